@@ -1,0 +1,206 @@
+"""Is the policy consistent with itself? Bounds, shares, band tables, waterfalls, exceptions."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from compiler.checks.context import Context
+from compiler.checks.intervals import Analyzer
+from compiler.checks.linear import Linear, constant, constant_of, linear, percent, show
+from compiler.diagnostics import Diagnostic, diag, label, note
+from compiler.ir import nodes as ir
+from compiler.ir.walk import decl_exprs, walk
+from compiler.messages import Text
+from compiler.source import Span
+
+ONE = Fraction(1)
+
+
+def check_bounds(ctx: Context) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for _m, d in ctx.program.all_decls():
+        if not isinstance(d, ir.ParamDecl):
+            continue
+        value = constant(d.value, ctx) if d.value is not None else None
+        limits = [(b, constant(b.expr, ctx)) for b in d.bounds]
+        lows = [(b, v) for b, v in limits if v is not None and b.kind is ir.BoundKind.MIN]
+        highs = [(b, v) for b, v in limits if v is not None and b.kind is ir.BoundKind.MAX]
+        for (bl, lo) in lows:
+            for (bh, hi) in highs:
+                if lo > hi:
+                    out.append(diag("E401", bl.span, labels=[label(bh.span, "declared-bound")],
+                                    name=d.name.text, value=_bound_text(bl), bound=_bound_text(bh)))  # fmt: skip
+        if value is None or d.value is None:
+            continue
+        for b, v in lows + highs:
+            if (b.kind is ir.BoundKind.MIN and value < v) or (b.kind is ir.BoundKind.MAX and value > v):
+                out.append(diag("E401", d.value.span, labels=[label(b.span, "declared-bound")],
+                                name=d.name.text, value=_text(d.value), bound=_bound_text(b)))  # fmt: skip
+    return out
+
+
+def _text(e: ir.Expr) -> str:
+    return e.text if isinstance(e, ir.Num) else "…"
+
+
+def _bound_text(b: ir.Bound) -> Text:
+    v = _text(b.expr)
+    return Text(("不低于 " if b.kind is ir.BoundKind.MIN else "不高于 ") + v, ("at least " if b.kind is ir.BoundKind.MIN else "at most ") + v)
+
+
+# ---- shares --------------------------------------------------------------------
+
+
+def _sum_to_one(ctx: Context, parts: list[ir.Expr], span: Span, what: Text) -> list[Diagnostic]:
+    total: Linear = {"": Fraction(0)}
+    for p in parts:
+        form = linear(p, ctx)
+        if form is None:
+            return [diag("W503", span, what=Text(f"{what.zh}之和为100%", f"the {what.en} add up to 100%"))]
+        for k, c in form.items():
+            total[k] = total.get(k, Fraction(0)) + c
+    value = constant_of(total)
+    if value == ONE:
+        return []
+    hint = note("complement") if value is None else None
+    return [diag("E402", span, hint=hint, what=what, total=show(total))]
+
+
+def check_shares(ctx: Context) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for r in ctx.scope.rules:
+        if r.weights:
+            span = r.weights[0].span.to(r.weights[-1].span)
+            out += _sum_to_one(ctx, [w.weight for w in r.weights], span, Text("分配权重", "allocation weights"))
+        if r.shares:
+            span = r.shares[0].span.to(r.shares[-1].span)
+            out += _sum_to_one(ctx, [s.ratio for s in r.shares], span, Text("拆分份额", "split shares"))
+        for t in r.tiers:
+            shares = [p.share for p in t.payers]
+            if len(shares) == 1 and shares[0] is None:
+                continue
+            if any(s is None for s in shares):
+                out.append(diag("E402", t.name.span, what=Text("各方承担比例", "payers' shares"), total="?"))
+                continue
+            out += _sum_to_one(ctx, [s for s in shares if s is not None], t.span, Text("本层各方承担比例", "payers' shares in this tier"))
+    return out
+
+
+# ---- band tables ---------------------------------------------------------------------
+
+
+def check_bands(ctx: Context) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    an = Analyzer(ctx)
+    for _m, d in ctx.program.all_decls():
+        for top in decl_exprs(d):
+            for e in walk(top):
+                if isinstance(e, ir.Bands):
+                    out += _bands(ctx, an, e)
+    return out
+
+
+def _edge_text(e: ir.Expr, ctx: Context) -> str:
+    form = linear(e, ctx)
+    return _text(e) if isinstance(e, ir.Num) else (show(form) if form is not None else "…")
+
+
+def _bands(ctx: Context, an: Analyzer, e: ir.Bands) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    bands = e.bands
+    for a, b in zip(bands, bands[1:]):
+        if a.upper is None:
+            out.append(diag("E404", b.span, lower=_edge_text(b.lower, ctx)))
+            continue
+        hi, lo = linear(a.upper, ctx), linear(b.lower, ctx)
+        if hi is None or lo is None:
+            out.append(diag("W503", b.span, what=Text("分段表相邻档次首尾相接", "adjacent bands meet")))
+            continue
+        gap = constant_of({k: lo.get(k, Fraction(0)) - hi.get(k, Fraction(0)) for k in set(hi) | set(lo)})
+        if gap is None:
+            out.append(diag("W503", b.span, what=Text("分段表相邻档次首尾相接", "adjacent bands meet")))
+        elif gap > 0:
+            out.append(diag("E403", b.lower.span, labels=[label(a.upper.span, "band-lower", value=_edge_text(a.upper, ctx))],
+                            lower=_edge_text(a.upper, ctx), upper=_edge_text(b.lower, ctx)))  # fmt: skip
+        elif gap < 0:
+            out.append(diag("E404", b.lower.span, labels=[label(a.upper.span, "band-lower", value=_edge_text(a.upper, ctx))],
+                            lower=_edge_text(b.lower, ctx)))  # fmt: skip
+    for band in bands:
+        lo, hi = constant(band.lower, ctx), constant(band.upper, ctx) if band.upper is not None else None
+        if lo is not None and hi is not None and hi <= lo:
+            out.append(diag("E404", band.span, lower=_edge_text(band.lower, ctx)))
+    subject = an.of(e.subject)
+    first = constant(bands[0].lower, ctx)
+    if first is not None and (subject.lo is None or subject.lo < first):
+        shown = "−∞" if subject.lo is None else percent(subject.lo) if _is_ratio(ctx, e) else str(subject.lo)
+        where = f"{shown} 至 {bands[0].lower.text if isinstance(bands[0].lower, ir.Num) else first}"
+        out.append(diag("E412", bands[0].span, where=Text(f"低于首档下限的部分({where})", f"values below the first band ({where})")))
+    last = bands[-1]
+    if last.upper is not None:
+        top = constant(last.upper, ctx)
+        if top is None or subject.hi is None or subject.hi >= top:
+            edge = _edge_text(last.upper, ctx)
+            out.append(diag("E412", last.span, where=Text(f"{edge}及以上的部分", f"values from {edge} up")))
+    return out
+
+
+def _is_ratio(ctx: Context, e: ir.Bands) -> bool:
+    return any(isinstance(b.lower, ir.Num) and b.lower.kind is ir.NumKind.PERCENT for b in e.bands)
+
+
+# ---- waterfalls and exceptions ----------------------------------------------------------
+
+
+def check_waterfalls(ctx: Context) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for r in ctx.scope.rules:
+        if r.tiers and r.tiers[-1].cap is not None:
+            last = r.tiers[-1]
+            assert last.cap is not None
+            out.append(diag("E405", last.cap.span, labels=[label(last.name.span, "last-tier")]))
+    return out
+
+
+def _atoms(cond: ir.Expr) -> list[ir.Expr]:
+    if isinstance(cond, ir.Logical) and cond.op == "and":
+        return [a for op in cond.operands for a in _atoms(op)]
+    return [cond]
+
+
+def _allowed(atom: ir.Expr, ctx: Context) -> tuple[ir.Expr, frozenset[str]] | None:
+    """An atom that restricts an enumeration-valued expression to a set of members."""
+    if isinstance(atom, ir.Compare) and atom.op in ("=", "!=") and isinstance(atom.right, ir.Name):
+        t = ctx.types.get(atom.left.name) if isinstance(atom.left, ir.Name) else None
+        if t is not None and t.enum is not None:
+            members = frozenset(m.text for m in ctx.scope.enums[t.enum].members)
+            chosen = frozenset({atom.right.name})
+            return atom.left, chosen if atom.op == "=" else members - chosen
+    if isinstance(atom, ir.MemberOf):
+        return atom.operand, frozenset(m.text for m in atom.members)
+    return None
+
+
+def _exclusive(a: ir.Expr, b: ir.Expr, ctx: Context) -> bool:
+    """Can the two conditions never hold together? Decided on enum and bool atoms."""
+    atoms_a, atoms_b = _atoms(a), _atoms(b)
+    for x in atoms_a:
+        for y in atoms_b:
+            if isinstance(y, ir.Logical) and y.op == "not" and y.operands[0] == x:
+                return True
+            if isinstance(x, ir.Logical) and x.op == "not" and x.operands[0] == y:
+                return True
+            ax, ay = _allowed(x, ctx), _allowed(y, ctx)
+            if ax and ay and ax[0] == ay[0] and not (ax[1] & ay[1]):
+                return True
+    return False
+
+
+def check_exceptions(ctx: Context) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for r in ctx.scope.rules:
+        xs = r.exceptions
+        for i, a in enumerate(xs):
+            for b in xs[i + 1 :]:
+                if a.value != b.value and not _exclusive(a.cond, b.cond, ctx):
+                    out.append(diag("E409", b.span, labels=[label(a.span, "other-exception")]))
+    return out

@@ -1,0 +1,66 @@
+"""Warnings and notes: unused declarations, rules without their clause, open parameters."""
+
+from __future__ import annotations
+
+from compiler.checks.context import Context
+from compiler.diagnostics import Diagnostic, diag, note
+from compiler.ir import nodes as ir
+from compiler.ir.walk import decl_exprs, walk
+from compiler.messages import Text
+
+_KINDS = {
+    ir.ParamDecl: Text("参数", "parameter"),
+    ir.InputDecl: Text("输入", "input"),
+    ir.LetDecl: Text("派生值", "derived value"),
+    ir.PartyDecl: Text("主体", "party"),
+}
+
+
+def _used(ctx: Context) -> set[str]:
+    used: set[str] = set()
+    for _m, d in ctx.program.all_decls():
+        for top in decl_exprs(d):
+            used.update(e.name for e in walk(top) if isinstance(e, ir.Name))
+        if isinstance(d, (ir.ParamDecl, ir.InputDecl)) or (isinstance(d, ir.LetDecl) and d.type):
+            assert d.type is not None
+            used.add(d.type.name.text)
+    for r in ctx.scope.rules:
+        parties = [r.source, r.dest, *(s.party for s in r.shares), *(p.party for t in r.tiers for p in t.payers)]
+        used.update(p.name.text for p in parties if p is not None and p.name is not None)
+    return used
+
+
+def check_unused(ctx: Context) -> list[Diagnostic]:
+    used = _used(ctx)
+    out: list[Diagnostic] = []
+    main = ctx.scope.main_file
+    for table in (ctx.scope.values, ctx.scope.parties):
+        for name, d in table.items():
+            kind = _KINDS.get(type(d))
+            # Imported modules offer declarations; only the policy's own must be used.
+            if kind is None or name in used or d.name.span.file != main:
+                continue
+            out.append(diag("W501", d.name.span, kind=kind, name=name))
+    return out
+
+
+def check_quotes(ctx: Context) -> list[Diagnostic]:
+    return [
+        diag("W502", r.name.span, name=r.name.text)
+        for r in ctx.scope.rules
+        if r.literate.quote is None and r.name.span.file == ctx.scope.main_file
+    ]
+
+
+def check_open(ctx: Context) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for d in ctx.scope.values.values():
+        if isinstance(d, ir.ParamDecl) and d.value is None:
+            quote = d.literate.quote
+            hint = note("open-clause", quote=quote.value) if quote else None
+            out.append(diag("I601", d.name.span, hint=hint, name=d.name.text))
+    return out
+
+
+def open_parameters(ctx: Context) -> list[ir.ParamDecl]:
+    return [d for d in ctx.scope.values.values() if isinstance(d, ir.ParamDecl) and d.value is None]

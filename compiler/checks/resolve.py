@@ -1,0 +1,126 @@
+"""Name resolution: every name, function, type, party and region refers to something."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from compiler.checks.context import Context, undefined
+from compiler.diagnostics import Diagnostic, diag
+from compiler.ir import functions
+from compiler.ir import nodes as ir
+from compiler.ir.types import BUILTIN_TYPES
+from compiler.ir.walk import decl_exprs, rule_exprs, walk
+from compiler.messages import Text
+
+
+def check(ctx: Context) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    scope = ctx.scope
+    members = {m.text for e in scope.enums.values() for m in e.members}
+    value_names = list(scope.values) + sorted(members)
+
+    def expr(e: ir.Expr, fund: ir.FundDecl | None, rule: ir.Rule | None) -> None:
+        for sub in walk(e):
+            match sub:
+                case ir.Name(name=n) if n not in scope.values and n not in members:
+                    out.append(undefined("value", n, sub.span, value_names))
+                case ir.Call(func=f, args=args):
+                    fn = functions.lookup(f.text)
+                    if fn is None:
+                        out.append(undefined("function", f.text, f.span, functions.BY_NAME))
+                        continue
+                    if len(args) < fn.min_args or (fn.max_args is not None and len(args) > fn.max_args):
+                        expected = str(fn.min_args) if fn.max_args == fn.min_args else f"{fn.min_args}+"
+                        out.append(diag("E203", sub.span, name=f.text, expected=expected, got=len(args)))
+                    if fn.id == "balance" and args:
+                        out += _balance_arg(ctx, args[0])
+                case ir.FundAll() | ir.FundRemaining() if fund is None:
+                    out.append(diag("E205", sub.span, what=_MISPLACED_FUND_WORD))
+                case ir.FundRemaining() if rule is not None and rule.kind is ir.RuleKind.COLLECT:
+                    out.append(diag("E205", sub.span, what=_REMAINING_IN_COLLECT))
+
+    def type_ref(t: ir.TypeRef) -> None:
+        if t.name.text not in BUILTIN_TYPES and t.name.text not in scope.enums:
+            out.append(undefined("type", t.name.text, t.name.span, [*BUILTIN_TYPES, *scope.enums]))
+
+    def party(p: ir.PartyRef | None) -> None:
+        if p is not None and p.name is not None and p.name.text not in scope.parties:
+            out.append(undefined("party", p.name.text, p.name.span, scope.parties))
+
+    for _module, d in ctx.program.all_decls():
+        if isinstance(d, (ir.ParamDecl, ir.InputDecl)) or (isinstance(d, ir.LetDecl) and d.type):
+            assert d.type is not None
+            type_ref(d.type)
+        if isinstance(d, ir.FundDecl):
+            for r in d.rules:
+                for e in rule_exprs(r):
+                    expr(e, d, r)
+                _rule_parties(r, party)
+        elif isinstance(d, ir.Rule):
+            for e in decl_exprs(d):
+                expr(e, None, d)
+            _rule_parties(d, party)
+        elif isinstance(d, ir.Example):
+            out += _example(ctx, d)
+        else:
+            for e in decl_exprs(d):
+                expr(e, None, None)
+
+    policy = ctx.policy
+    if policy is not None and policy.header.region_set is not None:
+        rs = policy.header.region_set
+        if rs.text not in scope.regionsets:
+            out.append(undefined("regionset", rs.text, rs.span, scope.regionsets))
+    return out
+
+
+_MISPLACED_FUND_WORD = Text(
+    "“全部”和“剩余”只能用在资金内的规则中", "‘all’ and ‘remaining’ can only be used in a rule inside a fund"
+)
+_REMAINING_IN_COLLECT = Text(
+    "上解规则把钱收入资金,不能使用“剩余”", "a collect rule brings money in and cannot use ‘remaining’"
+)
+
+
+def _rule_parties(r: ir.Rule, party: Callable[[ir.PartyRef | None], None]) -> None:
+    party(r.source)
+    party(r.dest)
+    for s in r.shares:
+        party(s.party)
+    for t in r.tiers:
+        for p in t.payers:
+            party(p.party)
+
+
+def _balance_arg(ctx: Context, arg: ir.Expr) -> list[Diagnostic]:
+    funds = ctx.scope.funds
+    if isinstance(arg, ir.Name) and arg.name in funds:
+        if not funds[arg.name].carried:
+            return [diag("E205", arg.span, what=Text(
+                f"资金“{arg.name}”不结转,没有余额可取", f"fund ‘{arg.name}’ is not carried and has no balance"
+            ))]  # fmt: skip
+        return []
+    name = arg.name if isinstance(arg, ir.Name) else "?"
+    return [undefined("fund", name, arg.span, [n for n, f in funds.items() if f.carried])]
+
+
+def _example(ctx: Context, ex: ir.Example) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    scope = ctx.scope
+    known_regions = {r.text for r in scope.regions(ctx.policy)}
+    carried = [n for n, f in scope.funds.items() if f.carried]
+    givable = [n for n, v in scope.values.items() if isinstance(v, (ir.InputDecl, ir.ParamDecl))]
+    for case in ex.periods:
+        for r in (*ex.regions, *case.regions):
+            if known_regions and r.text not in known_regions:
+                out.append(undefined("region", r.text, r.span, known_regions))
+        groups = ((case.given, givable), (case.expect, list(scope.values)), (case.opening, carried))
+        for bindings, allowed in groups:
+            for b in bindings:
+                if b.name.text not in allowed:
+                    kind = "fund" if allowed is carried else "value"
+                    out.append(undefined(kind, b.name.text, b.name.span, allowed))
+                for rv in b.value.regions:
+                    if known_regions and rv.region.text not in known_regions:
+                        out.append(undefined("region", rv.region.text, rv.region.span, known_regions))
+    return out

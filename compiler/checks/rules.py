@@ -1,0 +1,77 @@
+"""The shape and types of each rule: who pays whom, and in what units."""
+
+from __future__ import annotations
+
+from compiler.checks.typing import PER_REGION_TEXT, Checker, type_text
+from compiler.diagnostics import diag
+from compiler.ir import nodes as ir
+from compiler.ir.types import BOOL, MONEY, RATIO, Base, Type
+from compiler.messages import Text
+from compiler.source import Span
+
+K = ir.RuleKind
+
+
+def _shape(checker: Checker, span: Span, zh: str, en: str) -> None:
+    checker.out.append(diag("E411", span, what=Text(zh, en)))
+
+
+def check_rule(checker: Checker, r: ir.Rule) -> None:
+    scope = checker.scope
+    checker.expect_type(r.amount, r, MONEY, scalar=r.kind in (K.ALLOCATE, K.RETAIN))
+    checker.expect_type(r.cond, r, BOOL)
+    checker.expect_type(r.cap, r, MONEY)
+    checker.expect_type(r.cumulative_cap, r, MONEY, scalar=True)
+    for x in r.exceptions:
+        checker.expect_type(x.cond, r, BOOL)
+        checker.expect_type(x.value, r, MONEY)
+    for w in r.weights:
+        _factor(checker, w.factor, r)
+        checker.expect_type(w.weight, r, RATIO, scalar=True)
+    if r.single_weight is not None:
+        _factor(checker, r.single_weight, r)
+    for s in r.shares:
+        checker.expect_type(s.ratio, r, RATIO, scalar=True)
+    for t in r.tiers:
+        for p in t.payers:
+            checker.expect_type(p.share, r, RATIO, scalar=True)
+        checker.expect_type(t.cap, r, MONEY)
+
+    name = r.name.text
+    if r.kind in (K.COLLECT, K.ALLOCATE, K.RETAIN, K.PAY) and r.fund is None:
+        _shape(checker, r.name.span, f"规则“{name}”须写在资金内", f"rule ‘{name}’ must be written inside a fund")
+    if r.kind is K.ALLOCATE and r.single_weight is None and not r.weights:
+        _shape(checker, r.name.span, f"分配规则“{name}”须用“按”给出分配依据", f"allocation ‘{name}’ needs ‘by’ weights")
+    if r.kind is not K.ALLOCATE and (r.single_weight is not None or r.weights):
+        _shape(checker, r.name.span, "只有分配规则可以“按”权重", "only an allocation takes ‘by’ weights")
+    if r.kind is K.RETAIN:
+        dest = r.dest.name.text if r.dest and r.dest.name else None
+        if dest is None or dest not in scope.funds or not scope.funds[dest].carried:
+            span = r.dest.span if r.dest else r.name.span
+            _shape(checker, span, "留存须转入一个结转的资金", "retention must go into a carried fund")
+    if r.cumulative_cap is not None and r.kind is not K.RETAIN:
+        _shape(checker, r.cumulative_cap.span, "只有留存规则可以设累计上限", "only a retention has a cumulative cap")
+    if r.kind is K.TRANSFER and (r.dest is None or (r.source is None and r.fund is None)):
+        _shape(checker, r.name.span, f"转移“{name}”须写明“自”和“至”", f"transfer ‘{name}’ needs both ‘from’ and ‘to’")
+    if r.kind is K.SPLIT and not r.shares:
+        _shape(checker, r.name.span, f"拆分“{name}”须列出各方份额", f"split ‘{name}’ needs the parties' shares")
+    if r.kind is K.COVER and not r.tiers:
+        _shape(checker, r.name.span, f"弥补“{name}”须列出各层", f"cover ‘{name}’ needs its tiers")
+    if r.kind is not K.SPLIT and r.shares:
+        _shape(checker, r.shares[0].span, "只有拆分规则可以列出份额", "only a split lists shares")
+    if r.kind is not K.COVER and r.tiers:
+        _shape(checker, r.tiers[0].span, "只有弥补规则可以分层", "only a cover rule has tiers")
+    if r.kind is K.COLLECT and r.source is not None and r.source.name is not None:
+        p = scope.parties.get(r.source.name.text)
+        if isinstance(p, ir.FundDecl) and p.name.text == (r.fund.text if r.fund else None):
+            _shape(checker, r.source.span, "资金不能向自身上解", "a fund cannot collect from itself")
+
+
+def _factor(checker: Checker, e: ir.Expr, r: ir.Rule) -> None:
+    t = checker.infer(e, r)
+    if t is None:
+        return
+    if not t.numeric:
+        checker.expect(e, t, Type(Base.NUMBER, True))
+    elif not t.per_region:
+        checker.out.append(diag("E302", e.span, expected=PER_REGION_TEXT, got=type_text(t)))

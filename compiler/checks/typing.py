@@ -1,0 +1,373 @@
+"""Types and units: money + ratio is an error, money × ratio is money.
+
+Fills `ctx.types` with the type of every value declaration for later passes
+and the backends.
+"""
+
+from __future__ import annotations
+
+from compiler.checks.context import Context, ValueDecl, suggest
+from compiler.diagnostics import Diagnostic, diag, note
+from compiler.ir import functions
+from compiler.ir import nodes as ir
+from compiler.ir.types import BOOL, BUILTIN_TYPES, MONEY, NUMBER, RATIO, Base, Type
+from compiler.messages import Text
+
+M, R, C, N = Base.MONEY, Base.RATIO, Base.COUNT, Base.NUMBER
+_MUL = {(M, R): M, (M, N): M, (M, C): M, (R, R): R, (R, N): R, (N, N): N, (C, R): C, (C, N): C}
+_MUL.update({(b, a): t for (a, b), t in list(_MUL.items())})
+_DIV = {
+    (M, M): R, (C, C): R, (M, C): M, (M, R): M, (M, N): M, (R, R): R, (R, N): R,
+    (N, N): N, (N, R): N, (C, N): C, (C, R): C,
+}  # fmt: skip
+_OP_TEXT = {"+": "+", "-": "−", "*": "×", "/": "÷"}
+
+
+def _is_zero(e: ir.Expr) -> bool:
+    return isinstance(e, ir.Num) and e.value == 0
+
+
+def _additive(a: Base, b: Base) -> Base | None:
+    if a == b and a in (M, R, C, N):
+        return a
+    if {a, b} == {R, N}:
+        return R
+    return None
+
+
+def conforms(actual: Type, declared: Type, expr: ir.Expr | None = None) -> bool:
+    if actual.per_region and not declared.per_region:
+        return False
+    if expr is not None and _is_zero(expr) and declared.numeric:
+        return True
+    if actual.base == declared.base:
+        return actual.enum == declared.enum
+    return actual.dimensionless and declared.dimensionless
+
+
+class Checker:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.scope = ctx.scope
+        self.out: list[Diagnostic] = []
+        self.pending: set[str] = set()
+
+    # ---- declarations
+
+    def type_ref(self, t: ir.TypeRef) -> Type | None:
+        if t.name.text in BUILTIN_TYPES:
+            return Type(BUILTIN_TYPES[t.name.text], t.per_region)
+        if t.name.text in self.scope.enums:
+            return Type(Base.ENUM, t.per_region, t.name.text)
+        return None  # reported by resolve
+
+    def decl_type(self, name: str) -> Type | None:
+        if name in self.ctx.types:
+            return self.ctx.types[name]
+        if name in self.pending or name not in self.scope.values:
+            return None  # a cycle (reported by the cycles pass) or undefined
+        self.pending.add(name)
+        t = self._decl_type(self.scope.values[name])
+        self.pending.discard(name)
+        if t is None:
+            self.ctx.broken.add(name)
+        else:
+            self.ctx.types[name] = t
+        return t
+
+    def _decl_type(self, d: ValueDecl) -> Type | None:
+        if isinstance(d, (ir.ParamDecl, ir.InputDecl)):
+            return self.type_ref(d.type)
+        if isinstance(d, ir.LetDecl):
+            actual = self.infer(d.expr, None)
+            if d.type is None:
+                return actual
+            declared = self.type_ref(d.type)
+            if declared and actual:
+                self.expect(d.expr, actual, declared)
+            return declared
+        return self.rule_type(d)
+
+    def rule_type(self, r: ir.Rule) -> Type | None:
+        amount = self.infer(r.amount, r)
+        if amount is None:
+            return None
+        if r.kind in (ir.RuleKind.ALLOCATE, ir.RuleKind.PAY):
+            return MONEY.regional()
+        if r.kind is ir.RuleKind.COLLECT and (r.source is None or r.source.each_region):
+            return MONEY.regional()
+        if r.kind is ir.RuleKind.RETAIN:
+            return MONEY
+        return amount
+
+    # ---- expressions
+
+    def expect(self, e: ir.Expr, actual: Type, declared: Type) -> None:
+        if conforms(actual, declared, e):
+            return
+        if actual.per_region and not declared.per_region and actual.scalar() == declared:
+            self.out.append(diag("E303", e.span, what=_expr_text(e)))
+        else:
+            hint = note("zero-literal") if declared.base is M and isinstance(e, ir.Num) else None
+            self.out.append(diag("E302", e.span, hint=hint, expected=type_text(declared), got=type_text(actual)))
+
+    def expect_type(self, e: ir.Expr | None, rule: ir.Rule | None, want: Type, scalar: bool = False) -> Type | None:
+        """Check e against want; per-region values are accepted unless scalar is asked for."""
+        if e is None:
+            return None
+        t = self.infer(e, rule)
+        if t is not None:
+            self.expect(e, t, want.regional(t.per_region and not scalar))
+        return t
+
+    def infer(self, e: ir.Expr, rule: ir.Rule | None) -> Type | None:
+        match e:
+            case ir.Num(kind=kind):
+                return {ir.NumKind.MONEY: MONEY, ir.NumKind.PERCENT: RATIO}.get(kind, NUMBER)
+            case ir.BoolLit():
+                return BOOL
+            case ir.FundAll() | ir.FundRemaining():
+                return MONEY
+            case ir.Name(name=n):
+                if n in self.scope.values:
+                    return self.decl_type(n)
+                owners = self.scope.enum_of_member(n)
+                return Type(Base.ENUM, False, owners[0].name.text) if len(owners) == 1 else None
+            case ir.Binary():
+                return self.binary(e, rule)
+            case ir.Neg(operand=a):
+                t = self.infer(a, rule)
+                if t is not None and not t.numeric:
+                    self.out.append(diag("E302", a.span, expected=_NUMERIC, got=type_text(t)))
+                    return None
+                return t
+            case ir.Compare():
+                return self.compare(e, rule)
+            case ir.MemberOf(operand=a, members=members):
+                t = self.infer(a, rule)
+                if t is None:
+                    return None
+                if t.base is not Base.ENUM or t.enum is None:
+                    self.out.append(diag("E302", a.span, expected=_ENUM, got=type_text(t)))
+                    return None
+                self.members_in(members, t.enum)
+                return BOOL.regional(t.per_region)
+            case ir.Logical(operands=ops):
+                per = False
+                for op in ops:
+                    t = self.infer(op, rule)
+                    if t is not None:
+                        self.expect(op, t, BOOL.regional(t.per_region))
+                        per |= t.per_region
+                return BOOL.regional(per)
+            case ir.If(cond=c, then=a, else_=b):
+                tc = self.infer(c, rule)
+                if tc is not None:
+                    self.expect(c, tc, BOOL.regional(tc.per_region))
+                joined = self.join([a, b], rule)
+                return joined.regional(joined.per_region or bool(tc and tc.per_region)) if joined else None
+            case ir.Match():
+                return self.match(e, rule)
+            case ir.Bands():
+                return self.bands(e, rule)
+            case ir.Call():
+                return self.call(e, rule)
+        raise AssertionError(e)
+
+    def join(self, exprs: list[ir.Expr], rule: ir.Rule | None) -> Type | None:
+        """The common type of alternatives (branches, arms, bands, max/min arguments)."""
+        typed = [(x, self.infer(x, rule)) for x in exprs]
+        known = [(x, t) for x, t in typed if t is not None]
+        if len(known) < len(typed):
+            return None
+        per = any(t.per_region for _, t in known)
+        anchors = [t for x, t in known if not _is_zero(x)] or [t for _, t in known]
+        result = anchors[0].scalar()
+        for x, t in known:
+            if _is_zero(x) and result.numeric:
+                continue
+            if t.scalar() == result:
+                continue
+            if t.dimensionless and result.dimensionless:
+                result = RATIO if R in (t.base, result.base) else result
+                continue
+            self.out.append(diag("E302", x.span, expected=type_text(result), got=type_text(t.scalar())))
+            return None
+        return result.regional(per)
+
+    def binary(self, e: ir.Binary, rule: ir.Rule | None) -> Type | None:
+        lt, rt = self.infer(e.left, rule), self.infer(e.right, rule)
+        if lt is None or rt is None:
+            return None
+        per = lt.per_region or rt.per_region
+        base: Base | None
+        if e.op in "+-":
+            if _is_zero(e.left) and rt.numeric:
+                base = rt.base
+            elif _is_zero(e.right) and lt.numeric:
+                base = lt.base
+            else:
+                base = _additive(lt.base, rt.base)
+        else:
+            base = (_MUL if e.op == "*" else _DIV).get((lt.base, rt.base))
+        if base is None:
+            self.out.append(diag(
+                "E301", e.span, hint=note("units-rule"), op=_OP_TEXT[e.op], left=type_text(lt.scalar()), right=type_text(rt.scalar())
+            ))  # fmt: skip
+            return None
+        return Type(base, per)
+
+    def compare(self, e: ir.Compare, rule: ir.Rule | None) -> Type | None:
+        lt = self.infer(e.left, rule)
+        if lt is not None and lt.base is Base.ENUM and isinstance(e.right, ir.Name) and e.right.name not in self.scope.values:
+            assert lt.enum is not None
+            self.members_in((ir.Ident(e.right.name, e.right.span),), lt.enum)
+            return BOOL.regional(lt.per_region)
+        rt = self.infer(e.right, rule)
+        if lt is None or rt is None:
+            return None
+        per = lt.per_region or rt.per_region
+        ok = (
+            (lt.numeric and rt.numeric and (_additive(lt.base, rt.base) or _is_zero(e.left) or _is_zero(e.right)))
+            or (lt.scalar() == rt.scalar() and (e.op in ("=", "!=") or lt.base is Base.DATE))
+        )  # fmt: skip
+        if not ok:
+            self.out.append(diag("E301", e.span, op=e.op, left=type_text(lt.scalar()), right=type_text(rt.scalar())))
+            return None
+        return BOOL.regional(per)
+
+    def members_in(self, members: tuple[ir.Ident, ...], enum: str) -> None:
+        valid = {m.text for m in self.scope.enums[enum].members}
+        for m in members:
+            if m.text not in valid:
+                s = suggest(m.text, valid)
+                self.out.append(diag("E304", m.span, hint=note("did-you-mean", suggestion=s) if s else None, name=m.text, enum=enum))
+
+    def match(self, e: ir.Match, rule: ir.Rule | None) -> Type | None:
+        st = self.infer(e.subject, rule)
+        if st is None:
+            return None
+        if st.base is not Base.ENUM or st.enum is None:
+            self.out.append(diag("E302", e.subject.span, expected=_ENUM, got=type_text(st)))
+            return None
+        all_members = [m.text for m in self.scope.enums[st.enum].members]
+        covered: set[str] = set()
+        otherwise = False
+        for arm in e.arms:
+            if otherwise:
+                self.out.append(diag("W504", arm.span))
+                continue
+            if arm.patterns is None:
+                otherwise = True
+                if covered >= set(all_members):
+                    self.out.append(diag("W504", arm.span))
+                continue
+            self.members_in(arm.patterns, st.enum)
+            names = {p.text for p in arm.patterns}
+            if names and names <= covered:
+                self.out.append(diag("W504", arm.span))
+            covered |= names
+        missing = [m for m in all_members if m not in covered]
+        if missing and not otherwise:
+            self.out.append(diag("E410", e.span, hint=note("add-other"), enum=st.enum, missing="、".join(missing)))
+        body = self.join([a.body for a in e.arms], rule)
+        return body.regional(body.per_region or st.per_region) if body else None
+
+    def bands(self, e: ir.Bands, rule: ir.Rule | None) -> Type | None:
+        st = self.infer(e.subject, rule)
+        if st is None:
+            return None
+        if not st.numeric:
+            self.out.append(diag("E302", e.subject.span, expected=_NUMERIC, got=type_text(st)))
+            return None
+        for b in e.bands:
+            for edge in (b.lower, b.upper):
+                if edge is not None:
+                    et = self.infer(edge, rule)
+                    if et is not None:
+                        self.expect(edge, et, Type(st.base, et.per_region) if not _is_zero(edge) else et)
+        values = self.join([b.value for b in e.bands], rule)
+        if values is None:
+            return None
+        per = values.per_region or st.per_region
+        if e.progressive:
+            # Each band's rate applies to the part of the subject inside it.
+            base = _MUL.get((st.base, values.base))
+            if base is None:
+                self.out.append(diag("E301", e.span, op="×", left=type_text(st.scalar()), right=type_text(values.scalar())))
+                return None
+            return Type(base, per)
+        return values.regional(per)
+
+    def call(self, e: ir.Call, rule: ir.Rule | None) -> Type | None:
+        fn = functions.lookup(e.func.text)
+        if fn is None or len(e.args) < fn.min_args or (fn.max_args is not None and len(e.args) > fn.max_args):
+            return None  # reported by resolve
+        if fn.id == "balance":
+            return MONEY
+        if fn.id in ("max", "min", "clamp"):
+            return self.join(list(e.args), rule)
+        t = self.infer(e.args[0], rule)
+        if t is None:
+            return None
+        if fn.id == "count":
+            self.expect(e.args[0], t, BOOL.regional(True))
+            return Type(C)
+        if not t.numeric:
+            self.out.append(diag("E302", e.args[0].span, expected=_NUMERIC, got=type_text(t)))
+            return None
+        if not t.per_region:
+            self.out.append(diag("E302", e.args[0].span, expected=PER_REGION_TEXT, got=type_text(t)))
+            return None
+        if fn.id == "share":
+            return RATIO.regional()
+        return t.scalar()
+
+
+def type_text(t: Type) -> Text:
+    return Text(t.describe("zh"), t.describe("en"))
+
+
+def _expr_text(e: ir.Expr) -> str:
+    return e.name if isinstance(e, ir.Name) else "…"
+
+
+_NUMERIC = Text("数值(金额、比例、人数或数值)", "a number (money, ratio, count or number)")
+_ENUM = Text("枚举值", "an enumeration value")
+PER_REGION_TEXT = Text("按地区取值的数", "a per-region number")
+
+
+def check(ctx: Context) -> list[Diagnostic]:
+    from compiler.checks.rules import check_rule
+
+    checker = Checker(ctx)
+    for name in ctx.scope.values:
+        checker.decl_type(name)
+    for _module, d in ctx.program.all_decls():
+        match d:
+            case ir.ParamDecl():
+                declared = checker.type_ref(d.type)
+                if declared is not None:
+                    for e in (d.value, *(b.expr for b in d.bounds)):
+                        checker.expect_type(e, None, declared, scalar=not declared.per_region)
+            case ir.InputDecl(default=default) if default is not None:
+                declared = checker.type_ref(d.type)
+                if declared is not None:
+                    checker.expect_type(default, None, declared.scalar(), scalar=True)
+            case ir.Example():
+                _example(checker, d)
+    for r in ctx.scope.rules:
+        check_rule(checker, r)
+    return checker.out
+
+
+def _example(checker: Checker, ex: ir.Example) -> None:
+    for case in ex.periods:
+        for b in (*case.given, *case.expect):
+            declared = checker.ctx.types.get(b.name.text)
+            if declared is None:
+                continue
+            exprs = [b.value.scalar] if b.value.scalar is not None else [rv.value for rv in b.value.regions]
+            for e in exprs:
+                if e is not None:
+                    checker.expect_type(e, None, declared.scalar(), scalar=True)

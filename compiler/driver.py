@@ -1,0 +1,122 @@
+"""The one module that knows the order: read → parse → resolve imports → check.
+
+Backends receive the checked result; they never call the parser or the checks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import attrs
+
+from compiler.checks import check
+from compiler.checks.context import Context
+from compiler.diagnostics import Diagnostic, diag, sort_diagnostics
+from compiler.ir import nodes as ir
+from compiler.messages import Severity, Text
+from compiler.parsing import parse_module
+from compiler.resources import stdlib_dir
+from compiler.source import SourceFile, Span
+
+
+@attrs.define
+class Checked:
+    """A policy after checking: the program and its facts, or the reasons there is none."""
+
+    sources: dict[str, SourceFile]
+    diagnostics: list[Diagnostic]
+    program: ir.Program | None = None
+    context: Context | None = None
+    io_error: bool = False  # the file could not be read at all: a usage error, exit 2
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and self.program is not None
+
+
+def _display(path: Path) -> str:
+    try:
+        rel = path.resolve().relative_to(stdlib_dir().resolve())
+        return f"stdlib/{rel.as_posix()}"
+    except ValueError:
+        pass
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _read(path: Path, shown: str) -> tuple[SourceFile | None, Diagnostic | None]:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        reason = Text(f"不是 UTF-8 编码(第 {e.start} 字节)", f"not UTF-8 (byte {e.start})")
+        return None, diag("E106", Span(shown, 1, 1, 1, 1), reason=reason)
+    except OSError as e:
+        return None, diag("E106", Span(shown, 1, 1, 1, 1), reason=e.strerror or str(e))
+    return SourceFile(shown, text.replace("\r\n", "\n")), None
+
+
+class _Loader:
+    def __init__(self) -> None:
+        self.sources: dict[str, SourceFile] = {}
+        self.diags: list[Diagnostic] = []
+        self.modules: list[ir.Module] = []  # dependencies first
+        self.loading: set[Path] = set()
+        self.loaded: set[Path] = set()
+
+    def load(self, path: Path, shown: str) -> ir.Module | None:
+        source, err = _read(path, shown)
+        if err is not None:
+            self.diags.append(err)
+            return None
+        assert source is not None
+        self.sources[shown] = source
+        module, diags = parse_module(source)
+        self.diags += diags
+        return module
+
+    def imports(self, module: ir.Module, path: Path) -> None:
+        self.loading.add(path)
+        for imp in module.imports:
+            target = _import_target(imp.path.value, path)
+            if target is None or not target.is_file():
+                self.diags.append(diag("E105", imp.path.span, path=imp.path.value))
+                continue
+            key = target.resolve()
+            if key in self.loaded or key in self.loading:
+                continue  # imported already, or an import cycle: each module loads once
+            sub = self.load(target, _display(target))
+            if sub is not None:
+                self.imports(sub, key)
+                self.modules.append(sub)
+            self.loaded.add(key)
+        self.loading.discard(path)
+
+
+def _import_target(spec: str, importer: Path) -> Path | None:
+    if not spec or "\x00" in spec:
+        return None
+    name = spec if spec.endswith(".pool") else spec + ".pool"
+    if spec.startswith(("./", "../")):
+        return importer.parent / name
+    return stdlib_dir() / name
+
+
+def check_file(path: str | Path) -> Checked:
+    p = Path(path)
+    loader = _Loader()
+    module = loader.load(p, _display(p))
+    if module is None:
+        io = not loader.sources
+        return Checked(loader.sources, sort_diagnostics(loader.diags), io_error=io)
+    loader.imports(module, p.resolve())
+    program = ir.Program(module, tuple(loader.modules))
+    if any(d.severity is Severity.ERROR for d in loader.diags):
+        return Checked(loader.sources, sort_diagnostics(loader.diags), program)
+    ctx, diags = check(program)
+    return Checked(loader.sources, sort_diagnostics(loader.diags + diags), program, ctx)

@@ -1,0 +1,1 @@
+"""The typed intermediate representation: frozen attrs classes, each with a source span."""

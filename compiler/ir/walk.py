@@ -1,0 +1,86 @@
+"""Generic traversal of IR expressions and of the expressions a declaration holds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from compiler.ir import nodes as ir
+
+
+def children(e: ir.Expr) -> tuple[ir.Expr, ...]:
+    match e:
+        case ir.Call(args=args):
+            return args
+        case ir.Binary(left=a, right=b) | ir.Compare(left=a, right=b):
+            return (a, b)
+        case ir.Neg(operand=a) | ir.MemberOf(operand=a):
+            return (a,)
+        case ir.Logical(operands=ops):
+            return ops
+        case ir.If(cond=c, then=t, else_=f):
+            return (c, t, f)
+        case ir.Match(subject=s, arms=arms):
+            return (s, *(a.body for a in arms))
+        case ir.Bands(subject=s, bands=bands):
+            out: list[ir.Expr] = [s]
+            for b in bands:
+                out += [b.lower, *([b.upper] if b.upper is not None else []), b.value]
+            return tuple(out)
+    return ()
+
+
+def walk(e: ir.Expr) -> Iterator[ir.Expr]:
+    """Every subexpression, parents before children."""
+    stack = [e]
+    while stack:
+        cur = stack.pop()
+        yield cur
+        stack.extend(reversed(children(cur)))
+
+
+def rule_exprs(r: ir.Rule) -> Iterator[ir.Expr]:
+    yield r.amount
+    for opt in (r.single_weight, r.cond, r.cap, r.cumulative_cap):
+        if opt is not None:
+            yield opt
+    for w in r.weights:
+        yield w.factor
+        yield w.weight
+    for x in r.exceptions:
+        yield x.cond
+        yield x.value
+    for s in r.shares:
+        yield s.ratio
+    for t in r.tiers:
+        for p in t.payers:
+            if p.share is not None:
+                yield p.share
+        if t.cap is not None:
+            yield t.cap
+
+
+def decl_exprs(d: ir.Decl) -> Iterator[ir.Expr]:
+    """The expressions of a declaration that the policy computes with (not examples)."""
+    match d:
+        case ir.ParamDecl():
+            if d.value is not None:
+                yield d.value
+            for b in d.bounds:
+                yield b.expr
+        case ir.InputDecl(default=default) if default is not None:
+            yield default
+        case ir.LetDecl():
+            yield d.expr
+        case ir.Rule():
+            yield from rule_exprs(d)
+        case ir.FundDecl():
+            for r in d.rules:
+                yield from rule_exprs(r)
+
+
+def all_rules(decls: tuple[ir.Decl, ...]) -> Iterator[ir.Rule]:
+    for d in decls:
+        if isinstance(d, ir.Rule):
+            yield d
+        elif isinstance(d, ir.FundDecl):
+            yield from d.rules

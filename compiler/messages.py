@@ -1,0 +1,113 @@
+"""Every user-facing message, in Chinese and English, keyed by a stable code.
+
+Codes never change meaning once released: editors and CI scripts match on them.
+E1xx syntax, E2xx names, E3xx types and units, E4xx consistency of the policy,
+W5xx warnings, I6xx notes.
+"""
+
+from __future__ import annotations
+
+import enum
+
+import attrs
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+    @property
+    def zh(self) -> str:
+        return {"error": "错误", "warning": "警告", "note": "说明"}[self.value]
+
+
+@attrs.frozen
+class Text:
+    zh: str
+    en: str
+
+    def render(self, lang: str, args: dict[str, str | Text]) -> str:
+        resolved = {k: v.render(lang, {}) if isinstance(v, Text) else v for k, v in args.items()}
+        return (self.zh if lang == "zh" else self.en).format(**resolved)
+
+
+@attrs.frozen
+class Code:
+    severity: Severity
+    title: str  # short English name, used in docs and --format json
+    text: Text
+
+
+E, W, N = Severity.ERROR, Severity.WARNING, Severity.NOTE
+
+CODES: dict[str, Code] = {
+    # ---- syntax
+    "E101": Code(E, "syntax", Text("此处不应出现{found}", "unexpected {found}")),
+    "E102": Code(E, "unexpected-character", Text("无法识别的字符“{char}”", "unrecognised character ‘{char}’")),
+    "E103": Code(E, "unexpected-eof", Text("文件在此处意外结束", "the file ends unexpectedly here")),
+    "E104": Code(E, "bad-literal", Text("无效的{what}“{text}”", "invalid {what} ‘{text}’")),
+    "E105": Code(E, "import", Text("找不到导入的模块“{path}”", "cannot find the imported module ‘{path}’")),
+    "E106": Code(E, "io", Text("无法读取文件:{reason}", "cannot read the file: {reason}")),
+    "E107": Code(E, "policy-count", Text("{reason}", "{reason}")),
+    # ---- names
+    "E201": Code(E, "undefined", Text("未定义的{kind}“{name}”", "undefined {kind} ‘{name}’")),
+    "E202": Code(E, "duplicate", Text("“{name}”重复定义", "‘{name}’ is defined more than once")),
+    "E203": Code(E, "arity", Text("“{name}”需要{expected}个参数,这里给了{got}个", "‘{name}’ takes {expected} argument(s), {got} given")),
+    "E204": Code(E, "cycle", Text("派生值循环依赖:{chain}", "derived values depend on each other in a cycle: {chain}")),
+    "E205": Code(E, "misplaced", Text("{what}", "{what}")),
+    # ---- types and units
+    "E301": Code(E, "units", Text("单位不匹配:不能对{left}和{right}做“{op}”运算", "unit mismatch: cannot apply ‘{op}’ to {left} and {right}")),
+    "E302": Code(E, "type", Text("这里需要{expected},而实际是{got}", "expected {expected} here, found {got}")),
+    "E303": Code(E, "shape", Text("这里需要全局值,而“{what}”按地区取值", "a single global value is needed here, but ‘{what}’ varies by region")),
+    "E304": Code(E, "enum-member", Text("“{name}”不是枚举“{enum}”的成员", "‘{name}’ is not a member of the enumeration ‘{enum}’")),
+    # ---- consistency
+    "E401": Code(E, "bounds", Text("参数“{name}”的值{value}超出其声明的范围({bound})", "the value {value} of parameter ‘{name}’ is outside its declared bound ({bound})")),
+    "E402": Code(E, "shares", Text("{what}之和为{total},而不是恰好100%", "{what} add up to {total}, not exactly 100%")),
+    "E403": Code(E, "band-gap", Text("分段表有缺口:{lower}到{upper}之间没有对应的档次", "the band table has a gap: nothing covers {lower} to {upper}")),
+    "E404": Code(E, "band-overlap", Text("分段表有重叠:从{lower}起两个档次同时适用", "the band table overlaps: two bands apply from {lower}")),
+    "E405": Code(E, "waterfall", Text("最后一层设有上限,超出部分的缺口将无人承担", "the last tier is capped: any shortfall beyond it would be left uncovered")),
+    "E406": Code(E, "negative", Text("转移金额“{name}”可能为负(其下界为{low})", "the transfer ‘{name}’ can be negative (its lower bound is {low})")),
+    "E407": Code(E, "unaccounted", Text("资金“{fund}”{branch}有{part}没有去向", "fund ‘{fund}’ leaves {part} without a destination{branch}")),
+    "E408": Code(E, "overdrawn", Text("资金“{fund}”{branch}支出超过收入({total})", "fund ‘{fund}’ pays out more than it takes in{branch} ({total})")),
+    "E409": Code(E, "exception-conflict", Text("两条例外可能同时适用,但结果不同", "two exceptions can both apply but give different results")),
+    "E410": Code(E, "non-exhaustive", Text("匹配没有覆盖“{enum}”的{missing}", "the match does not cover {missing} of ‘{enum}’")),
+    "E411": Code(E, "rule-shape", Text("{what}", "{what}")),
+    "E412": Code(E, "band-incomplete", Text("分段表没有覆盖{where}", "the band table does not cover {where}")),
+    # ---- warnings
+    "W501": Code(W, "unused", Text("{kind}“{name}”没有被使用", "{kind} ‘{name}’ is never used")),
+    "W502": Code(W, "no-quote", Text("规则“{name}”没有注明原文", "rule ‘{name}’ does not quote the clause it encodes")),
+    "W503": Code(W, "unverifiable", Text("无法静态验证{what}", "cannot verify statically that {what}")),
+    "W504": Code(W, "unreachable-arm", Text("这一分支永远不会被选中", "this arm can never be chosen")),
+    # ---- notes
+    "I601": Code(N, "open-parameter", Text("参数“{name}”待定:运行时须由情景提供", "parameter ‘{name}’ is open: a scenario must supply it")),
+}
+
+# Hints and labels: secondary texts attached to a diagnostic.
+TEXTS: dict[str, Text] = {
+    "did-you-mean": Text("你是不是想写“{suggestion}”?", "did you mean ‘{suggestion}’?"),
+    "first-defined": Text("首次定义在此", "first defined here"),
+    "keyword-space": Text("关键字“{keyword}”后需要空格:写成“{keyword} {rest}”", "put a space after the keyword ‘{keyword}’: ‘{keyword} {rest}’"),
+    "expected": Text("此处应为:{expected_zh}", "expected one of: {expected_en}"),
+    "unclosed": Text("这里打开的“{open}”没有闭合", "this ‘{open}’ is never closed"),
+    "fullwidth": Text("请改用半角字符“{ascii}”", "use the ASCII character ‘{ascii}’ instead"),
+    "invisible": Text("这是一个不可见字符(U+{codepoint:s}),请删除", "this is an invisible character (U+{codepoint:s}); delete it"),
+    "floor-it": Text("用 取大(…, 0) 设置下限,或改写为不会为负的形式", "floor it with max(…, 0), or rewrite it so it cannot go negative"),
+    "use-remaining": Text("用“剩余”分配尚未分出的全部余额", "use ‘remaining’ to pass on whatever is left"),
+    "cap-binds": Text("此上限生效后,超出的部分没有去向", "once this cap binds, the excess has nowhere to go"),
+    "condition-false": Text("条件不成立时这笔支出为零", "this payment is zero when its condition is false"),
+    "other-exception": Text("另一条例外", "the other exception"),
+    "declared-bound": Text("范围在此声明", "bound declared here"),
+    "last-tier": Text("最后一层", "the last tier"),
+    "complement": Text("把其中一项写成 100% 减去其余各项", "write one share as 100% minus the others"),
+    "open-clause": Text("原文:{quote}", "clause: {quote}"),
+    "add-other": Text("补上这些成员的分支,或加一个“其他”分支", "add arms for them, or an ‘otherwise’ arm"),
+    "units-rule": Text("金额只能与金额相加减;金额 × 比例 得金额;金额 ÷ 金额 得比例", "money adds only to money; money × ratio is money; money ÷ money is a ratio"),
+    "zero-literal": Text("零可以写成 0元", "write zero money as 0元"),
+    "band-lower": Text("从{value}起", "from {value}"),
+    "effective-cycle": Text("“{name}”在此引用", "‘{name}’ is used here"),
+}
+
+
+def code(code_id: str) -> Code:
+    return CODES[code_id]

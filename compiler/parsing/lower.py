@@ -1,0 +1,483 @@
+"""Lark tree → IR. The one module that knows the shape of the parse tree.
+
+Lowering never raises on user error: bad literals become diagnostics and a
+placeholder value, so checking goes on and reports everything in one run.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import re
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+
+import lark
+from lark import Token, Tree
+
+from compiler.diagnostics import Diagnostic, diag
+from compiler.ir import nodes as ir
+from compiler.messages import Text
+from compiler.source import SourceFile, Span
+
+T = Tree[Token]
+_MONEY_UNITS = {"亿元": Decimal(100_000_000), "万元": Decimal(10_000), "元": Decimal(1)}
+_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+_CMP = {"≥": ">=", "≤": "<=", "≠": "!=", "==": "=", "＞": ">", "＜": "<"}
+_ARITH = {"×": "*", "＊": "*", "÷": "/", "／": "/", "＋": "+", "－": "-", "−": "-"}
+
+
+class Lowering:
+    def __init__(self, source: SourceFile) -> None:
+        self.file = source.path
+        self.diags: list[Diagnostic] = []
+        self.fund: ir.Ident | None = None
+
+    # ---- spans and leaves
+
+    def span(self, node: T | Token) -> Span:
+        if isinstance(node, Token):
+            return Span(self.file, node.line or 1, node.column or 1, node.end_line or 1, node.end_column or 1)
+        m = node.meta
+        if m.empty:
+            return Span(self.file, 1, 1, 1, 1)
+        return Span(self.file, m.line, m.column, m.end_line, m.end_column)
+
+    def ident(self, tok: Token) -> ir.Ident:
+        return ir.Ident(str(tok), self.span(tok))
+
+    def string(self, tok: Token) -> ir.Str:
+        raw = str(tok)
+        body = raw[1:-1]
+        if raw.startswith('"'):
+
+            def unescape(m: re.Match[str]) -> str:
+                ch = m.group(1)
+                if ch not in _ESCAPES:
+                    self.diags.append(diag("E104", self.span(tok), what=Text("转义序列", "escape sequence"), text="\\" + ch))
+                    return ch
+                return _ESCAPES[ch]
+
+            body = re.sub(r"\\(.)", unescape, body)
+        return ir.Str(body, self.span(tok))
+
+    def date(self, tok: Token) -> ir.DateLit:
+        text = str(tok)
+        sp = self.span(tok)
+        m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text) or re.fullmatch(r"(\d{4})年(\d{1,2})月(\d{1,2})日", text)
+        try:
+            if m:
+                d = datetime.date(int(m[1]), int(m[2]), int(m[3]))
+                return ir.DateLit(text, d, d, sp)
+            m = re.fullmatch(r"(\d{4})年(?:(\d{1,2})月)?(底|末)?", text)
+            assert m, text
+            year = int(m[1])
+            if m[2] is None:
+                first = datetime.date(year, 12 if m[3] else 1, 31 if m[3] else 1)
+                return ir.DateLit(text, datetime.date(year, 12, 31), first, sp)
+            month = int(m[2])
+            last = datetime.date(year, month, calendar.monthrange(year, month)[1])
+            return ir.DateLit(text, last, last if m[3] else datetime.date(year, month, 1), sp)
+        except ValueError:
+            self.diags.append(diag("E104", sp, what=Text("日期", "date"), text=text))
+            return ir.DateLit(text, datetime.date(1, 1, 1), datetime.date(1, 1, 1), sp)
+
+    def literate(self, metas: list[T]) -> ir.Literate:
+        quote = section = None
+        for m in metas:
+            s = self.string(m.children[0])  # type: ignore[arg-type]
+            if m.data == "m_quote":
+                quote = s
+            else:
+                section = s
+        return ir.Literate(quote, section)
+
+    # ---- module and policy
+
+    def module(self, tree: T) -> ir.Module:
+        imports: list[ir.Import] = []
+        decls: list[ir.Decl] = []
+        policies: list[ir.Policy] = []
+        for child in _trees(tree):
+            if child.data == "import_decl":
+                imports.append(ir.Import(self.string(child.children[0]), self.span(child)))  # type: ignore[arg-type]
+            elif child.data == "policy":
+                policies.append(self.policy(child))
+            else:
+                decls.append(self.decl(child))
+        for extra in policies[1:]:
+            self.diags.append(diag("E107", extra.name.span, reason=Text("一个文件只能包含一个政策", "a file holds at most one policy")))
+        return ir.Module(self.file, tuple(imports), tuple(decls), policies[0] if policies else None, self.span(tree))
+
+    def policy(self, tree: T) -> ir.Policy:
+        name = self.ident(tree.children[0])  # type: ignore[arg-type]
+        basis = level = None
+        eff_from = eff_to = None
+        region_set = None
+        schemes: tuple[ir.Ident, ...] = ()
+        decls: list[ir.Decl] = []
+        for m in _trees(tree):
+            kids = m.children
+            if m.data == "h_basis":
+                basis = self.string(kids[0])  # type: ignore[arg-type]
+            elif m.data == "h_effective":
+                eff_from = self.date(kids[0])  # type: ignore[arg-type]
+                eff_to = self.date(kids[1]) if len(kids) > 1 else None  # type: ignore[arg-type]
+            elif m.data == "h_regions":
+                region_set = self.ident(kids[0])  # type: ignore[arg-type]
+            elif m.data == "h_level":
+                level = self.label(kids[0])  # type: ignore[arg-type]
+            elif m.data == "h_schemes":
+                schemes = self.names(kids[0])  # type: ignore[arg-type]
+            else:
+                decls.append(self.decl(m))
+        header = ir.Header(basis, eff_from, eff_to, region_set, level, schemes)
+        return ir.Policy(name, header, tuple(decls), self.span(tree))
+
+    def label(self, tree: T) -> ir.Str:
+        tok = tree.children[0]
+        assert isinstance(tok, Token)
+        return self.string(tok) if tree.data == "label_string" else ir.Str(str(tok), self.span(tok))
+
+    def names(self, tree: T) -> tuple[ir.Ident, ...]:
+        return tuple(self.ident(t) for t in tree.children if isinstance(t, Token) and t.type == "NAME")
+
+    def owners(self, tree: T) -> tuple[ir.Str, ...]:
+        return tuple(self.label(t) for t in _trees(tree))
+
+    # ---- declarations
+
+    def decl(self, tree: T) -> ir.Decl:
+        handler: Callable[[T], ir.Decl] = getattr(self, "d_" + str(tree.data))
+        return handler(tree)
+
+    def d_enum_decl(self, tree: T) -> ir.Decl:
+        name, members, *metas = tree.children
+        return ir.EnumDecl(self.ident(name), self.names(members), self.literate(metas), self.span(tree))  # type: ignore[arg-type]
+
+    def d_regionset_decl(self, tree: T) -> ir.Decl:
+        name, members, *metas = tree.children
+        return ir.RegionSetDecl(self.ident(name), self.names(members), self.literate(metas), self.span(tree))  # type: ignore[arg-type]
+
+    def type_ref(self, tree: T) -> ir.TypeRef:
+        name = self.ident(tree.children[0])  # type: ignore[arg-type]
+        return ir.TypeRef(name, len(tree.children) > 1, self.span(tree))
+
+    def d_param_decl(self, tree: T) -> ir.Decl:
+        name, tref, *rest = tree.children
+        value: ir.Expr | None = None
+        bounds: list[ir.Bound] = []
+        authority: tuple[ir.Str, ...] = ()
+        metas: list[T] = []
+        for c in _trees_of(rest):
+            if c.data == "value_given":
+                value = self.expr(c.children[0])  # type: ignore[arg-type]
+            elif c.data in ("bound_min", "bound_max"):
+                kind = ir.BoundKind.MIN if c.data == "bound_min" else ir.BoundKind.MAX
+                bounds.append(ir.Bound(kind, self.expr(c.children[0]), self.span(c)))  # type: ignore[arg-type]
+            elif c.data == "authority":
+                authority += self.owners(c.children[0])  # type: ignore[arg-type]
+            elif c.data in ("m_quote", "m_section"):
+                metas.append(c)
+        return ir.ParamDecl(
+            self.ident(name), self.type_ref(tref), value, tuple(bounds), authority,  # type: ignore[arg-type]
+            self.literate(metas), self.span(tree),
+        )  # fmt: skip
+
+    def d_input_decl(self, tree: T) -> ir.Decl:
+        name, tref, *rest = tree.children
+        signed = False
+        default: ir.Expr | None = None
+        metas: list[T] = []
+        for c in _trees_of(rest):
+            if c.data == "signed":
+                signed = True
+            elif c.data == "default":
+                default = self.expr(c.children[0])  # type: ignore[arg-type]
+            else:
+                metas.append(c)
+        return ir.InputDecl(
+            self.ident(name), self.type_ref(tref), signed, default, self.literate(metas), self.span(tree)  # type: ignore[arg-type]
+        )
+
+    def d_let_decl(self, tree: T) -> ir.Decl:
+        kids = list(_trees_of(tree.children[1:]))
+        tref = self.type_ref(kids.pop(0)) if kids[0].data == "type_ref" else None
+        expr = self.expr(kids.pop(0))
+        return ir.LetDecl(self.ident(tree.children[0]), tref, expr, self.literate(kids), self.span(tree))  # type: ignore[arg-type]
+
+    def d_party_decl(self, tree: T) -> ir.Decl:
+        kids = list(_trees_of(tree.children[1:]))
+        per_region = bool(kids) and kids[0].data == "per_region"
+        metas = [k for k in kids if k.data.startswith("m_")]
+        return ir.PartyDecl(self.ident(tree.children[0]), per_region, self.literate(metas), self.span(tree))  # type: ignore[arg-type]
+
+    def d_fund_decl(self, tree: T) -> ir.Decl:
+        name = self.ident(tree.children[0])  # type: ignore[arg-type]
+        kids = list(_trees_of(tree.children[1:]))
+        carried = any(k.data == "carried" for k in kids)
+        metas = [k for k in kids if k.data.startswith("m_")]
+        self.fund = name
+        try:
+            rules = tuple(self.rule(k) for k in kids if k.data == "rule")
+        finally:
+            self.fund = None
+        return ir.FundDecl(name, carried, rules, self.literate(metas), self.span(tree))
+
+    def d_rule(self, tree: T) -> ir.Decl:
+        return self.rule(tree)
+
+    def rule(self, tree: T) -> ir.Rule:
+        kind_tree, name, amount, *clauses = tree.children
+        assert isinstance(kind_tree, Tree)
+        f: dict[str, object] = {
+            "source": None, "dest": None, "single_weight": None, "cond": None, "cap": None,
+            "cumulative_cap": None,
+        }  # fmt: skip
+        weights: list[ir.Weight] = []
+        exceptions: list[ir.Exception_] = []
+        shares: list[ir.Share] = []
+        tiers: list[ir.Tier] = []
+        metas: list[T] = []
+        for c in _trees_of(clauses):
+            k = c.children
+            if c.data == "c_from":
+                f["source"] = self.party(k[0])  # type: ignore[arg-type]
+            elif c.data == "c_to":
+                f["dest"] = self.party(k[0])  # type: ignore[arg-type]
+            elif c.data == "c_by":
+                w = k[0]
+                assert isinstance(w, Tree)
+                if w.data == "w_single":
+                    f["single_weight"] = self.expr(w.children[0])  # type: ignore[arg-type]
+                else:
+                    for wt in _trees(w):
+                        weights.append(ir.Weight(self.expr(wt.children[0]), self.expr(wt.children[1]), self.span(wt)))  # type: ignore[arg-type]
+            elif c.data in ("c_when", "c_cap", "c_cumcap"):
+                key = {"c_when": "cond", "c_cap": "cap", "c_cumcap": "cumulative_cap"}[str(c.data)]
+                f[key] = self.expr(k[0])  # type: ignore[arg-type]
+            elif c.data == "c_except":
+                cond, value, *em = k
+                exceptions.append(
+                    ir.Exception_(self.expr(cond), self.expr(value), self.literate(em), self.span(c))  # type: ignore[arg-type]
+                )
+            elif c.data == "c_shares":
+                for s in _trees(c):
+                    shares.append(ir.Share(self.party(s.children[0]), self.expr(s.children[1]), self.span(s)))  # type: ignore[arg-type]
+            elif c.data == "c_tiers":
+                tiers += [self.tier(t) for t in _trees(c)]
+            else:
+                metas.append(c)
+        return ir.Rule(
+            kind=ir.RuleKind(str(kind_tree.data)[2:]),
+            name=self.ident(name),  # type: ignore[arg-type]
+            amount=self.expr(amount),  # type: ignore[arg-type]
+            fund=self.fund,
+            weights=tuple(weights),
+            exceptions=tuple(exceptions),
+            shares=tuple(shares),
+            tiers=tuple(tiers),
+            literate=self.literate(metas),
+            span=self.span(tree),
+            **f,  # type: ignore[arg-type]
+        )
+
+    def party(self, tree: T) -> ir.PartyRef:
+        if tree.data == "party_regions":
+            return ir.PartyRef(None, self.span(tree))
+        return ir.PartyRef(self.ident(tree.children[0]), self.span(tree))  # type: ignore[arg-type]
+
+    def tier(self, tree: T) -> ir.Tier:
+        name, *rest = tree.children
+        payers: list[ir.Payer] = []
+        cap: ir.Expr | None = None
+        metas: list[T] = []
+        for c in _trees_of(rest):
+            if c.data == "payer":
+                share = self.expr(c.children[1]) if len(c.children) > 1 else None  # type: ignore[arg-type]
+                payers.append(ir.Payer(self.party(c.children[0]), share, self.span(c)))  # type: ignore[arg-type]
+            elif c.data in ("m_quote", "m_section"):
+                metas.append(c)
+            else:
+                cap = self.expr(c)
+        return ir.Tier(self.ident(name), tuple(payers), cap, self.literate(metas), self.span(tree))  # type: ignore[arg-type]
+
+    # ---- examples, timeline, tasks
+
+    def d_example_decl(self, tree: T) -> ir.Decl:
+        label_tree, *items = tree.children
+        top: list[T] = []
+        periods: list[ir.PeriodCase] = []
+        metas: list[T] = []
+        for it in _trees_of(items):
+            if it.data == "ex_period":
+                year = it.children[0]
+                periods.append(self.period_case(int(year), _trees(it), self.span(it)))  # type: ignore[arg-type]
+            elif it.data == "ex_meta":
+                metas.append(it.children[0])  # type: ignore[arg-type]
+            else:
+                top.append(it)
+        regions: tuple[ir.Ident, ...] = ()
+        for it in top:
+            if it.data == "ex_regions":
+                regions += self.names(it.children[0])  # type: ignore[arg-type]
+        rest = [it for it in top if it.data != "ex_regions"]
+        if rest or not periods:
+            periods.insert(0, self.period_case(None, rest, self.span(tree)))
+        return ir.Example(self.label(label_tree), regions, tuple(periods), self.literate(metas), self.span(tree))  # type: ignore[arg-type]
+
+    def period_case(self, year: int | None, stmts: list[T], span: Span) -> ir.PeriodCase:
+        groups: dict[str, list[ir.Binding]] = {"ex_given": [], "ex_opening": [], "ex_expect": []}
+        regions: tuple[ir.Ident, ...] = ()
+        for s in stmts:
+            if s.data == "ex_regions":
+                regions += self.names(s.children[0])  # type: ignore[arg-type]
+            elif s.data in groups:
+                name, value = s.children
+                groups[str(s.data)].append(ir.Binding(self.ident(name), self.value(value), self.span(s)))  # type: ignore[arg-type]
+        return ir.PeriodCase(
+            year, regions, tuple(groups["ex_given"]), tuple(groups["ex_opening"]), tuple(groups["ex_expect"]), span
+        )
+
+    def value(self, tree: T) -> ir.Value:
+        if tree.data == "v_scalar":
+            return ir.Value(self.expr(tree.children[0]), (), self.span(tree))  # type: ignore[arg-type]
+        rvs = tuple(
+            ir.RegionValue(self.ident(rv.children[0]), self.expr(rv.children[1]), self.span(rv))  # type: ignore[arg-type]
+            for rv in _trees(tree)
+        )
+        return ir.Value(None, rvs, self.span(tree))
+
+    def d_timeline_decl(self, tree: T) -> ir.Decl:
+        milestones = []
+        for m in _trees(tree):
+            date, *rest = m.children
+            by = False
+            text: ir.Str | None = None
+            owners: tuple[ir.Str, ...] = ()
+            metas: list[T] = []
+            for c in rest:
+                if isinstance(c, Token):
+                    text = self.string(c)
+                elif c.data == "by":
+                    by = True
+                elif c.data == "owners":
+                    owners += self.owners(c.children[0])  # type: ignore[arg-type]
+                else:
+                    metas.append(c)
+            assert text is not None
+            milestones.append(ir.Milestone(self.date(date), by, text, owners, self.literate(metas), self.span(m)))  # type: ignore[arg-type]
+        return ir.Timeline(tuple(milestones), self.span(tree))
+
+    def d_tasks_decl(self, tree: T) -> ir.Decl:
+        label: ir.Str | None = None
+        tasks = []
+        for c in _trees(tree):
+            if c.data in ("label_name", "label_string"):
+                label = self.label(c)
+                continue
+            number: int | None = None
+            text: ir.Str | None = None
+            owners: tuple[ir.Str, ...] = ()
+            deadline: ir.DateLit | None = None
+            metas: list[T] = []
+            for k in c.children:
+                if isinstance(k, Token):
+                    if k.type == "INT":
+                        number = int(k)
+                    else:
+                        text = self.string(k)
+                elif k.data == "owners":
+                    owners += self.owners(k.children[0])  # type: ignore[arg-type]
+                elif k.data == "dl_date":
+                    deadline = self.date(k.children[0])  # type: ignore[arg-type]
+                elif k.data == "dl_ongoing":
+                    deadline = None
+                else:
+                    metas.append(k)
+            assert text is not None
+            tasks.append(ir.Task(number, text, owners, deadline, self.literate(metas), self.span(c)))
+        return ir.TaskTable(label, tuple(tasks), self.span(tree))
+
+    # ---- expressions
+
+    def expr(self, tree: T | Token) -> ir.Expr:
+        assert isinstance(tree, Tree), tree
+        sp = self.span(tree)
+        k = tree.children
+        d = str(tree.data)
+        if d in ("number", "percent", "money"):
+            return self.number(k[0], d, sp)  # type: ignore[arg-type]
+        if d in ("true", "false"):
+            return ir.BoolLit(d == "true", sp)
+        if d == "fund_all":
+            return ir.FundAll(sp)
+        if d == "fund_remaining":
+            return ir.FundRemaining(sp)
+        if d == "name":
+            return ir.Name(str(k[0]), sp)
+        if d == "call":
+            return ir.Call(self.ident(k[0]), tuple(self.expr(a) for a in k[1:]), sp)  # type: ignore[arg-type]
+        if d == "binop":
+            op = str(k[1])
+            return ir.Binary(_ARITH.get(op, op), self.expr(k[0]), self.expr(k[2]), sp)
+        if d == "neg":
+            return ir.Neg(self.expr(k[1]), sp)
+        if d == "compare":
+            op = str(k[1])
+            return ir.Compare(_CMP.get(op, op), self.expr(k[0]), self.expr(k[2]), sp)
+        if d == "compare_eq":
+            return ir.Compare("=", self.expr(k[0]), self.expr(k[1]), sp)
+        if d == "member_of":
+            return ir.MemberOf(self.expr(k[0]), self.names(k[1]), sp)  # type: ignore[arg-type]
+        if d in ("or_expr", "and_expr", "not_expr"):
+            return ir.Logical(d[:-5], tuple(self.expr(c) for c in k), sp)
+        if d == "if_expr":
+            return ir.If(self.expr(k[0]), self.expr(k[1]), self.expr(k[2]), sp)
+        if d == "match_expr":
+            return ir.Match(self.expr(k[0]), tuple(self.arm(a) for a in k[1:]), sp)  # type: ignore[arg-type]
+        if d in ("bands_expr", "progressive_expr"):
+            bands = tuple(self.band(b) for b in k[1:])  # type: ignore[arg-type]
+            return ir.Bands(self.expr(k[0]), bands, d == "progressive_expr", sp)
+        raise AssertionError(f"unknown expression tree {d}")
+
+    def number(self, tok: Token, kind: str, sp: Span) -> ir.Num:
+        text = str(tok)
+        if kind == "money":
+            m = re.fullmatch(r"([0-9.]+)(亿元|万元|元)", text)
+            assert m
+            return ir.Num(Decimal(m[1]) * _MONEY_UNITS[m[2]], ir.NumKind.MONEY, text, sp)
+        if kind == "percent":
+            digits = text[:-1]
+            return ir.Num(Decimal(digits) / 100, ir.NumKind.PERCENT, digits + "%", sp)
+        try:
+            return ir.Num(Decimal(text), ir.NumKind.NUMBER, text, sp)
+        except InvalidOperation:  # the grammar admits only digits; kept for safety
+            self.diags.append(diag("E104", sp, what=Text("数字", "number"), text=text))
+            return ir.Num(Decimal(0), ir.NumKind.NUMBER, text, sp)
+
+    def arm(self, tree: T) -> ir.Arm:
+        pat, body = tree.children
+        assert isinstance(pat, Tree)
+        patterns = None if pat.data == "p_other" else self.names(pat)
+        return ir.Arm(patterns, self.expr(body), self.span(tree))
+
+    def band(self, tree: T) -> ir.Band:
+        k = tree.children
+        if tree.data == "band_closed":
+            return ir.Band(self.expr(k[0]), self.expr(k[1]), self.expr(k[2]), self.span(tree))
+        return ir.Band(self.expr(k[0]), None, self.expr(k[1]), self.span(tree))
+
+
+def _trees(tree: T) -> list[T]:
+    return [c for c in tree.children if isinstance(c, Tree)]
+
+
+def _trees_of(children: list[T | Token]) -> list[T]:
+    return [c for c in children if isinstance(c, Tree)]
+
+
+def lower(tree: lark.Tree[Token], source: SourceFile) -> tuple[ir.Module, list[Diagnostic]]:
+    lowering = Lowering(source)
+    module = lowering.module(tree)
+    return module, lowering.diags

@@ -1,0 +1,176 @@
+"""Text → Lark tree, with syntax errors turned into diagnostics.
+
+This package is the only place that imports lark.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+import lark
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from compiler.diagnostics import Diagnostic, diag, label, note
+from compiler.resources import grammar_path
+from compiler.source import SourceFile, Span
+
+# Terminals a drafter should read as words, not as grammar names.
+_TERMINAL_NAMES = {
+    "NAME": ("名称", "a name"),
+    "INT": ("整数", "a whole number"),
+    "NUMBER": ("数字", "a number"),
+    "PERCENT": ("百分比", "a percentage"),
+    "MONEY": ("金额", "an amount of money"),
+    "DATE": ("日期", "a date"),
+    "STRING": ("带引号的文字", "quoted text"),
+    "CMP": ("比较符", "a comparison"),
+    "ADD": ("+", "+"),
+    "SUB": ("-", "-"),
+    "MUL": ("× ÷", "* /"),
+    "_EQ": ("=", "="),
+    "_ARROW": ("=>", "=>"),
+    "_COLON": (":", ":"),
+    "_COMMA": (",", ","),
+    "_SEMI": (";", ";"),
+    "_LPAR": ("(", "("),
+    "_RPAR": (")", ")"),
+    "_LBRACE": ("{", "{"),
+    "_RBRACE": ("}", "}"),
+    "$END": ("文件结尾", "end of file"),
+}
+
+
+@functools.cache
+def _parser() -> lark.Lark:
+    return lark.Lark(
+        grammar_path().read_text(encoding="utf-8"),
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=False,
+    )
+
+
+@functools.cache
+def _keywords() -> dict[str, str]:
+    """Anonymous keyword terminals: terminal name → the literal text."""
+    out = {}
+    for t in _parser().terminals:
+        if t.pattern.type == "str" and re.match(r"\w", t.pattern.value):
+            out[t.name] = t.pattern.value
+    return out
+
+
+def _describe_expected(names: set[str]) -> tuple[str, str]:
+    keywords = _keywords()
+    zh: set[str] = set()
+    en: set[str] = set()
+    for n in names:
+        if n in keywords:
+            word = keywords[n]
+            (en if word.isascii() else zh).add(word)
+        elif n in _TERMINAL_NAMES:
+            zh.add(_TERMINAL_NAMES[n][0])
+            en.add(_TERMINAL_NAMES[n][1])
+        else:
+            pattern = next((t.pattern.value for t in _parser().terminals if t.name == n), n)
+            zh.add(pattern)
+            en.add(pattern)
+
+    def fmt(words: set[str], sep: str) -> str:
+        ordered = sorted(words, key=lambda w: (len(w), w))
+        more = "…" if len(ordered) > 10 else ""
+        return sep.join(ordered[:10]) + more
+
+    return fmt(zh, "、"), fmt(en, ", ")
+
+
+def _unclosed_brace(text: str, file: str) -> Span | None:
+    """The last `{` with no matching `}`, skipping strings and comments."""
+    stack: list[tuple[int, int]] = []
+    line, col = 1, 1
+    i = 0
+    closers = {"“": "”", "「": "」", '"': '"'}
+    while i < len(text):
+        ch = text[i]
+        if ch in closers:
+            j = text.find(closers[ch], i + 1)
+            nl = text.find("\n", i + 1)
+            end = j if j != -1 and (nl == -1 or j < nl) else (nl if nl != -1 else len(text)) - 1
+            col += end + 1 - i
+            i = end + 1
+            continue
+        if ch == "#" or text.startswith("//", i):
+            nl = text.find("\n", i)
+            i = len(text) if nl == -1 else nl
+            continue
+        if ch in "{｛":
+            stack.append((line, col))
+        elif ch in "}｝" and stack:
+            stack.pop()
+        if ch == "\n":
+            line, col = line + 1, 1
+        else:
+            col += 1
+        i += 1
+    if not stack:
+        return None
+    ln, cl = stack[-1]
+    return Span(file, ln, cl, ln, cl + 1)
+
+
+def _end_span(source: SourceFile) -> Span:
+    lines = source.text.splitlines() or [""]
+    last = len(lines)
+    return Span(source.path, last, len(lines[-1]) + 1, last, len(lines[-1]) + 2)
+
+
+def _char_diagnostic(source: SourceFile, e: UnexpectedCharacters) -> Diagnostic:
+    ch = source.text[e.pos_in_stream] if e.pos_in_stream < len(source.text) else ""
+    span = Span(source.path, e.line, e.column, e.line, e.column + 1)
+    hint = None
+    folded = unicodedata.normalize("NFKC", ch)
+    if folded != ch and folded.isascii() and folded.strip():
+        hint = note("fullwidth", ascii=folded)
+    elif unicodedata.category(ch) in ("Cf", "Zs", "Cc") or not ch.isprintable():
+        hint = note("invisible", codepoint=f"{ord(ch):04X}")
+    shown = ch if ch.isprintable() and not unicodedata.category(ch).startswith("C") else f"U+{ord(ch):04X}"
+    return diag("E102", span, hint=hint, char=shown)
+
+
+def _token_diagnostic(source: SourceFile, e: UnexpectedToken) -> Diagnostic:
+    tok = e.token
+    if tok.type == "$END":
+        return _eof_diagnostic(source)
+    span = Span(source.path, tok.line or 1, tok.column or 1, tok.end_line or 1, tok.end_column or 2)
+    zh, en = _describe_expected(set(e.expected))
+    hint = note("expected", expected_zh=zh, expected_en=en)
+    if tok.type == "NAME":
+        # A keyword run into the next word: Chinese has no spaces to stop the lexer.
+        for word in sorted(_keywords().values(), key=len, reverse=True):
+            if tok.value.startswith(word) and len(tok.value) > len(word) and (word in zh or word in en):
+                hint = note("keyword-space", keyword=word, rest=tok.value[len(word) :])
+                break
+    return diag("E101", span, hint=hint, found=f"“{tok.value}”")
+
+
+def _eof_diagnostic(source: SourceFile) -> Diagnostic:
+    unclosed = _unclosed_brace(source.text, source.path)
+    labels = [label(unclosed, "unclosed", open="{")] if unclosed else []
+    return diag("E103", _end_span(source), labels=labels)
+
+
+def parse_tree(source: SourceFile) -> tuple[lark.Tree[lark.Token] | None, list[Diagnostic]]:
+    try:
+        return _parser().parse(source.text), []
+    except UnexpectedCharacters as e:
+        return None, [_char_diagnostic(source, e)]
+    except UnexpectedToken as e:
+        return None, [_token_diagnostic(source, e)]
+    except UnexpectedEOF:
+        return None, [_eof_diagnostic(source)]
+    except UnexpectedInput as e:  # any other kind Lark may add
+        line, col = e.line if e.line > 0 else 1, e.column if e.column > 0 else 1
+        return None, [diag("E101", Span(source.path, line, col, line, col + 1), found="?")]
