@@ -52,12 +52,18 @@ def _display(path: Path) -> str:
 
 def _read(path: Path, shown: str) -> tuple[SourceFile | None, Diagnostic | None]:
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        reason = Text(f"不是 UTF-8 编码(第 {e.start} 字节)", f"not UTF-8 (byte {e.start})")
-        return None, diag("E106", Span(shown, 1, 1, 1, 1), reason=reason)
+        data = path.read_bytes()
     except OSError as e:
         return None, diag("E106", Span(shown, 1, 1, 1, 1), reason=e.strerror or str(e))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        # Point at the offending byte: count the lines and characters before it.
+        before = data[: e.start].decode("utf-8-sig", errors="replace")
+        line = before.count("\n") + 1
+        col = len(before) - (before.rfind("\n") + 1) + 1
+        reason = Text(f"第 {e.start} 字节不是有效的 UTF-8", f"byte {e.start} is not valid UTF-8")
+        return None, diag("E106", Span(shown, line, col, line, col + 1), reason=reason)
     return SourceFile(shown, text.replace("\r\n", "\n")), None
 
 

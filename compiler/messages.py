@@ -50,6 +50,7 @@ CODES: dict[str, Code] = {
     "E105": Code(E, "import", Text("找不到导入的模块“{path}”", "cannot find the imported module ‘{path}’")),
     "E106": Code(E, "io", Text("无法读取文件:{reason}", "cannot read the file: {reason}")),
     "E107": Code(E, "policy-count", Text("{reason}", "{reason}")),
+    "E108": Code(E, "unterminated-string", Text("引号没有闭合:文字须在同一行内结束", "unterminated string: quoted text must end on the same line")),
     # ---- names
     "E201": Code(E, "undefined", Text("未定义的{kind}“{name}”", "undefined {kind} ‘{name}’")),
     "E202": Code(E, "duplicate", Text("“{name}”重复定义", "‘{name}’ is defined more than once")),

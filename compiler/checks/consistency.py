@@ -126,8 +126,9 @@ def _bands(ctx: Context, an: Analyzer, e: ir.Bands) -> list[Diagnostic]:
             out.append(diag("E404", b.lower.span, labels=[label(a.upper.span, "band-lower", value=_edge_text(a.upper, ctx))],
                             lower=_edge_text(b.lower, ctx)))  # fmt: skip
     for band in bands:
-        lo, hi = constant(band.lower, ctx), constant(band.upper, ctx) if band.upper is not None else None
-        if lo is not None and hi is not None and hi <= lo:
+        start = constant(band.lower, ctx)
+        end = constant(band.upper, ctx) if band.upper is not None else None
+        if start is not None and end is not None and end <= start:
             out.append(diag("E404", band.span, lower=_edge_text(band.lower, ctx)))
     subject = an.of(e.subject)
     first = constant(bands[0].lower, ctx)

@@ -33,7 +33,7 @@ def check(ctx: Context) -> list[Diagnostic]:
                         expected = str(fn.min_args) if fn.max_args == fn.min_args else f"{fn.min_args}+"
                         out.append(diag("E203", sub.span, name=f.text, expected=expected, got=len(args)))
                     if fn.id == "balance" and args:
-                        out += _balance_arg(ctx, args[0])
+                        out.extend(_balance_arg(ctx, args[0]))
                 case ir.FundAll() | ir.FundRemaining() if fund is None:
                     out.append(diag("E205", sub.span, what=_MISPLACED_FUND_WORD))
                 case ir.FundRemaining() if rule is not None and rule.kind is ir.RuleKind.COLLECT:

@@ -62,8 +62,8 @@ def check_rule(checker: Checker, r: ir.Rule) -> None:
     if r.kind is not K.COVER and r.tiers:
         _shape(checker, r.tiers[0].span, "只有弥补规则可以分层", "only a cover rule has tiers")
     if r.kind is K.COLLECT and r.source is not None and r.source.name is not None:
-        p = scope.parties.get(r.source.name.text)
-        if isinstance(p, ir.FundDecl) and p.name.text == (r.fund.text if r.fund else None):
+        src = scope.parties.get(r.source.name.text)
+        if isinstance(src, ir.FundDecl) and src.name.text == (r.fund.text if r.fund else None):
             _shape(checker, r.source.span, "资金不能向自身上解", "a fund cannot collect from itself")
 
 

@@ -23,8 +23,8 @@ def children(e: ir.Expr) -> tuple[ir.Expr, ...]:
             return (s, *(a.body for a in arms))
         case ir.Bands(subject=s, bands=bands):
             out: list[ir.Expr] = [s]
-            for b in bands:
-                out += [b.lower, *([b.upper] if b.upper is not None else []), b.value]
+            for band in bands:
+                out += [band.lower, *([band.upper] if band.upper is not None else []), band.value]
             return tuple(out)
     return ()
 

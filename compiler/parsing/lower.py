@@ -171,10 +171,10 @@ class Lowering:
         metas: list[T] = []
         for c in _trees_of(rest):
             if c.data == "value_given":
-                value = self.expr(c.children[0])  # type: ignore[arg-type]
+                value = self.expr(c.children[0])
             elif c.data in ("bound_min", "bound_max"):
                 kind = ir.BoundKind.MIN if c.data == "bound_min" else ir.BoundKind.MAX
-                bounds.append(ir.Bound(kind, self.expr(c.children[0]), self.span(c)))  # type: ignore[arg-type]
+                bounds.append(ir.Bound(kind, self.expr(c.children[0]), self.span(c)))
             elif c.data == "authority":
                 authority += self.owners(c.children[0])  # type: ignore[arg-type]
             elif c.data in ("m_quote", "m_section"):
@@ -193,7 +193,7 @@ class Lowering:
             if c.data == "signed":
                 signed = True
             elif c.data == "default":
-                default = self.expr(c.children[0])  # type: ignore[arg-type]
+                default = self.expr(c.children[0])
             else:
                 metas.append(c)
         return ir.InputDecl(
@@ -249,13 +249,13 @@ class Lowering:
                 w = k[0]
                 assert isinstance(w, Tree)
                 if w.data == "w_single":
-                    f["single_weight"] = self.expr(w.children[0])  # type: ignore[arg-type]
+                    f["single_weight"] = self.expr(w.children[0])
                 else:
                     for wt in _trees(w):
-                        weights.append(ir.Weight(self.expr(wt.children[0]), self.expr(wt.children[1]), self.span(wt)))  # type: ignore[arg-type]
+                        weights.append(ir.Weight(self.expr(wt.children[0]), self.expr(wt.children[1]), self.span(wt)))
             elif c.data in ("c_when", "c_cap", "c_cumcap"):
                 key = {"c_when": "cond", "c_cap": "cap", "c_cumcap": "cumulative_cap"}[str(c.data)]
-                f[key] = self.expr(k[0])  # type: ignore[arg-type]
+                f[key] = self.expr(k[0])
             elif c.data == "c_except":
                 cond, value, *em = k
                 exceptions.append(
@@ -271,7 +271,7 @@ class Lowering:
         return ir.Rule(
             kind=ir.RuleKind(str(kind_tree.data)[2:]),
             name=self.ident(name),  # type: ignore[arg-type]
-            amount=self.expr(amount),  # type: ignore[arg-type]
+            amount=self.expr(amount),
             fund=self.fund,
             weights=tuple(weights),
             exceptions=tuple(exceptions),
@@ -294,7 +294,7 @@ class Lowering:
         metas: list[T] = []
         for c in _trees_of(rest):
             if c.data == "payer":
-                share = self.expr(c.children[1]) if len(c.children) > 1 else None  # type: ignore[arg-type]
+                share = self.expr(c.children[1]) if len(c.children) > 1 else None
                 payers.append(ir.Payer(self.party(c.children[0]), share, self.span(c)))  # type: ignore[arg-type]
             elif c.data in ("m_quote", "m_section"):
                 metas.append(c)
@@ -341,7 +341,7 @@ class Lowering:
 
     def value(self, tree: T) -> ir.Value:
         if tree.data == "v_scalar":
-            return ir.Value(self.expr(tree.children[0]), (), self.span(tree))  # type: ignore[arg-type]
+            return ir.Value(self.expr(tree.children[0]), (), self.span(tree))
         rvs = tuple(
             ir.RegionValue(self.ident(rv.children[0]), self.expr(rv.children[1]), self.span(rv))  # type: ignore[arg-type]
             for rv in _trees(tree)

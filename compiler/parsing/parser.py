@@ -128,8 +128,11 @@ def _end_span(source: SourceFile) -> Span:
 
 
 def _char_diagnostic(source: SourceFile, e: UnexpectedCharacters) -> Diagnostic:
-    ch = source.text[e.pos_in_stream] if e.pos_in_stream < len(source.text) else ""
+    pos = e.pos_in_stream or 0
+    ch = source.text[pos] if pos < len(source.text) else " "
     span = Span(source.path, e.line, e.column, e.line, e.column + 1)
+    if ch in '"“「':
+        return diag("E108", span)
     hint = None
     folded = unicodedata.normalize("NFKC", ch)
     if folded != ch and folded.isascii() and folded.strip():
