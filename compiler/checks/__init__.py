@@ -32,8 +32,9 @@ PASSES: tuple[Pass, ...] = (
     lint.check_open,
 )
 
-# Passes that reason about values: pointless, and noisy, over a program with name or type errors.
-_SEMANTIC = {consistency.check_shares, consistency.check_bands, intervals.check, accounting.check}
+# Passes that reason about values, or about what is used: pointless, and noisy,
+# over a program with name or type errors (a misspelt name is not an unused one).
+_SEMANTIC = {consistency.check_shares, consistency.check_bands, intervals.check, accounting.check, lint.check_unused}
 
 
 def check(program: Program) -> tuple[Context, list[Diagnostic]]:

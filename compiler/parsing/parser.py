@@ -150,13 +150,22 @@ def _token_diagnostic(source: SourceFile, e: UnexpectedToken) -> Diagnostic:
     span = Span(source.path, tok.line or 1, tok.column or 1, tok.end_line or 1, tok.end_column or 2)
     zh, en = _describe_expected(set(e.expected))
     hint = note("expected", expected_zh=zh, expected_en=en)
-    if tok.type == "NAME":
-        # A keyword run into the next word: Chinese has no spaces to stop the lexer.
-        for word in sorted(_keywords().values(), key=len, reverse=True):
-            if tok.value.startswith(word) and len(tok.value) > len(word) and (word in zh or word in en):
-                hint = note("keyword-space", keyword=word, rest=tok.value[len(word) :])
-                break
+    # A keyword run into the next word: Chinese has no spaces to stop the lexer,
+    # so `如果擅自调整` is one name. Look at this word, then at the one before it.
+    line = source.line_text(span.line)[: span.column - 1].split()
+    for word in ([tok.value] if tok.type == "NAME" else []) + line[-1:]:
+        split = _keyword_prefix(word)
+        if split is not None:
+            hint = note("keyword-space", keyword=split[0], rest=split[1])
+            break
     return diag("E101", span, hint=hint, found=f"“{tok.value}”")
+
+
+def _keyword_prefix(word: str) -> tuple[str, str] | None:
+    for kw in sorted(_keywords().values(), key=len, reverse=True):
+        if word.startswith(kw) and len(word) > len(kw) and not kw.isascii():
+            return kw, word[len(kw) :]
+    return None
 
 
 def _eof_diagnostic(source: SourceFile) -> Diagnostic:
