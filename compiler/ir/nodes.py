@@ -35,8 +35,9 @@ class Str:
 class Literate:
     """The original clause a declaration encodes, and its section."""
 
-    quote: Str | None = None
-    section: Str | None = None
+    quote: Str | None
+    section: Str | None
+    span: Span = _span()  # the clauses, or the declaration when it has none
 
 
 # ---- expressions -------------------------------------------------------------
@@ -438,6 +439,7 @@ class Header:
     region_set: Ident | None
     level: Str | None
     schemes: tuple[Ident, ...]
+    span: Span = _span()
 
 
 @attrs.frozen

@@ -82,15 +82,16 @@ class Lowering:
             self.diags.append(diag("E104", sp, what=Text("日期", "date"), text=text))
             return ir.DateLit(text, datetime.date(1, 1, 1), datetime.date(1, 1, 1), sp)
 
-    def literate(self, metas: list[T]) -> ir.Literate:
+    def literate(self, metas: list[T], owner: T) -> ir.Literate:
         quote = section = None
+        span = self.span(metas[0]).to(self.span(metas[-1])) if metas else self.span(owner)
         for m in metas:
             s = self.string(m.children[0])  # type: ignore[arg-type]
             if m.data == "m_quote":
                 quote = s
             else:
                 section = s
-        return ir.Literate(quote, section)
+        return ir.Literate(quote, section, span)
 
     # ---- module and policy
 
@@ -131,7 +132,7 @@ class Lowering:
                 schemes = self.names(kids[0])  # type: ignore[arg-type]
             else:
                 decls.append(self.decl(m))
-        header = ir.Header(basis, eff_from, eff_to, region_set, level, schemes)
+        header = ir.Header(basis, eff_from, eff_to, region_set, level, schemes, self.span(tree))
         return ir.Policy(name, header, tuple(decls), self.span(tree))
 
     def label(self, tree: T) -> ir.Str:
@@ -153,11 +154,11 @@ class Lowering:
 
     def d_enum_decl(self, tree: T) -> ir.Decl:
         name, members, *metas = tree.children
-        return ir.EnumDecl(self.ident(name), self.names(members), self.literate(metas), self.span(tree))  # type: ignore[arg-type]
+        return ir.EnumDecl(self.ident(name), self.names(members), self.literate(metas, tree), self.span(tree))  # type: ignore[arg-type]
 
     def d_regionset_decl(self, tree: T) -> ir.Decl:
         name, members, *metas = tree.children
-        return ir.RegionSetDecl(self.ident(name), self.names(members), self.literate(metas), self.span(tree))  # type: ignore[arg-type]
+        return ir.RegionSetDecl(self.ident(name), self.names(members), self.literate(metas, tree), self.span(tree))  # type: ignore[arg-type]
 
     def type_ref(self, tree: T) -> ir.TypeRef:
         name = self.ident(tree.children[0])  # type: ignore[arg-type]
@@ -181,7 +182,7 @@ class Lowering:
                 metas.append(c)
         return ir.ParamDecl(
             self.ident(name), self.type_ref(tref), value, tuple(bounds), authority,  # type: ignore[arg-type]
-            self.literate(metas), self.span(tree),
+            self.literate(metas, tree), self.span(tree),
         )  # fmt: skip
 
     def d_input_decl(self, tree: T) -> ir.Decl:
@@ -197,20 +198,20 @@ class Lowering:
             else:
                 metas.append(c)
         return ir.InputDecl(
-            self.ident(name), self.type_ref(tref), signed, default, self.literate(metas), self.span(tree)  # type: ignore[arg-type]
+            self.ident(name), self.type_ref(tref), signed, default, self.literate(metas, tree), self.span(tree)  # type: ignore[arg-type]
         )
 
     def d_let_decl(self, tree: T) -> ir.Decl:
         kids = list(_trees_of(tree.children[1:]))
         tref = self.type_ref(kids.pop(0)) if kids[0].data == "type_ref" else None
         expr = self.expr(kids.pop(0))
-        return ir.LetDecl(self.ident(tree.children[0]), tref, expr, self.literate(kids), self.span(tree))  # type: ignore[arg-type]
+        return ir.LetDecl(self.ident(tree.children[0]), tref, expr, self.literate(kids, tree), self.span(tree))  # type: ignore[arg-type]
 
     def d_party_decl(self, tree: T) -> ir.Decl:
         kids = list(_trees_of(tree.children[1:]))
         per_region = bool(kids) and kids[0].data == "per_region"
         metas = [k for k in kids if k.data.startswith("m_")]
-        return ir.PartyDecl(self.ident(tree.children[0]), per_region, self.literate(metas), self.span(tree))  # type: ignore[arg-type]
+        return ir.PartyDecl(self.ident(tree.children[0]), per_region, self.literate(metas, tree), self.span(tree))  # type: ignore[arg-type]
 
     def d_fund_decl(self, tree: T) -> ir.Decl:
         name = self.ident(tree.children[0])  # type: ignore[arg-type]
@@ -222,7 +223,7 @@ class Lowering:
             rules = tuple(self.rule(k) for k in kids if k.data == "rule")
         finally:
             self.fund = None
-        return ir.FundDecl(name, carried, rules, self.literate(metas), self.span(tree))
+        return ir.FundDecl(name, carried, rules, self.literate(metas, tree), self.span(tree))
 
     def d_rule(self, tree: T) -> ir.Decl:
         return self.rule(tree)
@@ -259,7 +260,7 @@ class Lowering:
             elif c.data == "c_except":
                 cond, value, *em = k
                 exceptions.append(
-                    ir.Exception_(self.expr(cond), self.expr(value), self.literate(em), self.span(c))  # type: ignore[arg-type]
+                    ir.Exception_(self.expr(cond), self.expr(value), self.literate(em, c), self.span(c))  # type: ignore[arg-type]
                 )
             elif c.data == "c_shares":
                 for s in _trees(c):
@@ -277,7 +278,7 @@ class Lowering:
             exceptions=tuple(exceptions),
             shares=tuple(shares),
             tiers=tuple(tiers),
-            literate=self.literate(metas),
+            literate=self.literate(metas, tree),
             span=self.span(tree),
             **f,  # type: ignore[arg-type]
         )
@@ -300,7 +301,7 @@ class Lowering:
                 metas.append(c)
             else:
                 cap = self.expr(c)
-        return ir.Tier(self.ident(name), tuple(payers), cap, self.literate(metas), self.span(tree))  # type: ignore[arg-type]
+        return ir.Tier(self.ident(name), tuple(payers), cap, self.literate(metas, tree), self.span(tree))  # type: ignore[arg-type]
 
     # ---- examples, timeline, tasks
 
@@ -324,7 +325,7 @@ class Lowering:
         rest = [it for it in top if it.data != "ex_regions"]
         if rest or not periods:
             periods.insert(0, self.period_case(None, rest, self.span(tree)))
-        return ir.Example(self.label(label_tree), regions, tuple(periods), self.literate(metas), self.span(tree))  # type: ignore[arg-type]
+        return ir.Example(self.label(label_tree), regions, tuple(periods), self.literate(metas, tree), self.span(tree))  # type: ignore[arg-type]
 
     def period_case(self, year: int | None, stmts: list[T], span: Span) -> ir.PeriodCase:
         groups: dict[str, list[ir.Binding]] = {"ex_given": [], "ex_opening": [], "ex_expect": []}
@@ -366,7 +367,7 @@ class Lowering:
                 else:
                     metas.append(c)
             assert text is not None
-            milestones.append(ir.Milestone(self.date(date), by, text, owners, self.literate(metas), self.span(m)))  # type: ignore[arg-type]
+            milestones.append(ir.Milestone(self.date(date), by, text, owners, self.literate(metas, m), self.span(m)))  # type: ignore[arg-type]
         return ir.Timeline(tuple(milestones), self.span(tree))
 
     def d_tasks_decl(self, tree: T) -> ir.Decl:
@@ -396,7 +397,7 @@ class Lowering:
                 else:
                     metas.append(k)
             assert text is not None
-            tasks.append(ir.Task(number, text, owners, deadline, self.literate(metas), self.span(c)))
+            tasks.append(ir.Task(number, text, owners, deadline, self.literate(metas, c), self.span(c)))
         return ir.TaskTable(label, tuple(tasks), self.span(tree))
 
     # ---- expressions
