@@ -50,6 +50,7 @@ def _parser() -> lark.Lark:
         lexer="contextual",
         propagate_positions=True,
         maybe_placeholders=False,
+        cache=True,  # the LALR tables take ~0.4 s to build; Lark keys the cache on the grammar text
     )
 
 
