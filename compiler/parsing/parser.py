@@ -5,6 +5,7 @@ This package is the only place that imports lark.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 import unicodedata
@@ -13,6 +14,7 @@ import lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from compiler.diagnostics import Diagnostic, diag, label, note
+from compiler.messages import Text
 from compiler.resources import grammar_path
 from compiler.source import SourceFile, Span
 
@@ -151,6 +153,12 @@ def _token_diagnostic(source: SourceFile, e: UnexpectedToken) -> Diagnostic:
     span = Span(source.path, tok.line or 1, tok.column or 1, tok.end_line or 1, tok.end_column or 2)
     zh, en = _describe_expected(set(e.expected))
     hint = note("expected", expected_zh=zh, expected_en=en)
+    if tok.type == "NAME":
+        # A misspelt keyword: suggest the nearest one the parser would accept here.
+        words = [_keywords()[n] for n in e.expected if n in _keywords()]
+        close = difflib.get_close_matches(str(tok.value), words, n=1, cutoff=0.4)
+        if close:
+            hint = note("did-you-mean", suggestion=close[0])
     # A keyword run into the next word: Chinese has no spaces to stop the lexer,
     # so `如果擅自调整` is one name. Look at this word, then at the one before it.
     line = source.line_text(span.line)[: span.column - 1].split()
@@ -159,7 +167,7 @@ def _token_diagnostic(source: SourceFile, e: UnexpectedToken) -> Diagnostic:
         if split is not None:
             hint = note("keyword-space", keyword=split[0], rest=split[1])
             break
-    return diag("E101", span, hint=hint, found=f"“{tok.value}”")
+    return diag("E101", span, hint=hint, found=Text(f"“{tok.value}”", f"‘{tok.value}’"))
 
 
 def _keyword_prefix(word: str) -> tuple[str, str] | None:
