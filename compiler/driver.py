@@ -13,6 +13,7 @@ from compiler.checks import check
 from compiler.checks.context import Context
 from compiler.diagnostics import Diagnostic, diag, sort_diagnostics
 from compiler.ir import nodes as ir
+from compiler.ir.checked import CheckedPolicy
 from compiler.messages import Severity, Text
 from compiler.parsing import parse_module
 from compiler.resources import stdlib_dir
@@ -27,6 +28,7 @@ class Checked:
     diagnostics: list[Diagnostic]
     program: ir.Program | None = None
     context: Context | None = None
+    policy: CheckedPolicy | None = None  # set only when there are no errors
     io_error: bool = False  # the file could not be read at all: a usage error, exit 2
 
     @property
@@ -125,4 +127,7 @@ def check_file(path: str | Path) -> Checked:
     if any(d.severity is Severity.ERROR for d in loader.diags):
         return Checked(loader.sources, sort_diagnostics(loader.diags), program)
     ctx, diags = check(program)
-    return Checked(loader.sources, sort_diagnostics(loader.diags + diags), program, ctx)
+    result = Checked(loader.sources, sort_diagnostics(loader.diags + diags), program, ctx)
+    if result.ok:
+        result.policy = CheckedPolicy(program, ctx.scope, dict(ctx.types))
+    return result

@@ -1,0 +1,86 @@
+"""The symbol table: what each name in a program refers to.
+
+Built once from the IR; the checks read it, and so do the backends (through
+`CheckedPolicy`), so it lives with the IR rather than with the checks.
+"""
+
+from __future__ import annotations
+
+from typing import Union
+
+import attrs
+
+from compiler.diagnostics import Diagnostic, diag, label
+from compiler.ir import nodes as ir
+from compiler.ir.walk import all_rules
+
+ValueDecl = Union[ir.ParamDecl, ir.InputDecl, ir.LetDecl, ir.Rule]
+PartyLike = Union[ir.PartyDecl, ir.FundDecl]
+
+
+@attrs.define
+class Scope:
+    values: dict[str, ValueDecl] = attrs.Factory(dict)
+    parties: dict[str, PartyLike] = attrs.Factory(dict)
+    funds: dict[str, ir.FundDecl] = attrs.Factory(dict)
+    enums: dict[str, ir.EnumDecl] = attrs.Factory(dict)
+    regionsets: dict[str, ir.RegionSetDecl] = attrs.Factory(dict)
+    rules: list[ir.Rule] = attrs.Factory(list)
+    main_file: str = ""
+
+    def enum_of_member(self, member: str) -> list[ir.EnumDecl]:
+        return [e for e in self.enums.values() if any(m.text == member for m in e.members)]
+
+    def regions(self, policy: ir.Policy | None) -> list[ir.Ident]:
+        if policy is None or policy.header.region_set is None:
+            return []
+        rs = self.regionsets.get(policy.header.region_set.text)
+        return list(rs.members) if rs else []
+
+
+
+def build_scope(program: ir.Program) -> tuple[Scope, list[Diagnostic]]:
+    scope = Scope(main_file=program.main.file)
+    diags: list[Diagnostic] = []
+    # Values, parties and funds share one namespace: a drafter reads them all as names.
+    seen: dict[str, ir.Ident] = {}
+
+    def declare(name: ir.Ident, table: dict[str, object], decl: object, namespace: dict[str, ir.Ident]) -> None:
+        if name.text in namespace:
+            first = namespace[name.text]
+            diags.append(diag("E202", name.span, labels=[label(first.span, "first-defined")], name=name.text))
+            return
+        namespace[name.text] = name
+        table[name.text] = decl
+
+    type_names: dict[str, ir.Ident] = {}
+    set_names: dict[str, ir.Ident] = {}
+    for _module, d in program.all_decls():
+        match d:
+            case ir.ParamDecl() | ir.InputDecl() | ir.LetDecl():
+                declare(d.name, scope.values, d, seen)  # type: ignore[arg-type]
+            case ir.PartyDecl():
+                declare(d.name, scope.parties, d, seen)  # type: ignore[arg-type]
+            case ir.FundDecl():
+                declare(d.name, scope.parties, d, seen)  # type: ignore[arg-type]
+                scope.funds[d.name.text] = d
+            case ir.EnumDecl():
+                declare(d.name, scope.enums, d, type_names)  # type: ignore[arg-type]
+                _no_repeats(d.members, diags)
+            case ir.RegionSetDecl():
+                declare(d.name, scope.regionsets, d, set_names)  # type: ignore[arg-type]
+                _no_repeats(d.members, diags)
+    decls = tuple(d for _m, d in program.all_decls())
+    for r in all_rules(decls):
+        scope.rules.append(r)
+        declare(r.name, scope.values, r, seen)  # type: ignore[arg-type]
+    return scope, diags
+
+
+def _no_repeats(members: tuple[ir.Ident, ...], diags: list[Diagnostic]) -> None:
+    first: dict[str, ir.Ident] = {}
+    for m in members:
+        if m.text in first:
+            diags.append(diag("E202", m.span, labels=[label(first[m.text].span, "first-defined")], name=m.text))
+        else:
+            first[m.text] = m
