@@ -1,0 +1,254 @@
+"""The reference interpreter's rules: who pays whom, rounded to the fen, and the ledger.
+
+Every transfer is rounded half-up to 0.01 元 where it is made; allocations and
+splits hand out the remaining fen by largest remainder (ties to the earlier
+region), so the parts always add up to the whole.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import attrs
+
+from compiler.interpreter.values import Env, EvalError, Region, Scalar, Values
+from compiler.ir import nodes as ir
+from compiler.ir.checked import CheckedPolicy
+
+K = ir.RuleKind
+FEN = Fraction(1, 100)
+
+
+def round_fen(x: Fraction) -> Fraction:
+    """Half-up (away from zero on a tie) to the fen, as Decimal's ROUND_HALF_UP does."""
+    sign = -1 if x < 0 else 1
+    return sign * Fraction(math.floor(abs(x) * 100 + Fraction(1, 2)), 100)
+
+
+def largest_remainder(total: Fraction, weights: list[Fraction], what: EvalError) -> list[Fraction]:
+    """Split `total` (whole fen) in proportion to `weights`, exactly to the fen."""
+    s = sum(weights, Fraction(0))
+    if s <= 0 or any(w < 0 for w in weights):
+        raise what
+    fen = int(total * 100)
+    exact = [fen * w / s for w in weights]
+    parts = [math.floor(x) for x in exact]
+    by_remainder = sorted(range(len(weights)), key=lambda i: (-(exact[i] - parts[i]), i))
+    for i in by_remainder[: fen - sum(parts)]:
+        parts[i] += 1
+    return [Fraction(p, 100) for p in parts]
+
+
+@attrs.frozen
+class Transfer:
+    source: str
+    dest: str
+    amount: Fraction
+    rule: str
+    line: int
+
+
+@attrs.define
+class RuleResult:
+    total: Fraction
+    by_region: dict[str, Fraction] | None  # per-region rules: each region's amount
+    transfers: list[Transfer]
+
+
+class Machine:
+    """One period of one policy: values on demand, rules run once each."""
+
+    def __init__(self, checked: CheckedPolicy, env: Env) -> None:
+        self.checked = checked
+        self.scope = checked.scope
+        self.env = env
+        self.values = Values(checked, env, self.rule_value)
+        self.results: dict[str, RuleResult] = {}
+
+    # ---- values
+
+    def value(self, name: str) -> Scalar | dict[str, Scalar]:
+        if self.checked.types[name].per_region:
+            return {r: self.values.name(name, r) for r in self.env.regions}
+        return self.values.name(name, None)
+
+    def rule_value(self, rule: ir.Rule, region: Region) -> Fraction:
+        res = self.run(rule)
+        if res.by_region is None:
+            return res.total
+        assert region is not None
+        return res.by_region[region]
+
+    # ---- parties
+
+    def party(self, ref: ir.PartyRef | None, default: str | None, region: Region) -> str:
+        if ref is None:
+            assert default is not None
+            return default
+        if ref.name is None:
+            assert region is not None, "checked: each-region parties need per-region amounts"
+            return region
+        decl = self.scope.parties.get(ref.name.text)
+        if isinstance(decl, ir.PartyDecl) and decl.per_region and region is not None:
+            return f"{ref.name.text}({region})"
+        return ref.name.text
+
+    # ---- the fund words 全部 and 剩余
+
+    def inflow(self, fund: str, exclude: ir.Rule | None = None) -> Fraction:
+        total = Fraction(0)
+        for r in self.scope.rules:
+            if r is exclude:
+                continue
+            into = (r.kind is K.COLLECT and r.fund is not None and r.fund.text == fund) or _names(r.dest, fund)
+            into |= any(_names(s.party, fund) for s in r.shares)
+            if into:
+                total += sum((t.amount for t in self.run(r).transfers if t.dest == fund), Fraction(0))
+        return total
+
+    def fund_word(self, rule: ir.Rule, word: ir.Expr) -> Fraction:
+        assert rule.fund is not None
+        fund = self.scope.funds[rule.fund.text]
+        inflow = self.inflow(fund.name.text, exclude=rule)
+        if isinstance(word, ir.FundAll):
+            return inflow
+        spent = Fraction(0)
+        for earlier in fund.rules[: fund.rules.index(rule)]:
+            if earlier.kind is not K.COLLECT:
+                spent += sum((t.amount for t in self.run(earlier).transfers if t.source == fund.name.text), Fraction(0))
+        return self.env.opening.get(fund.name.text, Fraction(0)) + inflow - spent
+
+    # ---- rules
+
+    def run(self, rule: ir.Rule) -> RuleResult:
+        name = rule.name.text
+        if name not in self.results:
+            previous = self.values.fund_word
+            self.values.fund_word = lambda w: self.fund_word(rule, w)
+            try:
+                self.results[name] = self._run(rule)
+            finally:
+                self.values.fund_word = previous
+        return self.results[name]
+
+    def amount(self, rule: ir.Rule, region: Region) -> Fraction:
+        v = self.values
+        if rule.cond is not None and not v.truth(rule.cond, region):
+            return Fraction(0)
+        chosen = next((x.value for x in rule.exceptions if v.truth(x.cond, region)), rule.amount)
+        a = v.num(chosen, region)
+        if rule.cap is not None:
+            a = min(a, v.num(rule.cap, region))
+        a = round_fen(a)
+        if a < 0:
+            where = f"(地区“{region}”)" if region else ""
+            raise EvalError(f"“{rule.name.text}”{where}为负:{a}", f"‘{rule.name.text}’ is negative ({a})", rule.span)
+        return a
+
+    def _run(self, rule: ir.Rule) -> RuleResult:
+        fund = rule.fund.text if rule.fund else None
+        line = rule.span.line
+        name = rule.name.text
+        regional = self.checked.types[name].per_region
+        regions: list[Region] = list(self.env.regions) if regional else [None]
+
+        def move(src: str, dst: str, amt: Fraction) -> Transfer:
+            return Transfer(src, dst, amt, name, line)
+
+        if rule.kind in (K.ALLOCATE,):
+            assert fund is not None
+            total = self.amount(rule, None)
+            parts = largest_remainder(total, self.weights(rule), _zero_weights(rule))
+            by = dict(zip(self.env.regions, parts))
+            return RuleResult(total, by, [move(fund, r, a) for r, a in by.items() if a])
+        if rule.kind is K.RETAIN:
+            assert fund is not None and rule.dest is not None and rule.dest.name is not None
+            dest = rule.dest.name.text
+            amt = self.amount(rule, None)
+            if rule.cumulative_cap is not None:
+                room = self.values.num(rule.cumulative_cap, None) - self.env.opening.get(dest, Fraction(0))
+                amt = min(amt, max(round_fen(room), Fraction(0)))
+            return RuleResult(amt, None, [move(fund, dest, amt)] if amt else [])
+        if rule.kind is K.SPLIT:
+            return self.split(rule, regions, fund)
+        if rule.kind is K.COVER:
+            return self.cover(rule, regions)
+        # collect, pay, transfer: one amount per region (or one in all) from source to dest
+        by_region: dict[str, Fraction] = {}
+        transfers: list[Transfer] = []
+        total = Fraction(0)
+        for r in regions:
+            amt = self.amount(rule, r)
+            if rule.kind is K.COLLECT:
+                src, dst = self.party(rule.source, r, r), self.party(rule.dest, fund, r)
+            else:
+                src, dst = self.party(rule.source, fund, r), self.party(rule.dest, r, r)
+            total += amt
+            if r is not None:
+                by_region[r] = amt
+            if amt:
+                transfers.append(move(src, dst, amt))
+        return RuleResult(total, by_region if regional else None, transfers)
+
+    def weights(self, rule: ir.Rule) -> list[Fraction]:
+        v = self.values
+        regions = self.env.regions
+        if rule.single_weight is not None:
+            return [v.num(rule.single_weight, r) for r in regions]
+        shares = [Fraction(0)] * len(regions)
+        for w in rule.weights:
+            factor = [v.num(w.factor, r) for r in regions]
+            s = sum(factor, Fraction(0))
+            if s <= 0:
+                raise _zero_weights(rule)
+            weight = v.num(w.weight, None)
+            shares = [acc + weight * f / s for acc, f in zip(shares, factor)]
+        return shares
+
+    def split(self, rule: ir.Rule, regions: list[Region], fund: str | None) -> RuleResult:
+        transfers: list[Transfer] = []
+        by_region: dict[str, Fraction] = {}
+        total = Fraction(0)
+        for r in regions:
+            amt = self.amount(rule, r)
+            ratios = [self.values.num(s.ratio, None) for s in rule.shares]
+            parts = largest_remainder(amt, ratios, _zero_weights(rule)) if amt else [Fraction(0)] * len(ratios)
+            src = self.party(rule.source, fund, r)
+            for share, part in zip(rule.shares, parts):
+                if part:
+                    transfers.append(Transfer(src, self.party(share.party, None, r), part, rule.name.text, rule.span.line))
+            total += amt
+            if r is not None:
+                by_region[r] = amt
+        return RuleResult(total, by_region if regions != [None] else None, transfers)
+
+    def cover(self, rule: ir.Rule, regions: list[Region]) -> RuleResult:
+        transfers: list[Transfer] = []
+        by_region: dict[str, Fraction] = {}
+        total = Fraction(0)
+        for r in regions:
+            amt = self.amount(rule, r)
+            left = amt
+            dest = self.party(rule.dest, r, r)
+            for tier in rule.tiers:
+                part = left if tier.cap is None else min(left, max(round_fen(self.values.num(tier.cap, r)), Fraction(0)))
+                ratios = [self.values.num(p.share, None) if p.share is not None else Fraction(1) for p in tier.payers]
+                pieces = largest_remainder(part, ratios, _zero_weights(rule)) if part else [Fraction(0)] * len(ratios)
+                for payer, piece in zip(tier.payers, pieces):
+                    if piece:
+                        transfers.append(Transfer(self.party(payer.party, None, r), dest, piece, rule.name.text, tier.span.line))
+                left -= part
+            total += amt
+            if r is not None:
+                by_region[r] = amt
+        return RuleResult(total, by_region if regions != [None] else None, transfers)
+
+
+def _names(ref: ir.PartyRef | None, fund: str) -> bool:
+    return ref is not None and ref.name is not None and ref.name.text == fund
+
+
+def _zero_weights(rule: ir.Rule) -> EvalError:
+    n = rule.name.text
+    return EvalError(f"“{n}”的分配依据之和为零或为负", f"the weights of ‘{n}’ add up to zero or less", rule.span)

@@ -1,0 +1,210 @@
+"""The reference interpreter's expressions: exact rationals, one region at a time.
+
+Simple and obviously right, not fast: it is the oracle the compiled evaluators
+are tested against. Evaluating per region keeps `如果` lazy, so an input that only
+one branch needs is asked for only where that branch is taken.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Union
+
+import attrs
+
+from compiler.ir import functions
+from compiler.ir import nodes as ir
+from compiler.ir.checked import CheckedPolicy
+from compiler.source import Span
+
+Scalar = Union[Fraction, bool, str]  # numbers, booleans, enumeration members
+Region = str | None  # None: a global value
+
+
+@attrs.frozen
+class EvalError(Exception):
+    """A scenario the policy cannot be evaluated on: a missing input, a division by zero…"""
+
+    zh: str
+    en: str
+    span: Span | None = None
+
+    def __str__(self) -> str:
+        return self.en
+
+
+@attrs.define
+class Env:
+    """Everything one period of evaluation reads."""
+
+    regions: list[str]
+    params: dict[str, Scalar | dict[str, Scalar]]
+    inputs: dict[str, Scalar | dict[str, Scalar]]
+    opening: dict[str, Fraction]  # carried funds' balances at the start of the period
+    period: int | None = None
+
+
+class Values:
+    """Evaluates expressions and named values; rule values come from a callback."""
+
+    def __init__(self, checked: CheckedPolicy, env: Env, rule_value: Callable[[ir.Rule, Region], Fraction]) -> None:
+        self.checked = checked
+        self.scope = checked.scope
+        self.env = env
+        self.rule_value = rule_value
+        self.memo: dict[tuple[str, Region], Scalar] = {}
+        self.fund_word: Callable[[ir.Expr], Fraction] | None = None  # set while a fund rule runs
+
+    def per_region(self, name: str) -> bool:
+        return self.checked.types[name].per_region
+
+    def name(self, n: str, region: Region, span: Span | None = None) -> Scalar:
+        d = self.scope.values.get(n)
+        if d is None:
+            return n  # an enumeration member
+        key = (n, region if self.per_region(n) else None)
+        if key not in self.memo:
+            self.memo[key] = self._name(d, key[1], span)
+        return self.memo[key]
+
+    def _name(self, d: object, region: Region, span: Span | None) -> Scalar:
+        if isinstance(d, ir.ParamDecl):
+            return self._supplied(d.name.text, self.env.params, region, d.value, span, open_param=d.value is None)
+        if isinstance(d, ir.InputDecl):
+            return self._supplied(d.name.text, self.env.inputs, region, d.default, span)
+        if isinstance(d, ir.LetDecl):
+            return self.expr(d.expr, region)
+        assert isinstance(d, ir.Rule)
+        return self.rule_value(d, region)
+
+    def _supplied(
+        self, n: str, table: dict[str, Scalar | dict[str, Scalar]], region: Region,
+        fallback: ir.Expr | None, span: Span | None, open_param: bool = False,
+    ) -> Scalar:  # fmt: skip
+        if n in table:
+            v = table[n]
+            if isinstance(v, dict):
+                if region is None or region not in v:
+                    raise EvalError(f"“{n}”缺少地区“{region}”的值", f"‘{n}’ has no value for region ‘{region}’", span)
+                return v[region]
+            return v
+        if fallback is not None:
+            return self.expr(fallback, region)
+        if open_param:
+            raise EvalError(f"参数“{n}”待定,须由情景提供", f"parameter ‘{n}’ is open and must be supplied", span)
+        where = f"(地区“{region}”)" if region else ""
+        raise EvalError(f"缺少输入“{n}”{where}", f"missing input ‘{n}’" + (f" for ‘{region}’" if region else ""), span)
+
+    # ---- expressions
+
+    def num(self, e: ir.Expr, region: Region) -> Fraction:
+        v = self.expr(e, region)
+        assert isinstance(v, Fraction) and not isinstance(v, bool), (e, v)
+        return v
+
+    def truth(self, e: ir.Expr, region: Region) -> bool:
+        v = self.expr(e, region)
+        assert isinstance(v, bool), (e, v)
+        return v
+
+    def expr(self, e: ir.Expr, region: Region) -> Scalar:
+        match e:
+            case ir.Num(value=v):
+                return Fraction(v)
+            case ir.BoolLit(value=b):
+                return b
+            case ir.Name(name=n):
+                return self.name(n, region, e.span)
+            case ir.FundAll() | ir.FundRemaining():
+                assert self.fund_word is not None, "checked: only inside fund rules"
+                return self.fund_word(e)
+            case ir.Neg(operand=a):
+                return -self.num(a, region)
+            case ir.Binary(op=op, left=a, right=b):
+                x, y = self.num(a, region), self.num(b, region)
+                if op == "+":
+                    return x + y
+                if op == "-":
+                    return x - y
+                if op == "*":
+                    return x * y
+                if y == 0:
+                    raise EvalError("除数为零", "division by zero", e.span)
+                return x / y
+            case ir.Compare(op=op, left=a, right=b):
+                return _compare(op, self.expr(a, region), self.expr(b, region))
+            case ir.MemberOf(operand=a, members=ms):
+                return self.expr(a, region) in {m.text for m in ms}
+            case ir.Logical(op="not", operands=(a,)):
+                return not self.truth(a, region)
+            case ir.Logical(op="and", operands=ops):
+                return all(self.truth(o, region) for o in ops)
+            case ir.Logical(op="or", operands=ops):
+                return any(self.truth(o, region) for o in ops)
+            case ir.If(cond=c, then=t, else_=f):
+                return self.expr(t if self.truth(c, region) else f, region)
+            case ir.Match(subject=s, arms=arms):
+                member = self.expr(s, region)
+                for arm in arms:
+                    if arm.patterns is None or member in {p.text for p in arm.patterns}:
+                        return self.expr(arm.body, region)
+                raise AssertionError("checked: matches are exhaustive")
+            case ir.Bands():
+                return self.bands(e, region)
+            case ir.Call():
+                return self.call(e, region)
+        raise AssertionError(e)
+
+    def bands(self, e: ir.Bands, region: Region) -> Fraction:
+        x = self.num(e.subject, region)
+        if not e.progressive:
+            for b in e.bands:
+                lo = self.num(b.lower, region)
+                if lo <= x and (b.upper is None or x < self.num(b.upper, region)):
+                    return self.num(b.value, region)
+            raise EvalError("分段表没有覆盖该值", f"no band holds the value {x}", e.span)
+        total = Fraction(0)
+        for b in e.bands:
+            lo = self.num(b.lower, region)
+            hi = x if b.upper is None else min(x, self.num(b.upper, region))
+            if hi > lo:
+                total += (hi - lo) * self.num(b.value, region)
+        return total
+
+    def call(self, e: ir.Call, region: Region) -> Scalar:
+        fn = functions.lookup(e.func.text)
+        assert fn is not None
+        if fn.id == "balance":
+            assert isinstance(e.args[0], ir.Name)
+            return self.env.opening.get(e.args[0].name, Fraction(0))
+        if fn.id in ("max", "min"):
+            args = [self.num(a, region) for a in e.args]
+            return max(args) if fn.id == "max" else min(args)
+        if fn.id == "clamp":
+            x, lo, hi = (self.num(a, region) for a in e.args)
+            return min(max(x, lo), hi)
+        arg = e.args[0]
+        if fn.id == "count":
+            return Fraction(sum(self.truth(arg, r) for r in self.env.regions))
+        values = [self.num(arg, r) for r in self.env.regions]
+        if fn.id == "sum":
+            return sum(values, Fraction(0))
+        if not values:
+            raise EvalError("没有地区可供计算", "there are no regions to aggregate over", e.span)
+        if fn.id == "mean":
+            return sum(values, Fraction(0)) / len(values)
+        assert fn.id == "share" and region is not None
+        total = sum(values, Fraction(0))
+        if total == 0:
+            raise EvalError("占比的合计为零", "the values to take a share of add up to zero", e.span)
+        return self.num(arg, region) / total
+
+
+def _compare(op: str, a: Scalar, b: Scalar) -> bool:
+    if op == "=":
+        return a == b
+    if op == "!=":
+        return a != b
+    assert isinstance(a, Fraction) and isinstance(b, Fraction)
+    return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
