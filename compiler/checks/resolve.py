@@ -77,6 +77,9 @@ def check(ctx: Context) -> list[Diagnostic]:
 _MISPLACED_FUND_WORD = Text(
     "“全部”和“剩余”只能用在资金内的规则中", "‘all’ and ‘remaining’ can only be used in a rule inside a fund"
 )
+_EXPECT_OUTSIDE_PERIOD = Text(
+    "分期算例的“期望”须写在某一期之内", "in an example with periods, ‘expect’ belongs inside a period"
+)
 _REMAINING_IN_COLLECT = Text(
     "上解规则把钱收入资金,不能使用“剩余”", "a collect rule brings money in and cannot use ‘remaining’"
 )
@@ -110,11 +113,15 @@ def _example(ctx: Context, ex: ir.Example) -> list[Diagnostic]:
     known_regions = {r.text for r in scope.regions(ctx.policy)}
     carried = [n for n, f in scope.funds.items() if f.carried]
     givable = [n for n, v in scope.values.items() if isinstance(v, (ir.InputDecl, ir.ParamDecl))]
-    for case in ex.periods:
+    if ex.shared is not None:
+        for b in ex.shared.expect:
+            out.append(diag("E205", b.span, what=_EXPECT_OUTSIDE_PERIOD))
+    for case in (*([ex.shared] if ex.shared else []), *ex.periods):
         for r in (*ex.regions, *case.regions):
             if known_regions and r.text not in known_regions:
                 out.append(undefined("region", r.text, r.span, known_regions))
-        groups = ((case.given, givable), (case.expect, list(scope.values)), (case.opening, carried))
+        # An example may expect a carried fund's closing balance, as well as any value.
+        groups = ((case.given, givable), (case.expect, [*scope.values, *carried]), (case.opening, carried))
         for bindings, allowed in groups:
             for b in bindings:
                 if b.name.text not in allowed:

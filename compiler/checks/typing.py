@@ -40,6 +40,8 @@ def conforms(actual: Type, declared: Type, expr: ir.Expr | None = None) -> bool:
         return False
     if expr is not None and _is_zero(expr) and declared.numeric:
         return True
+    if isinstance(expr, ir.Num) and expr.kind is ir.NumKind.NUMBER and declared.base is C:
+        return True  # a head count is written as a plain number: 400万
     if actual.base == declared.base:
         return actual.enum == declared.enum
     return actual.dimensionless and declared.dimensionless
@@ -362,9 +364,10 @@ def check(ctx: Context) -> list[Diagnostic]:
 
 
 def _example(checker: Checker, ex: ir.Example) -> None:
-    for case in ex.periods:
-        for b in (*case.given, *case.expect):
-            declared = checker.ctx.types.get(b.name.text)
+    for case in (*([ex.shared] if ex.shared else []), *ex.periods):
+        for b in (*case.given, *case.expect, *case.opening):
+            fund = b.name.text in checker.scope.funds
+            declared = MONEY if fund else checker.ctx.types.get(b.name.text)
             if declared is None:
                 continue
             exprs = [b.value.scalar] if b.value.scalar is not None else [rv.value for rv in b.value.regions]

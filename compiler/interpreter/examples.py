@@ -68,22 +68,28 @@ def run_example(checked: CheckedPolicy, ex: ir.Example) -> Outcome:
     opening: dict[str, Fraction] = {}
     mismatches: list[Mismatch] = []
     try:
+        shared = ex.shared
         for i, case in enumerate(ex.periods):
             params: dict[str, Scalar | dict[str, Scalar]] = {}
             inputs: dict[str, Scalar | dict[str, Scalar]] = {}
-            for b in case.given:
+            for b in (*(shared.given if shared else ()), *case.given):  # a period's own givens win
                 table = params if isinstance(checked.scope.values[b.name.text], ir.ParamDecl) else inputs
                 table[b.name.text] = _value(b.value)
-            for b in case.opening:
+            for b in (*(shared.opening if shared and i == 0 else ()), *case.opening):
                 v = _value(b.value)
                 assert isinstance(v, Fraction)
                 opening[b.name.text] = v
             env = Env(_regions(checked, ex, case), params, inputs, dict(opening), case.period)
             m = Machine(checked, env)
+            funds = [b for b in case.expect if b.name.text in checked.scope.funds]
             for b in case.expect:
-                mismatches += _compare(b, m.value(b.name.text))
-            if i + 1 < len(ex.periods):
-                opening = dict(settle(checked, env).closing)
+                if b not in funds:
+                    mismatches += _compare(b, m.value(b.name.text))
+            if funds or i + 1 < len(ex.periods):
+                closing = settle(checked, env).closing
+                for b in funds:
+                    mismatches += _compare(b, closing[b.name.text])
+                opening = dict(closing)
     except EvalError as e:
         return Outcome(ex, tuple(mismatches), e)
     return Outcome(ex, tuple(mismatches))

@@ -374,8 +374,13 @@ class PeriodCase:
 
 @attrs.frozen
 class Example:
+    """Without 期 blocks, `periods` holds one unnamed case. With them, `shared`
+    holds the statements written outside the blocks: givens for every period,
+    and the opening balances of the first."""
+
     label: Str
     regions: tuple[Ident, ...]
+    shared: PeriodCase | None
     periods: tuple[PeriodCase, ...]
     literate: Literate
     span: Span = _span()

@@ -323,9 +323,14 @@ class Lowering:
             if it.data == "ex_regions":
                 regions += self.names(it.children[0])  # type: ignore[arg-type]
         rest = [it for it in top if it.data != "ex_regions"]
-        if rest or not periods:
-            periods.insert(0, self.period_case(None, rest, self.span(tree)))
-        return ir.Example(self.label(label_tree), regions, tuple(periods), self.literate(metas, tree), self.span(tree))  # type: ignore[arg-type]
+        shared: ir.PeriodCase | None = None
+        if not periods:
+            periods.append(self.period_case(None, rest, self.span(tree)))
+        elif rest:
+            shared = self.period_case(None, rest, self.span(rest[0]).to(self.span(rest[-1])))
+        return ir.Example(
+            self.label(label_tree), regions, shared, tuple(periods), self.literate(metas, tree), self.span(tree)  # type: ignore[arg-type]
+        )
 
     def period_case(self, year: int | None, stmts: list[T], span: Span) -> ir.PeriodCase:
         groups: dict[str, list[ir.Binding]] = {"ex_given": [], "ex_opening": [], "ex_expect": []}
@@ -451,8 +456,10 @@ class Lowering:
         if kind == "percent":
             digits = text[:-1]
             return ir.Num(Decimal(digits) / 100, ir.NumKind.PERCENT, digits + "%", sp)
+        scale = {"万": Decimal(10_000), "亿": Decimal(100_000_000)}.get(text[-1], Decimal(1))
+        digits = text.rstrip("万亿")
         try:
-            return ir.Num(Decimal(text), ir.NumKind.NUMBER, text, sp)
+            return ir.Num(Decimal(digits) * scale, ir.NumKind.NUMBER, text, sp)
         except InvalidOperation:  # the grammar admits only digits; kept for safety
             self.diags.append(diag("E104", sp, what=Text("数字", "number"), text=text))
             return ir.Num(Decimal(0), ir.NumKind.NUMBER, text, sp)
