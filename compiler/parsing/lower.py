@@ -1,16 +1,13 @@
-"""Lark tree → IR. The one module that knows the shape of the parse tree.
+"""Lark tree → IR: the module, the policy and its declarations.
 
+Together with `lower_expr`, the one place that knows the shape of the parse tree.
 Lowering never raises on user error: bad literals become diagnostics and a
 placeholder value, so checking goes on and reports everything in one run.
 """
 
 from __future__ import annotations
 
-import calendar
-import datetime
-import re
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
 
 import lark
 from lark import Token, Tree
@@ -18,80 +15,12 @@ from lark import Token, Tree
 from compiler.diagnostics import Diagnostic, diag
 from compiler.ir import nodes as ir
 from compiler.messages import Text
+from compiler.parsing.lower_expr import LeafLowering, T, _trees, _trees_of
 from compiler.source import SourceFile, Span
 
-T = Tree[Token]
-_MONEY_UNITS = {"亿元": Decimal(100_000_000), "万元": Decimal(10_000), "元": Decimal(1)}
-_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
-_CMP = {"≥": ">=", "≤": "<=", "≠": "!=", "==": "=", "＞": ">", "＜": "<"}
-_ARITH = {"×": "*", "＊": "*", "÷": "/", "／": "/", "＋": "+", "－": "-", "−": "-"}
 
-
-class Lowering:
-    def __init__(self, source: SourceFile) -> None:
-        self.file = source.path
-        self.diags: list[Diagnostic] = []
-        self.fund: ir.Ident | None = None
-
-    # ---- spans and leaves
-
-    def span(self, node: T | Token) -> Span:
-        if isinstance(node, Token):
-            return Span(self.file, node.line or 1, node.column or 1, node.end_line or 1, node.end_column or 1)
-        m = node.meta
-        if m.empty:
-            return Span(self.file, 1, 1, 1, 1)
-        return Span(self.file, m.line, m.column, m.end_line, m.end_column)
-
-    def ident(self, tok: Token) -> ir.Ident:
-        return ir.Ident(str(tok), self.span(tok))
-
-    def string(self, tok: Token) -> ir.Str:
-        raw = str(tok)
-        body = raw[1:-1]
-        if raw.startswith('"'):
-
-            def unescape(m: re.Match[str]) -> str:
-                ch = m.group(1)
-                if ch not in _ESCAPES:
-                    self.diags.append(diag("E104", self.span(tok), what=Text("转义序列", "escape sequence"), text="\\" + ch))
-                    return ch
-                return _ESCAPES[ch]
-
-            body = re.sub(r"\\(.)", unescape, body)
-        return ir.Str(body, self.span(tok))
-
-    def date(self, tok: Token) -> ir.DateLit:
-        text = str(tok)
-        sp = self.span(tok)
-        m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text) or re.fullmatch(r"(\d{4})年(\d{1,2})月(\d{1,2})日", text)
-        try:
-            if m:
-                d = datetime.date(int(m[1]), int(m[2]), int(m[3]))
-                return ir.DateLit(text, d, d, sp)
-            m = re.fullmatch(r"(\d{4})年(?:(\d{1,2})月)?(底|末)?", text)
-            assert m, text
-            year = int(m[1])
-            if m[2] is None:
-                first = datetime.date(year, 12 if m[3] else 1, 31 if m[3] else 1)
-                return ir.DateLit(text, datetime.date(year, 12, 31), first, sp)
-            month = int(m[2])
-            last = datetime.date(year, month, calendar.monthrange(year, month)[1])
-            return ir.DateLit(text, last, last if m[3] else datetime.date(year, month, 1), sp)
-        except ValueError:
-            self.diags.append(diag("E104", sp, what=Text("日期", "date"), text=text))
-            return ir.DateLit(text, datetime.date(1, 1, 1), datetime.date(1, 1, 1), sp)
-
-    def literate(self, metas: list[T], owner: T) -> ir.Literate:
-        quote = section = None
-        span = self.span(metas[0]).to(self.span(metas[-1])) if metas else self.span(owner)
-        for m in metas:
-            s = self.string(m.children[0])  # type: ignore[arg-type]
-            if m.data == "m_quote":
-                quote = s
-            else:
-                section = s
-        return ir.Literate(quote, section, span)
+class Lowering(LeafLowering):
+    """Declarations: the module, the policy and everything declared in them."""
 
     # ---- module and policy
 
@@ -134,17 +63,6 @@ class Lowering:
                 decls.append(self.decl(m))
         header = ir.Header(basis, eff_from, eff_to, region_set, level, schemes, self.span(tree))
         return ir.Policy(name, header, tuple(decls), self.span(tree))
-
-    def label(self, tree: T) -> ir.Str:
-        tok = tree.children[0]
-        assert isinstance(tok, Token)
-        return self.string(tok) if tree.data == "label_string" else ir.Str(str(tok), self.span(tok))
-
-    def names(self, tree: T) -> tuple[ir.Ident, ...]:
-        return tuple(self.ident(t) for t in tree.children if isinstance(t, Token) and t.type == "NAME")
-
-    def owners(self, tree: T) -> tuple[ir.Str, ...]:
-        return tuple(self.label(t) for t in _trees(tree))
 
     # ---- declarations
 
@@ -404,86 +322,6 @@ class Lowering:
             assert text is not None
             tasks.append(ir.Task(number, text, owners, deadline, self.literate(metas, c), self.span(c)))
         return ir.TaskTable(label, tuple(tasks), self.span(tree))
-
-    # ---- expressions
-
-    def expr(self, tree: T | Token) -> ir.Expr:
-        assert isinstance(tree, Tree), tree
-        sp = self.span(tree)
-        k = tree.children
-        d = str(tree.data)
-        if d in ("number", "percent", "money"):
-            return self.number(k[0], d, sp)  # type: ignore[arg-type]
-        if d in ("true", "false"):
-            return ir.BoolLit(d == "true", sp)
-        if d == "fund_all":
-            return ir.FundAll(sp)
-        if d == "fund_remaining":
-            return ir.FundRemaining(sp)
-        if d == "name":
-            return ir.Name(str(k[0]), sp)
-        if d == "call":
-            return ir.Call(self.ident(k[0]), tuple(self.expr(a) for a in k[1:]), sp)  # type: ignore[arg-type]
-        if d == "binop":
-            op = str(k[1])
-            return ir.Binary(_ARITH.get(op, op), self.expr(k[0]), self.expr(k[2]), sp)
-        if d == "neg":
-            return ir.Neg(self.expr(k[1]), sp)
-        if d == "compare":
-            op = str(k[1])
-            return ir.Compare(_CMP.get(op, op), self.expr(k[0]), self.expr(k[2]), sp)
-        if d == "compare_eq":
-            return ir.Compare("=", self.expr(k[0]), self.expr(k[1]), sp)
-        if d == "member_of":
-            return ir.MemberOf(self.expr(k[0]), self.names(k[1]), sp)  # type: ignore[arg-type]
-        if d in ("or_expr", "and_expr", "not_expr"):
-            return ir.Logical(d[:-5], tuple(self.expr(c) for c in k), sp)
-        if d == "if_expr":
-            return ir.If(self.expr(k[0]), self.expr(k[1]), self.expr(k[2]), sp)
-        if d == "match_expr":
-            return ir.Match(self.expr(k[0]), tuple(self.arm(a) for a in k[1:]), sp)  # type: ignore[arg-type]
-        if d in ("bands_expr", "progressive_expr"):
-            bands = tuple(self.band(b) for b in k[1:])  # type: ignore[arg-type]
-            return ir.Bands(self.expr(k[0]), bands, d == "progressive_expr", sp)
-        raise AssertionError(f"unknown expression tree {d}")
-
-    def number(self, tok: Token, kind: str, sp: Span) -> ir.Num:
-        text = str(tok)
-        if kind == "money":
-            m = re.fullmatch(r"([0-9.]+)(亿元|万元|元)", text)
-            assert m
-            return ir.Num(Decimal(m[1]) * _MONEY_UNITS[m[2]], ir.NumKind.MONEY, text, sp)
-        if kind == "percent":
-            digits = text[:-1]
-            return ir.Num(Decimal(digits) / 100, ir.NumKind.PERCENT, digits + "%", sp)
-        scale = {"万": Decimal(10_000), "亿": Decimal(100_000_000)}.get(text[-1], Decimal(1))
-        digits = text.rstrip("万亿")
-        try:
-            return ir.Num(Decimal(digits) * scale, ir.NumKind.NUMBER, text, sp)
-        except InvalidOperation:  # the grammar admits only digits; kept for safety
-            self.diags.append(diag("E104", sp, what=Text("数字", "number"), text=text))
-            return ir.Num(Decimal(0), ir.NumKind.NUMBER, text, sp)
-
-    def arm(self, tree: T) -> ir.Arm:
-        pat, body = tree.children
-        assert isinstance(pat, Tree)
-        patterns = None if pat.data == "p_other" else self.names(pat)
-        return ir.Arm(patterns, self.expr(body), self.span(tree))
-
-    def band(self, tree: T) -> ir.Band:
-        k = tree.children
-        if tree.data == "band_closed":
-            return ir.Band(self.expr(k[0]), self.expr(k[1]), self.expr(k[2]), self.span(tree))
-        return ir.Band(self.expr(k[0]), None, self.expr(k[1]), self.span(tree))
-
-
-def _trees(tree: T) -> list[T]:
-    return [c for c in tree.children if isinstance(c, Tree)]
-
-
-def _trees_of(children: list[T | Token]) -> list[T]:
-    return [c for c in children if isinstance(c, Tree)]
-
 
 def lower(tree: lark.Tree[Token], source: SourceFile) -> tuple[ir.Module, list[Diagnostic]]:
     lowering = Lowering(source)
