@@ -70,7 +70,18 @@ def check(ctx: Context) -> list[Diagnostic]:
     return out
 
 
+def _has_inflow(ctx: Context, fund: ir.FundDecl) -> bool:
+    name = fund.name.text
+    return any(
+        (r.kind is ir.RuleKind.COLLECT and r.fund is not None and r.fund.text == name)
+        or any(p is not None and p.name is not None and p.name.text == name for p in (r.dest, *(s.party for s in r.shares)))
+        for r in ctx.scope.rules
+    )
+
+
 def _fund(ctx: Context, fund: ir.FundDecl) -> list[Diagnostic]:
+    if not _has_inflow(ctx, fund):
+        return []  # nothing flows in: unused (W501), not leaking
     rules = _outflows(fund)
     per_rule = [_outcomes(r, ctx) for r in rules]
     combos = 1
@@ -84,20 +95,22 @@ def _fund(ctx: Context, fund: ir.FundDecl) -> list[Diagnostic]:
         short = False
         rest = False
         unknown = False
+        after_rest = Fraction(0)  # anything paid after 剩余 took everything overdraws the fund
         for o in combo:
-            if rest:
-                break
             if o.rest:
                 rest = True
             elif o.fraction is None:
                 unknown = True
+            elif rest:
+                after_rest += o.fraction
             else:
                 total += o.fraction
                 short |= o.short
         cause = next((o for o in combo if o.why is not None), None)
         branch = _branch(cause, rules, combo)
-        if total > 1 or (rest and total > 1):
-            return [diag("E408", fund.name.span, fund=name, branch=branch, total=percent(total))]
+        if total > 1 or after_rest > 0:
+            shown = percent(total) if not after_rest else "100% + " + percent(after_rest)
+            return [diag("E408", fund.name.span, fund=name, branch=branch, total=shown)]
         if rest:
             continue
         if unknown:

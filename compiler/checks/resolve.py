@@ -20,9 +20,18 @@ def check(ctx: Context) -> list[Diagnostic]:
     value_names = list(scope.values) + sorted(members)
 
     def expr(e: ir.Expr, fund: ir.FundDecl | None, rule: ir.Rule | None) -> None:
+        # Names resolved elsewhere: a fund named by 余额(…), and the right side of
+        # `x = 成员`, which the type pass resolves against x's enumeration.
+        elsewhere: set[int] = set()
         for sub in walk(e):
             match sub:
-                case ir.Name(name=n) if n not in scope.values and n not in members:
+                case ir.Call(func=f, args=(ir.Name() as arg, *_)) if _is_balance(f):
+                    elsewhere.add(id(arg))
+                case ir.Compare(op="=" | "!=", right=ir.Name() as right):
+                    elsewhere.add(id(right))
+        for sub in walk(e):
+            match sub:
+                case ir.Name(name=n) if n not in scope.values and n not in members and id(sub) not in elsewhere:
                     out.append(undefined("value", n, sub.span, value_names))
                 case ir.Call(func=f, args=args):
                     fn = functions.lookup(f.text)
@@ -83,6 +92,11 @@ _EXPECT_OUTSIDE_PERIOD = Text(
 _REMAINING_IN_COLLECT = Text(
     "上解规则把钱收入资金,不能使用“剩余”", "a collect rule brings money in and cannot use ‘remaining’"
 )
+
+
+def _is_balance(f: ir.Ident) -> bool:
+    fn = functions.lookup(f.text)
+    return fn is not None and fn.id == "balance"
 
 
 def _rule_parties(r: ir.Rule, party: Callable[[ir.PartyRef | None], None]) -> None:

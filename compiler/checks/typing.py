@@ -6,7 +6,7 @@ and the backends.
 
 from __future__ import annotations
 
-from compiler.checks.context import Context, ValueDecl, suggest
+from compiler.checks.context import Context, ValueDecl, suggest, undefined
 from compiler.diagnostics import Diagnostic, diag, note
 from compiler.ir import functions
 from compiler.ir import nodes as ir
@@ -225,6 +225,11 @@ class Checker:
             assert lt.enum is not None
             self.members_in((ir.Ident(e.right.name, e.right.span),), lt.enum)
             return BOOL.regional(lt.per_region)
+        if isinstance(e.right, ir.Name) and e.right.name not in self.scope.values and not self.scope.enum_of_member(e.right.name):
+            # Deferred by resolve: not a member of the left side's enumeration, nor anything else.
+            members = [m.text for en in self.scope.enums.values() for m in en.members]
+            self.out.append(undefined("value", e.right.name, e.right.span, [*self.scope.values, *members]))
+            return None
         rt = self.infer(e.right, rule)
         if lt is None or rt is None:
             return None

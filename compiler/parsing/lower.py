@@ -313,10 +313,10 @@ class Lowering(LeafLowering):
                         text = self.string(k)
                 elif k.data == "owners":
                     owners += self.owners(k.children[0])  # type: ignore[arg-type]
-                elif k.data == "dl_date":
-                    deadline = self.date(k.children[0])  # type: ignore[arg-type]
-                elif k.data == "dl_ongoing":
-                    deadline = None
+                elif k.data == "deadline":
+                    when = k.children[0]
+                    assert isinstance(when, Tree)
+                    deadline = self.date(when.children[0]) if when.data == "dl_date" else None  # type: ignore[arg-type]
                 else:
                     metas.append(k)
             assert text is not None
