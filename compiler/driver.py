@@ -5,6 +5,7 @@ Backends receive the checked result; they never call the parser or the checks.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import attrs
@@ -115,8 +116,24 @@ def _import_target(spec: str, importer: Path) -> Path | None:
     return stdlib_dir() / name
 
 
+# Lowering and the checks recurse over expressions; a sum of a few hundred terms
+# is legitimate, a pathological one becomes a diagnostic rather than a traceback.
+_RECURSION_LIMIT = 20_000
+
+
 def check_file(path: str | Path) -> Checked:
-    p = Path(path)
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, _RECURSION_LIMIT))
+    try:
+        return _check_file(Path(path))
+    except RecursionError:
+        shown = _display(Path(path))
+        return Checked({}, [diag("E109", Span(shown, 1, 1, 1, 1))])
+    finally:
+        sys.setrecursionlimit(old)
+
+
+def _check_file(p: Path) -> Checked:
     loader = _Loader()
     module = loader.load(p, _display(p))
     if module is None:

@@ -51,6 +51,7 @@ CODES: dict[str, Code] = {
     "E106": Code(E, "io", Text("无法读取文件:{reason}", "cannot read the file: {reason}")),
     "E107": Code(E, "policy-count", Text("{reason}", "{reason}")),
     "E108": Code(E, "unterminated-string", Text("引号没有闭合:文字须在同一行内结束", "unterminated string: quoted text must end on the same line")),
+    "E109": Code(E, "too-deep", Text("表达式嵌套过深,请拆成几个派生值", "the expression is nested too deeply: split it into derived values")),
     # ---- names
     "E201": Code(E, "undefined", Text("未定义的{kind}“{name}”", "undefined {kind} ‘{name}’")),
     "E202": Code(E, "duplicate", Text("“{name}”重复定义", "‘{name}’ is defined more than once")),
@@ -60,7 +61,7 @@ CODES: dict[str, Code] = {
     # ---- types and units
     "E301": Code(E, "units", Text("单位不匹配:不能对{left}和{right}做“{op}”运算", "unit mismatch: cannot apply ‘{op}’ to {left} and {right}")),
     "E302": Code(E, "type", Text("这里需要{expected},而实际是{got}", "expected {expected} here, found {got}")),
-    "E303": Code(E, "shape", Text("这里需要全局值,而“{what}”按地区取值", "a single global value is needed here, but ‘{what}’ varies by region")),
+    "E303": Code(E, "shape", Text("这里需要全局值,而{what}按地区取值", "a single global value is needed here, but {what} varies by region")),
     "E304": Code(E, "enum-member", Text("“{name}”不是枚举“{enum}”的成员", "‘{name}’ is not a member of the enumeration ‘{enum}’")),
     # ---- consistency
     "E401": Code(E, "bounds", Text("参数“{name}”的值{value}超出其声明的范围({bound})", "the value {value} of parameter ‘{name}’ is outside its declared bound ({bound})")),
@@ -68,13 +69,18 @@ CODES: dict[str, Code] = {
     "E403": Code(E, "band-gap", Text("分段表有缺口:{lower}到{upper}之间没有对应的档次", "the band table has a gap: nothing covers {lower} to {upper}")),
     "E404": Code(E, "band-overlap", Text("分段表有重叠:从{lower}起两个档次同时适用", "the band table overlaps: two bands apply from {lower}")),
     "E405": Code(E, "waterfall", Text("最后一层设有上限,超出部分的缺口将无人承担", "the last tier is capped: any shortfall beyond it would be left uncovered")),
-    "E406": Code(E, "negative", Text("转移金额“{name}”可能为负(其下界为{low})", "the transfer ‘{name}’ can be negative (its lower bound is {low})")),
+    "E406": Code(E, "negative", Text("“{name}”的金额可能为负(其下界为{low})", "the amount of ‘{name}’ can be negative (its lower bound is {low})")),
     "E407": Code(E, "unaccounted", Text("资金“{fund}”{branch}有{part}没有去向", "fund ‘{fund}’ leaves {part} without a destination{branch}")),
     "E408": Code(E, "overdrawn", Text("资金“{fund}”{branch}支出超过收入({total})", "fund ‘{fund}’ pays out more than it takes in{branch} ({total})")),
     "E409": Code(E, "exception-conflict", Text("两条例外可能同时适用,但结果不同", "two exceptions can both apply but give different results")),
     "E410": Code(E, "non-exhaustive", Text("匹配没有覆盖“{enum}”的{missing}", "the match does not cover {missing} of ‘{enum}’")),
     "E411": Code(E, "rule-shape", Text("{what}", "{what}")),
     "E412": Code(E, "band-incomplete", Text("分段表没有覆盖{where}", "the band table does not cover {where}")),
+    "E413": Code(E, "unreachable-tier", Text("“{tier}”层没有上限,其后各层永远不会承担", "tier ‘{tier}’ has no cap, so the tiers after it never pay")),
+    "E414": Code(E, "division-by-zero", Text("除数恒为零", "the divisor is always zero")),
+    "E415": Code(E, "negative-weight", Text("分配依据“{name}”可能为负(其下界为{low})", "the weights of ‘{name}’ can be negative (lower bound {low})")),
+    "E416": Code(E, "date-order", Text("结束日期{end}早于开始日期{start}", "the end date {end} is before the start date {start}")),
+    "E417": Code(E, "bounds-contradict", Text("参数“{name}”的下限{low}高于上限{high}", "parameter ‘{name}’ has a lower bound {low} above its upper bound {high}")),
     # ---- warnings
     "W501": Code(W, "unused", Text("{kind}“{name}”没有被使用", "{kind} ‘{name}’ is never used")),
     "W502": Code(W, "no-quote", Text("规则“{name}”没有注明原文", "rule ‘{name}’ does not quote the clause it encodes")),
@@ -105,7 +111,7 @@ TEXTS: dict[str, Text] = {
     "add-other": Text("补上这些成员的分支,或加一个“其他”分支", "add arms for them, or an ‘otherwise’ arm"),
     "units-rule": Text("金额只能与金额相加减;金额 × 比例 得金额;金额 ÷ 金额 得比例", "money adds only to money; money × ratio is money; money ÷ money is a ratio"),
     "zero-literal": Text("零可以写成 0元", "write zero money as 0元"),
-    "band-lower": Text("从{value}起", "from {value}"),
+    "band-lower": Text("上一档止于{value}", "the band before ends at {value}"),
     "effective-cycle": Text("“{name}”在此引用", "‘{name}’ is used here"),
 }
 

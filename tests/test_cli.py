@@ -117,3 +117,10 @@ def test_cut_off_file_points_at_the_unclosed_brace(tmp_path: Path) -> None:
     assert code == 1
     assert "错误[E103]: 文件在此处意外结束" in out
     assert "这里打开的“{”没有闭合" in out
+
+
+def test_pathologically_deep_expression_is_a_diagnostic(tmp_path: Path) -> None:
+    terms = " + ".join(["1元"] * 100_000)
+    code, out = run("check", write(tmp_path, f"令 总 = {terms}\n"))
+    assert code == 1
+    assert "policy.pool:1:1: 错误[E109]: 表达式嵌套过深,请拆成几个派生值" in out

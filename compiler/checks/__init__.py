@@ -24,6 +24,7 @@ PASSES: tuple[Pass, ...] = (
     consistency.check_shares,
     consistency.check_bands,
     consistency.check_waterfalls,
+    consistency.check_dates,
     consistency.check_exceptions,
     intervals.check,
     accounting.check,

@@ -28,8 +28,8 @@ def check_bounds(ctx: Context) -> list[Diagnostic]:
         for (bl, lo) in lows:
             for (bh, hi) in highs:
                 if lo > hi:
-                    out.append(diag("E401", bl.span, labels=[label(bh.span, "declared-bound")],
-                                    name=d.name.text, value=_bound_text(bl), bound=_bound_text(bh)))  # fmt: skip
+                    out.append(diag("E417", bl.span, labels=[label(bh.span, "declared-bound")],
+                                    name=d.name.text, low=_text(bl.expr), high=_text(bh.expr)))  # fmt: skip
         if value is None or d.value is None:
             continue
         for b, v in lows + highs:
@@ -108,7 +108,16 @@ def _edge_text(e: ir.Expr, ctx: Context) -> str:
 def _bands(ctx: Context, an: Analyzer, e: ir.Bands) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     bands = e.bands
-    for a, b in zip(bands, bands[1:]):
+    reversed_ = set()
+    for i, band in enumerate(bands):
+        start = constant(band.lower, ctx)
+        end = constant(band.upper, ctx) if band.upper is not None else None
+        if start is not None and end is not None and end <= start:
+            out.append(diag("E404", band.span, lower=_edge_text(band.lower, ctx)))
+            reversed_.add(i)
+    for i, (a, b) in enumerate(zip(bands, bands[1:])):
+        if i in reversed_ or i + 1 in reversed_:
+            continue
         if a.upper is None:
             out.append(diag("E404", b.span, lower=_edge_text(b.lower, ctx)))
             continue
@@ -125,11 +134,6 @@ def _bands(ctx: Context, an: Analyzer, e: ir.Bands) -> list[Diagnostic]:
         elif gap < 0:
             out.append(diag("E404", b.lower.span, labels=[label(a.upper.span, "band-lower", value=_edge_text(a.upper, ctx))],
                             lower=_edge_text(b.lower, ctx)))  # fmt: skip
-    for band in bands:
-        start = constant(band.lower, ctx)
-        end = constant(band.upper, ctx) if band.upper is not None else None
-        if start is not None and end is not None and end <= start:
-            out.append(diag("E404", band.span, lower=_edge_text(band.lower, ctx)))
     subject = an.of(e.subject)
     first = constant(bands[0].lower, ctx)
     if first is not None and (subject.lo is None or subject.lo < first):
@@ -159,7 +163,20 @@ def check_waterfalls(ctx: Context) -> list[Diagnostic]:
             last = r.tiers[-1]
             assert last.cap is not None
             out.append(diag("E405", last.cap.span, labels=[label(last.name.span, "last-tier")]))
+        for tier in r.tiers[:-1]:
+            if tier.cap is None:
+                out.append(diag("E413", tier.name.span, tier=tier.name.text))
     return out
+
+
+def check_dates(ctx: Context) -> list[Diagnostic]:
+    policy = ctx.policy
+    if policy is None:
+        return []
+    start, end = policy.header.effective_from, policy.header.effective_to
+    if start is not None and end is not None and end.value < start.first:
+        return [diag("E416", end.span, labels=[label(start.span, "declared-bound")], start=start.text, end=end.text)]
+    return []
 
 
 def _atoms(cond: ir.Expr) -> list[ir.Expr]:
@@ -181,6 +198,32 @@ def _allowed(atom: ir.Expr, ctx: Context) -> tuple[ir.Expr, frozenset[str]] | No
     return None
 
 
+def _range(atom: ir.Expr, ctx: Context) -> tuple[ir.Expr, Fraction, bool, Fraction | None, bool] | None:
+    """`x > 10%` as (x, low, low-inclusive, high, high-inclusive); None when not of that form."""
+    if not isinstance(atom, ir.Compare) or atom.op not in ("<", "<=", ">", ">=", "="):
+        return None
+    c = constant(atom.right, ctx)
+    if c is None:
+        return None
+    neg_inf = Fraction(-(10**30))  # below any amount a policy handles
+    return {
+        "<": (atom.left, neg_inf, True, c, False), "<=": (atom.left, neg_inf, True, c, True),
+        ">": (atom.left, c, False, None, False), ">=": (atom.left, c, True, None, False),
+        "=": (atom.left, c, True, c, True),
+    }[atom.op]  # fmt: skip
+
+
+def _disjoint_ranges(x: ir.Expr, y: ir.Expr, ctx: Context) -> bool:
+    rx, ry = _range(x, ctx), _range(y, ctx)
+    if rx is None or ry is None or rx[0] != ry[0]:
+        return False
+    for (_, lo, lo_in, _h, _hi), (_, _l, _li, hi, hi_in) in ((rx, ry), (ry, rx)):
+        # one range starts where (or after) the other ends
+        if hi is not None and (lo > hi or (lo == hi and not (lo_in and hi_in))):
+            return True
+    return False
+
+
 def _exclusive(a: ir.Expr, b: ir.Expr, ctx: Context) -> bool:
     """Can the two conditions never hold together? Decided on enum and bool atoms."""
     atoms_a, atoms_b = _atoms(a), _atoms(b)
@@ -189,6 +232,8 @@ def _exclusive(a: ir.Expr, b: ir.Expr, ctx: Context) -> bool:
             if isinstance(y, ir.Logical) and y.op == "not" and y.operands[0] == x:
                 return True
             if isinstance(x, ir.Logical) and x.op == "not" and x.operands[0] == y:
+                return True
+            if _disjoint_ranges(x, y, ctx):
                 return True
             ax, ay = _allowed(x, ctx), _allowed(y, ctx)
             if ax and ay and ax[0] == ay[0] and not (ax[1] & ay[1]):

@@ -18,7 +18,7 @@ from compiler.checks.linear import constant, fixed_param
 from compiler.diagnostics import Diagnostic, diag, note
 from compiler.ir import functions
 from compiler.ir import nodes as ir
-from compiler.ir.walk import all_rules
+from compiler.ir.walk import all_rules, decl_exprs, walk
 
 Bound = Fraction | None  # None: unbounded on that side
 
@@ -222,11 +222,20 @@ def show(b: Bound) -> str:
 def check(ctx: Context) -> list[Diagnostic]:
     an = Analyzer(ctx)
     out: list[Diagnostic] = []
-    for r in all_rules(tuple(d for _m, d in ctx.program.all_decls())):
+    decls = tuple(d for _m, d in ctx.program.all_decls())
+    for r in all_rules(decls):
         if r.name.text in ctx.broken:
             continue
         for e in _amounts(r):
             i = an.of(e)
             if not i.nonneg:
                 out.append(diag("E406", e.span, hint=note("floor-it"), name=r.name.text, low=show(i.lo)))
+        for factor in (r.single_weight, *(w.factor for w in r.weights)):
+            if factor is not None and not an.of(factor).nonneg:
+                out.append(diag("E415", factor.span, name=r.name.text, low=show(an.of(factor).lo)))
+    for d in decls:
+        for top in decl_exprs(d):
+            for e in walk(top):
+                if isinstance(e, ir.Binary) and e.op == "/" and an.of(e.right) == point(Fraction(0)):
+                    out.append(diag("E414", e.right.span))
     return out

@@ -53,6 +53,10 @@ def check_rule(checker: Checker, r: ir.Rule) -> None:
         _shape(checker, r.cumulative_cap.span, "只有留存规则可以设累计上限", "only a retention has a cumulative cap")
     if r.kind is K.TRANSFER and (r.dest is None or (r.source is None and r.fund is None)):
         _shape(checker, r.name.span, f"转移“{name}”须写明“自”和“至”", f"transfer ‘{name}’ needs both ‘from’ and ‘to’")
+    if r.kind is K.SPLIT and r.source is None and r.fund is None:
+        _shape(checker, r.name.span, f"拆分“{name}”写在资金之外,须用“自”写明由谁拆分", f"split ‘{name}’ is outside a fund and needs ‘from’")
+    if r.source is not None and r.dest is not None and r.source.each_region and r.dest.each_region:
+        _shape(checker, r.source.span, "各地区不能向各地区转移", "money cannot move from each region to each region")
     if r.kind is K.SPLIT and not r.shares:
         _shape(checker, r.name.span, f"拆分“{name}”须列出各方份额", f"split ‘{name}’ needs the parties' shares")
     if r.kind is K.COVER and not r.tiers:

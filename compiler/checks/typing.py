@@ -27,6 +27,11 @@ def _is_zero(e: ir.Expr) -> bool:
     return isinstance(e, ir.Num) and e.value == 0
 
 
+def _count_literal(e: ir.Expr, other: Type) -> bool:
+    """A plain number next to a head count is a head count: 参保人数 > 1000."""
+    return isinstance(e, ir.Num) and e.kind is ir.NumKind.NUMBER and other.base is C
+
+
 def _additive(a: Base, b: Base) -> Base | None:
     if a == b and a in (M, R, C, N):
         return a
@@ -110,7 +115,7 @@ class Checker:
         if actual.per_region and not declared.per_region and actual.scalar() == declared:
             self.out.append(diag("E303", e.span, what=_expr_text(e)))
         else:
-            hint = note("zero-literal") if declared.base is M and isinstance(e, ir.Num) else None
+            hint = note("zero-literal") if declared.base is M and _is_zero(e) else None
             self.out.append(diag("E302", e.span, hint=hint, expected=type_text(declared), got=type_text(actual)))
 
     def expect_type(self, e: ir.Expr | None, rule: ir.Rule | None, want: Type, scalar: bool = False) -> Type | None:
@@ -208,6 +213,8 @@ class Checker:
                 base = rt.base
             elif _is_zero(e.right) and lt.numeric:
                 base = lt.base
+            elif _count_literal(e.left, rt) or _count_literal(e.right, lt):
+                base = C
             else:
                 base = _additive(lt.base, rt.base)
         else:
@@ -234,8 +241,9 @@ class Checker:
         if lt is None or rt is None:
             return None
         per = lt.per_region or rt.per_region
+        literal = _is_zero(e.left) or _is_zero(e.right) or _count_literal(e.left, rt) or _count_literal(e.right, lt)
         ok = (
-            (lt.numeric and rt.numeric and (_additive(lt.base, rt.base) or _is_zero(e.left) or _is_zero(e.right)))
+            (lt.numeric and rt.numeric and (_additive(lt.base, rt.base) or literal))
             or (lt.scalar() == rt.scalar() and (e.op in ("=", "!=") or lt.base is Base.DATE))
         )  # fmt: skip
         if not ok:
@@ -335,8 +343,10 @@ def type_text(t: Type) -> Text:
     return Text(t.describe("zh"), t.describe("en"))
 
 
-def _expr_text(e: ir.Expr) -> str:
-    return e.name if isinstance(e, ir.Name) else "…"
+def _expr_text(e: ir.Expr) -> Text:
+    if isinstance(e, ir.Name):
+        return Text(f"“{e.name}”", f"‘{e.name}’")
+    return Text("这个表达式", "this expression")
 
 
 _NUMERIC = Text("数值(金额、比例、人数或数值)", "a number (money, ratio, count or number)")
