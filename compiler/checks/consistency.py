@@ -14,6 +14,7 @@ from compiler.messages import Text
 from compiler.source import Span
 
 ONE = Fraction(1)
+_NAMELESS_SHARE = Text("本层有多个承担方,每一方都须写明承担比例", "a tier with several payers needs each payer's share")
 
 
 def check_bounds(ctx: Context) -> list[Diagnostic]:
@@ -79,8 +80,9 @@ def check_shares(ctx: Context) -> list[Diagnostic]:
             shares = [p.share for p in t.payers]
             if len(shares) == 1 and shares[0] is None:
                 continue
-            if any(s is None for s in shares):
-                out.append(diag("E402", t.name.span, what=Text("各方承担比例", "payers' shares"), total="?"))
+            missing = [p for p in t.payers if p.share is None]
+            if missing:
+                out += [diag("E411", p.span, what=_NAMELESS_SHARE) for p in missing]
                 continue
             out += _sum_to_one(ctx, [s for s in shares if s is not None], t.span, Text("本层各方承担比例", "payers' shares in this tier"))
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 from compiler.checks.context import Context
 from compiler.diagnostics import Diagnostic, diag, note
 from compiler.ir import nodes as ir
+from compiler.ir.scope import PartyLike, ValueDecl
 from compiler.ir.walk import decl_exprs, walk
 from compiler.messages import Text
 
@@ -13,6 +14,8 @@ _KINDS = {
     ir.InputDecl: Text("输入", "input"),
     ir.LetDecl: Text("派生值", "derived value"),
     ir.PartyDecl: Text("主体", "party"),
+    ir.EnumDecl: Text("枚举", "enumeration"),
+    ir.FundDecl: Text("资金", "fund"),
 }
 
 
@@ -25,6 +28,8 @@ def _used(ctx: Context) -> set[str]:
             assert d.type is not None
             used.add(d.type.name.text)
     for r in ctx.scope.rules:
+        if r.fund is not None:
+            used.add(r.fund.text)
         parties = [r.source, r.dest, *(s.party for s in r.shares), *(p.party for t in r.tiers for p in t.payers)]
         used.update(p.name.text for p in parties if p is not None and p.name is not None)
     return used
@@ -34,13 +39,17 @@ def check_unused(ctx: Context) -> list[Diagnostic]:
     used = _used(ctx)
     out: list[Diagnostic] = []
     main = ctx.scope.main_file
-    for table in (ctx.scope.values, ctx.scope.parties):
-        for name, d in table.items():
-            kind = _KINDS.get(type(d))
-            # Imported modules offer declarations; only the policy's own must be used.
-            if kind is None or name in used or d.name.span.file != main:
-                continue
-            out.append(diag("W501", d.name.span, kind=kind, name=name))
+    named: list[tuple[str, ValueDecl | PartyLike | ir.EnumDecl]] = [
+        *ctx.scope.values.items(), *ctx.scope.parties.items(), *ctx.scope.enums.items()
+    ]
+    for name, d in named:
+        kind = _KINDS.get(type(d))
+        # Imported modules offer declarations; only the policy's own must be used.
+        if kind is None or name in used or d.name.span.file != main:
+            continue
+        if isinstance(d, ir.EnumDecl) and ctx.policy is None:
+            continue  # a module without a policy offers its enumerations to importers
+        out.append(diag("W501", d.name.span, kind=kind, name=name))
     return out
 
 

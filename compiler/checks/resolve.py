@@ -138,9 +138,20 @@ def _example(ctx: Context, ex: ir.Example) -> list[Diagnostic]:
         groups = ((case.given, givable), (case.expect, [*scope.values, *carried]), (case.opening, carried))
         for bindings, allowed in groups:
             for b in bindings:
-                if b.name.text not in allowed:
+                n = b.name.text
+                if n in allowed:
+                    pass
+                elif allowed is givable and n in scope.values:
+                    out.append(diag("E205", b.name.span, what=Text(
+                        f"“{n}”由政策计算得出,算例只能给出输入和参数", f"‘{n}’ is computed by the policy; an example gives only inputs and parameters"
+                    )))  # fmt: skip
+                elif allowed is carried and n in scope.funds:
+                    out.append(diag("E205", b.name.span, what=Text(
+                        f"资金“{n}”不结转,没有期初余额", f"fund ‘{n}’ is not carried and has no opening balance"
+                    )))  # fmt: skip
+                else:
                     kind = "fund" if allowed is carried else "value"
-                    out.append(undefined(kind, b.name.text, b.name.span, allowed))
+                    out.append(undefined(kind, n, b.name.span, allowed))
                 for rv in b.value.regions:
                     if known_regions and rv.region.text not in known_regions:
                         out.append(undefined("region", rv.region.text, rv.region.span, known_regions))

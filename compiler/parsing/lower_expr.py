@@ -49,7 +49,10 @@ class LeafLowering:
             def unescape(m: re.Match[str]) -> str:
                 ch = m.group(1)
                 if ch not in _ESCAPES:
-                    self.diags.append(diag("E104", self.span(tok), what=Text("转义序列", "escape sequence"), text="\\" + ch))
+                    sp = self.span(tok)
+                    col = sp.column + 1 + m.start()  # the backslash, after the opening quote
+                    at = Span(sp.file, sp.line, col, sp.line, col + 2)
+                    self.diags.append(diag("E104", at, what=Text("转义序列", "escape sequence"), text="\\" + ch))
                     return ch
                 return _ESCAPES[ch]
 

@@ -137,7 +137,7 @@ def _char_diagnostic(source: SourceFile, e: UnexpectedCharacters) -> Diagnostic:
     if ch in '"“「':
         return diag("E108", span)
     hint = None
-    folded = unicodedata.normalize("NFKC", ch)
+    folded = {"。": ";", "【": "[", "】": "]"}.get(ch) or unicodedata.normalize("NFKC", ch)
     if folded != ch and folded.isascii() and folded.strip():
         hint = note("fullwidth", ascii=folded)
     elif unicodedata.category(ch) in ("Cf", "Zs", "Cc") or not ch.isprintable():
@@ -163,15 +163,23 @@ def _token_diagnostic(source: SourceFile, e: UnexpectedToken) -> Diagnostic:
     # so `如果擅自调整` is one name. Look at this word, then at the one before it.
     line = source.line_text(span.line)[: span.column - 1].split()
     for word in ([tok.value] if tok.type == "NAME" else []) + line[-1:]:
-        split = _keyword_prefix(word)
+        split = _keyword_prefix(word, prefixes_only=word is not tok.value)
         if split is not None:
             hint = note("keyword-space", keyword=split[0], rest=split[1])
             break
     return diag("E101", span, hint=hint, found=Text(f"“{tok.value}”", f"‘{tok.value}’"))
 
 
-def _keyword_prefix(word: str) -> tuple[str, str] | None:
+# Keywords that open a construct whose later keyword the parser then trips on
+# (如果擅自 … 则): only these are suspected in the word before an error, since a
+# declared name such as 上解比例 may legitimately begin with a keyword.
+_OPENERS = ("如果", "匹配", "分段", "累进", "非", "当", "按", "自", "至", "由")
+
+
+def _keyword_prefix(word: str, prefixes_only: bool = False) -> tuple[str, str] | None:
     for kw in sorted(_keywords().values(), key=len, reverse=True):
+        if prefixes_only and kw not in _OPENERS:
+            continue
         if word.startswith(kw) and len(word) > len(kw) and not kw.isascii():
             return kw, word[len(kw) :]
     return None
