@@ -28,7 +28,9 @@ class Text:
     en: str
 
     def render(self, lang: str, args: dict[str, str | Text]) -> str:
-        resolved = {k: v.render(lang, {}) if isinstance(v, Text) else v for k, v in args.items()}
+        # A Text given as an argument is a finished phrase, not a template: it may
+        # hold braces typed by the drafter, so it is never formatted again.
+        resolved = {k: (v.zh if lang == "zh" else v.en) if isinstance(v, Text) else v for k, v in args.items()}
         return (self.zh if lang == "zh" else self.en).format(**resolved)
 
 
@@ -58,6 +60,7 @@ CODES: dict[str, Code] = {
     "E203": Code(E, "arity", Text("“{name}”需要{expected}个参数,这里给了{got}个", "‘{name}’ takes {expected} argument(s), {got} given")),
     "E204": Code(E, "cycle", Text("派生值循环依赖:{chain}", "derived values depend on each other in a cycle: {chain}")),
     "E205": Code(E, "misplaced", Text("{what}", "{what}")),
+    "E206": Code(E, "ambiguous-member", Text("“{name}”是多个枚举的成员({enums}),这里无法确定是哪一个", "‘{name}’ is a member of several enumerations ({enums}); which one is meant here is unclear")),
     # ---- types and units
     "E301": Code(E, "units", Text("单位不匹配:不能对{left}和{right}做“{op}”运算", "unit mismatch: cannot apply ‘{op}’ to {left} and {right}")),
     "E302": Code(E, "type", Text("这里需要{expected},而实际是{got}", "expected {expected} here, found {got}")),
@@ -94,6 +97,8 @@ CODES: dict[str, Code] = {
 TEXTS: dict[str, Text] = {
     "did-you-mean": Text("你是不是想写“{suggestion}”?", "did you mean ‘{suggestion}’?"),
     "first-defined": Text("首次定义在此", "first defined here"),
+    "keyword-space-before": Text("关键字“{keyword}”前需要空格:写成“{rest} {keyword}”", "put a space before the keyword ‘{keyword}’: ‘{rest} {keyword}’"),
+    "compare-to-member": Text("与该枚举类型的值比较,如 缺口原因 = {name}", "compare it with a value of that enumeration, e.g. 缺口原因 = {name}"),
     "keyword-space": Text("关键字“{keyword}”后需要空格:写成“{keyword} {rest}”", "put a space after the keyword ‘{keyword}’: ‘{keyword} {rest}’"),
     "expected": Text("此处应为:{expected_zh}", "expected one of: {expected_en}"),
     "unclosed": Text("这里打开的“{open}”没有闭合", "this ‘{open}’ is never closed"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from compiler.checks.context import Context, undefined
+from compiler.checks.linear import fixed_param
 from compiler.diagnostics import Diagnostic, diag
 from compiler.ir import functions
 from compiler.ir import nodes as ir
@@ -126,7 +127,12 @@ def _example(ctx: Context, ex: ir.Example) -> list[Diagnostic]:
     scope = ctx.scope
     known_regions = {r.text for r in scope.regions(ctx.policy)}
     carried = [n for n, f in scope.funds.items() if f.carried]
-    givable = [n for n, v in scope.values.items() if isinstance(v, (ir.InputDecl, ir.ParamDecl))]
+    # A fixed parameter (a value and no bounds) is the policy's own number: an
+    # example may not change it, or the checks' reasoning about it would be void.
+    givable = [
+        n for n, v in scope.values.items()
+        if isinstance(v, ir.InputDecl) or (isinstance(v, ir.ParamDecl) and not fixed_param(v))
+    ]  # fmt: skip
     if ex.shared is not None:
         for b in ex.shared.expect:
             out.append(diag("E205", b.span, what=_EXPECT_OUTSIDE_PERIOD))
@@ -141,6 +147,10 @@ def _example(ctx: Context, ex: ir.Example) -> list[Diagnostic]:
                 n = b.name.text
                 if n in allowed:
                     pass
+                elif allowed is givable and isinstance(scope.values.get(n), ir.ParamDecl):
+                    out.append(diag("E205", b.name.span, what=Text(
+                        f"参数“{n}”有固定值且未声明范围,算例不能改变它", f"parameter ‘{n}’ is fixed (a value and no bounds); an example cannot change it"
+                    )))  # fmt: skip
                 elif allowed is givable and n in scope.values:
                     out.append(diag("E205", b.name.span, what=Text(
                         f"“{n}”由政策计算得出,算例只能给出输入和参数", f"‘{n}’ is computed by the policy; an example gives only inputs and parameters"

@@ -139,6 +139,9 @@ class Checker:
                 if n in self.scope.values:
                     return self.decl_type(n)
                 owners = self.scope.enum_of_member(n)
+                if len(owners) > 1:
+                    enums = "、".join(o.name.text for o in owners)
+                    self.out.append(diag("E206", e.span, hint=note("compare-to-member", name=n), name=n, enums=enums))
                 return Type(Base.ENUM, False, owners[0].name.text) if len(owners) == 1 else None
             case ir.Binary():
                 return self.binary(e, rule)
@@ -227,6 +230,8 @@ class Checker:
         return Type(base, per)
 
     def compare(self, e: ir.Compare, rule: ir.Rule | None) -> Type | None:
+        if _bare_member(e.left, self) and not _bare_member(e.right, self):
+            e = ir.Compare(e.op, e.right, e.left, e.span)  # 正常 = 缺口原因 reads as 缺口原因 = 正常
         lt = self.infer(e.left, rule)
         if lt is not None and lt.base is Base.ENUM and isinstance(e.right, ir.Name) and e.right.name not in self.scope.values:
             assert lt.enum is not None
@@ -338,6 +343,9 @@ class Checker:
             return RATIO.regional()
         return t.scalar()
 
+
+def _bare_member(e: ir.Expr, checker: Checker) -> bool:
+    return isinstance(e, ir.Name) and e.name not in checker.scope.values
 
 def type_text(t: Type) -> Text:
     return Text(t.describe("zh"), t.describe("en"))

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import lark
 from lark import Token, Tree
 
-from compiler.diagnostics import Diagnostic, diag
+from compiler.diagnostics import Diagnostic, diag, label
 from compiler.ir import nodes as ir
 from compiler.messages import Text
 from compiler.parsing.lower_expr import LeafLowering, T, _trees, _trees_of
@@ -46,8 +46,14 @@ class Lowering(LeafLowering):
         region_set = None
         schemes: tuple[ir.Ident, ...] = ()
         decls: list[ir.Decl] = []
+        seen: dict[str, Span] = {}
         for m in _trees(tree):
             kids = m.children
+            if str(m.data).startswith("h_"):
+                if m.data in seen:  # a second 生效/层级/… would silently replace the first
+                    word = self.source_text(m).split()[0]
+                    self.diags.append(diag("E202", self.span(m), labels=[label(seen[m.data], "first-defined")], name=word))
+                seen[str(m.data)] = self.span(m)
             if m.data == "h_basis":
                 basis = self.string(kids[0])  # type: ignore[arg-type]
             elif m.data == "h_effective":

@@ -24,6 +24,7 @@ _ARITH = {"×": "*", "＊": "*", "÷": "/", "／": "/", "＋": "+", "－": "-", 
 
 class LeafLowering:
     def __init__(self, source: SourceFile) -> None:
+        self.source = source
         self.file = source.path
         self.diags: list[Diagnostic] = []
         self.fund: ir.Ident | None = None
@@ -37,6 +38,10 @@ class LeafLowering:
         if m.empty:
             return Span(self.file, 1, 1, 1, 1)
         return Span(self.file, m.line, m.column, m.end_line, m.end_column)
+
+    def source_text(self, tree: T) -> str:
+        m = tree.meta
+        return self.source.text[m.start_pos : m.end_pos] if not m.empty else ""
 
     def ident(self, tok: Token) -> ir.Ident:
         return ir.Ident(str(tok), self.span(tok))

@@ -156,7 +156,7 @@ def _token_diagnostic(source: SourceFile, e: UnexpectedToken) -> Diagnostic:
     if tok.type == "NAME":
         # A misspelt keyword: suggest the nearest one the parser would accept here.
         words = [_keywords()[n] for n in e.expected if n in _keywords()]
-        close = difflib.get_close_matches(str(tok.value), words, n=1, cutoff=0.4)
+        close = difflib.get_close_matches(str(tok.value), words, n=1, cutoff=0.6) if len(tok.value) > 1 else []
         if close:
             hint = note("did-you-mean", suggestion=close[0])
     # A keyword run into the next word: Chinese has no spaces to stop the lexer,
@@ -167,6 +167,12 @@ def _token_diagnostic(source: SourceFile, e: UnexpectedToken) -> Diagnostic:
         if split is not None:
             hint = note("keyword-space", keyword=split[0], rest=split[1])
             break
+    else:
+        # …or run onto the end of the name before it: 收入自 各地区
+        for kw in _CLAUSES:
+            if line and line[-1].endswith(kw) and len(line[-1]) > len(kw):
+                hint = note("keyword-space-before", keyword=kw, rest=line[-1][: -len(kw)])
+                break
     return diag("E101", span, hint=hint, found=Text(f"“{tok.value}”", f"‘{tok.value}’"))
 
 
@@ -174,6 +180,8 @@ def _token_diagnostic(source: SourceFile, e: UnexpectedToken) -> Diagnostic:
 # (如果擅自 … 则): only these are suspected in the word before an error, since a
 # declared name such as 上解比例 may legitimately begin with a keyword.
 _OPENERS = ("如果", "匹配", "分段", "累进", "非", "当", "按", "自", "至", "由")
+# Rule clauses most often typed straight after a name.
+_CLAUSES = ("累计上限", "上限", "原文", "条款", "例外", "自", "至", "按", "当")
 
 
 def _keyword_prefix(word: str, prefixes_only: bool = False) -> tuple[str, str] | None:
