@@ -5,6 +5,7 @@ Backends receive the checked result; they never call the parser or the checks.
 
 from __future__ import annotations
 
+import difflib
 import sys
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import attrs
 
 from compiler.checks import check
 from compiler.checks.context import Context
-from compiler.diagnostics import Diagnostic, diag, sort_diagnostics
+from compiler.diagnostics import Diagnostic, diag, note, sort_diagnostics
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.messages import Severity, Text
@@ -94,7 +95,10 @@ class _Loader:
         for imp in module.imports:
             target = _import_target(imp.path.value, path)
             if target is None or not target.is_file():
-                self.diags.append(diag("E105", imp.path.span, path=imp.path.value))
+                modules = [m.relative_to(stdlib_dir()).with_suffix("").as_posix() for m in stdlib_dir().rglob("*.pool")]
+                close = difflib.get_close_matches(imp.path.value, sorted(modules), n=1, cutoff=0.5)
+                hint = note("did-you-mean", suggestion=close[0]) if close else None
+                self.diags.append(diag("E105", imp.path.span, hint=hint, path=imp.path.value))
                 continue
             key = target.resolve()
             if key in self.loaded or key in self.loading:
