@@ -57,6 +57,24 @@ def check(files: tuple[str, ...], lang: str, fmt: str, strict: bool) -> None:
     sys.exit(1 if any(d.severity in failing for d in diags) else 0)
 
 
+@main.command()
+@click.argument("policy", type=click.Path(dir_okay=False))
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="The JSON contract of DESIGN.md / 输出 JSON")
+@LANG
+def run(policy: str, scenario: str, as_json: bool, lang: str) -> None:
+    """Evaluate a policy on a scenario / 按情景计算一期。"""
+    from compiler import report
+    from compiler.evaluate import EvaluationFailed, evaluate_file
+
+    try:
+        checked, scen, res = evaluate_file(policy, scenario)
+    except EvaluationFailed as e:
+        click.echo(e.render(lang), err=True)
+        sys.exit(e.exit_code)
+    click.echo(report.to_json(checked, scen.period, res) if as_json else report.to_text(res, scen.period, lang), nl=False)
+
+
 @main.command("test")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @LANG

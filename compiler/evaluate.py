@@ -1,0 +1,70 @@
+"""One entry point for evaluating a policy on a scenario file, for the CLI and for analysts.
+
+    >>> from compiler.evaluate import evaluate_file
+    >>> checked, scenario, result = evaluate_file("policies/guizhou_risk_adjustment.pool", "s.json")
+    >>> result.transfers[0].amount, result.closing
+
+Failures (policy errors, bad scenario data, a period that cannot be settled)
+raise EvaluationFailed, which renders the same messages the CLI prints.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+from compiler.diagnostics import render_text
+from compiler.driver import check_file
+from compiler.interpreter import Env, EvalError, PeriodResult, settle
+from compiler.interpreter.values import Scalar
+from compiler.ir.checked import CheckedPolicy
+from compiler.scenario import Scenario, ScenarioError, Value, load
+
+
+class EvaluationFailed(Exception):
+    def __init__(self, exit_code: int, zh: str, en: str) -> None:
+        super().__init__(en)
+        self.exit_code = exit_code
+        self.zh, self.en = zh, en
+
+    def render(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+def _fraction(v: Value) -> Scalar:
+    return Fraction(v) if not isinstance(v, (bool, str)) else v
+
+
+def env_of(scen: Scenario) -> Env:
+    def convert(table: dict[str, Value | dict[str, Value]]) -> dict[str, Scalar | dict[str, Scalar]]:
+        return {k: ({r: _fraction(x) for r, x in v.items()} if isinstance(v, dict) else _fraction(v)) for k, v in table.items()}
+
+    return Env(
+        list(scen.regions), convert(scen.params), convert(scen.inputs),
+        {k: Fraction(v) for k, v in scen.state.items()}, scen.period,
+    )  # fmt: skip
+
+
+def check_policy(policy: str | Path) -> CheckedPolicy:
+    result = check_file(policy)
+    if result.policy is None:
+        zh = render_text(result.errors, result.sources, "zh")
+        en = render_text(result.errors, result.sources, "en")
+        raise EvaluationFailed(2 if result.io_error else 1, zh, en)
+    return result.policy
+
+
+def evaluate_file(policy: str | Path, scenario: str | Path) -> tuple[CheckedPolicy, Scenario, PeriodResult]:
+    checked = check_policy(policy)
+    scen, errors = load(scenario, checked)
+    if scen is None:
+        raise EvaluationFailed(2, *_render(errors, str(scenario)))
+    try:
+        return checked, scen, settle(checked, env_of(scen))
+    except EvalError as e:
+        at = f"{e.span}: " if e.span else ""
+        raise EvaluationFailed(2, f"{scenario}: 无法计算:{at}{e.zh}\n", f"{scenario}: cannot settle: {at}{e.en}\n") from None
+
+
+def _render(errors: list[ScenarioError], file: str) -> tuple[str, str]:
+    return tuple("".join(e.render(file, lang) + "\n" for e in errors) for lang in ("zh", "en"))  # type: ignore[return-value]

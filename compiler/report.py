@@ -1,0 +1,71 @@
+"""Results as people and programs read them: aligned tables and the JSON contract."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from fractions import Fraction
+
+from compiler.diagnostics import display_width
+from compiler.interpreter import PeriodResult
+from compiler.interpreter.values import Scalar
+from compiler.ir.checked import CheckedPolicy
+from compiler.ir.types import Base, Type
+from compiler.numbers import to_decimal
+
+
+def _json_scalar(v: Scalar, t: Type | None) -> str | bool:
+    if isinstance(v, bool) or isinstance(v, str):
+        return v
+    if t is not None and t.base is Base.MONEY:
+        return str(to_decimal(v, 2))
+    return format(to_decimal(v), "f")
+
+
+def to_json(checked: CheckedPolicy, period: int | None, res: PeriodResult) -> str:
+    values: dict[str, object] = {}
+    for name, v in res.values.items():
+        t = checked.types.get(name)
+        values[name] = {r: _json_scalar(x, t) for r, x in v.items()} if isinstance(v, dict) else _json_scalar(v, t)
+    doc = {
+        "period": period,
+        "values": values,
+        "transfers": [
+            {"from": t.source, "to": t.dest, "amount": str(to_decimal(t.amount, 2)), "rule": t.rule, "line": t.line}
+            for t in res.transfers
+        ],
+        "state": {k: str(to_decimal(v, 2)) for k, v in res.closing.items()},
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def money(v: Fraction | Decimal) -> str:
+    d = to_decimal(v, 2) if isinstance(v, Fraction) else v
+    return f"{d:,.2f}"
+
+
+def table(headers: list[str], rows: list[list[str]], right: set[int]) -> str:
+    """Columns aligned by display width, so Chinese text lines up in a terminal."""
+    widths = [max(display_width(str(x)) for x in col) for col in zip(headers, *rows)]
+
+    def line(cells: list[str]) -> str:
+        out = []
+        for i, (c, w) in enumerate(zip(cells, widths)):
+            pad = " " * (w - display_width(c))
+            out.append(pad + c if i in right else c + pad)
+        return "  ".join(out).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(headers), rule, *(line(r) for r in rows)]) + "\n"
+
+
+def to_text(res: PeriodResult, period: int | None, lang: str) -> str:
+    zh = lang == "zh"
+    heads = ["规则", "自", "至", "金额(元)", "行"] if zh else ["rule", "from", "to", "amount (元)", "line"]
+    rows = [[t.rule, t.source, t.dest, money(t.amount), str(t.line)] for t in res.transfers]
+    title = (f"{period}年 资金往来" if zh else f"Transfers, {period}") if period else ("资金往来" if zh else "Transfers")
+    out = f"{title}\n\n" + table(heads, rows, {3, 4})
+    if res.closing:
+        heads = ["资金", "期末余额(元)"] if zh else ["fund", "closing balance (元)"]
+        out += "\n" + table(heads, [[k, money(v)] for k, v in res.closing.items()], {1})
+    return out

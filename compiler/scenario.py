@@ -1,0 +1,299 @@
+"""Scenario files: the data a policy is evaluated on (DESIGN.md, "Scenario files").
+
+JSON or YAML, read through PyYAML's composer so every value keeps its line and
+column, and every number is taken from its source text (money never passes
+through a float). Anything wrong is reported with the field's path and position;
+nothing is evaluated from a scenario that has errors.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import attrs
+import yaml
+
+from compiler.ir import nodes as ir
+from compiler.ir.checked import CheckedPolicy
+from compiler.ir.types import Base, Type
+
+Value = Decimal | bool | str
+_TOP = {"period", "scheme", "params", "global", "regions", "state"}
+_TRUE, _FALSE = {"true", "是", "True"}, {"false", "否", "False"}
+
+
+@attrs.frozen
+class ScenarioError:
+    field: str
+    line: int
+    column: int
+    zh: str
+    en: str
+
+    def render(self, file: str, lang: str) -> str:
+        where = f"{file}:{self.line}:{self.column}"
+        field = f" {self.field}:" if self.field else ""
+        return f"{where}:{field} {self.zh if lang == 'zh' else self.en}"
+
+
+@attrs.frozen
+class Scenario:
+    file: str
+    period: int | None
+    scheme: str | None
+    regions: tuple[str, ...]
+    params: dict[str, Value | dict[str, Value]]
+    inputs: dict[str, Value | dict[str, Value]]
+    state: dict[str, Decimal]
+
+
+class _Reader:
+    def __init__(self, checked: CheckedPolicy) -> None:
+        self.checked = checked
+        self.scope = checked.scope
+        self.errors: list[ScenarioError] = []
+        self.given: set[tuple[str, str]] = set()
+
+    def error(self, node: yaml.Node, field: str, zh: str, en: str) -> None:
+        m = node.start_mark
+        self.errors.append(ScenarioError(field, m.line + 1, m.column + 1, zh, en))
+
+    def mapping(self, node: yaml.Node, field: str) -> list[tuple[str, yaml.Node, yaml.Node]]:
+        if not isinstance(node, yaml.MappingNode):
+            self.error(node, field, "应为对象(键值对)", "expected an object (key: value pairs)")
+            return []
+        out: list[tuple[str, yaml.Node, yaml.Node]] = []
+        seen: set[str] = set()
+        for k, v in node.value:
+            key = str(k.value) if isinstance(k, yaml.ScalarNode) else "?"
+            if key in seen:
+                self.error(k, f"{field}.{key}" if field else key, "键重复出现", "duplicate key")
+                continue
+            seen.add(key)
+            out.append((key, k, v))
+        return out
+
+    # ---- values
+
+    def value(self, node: yaml.Node, field: str, t: Type, decl: object) -> Value | None:
+        if not isinstance(node, yaml.ScalarNode) or node.tag == "tag:yaml.org,2002:null":
+            self.error(node, field, f"应为{t.scalar().describe('zh')}", f"expected {t.scalar().describe('en')}")
+            return None
+        text = str(node.value).strip()
+        if t.base is Base.BOOL:
+            if text in _TRUE or text in _FALSE:
+                return text in _TRUE
+            self.error(node, field, f"“{text}”不是布尔值(是/否、true/false)", f"‘{text}’ is not a boolean (true/false)")
+            return None
+        if t.base is Base.ENUM:
+            assert t.enum is not None
+            members = [m.text for m in self.scope.enums[t.enum].members]
+            if text not in members:
+                self.error(node, field, f"“{text}”不是{t.enum}的成员({'、'.join(members)})", f"‘{text}’ is not one of {t.enum}: {', '.join(members)}")
+                return None
+            return text
+        if not t.numeric:
+            return text
+        return self.number(node, field, text, t, decl)
+
+    def number(self, node: yaml.Node, field: str, text: str, t: Type, decl: object) -> Decimal | None:
+        percent = t.base is Base.RATIO and text.endswith(("%", "％"))
+        try:
+            d = Decimal(text[:-1] if percent else text)
+        except InvalidOperation:
+            self.error(node, field, f"“{text}”不是数字", f"‘{text}’ is not a number")
+            return None
+        if not d.is_finite():
+            self.error(node, field, f"“{text}”不是有限的数", f"‘{text}’ is not a finite number")
+            return None
+        if abs(d.adjusted()) > 15:
+            self.error(node, field, f"“{text}”超出可处理的范围", f"‘{text}’ is out of range")
+            return None
+        if percent:
+            d = d / 100
+        signed = isinstance(decl, ir.InputDecl) and decl.signed
+        if d < 0 and not signed:
+            self.error(node, field, f"不能为负:{text}", f"cannot be negative: {text}")
+            return None
+        if t.base is Base.MONEY and d != d.quantize(Decimal("0.01")):
+            self.error(node, field, f"金额最多两位小数(到分):{text}", f"money has at most two decimal places (fen): {text}")
+            return None
+        if t.base is Base.COUNT and d != d.to_integral_value():
+            self.error(node, field, f"人数须为整数:{text}", f"a count must be a whole number: {text}")
+            return None
+        if isinstance(decl, ir.ParamDecl):
+            for b in decl.bounds:
+                limit = _literal(b.expr)
+                if limit is None:
+                    continue
+                low = b.kind is ir.BoundKind.MIN
+                if (low and d < limit) or (not low and d > limit):
+                    word = ("不低于", "at least") if low else ("不高于", "at most")
+                    self.error(node, field, f"{text} 超出范围:须{word[0]} {_show(b.expr)}", f"{text} is out of range: must be {word[1]} {_show(b.expr)}")
+                    return None
+        return d
+
+    # ---- sections
+
+    def read(self, root: yaml.Node, file: str) -> Scenario | None:
+        period: int | None = None
+        scheme: str | None = None
+        params: dict[str, Value | dict[str, Value]] = {}
+        inputs: dict[str, Value | dict[str, Value]] = {}
+        state: dict[str, Decimal] = {}
+        regions: list[str] = []
+        policy = self.checked.policy
+        for key, k, v in self.mapping(root, ""):
+            if key not in _TOP:
+                self.error(k, key, f"未知字段(可用:{'、'.join(sorted(_TOP))})", f"unknown field (known: {', '.join(sorted(_TOP))})")
+            elif key == "period":
+                period = self.period(v, policy)
+            elif key == "scheme":
+                scheme = self.scheme(v, policy)
+            elif key == "params":
+                for name, kn, vn in self.mapping(v, "params"):
+                    self.param(name, kn, vn, params)
+            elif key == "global":
+                for name, kn, vn in self.mapping(v, "global"):
+                    self.input(name, kn, vn, inputs, None)
+            elif key == "regions":
+                regions = self.regions(v, inputs)
+            elif key == "state":
+                for name, kn, vn in self.mapping(v, "state"):
+                    fund = self.scope.funds.get(name)
+                    if fund is None or not fund.carried:
+                        self.error(kn, f"state.{name}", "不是结转的资金", "is not a carried fund")
+                        continue
+                    got = self.value(vn, f"state.{name}", Type(Base.MONEY), None)
+                    if isinstance(got, Decimal):
+                        state[name] = got
+        if self.errors:
+            return None
+        return Scenario(file, period, scheme, tuple(regions), params, inputs, state)
+
+    def period(self, v: yaml.Node, policy: ir.Policy | None) -> int | None:
+        text = str(v.value) if isinstance(v, yaml.ScalarNode) else ""
+        if not text.isdigit():
+            self.error(v, "period", "应为年份,如 2026", "expected a year such as 2026")
+            return None
+        year = int(text)
+        if policy is not None:
+            h = policy.header
+            first = h.effective_from.first.year if h.effective_from else None
+            last = h.effective_to.value.year if h.effective_to else None
+            if (first is not None and year < first) or (last is not None and year > last):
+                span = f"{first or ''}–{last or ''}"
+                self.error(v, "period", f"{year}年不在政策生效期内({span})", f"{year} is outside the policy's effective period ({span})")
+                return None
+        return year
+
+    def scheme(self, v: yaml.Node, policy: ir.Policy | None) -> str | None:
+        schemes = [s.text for s in policy.header.schemes] if policy else []
+        text = str(v.value) if isinstance(v, yaml.ScalarNode) else ""
+        if text not in schemes:
+            self.error(v, "scheme", f"应为以下险种之一:{'、'.join(schemes) or '(政策未列险种)'}", f"expected one of the schemes: {', '.join(schemes) or '(none declared)'}")
+            return None
+        return text
+
+    def param(self, name: str, kn: yaml.Node, vn: yaml.Node, params: dict[str, Value | dict[str, Value]]) -> None:
+        field = f"params.{name}"
+        decl = self.scope.values.get(name)
+        if not isinstance(decl, ir.ParamDecl):
+            self.error(kn, field, "不是参数", "is not a parameter")
+            return
+        if decl.value is not None and not decl.bounds:
+            self.error(kn, field, "是固定参数(有值且未声明范围),情景不能改变它", "is fixed (a value and no bounds); a scenario cannot change it")
+            return
+        got = self.value(vn, field, self.checked.types[name], decl)
+        if got is not None:
+            params[name] = got
+
+    def input(self, name: str, kn: yaml.Node, vn: yaml.Node, table: dict[str, Value | dict[str, Value]], region: str | None) -> None:
+        field = f"regions.{region}.{name}" if region else f"global.{name}"
+        decl = self.scope.values.get(name)
+        if not isinstance(decl, ir.InputDecl):
+            known = [n for n, d in self.scope.values.items() if isinstance(d, ir.InputDecl)]
+            self.error(kn, field, f"不是输入(可用:{'、'.join(known)})", f"is not an input (known: {', '.join(known)})")
+            return
+        t = self.checked.types[name]
+        if t.per_region != (region is not None):
+            where = ("按地区的输入须写在 regions 下", "a per-region input belongs under regions") if t.per_region else ("全局输入须写在 global 下", "a global input belongs under global")
+            self.error(kn, field, *where)
+            return
+        if region is not None:
+            self.given.add((name, region))  # present, even if its value is rejected below
+        got = self.value(vn, field, t, decl)
+        if got is None:
+            return
+        if region is None:
+            table[name] = got
+        else:
+            per = table.setdefault(name, {})
+            assert isinstance(per, dict)
+            per[region] = got
+
+    def regions(self, v: yaml.Node, inputs: dict[str, Value | dict[str, Value]]) -> list[str]:
+        known = [r.text for r in self.scope.regions(self.checked.policy)]
+        names: list[str] = []
+        region_nodes: dict[str, yaml.Node] = {}
+        for region, kn, vn in self.mapping(v, "regions"):
+            if known and region not in known:
+                self.error(kn, f"regions.{region}", f"不是{self.checked.policy.header.region_set.text if self.checked.policy and self.checked.policy.header.region_set else ''}中的地区", "is not a region of the policy's region set")
+                continue
+            names.append(region)
+            region_nodes[region] = kn
+            for name, kn2, vn2 in self.mapping(vn, f"regions.{region}"):
+                self.input(name, kn2, vn2, inputs, region)
+        # A per-region input given for some regions must be given for all of them.
+        for name in sorted({n for n, _ in self.given}):
+            for region in names:
+                if (name, region) not in self.given:
+                    self.error(region_nodes[region], f"regions.{region}.{name}", "缺少这一输入(其他地区都给了)", "is missing (other regions give it)")
+        return names
+
+
+def _literal(e: ir.Expr) -> Decimal | None:
+    if isinstance(e, ir.Num):
+        return e.value
+    if isinstance(e, ir.Neg) and isinstance(e.operand, ir.Num):
+        return -e.operand.value
+    return None
+
+
+def _show(e: ir.Expr) -> str:
+    return e.text if isinstance(e, ir.Num) else "…"
+
+
+def load(path: str | Path, checked: CheckedPolicy) -> tuple[Scenario | None, list[ScenarioError]]:
+    p = Path(path)
+    shown = p.as_posix()
+    try:
+        text = p.read_bytes().decode("utf-8-sig")
+    except OSError as e:
+        return None, [ScenarioError("", 1, 1, f"无法读取:{e.strerror}", f"cannot read: {e.strerror}")]
+    except UnicodeDecodeError as e:
+        return None, [ScenarioError("", 1, 1, f"第 {e.start} 字节不是有效的 UTF-8", f"byte {e.start} is not valid UTF-8")]
+    if p.suffix.lower() == ".json":
+        # YAML would accept what JSON forbids (unquoted keys, comments): hold a
+        # .json file to JSON, then read positions from the same text via YAML.
+        try:
+            json.loads(text, parse_float=Decimal, parse_constant=lambda c: c)
+        except json.JSONDecodeError as e:
+            return None, [ScenarioError("", e.lineno, e.colno, f"不是有效的 JSON:{e.msg}", f"not valid JSON: {e.msg}")]
+        except RecursionError:
+            return None, [ScenarioError("", 1, 1, "嵌套过深", "nested too deeply")]
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        return None, [ScenarioError("", line, col, f"格式错误:{e.problem}", f"malformed: {e.problem}")]
+    except (yaml.YAMLError, RecursionError):
+        return None, [ScenarioError("", 1, 1, "格式错误或嵌套过深", "malformed or too deeply nested")]
+    if root is None:
+        return None, [ScenarioError("", 1, 1, "文件为空", "the file is empty")]
+    reader = _Reader(checked)
+    scenario = reader.read(root, shown)
+    return scenario, reader.errors

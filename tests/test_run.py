@@ -1,0 +1,79 @@
+"""`pool run`: the scenario contract, and bad input named by field and position, exit 2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from compiler.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICY = str(ROOT / "policies" / "guizhou_risk_adjustment.pool")
+SCENARIO = ROOT / "policies" / "scenarios" / "guizhou_2026.json"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_json_output_follows_the_contract() -> None:
+    code, out, _ = run("run", POLICY, str(SCENARIO), "--json")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["period"] == 2026
+    assert doc["values"]["基础上解额"] == {"贵阳市": "50000000.00", "遵义市": "80000000.00", "安顺市": "25000000.00"}
+    assert doc["transfers"][0] == {"from": "贵阳市", "to": "基础调剂金", "amount": "50000000.00", "rule": "基础上解额", "line": 46}
+    # 8000万 opening + 1650万 retained (under the 1.05亿 cap) − 500万 subsidy
+    assert doc["state"] == {"省级留存": "91500000.00"}
+
+
+def test_table_output_aligns_chinese_columns() -> None:
+    code, out, _ = run("run", POLICY, str(SCENARIO))
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "2026年 资金往来"
+    assert "地方政府弥补额  地方政府(安顺市)  安顺市      45,000,000.00  117" in lines
+    assert "省级留存  91,500,000.00" in lines
+
+
+BAD = [
+    ('"scheme"', '"sceme"', "3:3: sceme: 未知字段"),
+    ('"上年度征缴收入": "800000000.00", ', "", "8:5: regions.遵义市.上年度征缴收入: 缺少这一输入(其他地区都给了)"),
+    ('"1000000000.00"', '"abc"', "6:24: regions.贵阳市.上年度征缴收入: “abc”不是数字"),
+    ('"1000000000.00"', "NaN", "6:24: regions.贵阳市.上年度征缴收入: “NaN”不是有限的数"),
+    ('"1000000000.00"', '"-5.00"', "6:24: regions.贵阳市.上年度征缴收入: 不能为负:-5.00"),
+    ('"1000000000.00"', '"1000000000.001"', "6:24: regions.贵阳市.上年度征缴收入: 金额最多两位小数(到分)"),
+    ('"3%"', '"150%"', "4:41: params.附加上解比例: 150% 超出范围:须不高于 100%"),
+    ('"缺口原因": "正常"}', '"缺口原因": "不明"}', "regions.贵阳市.缺口原因: “不明”不是缺口原因的成员"),
+    ('"period": 2026', '"period": 2031', "2:13: period: 2031年不在政策生效期内(2025–2027)"),
+    ('"period": 2026,', '"period": 2026, "period": 2027,', "2:19: period: 键重复出现"),
+    ('"state"', "state", "13:3: 不是有效的 JSON"),
+    ('"params": {', '"params": {"增量扣除比例": "60%", ', "params.增量扣除比例: 是固定参数"),
+    ('"regions": {', '"regions": {"北京市": {}, ', "regions.北京市: 不是贵州市州中的地区"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "message"), BAD, ids=[b[2].split(": ")[1] if ": " in b[2] else b[2] for b in BAD])
+def test_bad_scenario_is_named_by_field_and_position(tmp_path: Path, old: str, new: str, message: str) -> None:
+    text = SCENARIO.read_text(encoding="utf-8")
+    assert old in text
+    bad = tmp_path / "bad.json"
+    bad.write_text(text.replace(old, new, 1), encoding="utf-8")
+    code, out, err = run("run", POLICY, str(bad))
+    assert code == 2
+    assert out == ""  # nothing half-printed
+    assert message in err
+
+
+def test_unsettleable_period_is_exit_2_with_the_reason(tmp_path: Path) -> None:
+    text = SCENARIO.read_text(encoding="utf-8").replace('"50000000.00"', '"5000000000.00"')
+    bad = tmp_path / "overdraw.json"
+    bad.write_text(text, encoding="utf-8")
+    code, out, err = run("run", POLICY, str(bad), "--lang", "en")
+    assert code == 2 and out == ""
+    assert "fund ‘省级留存’ is overdrawn" in err
