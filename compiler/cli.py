@@ -57,6 +57,29 @@ def check(files: tuple[str, ...], lang: str, fmt: str, strict: bool) -> None:
     sys.exit(1 if any(d.severity in failing for d in diags) else 0)
 
 
+@main.command("compile")
+@click.argument("policy", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the module here (default: stdout)")
+@LANG
+def compile_cmd(policy: str, output: str | None, lang: str) -> None:
+    """Compile a policy to a typed Python evaluator / 编译为 Python 计算模块。"""
+    from compiler.codegen.python import generate
+    from compiler.evaluate import EvaluationFailed, check_policy
+    from compiler.fileio import write_atomic
+
+    try:
+        checked = check_policy(policy)
+    except EvaluationFailed as e:
+        click.echo(e.render(lang), err=True, nl=False)
+        sys.exit(e.exit_code)
+    source = checked.program.main.span.file
+    code = generate(checked, source, open(policy, encoding="utf-8-sig").read().replace("\r\n", "\n"))
+    if output is None:
+        click.echo(code, nl=False)
+    else:
+        write_atomic(output, code)
+
+
 @main.command()
 @click.argument("policy", type=click.Path(dir_okay=False))
 @click.argument("scenario", type=click.Path(dir_okay=False))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 from pathlib import Path
+from types import ModuleType
 
 from compiler.diagnostics import render_text
 from compiler.driver import check_file
@@ -68,3 +69,13 @@ def evaluate_file(policy: str | Path, scenario: str | Path) -> tuple[CheckedPoli
 
 def _render(errors: list[ScenarioError], file: str) -> tuple[str, str]:
     return tuple("".join(e.render(file, lang) + "\n" for e in errors) for lang in ("zh", "en"))  # type: ignore[return-value]
+
+
+def compiled_module(checked: CheckedPolicy, source_text: str) -> ModuleType:
+    """Generate the evaluator and load it as a module (without writing a file)."""
+    from compiler.codegen.python import generate
+
+    code = generate(checked, checked.program.main.span.file, source_text)
+    module = ModuleType("pool_generated")
+    exec(compile(code, f"<pool: {checked.program.main.span.file}>", "exec"), module.__dict__)
+    return module

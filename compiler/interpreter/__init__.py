@@ -15,6 +15,7 @@ from compiler.interpreter.funds import Machine, Transfer
 from compiler.interpreter.values import Env, EvalError, Scalar
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
+from compiler.numbers import to_decimal
 
 __all__ = ["Env", "EvalError", "Machine", "PeriodResult", "Transfer", "settle"]
 
@@ -40,13 +41,13 @@ def settle(checked: CheckedPolicy, env: Env) -> PeriodResult:
         if fund.carried:
             if balance < 0:
                 raise EvalError(
-                    f"资金“{name}”余额不足:期末余额为{balance}", f"fund ‘{name}’ is overdrawn: it would close at {balance}",
+                    f"资金“{name}”余额不足:期末余额为{to_decimal(balance, 2)}", f"fund ‘{name}’ is overdrawn: it would close at {to_decimal(balance, 2)}",
                     fund.name.span,
                 )  # fmt: skip
             closing[name] = balance
         elif balance != 0:
             raise EvalError(
-                f"资金“{name}”期末留有{balance}元没有去向", f"fund ‘{name}’ is left holding {balance} with no destination",
+                f"资金“{name}”期末留有{to_decimal(balance, 2)}元没有去向", f"fund ‘{name}’ is left holding {to_decimal(balance, 2)} with no destination",
                 fund.name.span,
             )  # fmt: skip
     return PeriodResult(_computed(checked, m), transfers, closing)

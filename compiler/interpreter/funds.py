@@ -15,6 +15,7 @@ import attrs
 from compiler.interpreter.values import Env, EvalError, Region, Scalar, Values
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
+from compiler.numbers import to_decimal
 
 K = ir.RuleKind
 FEN = Fraction(1, 100)
@@ -143,7 +144,7 @@ class Machine:
         a = round_fen(a)
         if a < 0:
             where = f"(地区“{region}”)" if region else ""
-            raise EvalError(f"“{rule.name.text}”{where}为负:{a}", f"‘{rule.name.text}’ is negative ({a})", rule.span)
+            raise EvalError(f"“{rule.name.text}”{where}为负:{to_decimal(a, 2)}", f"‘{rule.name.text}’ is negative ({to_decimal(a, 2)})", rule.span)
         return a
 
     def _run(self, rule: ir.Rule) -> RuleResult:

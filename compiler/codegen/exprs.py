@@ -1,0 +1,162 @@
+"""Expressions of the checked IR as Python source over Decimal.
+
+Every name from the policy reaches the output either as a method name that is a
+valid, NFKC-stable Python identifier (Chinese names usually are) or, failing
+that, a numbered one; and as data only through repr(), so no name can inject code.
+"""
+
+from __future__ import annotations
+
+import keyword
+import unicodedata
+
+from compiler.ir import functions
+from compiler.ir import nodes as ir
+from compiler.ir.checked import CheckedPolicy
+from compiler.ir.types import Base, Type
+
+_OPS = {"+": "+", "-": "-", "*": "*"}
+_CMP = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+
+
+def py_type(t: Type) -> str:
+    if t.base is Base.BOOL:
+        return "bool"
+    if t.base in (Base.ENUM, Base.TEXT, Base.DATE):
+        return "str"
+    return "Decimal"
+
+
+def converter(t: Type) -> str:
+    """The runtime check that turns a stored value back into its static type."""
+    return {"bool": "flag", "str": "text", "Decimal": "num"}[py_type(t)]
+
+
+class Names:
+    """Stable, safe method names for the policy's values."""
+
+    def __init__(self, checked: CheckedPolicy) -> None:
+        self.table: dict[str, str] = {}
+        for i, name in enumerate(checked.scope.values):  # declaration order: deterministic
+            d = checked.scope.values[name]
+            prefix = {ir.ParamDecl: "p", ir.InputDecl: "i", ir.LetDecl: "v", ir.Rule: "rule"}[type(d)]
+            safe = name.isidentifier() and unicodedata.normalize("NFKC", name) == name and not keyword.iskeyword(name)
+            self.table[name] = f"{prefix}_{name}" if safe else f"{prefix}_{i}"
+        self.funds: dict[str, str] = {}
+        for i, fund in enumerate(checked.scope.funds):
+            safe = fund.isidentifier() and unicodedata.normalize("NFKC", fund) == fund
+            self.funds[fund] = f"all_{fund}" if safe else f"all_{i}"
+
+    def __getitem__(self, name: str) -> str:
+        return self.table[name]
+
+
+class ExprCompiler:
+    def __init__(self, checked: CheckedPolicy, names: Names) -> None:
+        self.checked = checked
+        self.names = names
+        self.depth = 0  # for fresh region variables inside aggregates
+        self.rule: ir.Rule | None = None
+
+    def regional(self, name: str) -> bool:
+        return self.checked.types[name].per_region
+
+    def value_call(self, name: str, r: str | None) -> str:
+        method = f"self.{self.names[name]}"
+        d = self.checked.scope.values[name]
+        if isinstance(d, ir.Rule):
+            return f"{method}()[{r}]" if self.regional(name) else f"{method}()"
+        return f"{method}({r})" if self.regional(name) else f"{method}()"
+
+    def expr(self, e: ir.Expr, r: str | None) -> str:
+        match e:
+            case ir.Num(value=v):
+                return f'D("{v}")'
+            case ir.BoolLit(value=b):
+                return "True" if b else "False"
+            case ir.Name(name=n):
+                if n in self.checked.scope.values:
+                    return self.value_call(n, r)
+                return repr(n)  # an enumeration member
+            case ir.FundAll():
+                assert self.rule is not None and self.rule.fund is not None
+                return f"self.{self.names.funds[self.rule.fund.text]}()"
+            case ir.FundRemaining():
+                return self.remaining()
+            case ir.Neg(operand=a):
+                return f"(-{self.expr(a, r)})"
+            case ir.Binary(op="/", left=a, right=b):
+                return f"rt.div({self.expr(a, r)}, {self.expr(b, r)}, {e.span.line})"
+            case ir.Binary(op=op, left=a, right=b):
+                return f"({self.expr(a, r)} {_OPS[op]} {self.expr(b, r)})"
+            case ir.Compare(op=op, left=a, right=b):
+                return f"({self.expr(a, r)} {_CMP[op]} {self.expr(b, r)})"
+            case ir.MemberOf(operand=a, members=ms):
+                return f"({self.expr(a, r)} in {tuple(m.text for m in ms)!r})"
+            case ir.Logical(op="not", operands=(a,)):
+                return f"(not {self.expr(a, r)})"
+            case ir.Logical(op=op, operands=ops):
+                return "(" + f" {op} ".join(self.expr(o, r) for o in ops) + ")"
+            case ir.If(cond=c, then=t, else_=f):
+                return f"({self.expr(t, r)} if {self.expr(c, r)} else {self.expr(f, r)})"
+            case ir.Match(subject=s, arms=arms):
+                subject = self.expr(s, r)
+                out = self.expr(arms[-1].body, r)
+                for arm in reversed(arms[:-1]):
+                    if arm.patterns is None:
+                        out = self.expr(arm.body, r)
+                        continue
+                    members = tuple(p.text for p in arm.patterns)
+                    out = f"{self.expr(arm.body, r)} if {subject} in {members!r} else {out}"
+                return f"({out})"
+            case ir.Bands(subject=s, bands=bands, progressive=prog):
+                table = ", ".join(
+                    f"({self.expr(b.lower, r)}, {self.expr(b.upper, r) if b.upper is not None else 'None'}, {self.expr(b.value, r)})"
+                    for b in bands
+                )
+                if prog:
+                    return f"rt.progressive({self.expr(s, r)}, [{table}])"
+                return f"rt.band({self.expr(s, r)}, [{table}], {e.span.line})"
+            case ir.Call():
+                return self.call(e, r)
+        raise AssertionError(e)
+
+    def call(self, e: ir.Call, r: str | None) -> str:
+        fn = functions.lookup(e.func.text)
+        assert fn is not None
+        args = e.args
+        if fn.id == "balance":
+            assert isinstance(args[0], ir.Name)
+            return f"self.opening.get({args[0].name!r}, rt.ZERO)"
+        if fn.id in ("max", "min"):
+            return f"{fn.id}({', '.join(self.expr(a, r) for a in args)})"
+        if fn.id == "clamp":
+            x, lo, hi = (self.expr(a, r) for a in args)
+            return f"min(max({x}, {lo}), {hi})"
+        self.depth += 1
+        q = f"q{self.depth}"
+        try:
+            inner = self.expr(args[0], q)
+        finally:
+            self.depth -= 1
+        if fn.id == "count":
+            return f"D(sum(1 for {q} in self.regions if {inner}))"
+        total = f"sum(({inner} for {q} in self.regions), rt.ZERO)"
+        if fn.id == "sum":
+            return total
+        if fn.id == "mean":
+            return f"rt.div({total}, D(len(self.regions)), {e.span.line})"
+        assert fn.id == "share" and r is not None
+        return f"rt.div({self.expr(args[0], r)}, {total}, {e.span.line})"
+
+    def remaining(self) -> str:
+        rule = self.rule
+        assert rule is not None and rule.fund is not None
+        fund = self.checked.scope.funds[rule.fund.text]
+        earlier = [x for x in fund.rules[: fund.rules.index(rule)] if x.kind is not ir.RuleKind.COLLECT]
+        calls = "".join(f"self.{self.names[x.name.text]}(), " for x in earlier)
+        names = [x.name.text for x in earlier]
+        name = fund.name.text
+        return (
+            f"self.remaining({name!r}, self.{self.names.funds[name]}(), ({calls}), {names!r})"
+        )
