@@ -150,5 +150,6 @@ def _check_file(p: Path) -> Checked:
     ctx, diags = check(program)
     result = Checked(loader.sources, sort_diagnostics(loader.diags + diags), program, ctx)
     if result.ok:
-        result.policy = CheckedPolicy(program, ctx.scope, dict(ctx.types))
+        texts = {name: src.text for name, src in loader.sources.items()}
+        result.policy = CheckedPolicy(program, ctx.scope, dict(ctx.types), texts)
     return result

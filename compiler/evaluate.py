@@ -16,7 +16,8 @@ from types import ModuleType
 
 from compiler.diagnostics import render_text
 from compiler.driver import check_file
-from compiler.interpreter import Env, EvalError, PeriodResult, settle
+from compiler.interpreter import Env, EvalError, Machine, PeriodResult, settle
+from compiler.interpreter.trace import Step, explain
 from compiler.interpreter.values import Scalar
 from compiler.ir.checked import CheckedPolicy
 from compiler.scenario import Scenario, ScenarioError, Value, load
@@ -55,11 +56,27 @@ def check_policy(policy: str | Path) -> CheckedPolicy:
     return result.policy
 
 
-def evaluate_file(policy: str | Path, scenario: str | Path) -> tuple[CheckedPolicy, Scenario, PeriodResult]:
-    checked = check_policy(policy)
+def load_scenario(checked: CheckedPolicy, scenario: str | Path) -> Scenario:
     scen, errors = load(scenario, checked)
     if scen is None:
         raise EvaluationFailed(2, *_render(errors, str(scenario)))
+    return scen
+
+
+def explain_file(policy: str | Path, scenario: str | Path, target: str) -> tuple[CheckedPolicy, Step]:
+    """The trace of one value, `名称` or `名称@地区`, as data."""
+    checked = check_policy(policy)
+    scen = load_scenario(checked, scenario)
+    name, _, region = target.partition("@")
+    try:
+        return checked, explain(checked, Machine(checked, env_of(scen)), name, region or None)
+    except EvalError as e:
+        raise EvaluationFailed(2, f"{scenario}: {e.zh}\n", f"{scenario}: {e.en}\n") from None
+
+
+def evaluate_file(policy: str | Path, scenario: str | Path) -> tuple[CheckedPolicy, Scenario, PeriodResult]:
+    checked = check_policy(policy)
+    scen = load_scenario(checked, scenario)
     try:
         return checked, scen, settle(checked, env_of(scen))
     except EvalError as e:

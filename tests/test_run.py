@@ -77,3 +77,29 @@ def test_unsettleable_period_is_exit_2_with_the_reason(tmp_path: Path) -> None:
     code, out, err = run("run", POLICY, str(bad), "--lang", "en")
     assert code == 2 and out == ""
     assert "fund ‘省级留存’ is overdrawn" in err
+
+
+def test_explain_walks_from_the_rule_down_to_the_inputs() -> None:
+    code, out, _ = run("run", POLICY, str(SCENARIO), "--explain", "基础上解额@贵阳市")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "基础上解额@贵阳市 = 50,000,000.00元    [规则 policies/guizhou_risk_adjustment.pool:46]"
+    assert "  公式: 如果 擅自调整筹资政策 则 取大(按实际标准上解额, 按原标准上解额) 否则 按实际标准上解额" in lines
+    assert "    上年度征缴收入@贵阳市 = 1,000,000,000.00元    [输入 policies/guizhou_risk_adjustment.pool:29]" in lines
+    assert "    基础上解比例 = 10%    [参数 policies/guizhou_risk_adjustment.pool:16]" in lines
+    # The branch not taken (the original-standard amount) is not part of the story.
+    assert not any("按原标准上解额@" in line for line in lines)
+
+
+def test_explain_returns_the_same_trace_as_data() -> None:
+    from compiler.evaluate import explain_file
+
+    _, step = explain_file(POLICY, SCENARIO, "地方政府弥补额@安顺市")
+    assert (step.name, step.region, step.value, step.line) == ("地方政府弥补额", "安顺市", 45_000_000, 117)
+    assert [(o.name, o.value) for o in step.operands] == [("历年累计结余缺口", 50_000_000), ("缺口调剂额", 5_000_000)]
+
+
+def test_explain_of_a_per_region_value_needs_a_region() -> None:
+    code, out, err = run("run", POLICY, str(SCENARIO), "--explain", "基础上解额")
+    assert (code, out) == (2, "")
+    assert "“基础上解额”按地区取值,请写成 基础上解额@地区" in err

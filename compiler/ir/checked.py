@@ -7,6 +7,7 @@ import attrs
 from compiler.ir import nodes as ir
 from compiler.ir.scope import Scope
 from compiler.ir.types import Type
+from compiler.source import Span
 
 
 @attrs.frozen
@@ -14,6 +15,16 @@ class CheckedPolicy:
     program: ir.Program
     scope: Scope
     types: dict[str, Type]  # the type of every parameter, input, derived value and rule
+    sources: dict[str, str] = attrs.field(factory=dict)  # file → text, for formulas in traces
+
+    def text_of(self, span: Span) -> str:
+        """The source text a span covers (single-line spans; longer ones are cut at the line end)."""
+        lines = self.sources.get(span.file, "").splitlines()
+        if not 0 < span.line <= len(lines):
+            return ""
+        line = lines[span.line - 1]
+        end = span.end_column - 1 if span.end_line == span.line else len(line)
+        return line[span.column - 1 : end]
 
     @property
     def policy(self) -> ir.Policy | None:

@@ -1,0 +1,109 @@
+"""Explain any number: the formula, each operand's value, the rule, its 原文 and
+source line, down to the inputs. The trace is data; `render` prints it."""
+
+from __future__ import annotations
+
+import attrs
+
+from compiler.interpreter.funds import Machine
+from compiler.interpreter.values import EvalError, Scalar
+from compiler.ir import nodes as ir
+from compiler.ir.checked import CheckedPolicy
+from compiler.ir.types import MONEY
+from compiler.ir.walk import rule_exprs, walk
+from compiler.numbers import show_value
+
+
+@attrs.frozen
+class Step:
+    name: str
+    region: str | None
+    value: Scalar
+    kind: str  # 参数 / 输入 / 派生值 / 规则 / 资金
+    file: str
+    line: int
+    formula: str  # the source text of its expression ("" for inputs)
+    quote: str | None
+    operands: tuple[Step, ...] = ()
+    repeated: bool = False  # already explained above in this trace
+
+
+_KINDS = {ir.ParamDecl: ("参数", "parameter"), ir.InputDecl: ("输入", "input"), ir.LetDecl: ("派生值", "derived value"), ir.Rule: ("规则", "rule")}
+
+
+class Tracer:
+    def __init__(self, checked: CheckedPolicy, machine: Machine) -> None:
+        self.checked = checked
+        self.m = machine
+        self.seen: set[tuple[str, str | None]] = set()
+
+    def step(self, name: str, region: str | None) -> Step:
+        d = self.checked.scope.values[name]
+        per = self.checked.types[name].per_region
+        region = region if per else None
+        value = self.m.values.name(name, region)
+        kind = _KINDS[type(d)][0]
+        quote = d.literate.quote.value if d.literate.quote else None
+        key = (name, region)
+        if key in self.seen:
+            return Step(name, region, value, kind, d.span.file, d.span.line, "", None, (), True)
+        self.seen.add(key)
+        exprs: list[ir.Expr] = []
+        if isinstance(d, ir.LetDecl):
+            exprs = [d.expr]
+        elif isinstance(d, ir.Rule):
+            exprs = list(rule_exprs(d))
+        elif isinstance(d, (ir.ParamDecl, ir.InputDecl)):
+            return Step(name, region, value, kind, d.span.file, d.span.line, "", quote)
+        formula = self.checked.text_of(d.amount.span if isinstance(d, ir.Rule) else exprs[0].span)
+        operands: list[Step] = []
+        for e in exprs:
+            for sub in walk(e):
+                if isinstance(sub, ir.Name) and sub.name in self.checked.scope.values and self._computed(sub.name, region):
+                    child = self.step(sub.name, region)
+                    if all((o.name, o.region) != (child.name, child.region) for o in operands):
+                        operands.append(child)
+                elif isinstance(sub, (ir.FundAll, ir.FundRemaining)) and isinstance(d, ir.Rule) and d.fund:
+                    operands.append(self.fund_word(d, sub))
+        return Step(name, region, value, kind, d.span.file, d.span.line, formula, quote, tuple(operands))
+
+    def _computed(self, name: str, region: str | None) -> bool:
+        """Only operands evaluation actually used: the branch not taken is not part of the story."""
+        d = self.checked.scope.values[name]
+        if isinstance(d, ir.Rule):
+            return name in self.m.results
+        per = self.checked.types[name].per_region
+        return (name, region if per else None) in self.m.values.memo
+
+    def fund_word(self, rule: ir.Rule, word: ir.Expr) -> Step:
+        assert rule.fund is not None
+        fund = self.checked.scope.funds[rule.fund.text]
+        value = self.m.fund_word(rule, word)
+        label = "全部" if isinstance(word, ir.FundAll) else "剩余"
+        return Step(f"{label}({fund.name.text})", None, value, "资金", fund.span.file, fund.span.line, "", None)
+
+
+def explain(checked: CheckedPolicy, machine: Machine, name: str, region: str | None) -> Step:
+    if name not in checked.scope.values:
+        raise EvalError(f"没有名为“{name}”的值", f"there is no value named ‘{name}’")
+    if checked.types[name].per_region and region not in machine.env.regions:
+        raise EvalError(f"“{name}”按地区取值,请写成 {name}@地区", f"‘{name}’ varies by region: write {name}@REGION")
+    for r in checked.scope.rules:  # settle first, so every operand the period used is known
+        machine.run(r)
+    return Tracer(checked, machine).step(name, region)
+
+
+def render(step: Step, checked: CheckedPolicy, lang: str = "zh", depth: int = 0) -> str:
+    pad = "  " * depth
+    t = checked.types.get(step.name) or (MONEY if step.kind == "资金" else None)
+    shown = show_value(step.value, t)
+    target = step.name + (f"@{step.region}" if step.region else "")
+    kind = step.kind if lang == "zh" else dict(v for v in _KINDS.values()).get(step.kind, "fund")
+    out = [f"{pad}{target} = {shown}    [{kind} {step.file}:{step.line}]" + (" (见上)" if step.repeated and lang == "zh" else " (above)" if step.repeated else "")]
+    if step.formula:
+        out.append(f"{pad}  {'公式' if lang == 'zh' else 'formula'}: {step.formula}")
+    if step.quote and not step.repeated:
+        out.append(f"{pad}  {'原文' if lang == 'zh' else 'clause'}: {step.quote}")
+    for o in step.operands:
+        out.append(render(o, checked, lang, depth + 1).rstrip("\n"))
+    return "\n".join(out) + "\n"
