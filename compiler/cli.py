@@ -105,6 +105,43 @@ def run(policy: str, scenario: str, as_json: bool, targets: tuple[str, ...], lan
     click.echo(report.to_json(checked, scen.period, res) if as_json else report.to_text(res, scen.period, lang), nl=False)
 
 
+@main.command()
+@click.argument("policy", type=click.Path(dir_okay=False))
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="A JSON list, one result a period")
+@LANG
+def simulate(policy: str, scenarios: tuple[str, ...], as_json: bool, lang: str) -> None:
+    """Several periods, balances carried forward / 多期模拟,余额逐年结转。"""
+    from compiler import report
+    from compiler.evaluate import EvaluationFailed, simulate_files
+
+    try:
+        checked, runs = simulate_files(policy, list(scenarios))
+    except EvaluationFailed as e:
+        click.echo(e.render(lang), err=True, nl=False)
+        sys.exit(e.exit_code)
+    rows = [(scen.period, res) for scen, res in runs]
+    click.echo(report.simulation_json(checked, rows) if as_json else report.simulation_text(checked, rows, lang), nl=False)
+
+
+@main.command()
+@click.argument("policy", type=click.Path(dir_okay=False))
+@LANG
+def schema(policy: str, lang: str) -> None:
+    """The JSON Schema of the policy's scenario files / 情景文件的 JSON Schema。"""
+    import json
+
+    from compiler.evaluate import EvaluationFailed, check_policy
+    from compiler.schema import scenario_schema
+
+    try:
+        checked = check_policy(policy)
+    except EvaluationFailed as e:
+        click.echo(e.render(lang), err=True, nl=False)
+        sys.exit(e.exit_code)
+    click.echo(json.dumps(scenario_schema(checked), ensure_ascii=False, indent=2))
+
+
 @main.command("test")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @LANG

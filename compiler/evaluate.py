@@ -20,7 +20,7 @@ from compiler.interpreter import Env, EvalError, Machine, PeriodResult, settle
 from compiler.interpreter.trace import Step, explain
 from compiler.interpreter.values import Scalar
 from compiler.ir.checked import CheckedPolicy
-from compiler.scenario import Scenario, ScenarioError, Value, load
+from compiler.scenario import Scenario, ScenarioError, Value, load, load_periods
 
 
 class EvaluationFailed(Exception):
@@ -45,6 +45,11 @@ def env_of(scen: Scenario) -> Env:
         list(scen.regions), convert(scen.params), convert(scen.inputs),
         {k: Fraction(v) for k, v in scen.state.items()}, scen.period,
     )  # fmt: skip
+
+
+def load_policy(policy: str | Path) -> CheckedPolicy:
+    """A checked policy, ready to evaluate; EvaluationFailed with the diagnostics otherwise."""
+    return check_policy(policy)
 
 
 def check_policy(policy: str | Path) -> CheckedPolicy:
@@ -82,6 +87,33 @@ def evaluate_file(policy: str | Path, scenario: str | Path) -> tuple[CheckedPoli
     except EvalError as e:
         at = f"{e.span}: " if e.span else ""
         raise EvaluationFailed(2, f"{scenario}: 无法计算:{at}{e.zh}\n", f"{scenario}: cannot settle: {at}{e.en}\n") from None
+
+
+def simulate_files(policy: str | Path, files: list[str]) -> tuple[CheckedPolicy, list[tuple[Scenario, PeriodResult]]]:
+    """Several periods in order, each opening with the previous period's closing balances."""
+    checked = check_policy(policy)
+    periods: list[Scenario] = []
+    for f in files:
+        got, errors = load_periods(f, checked)
+        if errors:
+            raise EvaluationFailed(2, *_render(errors, f))
+        if periods and any(s.state for s in got):
+            raise EvaluationFailed(2, f"{f}: state: 期初余额由上一期结转,不能再给出\n", f"{f}: state: balances carry over from the previous period\n")
+        periods += got
+    out: list[tuple[Scenario, PeriodResult]] = []
+    carried: dict[str, Fraction] | None = None
+    for scen in periods:
+        env = env_of(scen)
+        if carried is not None:
+            env.opening = dict(carried)
+        try:
+            res = settle(checked, env)
+        except EvalError as e:
+            at = f"{e.span}: " if e.span else ""
+            raise EvaluationFailed(2, f"{scen.file} ({scen.period}): 无法计算:{at}{e.zh}\n", f"{scen.file} ({scen.period}): cannot settle: {at}{e.en}\n") from None
+        carried = res.closing
+        out.append((scen, res))
+    return checked, out
 
 
 def _render(errors: list[ScenarioError], file: str) -> tuple[str, str]:

@@ -69,3 +69,21 @@ def to_text(res: PeriodResult, period: int | None, lang: str) -> str:
         heads = ["资金", "期末余额(元)"] if zh else ["fund", "closing balance (元)"]
         out += "\n" + table(heads, [[k, money(v)] for k, v in res.closing.items()], {1})
     return out
+
+
+def simulation_text(checked: CheckedPolicy, runs: list[tuple[int | None, PeriodResult]], lang: str) -> str:
+    """One row a period: each rule's total and each carried fund's closing balance."""
+    rules = [r.name.text for r in checked.scope.rules]
+    funds = [n for n, f in checked.scope.funds.items() if f.carried]
+    suffix = "期末" if lang == "zh" else " closing"
+    heads = ["期间" if lang == "zh" else "period", *rules, *(f + suffix for f in funds)]
+    rows = []
+    for period, res in runs:
+        totals = {name: sum((t.amount for t in res.transfers if t.rule == name), Fraction(0)) for name in rules}
+        rows.append([str(period or ""), *(money(totals[n]) for n in rules), *(money(res.closing[f]) for f in funds)])
+    return table(heads, rows, set(range(1, len(heads))))
+
+
+def simulation_json(checked: CheckedPolicy, runs: list[tuple[int | None, PeriodResult]]) -> str:
+    docs = [json.loads(to_json(checked, period, res)) for period, res in runs]
+    return json.dumps(docs, ensure_ascii=False, indent=2) + "\n"

@@ -171,7 +171,9 @@ class _Reader:
                         state[name] = got
         if self.errors:
             return None
-        return Scenario(file, period, scheme, tuple(regions), params, inputs, state)
+        scen = Scenario(file, period, scheme, tuple(regions), params, inputs, state)
+        self.given.clear()
+        return scen
 
     def period(self, v: yaml.Node, policy: ir.Policy | None) -> int | None:
         text = str(v.value) if isinstance(v, yaml.ScalarNode) else ""
@@ -267,8 +269,45 @@ def _show(e: ir.Expr) -> str:
 
 
 def load(path: str | Path, checked: CheckedPolicy) -> tuple[Scenario | None, list[ScenarioError]]:
-    p = Path(path)
-    shown = p.as_posix()
+    scenarios, errors = load_periods(path, checked)
+    if errors or not scenarios:
+        return None, errors
+    if len(scenarios) > 1:
+        return None, [ScenarioError("periods", 1, 1, "这个文件有多期,请用 pool simulate", "this file holds several periods: use pool simulate")]
+    return scenarios[0], []
+
+
+def load_periods(path: str | Path, checked: CheckedPolicy) -> tuple[list[Scenario], list[ScenarioError]]:
+    """One scenario, or several under `periods: [...]` (state given only for the first)."""
+    root, errors = _compose(Path(path))
+    if root is None:
+        return [], errors
+    reader = _Reader(checked)
+    shown = Path(path).as_posix()
+    items = [root]
+    if isinstance(root, yaml.MappingNode) and any(isinstance(k, yaml.ScalarNode) and k.value == "periods" for k, _ in root.value):
+        items = []
+        for key, k, v in reader.mapping(root, ""):
+            if key != "periods":
+                reader.error(k, key, "多期文件只能包含 periods", "a file of several periods holds only ‘periods’")
+            elif not isinstance(v, yaml.SequenceNode) or not v.value:
+                reader.error(v, "periods", "应为非空的列表", "expected a non-empty list")
+            else:
+                items = list(v.value)
+    out: list[Scenario] = []
+    for i, item in enumerate(items):
+        before = len(reader.errors)
+        scen = reader.read(item, shown)
+        if scen is not None and len(reader.errors) == before:
+            if i > 0 and scen.state:
+                reader.error(item, f"periods[{i}].state", "期初余额由上一期结转,不能再给出", "balances carry over from the previous period and cannot be given again")
+            out.append(scen)
+    if reader.errors:
+        return [], reader.errors
+    return out, []
+
+
+def _compose(p: Path) -> tuple[yaml.Node | None, list[ScenarioError]]:
     try:
         text = p.read_bytes().decode("utf-8-sig")
     except OSError as e:
@@ -294,6 +333,4 @@ def load(path: str | Path, checked: CheckedPolicy) -> tuple[Scenario | None, lis
         return None, [ScenarioError("", 1, 1, "格式错误或嵌套过深", "malformed or too deeply nested")]
     if root is None:
         return None, [ScenarioError("", 1, 1, "文件为空", "the file is empty")]
-    reader = _Reader(checked)
-    scenario = reader.read(root, shown)
-    return scenario, reader.errors
+    return root, []

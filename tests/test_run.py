@@ -103,3 +103,54 @@ def test_explain_of_a_per_region_value_needs_a_region() -> None:
     code, out, err = run("run", POLICY, str(SCENARIO), "--explain", "基础上解额")
     assert (code, out) == (2, "")
     assert "“基础上解额”按地区取值,请写成 基础上解额@地区" in err
+
+
+def test_simulate_carries_the_retained_balance_into_the_next_year() -> None:
+    code, out, _ = run("simulate", POLICY, str(SCENARIO), str(ROOT / "policies" / "scenarios" / "guizhou_2027.yaml"), "--json")
+    assert code == 0
+    first, second = json.loads(out)
+    assert first["state"] == {"省级留存": "91500000.00"}
+    # 2027 opens at 9150万; cap 22亿 × 5% = 1.1亿 leaves room for all 1650万; less the 500万 subsidy.
+    assert second["period"] == 2027 and second["state"] == {"省级留存": "103000000.00"}
+
+
+def test_simulate_table_has_a_row_per_period() -> None:
+    code, out, _ = run("simulate", POLICY, str(SCENARIO), str(ROOT / "policies" / "scenarios" / "guizhou_2027.yaml"))
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split()[0] == "期间" and lines[0].split()[-1] == "省级留存期末"
+    assert lines[2].startswith("2026") and lines[2].endswith("91,500,000.00")
+    assert lines[3].startswith("2027") and lines[3].endswith("103,000,000.00")
+
+
+def test_simulate_refuses_a_second_opening_balance(tmp_path: Path) -> None:
+    code, out, err = run("simulate", POLICY, str(SCENARIO), str(SCENARIO))
+    assert (code, out) == (2, "")
+    assert "state: 期初余额由上一期结转,不能再给出" in err
+
+
+def test_schema_lists_open_parameters_as_required_and_regions_by_name() -> None:
+    code, out, _ = run("schema", POLICY)
+    assert code == 0
+    schema = json.loads(out)
+    props = schema["properties"]
+    assert props["params"]["required"] == ["参保人数权重", "附加上解比例", "支出增幅警戒线"]
+    assert "增量扣除比例" not in props["params"]["properties"]  # fixed: a scenario cannot set it
+    assert props["regions"]["propertyNames"]["enum"][0] == "贵阳市"
+    assert props["regions"]["additionalProperties"]["properties"]["缺口原因"] == {
+        "enum": ["正常", "自行调整政策", "挤占挪用", "管理不力"]
+    }
+    assert props["period"] == {"type": "integer", "minimum": 2025, "maximum": 2027}
+
+
+def test_python_api_gives_values_ledger_and_trace_without_the_cli() -> None:
+    import compiler as pool
+
+    _, scen, result = pool.evaluate_file(POLICY, SCENARIO)
+    assert scen.period == 2026
+    assert result.values["基础上解额"]["贵阳市"] == 50_000_000  # type: ignore[index]
+    assert result.transfers[0].rule == "基础上解额"
+    _, trace = pool.explain_file(POLICY, SCENARIO, "同比增量@贵阳市")
+    assert trace.value == 100_000_000 and trace.formula == "取大(上年度征缴收入 - 前年度征缴收入, 0)"
+    with pytest.raises(pool.EvaluationFailed):
+        pool.load_policy(ROOT / "tests" / "fixtures" / "bad" / "E402_split_shares.pool")

@@ -1,0 +1,84 @@
+"""The JSON Schema of a policy's scenario files, so data can be validated and
+editors can complete names (DESIGN.md, "Scenario files")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from compiler.ir import nodes as ir
+from compiler.ir.checked import CheckedPolicy
+from compiler.ir.types import Base, Type
+
+_DECIMAL = r"^[0-9]+(\.[0-9]+)?$"
+_SIGNED = r"^-?[0-9]+(\.[0-9]+)?$"
+
+
+def _value(t: Type, signed: bool, enums: dict[str, list[str]], description: str | None) -> dict[str, Any]:
+    pattern = _SIGNED if signed else _DECIMAL
+    schema: dict[str, Any]
+    if t.base is Base.MONEY:
+        schema = {"type": ["string", "number"], "pattern": pattern.replace(r"(\.[0-9]+)?", r"(\.[0-9]{1,2})?")}
+    elif t.base is Base.RATIO:
+        schema = {"type": ["string", "number"], "pattern": pattern.replace("$", "%?$")}
+    elif t.base is Base.COUNT:
+        schema = {"type": ["string", "integer"], "pattern": r"^[0-9]+$"}
+    elif t.base is Base.NUMBER:
+        schema = {"type": ["string", "number"], "pattern": pattern}
+    elif t.base is Base.BOOL:
+        schema = {"oneOf": [{"type": "boolean"}, {"enum": ["是", "否"]}]}
+    elif t.base is Base.ENUM:
+        assert t.enum is not None
+        schema = {"enum": enums[t.enum]}
+    else:
+        schema = {"type": "string"}
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def scenario_schema(checked: CheckedPolicy) -> dict[str, Any]:
+    scope = checked.scope
+    enums = {n: [m.text for m in e.members] for n, e in scope.enums.items()}
+    params: dict[str, Any] = {}
+    scalars: dict[str, Any] = {}
+    regional: dict[str, Any] = {}
+    for name, d in scope.values.items():
+        quote = d.literate.quote.value if d.literate.quote else None
+        t = checked.types[name]
+        if isinstance(d, ir.ParamDecl) and not (d.value is not None and not d.bounds):
+            params[name] = _value(t, False, enums, quote)
+        elif isinstance(d, ir.InputDecl):
+            (regional if t.per_region else scalars)[name] = _value(t, d.signed, enums, quote)
+    open_params = [n for n, d in scope.values.items() if isinstance(d, ir.ParamDecl) and d.value is None]
+    region_names = [r.text for r in scope.regions(checked.policy)]
+    region_object = {"type": "object", "properties": regional, "additionalProperties": False}
+    policy = checked.policy
+    period: dict[str, Any] = {"type": "integer"}
+    if policy is not None and policy.header.effective_from is not None:
+        period["minimum"] = policy.header.effective_from.first.year
+    if policy is not None and policy.header.effective_to is not None:
+        period["maximum"] = policy.header.effective_to.value.year
+    props: dict[str, Any] = {
+        "period": period,
+        "params": {"type": "object", "properties": params, "required": open_params, "additionalProperties": False},
+        "global": {"type": "object", "properties": scalars, "additionalProperties": False},
+        "regions": {
+            "type": "object",
+            "additionalProperties": region_object,
+            **({"propertyNames": {"enum": region_names}} if region_names else {}),
+        },
+        "state": {
+            "type": "object",
+            "properties": {n: _value(Type(Base.MONEY), False, enums, None) for n, f in scope.funds.items() if f.carried},
+            "additionalProperties": False,
+        },
+    }
+    if policy is not None and policy.header.schemes:
+        props["scheme"] = {"enum": [s.text for s in policy.header.schemes]}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": policy.name.text if policy else "pool scenario",
+        "type": "object",
+        "properties": props,
+        "additionalProperties": False,
+    }
