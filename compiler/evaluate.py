@@ -10,6 +10,8 @@ raise EvaluationFailed, which renders the same messages the CLI prints.
 
 from __future__ import annotations
 
+import hashlib
+import sys
 from fractions import Fraction
 from pathlib import Path
 from types import ModuleType
@@ -125,6 +127,9 @@ def compiled_module(checked: CheckedPolicy, source_text: str) -> ModuleType:
     from compiler.codegen.python import generate
 
     code = generate(checked, checked.program.main.span.file, source_text)
-    module = ModuleType("pool_generated")
+    # dataclasses resolve string annotations through sys.modules: register first.
+    name = "pool_generated_" + hashlib.sha256(code.encode("utf-8")).hexdigest()[:16]
+    module = ModuleType(name)
+    sys.modules[name] = module
     exec(compile(code, f"<pool: {checked.program.main.span.file}>", "exec"), module.__dict__)
     return module

@@ -8,6 +8,7 @@ fen could round differently from exact arithmetic.
 from __future__ import annotations
 
 import decimal
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Union
@@ -156,6 +157,11 @@ def text(v: Value) -> str:
     if not isinstance(v, str):
         raise PolicyError(f"应为文字,却是{v!r}", f"expected text, got {v!r}")
     return v
+
+
+def regional(values: Mapping[str, Value]) -> dict[str, Value]:
+    """A per-region mapping of any value type, as the evaluator stores it."""
+    return dict(values)
 
 
 def party(name: str, region: str) -> str:

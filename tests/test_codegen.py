@@ -8,6 +8,9 @@ import sys
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,7 +19,9 @@ from compiler.codegen.python import generate
 from compiler.driver import check_file
 from compiler.evaluate import compiled_module, env_of
 from compiler.interpreter import EvalError, settle
+from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
+from compiler.ir.types import Base, Type
 from compiler.runtime import PolicyError
 from compiler.scenario import Scenario
 
@@ -77,57 +82,103 @@ def test_hostile_names_and_quotes_cannot_inject_code(tmp_path: Path) -> None:
     assert out.closing == {"留存": Decimal("10.00")}
 
 
-YI = 100_000_000
-REGIONS = ["贵阳市", "遵义市", "安顺市", "毕节市"]
-money = st.integers(min_value=0, max_value=20 * YI * 100).map(lambda f: Decimal(f) / 100)
-heads = st.integers(min_value=1, max_value=10_000_000).map(Decimal)
-ratio = st.integers(min_value=0, max_value=10_000).map(lambda b: Decimal(b) / 10_000)
+POLICIES = sorted((ROOT / "policies").glob("*.pool"))
+FEN = st.integers(min_value=0, max_value=2_000_000_000_00).map(lambda f: Decimal(f) / 100)
+
+
+def _bound(d: ir.ParamDecl, kind: ir.BoundKind) -> Decimal | None:
+    for b in d.bounds:
+        if b.kind is kind and isinstance(b.expr, ir.Num):
+            return b.expr.value
+    return None
+
+
+def _strategy(
+    t: Type, signed: bool, enums: dict[str, list[str]], low: Decimal | None = None, high: Decimal | None = None
+) -> st.SearchStrategy[Any]:
+    """Values of a type, drawn at the precision scenarios carry (fen, basis points)."""
+    if t.base is Base.MONEY:
+        return FEN.map(lambda d: -d if signed and d % 3 == 0 else d)
+    if t.base is Base.RATIO:
+        lo = int((low if low is not None else Decimal(-1 if signed else 0)) * 10_000)
+        hi = int((high if high is not None else Decimal(1)) * 10_000)
+        return st.integers(min_value=lo, max_value=max(lo, hi)).map(lambda b: Decimal(b) / 10_000)
+    if t.base is Base.COUNT:
+        return st.integers(min_value=1, max_value=10_000_000).map(Decimal)
+    if t.base is Base.NUMBER:
+        return st.integers(min_value=0, max_value=100_000).map(lambda n: Decimal(n) / 100)
+    if t.base is Base.BOOL:
+        return st.booleans()
+    assert t.enum is not None
+    return st.sampled_from(enums[t.enum])
 
 
 @st.composite
-def scenarios(draw: st.DrawFn) -> Scenario:
-    regions = draw(st.lists(st.sampled_from(REGIONS), min_size=1, max_size=4, unique=True))
-
-    def per(strategy: st.SearchStrategy[object]) -> dict[str, object]:
-        return {r: draw(strategy) for r in regions}
-
-    inputs = {
-        "上年度征缴收入": per(money), "前年度征缴收入": per(money), "参保人数": per(heads), "老年参保人数": per(heads),
-        "完成征缴目标": per(st.booleans()), "基金支出增幅": per(ratio), "绩效得分": per(heads),
-        "历年累计结余缺口": per(money), "缺口原因": per(st.sampled_from(["正常", "自行调整政策", "挤占挪用", "管理不力"])),
-        "擅自调整筹资政策": per(st.booleans()), "原标准征缴收入": per(money),
-    }  # fmt: skip
-    params = {"参保人数权重": draw(ratio), "附加上解比例": draw(ratio), "支出增幅警戒线": draw(ratio)}
-    state = {"省级留存": draw(money)}
-    return Scenario("hypothesis", 2026, None, tuple(regions), params, inputs, state)  # type: ignore[arg-type]
-
-
-CHECKED = _checked(GUIZHOU)
-MODULE = compiled_module(CHECKED, GUIZHOU.read_text(encoding="utf-8"))
+def scenarios(draw: st.DrawFn, checked: CheckedPolicy) -> Scenario:
+    enums = {n: [m.text for m in e.members] for n, e in checked.scope.enums.items()}
+    known = [r.text for r in checked.scope.regions(checked.policy)] or ["甲地", "乙地", "丙地"]
+    regions = draw(st.lists(st.sampled_from(known), min_size=1, max_size=4, unique=True))
+    params: dict[str, object] = {}
+    inputs: dict[str, object] = {}
+    for name, d in checked.scope.values.items():
+        t = checked.types[name]
+        if isinstance(d, ir.ParamDecl) and (d.value is None or (d.bounds and draw(st.booleans()))):
+            params[name] = draw(_strategy(t, False, enums, _bound(d, ir.BoundKind.MIN), _bound(d, ir.BoundKind.MAX)))
+        elif isinstance(d, ir.InputDecl):
+            strategy = _strategy(t, d.signed, enums)
+            inputs[name] = {r: draw(strategy) for r in regions} if t.per_region else draw(strategy)
+    state = {n: draw(FEN) for n, f in checked.scope.funds.items() if f.carried}
+    return Scenario("hypothesis", None, None, tuple(regions), params, inputs, state)  # type: ignore[arg-type]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(scenarios())
-def test_compiled_evaluator_equals_the_interpreter_and_conserves_money(scen: Scenario) -> None:
-    try:
-        oracle = settle(CHECKED, env_of(scen))
-    except EvalError as e:
+@pytest.mark.parametrize("path", POLICIES, ids=lambda p: p.stem)
+def test_compiled_evaluator_equals_the_interpreter_and_conserves_money(path: Path) -> None:
+    checked = _checked(path)
+    module = compiled_module(checked, path.read_text(encoding="utf-8"))
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(scenarios(checked))
+    def agree(scen: Scenario) -> None:
+        args = (list(scen.regions), dict(scen.params), dict(scen.inputs), dict(scen.state))
         try:
-            MODULE.evaluate(list(scen.regions), dict(scen.params), dict(scen.inputs), dict(scen.state))
-        except PolicyError as p:
-            assert p.en == e.en
+            oracle = settle(checked, env_of(scen))
+        except EvalError as e:
+            with pytest.raises(PolicyError) as p:
+                module.evaluate(*args)
+            assert p.value.en == e.en
             return
-        raise AssertionError(f"the compiled evaluator settled what the interpreter refused: {e.en}")
-    out = MODULE.evaluate(list(scen.regions), dict(scen.params), dict(scen.inputs), dict(scen.state))
-    assert [(t.source, t.dest, Fraction(t.amount), t.rule, t.line) for t in out.transfers] == [
-        (t.source, t.dest, t.amount, t.rule, t.line) for t in oracle.transfers
-    ]
-    assert {k: Fraction(v) for k, v in out.closing.items()} == oracle.closing
-    for t in out.transfers:
-        assert t.amount > 0 and t.amount == t.amount.quantize(Decimal("0.01"))
-    # Conservation: every non-carried fund passes on exactly what it takes in.
-    for fund, carried in MODULE.FUNDS.items():
-        inflow = sum((t.amount for t in out.transfers if t.dest == fund), Decimal(0))
-        outflow = sum((t.amount for t in out.transfers if t.source == fund), Decimal(0))
-        opening = scen.state.get(fund, Decimal(0)) if carried else Decimal(0)
-        assert opening + inflow - outflow == (out.closing[fund] if carried else 0)
+        out = module.evaluate(*args)
+        assert [(t.source, t.dest, Fraction(t.amount), t.rule, t.line) for t in out.transfers] == [
+            (t.source, t.dest, t.amount, t.rule, t.line) for t in oracle.transfers
+        ]
+        assert {k: Fraction(v) for k, v in out.closing.items()} == oracle.closing
+        for t in out.transfers:
+            assert t.amount > 0 and t.amount == t.amount.quantize(Decimal("0.01"))
+        # Conservation: opening + in − out = closing, to the fen; uncarried funds close at zero.
+        for fund, carried in module.FUNDS.items():
+            inflow = sum((t.amount for t in out.transfers if t.dest == fund), Decimal(0))
+            outflow = sum((t.amount for t in out.transfers if t.source == fund), Decimal(0))
+            opening = scen.state.get(fund, Decimal(0)) if carried else Decimal(0)
+            assert opening + inflow - outflow == (out.closing[fund] if carried else 0)
+
+    agree()
+
+
+def test_typed_entry_point_equals_the_dictionary_one() -> None:
+    checked = _checked(GUIZHOU)
+    module = compiled_module(checked, GUIZHOU.read_text(encoding="utf-8"))
+    regions = ["贵阳市", "遵义市"]
+    per = lambda a, b: {"贵阳市": a, "遵义市": b}  # noqa: E731
+    inputs = module.Inputs(
+        上年度征缴收入=per(Decimal("1000000000.00"), Decimal("800000000.00")),
+        前年度征缴收入=per(Decimal("900000000.00"), Decimal("800000000.00")),
+        参保人数=per(Decimal(4_000_000), Decimal(6_000_000)), 老年参保人数=per(Decimal(600_000), Decimal(1_100_000)),
+        完成征缴目标=per(True, False), 基金支出增幅=per(Decimal("0.05"), Decimal("0.08")),
+        绩效得分=per(Decimal(90), Decimal(80)), 历年累计结余缺口=per(Decimal(0), Decimal("50000000.00")),
+        缺口原因=per("正常", "管理不力"),
+    )  # fmt: skip
+    params = module.Params(参保人数权重=Decimal("0.7"), 附加上解比例=Decimal("0.03"), 支出增幅警戒线=Decimal("0.15"))
+    typed = module.run(regions, params, inputs, module.State(省级留存=Decimal("80000000.00")))
+    plain = module.evaluate(regions, params.supplied(), inputs.supplied(), {"省级留存": Decimal("80000000.00")})
+    assert typed == plain
+    assert typed.values["缺口调剂额"] == {"贵阳市": Decimal("0.00"), "遵义市": Decimal("0.00")}  # 管理不力: no subsidy

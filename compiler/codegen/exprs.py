@@ -32,20 +32,30 @@ def converter(t: Type) -> str:
     return {"bool": "flag", "str": "text", "Decimal": "num"}[py_type(t)]
 
 
+def _safe(name: str) -> bool:
+    """Usable as written: a Python identifier, stable under NFKC, not a keyword, not private."""
+    return (
+        name.isidentifier() and unicodedata.normalize("NFKC", name) == name
+        and not keyword.iskeyword(name) and not name.startswith("_")
+    )  # fmt: skip
+
+
 class Names:
     """Stable, safe method names for the policy's values."""
 
     def __init__(self, checked: CheckedPolicy) -> None:
-        self.table: dict[str, str] = {}
+        self.table: dict[str, str] = {}  # method names
+        self.attrs: dict[str, str] = {}  # dataclass field names
         for i, name in enumerate(checked.scope.values):  # declaration order: deterministic
             d = checked.scope.values[name]
             prefix = {ir.ParamDecl: "p", ir.InputDecl: "i", ir.LetDecl: "v", ir.Rule: "rule"}[type(d)]
-            safe = name.isidentifier() and unicodedata.normalize("NFKC", name) == name and not keyword.iskeyword(name)
-            self.table[name] = f"{prefix}_{name}" if safe else f"{prefix}_{i}"
+            self.attrs[name] = name if _safe(name) else f"n{i}"
+            self.table[name] = f"{prefix}_{self.attrs[name]}"
         self.funds: dict[str, str] = {}
+        self.fund_attrs: dict[str, str] = {}
         for i, fund in enumerate(checked.scope.funds):
-            safe = fund.isidentifier() and unicodedata.normalize("NFKC", fund) == fund
-            self.funds[fund] = f"all_{fund}" if safe else f"all_{i}"
+            self.fund_attrs[fund] = fund if _safe(fund) else f"f{i}"
+            self.funds[fund] = f"all_{self.fund_attrs[fund]}"
 
     def __getitem__(self, name: str) -> str:
         return self.table[name]

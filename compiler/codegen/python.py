@@ -11,6 +11,7 @@ from compiler.codegen.exprs import ExprCompiler, Names, converter, py_type
 from compiler.codegen.writer import Writer
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
+from compiler.ir.walk import decl_exprs, rule_exprs, walk
 
 K = ir.RuleKind
 
@@ -18,6 +19,51 @@ K = ir.RuleKind
 def _quote(text: str) -> str:
     """A policy text inside a comment: one line, no way to end the comment early."""
     return " ".join(text.split())
+
+
+def dependency_order(checked: CheckedPolicy) -> list[str]:
+    """Every value after the values it reads (ties in declaration order), so the
+    module reads top-down like a derivation."""
+    scope = checked.scope
+    deps: dict[str, list[str]] = {}
+    for name, value in scope.values.items():
+        exprs = rule_exprs(value) if isinstance(value, ir.Rule) else decl_exprs(value)
+        found: list[str] = []
+        for top in exprs:
+            for e in walk(top):
+                if isinstance(e, ir.Name) and e.name in scope.values:
+                    found.append(e.name)
+                elif isinstance(e, (ir.FundAll, ir.FundRemaining)) and isinstance(value, ir.Rule) and value.fund:
+                    found += [r.name.text for r in feeders(checked, value.fund.text)]
+        deps[name] = found
+    order: list[str] = []
+    done: set[str] = set()
+
+    def visit(n: str) -> None:
+        if n in done:
+            return
+        done.add(n)  # the checks guarantee there are no cycles
+        for m in deps[n]:
+            visit(m)
+        order.append(n)
+
+    for _module, d in checked.program.all_decls():  # source order, rules among the rest
+        if isinstance(d, ir.FundDecl):
+            for r in d.rules:
+                visit(r.name.text)
+        elif isinstance(d, (ir.ParamDecl, ir.InputDecl, ir.LetDecl, ir.Rule)):
+            visit(d.name.text)
+    return order
+
+
+def feeders(checked: CheckedPolicy, fund: str) -> list[ir.Rule]:
+    """The rules that bring money into a fund this period."""
+    return [
+        r for r in checked.scope.rules
+        if (r.kind is K.COLLECT and r.fund is not None and r.fund.text == fund)
+        or (r.dest is not None and r.dest.name is not None and r.dest.name.text == fund)
+        or any(s.party.name is not None and s.party.name.text == fund for s in r.shares)
+    ]  # fmt: skip
 
 
 def _docsafe(text: str) -> str:
@@ -52,6 +98,7 @@ class Generator:
         w.blank()
         w.line("from __future__ import annotations")
         w.blank()
+        w.line("from dataclasses import dataclass, field")
         w.line("from decimal import Decimal")
         w.blank()
         w.line("from compiler import runtime as rt")
@@ -65,10 +112,80 @@ class Generator:
         lets = [(n, self.checked.types[n].per_region) for n, d in self.scope.values.items() if isinstance(d, ir.LetDecl)]
         w.line(f"LETS: list[tuple[str, bool]] = {lets!r}")
         w.blank(2)
+        self.data_classes()
+        w.blank(2)
         self.period_class()
         w.blank(2)
         self.evaluate_function()
         return w.source()
+
+    # ---- typed scenario classes
+
+    def field_name(self, name: str) -> str:
+        return self.names.attrs[name]
+
+    def data_classes(self) -> None:
+        w = self.w
+        scope = self.scope
+        open_params = [n for n, d in scope.values.items() if isinstance(d, ir.ParamDecl) and d.value is None]
+        adjustable = [n for n, d in scope.values.items() if isinstance(d, ir.ParamDecl) and d.value is not None and d.bounds]
+        inputs = [n for n, d in scope.values.items() if isinstance(d, ir.InputDecl)]
+        carried = [n for n, f in scope.funds.items() if f.carried]
+
+        def cls(name: str, doc: str, fields: list[tuple[str, str]], entries: list[tuple[str, str, str]]) -> None:
+            w.line("@dataclass(frozen=True)")
+            w.line(f"class {name}:")
+            with w.indent():
+                w.line(f'"""{doc}"""')
+                w.blank()
+                for f, annotation in fields:
+                    w.line(f"{f}: {annotation}")
+                w.blank()
+                w.line("def supplied(self) -> dict[str, rt.Supplied]:")
+                with w.indent():
+                    w.line("out: dict[str, rt.Supplied] = {}")
+                    for policy_name, f, how in entries:
+                        w.line(how.format(key=repr(policy_name), attr=f"self.{f}"))
+                    w.line("return out")
+            w.blank(2)
+
+        fields: list[tuple[str, str]] = []
+        entries: list[tuple[str, str, str]] = []
+        for n in open_params + adjustable:
+            f = self.field_name(n)
+            t = py_type(self.checked.types[n])
+            fields.append((f, t if n in open_params else f"{t} | None = None"))
+            how = "out[{key}] = {attr}" if n in open_params else "if {attr} is not None:\n            out[{key}] = {attr}"
+            entries.append((n, f, how))
+        cls("Params", "Parameters a scenario sets: the open ones (待定), and adjustable ones to override.", fields, entries)
+
+        fields, entries = [], []
+        for n in inputs:
+            f = self.field_name(n)
+            ty = self.checked.types[n]
+            if ty.per_region:
+                fields.append((f, f"dict[str, {py_type(ty)}] = field(default_factory=dict)"))
+                entries.append((n, f, "if {attr}:\n            out[{key}] = rt.regional({attr})"))
+            else:
+                fields.append((f, f"{py_type(ty)} | None = None"))
+                entries.append((n, f, "if {attr} is not None:\n            out[{key}] = {attr}"))
+        cls("Inputs", "The period's data: one value, or one per region (地区 → 值).", fields, entries)
+
+        w.line("@dataclass(frozen=True)")
+        w.line("class State:")
+        with w.indent():
+            w.line('"""Opening balances of the carried funds."""')
+            w.blank()
+            for n in carried:
+                w.line(f"{self.fund_field(n)}: Decimal = rt.ZERO")
+            w.blank()
+            w.line("def supplied(self) -> dict[str, Decimal]:")
+            with w.indent():
+                pairs = ", ".join(f"{n!r}: self.{self.fund_field(n)}" for n in carried)
+                w.line(f"return {{{pairs}}}")
+
+    def fund_field(self, fund: str) -> str:
+        return self.names.fund_attrs[fund]
 
     def line_of(self, span_line: int) -> str:
         return self.src[span_line - 1].strip() if 0 < span_line <= len(self.src) else ""
@@ -97,7 +214,11 @@ class Generator:
             with w.indent():
                 w.line('"""剩余: the opening balance and this period\'s inflow, less what earlier rules paid out."""')
                 w.line("return self.opening.get(fund, rt.ZERO) + inflow - self.ledger.out_of(fund, earlier)")
-            for name, d in self.scope.values.items():
+            for fund in self.scope.funds.values():
+                w.blank()
+                self.fund_all(fund)
+            for name in dependency_order(self.checked):
+                d = self.scope.values[name]
                 w.blank()
                 if isinstance(d, ir.ParamDecl):
                     self.supplied(name, d, "params", d.value)
@@ -105,12 +226,8 @@ class Generator:
                     self.supplied(name, d, "inputs", d.default)
                 elif isinstance(d, ir.LetDecl):
                     self.let(name, d)
-            for fund in self.scope.funds.values():
-                w.blank()
-                self.fund_all(fund)
-            for r in self.scope.rules:
-                w.blank()
-                self.rule(r)
+                else:
+                    self.rule(d)
 
     def signature(self, name: str) -> tuple[str, str]:
         t = self.checked.types[name]
@@ -121,9 +238,9 @@ class Generator:
         args, ret = self.signature(name)
         region = "r" if self.checked.types[name].per_region else "None"
         conv = converter(self.checked.types[name])
+        self.origin(d.span.line, self.line_of(d.span.line), d.literate.quote)
         w.line(f"def {self.names[name]}({args}) -> {ret}:")
         with w.indent():
-            self.origin(d.span.line, self.line_of(d.span.line), d.literate.quote)
             if fallback is not None:
                 w.line(f"if {name!r} not in self.{table}:")
                 with w.indent():
@@ -136,9 +253,9 @@ class Generator:
         args, ret = self.signature(name)
         per = self.checked.types[name].per_region
         key = f"({name!r}, r)" if per else f"({name!r}, None)"
+        self.origin(d.span.line, self.line_of(d.span.line), d.literate.quote)
         w.line(f"def {self.names[name]}({args}) -> {ret}:")
         with w.indent():
-            self.origin(d.span.line, self.line_of(d.span.line), d.literate.quote)
             w.line(f"key = {key}")
             w.line("if key not in self.memo:")
             with w.indent():
@@ -147,19 +264,14 @@ class Generator:
 
     def fund_all(self, fund: ir.FundDecl) -> None:
         name = fund.name.text
-        feeders = [
-            r for r in self.scope.rules
-            if (r.kind is K.COLLECT and r.fund is not None and r.fund.text == name)
-            or (r.dest is not None and r.dest.name is not None and r.dest.name.text == name)
-            or any(s.party.name is not None and s.party.name.text == name for s in r.shares)
-        ]  # fmt: skip
+        into = feeders(self.checked, name)
         w = self.w
         w.line(f"def {self.names.funds[name]}(self) -> Decimal:")
         with w.indent():
             w.line(f'"""全部: what fund {_quote(name)} takes in this period."""')
-            for r in feeders:
+            for r in into:
                 w.line(f"self.{self.names[r.name.text]}()")
-            w.line(f"return self.ledger.into({name!r}, {[r.name.text for r in feeders]!r})")
+            w.line(f"return self.ledger.into({name!r}, {[r.name.text for r in into]!r})")
 
     # ---- rules
 
@@ -194,9 +306,9 @@ class Generator:
         store = "by_region" if regional else "totals"
         ret = "dict[str, Decimal]" if regional else "Decimal"
         self.ex.rule = rule
+        self.origin(rule.span.line, self.line_of(rule.span.line), rule.literate.quote)
         w.line(f"def {self.names[name]}(self) -> {ret}:")
         with w.indent():
-            self.origin(rule.span.line, self.line_of(rule.span.line), rule.literate.quote)
             w.line(f"if {name!r} in self.{store}:")
             with w.indent():
                 w.line(f"return self.{store}[{name!r}]")
@@ -309,6 +421,11 @@ class Generator:
                 w.line(f"p.{self.names[r.name.text]}()")
             w.line("closing = rt.settle_funds(p.ledger, RULES, FUNDS, opening, FUND_LINES)")
             w.line("return rt.result(p.ledger.in_order(RULES), closing, RULES, p.by_region, p.totals, LETS, p.memo, regions)")
+        w.blank(2)
+        w.line("def run(regions: list[str], params: Params, inputs: Inputs, state: State) -> rt.Result:")
+        with w.indent():
+            w.line('"""The typed entry point: evaluate() over the scenario classes above."""')
+            w.line("return evaluate(regions, params.supplied(), inputs.supplied(), state.supplied())")
 
 
 class _Same:
