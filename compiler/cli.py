@@ -10,6 +10,8 @@ import sys
 
 import click
 
+ENGINE = click.option("--engine", type=click.Choice(["compiled", "interpreter"]), default="compiled", show_default=True,
+                      help="The compiled evaluator, or the reference interpreter it is tested against")  # fmt: skip
 LANG = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
                     help="Language of messages / 提示语言")  # fmt: skip
 
@@ -85,8 +87,9 @@ def compile_cmd(policy: str, output: str | None, lang: str) -> None:
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="The JSON contract of DESIGN.md / 输出 JSON")
 @click.option("--explain", "targets", multiple=True, metavar="名称[@地区]", help="Explain a value down to the inputs / 解释某个数")
+@ENGINE
 @LANG
-def run(policy: str, scenario: str, as_json: bool, targets: tuple[str, ...], lang: str) -> None:
+def run(policy: str, scenario: str, as_json: bool, targets: tuple[str, ...], engine: str, lang: str) -> None:
     """Evaluate a policy on a scenario / 按情景计算一期。"""
     from compiler import report
     from compiler.evaluate import EvaluationFailed, evaluate_file, explain_file
@@ -98,7 +101,7 @@ def run(policy: str, scenario: str, as_json: bool, targets: tuple[str, ...], lan
                 checked, step = explain_file(policy, scenario, target)
                 click.echo(render(step, checked, lang), nl=False)
             return
-        checked, scen, res = evaluate_file(policy, scenario)
+        checked, scen, res = evaluate_file(policy, scenario, engine)
     except EvaluationFailed as e:
         click.echo(e.render(lang), err=True)
         sys.exit(e.exit_code)
@@ -109,14 +112,15 @@ def run(policy: str, scenario: str, as_json: bool, targets: tuple[str, ...], lan
 @click.argument("policy", type=click.Path(dir_okay=False))
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="A JSON list, one result a period")
+@ENGINE
 @LANG
-def simulate(policy: str, scenarios: tuple[str, ...], as_json: bool, lang: str) -> None:
+def simulate(policy: str, scenarios: tuple[str, ...], as_json: bool, engine: str, lang: str) -> None:
     """Several periods, balances carried forward / 多期模拟,余额逐年结转。"""
     from compiler import report
     from compiler.evaluate import EvaluationFailed, simulate_files
 
     try:
-        checked, runs = simulate_files(policy, list(scenarios))
+        checked, runs = simulate_files(policy, list(scenarios), engine)
     except EvaluationFailed as e:
         click.echo(e.render(lang), err=True, nl=False)
         sys.exit(e.exit_code)

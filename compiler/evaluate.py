@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import hashlib
 import sys
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from types import ModuleType
 
 from compiler.diagnostics import render_text
 from compiler.driver import check_file
-from compiler.interpreter import Env, EvalError, Machine, PeriodResult, settle
+from compiler import runtime as rt
+from compiler.interpreter import Env, EvalError, Machine, PeriodResult, Transfer, settle
 from compiler.interpreter.trace import Step, explain
 from compiler.interpreter.values import Scalar
 from compiler.ir.checked import CheckedPolicy
+from compiler.runtime import PolicyError
 from compiler.scenario import Scenario, ScenarioError, Value, load, load_periods
 
 
@@ -81,17 +84,67 @@ def explain_file(policy: str | Path, scenario: str | Path, target: str) -> tuple
         raise EvaluationFailed(2, f"{scenario}: {e.zh}\n", f"{scenario}: {e.en}\n") from None
 
 
-def evaluate_file(policy: str | Path, scenario: str | Path) -> tuple[CheckedPolicy, Scenario, PeriodResult]:
-    checked = check_policy(policy)
-    scen = load_scenario(checked, scenario)
+Engine = str  # "compiled" (the generated evaluator, the default) or "interpreter" (the oracle)
+
+
+def settle_with(
+    checked: CheckedPolicy, env: Env, engine: Engine, where: str, module: ModuleType | None = None
+) -> PeriodResult:
+    """One period on either engine, as exact rationals; failures as EvaluationFailed."""
     try:
-        return checked, scen, settle(checked, env_of(scen))
+        if engine == "interpreter":
+            return settle(checked, env)
+        module = module or policy_module(checked)
+        out = module.evaluate(env.regions, _decimals(env.params), _decimals(env.inputs), {k: _dec(v) for k, v in env.opening.items()})
     except EvalError as e:
         at = f"{e.span}: " if e.span else ""
-        raise EvaluationFailed(2, f"{scenario}: 无法计算:{at}{e.zh}\n", f"{scenario}: cannot settle: {at}{e.en}\n") from None
+        raise EvaluationFailed(2, f"{where}: 无法计算:{at}{e.zh}\n", f"{where}: cannot settle: {at}{e.en}\n") from None
+    except PolicyError as e:
+        at = f"{checked.program.main.span.file}:{e.line}: " if e.line else ""
+        raise EvaluationFailed(2, f"{where}: 无法计算:{at}{e.zh}\n", f"{where}: cannot settle: {at}{e.en}\n") from None
+    return PeriodResult(
+        {k: _exact(v) for k, v in out.values.items()},
+        [Transfer(t.source, t.dest, Fraction(t.amount), t.rule, t.line) for t in out.transfers],
+        {k: Fraction(v) for k, v in out.closing.items()},
+    )
 
 
-def simulate_files(policy: str | Path, files: list[str]) -> tuple[CheckedPolicy, list[tuple[Scenario, PeriodResult]]]:
+def _dec(v: Fraction) -> Decimal:
+    d = Decimal(v.numerator) / Decimal(v.denominator)
+    assert Fraction(d) == v, "scenario values are finite decimals"
+    return d
+
+
+def _decimals(table: dict[str, Scalar | dict[str, Scalar]]) -> dict[str, rt.Supplied]:
+    def one(x: Scalar) -> rt.Value:
+        return _dec(x) if isinstance(x, Fraction) else x
+
+    return {k: ({r: one(x) for r, x in v.items()} if isinstance(v, dict) else one(v)) for k, v in table.items()}
+
+
+def _exact(v: rt.Supplied) -> Scalar | dict[str, Scalar]:
+    def one(x: rt.Value) -> Scalar:
+        return Fraction(x) if isinstance(x, Decimal) else x
+
+    return {r: one(x) for r, x in v.items()} if isinstance(v, dict) else one(v)
+
+
+def policy_module(checked: CheckedPolicy) -> ModuleType:
+    """The compiled evaluator of a checked policy."""
+    return compiled_module(checked, checked.sources[checked.program.main.span.file])
+
+
+def evaluate_file(
+    policy: str | Path, scenario: str | Path, engine: Engine = "compiled"
+) -> tuple[CheckedPolicy, Scenario, PeriodResult]:
+    checked = check_policy(policy)
+    scen = load_scenario(checked, scenario)
+    return checked, scen, settle_with(checked, env_of(scen), engine, str(scenario))
+
+
+def simulate_files(
+    policy: str | Path, files: list[str], engine: Engine = "compiled"
+) -> tuple[CheckedPolicy, list[tuple[Scenario, PeriodResult]]]:
     """Several periods in order, each opening with the previous period's closing balances."""
     checked = check_policy(policy)
     periods: list[Scenario] = []
@@ -104,15 +157,12 @@ def simulate_files(policy: str | Path, files: list[str]) -> tuple[CheckedPolicy,
         periods += got
     out: list[tuple[Scenario, PeriodResult]] = []
     carried: dict[str, Fraction] | None = None
+    module = policy_module(checked) if engine == "compiled" else None  # compiled once for all periods
     for scen in periods:
         env = env_of(scen)
         if carried is not None:
             env.opening = dict(carried)
-        try:
-            res = settle(checked, env)
-        except EvalError as e:
-            at = f"{e.span}: " if e.span else ""
-            raise EvaluationFailed(2, f"{scen.file} ({scen.period}): 无法计算:{at}{e.zh}\n", f"{scen.file} ({scen.period}): cannot settle: {at}{e.en}\n") from None
+        res = settle_with(checked, env, engine, f"{scen.file} ({scen.period})", module)
         carried = res.closing
         out.append((scen, res))
     return checked, out

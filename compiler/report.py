@@ -24,7 +24,10 @@ def _json_scalar(v: Scalar, t: Type | None) -> str | bool:
 
 def to_json(checked: CheckedPolicy, period: int | None, res: PeriodResult) -> str:
     values: dict[str, object] = {}
-    for name, v in res.values.items():
+    for name in checked.scope.values:  # declaration order, whichever engine computed them
+        if name not in res.values:
+            continue
+        v = res.values[name]
         t = checked.types.get(name)
         values[name] = {r: _json_scalar(x, t) for r, x in v.items()} if isinstance(v, dict) else _json_scalar(v, t)
     doc = {

@@ -27,6 +27,7 @@ from compiler.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIZHOU = ROOT / "policies" / "guizhou_risk_adjustment.pool"
+POLICIES = sorted((ROOT / "policies").glob("*.pool"))
 
 
 def _checked(path: Path) -> CheckedPolicy:
@@ -35,20 +36,22 @@ def _checked(path: Path) -> CheckedPolicy:
     return result.policy
 
 
-def test_two_compilations_give_identical_bytes_whatever_the_hash_seed(tmp_path: Path) -> None:
+@pytest.mark.parametrize("path", POLICIES, ids=lambda p: p.stem)
+def test_two_compilations_give_identical_bytes_whatever_the_hash_seed(path: Path, tmp_path: Path) -> None:
     outputs = []
     for seed in ("0", "1", "12345"):
         out = tmp_path / f"m{seed}.py"
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        subprocess.run([sys.executable, "-m", "compiler.cli", "compile", str(GUIZHOU), "-o", str(out)], check=True, env=env, cwd=ROOT)
+        subprocess.run([sys.executable, "-m", "compiler.cli", "compile", str(path), "-o", str(out)], check=True, env=env, cwd=ROOT)
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1] == outputs[2]
-    assert b"policies/guizhou_risk_adjustment.pool" in outputs[0]  # relative path, no timestamp
+    assert f"policies/{path.name}".encode() in outputs[0]  # relative path, no timestamp
 
 
-def test_generated_module_passes_mypy_strict(tmp_path: Path) -> None:
-    out = tmp_path / "guizhou.py"
-    out.write_text(generate(_checked(GUIZHOU), "guizhou.pool", GUIZHOU.read_text(encoding="utf-8")), encoding="utf-8")
+@pytest.mark.parametrize("path", POLICIES, ids=lambda p: p.stem)
+def test_generated_module_passes_mypy_strict(path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "generated.py"
+    out.write_text(generate(_checked(path), path.name, path.read_text(encoding="utf-8")), encoding="utf-8")
     run = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(out)],
         capture_output=True, text=True, env={**os.environ, "MYPYPATH": str(ROOT)}, cwd=tmp_path,
@@ -82,7 +85,6 @@ def test_hostile_names_and_quotes_cannot_inject_code(tmp_path: Path) -> None:
     assert out.closing == {"留存": Decimal("10.00")}
 
 
-POLICIES = sorted((ROOT / "policies").glob("*.pool"))
 FEN = st.integers(min_value=0, max_value=2_000_000_000_00).map(lambda f: Decimal(f) / 100)
 
 

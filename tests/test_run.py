@@ -154,3 +154,23 @@ def test_python_api_gives_values_ledger_and_trace_without_the_cli() -> None:
     assert trace.value == 100_000_000 and trace.formula == "取大(上年度征缴收入 - 前年度征缴收入, 0)"
     with pytest.raises(pool.EvaluationFailed):
         pool.load_policy(ROOT / "tests" / "fixtures" / "bad" / "E402_split_shares.pool")
+
+
+def test_both_engines_print_the_same_json() -> None:
+    compiled = run("run", POLICY, str(SCENARIO), "--json")
+    interpreted = run("run", POLICY, str(SCENARIO), "--json", "--engine", "interpreter")
+    assert compiled == interpreted and compiled[0] == 0
+
+
+def test_simulate_reads_one_file_with_several_periods(tmp_path: Path) -> None:
+    first = json.loads(SCENARIO.read_text(encoding="utf-8"))
+    second = {k: v for k, v in first.items() if k != "state"} | {"period": 2027}
+    both = tmp_path / "two_years.json"
+    both.write_text(json.dumps({"periods": [first, second]}, ensure_ascii=False), encoding="utf-8")
+    code, out, _ = run("simulate", POLICY, str(both), "--json")
+    assert code == 0
+    years = json.loads(out)
+    assert [y["period"] for y in years] == [2026, 2027]
+    # Same data both years: 2027 opens at 9150万 and retains 1350万 up to the 1.05亿 cap.
+    assert years[1]["values"]["附加留存额"] == "13500000.00"
+    assert years[1]["state"] == {"省级留存": "100000000.00"}

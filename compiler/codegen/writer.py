@@ -17,7 +17,10 @@ class Writer:
     def line(self, text: str = "", source_line: int | None = None) -> None:
         if source_line is not None:
             self.source_map.append((len(self.lines) + 1, source_line))
-        self.lines.append(("    " * self.level + text) if text else "")
+        if not text:
+            self.lines.append("")
+            return
+        self.lines.extend(wrap("    " * self.level + text))
 
     def comment(self, text: str) -> None:
         for part in text.splitlines() or [""]:
@@ -44,3 +47,81 @@ class Writer:
         while self.lines and self.lines[-1] == "":
             self.lines.pop()
         return "\n".join(self.lines) + "\n"
+
+
+WIDTH = 110
+
+
+def _brackets(text: str) -> list[tuple[int, int]]:
+    """(open, close) index pairs of brackets outside string literals, outermost first."""
+    pairs: list[tuple[int, int]] = []
+    stack: list[int] = []
+    quote: str | None = None
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote:
+                quote = None
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            stack.append(i)
+        elif ch in ")]}" and stack:
+            pairs.append((stack.pop(), i))
+        i += 1
+    return sorted(pairs)
+
+
+def _split_args(body: str) -> list[str]:
+    """Top-level comma-separated parts of a bracket's contents."""
+    parts: list[str] = []
+    depth = 0
+    quote: str | None = None
+    start = 0
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote:
+                quote = None
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(body[start:i].strip())
+            start = i + 1
+        i += 1
+    if body[start:].strip():
+        parts.append(body[start:].strip())
+    return parts
+
+
+def wrap(line: str) -> list[str]:
+    """Break a long line at the first bracket that spans most of it, one argument
+    a line, as black would; comments and short lines are left alone."""
+    if len(line) <= WIDTH or line.lstrip().startswith("#"):
+        return [line]
+    indent = line[: len(line) - len(line.lstrip())]
+    for open_, close in _brackets(line):
+        if close - open_ < 20:
+            continue
+        head, body, tail = line[: open_ + 1], line[open_ + 1 : close], line[close:]
+        args = _split_args(body)
+        inner = indent + "    "
+        if len(args) == 1:
+            out = [head, *wrap(inner + args[0]), indent + tail]
+        else:
+            out = [head]
+            for a in args:
+                out += wrap(inner + a + ",")
+            out.append(indent + tail)
+        return out
+    return [line]
