@@ -184,3 +184,14 @@ def test_typed_entry_point_equals_the_dictionary_one() -> None:
     plain = module.evaluate(regions, params.supplied(), inputs.supplied(), {"省级留存": Decimal("80000000.00")})
     assert typed == plain
     assert typed.values["缺口调剂额"] == {"贵阳市": Decimal("0.00"), "遵义市": Decimal("0.00")}  # 管理不力: no subsidy
+
+
+def test_wrapping_long_lines_never_breaks_inside_a_string() -> None:
+    import ast
+
+    from compiler.codegen.writer import WIDTH, wrap
+
+    line = "x = f(" + ", ".join(f"'a, (b{i}' + g(\"c)\", {i})" for i in range(12)) + ")"
+    out = wrap(line)
+    assert len(out) > 3 and all(len(part) <= WIDTH for part in out)
+    assert ast.dump(ast.parse("\n".join(out))) == ast.dump(ast.parse(line))

@@ -52,26 +52,33 @@ class Writer:
 WIDTH = 110
 
 
-def _brackets(text: str) -> list[tuple[int, int]]:
-    """(open, close) index pairs of brackets outside string literals, outermost first."""
-    pairs: list[tuple[int, int]] = []
-    stack: list[int] = []
+def _code_chars(text: str) -> Iterator[tuple[int, str]]:
+    """(index, character) for every character outside string literals."""
     quote: str | None = None
-    i = 0
-    while i < len(text):
-        ch = text[i]
+    escaped = False
+    for i, ch in enumerate(text):
         if quote:
-            if ch == "\\":
-                i += 1
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
             elif ch == quote:
                 quote = None
         elif ch in "'\"":
             quote = ch
-        elif ch in "([{":
+        else:
+            yield i, ch
+
+
+def _brackets(text: str) -> list[tuple[int, int]]:
+    """(open, close) index pairs of brackets outside string literals, outermost first."""
+    pairs: list[tuple[int, int]] = []
+    stack: list[int] = []
+    for i, ch in _code_chars(text):
+        if ch in "([{":
             stack.append(i)
         elif ch in ")]}" and stack:
             pairs.append((stack.pop(), i))
-        i += 1
     return sorted(pairs)
 
 
@@ -79,26 +86,15 @@ def _split_args(body: str) -> list[str]:
     """Top-level comma-separated parts of a bracket's contents."""
     parts: list[str] = []
     depth = 0
-    quote: str | None = None
     start = 0
-    i = 0
-    while i < len(body):
-        ch = body[i]
-        if quote:
-            if ch == "\\":
-                i += 1
-            elif ch == quote:
-                quote = None
-        elif ch in "'\"":
-            quote = ch
-        elif ch in "([{":
+    for i, ch in _code_chars(body):
+        if ch in "([{":
             depth += 1
         elif ch in ")]}":
             depth -= 1
         elif ch == "," and depth == 0:
             parts.append(body[start:i].strip())
             start = i + 1
-        i += 1
     if body[start:].strip():
         parts.append(body[start:].strip())
     return parts
