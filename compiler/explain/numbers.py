@@ -1,0 +1,39 @@
+"""Numbers in Chinese conventions: 5000万元, 1.5亿元, 48,570,267.13元, 2025年6月30日.
+
+An amount is shown in the largest unit that still shows it exactly with at most
+two decimals, so two different amounts never print the same.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from fractions import Fraction
+
+_UNITS = ((Decimal(100_000_000), "亿元", "hundred million yuan"), (Decimal(10_000), "万元", "ten thousand yuan"))
+
+
+def _plain(d: Decimal) -> str:
+    text = format(d.normalize(), "f")
+    return text
+
+
+def money(x: Fraction | Decimal, lang: str = "zh") -> str:
+    d = x if isinstance(x, Decimal) else Decimal(x.numerator) / Decimal(x.denominator)
+    d = d.quantize(Decimal("0.01"))
+    if lang == "zh":
+        for size, unit, _ in _UNITS:
+            scaled = d / size
+            if d and abs(d) >= size and scaled == scaled.quantize(Decimal("0.01")):
+                return f"{_plain(scaled)}{unit}"
+        return f"{d:,.2f}元" if d != d.to_integral_value() else f"{int(d):,}元"
+    return f"¥{d:,.2f}" if d != d.to_integral_value() else f"¥{int(d):,}"
+
+
+def percent(x: Fraction | Decimal) -> str:
+    d = (x if isinstance(x, Decimal) else Decimal(x.numerator) / Decimal(x.denominator)) * 100
+    return f"{_plain(d)}%"
+
+
+def date(d: datetime.date, lang: str = "zh") -> str:
+    return f"{d.year}年{d.month}月{d.day}日" if lang == "zh" else d.strftime("%-d %B %Y")

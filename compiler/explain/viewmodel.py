@@ -1,0 +1,351 @@
+"""The explainer's view-model: every sentence and figure the templates print.
+
+Templates never see IR and do no arithmetic; every number in the worked
+examples comes from the reference interpreter's trace of that example.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+import attrs
+
+from compiler.explain import numbers
+from compiler.explain.phrases import Phrases
+from compiler.interpreter.examples import run_example
+from compiler.interpreter.funds import Machine
+from compiler.interpreter.trace import Step, Tracer
+from compiler.interpreter.values import Env, EvalError, Scalar
+from compiler.ir import nodes as ir
+from compiler.ir.checked import CheckedPolicy
+from compiler.ir.types import Base, Type
+
+_KIND = {
+    ir.RuleKind.COLLECT: ("上解", "collection"), ir.RuleKind.ALLOCATE: ("分配", "allocation"),
+    ir.RuleKind.RETAIN: ("留存", "retention"), ir.RuleKind.PAY: ("补助", "payment"),
+    ir.RuleKind.TRANSFER: ("转移", "transfer"), ir.RuleKind.SPLIT: ("拆分", "split"), ir.RuleKind.COVER: ("弥补", "cover"),
+}  # fmt: skip
+
+
+@attrs.frozen
+class RuleView:
+    name: str
+    kind: str
+    sentence: str
+    quote: str | None
+    section: str | None
+    where: str  # file:line
+
+
+@attrs.frozen
+class ParamView:
+    name: str
+    value: str  # as written, or 待定
+    bounds: str
+    authority: str
+    quote: str | None
+    open: bool
+
+
+@attrs.frozen
+class StepView:
+    target: str
+    formula: str  # the formula with each operand replaced by its value
+    result: str
+
+
+@attrs.frozen
+class ExampleView:
+    title: str
+    period: str
+    givens: tuple[str, ...]
+    steps: tuple[StepView, ...]
+    passed: bool
+
+
+@attrs.frozen
+class MilestoneView:
+    date: str
+    sort_key: str
+    text: str
+    owners: str
+    by: bool
+
+
+@attrs.frozen
+class TaskView:
+    number: str
+    text: str
+    owners: str
+    deadline: str
+    sort_key: str
+
+
+@attrs.frozen
+class Flow:
+    source: str
+    dest: str
+    label: str
+
+
+@attrs.frozen
+class Explainer:
+    lang: str
+    title: str
+    basis: str
+    level: str
+    effective: str
+    region_set: str
+    schemes: str
+    source_file: str
+    overview: tuple[str, ...]
+    derived: tuple[RuleView, ...]
+    rules: tuple[RuleView, ...]
+    params: tuple[ParamView, ...]
+    funds: tuple[str, ...]
+    parties: tuple[str, ...]
+    flows: tuple[Flow, ...]
+    examples: tuple[ExampleView, ...]
+    milestones: tuple[MilestoneView, ...]
+    tasks: tuple[TaskView, ...]
+    open_items: tuple[str, ...]
+
+
+def _value_text(v: Scalar, t: Type | None, lang: str) -> str:
+    if isinstance(v, bool):
+        return ("是" if v else "否") if lang == "zh" else ("yes" if v else "no")
+    if isinstance(v, str):
+        return v
+    if t is not None and t.base is Base.MONEY:
+        return numbers.money(v, lang)
+    if t is not None and t.base is Base.RATIO:
+        return numbers.percent(v)
+    d = numbers.Decimal(v.numerator) / numbers.Decimal(v.denominator)
+    return f"{d.normalize():f}"
+
+
+class Builder:
+    def __init__(self, checked: CheckedPolicy, lang: str, notes: list[str]) -> None:
+        self.c = checked
+        self.lang = lang
+        self.zh = lang == "zh"
+        self.p = Phrases(checked, lang)
+        self.notes = notes
+
+    def t(self, zh: str, en: str) -> str:
+        return zh if self.zh else en
+
+    def build(self) -> Explainer:
+        c = self.c
+        policy = c.policy
+        assert policy is not None, "an explainer is for a policy"
+        h = policy.header
+        file = c.program.main.span.file
+        eff = ""
+        if h.effective_from is not None:
+            start = numbers.date(h.effective_from.first, self.lang)
+            end = numbers.date(h.effective_to.value, self.lang) if h.effective_to else ""
+            eff = self.t(f"{start}起" + (f"至{end}" if end else ""), f"from {start}" + (f" to {end}" if end else ""))
+        decls = [d for _m, d in c.program.all_decls()]
+        rules = tuple(self.rule_view(r) for r in c.scope.rules)
+        derived = tuple(
+            RuleView(d.name.text, self.t("派生值", "derived value"), self.p.let(d), _q(d.literate.quote), _q(d.literate.section),
+                     f"{d.span.file}:{d.span.line}")
+            for d in decls if isinstance(d, ir.LetDecl) and d.span.file == file
+        )  # fmt: skip
+        return Explainer(
+            lang=self.lang, title=policy.name.text, basis=_q(h.basis) or "", level=_q(h.level) or "", effective=eff,
+            region_set=h.region_set.text if h.region_set else "", schemes="、".join(s.text for s in h.schemes),
+            source_file=file, overview=self.overview(), derived=derived, rules=rules,
+            params=tuple(self.param_view(d) for d in decls if isinstance(d, ir.ParamDecl)),
+            funds=tuple(c.scope.funds), parties=tuple(n for n, p in c.scope.parties.items() if isinstance(p, ir.PartyDecl)),
+            flows=self.flows(), examples=tuple(v for d in decls if isinstance(d, ir.Example) for v in self.examples(d)),
+            milestones=self.milestones(decls), tasks=self.tasks(decls), open_items=self.open_items(),
+        )  # fmt: skip
+
+    def overview(self) -> tuple[str, ...]:
+        c = self.c
+        funds = list(c.scope.funds)
+        carried = [n for n, f in c.scope.funds.items() if f.carried]
+        payers = sorted({self.p.party(r.source, self.t("各地区", "each region")) for r in c.scope.rules if r.kind is ir.RuleKind.COLLECT})
+        receivers = sorted({self.p.party(r.dest, self.t("各地区", "each region")) for r in c.scope.rules
+                            if r.kind in (ir.RuleKind.ALLOCATE, ir.RuleKind.PAY, ir.RuleKind.TRANSFER)})  # fmt: skip
+        out = [self.t(f"本政策涉及{len(funds)}项资金:{'、'.join(funds)}。", f"The policy runs {len(funds)} funds: {', '.join(funds)}.")]
+        if payers:
+            out.append(self.t(f"资金由{'、'.join(payers)}上解筹集,通过分配、补助等方式拨付给{'、'.join(receivers)}。",
+                              f"{', '.join(payers)} pay in; the money goes out to {', '.join(receivers)} by allocation and payment."))  # fmt: skip
+        if carried:
+            out.append(self.t(f"其中{'、'.join(carried)}逐年结转余额,其余资金当年全部分配完毕。",
+                              f"{', '.join(carried)} carries its balance from year to year; the others pass on everything within the year."))  # fmt: skip
+        return tuple(out)
+
+    def rule_view(self, r: ir.Rule) -> RuleView:
+        kind = _KIND[r.kind][0 if self.zh else 1]
+        return RuleView(r.name.text, kind, self.p.rule(r), _q(r.literate.quote), _q(r.literate.section), f"{r.span.file}:{r.span.line}")
+
+    def param_view(self, d: ir.ParamDecl) -> ParamView:
+        value = d.value.text if isinstance(d.value, ir.Num) else (self.p.expr(d.value) if d.value else self.t("待定", "open"))
+        bounds = self.t("、".join(("不低于" if b.kind is ir.BoundKind.MIN else "不高于") + self.p.expr(b.expr) for b in d.bounds),
+                        ", ".join(("at least " if b.kind is ir.BoundKind.MIN else "at most ") + self.p.expr(b.expr) for b in d.bounds))  # fmt: skip
+        return ParamView(d.name.text, value, bounds, "、".join(a.value for a in d.authority), _q(d.literate.quote), d.value is None)
+
+    def flows(self) -> tuple[Flow, ...]:
+        out: list[Flow] = []
+        each = self.t("各地区", "regions")
+        for r in self.c.scope.rules:
+            fund = r.fund.text if r.fund else None
+            if r.kind is ir.RuleKind.COLLECT:
+                pairs = [(self.p.party(r.source, each), fund or "")]
+            elif r.kind is ir.RuleKind.SPLIT:
+                pairs = [(self.p.party(r.source, fund or ""), self.p.party(s.party, each)) for s in r.shares]
+            elif r.kind is ir.RuleKind.COVER:
+                pairs = [(self.p.party(p.party, ""), self.p.party(r.dest, each)) for t in r.tiers for p in t.payers]
+            else:
+                pairs = [(self.p.party(r.source, fund or ""), self.p.party(r.dest, each))]
+            out += [Flow(a.replace("各地区", each), b.replace("各地区", each), r.name.text) for a, b in pairs]
+        return tuple(out)
+
+    def examples(self, ex: ir.Example) -> list[ExampleView]:
+        outcome = run_example(self.c, ex)
+        views: list[ExampleView] = []
+        opening: dict[str, Fraction] = {}
+        for i, case in enumerate(ex.periods):
+            shared = ex.shared
+            givens = [*(shared.given if shared else ()), *case.given]
+            env_params: dict[str, Scalar | dict[str, Scalar]] = {}
+            env_inputs: dict[str, Scalar | dict[str, Scalar]] = {}
+            lines: list[str] = []
+            for b in givens:
+                value = _literal_value(b.value)
+                d = self.c.scope.values[b.name.text]
+                (env_params if isinstance(d, ir.ParamDecl) else env_inputs)[b.name.text] = value
+            for b in (*(shared.opening if shared and i == 0 else ()), *case.opening):
+                v = _literal_value(b.value)
+                assert isinstance(v, Fraction)
+                opening[b.name.text] = v
+            regions = [r.text for r in (case.regions or ex.regions)] or _regions_named(givens + list(case.expect))
+            for b in givens:
+                lines.append(self.given_text(b.name.text, env_params.get(b.name.text, env_inputs.get(b.name.text))))
+            for fund, v in opening.items():
+                lines.append(self.t(f"{fund}期初余额{numbers.money(v, 'zh')}", f"{fund} opens at {numbers.money(v, 'en')}"))
+            env = Env(regions, env_params, env_inputs, dict(opening), case.period)
+            machine = Machine(self.c, env)
+            steps: list[StepView] = []
+            try:
+                for b in case.expect:
+                    if b.name.text in self.c.scope.funds:
+                        continue
+                    targets = [rv.region.text for rv in b.value.regions] or [None]
+                    for region in targets:
+                        steps.append(self.step(machine, b.name.text, region))
+                if i + 1 < len(ex.periods) or any(b.name.text in self.c.scope.funds for b in case.expect):
+                    from compiler.interpreter import settle
+
+                    closing = settle(self.c, env).closing
+                    for b in case.expect:
+                        if b.name.text in self.c.scope.funds:
+                            steps.append(StepView(b.name.text, self.t("期末余额", "closing balance"), numbers.money(closing[b.name.text], self.lang)))
+                    opening = dict(closing)
+            except EvalError:
+                pass  # the example's own failure is reported by pool test; show what was computed
+            period = self.t(f"{case.period}年", str(case.period)) if case.period else ""
+            views.append(ExampleView(ex.label.value, period, tuple(lines), tuple(steps), outcome.passed))
+        return views
+
+    def given_text(self, name: str, value: Scalar | dict[str, Scalar] | None) -> str:
+        t = self.c.types.get(name)
+        if isinstance(value, dict):
+            parts = [f"{r}{_value_text(v, t, self.lang)}" if self.zh else f"{r} {_value_text(v, t, self.lang)}" for r, v in value.items()]
+            return self.t(f"{name}:" + "、".join(parts), f"{name}: " + ", ".join(parts))
+        assert value is not None
+        return self.t(f"{name}:{_value_text(value, t, self.lang)}", f"{name}: {_value_text(value, t, self.lang)}")
+
+    def step(self, machine: Machine, name: str, region: str | None) -> StepView:
+        for r in self.c.scope.rules:
+            try:
+                machine.run(r)
+            except EvalError:
+                pass  # rules the example gives no data for
+        trace = Tracer(self.c, machine).step(name, region)
+        formula = self.substitute(trace)
+        target = f"{name}({region})" if region and self.c.types[name].per_region else name
+        return StepView(target, formula, _value_text(trace.value, self.c.types.get(name), self.lang))
+
+    def substitute(self, step: Step) -> str:
+        """The formula as written, each operand replaced by its value: 10亿元 × 10% − 1亿元 × 50%."""
+        values: dict[str, str] = {}
+        for o in step.operands:
+            key = o.name.split("(")[0] if o.kind == "资金" else o.name
+            t = self.c.types.get(o.name)
+            values[key] = _value_text(o.value, t if t is not None else _MONEY_IF(o), self.lang)
+        if not values or not step.formula:
+            return step.formula
+        pattern = re.compile("|".join(re.escape(k) for k in sorted(values, key=len, reverse=True)))
+        return pattern.sub(lambda m: values[m.group(0)], step.formula)
+
+    def milestones(self, decls: list[ir.Decl]) -> tuple[MilestoneView, ...]:
+        out = []
+        for d in decls:
+            if isinstance(d, ir.Timeline):
+                for m in d.milestones:
+                    out.append(MilestoneView(numbers.date(m.date.value, self.lang), m.date.value.isoformat(), m.text.value,
+                                             "、".join(o.value for o in m.owners), m.by))  # fmt: skip
+        return tuple(out)
+
+    def tasks(self, decls: list[ir.Decl]) -> tuple[TaskView, ...]:
+        out = []
+        for d in decls:
+            if isinstance(d, ir.TaskTable):
+                for t in d.tasks:
+                    deadline = numbers.date(t.deadline.value, self.lang) if t.deadline else self.t("持续推进", "ongoing")
+                    out.append(TaskView(str(t.number or ""), t.text.value, "、".join(o.value for o in t.owners), deadline,
+                                        t.deadline.value.isoformat() if t.deadline else "9999"))  # fmt: skip
+        return tuple(out)
+
+    def open_items(self) -> tuple[str, ...]:
+        out = []
+        for n, d in self.c.scope.values.items():
+            if isinstance(d, ir.ParamDecl) and d.value is None:
+                quote = f"(原文:“{d.literate.quote.value}”)" if d.literate.quote and self.zh else (f' (clause: "{d.literate.quote.value}")' if d.literate.quote else "")
+                out.append(self.t(f"{n}:原文未规定具体数值,须由省级主管部门确定{quote}", f"{n}: the text gives no figure; it must be set{quote}"))
+        return tuple(out) + tuple(self.notes)
+
+
+def _MONEY_IF(step: Step) -> Type | None:
+    from compiler.ir.types import MONEY
+
+    return MONEY if step.kind == "资金" else None
+
+
+def _q(s: ir.Str | None) -> str | None:
+    return s.value if s is not None else None
+
+
+def _literal_value(v: ir.Value) -> Scalar | dict[str, Scalar]:
+    def one(e: ir.Expr) -> Scalar:
+        if isinstance(e, ir.Num):
+            return Fraction(e.value)
+        if isinstance(e, ir.Neg) and isinstance(e.operand, ir.Num):
+            return -Fraction(e.operand.value)
+        if isinstance(e, ir.BoolLit):
+            return e.value
+        assert isinstance(e, ir.Name)
+        return e.name
+
+    if v.scalar is not None:
+        return one(v.scalar)
+    return {rv.region.text: one(rv.value) for rv in v.regions}
+
+
+def _regions_named(bindings: list[ir.Binding]) -> list[str]:
+    out: list[str] = []
+    for b in bindings:
+        for rv in b.value.regions:
+            if rv.region.text not in out:
+                out.append(rv.region.text)
+    return out
+
+
+def build(checked: CheckedPolicy, lang: str, notes: list[str] | None = None) -> Explainer:
+    return Builder(checked, lang, notes or []).build()
