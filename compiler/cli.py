@@ -146,6 +146,30 @@ def schema(policy: str, lang: str) -> None:
     click.echo(json.dumps(scenario_schema(checked), ensure_ascii=False, indent=2))
 
 
+@main.command()
+@click.argument("policy", type=click.Path(dir_okay=False))
+@LANG
+@click.option("--format", "fmt", type=click.Choice(["md"]), default="md", show_default=True, help="Markdown")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (default: stdout)")
+def explain(policy: str, lang: str, fmt: str, output: str | None) -> None:
+    """Render the policy explainer / 生成政策解读。"""
+    from compiler.evaluate import EvaluationFailed, check_policy
+    from compiler.explain.render import render_markdown
+    from compiler.explain.viewmodel import build
+    from compiler.fileio import write_atomic
+
+    try:
+        checked = check_policy(policy)
+    except EvaluationFailed as e:
+        click.echo(e.render(lang), err=True, nl=False)
+        sys.exit(e.exit_code)
+    text = render_markdown(build(checked, lang))
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomic(output, text)
+
+
 @main.command("test")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @LANG

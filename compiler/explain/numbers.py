@@ -14,8 +14,13 @@ _UNITS = ((Decimal(100_000_000), "亿元", "hundred million yuan"), (Decimal(10_
 
 
 def _plain(d: Decimal) -> str:
-    text = format(d.normalize(), "f")
-    return text
+    return format(d.normalize(), "f")
+
+
+def plain(x: Fraction | Decimal) -> str:
+    """A number as written: 400万 stays 4000000, 0.5 stays 0.5 (exact, or 10 decimals)."""
+    d = x if isinstance(x, Decimal) else Decimal(x.numerator) / Decimal(x.denominator)
+    return _plain(d.quantize(Decimal("1e-10")) if d != d.normalize() and len(str(d)) > 20 else d)
 
 
 def money(x: Fraction | Decimal, lang: str = "zh") -> str:

@@ -16,6 +16,11 @@ def md_escape(text: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
+def code_span(text: object) -> str:
+    """Text inside a Markdown code span: backslashes are literal there, only backticks matter."""
+    return " ".join(str(text).split()).replace("`", "'")
+
+
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("compiler.explain", "templates"),
@@ -26,6 +31,7 @@ def _env() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["md"] = md_escape
+    env.filters["code"] = code_span
     return env
 
 

@@ -6,20 +6,18 @@ examples comes from the reference interpreter's trace of that example.
 
 from __future__ import annotations
 
-import re
 from fractions import Fraction
 
 import attrs
 
 from compiler.explain import numbers
 from compiler.explain.phrases import Phrases
+from compiler.explain.worked import Worked, value_text
 from compiler.interpreter.examples import run_example
 from compiler.interpreter.funds import Machine
-from compiler.interpreter.trace import Step, Tracer
 from compiler.interpreter.values import Env, EvalError, Scalar
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
-from compiler.ir.types import Base, Type
 
 _KIND = {
     ir.RuleKind.COLLECT: ("上解", "collection"), ir.RuleKind.ALLOCATE: ("分配", "allocation"),
@@ -110,19 +108,6 @@ class Explainer:
     milestones: tuple[MilestoneView, ...]
     tasks: tuple[TaskView, ...]
     open_items: tuple[str, ...]
-
-
-def _value_text(v: Scalar, t: Type | None, lang: str) -> str:
-    if isinstance(v, bool):
-        return ("是" if v else "否") if lang == "zh" else ("yes" if v else "no")
-    if isinstance(v, str):
-        return v
-    if t is not None and t.base is Base.MONEY:
-        return numbers.money(v, lang)
-    if t is not None and t.base is Base.RATIO:
-        return numbers.percent(v)
-    d = numbers.Decimal(v.numerator) / numbers.Decimal(v.denominator)
-    return f"{d.normalize():f}"
 
 
 class Builder:
@@ -236,9 +221,9 @@ class Builder:
                 for b in case.expect:
                     if b.name.text in self.c.scope.funds:
                         continue
-                    targets = [rv.region.text for rv in b.value.regions] or [None]
+                    targets: list[str | None] = [rv.region.text for rv in b.value.regions] or [None]
                     for region in targets:
-                        steps.append(self.step(machine, b.name.text, region))
+                        steps += [s for s in self.steps(machine, b.name.text, region) if s not in steps]
                 if i + 1 < len(ex.periods) or any(b.name.text in self.c.scope.funds for b in case.expect):
                     from compiler.interpreter import settle
 
@@ -256,33 +241,19 @@ class Builder:
     def given_text(self, name: str, value: Scalar | dict[str, Scalar] | None) -> str:
         t = self.c.types.get(name)
         if isinstance(value, dict):
-            parts = [f"{r}{_value_text(v, t, self.lang)}" if self.zh else f"{r} {_value_text(v, t, self.lang)}" for r, v in value.items()]
+            parts = [f"{r}{value_text(v, t, self.lang)}" if self.zh else f"{r} {value_text(v, t, self.lang)}" for r, v in value.items()]
             return self.t(f"{name}:" + "、".join(parts), f"{name}: " + ", ".join(parts))
         assert value is not None
-        return self.t(f"{name}:{_value_text(value, t, self.lang)}", f"{name}: {_value_text(value, t, self.lang)}")
+        return self.t(f"{name}:{value_text(value, t, self.lang)}", f"{name}: {value_text(value, t, self.lang)}")
 
-    def step(self, machine: Machine, name: str, region: str | None) -> StepView:
+    def steps(self, machine: Machine, name: str, region: str | None) -> list[StepView]:
         for r in self.c.scope.rules:
             try:
                 machine.run(r)
             except EvalError:
                 pass  # rules the example gives no data for
-        trace = Tracer(self.c, machine).step(name, region)
-        formula = self.substitute(trace)
-        target = f"{name}({region})" if region and self.c.types[name].per_region else name
-        return StepView(target, formula, _value_text(trace.value, self.c.types.get(name), self.lang))
-
-    def substitute(self, step: Step) -> str:
-        """The formula as written, each operand replaced by its value: 10亿元 × 10% − 1亿元 × 50%."""
-        values: dict[str, str] = {}
-        for o in step.operands:
-            key = o.name.split("(")[0] if o.kind == "资金" else o.name
-            t = self.c.types.get(o.name)
-            values[key] = _value_text(o.value, t if t is not None else _MONEY_IF(o), self.lang)
-        if not values or not step.formula:
-            return step.formula
-        pattern = re.compile("|".join(re.escape(k) for k in sorted(values, key=len, reverse=True)))
-        return pattern.sub(lambda m: values[m.group(0)], step.formula)
+        worked = Worked(self.c, machine, self.lang)
+        return [StepView(target, formula, result) for target, formula, result in worked.steps(name, region)]
 
     def milestones(self, decls: list[ir.Decl]) -> tuple[MilestoneView, ...]:
         out = []
@@ -310,12 +281,6 @@ class Builder:
                 quote = f"(原文:“{d.literate.quote.value}”)" if d.literate.quote and self.zh else (f' (clause: "{d.literate.quote.value}")' if d.literate.quote else "")
                 out.append(self.t(f"{n}:原文未规定具体数值,须由省级主管部门确定{quote}", f"{n}: the text gives no figure; it must be set{quote}"))
         return tuple(out) + tuple(self.notes)
-
-
-def _MONEY_IF(step: Step) -> Type | None:
-    from compiler.ir.types import MONEY
-
-    return MONEY if step.kind == "资金" else None
 
 
 def _q(s: ir.Str | None) -> str | None:
