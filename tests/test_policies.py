@@ -9,7 +9,6 @@ import attrs
 import pytest
 
 from compiler.driver import check_file
-from compiler.ir import nodes as ir
 from compiler.messages import Severity
 from compiler.source import Span
 

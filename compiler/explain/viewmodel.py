@@ -6,16 +6,15 @@ examples comes from the reference interpreter's trace of that example.
 
 from __future__ import annotations
 
-from fractions import Fraction
 
 import attrs
 
 from compiler.explain import numbers
 from compiler.explain.phrases import Phrases
 from compiler.explain.worked import Worked, value_text
-from compiler.interpreter.examples import run_example
+from compiler.interpreter.examples import example_periods, run_example
 from compiler.interpreter.funds import Machine
-from compiler.interpreter.values import Env, EvalError, Scalar
+from compiler.interpreter.values import EvalError, Scalar
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 
@@ -194,48 +193,27 @@ class Builder:
     def examples(self, ex: ir.Example) -> list[ExampleView]:
         outcome = run_example(self.c, ex)
         views: list[ExampleView] = []
-        opening: dict[str, Fraction] = {}
-        for i, case in enumerate(ex.periods):
-            shared = ex.shared
-            givens = [*(shared.given if shared else ()), *case.given]
-            env_params: dict[str, Scalar | dict[str, Scalar]] = {}
-            env_inputs: dict[str, Scalar | dict[str, Scalar]] = {}
-            lines: list[str] = []
-            for b in givens:
-                value = _literal_value(b.value)
-                d = self.c.scope.values[b.name.text]
-                (env_params if isinstance(d, ir.ParamDecl) else env_inputs)[b.name.text] = value
-            for b in (*(shared.opening if shared and i == 0 else ()), *case.opening):
-                v = _literal_value(b.value)
-                assert isinstance(v, Fraction)
-                opening[b.name.text] = v
-            regions = [r.text for r in (case.regions or ex.regions)] or _regions_named(givens + list(case.expect))
-            for b in givens:
-                lines.append(self.given_text(b.name.text, env_params.get(b.name.text, env_inputs.get(b.name.text))))
-            for fund, v in opening.items():
-                lines.append(self.t(f"{fund}期初余额{numbers.money(v, 'zh')}", f"{fund} opens at {numbers.money(v, 'en')}"))
-            env = Env(regions, env_params, env_inputs, dict(opening), case.period)
-            machine = Machine(self.c, env)
-            steps: list[StepView] = []
-            try:
+        try:
+            for run in example_periods(self.c, ex):
+                env, case = run.env, run.case
+                lines = [self.given_text(b.name.text, env.params.get(b.name.text, env.inputs.get(b.name.text))) for b in run.givens]
+                lines += [self.t(f"{fund}期初余额{numbers.money(v, 'zh')}", f"{fund} opens at {numbers.money(v, 'en')}")
+                          for fund, v in env.opening.items()]  # fmt: skip
+                machine = Machine(self.c, env)
+                steps: list[StepView] = []
                 for b in case.expect:
                     if b.name.text in self.c.scope.funds:
+                        assert run.closing is not None
+                        closing = numbers.money(run.closing[b.name.text], self.lang)
+                        steps.append(StepView(b.name.text, self.t("期末余额", "closing balance"), closing))
                         continue
                     targets: list[str | None] = [rv.region.text for rv in b.value.regions] or [None]
                     for region in targets:
                         steps += [s for s in self.steps(machine, b.name.text, region) if s not in steps]
-                if i + 1 < len(ex.periods) or any(b.name.text in self.c.scope.funds for b in case.expect):
-                    from compiler.interpreter import settle
-
-                    closing = settle(self.c, env).closing
-                    for b in case.expect:
-                        if b.name.text in self.c.scope.funds:
-                            steps.append(StepView(b.name.text, self.t("期末余额", "closing balance"), numbers.money(closing[b.name.text], self.lang)))
-                    opening = dict(closing)
-            except EvalError:
-                pass  # the example's own failure is reported by pool test; show what was computed
-            period = self.t(f"{case.period}年", str(case.period)) if case.period else ""
-            views.append(ExampleView(ex.label.value, period, tuple(lines), tuple(steps), outcome.passed))
+                period = self.t(f"{case.period}年", str(case.period)) if case.period else ""
+                views.append(ExampleView(ex.label.value, period, tuple(lines), tuple(steps), outcome.passed))
+        except EvalError:
+            pass  # an example that cannot be evaluated is reported by pool test; show the periods that could
         return views
 
     def given_text(self, name: str, value: Scalar | dict[str, Scalar] | None) -> str:
@@ -285,31 +263,6 @@ class Builder:
 
 def _q(s: ir.Str | None) -> str | None:
     return s.value if s is not None else None
-
-
-def _literal_value(v: ir.Value) -> Scalar | dict[str, Scalar]:
-    def one(e: ir.Expr) -> Scalar:
-        if isinstance(e, ir.Num):
-            return Fraction(e.value)
-        if isinstance(e, ir.Neg) and isinstance(e.operand, ir.Num):
-            return -Fraction(e.operand.value)
-        if isinstance(e, ir.BoolLit):
-            return e.value
-        assert isinstance(e, ir.Name)
-        return e.name
-
-    if v.scalar is not None:
-        return one(v.scalar)
-    return {rv.region.text: one(rv.value) for rv in v.regions}
-
-
-def _regions_named(bindings: list[ir.Binding]) -> list[str]:
-    out: list[str] = []
-    for b in bindings:
-        for rv in b.value.regions:
-            if rv.region.text not in out:
-                out.append(rv.region.text)
-    return out
 
 
 def build(checked: CheckedPolicy, lang: str, notes: list[str] | None = None) -> Explainer:

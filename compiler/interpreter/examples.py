@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from fractions import Fraction
 
 import attrs
@@ -64,32 +65,54 @@ def _regions(checked: CheckedPolicy, ex: ir.Example, case: ir.PeriodCase) -> lis
     return named or [r.text for r in checked.scope.regions(checked.policy)]
 
 
-def run_example(checked: CheckedPolicy, ex: ir.Example) -> Outcome:
+@attrs.frozen
+class PeriodRun:
+    """One period of an example, ready to evaluate."""
+
+    case: ir.PeriodCase
+    givens: tuple[ir.Binding, ...]  # the shared givens, then the period's own (which win)
+    env: Env
+    closing: dict[str, Fraction] | None  # set when the period had to be settled
+
+
+def example_periods(checked: CheckedPolicy, ex: ir.Example) -> Iterator[PeriodRun]:
+    """Each period's environment, with carried balances from the period before.
+
+    A period is settled (which needs all its inputs) only when a later period
+    needs its closing balances or it expects a fund's balance itself.
+    """
     opening: dict[str, Fraction] = {}
+    shared = ex.shared
+    for i, case in enumerate(ex.periods):
+        givens = (*(shared.given if shared else ()), *case.given)
+        params: dict[str, Scalar | dict[str, Scalar]] = {}
+        inputs: dict[str, Scalar | dict[str, Scalar]] = {}
+        for b in givens:
+            table = params if isinstance(checked.scope.values[b.name.text], ir.ParamDecl) else inputs
+            table[b.name.text] = _value(b.value)
+        for b in (*(shared.opening if shared and i == 0 else ()), *case.opening):
+            v = _value(b.value)
+            assert isinstance(v, Fraction)
+            opening[b.name.text] = v
+        env = Env(_regions(checked, ex, case), params, inputs, dict(opening), case.period)
+        needs_settling = i + 1 < len(ex.periods) or any(b.name.text in checked.scope.funds for b in case.expect)
+        closing = dict(settle(checked, env).closing) if needs_settling else None
+        yield PeriodRun(case, givens, env, closing)
+        if closing is not None:
+            opening = closing
+
+
+def run_example(checked: CheckedPolicy, ex: ir.Example) -> Outcome:
     mismatches: list[Mismatch] = []
     try:
-        shared = ex.shared
-        for i, case in enumerate(ex.periods):
-            params: dict[str, Scalar | dict[str, Scalar]] = {}
-            inputs: dict[str, Scalar | dict[str, Scalar]] = {}
-            for b in (*(shared.given if shared else ()), *case.given):  # a period's own givens win
-                table = params if isinstance(checked.scope.values[b.name.text], ir.ParamDecl) else inputs
-                table[b.name.text] = _value(b.value)
-            for b in (*(shared.opening if shared and i == 0 else ()), *case.opening):
-                v = _value(b.value)
-                assert isinstance(v, Fraction)
-                opening[b.name.text] = v
-            env = Env(_regions(checked, ex, case), params, inputs, dict(opening), case.period)
-            m = Machine(checked, env)
-            funds = [b for b in case.expect if b.name.text in checked.scope.funds]
-            for b in case.expect:
-                if b not in funds:
+        for run in example_periods(checked, ex):
+            m = Machine(checked, run.env)
+            for b in run.case.expect:
+                if b.name.text in checked.scope.funds:
+                    assert run.closing is not None
+                    mismatches += _compare(b, run.closing[b.name.text])
+                else:
                     mismatches += _compare(b, m.value(b.name.text))
-            if funds or i + 1 < len(ex.periods):
-                closing = settle(checked, env).closing
-                for b in funds:
-                    mismatches += _compare(b, closing[b.name.text])
-                opening = dict(closing)
     except EvalError as e:
         return Outcome(ex, tuple(mismatches), e)
     return Outcome(ex, tuple(mismatches))
