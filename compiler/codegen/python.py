@@ -7,6 +7,8 @@ imports only the standard library and `compiler.runtime`.
 
 from __future__ import annotations
 
+import contextlib
+
 from compiler.codegen.exprs import ExprCompiler, Names, converter, py_type
 from compiler.codegen.writer import Writer
 from compiler.ir import nodes as ir
@@ -376,7 +378,7 @@ class Generator:
         fund = repr(rule.fund.text) if rule.fund else None
         r = self.regions_loop(regional)
         ratios = ", ".join(self.ex.expr(s.ratio, None) for s in rule.shares)
-        with w.indent() if regional else _Same():
+        with w.indent() if regional else contextlib.nullcontext():
             w.line(f"amt = rt.amount({self.amount(rule, r)}, {name!r}, {line})", line)
             w.line(f"parts = rt.largest_remainder(amt, [{ratios}], {name!r}, {line}) if amt else [rt.ZERO] * {len(rule.shares)}")
             src = self.party(rule.source, fund, r)
@@ -388,7 +390,7 @@ class Generator:
         w = self.w
         name, line = rule.name.text, rule.span.line
         r = self.regions_loop(regional)
-        with w.indent() if regional else _Same():
+        with w.indent() if regional else contextlib.nullcontext():
             w.line(f"amt = rt.amount({self.amount(rule, r)}, {name!r}, {line})", line)
             w.line("left = amt")
             dest = self.party(rule.dest, r, r)
@@ -426,16 +428,6 @@ class Generator:
         with w.indent():
             w.line('"""The typed entry point: evaluate() over the scenario classes above."""')
             w.line("return evaluate(regions, params.supplied(), inputs.supplied(), state.supplied())")
-
-
-class _Same:
-    """A no-op context, where a loop body is not indented."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 def generate(checked: CheckedPolicy, source_name: str, source_text: str) -> str:
