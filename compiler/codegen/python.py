@@ -7,20 +7,14 @@ imports only the standard library and `compiler.runtime`.
 
 from __future__ import annotations
 
-import contextlib
-
 from compiler.codegen.exprs import ExprCompiler, Names, converter, py_type
+from compiler.codegen.rules import RuleBodies, quote_line
 from compiler.codegen.writer import Writer
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.walk import decl_exprs, rule_exprs, walk
 
 K = ir.RuleKind
-
-
-def _quote(text: str) -> str:
-    """A policy text inside a comment: one line, no way to end the comment early."""
-    return " ".join(text.split())
 
 
 def dependency_order(checked: CheckedPolicy) -> list[str]:
@@ -70,10 +64,10 @@ def feeders(checked: CheckedPolicy, fund: str) -> list[ir.Rule]:
 
 def _docsafe(text: str) -> str:
     """Text inside the module docstring: no quote or backslash can close or escape it."""
-    return _quote(text).replace("\\", "/").replace('"', "'")
+    return quote_line(text).replace("\\", "/").replace('"', "'")
 
 
-class Generator:
+class Generator(RuleBodies):
     def __init__(self, checked: CheckedPolicy, source_name: str) -> None:
         self.checked = checked
         self.scope = checked.scope
@@ -83,9 +77,9 @@ class Generator:
         self.source_name = source_name
 
     def origin(self, node_span_line: int, first_line: str, quote: ir.Str | None) -> None:
-        self.w.comment(f"{self.source_name}:{node_span_line}  {_quote(first_line)}")
+        self.w.comment(f"{self.source_name}:{node_span_line}  {quote_line(first_line)}")
         if quote is not None:
-            self.w.comment(f"原文:{_quote(quote.value)}")
+            self.w.comment(f"原文:{quote_line(quote.value)}")
 
     # ---- module
 
@@ -270,143 +264,10 @@ class Generator:
         w = self.w
         w.line(f"def {self.names.funds[name]}(self) -> Decimal:")
         with w.indent():
-            w.line(f'"""全部: what fund {_quote(name)} takes in this period."""')
+            w.line(f'"""全部: what fund {quote_line(name)} takes in this period."""')
             for r in into:
                 w.line(f"self.{self.names[r.name.text]}()")
             w.line(f"return self.ledger.into({name!r}, {[r.name.text for r in into]!r})")
-
-    # ---- rules
-
-    def party(self, ref: ir.PartyRef | None, default: str | None, r: str | None) -> str:
-        if ref is None:
-            assert default is not None
-            return default
-        if ref.name is None:
-            assert r is not None
-            return r
-        decl = self.scope.parties.get(ref.name.text)
-        if isinstance(decl, ir.PartyDecl) and decl.per_region and r is not None:
-            return f"rt.party({ref.name.text!r}, {r})"
-        return repr(ref.name.text)
-
-    def amount(self, rule: ir.Rule, r: str | None) -> str:
-        """cond → 0, else the first matching exception, else the amount; then the cap."""
-        ex = self.ex
-        text = ex.expr(rule.amount, r)
-        for x in reversed(rule.exceptions):
-            text = f"{ex.expr(x.value, r)} if {ex.expr(x.cond, r)} else {text}"
-        if rule.cap is not None:
-            text = f"min({text}, {ex.expr(rule.cap, r)})"
-        if rule.cond is not None:
-            text = f"({text}) if {ex.expr(rule.cond, r)} else rt.ZERO"
-        return text
-
-    def rule(self, rule: ir.Rule) -> None:
-        w = self.w
-        name = rule.name.text
-        regional = self.checked.types[name].per_region
-        store = "by_region" if regional else "totals"
-        ret = "dict[str, Decimal]" if regional else "Decimal"
-        self.ex.rule = rule
-        self.origin(rule.span.line, self.line_of(rule.span.line), rule.literate.quote)
-        w.line(f"def {self.names[name]}(self) -> {ret}:")
-        with w.indent():
-            w.line(f"if {name!r} in self.{store}:")
-            with w.indent():
-                w.line(f"return self.{store}[{name!r}]")
-            body = {K.ALLOCATE: self.allocate, K.RETAIN: self.retain, K.SPLIT: self.split, K.COVER: self.cover}
-            body.get(rule.kind, self.move_each)(rule, regional)
-            w.line(f"self.{store}[{name!r}] = result")
-            w.line("return result")
-        self.ex.rule = None
-
-    def regions_loop(self, regional: bool) -> str | None:
-        if regional:
-            self.w.line("result = {}")
-            self.w.line("for r in self.regions:")
-            return "r"
-        return None
-
-    def move_each(self, rule: ir.Rule, regional: bool) -> None:
-        """collect, pay and transfer: one amount per region (or one in all)."""
-        w = self.w
-        fund = repr(rule.fund.text) if rule.fund else None
-        r = self.regions_loop(regional)
-        if rule.kind is K.COLLECT:
-            src, dst = self.party(rule.source, r, r), self.party(rule.dest, fund, r)
-        else:
-            src, dst = self.party(rule.source, fund, r), self.party(rule.dest, r, r)
-        call = f"self.ledger.move({rule.name.text!r}, {rule.span.line}, {src}, {dst}, {self.amount(rule, r)}, {r})"
-        if regional:
-            with w.indent():
-                w.line(f"result[r] = {call}", rule.span.line)
-        else:
-            w.line(f"result = {call}", rule.span.line)
-
-    def allocate(self, rule: ir.Rule, regional: bool) -> None:
-        w, ex = self.w, self.ex
-        name, line = rule.name.text, rule.span.line
-        assert rule.fund is not None
-        w.line(f"total = rt.amount({self.amount(rule, None)}, {name!r}, {line})", line)
-        if rule.single_weight is not None:
-            w.line(f"weights = [{ex.expr(rule.single_weight, 'q')} for q in self.regions]")
-        else:
-            mix = ", ".join(f"({ex.expr(x.weight, None)}, [{ex.expr(x.factor, 'q')} for q in self.regions])" for x in rule.weights)
-            w.line(f"weights = rt.mix([{mix}], {name!r}, {line})")
-        w.line(f"parts = rt.largest_remainder(total, weights, {name!r}, {line})")
-        w.line("result = {}")
-        w.line("for r, part in zip(self.regions, parts):")
-        with w.indent():
-            w.line(f"result[r] = self.ledger.move({name!r}, {line}, {rule.fund.text!r}, r, part, r)")
-
-    def retain(self, rule: ir.Rule, regional: bool) -> None:
-        w = self.w
-        name, line = rule.name.text, rule.span.line
-        assert rule.fund is not None and rule.dest is not None and rule.dest.name is not None
-        dest = rule.dest.name.text
-        w.line(f"result = rt.amount({self.amount(rule, None)}, {name!r}, {line})", line)
-        if rule.cumulative_cap is not None:
-            w.comment("累计上限: retain no more than the room left under the cap")
-            cap = self.ex.expr(rule.cumulative_cap, None)
-            w.line(f"room = {cap} - self.opening.get({dest!r}, rt.ZERO)")
-            w.line("result = min(result, max(rt.round_fen(room), rt.ZERO))")
-        w.line(f"self.ledger.move({name!r}, {line}, {rule.fund.text!r}, {dest!r}, result)")
-
-    def split(self, rule: ir.Rule, regional: bool) -> None:
-        w = self.w
-        name, line = rule.name.text, rule.span.line
-        fund = repr(rule.fund.text) if rule.fund else None
-        r = self.regions_loop(regional)
-        ratios = ", ".join(self.ex.expr(s.ratio, None) for s in rule.shares)
-        with w.indent() if regional else contextlib.nullcontext():
-            w.line(f"amt = rt.amount({self.amount(rule, r)}, {name!r}, {line})", line)
-            w.line(f"parts = rt.largest_remainder(amt, [{ratios}], {name!r}, {line}) if amt else [rt.ZERO] * {len(rule.shares)}")
-            src = self.party(rule.source, fund, r)
-            for i, s in enumerate(rule.shares):
-                w.line(f"self.ledger.move({name!r}, {line}, {src}, {self.party(s.party, None, r)}, parts[{i}], {r})")
-            w.line("result[r] = amt" if regional else "result = amt")
-
-    def cover(self, rule: ir.Rule, regional: bool) -> None:
-        w = self.w
-        name, line = rule.name.text, rule.span.line
-        r = self.regions_loop(regional)
-        with w.indent() if regional else contextlib.nullcontext():
-            w.line(f"amt = rt.amount({self.amount(rule, r)}, {name!r}, {line})", line)
-            w.line("left = amt")
-            dest = self.party(rule.dest, r, r)
-            for tier in rule.tiers:
-                w.comment(f"层 {_quote(tier.name.text)}")
-                if tier.cap is None:
-                    w.line("part = left")
-                else:
-                    w.line(f"part = min(left, max(rt.round_fen({self.ex.expr(tier.cap, r)}), rt.ZERO))")
-                shares = ", ".join(self.ex.expr(p.share, None) if p.share is not None else 'D("1")' for p in tier.payers)
-                n = len(tier.payers)
-                w.line(f"pieces = rt.largest_remainder(part, [{shares}], {name!r}, {line}) if part else [rt.ZERO] * {n}")
-                for i, p in enumerate(tier.payers):
-                    w.line(f"self.ledger.move({name!r}, {tier.span.line}, {self.party(p.party, None, r)}, {dest}, pieces[{i}], {r})")
-                w.line("left -= part")
-            w.line("result[r] = amt" if regional else "result = amt")
 
     # ---- the entry point
 
