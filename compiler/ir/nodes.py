@@ -5,30 +5,34 @@ from __future__ import annotations
 
 import datetime
 import enum
-from decimal import Decimal
 from typing import Union
 
 import attrs
 
+from compiler.ir.expr import (  # re-exported: nodes is the one name for the IR
+    Ident as Ident,
+    Str as Str,
+    NumKind as NumKind,
+    Num as Num,
+    BoolLit as BoolLit,
+    Name as Name,
+    FundAll as FundAll,
+    FundRemaining as FundRemaining,
+    Call as Call,
+    Binary as Binary,
+    Neg as Neg,
+    Compare as Compare,
+    MemberOf as MemberOf,
+    Logical as Logical,
+    If as If,
+    Arm as Arm,
+    Match as Match,
+    Band as Band,
+    Bands as Bands,
+    Expr as Expr,
+    _span,
+)
 from compiler.source import Span
-
-
-def _span() -> Span:
-    return attrs.field(eq=False, repr=False)  # type: ignore[no-any-return]
-
-
-@attrs.frozen
-class Ident:
-    """A name as written, with where it was written."""
-
-    text: str
-    span: Span = _span()
-
-
-@attrs.frozen
-class Str:
-    value: str
-    span: Span = _span()
 
 
 @attrs.frozen
@@ -38,137 +42,6 @@ class Literate:
     quote: Str | None
     section: Str | None
     span: Span = _span()  # the clauses, or the declaration when it has none
-
-
-# ---- expressions -------------------------------------------------------------
-
-
-class NumKind(enum.Enum):
-    NUMBER = "number"  # 3, 0.5
-    PERCENT = "percent"  # 10%
-    MONEY = "money"  # 10亿元, stored in 元
-
-
-@attrs.frozen
-class Num:
-    value: Decimal
-    kind: NumKind
-    text: str  # as written: explainers repeat the drafter's own figures
-    span: Span = _span()
-
-
-@attrs.frozen
-class BoolLit:
-    value: bool
-    span: Span = _span()
-
-
-@attrs.frozen
-class Name:
-    name: str
-    span: Span = _span()
-
-
-@attrs.frozen
-class FundAll:
-    """Everything a fund takes in during the period (`全部`)."""
-
-    span: Span = _span()
-
-
-@attrs.frozen
-class FundRemaining:
-    """What is left in the fund after the rules before this one (`剩余`)."""
-
-    span: Span = _span()
-
-
-@attrs.frozen
-class Call:
-    func: Ident
-    args: tuple[Expr, ...]
-    span: Span = _span()
-
-
-@attrs.frozen
-class Binary:
-    op: str  # + - * /
-    left: Expr
-    right: Expr
-    span: Span = _span()
-
-
-@attrs.frozen
-class Neg:
-    operand: Expr
-    span: Span = _span()
-
-
-@attrs.frozen
-class Compare:
-    op: str  # = != < <= > >=
-    left: Expr
-    right: Expr
-    span: Span = _span()
-
-
-@attrs.frozen
-class MemberOf:
-    operand: Expr
-    members: tuple[Ident, ...]
-    span: Span = _span()
-
-
-@attrs.frozen
-class Logical:
-    op: str  # and, or, not
-    operands: tuple[Expr, ...]
-    span: Span = _span()
-
-
-@attrs.frozen
-class If:
-    cond: Expr
-    then: Expr
-    else_: Expr
-    span: Span = _span()
-
-
-@attrs.frozen
-class Arm:
-    patterns: tuple[Ident, ...] | None  # None: the otherwise arm
-    body: Expr
-    span: Span = _span()
-
-
-@attrs.frozen
-class Match:
-    subject: Expr
-    arms: tuple[Arm, ...]
-    span: Span = _span()
-
-
-@attrs.frozen
-class Band:
-    lower: Expr
-    upper: Expr | None  # None: open-ended
-    value: Expr
-    span: Span = _span()
-
-
-@attrs.frozen
-class Bands:
-    """A band table: the value of the band [lower, upper) that holds the subject,
-    or with `progressive`, the sum over bands of the part of the subject in each
-    band times that band's rate."""
-
-    subject: Expr
-    bands: tuple[Band, ...]
-    progressive: bool
-    span: Span = _span()
-
-
-Expr = Union[Num, BoolLit, Name, FundAll, FundRemaining, Call, Binary, Neg, Compare, MemberOf, Logical, If, Match, Bands]
 
 
 # ---- declarations --------------------------------------------------------------
