@@ -11,22 +11,24 @@ from pathlib import Path
 import pytest
 
 from compiler.driver import check_file
-from compiler.explain.render import render_markdown
+from compiler.explain.render import render_html, render_markdown
 from compiler.explain.viewmodel import build
 from compiler.interpreter.examples import run_examples
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES = sorted((ROOT / "policies").glob("*.pool"))
-CASES = [(p, lang) for p in POLICIES for lang in ("zh", "en")]
+CASES = [(p, lang, fmt) for p in POLICIES for lang in ("zh", "en") for fmt in ("md", "html")]
 
 
-@pytest.mark.parametrize(("path", "lang"), CASES, ids=[f"{p.stem}.{lang}" for p, lang in CASES])
-def test_committed_explainer_is_current(path: Path, lang: str) -> None:
+@pytest.mark.parametrize(("path", "lang", "fmt"), CASES, ids=[f"{p.stem}.{lang}.{fmt}" for p, lang, fmt in CASES])
+def test_committed_explainer_is_current(path: Path, lang: str, fmt: str) -> None:
     checked = check_file(path).policy
     assert checked is not None
-    committed = ROOT / "docs" / "policies" / f"{path.stem}.{lang}.md"
-    fresh = render_markdown(build(checked, lang))
-    assert committed.read_text(encoding="utf-8") == fresh, f"regenerate: pool explain {path} --lang {lang} -o {committed}"
+    committed = ROOT / "docs" / "policies" / f"{path.stem}.{lang}.{fmt}"
+    view = build(checked, lang)
+    fresh = render_markdown(view) if fmt == "md" else render_html(view)
+    hint = f"regenerate: pool explain {path.relative_to(ROOT)} --lang {lang} --format {fmt} -o {committed.relative_to(ROOT)}"
+    assert committed.read_text(encoding="utf-8") == fresh, hint
 
 
 def test_explainer_bytes_do_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
@@ -35,6 +37,7 @@ def test_explainer_bytes_do_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
         out = tmp_path / f"{seed}.md"
         env = {**os.environ, "PYTHONHASHSEED": seed}
         subprocess.run([sys.executable, "-m", "compiler.cli", "explain", str(POLICIES[0]), "-o", str(out)], check=True, env=env, cwd=ROOT)
+        assert out.read_bytes().startswith(b"<!DOCTYPE html>")
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]
 

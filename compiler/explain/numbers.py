@@ -41,4 +41,5 @@ def percent(x: Fraction | Decimal) -> str:
 
 
 def date(d: datetime.date, lang: str = "zh") -> str:
-    return f"{d.year}年{d.month}月{d.day}日" if lang == "zh" else d.strftime("%-d %B %Y")
+    # Built by hand: strftime's %-d (no leading zero) exists only on glibc and BSD.
+    return f"{d.year}年{d.month}月{d.day}日" if lang == "zh" else f"{d.day} {d.strftime('%B')} {d.year}"

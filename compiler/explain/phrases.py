@@ -7,6 +7,7 @@ conditions get the phrasing a drafter would use.
 
 from __future__ import annotations
 
+from compiler.explain import numbers
 from compiler.ir import functions
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
@@ -33,6 +34,8 @@ class Phrases:
 
     def expr(self, e: ir.Expr) -> str:
         match e:
+            case ir.Num(kind=ir.NumKind.MONEY, value=amount) if not self.zh:
+                return numbers.money(amount, "en")
             case ir.Num(text=text):
                 return text
             case ir.BoolLit(value=b):
@@ -174,7 +177,7 @@ class Phrases:
             text += self.t(f",但不超过{self.expr(r.cap)}", f", but no more than {self.expr(r.cap)}")
         for x in r.exceptions:
             text += self.t(f";{self.expr(x.cond)}的,为{self.expr(x.value)}", f"; where {self.expr(x.cond)}, {self.expr(x.value)}")
-        return text + self.t("。", ".")
+        return text + "。" if self.zh else text[:1].upper() + text[1:] + "."
 
     def weights(self, r: ir.Rule) -> str:
         if r.single_weight is not None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 
 import jinja2
+import markupsafe
 
+from compiler.explain.svg import flow_svg
 from compiler.explain.viewmodel import Explainer
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
@@ -38,3 +42,21 @@ def _env() -> jinja2.Environment:
 def render_markdown(e: Explainer) -> str:
     text = _env().get_template("explainer.md.j2").render(e=e)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def csp_hash(text: object) -> str:
+    """A Content-Security-Policy source for an inline <style> or <script> with exactly this text."""
+    digest = hashlib.sha256(str(text).encode("utf-8")).digest()
+    return "sha256-" + base64.b64encode(digest).decode("ascii")
+
+
+def render_html(e: Explainer) -> str:
+    """One self-contained page: inline style and script (allowed by hash, nothing else), inline SVG.
+
+    Every view-model string is autoescaped by the template; the only Markup is the diagram,
+    which svg.py builds and escapes itself.
+    """
+    env = _env()
+    env.filters["csp_hash"] = csp_hash
+    svg = markupsafe.Markup(flow_svg(e))  # built by svg.py, every policy string escaped there
+    return env.get_template("explainer.html.j2").render(e=e, svg=svg)

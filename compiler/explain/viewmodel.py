@@ -176,7 +176,7 @@ class Builder:
 
     def flows(self) -> tuple[Flow, ...]:
         out: list[Flow] = []
-        each = self.t("各地区", "regions")
+        each = self.t("各地区", "each region")
         for r in self.c.scope.rules:
             fund = r.fund.text if r.fund else None
             if r.kind is ir.RuleKind.COLLECT:
@@ -187,7 +187,7 @@ class Builder:
                 pairs = [(self.p.party(p.party, ""), self.p.party(r.dest, each)) for t in r.tiers for p in t.payers]
             else:
                 pairs = [(self.p.party(r.source, fund or ""), self.p.party(r.dest, each))]
-            out += [Flow(a.replace("各地区", each), b.replace("各地区", each), r.name.text) for a, b in pairs]
+            out += [Flow(a, b, r.name.text) for a, b in pairs]
         return tuple(out)
 
     def examples(self, ex: ir.Example) -> list[ExampleView]:

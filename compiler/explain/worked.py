@@ -54,6 +54,8 @@ class Worked:
         """An expression with every operand replaced by its value."""
         v = self.m.values
         match e:
+            case ir.Num(kind=ir.NumKind.MONEY, value=amount) if self.lang != "zh":
+                return numbers.money(amount, self.lang)
             case ir.Num(text=text):
                 return text
             case ir.Name(name=n) if n in self.c.scope.values:
@@ -77,7 +79,8 @@ class Worked:
             case ir.Call(func=f, args=args):
                 fn = functions.lookup(f.text)
                 if fn is not None and fn.id in ("max", "min", "clamp"):
-                    return f"{f.text}({', '.join(self.num(x, region) for x in args)})"
+                    shown = f.text if self.lang == "zh" else fn.id
+                    return f"{shown}({', '.join(self.num(x, region) for x in args)})"
         # comparisons, aggregates, band tables: their value says enough
         got = v.expr(e, region)
         return value_text(got, _MONEY if isinstance(got, Fraction) and self._money(e) else None, self.lang)
