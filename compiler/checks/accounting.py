@@ -70,17 +70,8 @@ def check(ctx: Context) -> list[Diagnostic]:
     return out
 
 
-def _has_inflow(ctx: Context, fund: ir.FundDecl) -> bool:
-    name = fund.name.text
-    return any(
-        (r.kind is ir.RuleKind.COLLECT and r.fund is not None and r.fund.text == name)
-        or any(p is not None and p.name is not None and p.name.text == name for p in (r.dest, *(s.party for s in r.shares)))
-        for r in ctx.scope.rules
-    )
-
-
 def _fund(ctx: Context, fund: ir.FundDecl) -> list[Diagnostic]:
-    if not _has_inflow(ctx, fund):
+    if not ctx.scope.feeders(fund.name.text):
         return []  # nothing flows in: unused (W501), not leaking
     rules = _outflows(fund)
     per_rule = [_outcomes(r, ctx) for r in rules]

@@ -27,15 +27,10 @@ def dependencies(ctx: Context) -> dict[str, list[ir.Name]]:
 
 def _feeding(ctx: Context, rule: ir.Rule, e: ir.Expr) -> list[ir.Rule]:
     assert rule.fund is not None
-    fund = rule.fund.text
-    inflows = [
-        r for r in ctx.scope.rules
-        if (r.fund is not None and r.fund.text == fund and r.kind is ir.RuleKind.COLLECT)
-        or (r.dest is not None and r.dest.name is not None and r.dest.name.text == fund)
-    ]  # fmt: skip
+    fund = ctx.scope.funds[rule.fund.text]
+    inflows = ctx.scope.feeders(fund.name.text)
     if isinstance(e, ir.FundRemaining):
-        fd = ctx.scope.funds[fund]
-        before = fd.rules[: fd.rules.index(rule)]
+        before = fund.rules[: fund.rules.index(rule)]
         inflows += [r for r in before if r.kind is not ir.RuleKind.COLLECT]
     return [r for r in inflows if r is not rule]
 

@@ -30,7 +30,7 @@ def dependency_order(checked: CheckedPolicy) -> list[str]:
                 if isinstance(e, ir.Name) and e.name in scope.values:
                     found.append(e.name)
                 elif isinstance(e, (ir.FundAll, ir.FundRemaining)) and isinstance(value, ir.Rule) and value.fund:
-                    found += [r.name.text for r in feeders(checked, value.fund.text)]
+                    found += [r.name.text for r in checked.scope.feeders(value.fund.text)]
         deps[name] = found
     order: list[str] = []
     done: set[str] = set()
@@ -50,16 +50,6 @@ def dependency_order(checked: CheckedPolicy) -> list[str]:
         elif isinstance(d, (ir.ParamDecl, ir.InputDecl, ir.LetDecl, ir.Rule)):
             visit(d.name.text)
     return order
-
-
-def feeders(checked: CheckedPolicy, fund: str) -> list[ir.Rule]:
-    """The rules that bring money into a fund this period."""
-    return [
-        r for r in checked.scope.rules
-        if (r.kind is K.COLLECT and r.fund is not None and r.fund.text == fund)
-        or (r.dest is not None and r.dest.name is not None and r.dest.name.text == fund)
-        or any(s.party.name is not None and s.party.name.text == fund for s in r.shares)
-    ]  # fmt: skip
 
 
 def _docsafe(text: str) -> str:
@@ -260,7 +250,7 @@ class Generator(RuleBodies):
 
     def fund_all(self, fund: ir.FundDecl) -> None:
         name = fund.name.text
-        into = feeders(self.checked, name)
+        into = self.scope.feeders(name)
         w = self.w
         w.line(f"def {self.names.funds[name]}(self) -> Decimal:")
         with w.indent():

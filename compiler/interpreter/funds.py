@@ -99,12 +99,8 @@ class Machine:
 
     def inflow(self, fund: str, exclude: ir.Rule | None = None) -> Fraction:
         total = Fraction(0)
-        for r in self.scope.rules:
-            if r is exclude:
-                continue
-            into = (r.kind is K.COLLECT and r.fund is not None and r.fund.text == fund) or _names(r.dest, fund)
-            into |= any(_names(s.party, fund) for s in r.shares)
-            if into:
+        for r in self.scope.feeders(fund):
+            if r is not exclude:
                 total += sum((t.amount for t in self.run(r).transfers if t.dest == fund), Fraction(0))
         return total
 
@@ -244,10 +240,6 @@ class Machine:
             if r is not None:
                 by_region[r] = amt
         return RuleResult(total, by_region if regions != [None] else None, transfers)
-
-
-def _names(ref: ir.PartyRef | None, fund: str) -> bool:
-    return ref is not None and ref.name is not None and ref.name.text == fund
 
 
 def _zero_weights(rule: ir.Rule) -> EvalError:

@@ -31,6 +31,19 @@ class Scope:
     def enum_of_member(self, member: str) -> list[ir.EnumDecl]:
         return [e for e in self.enums.values() if any(m.text == member for m in e.members)]
 
+    def feeders(self, fund: str) -> list[ir.Rule]:
+        """The rules that bring money into a fund in a period: its own 上解 rules,
+        and every rule elsewhere that pays it (as destination or as a split share)."""
+
+        def names(ref: ir.PartyRef | None) -> bool:
+            return ref is not None and ref.name is not None and ref.name.text == fund
+
+        return [
+            r for r in self.rules
+            if (r.kind is ir.RuleKind.COLLECT and r.fund is not None and r.fund.text == fund)
+            or names(r.dest) or any(names(s.party) for s in r.shares)
+        ]  # fmt: skip
+
     def regions(self, policy: ir.Policy | None) -> list[ir.Ident]:
         if policy is None or policy.header.region_set is None:
             return []
