@@ -43,3 +43,13 @@ def percent(x: Fraction | Decimal) -> str:
 def date(d: datetime.date, lang: str = "zh") -> str:
     # Built by hand: strftime's %-d (no leading zero) exists only on glibc and BSD.
     return f"{d.year}年{d.month}月{d.day}日" if lang == "zh" else f"{d.day} {d.strftime('%B')} {d.year}"
+
+
+def date_lit(first: datetime.date, last: datetime.date, lang: str = "zh") -> str:
+    """A date as precise as the policy wrote it: 2025年 stays a year, 2025年6月 a month,
+    2025年6月底 becomes 2025年6月30日."""
+    if first == datetime.date(last.year, 1, 1) and last == datetime.date(last.year, 12, 31):
+        return f"{last.year}年" if lang == "zh" else str(last.year)
+    if first.day == 1 and first.month == last.month and first != last:
+        return f"{last.year}年{last.month}月" if lang == "zh" else last.strftime("%B ") + str(last.year)
+    return date(last, lang)

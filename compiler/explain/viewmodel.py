@@ -155,6 +155,9 @@ class Builder:
         payers = sorted({self.p.party(r.source, self.t("各地区", "each region")) for r in c.scope.rules if r.kind is ir.RuleKind.COLLECT})
         receivers = sorted({self.p.party(r.dest, self.t("各地区", "each region")) for r in c.scope.rules
                             if r.kind in (ir.RuleKind.ALLOCATE, ir.RuleKind.PAY, ir.RuleKind.TRANSFER)})  # fmt: skip
+        if not funds:
+            return (self.t("本政策不涉及资金划转,规定各项工作任务、责任单位和完成时限。",
+                           "The policy moves no money: it sets out tasks, who is responsible and by when."),)  # fmt: skip
         out = [self.t(f"本政策涉及{len(funds)}项资金:{'、'.join(funds)}。", f"The policy runs {len(funds)} funds: {', '.join(funds)}.")]
         if payers:
             out.append(self.t(f"资金由{'、'.join(payers)}上解筹集,通过分配、补助等方式拨付给{'、'.join(receivers)}。",
@@ -238,7 +241,7 @@ class Builder:
         for d in decls:
             if isinstance(d, ir.Timeline):
                 for m in d.milestones:
-                    out.append(MilestoneView(numbers.date(m.date.value, self.lang), m.date.value.isoformat(), m.text.value,
+                    out.append(MilestoneView(numbers.date_lit(m.date.first, m.date.value, self.lang), m.date.value.isoformat(), m.text.value,
                                              "、".join(o.value for o in m.owners), m.by))  # fmt: skip
         return tuple(out)
 
@@ -247,7 +250,7 @@ class Builder:
         for d in decls:
             if isinstance(d, ir.TaskTable):
                 for t in d.tasks:
-                    deadline = numbers.date(t.deadline.value, self.lang) if t.deadline else self.t("持续推进", "ongoing")
+                    deadline = numbers.date_lit(t.deadline.first, t.deadline.value, self.lang) if t.deadline else self.t("持续推进", "ongoing")
                     out.append(TaskView(str(t.number or ""), t.text.value, "、".join(o.value for o in t.owners), deadline,
                                         t.deadline.value.isoformat() if t.deadline else "9999"))  # fmt: skip
         return tuple(out)
