@@ -158,13 +158,17 @@ class Builder:
         if not funds:
             return (self.t("本政策不涉及资金划转,规定各项工作任务、责任单位和完成时限。",
                            "The policy moves no money: it sets out tasks, who is responsible and by when."),)  # fmt: skip
-        out = [self.t(f"本政策涉及{len(funds)}项资金:{'、'.join(funds)}。", f"The policy runs {len(funds)} funds: {', '.join(funds)}.")]
+        noun = "fund" if len(funds) == 1 else "funds"
+        out = [self.t(f"本政策涉及{len(funds)}项资金:{'、'.join(funds)}。", f"The policy runs {len(funds)} {noun}: {', '.join(funds)}.")]
         if payers:
-            out.append(self.t(f"资金由{'、'.join(payers)}上解筹集,通过分配、补助等方式拨付给{'、'.join(receivers)}。",
-                              f"{', '.join(payers)} pay in; the money goes out to {', '.join(receivers)} by allocation and payment."))  # fmt: skip
+            out.append(self.t(f"资金由{'、'.join(payers)}上解筹集。", f"Money is paid in by {', '.join(payers)}."))
+        if receivers:
+            out.append(self.t(f"资金拨付给{'、'.join(receivers)}。", f"It is paid out to {', '.join(receivers)}."))
+        passing = [n for n in funds if n not in carried]
         if carried:
-            out.append(self.t(f"其中{'、'.join(carried)}逐年结转余额,其余资金当年全部分配完毕。",
-                              f"{', '.join(carried)} carries its balance from year to year; the others pass on everything within the year."))  # fmt: skip
+            out.append(self.t(f"{'、'.join(carried)}逐年结转余额。", f"{', '.join(carried)} carries its balance from year to year."))
+        if passing:
+            out.append(self.t(f"{'、'.join(passing)}当年收到的资金当年全部拨付。", f"{', '.join(passing)} passes on within the year all it takes in."))
         return tuple(out)
 
     def rule_view(self, r: ir.Rule) -> RuleView:
@@ -210,7 +214,11 @@ class Builder:
                         closing = numbers.money(run.closing[b.name.text], self.lang)
                         steps.append(StepView(b.name.text, self.t("期末余额", "closing balance"), closing))
                         continue
-                    targets: list[str | None] = [rv.region.text for rv in b.value.regions] or [None]
+                    # A per-region value expected as one figure for all regions: show every region.
+                    per_region = self.c.types[b.name.text].per_region
+                    targets: list[str | None] = [rv.region.text for rv in b.value.regions] or (
+                        list(env.regions) if per_region else [None]
+                    )
                     for region in targets:
                         steps += [s for s in self.steps(machine, b.name.text, region) if s not in steps]
                 period = self.t(f"{case.period}年", str(case.period)) if case.period else ""
@@ -260,7 +268,7 @@ class Builder:
         for n, d in self.c.scope.values.items():
             if isinstance(d, ir.ParamDecl) and d.value is None:
                 quote = f"(原文:“{d.literate.quote.value}”)" if d.literate.quote and self.zh else (f' (clause: "{d.literate.quote.value}")' if d.literate.quote else "")
-                out.append(self.t(f"{n}:原文未规定具体数值,须由省级主管部门确定{quote}", f"{n}: the text gives no figure; it must be set{quote}"))
+                out.append(self.t(f"{n}:原文未规定具体数值,须由主管部门确定{quote}", f"{n}: the text gives no figure; it must be set{quote}"))
         return tuple(out) + tuple(self.notes)
 
 

@@ -132,6 +132,8 @@ class Worked:
             if r.kind is ir.RuleKind.ALLOCATE:
                 return self.allocation(r, region)
             text = self.num(r.amount, None if r.kind is ir.RuleKind.RETAIN else region)
+            if r.cap is not None:
+                text = f"{self.t('取小', 'min')}({text}, {self.num(r.cap, region)})"
             if r.kind is ir.RuleKind.RETAIN and r.cumulative_cap is not None and r.dest is not None and r.dest.name:
                 cap = self.num(r.cumulative_cap, None)
                 opening = numbers.money(self.m.env.opening.get(r.dest.name.text, Fraction(0)), self.lang)
