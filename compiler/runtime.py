@@ -63,14 +63,23 @@ def largest_remainder(total: Decimal, weights: list[Decimal], rule: str, line: i
     return [Decimal(p) * FEN for p in parts]
 
 
+def _increasing(bands: list[tuple[Decimal, Decimal | None, Decimal]], line: int) -> None:
+    """Edges may be open parameters a scenario sets: out of order, bands would overlap."""
+    for lo, hi, _ in bands:
+        if hi is not None and hi <= lo:
+            raise PolicyError("分段表的档次边界须递增", "band edges must increase", line)
+
+
 def band(x: Decimal, bands: list[tuple[Decimal, Decimal | None, Decimal]], line: int) -> Decimal:
+    _increasing(bands, line)
     for lo, hi, value in bands:
         if lo <= x and (hi is None or x < hi):
             return value
     raise PolicyError("分段表没有覆盖该值", f"no band holds the value {x}", line)
 
 
-def progressive(x: Decimal, bands: list[tuple[Decimal, Decimal | None, Decimal]]) -> Decimal:
+def progressive(x: Decimal, bands: list[tuple[Decimal, Decimal | None, Decimal]], line: int) -> Decimal:
+    _increasing(bands, line)
     total = ZERO
     for lo, hi, rate in bands:
         top = x if hi is None else min(x, hi)

@@ -174,3 +174,15 @@ def test_simulate_reads_one_file_with_several_periods(tmp_path: Path) -> None:
     # Same data both years: 2027 opens at 9150万 and retains 1350万 up to the 1.05亿 cap.
     assert years[1]["values"]["附加留存额"] == "13500000.00"
     assert years[1]["state"] == {"省级留存": "100000000.00"}
+
+
+def test_open_band_edges_set_out_of_order_are_refused_not_double_counted(tmp_path: Path) -> None:
+    guiyang = ROOT / "policies" / "guiyang_county_budget.pool"
+    text = (ROOT / "policies" / "scenarios" / "guiyang_county_budget.json").read_text(encoding="utf-8")
+    swapped = text.replace('"结余率分界一": "5%"', '"结余率分界一": "12%"')
+    bad = tmp_path / "swapped.json"
+    bad.write_text(swapped, encoding="utf-8")
+    for engine in ("compiled", "interpreter"):
+        code, out, err = run("run", str(guiyang), str(bad), "--engine", engine, "--lang", "en")
+        assert (code, out) == (2, ""), engine
+        assert "band edges must increase" in err

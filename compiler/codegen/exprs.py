@@ -125,7 +125,7 @@ class ExprCompiler:
                     for b in bands
                 )
                 if prog:
-                    return f"rt.progressive({self.expr(s, r)}, [{table}])"
+                    return f"rt.progressive({self.expr(s, r)}, [{table}], {e.span.line})"
                 return f"rt.band({self.expr(s, r)}, [{table}], {e.span.line})"
             case ir.Call():
                 return self.call(e, r)

@@ -157,6 +157,10 @@ class Values:
         raise AssertionError(e)
 
     def bands(self, e: ir.Bands, region: Region) -> Fraction:
+        # Edges may be open parameters a scenario sets: out of order, bands would overlap.
+        for b in e.bands:
+            if b.upper is not None and self.num(b.upper, region) <= self.num(b.lower, region):
+                raise EvalError("分段表的档次边界须递增", "band edges must increase", e.span)
         x = self.num(e.subject, region)
         if not e.progressive:
             for b in e.bands:
