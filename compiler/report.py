@@ -37,9 +37,23 @@ def to_json(checked: CheckedPolicy, period: int | None, res: PeriodResult) -> st
             {"from": t.source, "to": t.dest, "amount": str(to_decimal(t.amount, 2)), "rule": t.rule, "line": t.line}
             for t in res.transfers
         ],
-        "state": {k: str(to_decimal(v, 2)) for k, v in res.closing.items()},
+        "state": _state(checked, res.closing),
     }
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def _state(checked: CheckedPolicy, closing: dict[str, Fraction]) -> dict[str, object]:
+    """Closing balances shaped like a scenario's state, so they can open the next period."""
+    out: dict[str, object] = {}
+    for name, fund in checked.scope.funds.items():
+        if not fund.carried:
+            continue
+        if not fund.per_region:
+            out[name] = str(to_decimal(closing[name], 2))
+            continue
+        prefix = name + "("
+        out[name] = {k[len(prefix):-1]: str(to_decimal(v, 2)) for k, v in closing.items() if k.startswith(prefix) and k.endswith(")")}
+    return out
 
 
 def money(v: Fraction | Decimal) -> str:

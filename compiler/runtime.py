@@ -63,6 +63,29 @@ def largest_remainder(total: Decimal, weights: list[Decimal], rule: str, line: i
     return [Decimal(p) * FEN for p in parts]
 
 
+def tier_pieces(need: list[Decimal], shares: list[Decimal], total_cap: Decimal | None, rule: str, line: int) -> list[list[Decimal]]:
+    """What each payer of one waterfall tier pays in each region (rows: regions).
+    Mirrors compiler.interpreter.funds.tier_pieces, which says why."""
+    if total_cap is None:
+        return [largest_remainder(n, shares, rule, line) if n else [ZERO] * len(shares) for n in need]
+    wanted = sum(need, ZERO)
+    parts = need if wanted <= total_cap else largest_remainder(total_cap, need, rule, line)
+    tier_total = sum(parts, ZERO)
+    rows = [[ZERO] * len(shares) for _ in parts]
+    if not tier_total:
+        return rows
+    unpaid = list(parts)
+    for i, payer_total in enumerate(largest_remainder(tier_total, shares, rule, line)):
+        if i == len(shares) - 1:
+            spread = unpaid
+        else:
+            spread = largest_remainder(payer_total, unpaid, rule, line) if payer_total else [ZERO] * len(unpaid)
+        for row, piece in zip(rows, spread):
+            row[i] = piece
+        unpaid = [u - q for u, q in zip(unpaid, spread)]
+    return rows
+
+
 def _increasing(bands: list[tuple[Decimal, Decimal | None, Decimal]], line: int) -> None:
     """Edges may be open parameters a scenario sets: out of order, bands would overlap."""
     for lo, hi, _ in bands:
@@ -116,22 +139,29 @@ class Ledger:
 
 
 def settle_funds(
-    ledger: Ledger, rules: list[str], funds: dict[str, bool], opening: dict[str, Decimal], lines: dict[str, int]
-) -> dict[str, Decimal]:
-    """Conservation per fund: opening + in − out = closing, to the fen. A fund
-    that is not carried must close at zero; a carried one may not go below it."""
+    ledger: Ledger, rules: list[str], funds: dict[str, bool], opening: dict[str, Decimal], lines: dict[str, int],
+    regional: frozenset[str] = frozenset(), regions: list[str] | None = None,
+) -> dict[str, Decimal]:  # fmt: skip
+    """Conservation per fund account: opening + in − out = closing, to the fen. A
+    fund that is not carried must close at zero; a carried one may not go below it.
+    A per-region fund keeps one account per region."""
     closing: dict[str, Decimal] = {}
     transfers = ledger.in_order(rules)
-    for fund, carried in funds.items():
+    accounts = [
+        (name, carried, lines[fund])
+        for fund, carried in funds.items()
+        for name in ([party(fund, r) for r in regions or []] if fund in regional else [fund])
+    ]
+    for fund, carried, line in accounts:
         inflow = sum((t.amount for t in transfers if t.dest == fund), ZERO)
         outflow = sum((t.amount for t in transfers if t.source == fund), ZERO)
         balance = opening.get(fund, ZERO) + inflow - outflow
         if carried:
             if balance < 0:
-                raise PolicyError(f"资金“{fund}”余额不足:期末余额为{balance}", f"fund ‘{fund}’ is overdrawn: it would close at {balance}", lines[fund])
+                raise PolicyError(f"资金“{fund}”余额不足:期末余额为{balance}", f"fund ‘{fund}’ is overdrawn: it would close at {balance}", line)
             closing[fund] = balance
         elif balance != 0:
-            raise PolicyError(f"资金“{fund}”期末留有{balance}元没有去向", f"fund ‘{fund}’ is left holding {balance} with no destination", lines[fund])
+            raise PolicyError(f"资金“{fund}”期末留有{balance}元没有去向", f"fund ‘{fund}’ is left holding {balance} with no destination", line)
     return closing
 
 

@@ -17,6 +17,7 @@ import yaml
 
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
+from compiler.ir.scope import account
 from compiler.ir.types import Base, Type
 
 Value = Decimal | bool | str
@@ -144,6 +145,7 @@ class _Reader:
         inputs: dict[str, Value | dict[str, Value]] = {}
         state: dict[str, Decimal] = {}
         regions: list[str] = []
+        state_nodes: yaml.Node | None = None  # read after regions, which it may name
         policy = self.checked.policy
         for key, k, v in self.mapping(root, ""):
             if key not in _TOP:
@@ -161,19 +163,38 @@ class _Reader:
             elif key == "regions":
                 regions = self.regions(v, inputs)
             elif key == "state":
-                for name, kn, vn in self.mapping(v, "state"):
-                    fund = self.scope.funds.get(name)
-                    if fund is None or not fund.carried:
-                        self.error(kn, f"state.{name}", "不是结转的资金", "is not a carried fund")
-                        continue
-                    got = self.value(vn, f"state.{name}", Type(Base.MONEY), None)
-                    if isinstance(got, Decimal):
-                        state[name] = got
+                state_nodes = v
+        if state_nodes is not None:
+            self.state(state_nodes, state, regions)
+        scheme_input = next((n for n, d in self.scope.values.items() if isinstance(d, ir.InputDecl) and d.implicit), None)
+        if scheme is not None and scheme_input is not None:
+            inputs[scheme_input] = scheme  # rules may read 险种
         if self.errors:
             return None
         scen = Scenario(file, period, scheme, tuple(regions), params, inputs, state)
         self.given.clear()
         return scen
+
+    def state(self, v: yaml.Node, state: dict[str, Decimal], regions: list[str]) -> None:
+        """Opening balances by ledger account: a per-region fund gives one per region."""
+        for name, kn, vn in self.mapping(v, "state"):
+            fund = self.scope.funds.get(name)
+            if fund is None or not fund.carried:
+                self.error(kn, f"state.{name}", "不是结转的资金", "is not a carried fund")
+                continue
+            if not fund.per_region:
+                got = self.value(vn, f"state.{name}", Type(Base.MONEY), None)
+                if isinstance(got, Decimal):
+                    state[name] = got
+                continue
+            for region, rk, rv in self.mapping(vn, f"state.{name}"):
+                field = f"state.{name}.{region}"
+                if regions and region not in regions:
+                    self.error(rk, field, "不是本情景的地区", "is not one of this scenario's regions")
+                    continue
+                got = self.value(rv, field, Type(Base.MONEY), None)
+                if isinstance(got, Decimal):
+                    state[account(name, region)] = got
 
     def period(self, v: yaml.Node, policy: ir.Policy | None) -> int | None:
         text = str(v.value) if isinstance(v, yaml.ScalarNode) else ""

@@ -69,7 +69,11 @@ def scenario_schema(checked: CheckedPolicy) -> dict[str, Any]:
         },
         "state": {
             "type": "object",
-            "properties": {n: _value(Type(Base.MONEY), False, enums, None) for n, f in scope.funds.items() if f.carried},
+            "properties": {
+                n: _value(Type(Base.MONEY), False, enums, None) if not f.per_region
+                else {"type": "object", "additionalProperties": _value(Type(Base.MONEY), False, enums, None)}
+                for n, f in scope.funds.items() if f.carried
+            },  # fmt: skip
             "additionalProperties": False,
         },
     }

@@ -1,7 +1,7 @@
 """Every pool snippet in the README and docs/ is checked: the docs cannot drift from the language.
 
 ```pool blocks must check clean under --strict (notes allowed); ```pool-error CODE blocks
-must produce that code.
+must produce that code. Examples inside a snippet are run and must pass.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from compiler.driver import check_file
+from compiler.interpreter.examples import run_examples
 from compiler.messages import Severity
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,5 +47,9 @@ def test_snippet(where: str, code: str | None, text: str, tmp_path: Path) -> Non
     found = [(d.code, d.message("en")) for d in result.diagnostics if d.severity is not Severity.NOTE]
     if code is None:
         assert found == [], where
+        # A snippet's worked examples must hold too: the arithmetic in the docs is run.
+        assert result.policy is not None
+        failed = [o.example.label.value for o in run_examples(result.policy) if not o.passed]
+        assert failed == [], (where, failed)
     else:
         assert code in [c for c, _ in found], (where, found)

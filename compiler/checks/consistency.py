@@ -161,12 +161,11 @@ def _is_ratio(ctx: Context, e: ir.Bands) -> bool:
 def check_waterfalls(ctx: Context) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for r in ctx.scope.rules:
-        if r.tiers and r.tiers[-1].cap is not None:
-            last = r.tiers[-1]
-            assert last.cap is not None
-            out.append(diag("E405", last.cap.span, labels=[label(last.name.span, "last-tier")]))
+        last_cap = (r.tiers[-1].cap or r.tiers[-1].total_cap) if r.tiers else None
+        if last_cap is not None:
+            out.append(diag("E405", last_cap.span, labels=[label(r.tiers[-1].name.span, "last-tier")]))
         for tier in r.tiers[:-1]:
-            if tier.cap is None:
+            if tier.cap is None and tier.total_cap is None:
                 out.append(diag("E413", tier.name.span, tier=tier.name.text))
     return out
 

@@ -45,7 +45,8 @@ def check_unused(ctx: Context) -> list[Diagnostic]:
     for name, d in named:
         kind = _KINDS.get(type(d))
         # Imported modules offer declarations; only the policy's own must be used.
-        if kind is None or name in used or d.name.span.file != main:
+        implicit = isinstance(d, (ir.InputDecl, ir.EnumDecl)) and d.implicit
+        if kind is None or name in used or d.name.span.file != main or implicit:
             continue
         if isinstance(d, ir.EnumDecl) and ctx.policy is None:
             continue  # a module without a policy offers its enumerations to importers

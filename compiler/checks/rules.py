@@ -5,6 +5,7 @@ from __future__ import annotations
 from compiler.checks.typing import PER_REGION_TEXT, Checker, type_text
 from compiler.diagnostics import diag
 from compiler.ir import nodes as ir
+from compiler.ir.walk import rule_exprs, walk
 from compiler.ir.types import BOOL, MONEY, RATIO, Base, Type
 from compiler.messages import Text
 from compiler.source import Span
@@ -36,6 +37,7 @@ def check_rule(checker: Checker, r: ir.Rule) -> None:
         for p in t.payers:
             checker.expect_type(p.share, r, RATIO, scalar=True)
         checker.expect_type(t.cap, r, MONEY)
+        checker.expect_type(t.total_cap, r, MONEY, scalar=True)
 
     name = r.name.text
     if r.kind in (K.COLLECT, K.ALLOCATE, K.RETAIN, K.PAY) and r.fund is None:
@@ -65,10 +67,25 @@ def check_rule(checker: Checker, r: ir.Rule) -> None:
         _shape(checker, r.shares[0].span, "只有拆分规则可以列出份额", "only a split lists shares")
     if r.kind is not K.COVER and r.tiers:
         _shape(checker, r.tiers[0].span, "只有弥补规则可以分层", "only a cover rule has tiers")
+    fund = scope.funds.get(r.fund.text) if r.fund else None
+    if fund is not None and fund.per_region:
+        _per_region_fund_rule(checker, r, fund)
     if r.kind is K.COLLECT and r.source is not None and r.source.name is not None:
         src = scope.parties.get(r.source.name.text)
         if isinstance(src, ir.FundDecl) and src.name.text == (r.fund.text if r.fund else None):
             _shape(checker, r.source.span, "资金不能向自身上解", "a fund cannot collect from itself")
+
+
+def _per_region_fund_rule(checker: Checker, r: ir.Rule, fund: ir.FundDecl) -> None:
+    """Each region's account of a per-region fund only moves that region's own money."""
+    if r.kind in (K.ALLOCATE, K.RETAIN):
+        _shape(checker, r.name.span, f"按地区的资金“{fund.name.text}”不能有分配或留存规则(各地区只动用自己的账户)",
+               f"per-region fund ‘{fund.name.text}’ cannot allocate or retain: each region moves only its own account")  # fmt: skip
+    for top in rule_exprs(r):
+        for e in walk(top):
+            if isinstance(e, (ir.FundAll, ir.FundRemaining)):
+                _shape(checker, e.span, f"按地区的资金“{fund.name.text}”内不能用“全部”或“剩余”;请用“余额({fund.name.text})”",
+                       f"‘all’ and ‘remaining’ cannot be used in per-region fund ‘{fund.name.text}’; use balance({fund.name.text})")  # fmt: skip
 
 
 def _factor(checker: Checker, e: ir.Expr, r: ir.Rule) -> None:

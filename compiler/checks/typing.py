@@ -101,6 +101,8 @@ class Checker:
             return None
         if r.kind in (ir.RuleKind.ALLOCATE, ir.RuleKind.PAY):
             return MONEY.regional()
+        if r.fund is not None and self.scope.funds[r.fund.text].per_region:
+            return MONEY.regional()  # every region's own account moves its own amount
         if r.kind is ir.RuleKind.COLLECT and (r.source is None or r.source.each_region):
             return MONEY.regional()
         if r.kind is ir.RuleKind.RETAIN:
@@ -324,7 +326,9 @@ class Checker:
         if fn is None or len(e.args) < fn.min_args or (fn.max_args is not None and len(e.args) > fn.max_args):
             return None  # reported by resolve
         if fn.id == "balance":
-            return MONEY
+            arg = e.args[0]
+            fund = self.scope.funds.get(arg.name) if isinstance(arg, ir.Name) else None
+            return MONEY.regional(bool(fund and fund.per_region))
         if fn.id in ("max", "min", "clamp"):
             return self.join(list(e.args), rule)
         t = self.infer(e.args[0], rule)
@@ -381,6 +385,11 @@ def check(ctx: Context) -> list[Diagnostic]:
                     checker.expect_type(default, None, declared.scalar(), scalar=True)
             case ir.Example():
                 _example(checker, d)
+            case ir.FundDecl(per_region=True, carried=False):
+                # A per-region account that must close at zero would just pass money through.
+                what = Text(f"按地区的资金“{d.name.text}”须结转(每个地区一个账户,逐期保留余额)",
+                            f"per-region fund ‘{d.name.text}’ must be carried: one account per region keeps its balance")  # fmt: skip
+                checker.out.append(diag("E411", d.name.span, what=what))
     for r in ctx.scope.rules:
         check_rule(checker, r)
     return checker.out

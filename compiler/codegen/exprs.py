@@ -137,6 +137,9 @@ class ExprCompiler:
         args = e.args
         if fn.id == "balance":
             assert isinstance(args[0], ir.Name)
+            if self.checked.scope.funds[args[0].name].per_region:
+                assert r is not None, "checked: a per-region balance is read per region"
+                return f"self.opening.get(rt.party({args[0].name!r}, {r}), rt.ZERO)"
             return f"self.opening.get({args[0].name!r}, rt.ZERO)"
         if fn.id in ("max", "min"):
             return f"{fn.id}({', '.join(self.expr(a, r) for a in args)})"

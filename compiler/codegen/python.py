@@ -95,6 +95,8 @@ class Generator(RuleBodies):
         w.line(f"RULES: list[str] = {rules!r}")
         w.line(f"FUNDS: dict[str, bool] = {({n: f.carried for n, f in self.scope.funds.items()})!r}")
         w.line(f"FUND_LINES: dict[str, int] = {({n: f.name.span.line for n, f in self.scope.funds.items()})!r}")
+        regional_funds = sorted(n for n, f in self.scope.funds.items() if f.per_region)
+        w.line(f"REGIONAL_FUNDS: frozenset[str] = frozenset({regional_funds!r})")
         lets = [(n, self.checked.types[n].per_region) for n, d in self.scope.values.items() if isinstance(d, ir.LetDecl)]
         w.line(f"LETS: list[tuple[str, bool]] = {lets!r}")
         w.blank(2)
@@ -160,15 +162,25 @@ class Generator(RuleBodies):
         w.line("@dataclass(frozen=True)")
         w.line("class State:")
         with w.indent():
-            w.line('"""Opening balances of the carried funds."""')
+            w.line('"""Opening balances of the carried funds (地区 → 余额 for a per-region fund)."""')
             w.blank()
             for n in carried:
-                w.line(f"{self.fund_field(n)}: Decimal = rt.ZERO")
+                if scope.funds[n].per_region:
+                    w.line(f"{self.fund_field(n)}: dict[str, Decimal] = field(default_factory=dict)")
+                else:
+                    w.line(f"{self.fund_field(n)}: Decimal = rt.ZERO")
             w.blank()
             w.line("def supplied(self) -> dict[str, Decimal]:")
             with w.indent():
-                pairs = ", ".join(f"{n!r}: self.{self.fund_field(n)}" for n in carried)
-                w.line(f"return {{{pairs}}}")
+                w.line("out: dict[str, Decimal] = {}")
+                for n in carried:
+                    if scope.funds[n].per_region:
+                        w.line(f"for region, balance in self.{self.fund_field(n)}.items():")
+                        with w.indent():
+                            w.line(f"out[rt.party({n!r}, region)] = balance")
+                    else:
+                        w.line(f"out[{n!r}] = self.{self.fund_field(n)}")
+                w.line("return out")
 
     def fund_field(self, fund: str) -> str:
         return self.names.fund_attrs[fund]
@@ -272,7 +284,7 @@ class Generator(RuleBodies):
             w.line("p = Period(regions, params, inputs, opening)")
             for r in self.scope.rules:
                 w.line(f"p.{self.names[r.name.text]}()")
-            w.line("closing = rt.settle_funds(p.ledger, RULES, FUNDS, opening, FUND_LINES)")
+            w.line("closing = rt.settle_funds(p.ledger, RULES, FUNDS, opening, FUND_LINES, REGIONAL_FUNDS, regions)")
             w.line("return rt.result(p.ledger.in_order(RULES), closing, RULES, p.by_region, p.totals, LETS, p.memo, regions)")
         w.blank(2)
         w.line("def run(regions: list[str], params: Params, inputs: Inputs, state: State) -> rt.Result:")

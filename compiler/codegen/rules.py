@@ -45,9 +45,17 @@ class RuleBodies:
             assert r is not None
             return r
         decl = self.scope.parties.get(ref.name.text)
-        if isinstance(decl, ir.PartyDecl) and decl.per_region and r is not None:
+        if decl is not None and decl.per_region and r is not None:
             return f"rt.party({ref.name.text!r}, {r})"
         return repr(ref.name.text)
+
+    def account(self, rule: ir.Rule, r: str | None) -> str | None:
+        """The fund a rule is written in, as the ledger names it (an expression)."""
+        if rule.fund is None:
+            return None
+        if r is not None and self.scope.funds[rule.fund.text].per_region:
+            return f"rt.party({rule.fund.text!r}, {r})"
+        return repr(rule.fund.text)
 
     def amount(self, rule: ir.Rule, r: str | None) -> str:
         """cond → 0, else the first matching exception, else the amount; then the cap."""
@@ -90,8 +98,8 @@ class RuleBodies:
     def move_each(self, rule: ir.Rule, regional: bool) -> None:
         """collect, pay and transfer: one amount per region (or one in all)."""
         w = self.w
-        fund = repr(rule.fund.text) if rule.fund else None
         r = self.regions_loop(regional)
+        fund = self.account(rule, r)
         if rule.kind is K.COLLECT:
             src, dst = self.party(rule.source, r, r), self.party(rule.dest, fund, r)
         else:
@@ -135,8 +143,8 @@ class RuleBodies:
     def split(self, rule: ir.Rule, regional: bool) -> None:
         w = self.w
         name, line = rule.name.text, rule.span.line
-        fund = repr(rule.fund.text) if rule.fund else None
         r = self.regions_loop(regional)
+        fund = self.account(rule, r)
         ratios = ", ".join(self.ex.expr(s.ratio, None) for s in rule.shares)
         with w.indent() if regional else contextlib.nullcontext():
             w.line(f"amt = rt.amount({self.amount(rule, r)}, {name!r}, {line})", line)
@@ -147,23 +155,37 @@ class RuleBodies:
             w.line("result[r] = amt" if regional else "result = amt")
 
     def cover(self, rule: ir.Rule, regional: bool) -> None:
-        w = self.w
+        """Tier by tier over all regions, as the interpreter does: a 合计上限 is shared."""
+        w, ex = self.w, self.ex
         name, line = rule.name.text, rule.span.line
-        r = self.regions_loop(regional)
-        with w.indent() if regional else contextlib.nullcontext():
-            w.line(f"amt = rt.amount({self.amount(rule, r)}, {name!r}, {line})", line)
-            w.line("left = amt")
-            dest = self.party(rule.dest, r, r)
-            for tier in rule.tiers:
-                w.comment(f"层 {quote_line(tier.name.text)}")
-                if tier.cap is None:
-                    w.line("part = left")
-                else:
-                    w.line(f"part = min(left, max(rt.round_fen({self.ex.expr(tier.cap, r)}), rt.ZERO))")
-                shares = ", ".join(self.ex.expr(p.share, None) if p.share is not None else 'D("1")' for p in tier.payers)
-                n = len(tier.payers)
-                w.line(f"pieces = rt.largest_remainder(part, [{shares}], {name!r}, {line}) if part else [rt.ZERO] * {n}")
+        if regional:
+            w.line("result = {}")
+            w.line("for r in self.regions:")
+            with w.indent():
+                w.line(f"result[r] = rt.amount({self.amount(rule, 'r')}, {name!r}, {line})", line)
+            w.line("regions = self.regions")
+            w.line("left = [result[r] for r in regions]")
+        else:
+            w.line(f"result = rt.amount({self.amount(rule, None)}, {name!r}, {line})", line)
+            w.line("regions = [None]")
+            w.line("left = [result]")
+        r = "r" if regional else None
+        for tier in rule.tiers:
+            w.comment(f"层 {quote_line(tier.name.text)}")
+            if tier.cap is None:
+                w.line("need = left")
+            else:
+                cap = ex.expr(tier.cap, "r") if regional else ex.expr(tier.cap, None)
+                w.line("need = []")
+                w.line("for r, x in zip(regions, left):")
+                with w.indent():
+                    w.line(f"need.append(min(x, max(rt.round_fen({cap}), rt.ZERO)))")
+            shares = ", ".join(ex.expr(p.share, None) if p.share is not None else 'D("1")' for p in tier.payers)
+            total = "None" if tier.total_cap is None else f"max(rt.round_fen({ex.expr(tier.total_cap, None)}), rt.ZERO)"
+            w.line(f"pieces = rt.tier_pieces(need, [{shares}], {total}, {name!r}, {line})")
+            w.line("for r, row in zip(regions, pieces):")
+            with w.indent():
+                dest = self.party(rule.dest, r, r)
                 for i, p in enumerate(tier.payers):
-                    w.line(f"self.ledger.move({name!r}, {tier.span.line}, {self.party(p.party, None, r)}, {dest}, pieces[{i}], {r})")
-                w.line("left -= part")
-            w.line("result[r] = amt" if regional else "result = amt")
+                    w.line(f"self.ledger.move({name!r}, {tier.span.line}, {self.party(p.party, None, r)}, {dest}, row[{i}], {r})")
+            w.line("left = [x - sum(row, rt.ZERO) for x, row in zip(left, pieces)]")

@@ -15,6 +15,7 @@ from compiler.interpreter.funds import Machine, Transfer
 from compiler.interpreter.values import Env, EvalError, Scalar
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
+from compiler.ir.scope import fund_accounts
 from compiler.numbers import to_decimal
 
 __all__ = ["Env", "EvalError", "Machine", "PeriodResult", "Transfer", "settle"]
@@ -24,7 +25,7 @@ __all__ = ["Env", "EvalError", "Machine", "PeriodResult", "Transfer", "settle"]
 class PeriodResult:
     values: dict[str, Scalar | dict[str, Scalar]]
     transfers: list[Transfer]
-    closing: dict[str, Fraction]  # every carried fund's balance at the end of the period
+    closing: dict[str, Fraction]  # every carried fund account's balance at the end of the period
 
 
 def settle(checked: CheckedPolicy, env: Env) -> PeriodResult:
@@ -33,23 +34,24 @@ def settle(checked: CheckedPolicy, env: Env) -> PeriodResult:
         m.run(r)
     transfers = [t for r in checked.scope.rules for t in m.results[r.name.text].transfers]
     closing: dict[str, Fraction] = {}
-    for name, fund in checked.scope.funds.items():
-        opening = env.opening.get(name, Fraction(0))
-        inflow = sum((t.amount for t in transfers if t.dest == name), Fraction(0))
-        outflow = sum((t.amount for t in transfers if t.source == name), Fraction(0))
-        balance = opening + inflow - outflow
-        if fund.carried:
-            if balance < 0:
+    for fund in checked.scope.funds.values():
+        for name in fund_accounts(fund, env.regions):
+            opening = env.opening.get(name, Fraction(0))
+            inflow = sum((t.amount for t in transfers if t.dest == name), Fraction(0))
+            outflow = sum((t.amount for t in transfers if t.source == name), Fraction(0))
+            balance = opening + inflow - outflow
+            if fund.carried:
+                if balance < 0:
+                    raise EvalError(
+                        f"资金“{name}”余额不足:期末余额为{to_decimal(balance, 2)}", f"fund ‘{name}’ is overdrawn: it would close at {to_decimal(balance, 2)}",
+                        fund.name.span,
+                    )  # fmt: skip
+                closing[name] = balance
+            elif balance != 0:
                 raise EvalError(
-                    f"资金“{name}”余额不足:期末余额为{to_decimal(balance, 2)}", f"fund ‘{name}’ is overdrawn: it would close at {to_decimal(balance, 2)}",
+                    f"资金“{name}”期末留有{to_decimal(balance, 2)}元没有去向", f"fund ‘{name}’ is left holding {to_decimal(balance, 2)} with no destination",
                     fund.name.span,
                 )  # fmt: skip
-            closing[name] = balance
-        elif balance != 0:
-            raise EvalError(
-                f"资金“{name}”期末留有{to_decimal(balance, 2)}元没有去向", f"fund ‘{name}’ is left holding {to_decimal(balance, 2)} with no destination",
-                fund.name.span,
-            )  # fmt: skip
     return PeriodResult(_computed(checked, m), transfers, closing)
 
 

@@ -12,6 +12,7 @@ from compiler.interpreter.funds import Machine
 from compiler.interpreter.values import Env, EvalError, Scalar
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
+from compiler.ir.scope import account
 from compiler.source import Span
 
 
@@ -90,16 +91,35 @@ def example_periods(checked: CheckedPolicy, ex: ir.Example) -> Iterator[PeriodRu
         for b in givens:
             table = params if isinstance(checked.scope.values[b.name.text], ir.ParamDecl) else inputs
             table[b.name.text] = _value(b.value)
+        regions = _regions(checked, ex, case)
         for b in (*(shared.opening if shared and i == 0 else ()), *case.opening):
-            v = _value(b.value)
-            assert isinstance(v, Fraction)
-            opening[b.name.text] = v
-        env = Env(_regions(checked, ex, case), params, inputs, dict(opening), case.period)
+            opening.update(_opening(checked.scope.funds[b.name.text], _value(b.value), regions))
+        env = Env(regions, params, inputs, dict(opening), case.period)
         needs_settling = i + 1 < len(ex.periods) or any(b.name.text in checked.scope.funds for b in case.expect)
         closing = dict(settle(checked, env).closing) if needs_settling else None
         yield PeriodRun(case, givens, env, closing)
         if closing is not None:
             opening = closing
+
+
+def _opening(fund: ir.FundDecl, v: Scalar | dict[str, Scalar], regions: list[str]) -> dict[str, Fraction]:
+    """期初 balances by ledger account: a per-region fund takes one per region, or one for all."""
+    name = fund.name.text
+    if not fund.per_region:
+        assert isinstance(v, Fraction)
+        return {name: v}
+    each = v if isinstance(v, dict) else {r: v for r in regions}
+    out = {}
+    for r, x in each.items():
+        assert isinstance(x, Fraction)
+        out[account(name, r)] = x
+    return out
+
+
+def _closing(fund: ir.FundDecl, closing: dict[str, Fraction], regions: list[str]) -> Scalar | dict[str, Scalar]:
+    if not fund.per_region:
+        return closing[fund.name.text]
+    return {r: closing[account(fund.name.text, r)] for r in regions}
 
 
 def run_example(checked: CheckedPolicy, ex: ir.Example) -> Outcome:
@@ -110,7 +130,7 @@ def run_example(checked: CheckedPolicy, ex: ir.Example) -> Outcome:
             for b in run.case.expect:
                 if b.name.text in checked.scope.funds:
                     assert run.closing is not None
-                    mismatches += _compare(b, run.closing[b.name.text])
+                    mismatches += _compare(b, _closing(checked.scope.funds[b.name.text], run.closing, run.env.regions))
                 else:
                     mismatches += _compare(b, m.value(b.name.text))
     except EvalError as e:

@@ -15,6 +15,7 @@ import attrs
 from compiler.interpreter.values import Env, EvalError, Region, Scalar, Values
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
+from compiler.ir.scope import account
 from compiler.numbers import to_decimal
 
 K = ir.RuleKind
@@ -91,9 +92,15 @@ class Machine:
             assert region is not None, "checked: each-region parties need per-region amounts"
             return region
         decl = self.scope.parties.get(ref.name.text)
-        if isinstance(decl, ir.PartyDecl) and decl.per_region and region is not None:
-            return f"{ref.name.text}({region})"
+        if decl is not None and decl.per_region and region is not None:
+            return account(ref.name.text, region)
         return ref.name.text
+
+    def account(self, fund: str | None, region: Region) -> str | None:
+        """The fund a rule is written in, as the ledger names it for this region."""
+        if fund is not None and region is not None and self.scope.funds[fund].per_region:
+            return account(fund, region)
+        return fund
 
     # ---- the fund words 全部 and 剩余
 
@@ -178,9 +185,9 @@ class Machine:
         for r in regions:
             amt = self.amount(rule, r)
             if rule.kind is K.COLLECT:
-                src, dst = self.party(rule.source, r, r), self.party(rule.dest, fund, r)
+                src, dst = self.party(rule.source, r, r), self.party(rule.dest, self.account(fund, r), r)
             else:
-                src, dst = self.party(rule.source, fund, r), self.party(rule.dest, r, r)
+                src, dst = self.party(rule.source, self.account(fund, r), r), self.party(rule.dest, r, r)
             total += amt
             if r is not None:
                 by_region[r] = amt
@@ -211,7 +218,7 @@ class Machine:
             amt = self.amount(rule, r)
             ratios = [self.values.num(s.ratio, None) for s in rule.shares]
             parts = largest_remainder(amt, ratios, _zero_weights(rule)) if amt else [Fraction(0)] * len(ratios)
-            src = self.party(rule.source, fund, r)
+            src = self.party(rule.source, self.account(fund, r), r)
             for share, part in zip(rule.shares, parts):
                 if part:
                     transfers.append(Transfer(src, self.party(share.party, None, r), part, rule.name.text, rule.span.line))
@@ -221,25 +228,52 @@ class Machine:
         return RuleResult(total, by_region if regions != [None] else None, transfers)
 
     def cover(self, rule: ir.Rule, regions: list[Region]) -> RuleResult:
+        """Tier by tier over all regions: a tier's 合计上限 is shared between regions."""
         transfers: list[Transfer] = []
-        by_region: dict[str, Fraction] = {}
-        total = Fraction(0)
-        for r in regions:
-            amt = self.amount(rule, r)
-            left = amt
-            dest = self.party(rule.dest, r, r)
-            for tier in rule.tiers:
-                part = left if tier.cap is None else min(left, max(round_fen(self.values.num(tier.cap, r)), Fraction(0)))
-                ratios = [self.values.num(p.share, None) if p.share is not None else Fraction(1) for p in tier.payers]
-                pieces = largest_remainder(part, ratios, _zero_weights(rule)) if part else [Fraction(0)] * len(ratios)
-                for payer, piece in zip(tier.payers, pieces):
+        amounts = {r: self.amount(rule, r) for r in regions}
+        left = dict(amounts)
+        for tier in rule.tiers:
+            need = [left[r] if tier.cap is None else min(left[r], max(round_fen(self.values.num(tier.cap, r)), Fraction(0))) for r in regions]
+            ratios = [self.values.num(p.share, None) if p.share is not None else Fraction(1) for p in tier.payers]
+            total_cap = None if tier.total_cap is None else max(round_fen(self.values.num(tier.total_cap, None)), Fraction(0))
+            pieces = tier_pieces(need, ratios, total_cap, _zero_weights(rule))
+            for r, row in zip(regions, pieces):
+                dest = self.party(rule.dest, r, r)
+                for payer, piece in zip(tier.payers, row):
                     if piece:
                         transfers.append(Transfer(self.party(payer.party, None, r), dest, piece, rule.name.text, tier.span.line))
-                left -= part
-            total += amt
-            if r is not None:
-                by_region[r] = amt
+                left[r] -= sum(row, Fraction(0))
+        total = sum(amounts.values(), Fraction(0))
+        by_region = {r: a for r, a in amounts.items() if r is not None}
         return RuleResult(total, by_region if regions != [None] else None, transfers)
+
+
+def tier_pieces(need: list[Fraction], ratios: list[Fraction], total_cap: Fraction | None, what: EvalError) -> list[list[Fraction]]:
+    """What each payer of one tier pays in each region (rows: regions).
+
+    Without a total cap each region's part is split between the payers by their
+    shares. With one, the tier pays min(Σ need, cap) in all, shared between the
+    regions in proportion to need; each payer's total is its share of that, and is
+    spread over the regions in proportion to what is still unpaid there, the last
+    payer taking the rest. So a fund that pays 50% of a tier capped at twice its
+    balance never pays more than its balance, and every figure is whole fen.
+    """
+    if total_cap is None:
+        return [largest_remainder(n, ratios, what) if n else [Fraction(0)] * len(ratios) for n in need]
+    wanted = sum(need, Fraction(0))
+    parts = need if wanted <= total_cap else largest_remainder(total_cap, need, what)
+    tier_total = sum(parts, Fraction(0))
+    rows = [[Fraction(0)] * len(ratios) for _ in parts]
+    if not tier_total:
+        return rows
+    unpaid = list(parts)
+    for i, payer_total in enumerate(largest_remainder(tier_total, ratios, what)):
+        last = i == len(ratios) - 1
+        spread = unpaid if last else (largest_remainder(payer_total, unpaid, what) if payer_total else [Fraction(0)] * len(unpaid))
+        for row, piece in zip(rows, spread):
+            row[i] = piece
+        unpaid = [u - p for u, p in zip(unpaid, spread)]
+    return rows
 
 
 def _zero_weights(rule: ir.Rule) -> EvalError:

@@ -16,6 +16,7 @@ import attrs
 from compiler.ir import functions
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
+from compiler.ir.scope import account
 from compiler.source import Span
 
 Scalar = Union[Fraction, bool, str]  # numbers, booleans, enumeration members
@@ -181,7 +182,11 @@ class Values:
         assert fn is not None
         if fn.id == "balance":
             assert isinstance(e.args[0], ir.Name)
-            return self.env.opening.get(e.args[0].name, Fraction(0))
+            fund = e.args[0].name
+            if self.scope.funds[fund].per_region:
+                assert region is not None, "checked: a per-region balance is read per region"
+                fund = account(fund, region)
+            return self.env.opening.get(fund, Fraction(0))
         if fn.id in ("max", "min"):
             args = [self.num(a, region) for a in e.args]
             return max(args) if fn.id == "max" else min(args)

@@ -60,6 +60,7 @@ class EnumDecl:
     members: tuple[Ident, ...]
     literate: Literate
     span: Span = _span()
+    implicit: bool = False  # declared by the header's 险种 clause, not written out
 
 
 @attrs.frozen
@@ -101,6 +102,7 @@ class InputDecl:
     default: Expr | None
     literate: Literate
     span: Span = _span()
+    implicit: bool = False  # 险种: the scheme a scenario evaluates, from the header
 
 
 @attrs.frozen
@@ -175,7 +177,8 @@ class Payer:
 class Tier:
     name: Ident
     payers: tuple[Payer, ...]
-    cap: Expr | None
+    cap: Expr | None  # on each region's part
+    total_cap: Expr | None  # on the sum over regions, shared pro rata to need
     literate: Literate
     span: Span = _span()
 
@@ -204,6 +207,7 @@ class Rule:
 class FundDecl:
     name: Ident
     carried: bool  # keeps a balance from period to period
+    per_region: bool  # one account per region, such as each district's own accumulated surplus
     rules: tuple[Rule, ...]
     literate: Literate
     span: Span = _span()

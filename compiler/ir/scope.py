@@ -52,6 +52,18 @@ class Scope:
 
 
 
+def account(name: str, region: str) -> str:
+    """The ledger name of a per-region party or fund account, such as 县区财政(甲区);
+    compiler.runtime.party spells it the same way."""
+    return f"{name}({region})"
+
+
+def fund_accounts(fund: ir.FundDecl, regions: list[str]) -> list[str]:
+    """The ledger accounts a fund keeps: one, or one per region."""
+    name = fund.name.text
+    return [account(name, r) for r in regions] if fund.per_region else [name]
+
+
 def build_scope(program: ir.Program) -> tuple[Scope, list[Diagnostic]]:
     scope = Scope(main_file=program.main.file)
     diags: list[Diagnostic] = []

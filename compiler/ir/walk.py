@@ -55,8 +55,9 @@ def rule_exprs(r: ir.Rule) -> Iterator[ir.Expr]:
         for p in t.payers:
             if p.share is not None:
                 yield p.share
-        if t.cap is not None:
-            yield t.cap
+        for cap in (t.cap, t.total_cap):
+            if cap is not None:
+                yield cap
 
 
 def decl_exprs(d: ir.Decl) -> Iterator[ir.Expr]:

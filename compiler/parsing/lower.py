@@ -65,10 +65,23 @@ class Lowering(LeafLowering):
                 level = self.label(kids[0])  # type: ignore[arg-type]
             elif m.data == "h_schemes":
                 schemes = self.names(kids[0])  # type: ignore[arg-type]
+                decls += self.scheme_decls(m, schemes)
             else:
                 decls.append(self.decl(m))
         header = ir.Header(basis, eff_from, eff_to, region_set, level, schemes, self.span(tree))
         return ir.Policy(name, header, tuple(decls), self.span(tree))
+
+    def scheme_decls(self, tree: T, schemes: tuple[ir.Ident, ...]) -> list[ir.Decl]:
+        """`险种 A、B` declares the enumeration 险种 {A、B} and a global input 险种 that a
+        scenario's `scheme` sets, so rules can differ by scheme (当 险种 = 职工医保)."""
+        span = self.span(tree)
+        word = "scheme" if self.source_text(tree).startswith("schemes") else "险种"
+        name = ir.Ident(word, span)
+        none = ir.Literate(None, None, span)
+        return [
+            ir.EnumDecl(name, schemes, none, span, implicit=True),
+            ir.InputDecl(name, ir.TypeRef(name, False, span), False, None, none, span, implicit=True),
+        ]
 
     # ---- declarations
 
@@ -141,13 +154,14 @@ class Lowering(LeafLowering):
         name = self.ident(tree.children[0])  # type: ignore[arg-type]
         kids = list(_trees_of(tree.children[1:]))
         carried = any(k.data == "carried" for k in kids)
+        per_region = any(k.data == "per_region" for k in kids)
         metas = [k for k in kids if k.data.startswith("m_")]
         self.fund = name
         try:
             rules = tuple(self.rule(k) for k in kids if k.data == "rule")
         finally:
             self.fund = None
-        return ir.FundDecl(name, carried, rules, self.literate(metas, tree), self.span(tree))
+        return ir.FundDecl(name, carried, per_region, rules, self.literate(metas, tree), self.span(tree))
 
     def d_rule(self, tree: T) -> ir.Decl:
         return self.rule(tree)
@@ -216,6 +230,7 @@ class Lowering(LeafLowering):
         name, *rest = tree.children
         payers: list[ir.Payer] = []
         cap: ir.Expr | None = None
+        total_cap: ir.Expr | None = None
         metas: list[T] = []
         for c in _trees_of(rest):
             if c.data == "payer":
@@ -223,9 +238,11 @@ class Lowering(LeafLowering):
                 payers.append(ir.Payer(self.party(c.children[0]), share, self.span(c)))  # type: ignore[arg-type]
             elif c.data in ("m_quote", "m_section"):
                 metas.append(c)
+            elif c.data == "t_total_cap":
+                total_cap = self.expr(c.children[0])
             else:
-                cap = self.expr(c)
-        return ir.Tier(self.ident(name), tuple(payers), cap, self.literate(metas, tree), self.span(tree))  # type: ignore[arg-type]
+                cap = self.expr(c.children[0])
+        return ir.Tier(self.ident(name), tuple(payers), cap, total_cap, self.literate(metas, tree), self.span(tree))  # type: ignore[arg-type]
 
     # ---- examples, timeline, tasks
 
