@@ -171,6 +171,9 @@ class Phrases:
                     payers = self.t("、".join(f"{self.party(p.party, '')}{self.expr(p.share) if p.share else ''}" for p in tier.payers),
                                     ", ".join(f"{self.party(p.party, '')} {self.expr(p.share) if p.share else ''}".strip() for p in tier.payers))  # fmt: skip
                     cap = self.t(f",以{self.expr(tier.cap)}为限", f", up to {self.expr(tier.cap)}") if tier.cap is not None else ""
+                    if tier.total_cap is not None:
+                        cap += self.t(f",各地区合计以{self.expr(tier.total_cap)}为限(不足时按各地区尚未弥补的缺口比例分摊)",
+                                      f", up to {self.expr(tier.total_cap)} for all regions together (shared in proportion to what each still lacks)")  # fmt: skip
                     tiers.append(self.t(f"第{i}层由{payers}承担{cap}", f"tier {i}: {payers}{cap}"))
                 text = self.t(f"{cond}{amount}依次弥补:" + ";".join(tiers), f"{cond}{amount} is covered in turn: " + "; ".join(tiers))
         if r.cap is not None:

@@ -167,6 +167,10 @@ class Builder:
         passing = [n for n in funds if n not in carried]
         if carried:
             out.append(self.t(f"{'、'.join(carried)}逐年结转余额。", f"{', '.join(carried)} carries its balance from year to year."))
+        regional = [n for n, f in c.scope.funds.items() if f.per_region]
+        if regional:
+            out.append(self.t(f"{'、'.join(regional)}每个地区单独记账,各地区只动用自己的余额。",
+                              f"{', '.join(regional)} keeps one account per region; each region draws only on its own balance."))  # fmt: skip
         if passing:
             out.append(self.t(f"{'、'.join(passing)}当年收到的资金当年全部拨付。", f"{', '.join(passing)} passes on within the year all it takes in."))
         return tuple(out)
