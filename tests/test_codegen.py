@@ -20,6 +20,7 @@ from compiler.driver import check_file
 from compiler.evaluate import compiled_module, env_of
 from compiler.interpreter import EvalError, settle
 from compiler.ir import nodes as ir
+from compiler.ir.scope import fund_accounts
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.types import Base, Type
 from compiler.runtime import PolicyError
@@ -129,7 +130,8 @@ def scenarios(draw: st.DrawFn, checked: CheckedPolicy) -> Scenario:
         elif isinstance(d, ir.InputDecl):
             strategy = _strategy(t, d.signed, enums)
             inputs[name] = {r: draw(strategy) for r in regions} if t.per_region else draw(strategy)
-    state = {n: draw(FEN) for n, f in checked.scope.funds.items() if f.carried}
+    # One opening balance per ledger account: a per-region fund has one per region.
+    state = {a: draw(FEN) for f in checked.scope.funds.values() if f.carried for a in fund_accounts(f, regions)}
     return Scenario("hypothesis", None, None, tuple(regions), params, inputs, state)  # type: ignore[arg-type]
 
 
@@ -157,7 +159,7 @@ def test_compiled_evaluator_equals_the_interpreter_and_conserves_money(path: Pat
         for t in out.transfers:
             assert t.amount > 0 and t.amount == t.amount.quantize(Decimal("0.01"))
         # Conservation: opening + in − out = closing, to the fen; uncarried funds close at zero.
-        for fund, carried in module.FUNDS.items():
+        for fund, carried in ((a, f.carried) for f in checked.scope.funds.values() for a in fund_accounts(f, list(scen.regions))):
             inflow = sum((t.amount for t in out.transfers if t.dest == fund), Decimal(0))
             outflow = sum((t.amount for t in out.transfers if t.source == fund), Decimal(0))
             opening = scen.state.get(fund, Decimal(0)) if carried else Decimal(0)

@@ -45,16 +45,17 @@ class Phrases:
             case ir.FundAll():
                 return self.t("当年筹集的全部资金", "everything the fund takes in this year")
             case ir.FundRemaining():
-                return self.t("其余部分", "the remainder")
+                return self.t("本资金尚余的部分", "what the fund still holds")
             case ir.Neg(operand=a):
                 return f"-{self.expr(a)}"
             case ir.Binary(op="*", left=a, right=b) if self._is_ratio(b):
-                return self.t(f"{self.expr(a)}的{self.expr(b)}", f"{self.expr(b)} of {self.expr(a)}")
+                return self.t(f"{self.operand(a, '*')}的{self.expr(b)}", f"{self.expr(b)} of {self.operand(a, '*')}")
             case ir.Binary(op="*", left=a, right=b) if self._is_ratio(a):
-                return self.t(f"{self.expr(b)}的{self.expr(a)}", f"{self.expr(a)} of {self.expr(b)}")
+                return self.t(f"{self.operand(b, '*')}的{self.expr(a)}", f"{self.expr(a)} of {self.operand(b, '*')}")
             case ir.Binary(op=op, left=a, right=b):
                 word = {"+": ("加上", "plus"), "-": ("减去", "minus"), "*": ("乘以", "times"), "/": ("除以", "divided by")}[op]
-                return f"{self.expr(a)}{word[0]}{self.expr(b)}" if self.zh else f"{self.expr(a)} {word[1]} {self.expr(b)}"
+                x, y = self.operand(a, op), self.operand(b, op, right=True)
+                return f"{x}{word[0]}{y}" if self.zh else f"{x} {word[1]} {y}"
             case ir.Compare(op=op, left=a, right=b):
                 word = {
                     "=": ("为", "is"), "!=": ("不为", "is not"), ">": ("大于", "exceeds"), ">=": ("不低于", "is at least"),
@@ -84,6 +85,21 @@ class Phrases:
             case ir.Call():
                 return self.call(e)
         raise AssertionError(e)
+
+    def operand(self, e: ir.Expr, op: str, right: bool = False) -> str:
+        """An operand inside arithmetic, bracketed where the prose would otherwise
+        read with the wrong grouping (取小(a, b) × c is not “a, but no more than b × c”)."""
+        tight = op in ("*", "/") or right
+        if isinstance(e, ir.Call) and e.func.text in ("取小", "min", "取大", "max", "限定", "clamp"):
+            args = [self.expr(x) for x in e.args]
+            small = e.func.text in ("取小", "min")
+            if e.func.text in ("限定", "clamp"):
+                return self.t(f"({self.expr(e)})", f"({self.expr(e)})")
+            return self.t("、".join(args) + ("中的较小者" if small else "中的较大者"),
+                          ("the smaller of " if small else "the larger of ") + " and ".join(args))  # fmt: skip
+        if isinstance(e, ir.If) or (tight and isinstance(e, ir.Binary) and e.op in ("+", "-")):
+            return f"({self.expr(e)})"
+        return self.expr(e)
 
     def band(self, band: ir.Band) -> str:
         low = self.expr(band.lower)

@@ -17,6 +17,7 @@ from compiler.interpreter.funds import Machine
 from compiler.interpreter.values import EvalError, Scalar
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
+from compiler.ir.scope import fund_accounts
 
 _KIND = {
     ir.RuleKind.COLLECT: ("上解", "collection"), ir.RuleKind.ALLOCATE: ("分配", "allocation"),
@@ -215,8 +216,9 @@ class Builder:
                 for b in case.expect:
                     if b.name.text in self.c.scope.funds:
                         assert run.closing is not None
-                        closing = numbers.money(run.closing[b.name.text], self.lang)
-                        steps.append(StepView(b.name.text, self.t("期末余额", "closing balance"), closing))
+                        for acct in fund_accounts(self.c.scope.funds[b.name.text], env.regions):
+                            closing = numbers.money(run.closing[acct], self.lang)
+                            steps.append(StepView(acct, self.t("期末余额", "closing balance"), closing))
                         continue
                     # A per-region value expected as one figure for all regions: show every region.
                     per_region = self.c.types[b.name.text].per_region
