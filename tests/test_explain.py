@@ -62,6 +62,26 @@ def test_worked_example_shows_the_arithmetic_with_real_numbers() -> None:
     assert "- 附加上解额(贵阳市) = 需缴附加调剂金不成立,不计 = **0元**" in zh
 
 
+def test_a_weight_that_is_itself_arithmetic_is_bracketed_in_the_worked_example() -> None:
+    # 老年参保人数's weight is 100% − 人数权重: without brackets the formula reads as a different sum.
+    checked = check_file(ROOT / "docs" / "tutorial" / "first_policy.pool").policy
+    assert checked is not None
+    md = render_markdown(build(checked, "zh"))
+    assert "2000万元 × (60% × 500000 ÷ 1000000 + (100% − 60%) × 80000 ÷ 200000) = **920万元**" in md
+
+
+def test_written_files_get_the_usual_permissions(tmp_path: Path) -> None:
+    # An explainer copied to a shared drive must be readable by others: not mkstemp's 0600.
+    from compiler.fileio import write_atomic
+
+    old = os.umask(0o022)
+    try:
+        write_atomic(tmp_path / "x.html", "<p>x</p>")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "x.html").stat().st_mode & 0o777 == 0o644
+
+
 def test_every_expected_figure_in_the_examples_is_what_the_evaluator_gives() -> None:
     """Each example's expected values pass `pool test`, and the explainer prints the same figures."""
     checked = check_file(GUIZHOU).policy

@@ -146,12 +146,17 @@ class Worked:
         total = self.num(r.amount, None)
         regions = self.m.env.regions
         if r.single_weight is not None:
-            mine = self.num(r.single_weight, region)
+            mine = self.term(r.single_weight, region)
             whole = sum((self.m.values.num(r.single_weight, q) for q in regions), Fraction(0))
             return f"{total} × {mine} ÷ {numbers.plain(whole)}"
         parts = []
         for w in r.weights:
             whole = sum((self.m.values.num(w.factor, q) for q in regions), Fraction(0))
-            parts.append(f"{self.num(w.weight, None)} × {self.num(w.factor, region)} ÷ {numbers.plain(whole)}")
+            parts.append(f"{self.term(w.weight, None)} × {self.term(w.factor, region)} ÷ {numbers.plain(whole)}")
         return f"{total} × ({' + '.join(parts)})"
+
+    def term(self, e: ir.Expr, region: str | None) -> str:
+        """A factor in a product: bracketed when it is itself arithmetic (100% − 60%)."""
+        text = self.num(e, region)
+        return f"({text})" if isinstance(e, (ir.Binary, ir.If)) else text
 
