@@ -37,7 +37,7 @@ def test_table_output_aligns_chinese_columns() -> None:
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "2026年 资金往来"
-    assert "地方政府弥补额  地方政府(安顺市)  安顺市      45,000,000.00  117" in lines
+    assert "地方政府弥补额  地方政府(安顺市)  安顺市      45,000,000.00  118" in lines
     assert "省级留存  91,500,000.00" in lines
 
 
@@ -95,7 +95,7 @@ def test_explain_returns_the_same_trace_as_data() -> None:
     from compiler.evaluate import explain_file
 
     _, step = explain_file(POLICY, SCENARIO, "地方政府弥补额@安顺市")
-    assert (step.name, step.region, step.value, step.line) == ("地方政府弥补额", "安顺市", 45_000_000, 117)
+    assert (step.name, step.region, step.value, step.line) == ("地方政府弥补额", "安顺市", 45_000_000, 118)
     assert [(o.name, o.value) for o in step.operands] == [("历年累计结余缺口", 50_000_000), ("缺口调剂额", 5_000_000)]
 
 
@@ -138,7 +138,7 @@ def test_schema_lists_open_parameters_as_required_and_regions_by_name() -> None:
     assert "增量扣除比例" not in props["params"]["properties"]  # fixed: a scenario cannot set it
     assert props["regions"]["propertyNames"]["enum"][0] == "贵阳市"
     assert props["regions"]["additionalProperties"]["properties"]["缺口原因"] == {
-        "enum": ["正常", "自行调整政策", "挤占挪用", "管理不力"]
+        "enum": ["正常", "自行调整政策", "挤占挪用", "管理不力", "补助未到位", "未执行缴费政策", "未执行管理政策"]
     }
     assert props["period"] == {"type": "integer", "minimum": 2025, "maximum": 2027}
 
