@@ -24,6 +24,20 @@ def test_policy_has_no_errors_or_warnings(path: Path) -> None:
     assert [d.message("zh") for d in result.diagnostics if d.severity is not Severity.NOTE] == []
 
 
+@pytest.mark.parametrize("path", POLICIES + STDLIB, ids=lambda p: p.name)
+def test_pool_test_passes_and_every_policy_that_moves_money_has_examples(path: Path) -> None:
+    from click.testing import CliRunner
+
+    from compiler.cli import main
+
+    result = CliRunner().invoke(main, ["test", str(path)])
+    assert result.exit_code == 0, result.output
+    checked = check_file(path).policy
+    assert checked is not None
+    if checked.scope.rules:
+        assert "✓" in result.output and "✗" not in result.output
+
+
 def test_guizhou_open_parameters_are_exactly_the_ones_the_text_leaves_open() -> None:
     result = check_file(GUIZHOU)
     opened = sorted(d.message("en") for d in result.diagnostics if d.code == "I601")
