@@ -80,7 +80,7 @@ def compile_cmd(policy: str, output: str | None, lang: str) -> None:
     if output is None:
         click.echo(code, nl=False)
     else:
-        write_atomic(output, code)
+        _write(output, code)
 
 
 @main.command()
@@ -170,7 +170,18 @@ def explain(policy: str, lang: str, fmt: str, output: str | None) -> None:
     if output is None:
         click.echo(text, nl=False)
     else:
+        _write(output, text)
+
+
+def _write(output: str, text: str) -> None:
+    """An unwritable -o path is a usage error (exit 2) with the reason, never a traceback."""
+    from compiler.fileio import write_atomic
+
+    try:
         write_atomic(output, text)
+    except OSError as e:
+        click.echo(f"{output}: {e.strerror or e}", err=True)
+        sys.exit(2)
 
 
 @main.command("test")

@@ -124,3 +124,16 @@ def test_pathologically_deep_expression_is_a_diagnostic(tmp_path: Path) -> None:
     code, out = run("check", write(tmp_path, f"令 总 = {terms}\n"))
     assert code == 1
     assert "policy.pool:1:1: 错误[E109]: 表达式嵌套过深,请拆成几个派生值" in out
+
+
+@pytest.mark.parametrize("command", ["compile", "explain"])
+def test_an_unwritable_output_path_is_exit_2_with_the_reason(command: str, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from compiler.cli import main
+
+    target = tmp_path / "missing-dir" / "out.txt"
+    result = CliRunner().invoke(main, [command, str(ROOT / "policies" / "guizhou_risk_adjustment.pool"), "-o", str(target)])
+    assert result.exit_code == 2
+    assert "No such file or directory" in result.output and "Traceback" not in result.output
+    assert not target.parent.exists()

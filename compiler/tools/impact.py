@@ -18,6 +18,7 @@ from compiler.evaluate import EvaluationFailed, env_of, load_scenario, settle_wi
 from compiler.interpreter import PeriodResult
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
+from compiler.ir.scope import account
 from compiler.scenario import Scenario
 
 
@@ -73,10 +74,9 @@ def _rules(old: CheckedPolicy, new: CheckedPolicy) -> list[tuple[str, str | None
 
 
 def _accounts(party: ir.FundDecl | ir.PartyDecl, regions: list[str]) -> set[str]:
-    # A per-region party or fund keeps one ledger account per region, spelt
-    # 名称(地区) as compiler.runtime spells it; otherwise it keeps one account.
+    # A per-region party or fund keeps one ledger account per region.
     name = party.name.text
-    return {name, *(f"{name}({r})" for r in regions)} if getattr(party, "per_region", False) else {name}
+    return {name, *(account(name, r) for r in regions)} if party.per_region else {name}
 
 
 Flows = dict[str, tuple[Fraction, Fraction, Fraction | None]]  # in, out, closing balance (carried funds)
