@@ -133,7 +133,7 @@ def test_an_unwritable_output_path_is_exit_2_with_the_reason(command: str, tmp_p
     from compiler.cli import main
 
     target = tmp_path / "missing-dir" / "out.txt"
-    result = CliRunner().invoke(main, [command, str(ROOT / "policies" / "guizhou_risk_adjustment.pool"), "-o", str(target)])
+    result = CliRunner().invoke(main, [command, str(Path(__file__).resolve().parent.parent / "policies" / "guizhou_risk_adjustment.pool"), "-o", str(target)])
     assert result.exit_code == 2
     assert "No such file or directory" in result.output and "Traceback" not in result.output
     assert not target.parent.exists()
