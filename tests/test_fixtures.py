@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from compiler.driver import check_file
+from compiler.interpreter.examples import run_examples
 from compiler.messages import CODES, Severity
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -53,6 +54,9 @@ def test_good_fixture_is_clean_even_under_strict(path: Path) -> None:
     result = check_file(path)
     assert [d for d in result.diagnostics if d.severity is not Severity.NOTE] == []
     assert result.ok
+    # What checks clean must also run: its examples pass on both engines' oracle.
+    assert result.policy is not None
+    assert [o.example.label.value for o in run_examples(result.policy) if not o.passed] == []
 
 
 def test_every_code_has_a_bad_fixture() -> None:

@@ -103,11 +103,21 @@ class Checker:
             return MONEY.regional()
         if r.fund is not None and self.scope.funds[r.fund.text].per_region:
             return MONEY.regional()  # every region's own account moves its own amount
+        if any(self._per_region_party(ref) for ref in (r.source, r.dest)):
+            return MONEY.regional()  # 自/至 各地区 (or a per-region party): one transfer per region
         if r.kind is ir.RuleKind.COLLECT and (r.source is None or r.source.each_region):
             return MONEY.regional()
         if r.kind is ir.RuleKind.RETAIN:
             return MONEY
         return amount
+
+    def _per_region_party(self, ref: ir.PartyRef | None) -> bool:
+        if ref is None:
+            return False
+        if ref.name is None:
+            return True
+        decl = self.scope.parties.get(ref.name.text)
+        return decl is not None and decl.per_region
 
     # ---- expressions
 
