@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import attrs
 
-from compiler.explain import numbers
+from compiler.explain import numbers, recurring
 from compiler.explain.phrases import Phrases
 from compiler.explain.worked import Worked, value_text
 from compiler.interpreter.examples import example_periods, run_example
@@ -72,6 +72,14 @@ class MilestoneView:
 
 
 @attrs.frozen
+class RecurringView:
+    when: str  # the whole phrase, 前/by included: 每月25日前, by the 25th of each month
+    sort_key: str
+    text: str
+    owners: str
+
+
+@attrs.frozen
 class TaskView:
     number: str
     text: str
@@ -105,7 +113,8 @@ class Explainer:
     parties: tuple[str, ...]
     flows: tuple[Flow, ...]
     examples: tuple[ExampleView, ...]
-    milestones: tuple[MilestoneView, ...]
+    milestones: tuple[MilestoneView, ...]  # one-off dates, in the order written
+    recurring: tuple[RecurringView, ...]  # in recurring.order
     tasks: tuple[TaskView, ...]
     open_items: tuple[str, ...]
 
@@ -146,7 +155,8 @@ class Builder:
             params=tuple(self.param_view(d) for d in decls if isinstance(d, ir.ParamDecl)),
             funds=tuple(c.scope.funds), parties=tuple(n for n, p in c.scope.parties.items() if isinstance(p, ir.PartyDecl)),
             flows=self.flows(), examples=tuple(v for d in decls if isinstance(d, ir.Example) for v in self.examples(d)),
-            milestones=self.milestones(decls), tasks=self.tasks(decls), open_items=self.open_items(),
+            milestones=self.milestones(decls), recurring=self.recurring(decls), tasks=self.tasks(decls),
+            open_items=self.open_items(),
         )  # fmt: skip
 
     def overview(self) -> tuple[str, ...]:
@@ -255,9 +265,18 @@ class Builder:
         for d in decls:
             if isinstance(d, ir.Timeline):
                 for m in d.milestones:
-                    out.append(MilestoneView(numbers.date_lit(m.date.first, m.date.value, self.lang), m.date.value.isoformat(), m.text.value,
-                                             "、".join(o.value for o in m.owners), m.by))  # fmt: skip
+                    if isinstance(m.date, ir.DateLit):
+                        out.append(MilestoneView(numbers.date_lit(m.date.first, m.date.value, self.lang), m.date.value.isoformat(),
+                                                 m.text.value, "、".join(o.value for o in m.owners), m.by))  # fmt: skip
         return tuple(out)
+
+    def recurring(self, decls: list[ir.Decl]) -> tuple[RecurringView, ...]:
+        """Recurring dates get a table of their own: they have no place among calendar dates."""
+        out = [
+            RecurringView(recurring.phrase(m.date, m.by, self.lang), recurring.order(m.date), m.text.value, "、".join(o.value for o in m.owners))
+            for d in decls if isinstance(d, ir.Timeline) for m in d.milestones if isinstance(m.date, ir.Recurring)
+        ]  # fmt: skip
+        return tuple(sorted(out, key=lambda v: v.sort_key))  # stable: equal keys stay in the order written
 
     def tasks(self, decls: list[ir.Decl]) -> tuple[TaskView, ...]:
         out = []

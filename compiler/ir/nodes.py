@@ -274,9 +274,35 @@ class DateLit:
     span: Span = _span()
 
 
+class Cycle(enum.Enum):
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+
+
+@attrs.frozen
+class Recurring:
+    """A date that comes round every cycle: 每月25日, 次月10日, 每季度首月底, 次年3月底.
+
+    `offset` 1 puts it in the cycle after the one it recurs for (次月, 次年).
+    `month` is the month within the cycle (a quarter's 1–3, a year's 1–12; None
+    for a monthly date or a whole quarter or year). With neither `day` nor
+    `month_end` it denotes a span, like DateLit's 2025年6月: 每季度, 每年3月.
+    Written end forms are normalised: 每季度末 is the last month's end, 每年底 December's.
+    """
+
+    unit: Cycle
+    offset: int  # 0: 每 (this cycle), 1: 次 (the next one)
+    month: int | None
+    day: int | None
+    month_end: bool
+    text: str  # as written, Chinese or English
+    span: Span = _span()
+
+
 @attrs.frozen
 class Milestone:
-    date: DateLit
+    date: DateLit | Recurring
     by: bool  # 前: a deadline rather than a date
     text: Str
     owners: tuple[Str, ...]

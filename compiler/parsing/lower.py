@@ -313,7 +313,8 @@ class Lowering(LeafLowering):
                 else:
                     metas.append(c)
             assert text is not None
-            milestones.append(ir.Milestone(self.date(date), by, text, owners, self.literate(metas, m), self.span(m)))  # type: ignore[arg-type]
+            when = self.date(date) if isinstance(date, Token) else self.recurring(date)
+            milestones.append(ir.Milestone(when, by, text, owners, self.literate(metas, m), self.span(m)))
         return ir.Timeline(tuple(milestones), self.span(tree))
 
     def d_tasks_decl(self, tree: T) -> ir.Decl:

@@ -20,6 +20,13 @@ _MONEY_UNITS = {"亿元": Decimal(100_000_000), "万元": Decimal(10_000), "元"
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
 _CMP = {"≥": ">=", "≤": "<=", "≠": "!=", "==": "=", "＞": ">", "＜": "<"}
 _ARITH = {"×": "*", "＊": "*", "÷": "/", "／": "/", "＋": "+", "－": "-", "−": "-"}
+_RECURRING = re.compile(r"([每次])(月|季度|年)(?:([首次末])月|(\d{1,2})月)?(?:(\d{1,2})日|(底|末))?")
+_CYCLES = {"月": ir.Cycle.MONTH, "季度": ir.Cycle.QUARTER, "年": ir.Cycle.YEAR}
+_EN_CYCLES = {
+    "recur_month": (ir.Cycle.MONTH, 0), "recur_next_month": (ir.Cycle.MONTH, 1), "recur_quarter": (ir.Cycle.QUARTER, 0),
+    "recur_year": (ir.Cycle.YEAR, 0), "recur_next_year": (ir.Cycle.YEAR, 1),
+}  # fmt: skip
+_QUARTER_MONTHS = {"首": 1, "次": 2, "末": 3, "qm_first": 1, "qm_second": 2, "qm_last": 3}
 
 
 class LeafLowering:
@@ -84,6 +91,41 @@ class LeafLowering:
         except ValueError:
             self.diags.append(diag("E104", sp, what=Text("日期", "date"), text=text))
             return ir.DateLit(text, datetime.date(1, 1, 1), datetime.date(1, 1, 1), sp)
+
+    def recurring(self, tree: T) -> ir.Recurring:
+        month: int | None = None
+        day: int | None = None
+        if tree.data == "recur_zh":
+            text = str(tree.children[0])
+            m = _RECURRING.fullmatch(text)
+            assert m, text
+            unit, offset = _CYCLES[m[2]], int(m[1] == "次")
+            month = _QUARTER_MONTHS[m[3]] if m[3] else (int(m[4]) if m[4] else None)
+            day = int(m[5]) if m[5] else None
+            end = m[6] is not None
+        else:
+            text = " ".join(self.source_text(tree).split())
+            unit, offset = _EN_CYCLES[str(tree.data)]
+            end = False
+            for c in _subtrees(tree):
+                arg = str(c.children[0]) if c.children else ""
+                if c.data == "day_number":
+                    day = int(arg)
+                elif c.data == "day_end":
+                    end = True
+                elif c.data in _QUARTER_MONTHS:
+                    month = _QUARTER_MONTHS[str(c.data)]
+                elif c.data == "yp_month":
+                    month = int(arg)
+                elif c.data == "yp_month_day":
+                    mo, _, d = arg.partition("-")
+                    month, day, end = int(mo), (None if d == "end" else int(d)), d == "end"
+        if end and month is None and unit is not ir.Cycle.MONTH:
+            month = 3 if unit is ir.Cycle.QUARTER else 12  # 每季度末, 每年底: the end of the cycle's last month
+        r = ir.Recurring(unit, offset, month, day, end, text, self.span(tree))
+        if not _possible(r):
+            self.diags.append(diag("E104", r.span, what=Text("日期", "date"), text=text))
+        return r
 
     def literate(self, metas: list[T], owner: T) -> ir.Literate:
         quote = section = None
@@ -185,3 +227,24 @@ def _trees(tree: T) -> list[T]:
 
 def _trees_of(children: list[T | Token]) -> list[T]:
     return [c for c in children if isinstance(c, Tree)]
+
+
+def _subtrees(tree: T) -> list[T]:
+    """The tree and every tree below it (Lark's own walk is untyped)."""
+    return [tree, *(s for c in _trees(tree) for s in _subtrees(c))]
+
+
+def _possible(r: ir.Recurring) -> bool:
+    """Does the day exist in at least one of the months it recurs in? 每月31日 does
+    (in seven of them), 每月32日 and 每年2月30日 never do. February counts 29 days."""
+    if r.unit is ir.Cycle.YEAR and r.month is not None and not 1 <= r.month <= 12:
+        return False
+    if r.day is None:
+        return True
+    if r.unit is ir.Cycle.MONTH:
+        months = list(range(1, 13))
+    elif r.unit is ir.Cycle.QUARTER:
+        months = [(r.month or 1) + 3 * q for q in range(4)]
+    else:
+        months = [r.month or 1]
+    return 1 <= r.day <= max(calendar.monthrange(2024, m)[1] for m in months)

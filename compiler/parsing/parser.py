@@ -26,6 +26,8 @@ _TERMINAL_NAMES = {
     "PERCENT": ("百分比", "a percentage"),
     "MONEY": ("金额", "an amount of money"),
     "DATE": ("日期", "a date"),
+    "RECURRING": ("每月25日之类的周期时间", "a recurring date such as 每月25日"),
+    "MONTH_DAY": ("月-日(如 9-30)", "a month-day such as 9-30"),
     "STRING": ("带引号的文字", "quoted text"),
     "CMP": ("比较符", "a comparison"),
     "ADD": ("+", "+"),
