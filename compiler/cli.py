@@ -68,7 +68,6 @@ def compile_cmd(policy: str, output: str | None, lang: str) -> None:
     """Compile a policy to a typed Python evaluator / 编译为 Python 计算模块。"""
     from compiler.codegen.python import generate
     from compiler.evaluate import EvaluationFailed, check_policy
-    from compiler.fileio import write_atomic
 
     try:
         checked = check_policy(policy)
@@ -158,7 +157,6 @@ def explain(policy: str, lang: str, fmt: str, output: str | None) -> None:
     from compiler.evaluate import EvaluationFailed, check_policy
     from compiler.explain.render import render_html, render_markdown
     from compiler.explain.viewmodel import build
-    from compiler.fileio import write_atomic
 
     try:
         checked = check_policy(policy)
@@ -271,7 +269,6 @@ def diff_cmd(old: str, new: str, scenario: str | None, lang: str, fmt: str) -> N
 def graph(policy: str, output: str | None, fmt: str, lang: str) -> None:
     """The dependency graph of a policy, one cluster per fund / 政策的依赖关系图。"""
     from compiler.evaluate import EvaluationFailed, check_policy
-    from compiler.fileio import write_atomic
     from compiler.tools.graph import GraphvizError, to_dot, to_svg
 
     try:
@@ -286,14 +283,10 @@ def graph(policy: str, output: str | None, fmt: str, lang: str) -> None:
         except GraphvizError as e:
             click.echo(e.render(lang), err=True, nl=False)
             sys.exit(2)
-    try:
-        if output is None:
-            click.echo(text, nl=False)
-        else:
-            write_atomic(output, text)
-    except OSError as e:
-        click.echo(f"{output}: {e.strerror or e}", err=True)
-        sys.exit(2)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        _write(output, text)
 
 
 if __name__ == "__main__":  # pragma: no cover
