@@ -38,7 +38,7 @@ KIND_WORDS = {
 # field by field.
 EXPR_TYPES: tuple[type, ...] = tuple(t for t in typing.get_args(ir.Expr) if isinstance(t, type))
 TABLES: tuple[type, ...] = (ir.Bands, ir.Match)
-ATOMS: tuple[type, ...] = (*(t for t in EXPR_TYPES if t not in TABLES), ir.Ident, ir.Str, ir.PartyRef, ir.TypeRef, ir.DateLit)
+ATOMS: tuple[type, ...] = (*(t for t in EXPR_TYPES if t not in TABLES), ir.Ident, ir.Str, ir.PartyRef, ir.TypeRef, ir.DateLit, ir.Recurring)
 
 _PREC = {"or": 2, "and": 3, "not": 4, "+": 6, "-": 6, "*": 7, "/": 7}
 
@@ -155,7 +155,7 @@ def show(v: object, lang: str = "zh") -> str:
             return party(v, lang)
         case ir.TypeRef(name=n, per_region=per):
             return f"{n.text} {kw('per_region', lang)}" if per else n.text
-        case ir.DateLit(text=t):
+        case ir.DateLit(text=t) | ir.Recurring(text=t):
             return t
         case ir.Literate(quote=q):
             return show(q, lang)
