@@ -19,6 +19,7 @@ from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.scope import account
 from compiler.ir.types import Base, Type
+from compiler.ir.walk import decl_exprs, rule_exprs, walk
 
 Value = Decimal | bool | str
 _TOP = {"period", "scheme", "params", "global", "regions", "state"}
@@ -169,11 +170,21 @@ class _Reader:
         scheme_input = next((n for n, d in self.scope.values.items() if isinstance(d, ir.InputDecl) and d.implicit), None)
         if scheme is not None and scheme_input is not None:
             inputs[scheme_input] = scheme  # rules may read 险种
+        elif scheme_input is not None and scheme_input not in inputs and self._reads(scheme_input):
+            self.error(root, "scheme", "本政策的规则因险种而不同,须给出 scheme", "the policy's rules differ by scheme: give `scheme`")
         if self.errors:
             return None
         scen = Scenario(file, period, scheme, tuple(regions), params, inputs, state)
         self.given.clear()
         return scen
+
+    def _reads(self, name: str) -> bool:
+        """Whether any value or rule of the policy reads `name`."""
+        for d in self.scope.values.values():
+            exprs = rule_exprs(d) if isinstance(d, ir.Rule) else decl_exprs(d)
+            if any(isinstance(e, ir.Name) and e.name == name for top in exprs for e in walk(top)):
+                return True
+        return False
 
     def state(self, v: yaml.Node, state: dict[str, Decimal], regions: list[str]) -> None:
         """Opening balances by ledger account: a per-region fund gives one per region."""

@@ -186,3 +186,25 @@ def test_open_band_edges_set_out_of_order_are_refused_not_double_counted(tmp_pat
         code, out, err = run("run", str(guiyang), str(bad), "--engine", engine, "--lang", "en")
         assert (code, out) == (2, ""), engine
         assert "band edges must increase" in err
+
+
+def test_a_policy_whose_rules_differ_by_scheme_asks_for_the_scheme(tmp_path: Path) -> None:
+    scen = tmp_path / "s.json"
+    scen.write_text('{"global": {"月均基金支付额": "1"}, "regions": {"海曙区": {"基金收入": "1", "基金支出": "2"}}}', encoding="utf-8")
+    code, out, err = run("run", str(ROOT / "policies" / "ningbo_city_pooling.pool"), str(scen))
+    assert code == 2 and out == ""
+    assert f"{scen}:1:1: scheme: 本政策的规则因险种而不同,须给出 scheme" in err
+
+
+def test_per_region_fund_balances_are_checked_region_by_region(tmp_path: Path) -> None:
+    scen = tmp_path / "s.json"
+    scen.write_text(
+        '{"scheme": "职工医保", "global": {"月均基金支付额": "1"},\n'
+        ' "regions": {"海曙区": {"基金收入": "1", "基金支出": "2"}},\n'
+        ' "state": {"区县累计结余": {"江北区": "5"}, "归集基金": {"海曙区": "1"}}}',
+        encoding="utf-8",
+    )
+    code, out, err = run("run", str(ROOT / "policies" / "ningbo_city_pooling.pool"), str(scen))
+    assert code == 2
+    assert "s.json:3:23: state.区县累计结余.江北区: 不是本情景的地区" in err
+    assert "s.json:3:44: state.归集基金: 应为金额" in err
