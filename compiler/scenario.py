@@ -19,7 +19,7 @@ from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.scope import account
 from compiler.ir.types import Base, Type
-from compiler.ir.walk import decl_exprs, rule_exprs, walk
+from compiler.ir.walk import decl_exprs, walk
 
 Value = Decimal | bool | str
 _TOP = {"period", "scheme", "params", "global", "regions", "state"}
@@ -180,11 +180,8 @@ class _Reader:
 
     def _reads(self, name: str) -> bool:
         """Whether any value or rule of the policy reads `name`."""
-        for d in self.scope.values.values():
-            exprs = rule_exprs(d) if isinstance(d, ir.Rule) else decl_exprs(d)
-            if any(isinstance(e, ir.Name) and e.name == name for top in exprs for e in walk(top)):
-                return True
-        return False
+        decls = self.scope.values.values()
+        return any(isinstance(e, ir.Name) and e.name == name for d in decls for top in decl_exprs(d) for e in walk(top))
 
     def state(self, v: yaml.Node, state: dict[str, Decimal], regions: list[str]) -> None:
         """Opening balances by ledger account: a per-region fund gives one per region."""

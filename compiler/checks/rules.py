@@ -76,6 +76,13 @@ def check_rule(checker: Checker, r: ir.Rule) -> None:
             _shape(checker, r.source.span, "资金不能向自身上解", "a fund cannot collect from itself")
 
 
+def check_fund(checker: Checker, fund: ir.FundDecl) -> None:
+    if fund.per_region and not fund.carried:
+        # A per-region account that must close at zero would just pass money through.
+        _shape(checker, fund.name.span, f"按地区的资金“{fund.name.text}”须结转(每个地区一个账户,逐期保留余额)",
+               f"per-region fund ‘{fund.name.text}’ must be carried: one account per region keeps its balance")  # fmt: skip
+
+
 def _per_region_fund_rule(checker: Checker, r: ir.Rule, fund: ir.FundDecl) -> None:
     """Each region's account of a per-region fund only moves that region's own money."""
     if r.kind in (K.ALLOCATE, K.RETAIN):

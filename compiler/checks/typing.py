@@ -377,7 +377,7 @@ PER_REGION_TEXT = Text("按地区取值的数", "a per-region number")
 
 
 def check(ctx: Context) -> list[Diagnostic]:
-    from compiler.checks.rules import check_rule
+    from compiler.checks.rules import check_fund, check_rule
 
     checker = Checker(ctx)
     for name in ctx.scope.values:
@@ -395,11 +395,8 @@ def check(ctx: Context) -> list[Diagnostic]:
                     checker.expect_type(default, None, declared.scalar(), scalar=True)
             case ir.Example():
                 _example(checker, d)
-            case ir.FundDecl(per_region=True, carried=False):
-                # A per-region account that must close at zero would just pass money through.
-                what = Text(f"按地区的资金“{d.name.text}”须结转(每个地区一个账户,逐期保留余额)",
-                            f"per-region fund ‘{d.name.text}’ must be carried: one account per region keeps its balance")  # fmt: skip
-                checker.out.append(diag("E411", d.name.span, what=what))
+    for fund in ctx.scope.funds.values():
+        check_fund(checker, fund)
     for r in ctx.scope.rules:
         check_rule(checker, r)
     return checker.out
