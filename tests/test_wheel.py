@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import sysconfig
 import venv
 from pathlib import Path
 
@@ -18,11 +19,18 @@ def test_wheel_installed_in_a_fresh_venv_checks_a_policy_from_another_directory(
         check=True,
     )
     [wheel] = dist.glob("pool_lang-*.whl")
-    # The venv sees this interpreter's packages for lark, attrs, jinja2 and click, so
-    # the test needs no network; pool itself comes only from the wheel.
+    # The venv sees the test environment's lark, attrs, jinja2 and click through a .pth
+    # line (not system_site_packages: on a fresh machine the base interpreter has none of
+    # them), so the test needs no network. A .pth line adds a directory without running
+    # the .pth files in it, so the editable install of this checkout stays invisible.
     env_dir = tmp_path / "venv"
-    venv.create(env_dir, with_pip=True, system_site_packages=True)
+    venv.create(env_dir, with_pip=True)
     py = env_dir / "bin" / "python"
+    purelib = subprocess.run(
+        [str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    (Path(purelib) / "test_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
     subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)], check=True)
 
     elsewhere = tmp_path / "elsewhere"
