@@ -1,0 +1,31 @@
+"""`pool compile`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from compiler.commands.common import LANG, write_output
+
+
+@click.command("compile")
+@click.argument("policy", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the module here (default: stdout)")
+@LANG
+def compile_cmd(policy: str, output: str | None, lang: str) -> None:
+    """Compile a policy to a typed Python evaluator / 编译为 Python 计算模块。"""
+    from compiler.codegen.python import generate
+    from compiler.evaluate import EvaluationFailed, check_policy
+
+    try:
+        checked = check_policy(policy)
+    except EvaluationFailed as e:
+        click.echo(e.render(lang), err=True, nl=False)
+        sys.exit(e.exit_code)
+    source = checked.program.main.span.file
+    code = generate(checked, source, open(policy, encoding="utf-8-sig").read().replace("\r\n", "\n"))
+    if output is None:
+        click.echo(code, nl=False)
+    else:
+        write_output(output, code)

@@ -1,0 +1,34 @@
+"""`pool explain`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from compiler.commands.common import LANG, write_output
+
+
+@click.command()
+@click.argument("policy", type=click.Path(dir_okay=False))
+@LANG
+@click.option("--format", "fmt", type=click.Choice(["html", "md"]), default="html", show_default=True,
+              help="One self-contained HTML page, or Markdown")  # fmt: skip
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (default: stdout)")
+def explain(policy: str, lang: str, fmt: str, output: str | None) -> None:
+    """Render the policy explainer / 生成政策解读。"""
+    from compiler.evaluate import EvaluationFailed, check_policy
+    from compiler.explain.render import render_html, render_markdown
+    from compiler.explain.viewmodel import build
+
+    try:
+        checked = check_policy(policy)
+    except EvaluationFailed as e:
+        click.echo(e.render(lang), err=True, nl=False)
+        sys.exit(e.exit_code)
+    view = build(checked, lang)
+    text = render_html(view) if fmt == "html" else render_markdown(view)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_output(output, text)
