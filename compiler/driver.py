@@ -17,7 +17,9 @@ from compiler.diagnostics import Diagnostic, diag, note, sort_diagnostics
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.messages import Severity, Text
+from compiler.fmt.layout import layout
 from compiler.parsing import parse_module
+from compiler.parsing.cst import lexemes
 from compiler.resources import stdlib_dir
 from compiler.source import SourceFile, Span
 
@@ -153,3 +155,42 @@ def _check_file(p: Path) -> Checked:
         texts = {name: src.text for name, src in loader.sources.items()}
         result.policy = CheckedPolicy(program, ctx.scope, dict(ctx.types), texts)
     return result
+
+
+@attrs.frozen
+class Formatted:
+    """A file's canonical text, or why there is none."""
+
+    original: str
+    text: str | None
+    diagnostics: list[Diagnostic]
+    sources: dict[str, SourceFile]
+    io_error: bool = False
+    changes_ir: bool = False  # the layout would change what the policy means: a bug, never written
+
+    @property
+    def changed(self) -> bool:
+        return self.text is not None and self.text != self.original
+
+
+def format_file(path: str | Path, keywords: str | None = None) -> Formatted:
+    """Lay out one file canonically, keywords in `keywords` ("zh"/"en") if given.
+
+    The result is parsed again and must give the same IR as the original (spans
+    aside): formatting may move text, never meaning.
+    """
+    p = Path(path)
+    source, err = _read(p, _display(p))
+    if source is None:
+        assert err is not None
+        return Formatted("", None, [err], {}, io_error=True)
+    sources = {source.path: source}
+    found, diags = lexemes(source, keywords)
+    if found is None:
+        return Formatted(source.text, None, diags, sources)
+    text = layout(found)
+    before, _ = parse_module(source)
+    after, after_diags = parse_module(SourceFile(source.path, text))
+    if after is None or before != after:
+        return Formatted(source.text, None, after_diags, sources, changes_ir=True)
+    return Formatted(source.text, text, [], sources)

@@ -1,0 +1,207 @@
+"""Source → the lexemes `pool fmt` lays out: every token and comment, in order.
+
+The IR forgets layout, keywords and comments, so the formatter works from the
+concrete tree (a second parser that keeps every token) and the comments the lexer
+skips. Each lexeme says what the layout needs to know of the grammar: does it begin
+a statement or a clause, does it open or close a block, does it hug its neighbour.
+With `keywords` set, keywords are rewritten into that language here, where the rule
+each keyword sits in is known.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import unicodedata
+
+import attrs
+import lark
+
+from compiler.diagnostics import Diagnostic
+from compiler.parsing import keywords
+from compiler.parsing.parser import parse_tree
+from compiler.resources import grammar_path
+from compiler.source import SourceFile
+
+# Statements: each begins a line of its own in a block, at the block's indent.
+_ITEMS = frozenset({
+    "import_decl", "policy", "h_basis", "h_effective", "h_regions", "h_level", "h_schemes",
+    "enum_decl", "regionset_decl", "param_decl", "input_decl", "let_decl", "party_decl",
+    "fund_decl", "rule", "example_decl", "ex_regions", "ex_given", "ex_opening", "ex_expect",
+    "ex_meta", "ex_period", "timeline_decl", "milestone", "tasks_decl", "task", "tier", "arm",
+    "band_closed", "band_open", "share", "weight", "region_value",
+})  # fmt: skip
+# Clauses that follow a declaration: set off by two spaces when on the same line.
+_CLAUSES = frozenset({
+    "bound_min", "bound_max", "authority", "m_quote", "m_section", "signed", "default",
+    "c_from", "c_to", "c_by", "c_when", "c_cap", "c_cumcap", "c_except", "owners",
+    "deadline", "t_cap", "t_total_cap",
+})  # fmt: skip
+_NAMED = frozenset({
+    "NAME", "INT", "NUMBER", "PERCENT", "MONEY", "DATE", "RECURRING", "MONTH_DAY", "STRING",
+    "CMP", "ADD", "SUB", "MUL", "_EQ", "_ARROW", "_COLON", "_COMMA", "_SEMI", "_LPAR",
+    "_RPAR", "_LBRACE", "_RBRACE",
+})  # fmt: skip
+# IME full-width punctuation is written back as ASCII; literals keep their own text.
+_PUNCTUATION = frozenset({"CMP", "ADD", "SUB", "MUL", "_EQ", "_COLON", "_COMMA", "_SEMI", "_LPAR", "_RPAR", "_LBRACE", "_RBRACE"})
+# Braces around data hug it, `{贵阳市: 10亿元}`, `属于 {正常、挤占挪用}`; braces around
+# statements or shares do not.
+_DATA_BRACES = frozenset({"v_regions", "member_of"})
+_HUG_LEFT = frozenset({"_COMMA", "_SEMI", "_COLON", "_RPAR"})
+
+
+class Role(enum.Enum):
+    PLAIN = "plain"
+    ITEM = "item"  # first token of a statement
+    CLAUSE = "clause"  # first token of a clause after a declaration
+    COMMENT = "comment"
+
+
+@attrs.frozen
+class Lexeme:
+    text: str
+    line: int  # the source line it came from
+    role: Role = Role.PLAIN
+    opens: bool = False  # `{`
+    closes: bool = False  # `}`
+    hug_left: bool = False  # no space before it: `,` `)` a call's `(`
+    hug_right: bool = False  # no space after it: `(` a unary minus
+    id: int = -1  # position among the tokens (comments have none)
+    # The first tokens of the statements, clauses and conditionals this token is
+    # inside of, outermost first: a line that starts with this token is indented
+    # under the innermost one's line, a step further for each begun on that line.
+    anchors: tuple[int, ...] = ()
+
+
+@functools.cache
+def _parser() -> lark.Lark:
+    return lark.Lark(
+        grammar_path().read_text(encoding="utf-8"),
+        parser="lalr",
+        lexer="contextual",
+        maybe_placeholders=False,
+        keep_all_tokens=True,
+        lexer_callbacks={"COMMENT": _comments.append},
+        cache=True,
+    )
+
+
+_comments: list[lark.Token] = []
+
+
+def lexemes(source: SourceFile, target: str | None = None) -> tuple[list[Lexeme] | None, list[Diagnostic]]:
+    """The source's lexemes, keywords in `target` ("zh"/"en") if given; syntax errors otherwise.
+
+    The checking parser runs first so a syntax error reads exactly as `pool check` says it.
+    """
+    tree, diags = parse_tree(source)
+    if tree is None:
+        return None, diags
+    _comments.clear()
+    full = _parser().parse(source.text)
+    found = [Lexeme(str(c).rstrip(), c.line or 1, Role.COMMENT) for c in _comments]
+    _comments.clear()
+    flat = _Flatten(target)
+    flat.node(full)
+    return _merge(flat.out, found), []
+
+
+def _merge(tokens: list[Lexeme], comments: list[Lexeme]) -> list[Lexeme]:
+    """Comments between the tokens by line: a comment runs to the end of its line,
+    so it follows every token on that line."""
+    out: list[Lexeme] = []
+    i = 0
+    for c in comments:
+        while i < len(tokens) and tokens[i].line <= c.line:
+            out.append(tokens[i])
+            i += 1
+        out.append(c)
+    return out + tokens[i:]
+
+
+class _Flatten:
+    def __init__(self, target: str | None) -> None:
+        self.target = target
+        self.out: list[Lexeme] = []
+        # Statements and clauses being emitted, outermost first: each its first
+        # token's id, or None until that token is emitted.
+        self.anchors: list[list[int | None]] = []
+
+    def emit(self, lx: Lexeme) -> None:
+        chain = tuple(a[0] for a in self.anchors if a[0] is not None)
+        for a in self.anchors:
+            if a[0] is None:
+                a[0] = len(self.out)
+        self.out.append(attrs.evolve(lx, id=len(self.out), anchors=chain))
+
+    def node(self, tree: lark.Tree[lark.Token]) -> None:
+        start = len(self.out)
+        anchored = tree.data in _ITEMS or tree.data in _CLAUSES or tree.data == "if_expr"
+        if anchored:
+            self.anchors.append([None])
+        kids = list(tree.children)
+        if tree.data == "band_open" and self.target:
+            kids = _reorder_band(kids, self.target)
+        i = 0
+        while i < len(kids):
+            kid = kids[i]
+            if isinstance(kid, lark.Tree):
+                self.node(kid)
+            elif _is_keyword(kid):
+                i += self.keyword(kids, i, str(tree.data)) - 1
+            else:
+                self.token(kid, str(tree.data))
+            i += 1
+        if anchored:
+            self.anchors.pop()
+        if len(self.out) > start:
+            first = self.out[start]
+            if tree.data in _ITEMS:
+                self.out[start] = attrs.evolve(first, role=Role.ITEM)
+            elif tree.data in _CLAUSES and first.role is Role.PLAIN:
+                self.out[start] = attrs.evolve(first, role=Role.CLAUSE)
+
+    def keyword(self, kids: list[lark.Tree[lark.Token] | lark.Token], i: int, rule: str) -> int:
+        """Emit the keyword at kids[i]; return how many tokens it took (two for `per region`)."""
+        tok = kids[i]
+        assert isinstance(tok, lark.Token)
+        nxt = kids[i + 1] if i + 1 < len(kids) else None
+        if self.target and isinstance(nxt, lark.Token) and _is_keyword(nxt):
+            pair = keywords.translate(f"{tok} {nxt}", rule, self.target)
+            if pair is not None:
+                self.emit(Lexeme(pair, tok.line or 1))
+                return 2
+        # `险种 A、B` also declares the value 险种 (in English, `scheme`) that rules read:
+        # its keyword is its name, so it stays as written.
+        text = keywords.translate(str(tok), rule, self.target) if self.target and rule != "h_schemes" else None
+        self.emit(Lexeme(text or str(tok), tok.line or 1))
+        return 1
+
+    def token(self, tok: lark.Token, rule: str) -> None:
+        kind = tok.type
+        text = unicodedata.normalize("NFKC", str(tok)) if kind in _PUNCTUATION else str(tok)
+        self.emit(
+            Lexeme(
+                text,
+                tok.line or 1,
+                opens=kind == "_LBRACE",
+                closes=kind == "_RBRACE",
+                hug_left=kind in _HUG_LEFT or text == "、" or (kind == "_LPAR" and rule == "call")
+                or (kind == "_RBRACE" and rule in _DATA_BRACES),
+                hug_right=kind == "_LPAR" or text == "、" or (kind == "SUB" and rule == "neg")
+                or (kind == "_LBRACE" and rule in _DATA_BRACES),
+            )
+        )
+
+
+def _is_keyword(tok: lark.Tree[lark.Token] | lark.Token | None) -> bool:
+    return isinstance(tok, lark.Token) and tok.type not in _NAMED and str(tok)[:1].isalnum()
+
+
+def _reorder_band(kids: list[lark.Tree[lark.Token] | lark.Token], target: str) -> list[lark.Tree[lark.Token] | lark.Token]:
+    """`下限 以上 => x` is `from 下限 => x` in English: the keyword changes sides."""
+    if target == "en" and len(kids) > 1 and isinstance(kids[1], lark.Token) and str(kids[1]) == "以上":
+        return [kids[1], kids[0], *kids[2:]]
+    if target == "zh" and kids and isinstance(kids[0], lark.Token) and str(kids[0]) == "from":
+        return [kids[1], kids[0], *kids[2:]]
+    return kids
