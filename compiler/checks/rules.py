@@ -67,6 +67,7 @@ def check_rule(checker: Checker, r: ir.Rule) -> None:
         _shape(checker, r.shares[0].span, "只有拆分规则可以列出份额", "only a split lists shares")
     if r.kind is not K.COVER and r.tiers:
         _shape(checker, r.tiers[0].span, "只有弥补规则可以分层", "only a cover rule has tiers")
+    _regions_need_regional_amount(checker, r)
     fund = scope.funds.get(r.fund.text) if r.fund else None
     if fund is not None and fund.per_region:
         _per_region_fund_rule(checker, r, fund)
@@ -93,6 +94,27 @@ def _per_region_fund_rule(checker: Checker, r: ir.Rule, fund: ir.FundDecl) -> No
             if isinstance(e, (ir.FundAll, ir.FundRemaining)):
                 _shape(checker, e.span, f"按地区的资金“{fund.name.text}”内不能用“全部”或“剩余”;请用“余额({fund.name.text})”",
                        f"‘all’ and ‘remaining’ cannot be used in per-region fund ‘{fund.name.text}’; use balance({fund.name.text})")  # fmt: skip
+
+
+def _regions_need_regional_amount(checker: Checker, r: ir.Rule) -> None:
+    """A share or tier paid by or to each region needs each region's own amount.
+
+    A global amount (`全部` of a fund) has no rule for dividing it among the regions:
+    that is what an allocation's weights are for. Both engines would otherwise have
+    no region to name as the party (found by tests/fuzz: a split of `全部` with a
+    share to 各地区 passed the checks and crashed the code generator).
+    """
+    if r.kind is K.ALLOCATE:
+        return
+    t = checker.rule_type(r)
+    if t is None or t.per_region:
+        return
+    refs = [s.party for s in r.shares] + [p.party for tier in r.tiers for p in tier.payers]
+    for ref in refs:
+        if ref.each_region:
+            _shape(checker, ref.span, "金额是全局值,不能按地区分给各地区;请用分配规则按因素分配,或拆分按地区取值的金额",
+                   "the amount is a single global value and cannot go to each region: allocate it by weights, or split a per-region amount")  # fmt: skip
+            return
 
 
 def _factor(checker: Checker, e: ir.Expr, r: ir.Rule) -> None:
