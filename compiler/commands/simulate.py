@@ -1,4 +1,4 @@
-"""`pool simulate`."""
+"""`pool simulate`: several periods in order, or many random draws of them (--draws)."""
 
 from __future__ import annotations
 
@@ -6,24 +6,66 @@ import sys
 
 import click
 
-from compiler.commands.common import ENGINE, LANG
+from compiler.commands.common import ENGINE, LANG, write_output
 
 
 @click.command()
 @click.argument("policy", type=click.Path(dir_okay=False))
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="A JSON list, one result a period")
+@click.option("--json", "as_json", is_flag=True, help="JSON: one result a period, or the distributions with --draws")
+@click.option("--draws", type=int, default=None, help="Draw N random futures from a stochastic scenario / 随机模拟次数")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random draws (same seed, same output) / 随机种子")
+@click.option("--values", "values", multiple=True, metavar="名称[@地区]",
+              help="With --draws: values to summarise (default: every carried fund's balance) / 要统计的值")  # fmt: skip
+@click.option("--chart", type=click.Path(dir_okay=False), default=None, help="With --draws: write a fan chart, FILE.svg / 扇形图")
 @ENGINE
 @LANG
-def simulate(policy: str, scenarios: tuple[str, ...], as_json: bool, engine: str, lang: str) -> None:
-    """Several periods, balances carried forward / 多期模拟,余额逐年结转。"""
+def simulate(
+    policy: str, scenarios: tuple[str, ...], as_json: bool, draws: int | None, seed: int,
+    values: tuple[str, ...], chart: str | None, engine: str, lang: str,
+) -> None:  # fmt: skip
+    """Several periods, balances carried forward; with --draws, a stochastic scenario drawn N times.
+
+    多期模拟,余额逐年结转;加 --draws 时按随机情景抽样 N 次,统计各年的分布。"""
     from compiler import report
     from compiler.evaluate import EvaluationFailed, simulate_files
 
+    if draws is None:
+        used = [name for name, given in (("--values", values), ("--chart", chart)) if given]
+        if used:
+            _usage(f"{used[0]} 须与 --draws 一起使用", f"{used[0]} needs --draws", lang)
+        from compiler.stochastic.spec import is_stochastic
+
+        for f in scenarios:
+            if is_stochastic(f):
+                _usage(f"{f}: 这是随机情景(有 growth/years/base),请加 --draws N", f"{f}: a stochastic scenario (growth/years/base): add --draws N", lang)
+        try:
+            checked, runs = simulate_files(policy, list(scenarios), engine)
+        except EvaluationFailed as e:
+            click.echo(e.render(lang), err=True, nl=False)
+            sys.exit(e.exit_code)
+        rows = [(scen.period, res) for scen, res in runs]
+        click.echo(report.simulation_json(checked, rows) if as_json else report.simulation_text(checked, rows, lang), nl=False)
+        return
+    if len(scenarios) != 1:
+        _usage("--draws 只读一个随机情景文件", "--draws reads one stochastic scenario file", lang)
+    if chart is not None and not chart.lower().endswith(".svg"):
+        _usage(f"--chart {chart}: 只能写 SVG(文件名以 .svg 结尾)", f"--chart {chart}: only SVG is written (a name ending in .svg)", lang)
+    from compiler.stochastic import simulate as stochastic
+    from compiler.stochastic.chart import fan_chart
+    from compiler.stochastic.summary import text, to_json
+
     try:
-        checked, runs = simulate_files(policy, list(scenarios), engine)
+        run = stochastic(policy, scenarios[0], draws, seed, list(values), engine)
     except EvaluationFailed as e:
         click.echo(e.render(lang), err=True, nl=False)
         sys.exit(e.exit_code)
-    rows = [(scen.period, res) for scen, res in runs]
-    click.echo(report.simulation_json(checked, rows) if as_json else report.simulation_text(checked, rows, lang), nl=False)
+    if chart is not None:  # written before stdout, so a bad path leaves nothing half-done
+        write_output(chart, fan_chart(run.summaries, draws, seed, lang))
+    out = to_json(run.plan, run.outcome, run.summaries, seed, engine) if as_json else text(run.plan, run.outcome, run.summaries, seed, lang)
+    click.echo(out, nl=False)
+
+
+def _usage(zh: str, en: str, lang: str) -> None:
+    click.echo(zh if lang == "zh" else en, err=True)
+    sys.exit(2)

@@ -1,0 +1,86 @@
+"""Growth rates drawn from a seed, and the inputs they grow, to the fen.
+
+Randomness is float, money never is: each drawn rate is a float64 from numpy's
+PCG64 generator, taken at its shortest decimal spelling (0.08 is exactly
+Decimal("0.08")), and every grown money input is rounded half-up to the fen
+(a count to a whole person) before the policy sees it. Each year grows the
+value the policy saw the year before, so rounding never compounds silently.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from compiler import runtime as rt
+from compiler.ir.types import Base
+from compiler.ir.checked import CheckedPolicy
+from compiler.stochastic.spec import Plan
+
+Rates = npt.NDArray[np.float64]
+_ONE = Decimal(1)
+
+
+@attrs.frozen(eq=False)
+class Factors:
+    """Every drawn growth rate: rates[key][d] is draw d's rate for one distribution and year;
+    key_of[(input, region, year)] says which key an input reads (region None when global)."""
+
+    draws: int
+    seed: int
+    rates: dict[tuple[object, ...], Rates]
+    key_of: dict[tuple[str, str | None, int], tuple[object, ...]]
+
+
+def draw(plan: Plan, draws: int, seed: int) -> Factors:
+    """All rates up front, in a fixed order (year, then input as written, then region as in the
+    base period), so a draw's numbers do not depend on the engine that evaluates them."""
+    rng = np.random.Generator(np.random.PCG64(seed))
+    rates: dict[tuple[object, ...], Rates] = {}
+    key_of: dict[tuple[str, str | None, int], tuple[object, ...]] = {}
+    for year in plan.periods[1:]:
+        for g in plan.growth:
+            for region in plan.base.regions if g.per_region else (None,):
+                got = g.resolve(region, year)
+                assert got is not None, "spec.load_plan checked that every region and year has one"
+                dist, key = got
+                if key not in rates:
+                    x = rng.normal(dist.a, dist.b, draws) if dist.kind == "normal" else rng.uniform(dist.a, dist.b, draws)
+                    rates[key] = np.maximum(x, -1.0)  # below −100% an input would turn negative
+                key_of[(g.input, region, year)] = key
+    return Factors(draws, seed, rates, key_of)
+
+
+class Grower:
+    """One draw's inputs year by year: grow(inputs, d, year) → next year's inputs."""
+
+    def __init__(self, checked: CheckedPolicy, plan: Plan, factors: Factors) -> None:
+        self.plan, self.factors = plan, factors
+        self.places = {g.input: (Decimal("0.01") if checked.types[g.input].base is Base.MONEY else _ONE) for g in plan.growth}
+        # Decimal rates, converted once per key rather than once per region and year.
+        self.decimal: dict[tuple[object, ...], list[Decimal]] = {}
+
+    def rate(self, key: tuple[object, ...], d: int) -> Decimal:
+        got = self.decimal.get(key)
+        if got is None:
+            got = self.decimal[key] = [_ONE + Decimal(repr(x)) for x in self.factors.rates[key].tolist()]
+        return got[d]
+
+    def grow(self, inputs: dict[str, rt.Supplied], d: int, year: int) -> dict[str, rt.Supplied]:
+        out = dict(inputs)
+        for g in self.plan.growth:
+            q = self.places[g.input]
+            prev = inputs[g.input]
+            if isinstance(prev, dict):
+                out[g.input] = {r: self._one(v, self.rate(self.factors.key_of[(g.input, r, year)], d), q) for r, v in prev.items()}
+            else:
+                out[g.input] = self._one(prev, self.rate(self.factors.key_of[(g.input, None, year)], d), q)
+        return out
+
+    @staticmethod
+    def _one(v: rt.Value, factor: Decimal, q: Decimal) -> Decimal:
+        assert isinstance(v, Decimal), "spec.load_plan admits only money and count inputs"
+        return rt.CONTEXT.multiply(v, factor).quantize(q, rounding=ROUND_HALF_UP, context=rt.CONTEXT)

@@ -1,0 +1,200 @@
+"""Evaluating every draw: the seam between the stochastic front end and an engine.
+
+An engine takes the plan, the drawn rates and the values to record, and returns
+an Outcome: each value as integer fen, one row a draw and one column a period,
+and where each draw stopped. PerDraw settles one period at a time on the
+compiled Decimal evaluator (or the reference interpreter), carrying `state`
+exactly as `pool simulate` does; a batch engine over arrays can implement the
+same Protocol and replace it without touching the summary or the chart.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from compiler import runtime as rt
+from compiler.evaluate import EvaluationFailed, policy_module, settle_with
+from compiler.interpreter import Env
+from compiler.ir.checked import CheckedPolicy
+from compiler.ir.scope import account
+from compiler.numbers import to_decimal
+from compiler.stochastic.draws import Factors, Grower
+from compiler.stochastic.spec import Plan
+
+Fen = npt.NDArray[np.int64]
+
+
+@attrs.frozen
+class Pick:
+    """A value to record: a carried fund's balance (all its accounts added up) or a rule's amount."""
+
+    label: str  # 名称 or 名称@地区, as the user wrote it
+    name: str
+    region: str | None
+    balance: bool
+    accounts: tuple[str, ...]  # ledger accounts of a balance
+
+    @property
+    def shown(self) -> str:
+        """As the ledger spells a region's account: 区县累计结余(奉化区)."""
+        return account(self.name, self.region) if self.region else self.name
+
+
+@attrs.frozen(eq=False)
+class Outcome:
+    periods: tuple[int, ...]
+    draws: int
+    fen: dict[str, Fen]  # label → (draws, periods); meaningless where the draw had stopped
+    failed_at: npt.NDArray[np.int64]  # (draws,): first period index not settled; len(periods) if none
+    failures: dict[tuple[int, str], Failure]  # (period, where) → the draws that stopped there
+
+
+@attrs.frozen
+class Failure:
+    """Draws that stopped at one place in one period. Messages name amounts that differ from
+    draw to draw (“it would close at −1.38”), so they are grouped by where the policy failed
+    and the first draw's message stands for them all."""
+
+    draws: int
+    zh: str
+    en: str
+
+
+class Engine(Protocol):
+    def run(self, plan: Plan, factors: Factors, picks: list[Pick]) -> Outcome: ...
+
+
+class Unsettled(Exception):
+    def __init__(self, where: str, zh: str, en: str) -> None:
+        super().__init__(en)
+        self.where, self.zh, self.en = where, zh, en
+
+
+@attrs.frozen
+class Settled:
+    values: dict[str, rt.Supplied]
+    closing: dict[str, Decimal]
+
+
+class PerDraw:
+    """One draw after another, one period after another: simple, exact, the oracle for a batch engine."""
+
+    def __init__(self, checked: CheckedPolicy, engine: str = "compiled") -> None:
+        self.checked, self.engine = checked, engine
+        self.module = policy_module(checked) if engine == "compiled" else None
+        self.file = checked.program.main.span.file
+
+    def settle(self, plan: Plan, inputs: dict[str, rt.Supplied], opening: dict[str, Decimal]) -> Settled:
+        regions, params = list(plan.base.regions), dict(plan.base.params)
+        if self.module is not None:
+            try:
+                out = self.module.evaluate(regions, params, inputs, opening)
+            except rt.PolicyError as e:
+                at = f"{self.file}:{e.line}" if e.line else ""
+                raise Unsettled(at, f"{at}: {e.zh}" if at else e.zh, f"{at}: {e.en}" if at else e.en) from None
+            return Settled(out.values, out.closing)
+        from fractions import Fraction
+
+        def exact(table: dict[str, rt.Supplied]) -> dict[str, object]:
+            def one(x: rt.Value) -> object:
+                return Fraction(x) if isinstance(x, Decimal) else x
+
+            return {k: ({r: one(x) for r, x in v.items()} if isinstance(v, dict) else one(v)) for k, v in table.items()}
+
+        env = Env(regions, exact(params), exact(inputs), {k: Fraction(v) for k, v in opening.items()})  # type: ignore[arg-type]
+        try:
+            res = settle_with(self.checked, env, "interpreter", "")
+        except EvaluationFailed as e:
+            zh, en = e.zh.removeprefix(": 无法计算:").strip(), e.en.removeprefix(": cannot settle: ").strip()
+            raise Unsettled(en, zh, en) from None
+
+        def dec(x: object) -> rt.Value:
+            return to_decimal(x) if isinstance(x, Fraction) else x  # type: ignore[return-value]
+
+        values: dict[str, rt.Supplied] = {k: ({r: dec(x) for r, x in v.items()} if isinstance(v, dict) else dec(v)) for k, v in res.values.items()}
+        return Settled(values, {k: to_decimal(v, 2) for k, v in res.closing.items()})
+
+    def run(self, plan: Plan, factors: Factors, picks: list[Pick]) -> Outcome:
+        periods = plan.periods
+        n, years = factors.draws, len(periods)
+        fen = {p.label: np.zeros((n, years), dtype=np.int64) for p in picks}
+        failed_at = np.full(n, years, dtype=np.int64)
+        failures: dict[tuple[int, str], Failure] = {}
+        base_inputs = dict(plan.base.inputs)
+        try:  # the base period is the same in every draw: settle it once
+            first = self.settle(plan, base_inputs, dict(plan.base.state))
+        except Unsettled as e:
+            where = f"{plan.file} ({periods[0]})"
+            raise EvaluationFailed(2, f"{where}: 基期无法计算:{e.zh}\n", f"{where}: the base period cannot be settled: {e.en}\n") from None
+        row0 = {p.label: record(p, first) for p in picks}
+        grower = Grower(self.checked, plan, factors)
+        for d in range(n):
+            inputs, settled = base_inputs, first
+            for label, v in row0.items():
+                fen[label][d, 0] = v
+            for t in range(1, years):
+                inputs = grower.grow(inputs, d, periods[t])
+                try:
+                    settled = self.settle(plan, inputs, settled.closing)
+                except Unsettled as e:
+                    failed_at[d] = t
+                    key = (periods[t], e.where)
+                    seen = failures.get(key)
+                    failures[key] = Failure(seen.draws + 1, seen.zh, seen.en) if seen else Failure(1, e.zh, e.en)
+                    break
+                for p in picks:
+                    fen[p.label][d, t] = record(p, settled)
+        return Outcome(tuple(periods), n, fen, failed_at, failures)
+
+
+def record(p: Pick, s: Settled) -> int:
+    """The value in whole fen (a rule's amount is already to the fen; a balance always is)."""
+    total: rt.Value
+    if p.balance:
+        total = sum((s.closing[a] for a in p.accounts), Decimal(0))
+    else:
+        v = s.values[p.name]
+        if isinstance(v, dict):
+            total = v[p.region] if p.region is not None else sum((x for x in v.values() if isinstance(x, Decimal)), Decimal(0))
+        else:
+            total = v
+    assert isinstance(total, Decimal)
+    return int(total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).scaleb(2))
+
+
+def picks_of(checked: CheckedPolicy, plan: Plan, wanted: list[str]) -> tuple[list[Pick], list[tuple[str, str]]]:
+    """The values to record (default: every carried fund's balance), and (zh, en) errors for names that are not."""
+    scope = checked.scope
+    regions = list(plan.base.regions)
+    rules = {r.name.text for r in scope.rules}
+    if not wanted:
+        wanted = [n for n, f in scope.funds.items() if f.carried]
+    picks: list[Pick] = []
+    errors: list[tuple[str, str]] = []
+    for label in wanted:
+        name, at, region = label.partition("@")
+        fund = scope.funds.get(name)
+        if region and region not in regions:
+            errors.append((f"--values {label}: “{region}”不是情景的地区", f"--values {label}: ‘{region}’ is not one of the scenario's regions"))
+        elif fund is not None and fund.carried:
+            if fund.per_region:
+                accounts = tuple(account(name, r) for r in ([region] if region else regions))
+            elif region:
+                errors.append((f"--values {label}: {name}不按地区结转,去掉 @{region}", f"--values {label}: {name} is not kept per region; drop @{region}"))
+                continue
+            else:
+                accounts = (name,)
+            picks.append(Pick(label, name, region or None, True, accounts))
+        elif name in rules:
+            picks.append(Pick(label, name, region or None, False, ()))
+        else:
+            known = "、".join([n for n, f in scope.funds.items() if f.carried] + sorted(rules))
+            errors.append((f"--values {label}: 不是结转资金或规则(可用:{known})", f"--values {label}: not a carried fund or a rule (known: {known.replace('、', ', ')})"))
+    if len({p.label for p in picks}) < len(picks):
+        errors.append(("--values: 同一个值给了两次", "--values: the same value is given twice"))
+    return picks, errors
