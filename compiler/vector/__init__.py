@@ -1,0 +1,175 @@
+"""The vectorized backend: a checked policy over arrays of scenarios at once.
+
+    from compiler.vector import Batch, run_batch
+    out = run_batch(checked, Batch(regions, size, params, inputs, opening))
+    out.values["基础上解额"]        # int64 fen, (draws, regions)
+    out.closing["省级留存"]          # int64 fen, (draws,)
+    out.ledger(7)                    # draw 7's transfers, as the scalar engines list them
+
+Representation (compiler/vector/arith.py says more): money moved is int64 fen;
+every value before a transfer is an exact rational num/den over int64 (Python
+ints where a bound says int64 might not hold; or VectorOverflow with `strict`);
+rounding is half-up to the fen in integers; largest-remainder shares use an
+integer floor, integer remainders and a stable argsort. No float touches money.
+Batch values: money as int64 fen arrays, other numbers as `Scaled(num, den)`
+arrays or exact scalars, booleans as bool arrays, enumeration members as str
+arrays; per-region values (draws, regions), global ones (draws,), or a scalar.
+
+It imports only compiler.ir and numpy: never the parser or the checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import attrs
+import numpy as np
+
+from compiler.ir.checked import CheckedPolicy
+from compiler.ir.scope import fund_accounts
+from compiler.ir.types import Base
+from compiler.vector import arith as A
+from compiler.vector.arith import Arr, Ctx, Q, VectorOverflow, Why
+from compiler.vector.rules import Failures, Flow, Machine
+from compiler.vector.values import Flag, V, Values
+from compiler.vector.stack import batch_of
+
+__all__ = ["batch_of", "Batch", "BatchError", "BatchResult", "Scaled", "VectorOverflow", "run_batch"]
+
+
+@attrs.frozen
+class Scaled:
+    """Numbers as integers over one denominator: value = num / den (den 100 for 元, 10000 for basis points)."""
+
+    num: Arr
+    den: int
+
+
+@attrs.frozen
+class Batch:
+    regions: tuple[str, ...]
+    size: int  # draws
+    params: Mapping[str, Any] = attrs.field(factory=dict)
+    inputs: Mapping[str, Any] = attrs.field(factory=dict)
+    opening: Mapping[str, Any] = attrs.field(factory=dict)  # ledger account → fen, (draws,) or a scalar in 元
+
+
+class BatchError(Exception):
+    """Some draws cannot be settled; `failed` marks them, `reasons` says why (first ones)."""
+
+    def __init__(self, failed: Arr, reasons: dict[int, Why]) -> None:
+        first = int(np.flatnonzero(failed)[0])
+        why = reasons.get(first, Why("无法计算", "cannot settle"))
+        super().__init__(f"draw {first} (of {int(failed.sum())} failing): {why.en}")
+        self.failed, self.reasons, self.first, self.zh, self.en = failed, reasons, first, why.zh, why.en
+
+
+@attrs.frozen
+class BatchResult:
+    regions: tuple[str, ...]
+    values: dict[str, Arr]  # every rule, int64 fen: (draws, regions) or (draws,)
+    flows: list[Flow]  # the ledger, in the scalar engines' order, zero amounts included
+    closing: dict[str, Arr]  # every carried fund account, int64 fen (draws,)
+    failed: Arr  # (draws,) bool: draws that could not be settled (empty unless strict=False)
+    promoted: int  # operations that needed Python ints (0 when int64 held everywhere)
+
+    def ledger(self, draw: int) -> list[tuple[str, str, int, str, int]]:
+        """Draw `draw`'s transfers as (source, dest, fen, rule, line), zero ones left out."""
+        return [(f.source, f.dest, int(f.amount[draw]), f.rule, f.line) for f in self.flows if f.amount[draw]]
+
+
+def run_batch(checked: CheckedPolicy, batch: Batch, strict: bool = False, raise_failures: bool = True) -> BatchResult:
+    """Settle every draw of a batch. `strict`: raise VectorOverflow rather than
+    fall back to Python ints. With `raise_failures` (the default) a draw that
+    cannot be settled raises BatchError; otherwise it is marked in `failed`."""
+    ctx = Ctx(strict=strict)
+    regions = list(batch.regions)
+    n, r = batch.size, len(regions)
+    supplied = {k: _value(checked, k, v, n, r) for k, v in {**batch.params, **batch.inputs}.items()}
+    opening = {k: _fen(v, n) for k, v in batch.opening.items()}
+    failures = Failures(n)
+    machine: Machine
+    values = Values(checked, regions, n, supplied, opening, lambda rule: machine.rule_value(rule), ctx)
+    machine = Machine(checked, values, failures)
+    for rule in checked.scope.rules:
+        machine.run(rule)
+    flows = [f for rule in checked.scope.rules for f in machine.results[rule.name.text].flows]
+    closing = _settle_funds(checked, regions, n, flows, opening, failures)
+    if raise_failures and failures.failed.any():
+        raise BatchError(failures.failed, failures.reasons)
+    out = {}
+    for rule in checked.scope.rules:
+        fen = machine.results[rule.name.text].fen
+        out[rule.name.text] = fen if checked.types[rule.name.text].per_region else fen[:, 0]
+    return BatchResult(tuple(regions), out, flows, closing, failures.failed, ctx.promoted)
+
+
+def _settle_funds(
+    checked: CheckedPolicy, regions: list[str], n: int, flows: list[Flow], opening: dict[str, Arr], failures: Failures
+) -> dict[str, Arr]:
+    """Conservation per account: opening + in − out = closing; uncarried close at zero, carried never below."""
+    closing: dict[str, Arr] = {}
+    for fund in checked.scope.funds.values():
+        for name in fund_accounts(fund, regions):
+            balance = opening.get(name, np.zeros(n, dtype=np.int64)).copy()
+            for f in flows:
+                if f.dest == name:
+                    balance += f.amount
+                if f.source == name:
+                    balance -= f.amount
+            if fund.carried:
+                failures.add(balance < 0, Why(f"资金“{name}”余额不足", f"fund ‘{name}’ is overdrawn"))
+                closing[name] = balance
+            else:
+                failures.add(balance != 0, Why(f"资金“{name}”期末留有余额没有去向", f"fund ‘{name}’ is left holding money with no destination"))
+    return closing
+
+
+def _fen(v: Any, n: int) -> Arr:
+    if isinstance(v, np.ndarray):
+        if v.dtype != np.int64:
+            raise TypeError("opening balances are int64 fen arrays")
+        return np.broadcast_to(v, (n,)).copy()
+    return np.full(n, _exact_fen(Fraction(v)), dtype=np.int64)
+
+
+def _exact_fen(x: Fraction) -> int:
+    fen = x * 100
+    if fen.denominator != 1:
+        raise ValueError(f"money has at most two decimals: {x}")
+    if abs(fen.numerator) >= 2**63:
+        raise VectorOverflow(None, f"the amount {x}")
+    return int(fen.numerator)
+
+
+def _shape(a: Arr, per_region: bool, n: int, r: int, name: str) -> Arr:
+    want = (n, r) if per_region else (n,)
+    if a.shape != want:
+        raise ValueError(f"‘{name}’ should have shape {want}, not {a.shape}")
+    return a if per_region else a.reshape(n, 1)
+
+
+def _value(checked: CheckedPolicy, name: str, v: Any, n: int, r: int) -> V:
+    """A batch value as the evaluator holds it."""
+    if name not in checked.types:
+        raise KeyError(f"‘{name}’ is not a parameter or input of this policy")
+    t = checked.types[name]
+    if t.numeric:
+        if isinstance(v, Scaled):
+            return A.of_ints(_shape(np.asarray(v.num, dtype=np.int64), t.per_region, n, r, name), v.den)
+        if isinstance(v, np.ndarray):
+            if v.dtype != np.int64:
+                raise TypeError(f"‘{name}’: numbers are int64 arrays (fen for money) or Scaled, never floats")
+            return A.of_ints(_shape(v, t.per_region, n, r, name), 100 if t.base is Base.MONEY else 1)
+        if isinstance(v, (bool, float)) or not isinstance(v, (int, Decimal, Fraction, str)):
+            raise TypeError(f"‘{name}’: expected an exact number, got {v!r}")
+        text = v.strip() if isinstance(v, str) else None
+        if text is not None and text.endswith("%"):
+            return A.const(Fraction(Decimal(text[:-1])) / 100)
+        return A.const(Fraction(Decimal(text)) if text is not None else Fraction(v))
+    if isinstance(v, np.ndarray):
+        return Flag(_shape(v, t.per_region, n, r, name))
+    return Flag(np.asarray(v))

@@ -1,0 +1,316 @@
+"""Exact rational arithmetic over numpy arrays, with overflow never silent.
+
+A number is `Q(num, den)`: the value num/den elementwise, den > 0. `num` is an
+int64 array while every bound says it fits, an object array of Python ints
+otherwise; `den` is a Python int when it is the same for the whole batch (money
+is n/100, 10% is 1/10, their product n/1000) and an array only after a division
+by a value that varies. No float ever touches a value.
+
+Every operation predicts a bound on |num| and den from its operands' bounds,
+plain Python ints and no pass over the data. When the prediction could exceed
+2**62 (headroom for the 2n+d of rounding), the operands' real magnitudes are
+measured; if they still could, the operation runs on Python ints (exact, slower)
+or, in strict mode, raises VectorOverflow naming the policy line.
+
+A value may be poisoned where it could not be computed (division by zero, a
+missing input, no band holding the subject): `bad` marks those elements. Poison
+flows through arithmetic and `如果` takes it only from the branch it selects, as
+the lazy engines do; it becomes an error only when a poisoned element reaches a
+transfer, a weight or a cap.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any, Union
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+Arr = npt.NDArray[Any]
+Den = Union[int, Arr]
+LIMIT = 2**62
+
+
+class VectorOverflow(ArithmeticError):
+    """An intermediate value cannot be held in int64 and strict mode forbids Python ints."""
+
+    def __init__(self, line: int | None, what: str) -> None:
+        at = f"line {line}: " if line else ""
+        super().__init__(f"{at}{what} does not fit in int64; exact Python-int arithmetic was not allowed (strict)")
+        self.line = line
+
+
+@attrs.frozen
+class Why:
+    zh: str
+    en: str
+
+
+@attrs.define
+class Ctx:
+    """How to react when int64 is not enough, and where in the policy we are."""
+
+    strict: bool = False
+    line: int | None = None
+    promoted: int = 0  # operations that fell back to Python ints, for benchmarks' honesty
+
+
+def _array(x: Any) -> Arr:
+    return np.asarray(x)
+
+
+@attrs.frozen
+class Q:
+    num: Arr = attrs.field(converter=_array)
+    den: Den
+    mag: int  # ≥ max |num|
+    dmag: int  # ≥ max den
+    bad: Arr | None = None
+    why: Why | None = None
+
+
+def _measure(x: Arr) -> int:
+    if x.size == 0:
+        return 0
+    return int(max(abs(int(x.max())), abs(int(x.min()))))
+
+
+def _obj(x: Any) -> Any:
+    if isinstance(x, np.ndarray) and x.dtype != object:
+        return x.astype(object)
+    return x
+
+
+def poison(a: Any, b: Any) -> tuple[Arr | None, Why | None]:
+    """The union of two values' poison, and the reason of the first."""
+    ba, bb = getattr(a, "bad", None), getattr(b, "bad", None)
+    if ba is None:
+        return bb, getattr(b, "why", None)
+    if bb is None:
+        return ba, getattr(a, "why", None)
+    return ba | bb, getattr(a, "why", None)
+
+
+def const(v: Fraction) -> Q:
+    n, d = v.numerator, v.denominator
+    arr = np.asarray(n, dtype=np.int64 if abs(n) < LIMIT else object)
+    return Q(arr, d, abs(n), d)
+
+
+def of_ints(x: Arr, den: int = 1) -> Q:
+    return Q(x, den, _measure(x), den)
+
+
+def _guard(ctx: Ctx, need: int, a: Q, b: Q | None = None) -> bool:
+    """Whether to compute on Python ints: the predicted bound is too big for int64
+    and the operands are not already Python ints (then nothing changes)."""
+    if need < LIMIT or (a.num.dtype == object and (b is None or b.num.dtype == object)):
+        return False
+    if ctx.strict:
+        raise VectorOverflow(ctx.line, "an intermediate value")
+    ctx.promoted += 1
+    return True
+
+
+def align(ctx: Ctx, a: Q, b: Q) -> tuple[Arr, Arr, Den, int]:
+    """Both numerators over one denominator: (na, nb, den, bound on |na|, |nb|)."""
+    if isinstance(a.den, int) and isinstance(b.den, int):
+        if a.den == b.den:
+            return a.num, b.num, a.den, max(a.mag, b.mag)
+        den = a.den * b.den // math.gcd(a.den, b.den)
+        ka, kb = den // a.den, den // b.den
+        bound = max(a.mag * ka, b.mag * kb, den)
+        obj = _guard(ctx, bound, a, b)
+        na, nb = (_obj(a.num), _obj(b.num)) if obj else (a.num, b.num)
+        return (na * ka if ka != 1 else na), (nb * kb if kb != 1 else nb), den, max(a.mag * ka, b.mag * kb)
+    if a.den is b.den:
+        return a.num, b.num, a.den, max(a.mag, b.mag)
+    bound = max(a.mag * b.dmag, b.mag * a.dmag, a.dmag * b.dmag)
+    obj = _guard(ctx, bound, a, b)
+    if obj:
+        return _obj(a.num) * _obj(b.den), _obj(b.num) * _obj(a.den), _obj(a.den) * _obj(b.den), bound
+    return a.num * b.den, b.num * a.den, a.den * b.den, bound
+
+
+def _dmag(den: Den, a: Q, b: Q) -> int:
+    return den if isinstance(den, int) else a.dmag * b.dmag
+
+
+def add(ctx: Ctx, a: Q, b: Q, sign: int = 1) -> Q:
+    na, nb, den, m = align(ctx, a, b)
+    bad, why = poison(a, b)
+    if 2 * m >= LIMIT and na.dtype != object:
+        if ctx.strict:
+            raise VectorOverflow(ctx.line, "a sum")
+        ctx.promoted += 1
+        na, nb = _obj(na), _obj(nb)
+    return Q(na + nb if sign > 0 else na - nb, den, 2 * m, _dmag(den, a, b), bad, why)
+
+
+def neg(a: Q) -> Q:
+    return attrs.evolve(a, num=-a.num)
+
+
+def mul(ctx: Ctx, a: Q, b: Q) -> Q:
+    bound = max(a.mag * b.mag, a.dmag * b.dmag)
+    obj = _guard(ctx, bound, a, b)
+    an, bn, ad, bd = (_obj(a.num), _obj(b.num), _obj(a.den), _obj(b.den)) if obj else (a.num, b.num, a.den, b.den)
+    bad, why = poison(a, b)
+    return Q(an * bn, ad * bd, a.mag * b.mag, a.dmag * b.dmag, bad, why)
+
+
+DIV0 = Why("除数为零", "division by zero")
+
+
+def div(ctx: Ctx, a: Q, b: Q, why: Why = DIV0) -> Q:
+    """a ÷ b; where b is zero the result is poisoned (an error only if it is used)."""
+    if isinstance(a.den, int) and isinstance(b.den, int):
+        g = math.gcd(a.den, b.den)  # money ÷ money: the two 100s cancel
+        a = attrs.evolve(a, den=a.den // g, dmag=a.den // g)
+        b = attrs.evolve(b, den=b.den // g, dmag=b.den // g)
+    bound = max(a.mag * b.dmag, a.dmag * b.mag)
+    obj = _guard(ctx, bound, a, b)
+    an, bn, ad, bd = (_obj(a.num), _obj(b.num), _obj(a.den), _obj(b.den)) if obj else (a.num, b.num, a.den, b.den)
+    zero = bn == 0
+    sign = np.where(bn < 0, -1, 1)
+    num = an * bd * sign
+    den = np.where(zero, 1, ad * bn * sign)
+    bad, first = poison(a, b)
+    if bool(np.any(zero)):
+        bad = zero if bad is None else (bad | zero)
+        first = first or why
+    return Q(num, den, a.mag * b.dmag, a.dmag * b.mag, bad, first)
+
+
+def compare(ctx: Ctx, op: str, a: Q, b: Q) -> Arr:
+    na, nb, _den, _m = align(ctx, a, b)
+    if op == "=":
+        return np.asarray(na == nb)
+    if op == "!=":
+        return np.asarray(na != nb)
+    return np.asarray({"<": na < nb, "<=": na <= nb, ">": na > nb, ">=": na >= nb}[op])
+
+
+def where(ctx: Ctx, c: Arr, a: Q, b: Q) -> Q:
+    na, nb, den, m = align(ctx, a, b)
+    bad = None
+    if a.bad is not None or b.bad is not None:
+        ba = a.bad if a.bad is not None else False
+        bb = b.bad if b.bad is not None else False
+        bad = np.where(c, ba, bb)
+    why = pick_why(c, a.bad, a.why, b.bad, b.why) if bad is not None else None
+    return Q(np.where(c, na, nb), den, m, _dmag(den, a, b), bad, why)
+
+
+def pick_why(c: Arr, abad: Arr | None, awhy: Why | None, bbad: Arr | None, bwhy: Why | None) -> Why | None:
+    """The reason of the branch whose poison is actually selected somewhere."""
+    if abad is not None and bool(np.any(np.logical_and(c, abad))):
+        return awhy
+    return bwhy if bbad is not None else awhy
+
+
+def maximum(ctx: Ctx, a: Q, b: Q, larger: bool = True) -> Q:
+    na, nb, den, m = align(ctx, a, b)
+    bad, why = poison(a, b)
+    return Q(np.maximum(na, nb) if larger else np.minimum(na, nb), den, m, _dmag(den, a, b), bad, why)
+
+
+def with_poison(q: Q, bad: Arr | None, why: Why | None) -> Q:
+    if bad is None:
+        return q
+    merged = bad if q.bad is None else (q.bad | bad)
+    return attrs.evolve(q, bad=merged, why=q.why or why)
+
+
+def to_fen(ctx: Ctx, q: Q) -> Arr:
+    """Half-up (away from zero on a tie) to the fen, in integers: the int64 fen array."""
+    n, d = q.num, q.den
+    if isinstance(d, int) and d <= 100 and 100 % d == 0:
+        k = 100 // d
+        if q.mag * k >= LIMIT:
+            return _fen64(ctx, _obj(n) * k)
+        return n * k if k != 1 else n
+    bound = 200 * q.mag + q.dmag
+    if bound >= LIMIT:
+        if ctx.strict:
+            raise VectorOverflow(ctx.line, "an amount before rounding")
+        ctx.promoted += 1
+        n, d = _obj(n), _obj(d)
+    if isinstance(d, int) and d % 100 == 0:
+        k = d // 100  # n/d 元 = n/k fen
+        a = np.abs(n)
+        r = (2 * a + k) // (2 * k)
+    else:
+        a = np.abs(n)
+        r = (200 * a + d) // (2 * d)
+    out = np.where(n < 0, -r, r)
+    return _fen64(ctx, out) if out.dtype == object else out
+
+
+def _fen64(ctx: Ctx, x: Arr) -> Arr:
+    """Python-int fen back to int64, or an error: a transfer must fit."""
+    if x.dtype != object:
+        return x
+    if _measure(x) >= 2**63 - 1:
+        raise VectorOverflow(ctx.line, "an amount in fen")
+    return x.astype(np.int64)
+
+
+def fen_q(fen: Arr) -> Q:
+    """Whole fen as a value in 元."""
+    return Q(fen, 100, _measure(fen) if fen.dtype != object else _measure(fen), 100)
+
+
+def common_den(ctx: Ctx, q: Q, axis_len: int) -> tuple[Arr, Arr | int]:
+    """Numerators over one denominator per draw (the last axis shares it)."""
+    if isinstance(q.den, int) or q.den.shape[-1:] in ((), (1,)):
+        return q.num, q.den
+    # Dens differ along the last axis: multiply each by the others' dens.
+    num, den = _obj(q.num), _obj(np.broadcast_to(q.den, q.num.shape))
+    ctx.promoted += 1
+    if ctx.strict:
+        raise VectorOverflow(ctx.line, "weights over different denominators")
+    total = np.prod(den, axis=-1, keepdims=True)
+    return num * (total // den), total
+
+
+def stack(ctx: Ctx, qs: list[Q], size: int) -> Q:
+    """Global values side by side on a new last axis: k values → (draws, k), one den."""
+    if all(isinstance(q.den, int) for q in qs):
+        den: Den = math.lcm(*(int(q.den) for q in qs))
+        scale = [int(den) // int(q.den) for q in qs]
+    else:
+        den, scale = np.asarray(1), []  # the product of all dens; each num times the others'
+    mag = max(q.mag * (den // int(q.den) if isinstance(den, int) else _prod_others(qs, q)) for q in qs)
+    dmag = den if isinstance(den, int) else math.prod(q.dmag for q in qs)
+    obj = max(mag, dmag) >= LIMIT
+    if not isinstance(den, int):
+        for q in qs:
+            den = den * (_obj(q.den) if obj else q.den)
+    if obj and ctx.strict:
+        raise VectorOverflow(ctx.line, "shares over different denominators")
+    nums: list[Arr] = []
+    bad: Arr | None = None
+    why: Why | None = None
+    for i, q in enumerate(qs):
+        n = _obj(q.num) if obj else q.num
+        if scale:
+            n = n * scale[i] if scale[i] != 1 else n
+        else:
+            for other in qs:
+                if other is not q:
+                    n = n * (_obj(other.den) if obj else other.den)
+        nums.append(np.broadcast_to(n, (size, 1)))
+        if q.bad is not None:
+            b = np.broadcast_to(q.bad, (size, 1))
+            bad, why = (b, q.why) if bad is None else (bad | b, why)
+    if not isinstance(den, int):
+        den = np.broadcast_to(_obj(den) if obj else den, (size, 1))
+    return Q(np.concatenate(nums, axis=-1), den, mag, dmag, bad, why)
+
+
+def _prod_others(qs: list[Q], q: Q) -> int:
+    return math.prod(o.dmag for o in qs if o is not q)

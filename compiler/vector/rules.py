@@ -1,0 +1,262 @@
+"""Rules over whole batches: who pays whom, in int64 fen, for every draw at once.
+
+Mirrors compiler/interpreter/funds.py rule for rule; tests/test_vector.py holds
+the two to the same ledger. A flow is one (source, dest) pair of one rule with
+its amount in every draw; flows are kept in the order the scalar engines write
+ledger entries, so dropping the zero ones gives their ledger draw by draw.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import attrs
+import numpy as np
+
+from compiler.ir import nodes as ir
+from compiler.ir.checked import CheckedPolicy
+from compiler.ir.scope import account
+from compiler.vector import arith as A
+from compiler.vector.arith import Arr, Ctx, Q, Why
+from compiler.vector.shares import largest_remainder, tier_pieces
+from compiler.vector.values import Values
+
+K = ir.RuleKind
+
+
+@attrs.frozen
+class Flow:
+    source: str
+    dest: str
+    rule: str
+    line: int
+    amount: Arr  # int64 fen, one per draw
+
+
+@attrs.frozen
+class RuleOut:
+    fen: Arr  # (draws, regions) for a per-region rule, (draws, 1) otherwise
+    flows: list[Flow]
+
+
+class Failures:
+    """Which draws could not be settled, and the first reason for each."""
+
+    def __init__(self, size: int) -> None:
+        self.failed = np.zeros(size, dtype=bool)
+        self.reasons: dict[int, Why] = {}
+
+    def add(self, mask: Arr | None, why: Why | None, line: int | None = None) -> None:
+        if mask is None:
+            return
+        rows = np.asarray(mask).reshape(mask.shape[0], -1).any(axis=1) if np.ndim(mask) else np.full(self.failed.shape, bool(mask))
+        new = rows & ~self.failed
+        if not new.any():
+            return
+        reason = why or Why("无法计算", "cannot settle")
+        for i in np.flatnonzero(new)[:16]:  # enough to report; the mask holds them all
+            self.reasons[int(i)] = reason
+        self.failed |= rows
+
+
+def _zero_weights(rule: ir.Rule) -> Why:
+    n = rule.name.text
+    return Why(f"“{n}”的分配依据之和为零或为负", f"the weights of ‘{n}’ add up to zero or less")
+
+
+class Machine:
+    def __init__(self, checked: CheckedPolicy, values: Values, failures: Failures) -> None:
+        self.checked = checked
+        self.scope = checked.scope
+        self.v = values
+        self.ctx: Ctx = values.ctx
+        self.fail = failures
+        self.size = values.size
+        self.regions = values.regions
+        self.results: dict[str, RuleOut] = {}
+
+    def rule_value(self, rule: ir.Rule) -> Q:
+        return A.fen_q(self.run(rule).fen)
+
+    # ---- parties
+
+    def party(self, ref: ir.PartyRef | None, default: str | None, region: str | None) -> str:
+        if ref is None:
+            assert default is not None
+            return default
+        if ref.name is None:
+            assert region is not None
+            return region
+        decl = self.scope.parties.get(ref.name.text)
+        if decl is not None and decl.per_region and region is not None:
+            return account(ref.name.text, region)
+        return ref.name.text
+
+    def account(self, fund: str | None, region: str | None) -> str | None:
+        if fund is not None and region is not None and self.scope.funds[fund].per_region:
+            return account(fund, region)
+        return fund
+
+    # ---- 全部 and 剩余
+
+    def inflow(self, fund: str, exclude: ir.Rule | None) -> Arr:
+        total = np.zeros(self.size, dtype=np.int64)
+        for r in self.scope.feeders(fund):
+            if r is not exclude:
+                for f in self.run(r).flows:
+                    if f.dest == fund:
+                        total = total + f.amount
+        return total
+
+    def fund_word(self, rule: ir.Rule, word: ir.Expr) -> Q:
+        assert rule.fund is not None
+        fund = self.scope.funds[rule.fund.text]
+        total = self.inflow(fund.name.text, rule)
+        if isinstance(word, ir.FundRemaining):
+            for earlier in fund.rules[: fund.rules.index(rule)]:
+                if earlier.kind is not K.COLLECT:
+                    for f in self.run(earlier).flows:
+                        if f.source == fund.name.text:
+                            total = total - f.amount
+            opening = self.v.opening.get(fund.name.text)
+            if opening is not None:
+                total = total + opening
+        return A.fen_q(total.reshape(self.size, 1))
+
+    # ---- rules
+
+    def run(self, rule: ir.Rule) -> RuleOut:
+        name = rule.name.text
+        if name not in self.results:
+            previous = self.v.fund_word
+            self.v.fund_word = lambda w: self.fund_word(rule, w)
+            try:
+                self.results[name] = self._run(rule)
+            finally:
+                self.v.fund_word = previous
+        return self.results[name]
+
+    def fen(self, q: Q, rule: ir.Rule, line: int | None = None) -> Arr:
+        """A value that is about to move money: to the fen; poison becomes a failure."""
+        self.ctx.line = line or rule.span.line
+        self.fail.add(q.bad, q.why)
+        return A.to_fen(self.ctx, q)
+
+    def amount(self, rule: ir.Rule, per_region: bool) -> Arr:
+        """cond → 0, else the first matching exception, else the amount; the cap; to the fen; never negative."""
+        v = self.v
+        a = v.num(rule.amount)
+        for x in reversed(rule.exceptions):
+            a = v.choose(v.flag(x.cond), v.num(x.value), a)  # type: ignore[assignment]
+        if rule.cap is not None:
+            self.ctx.line = rule.span.line
+            a = A.maximum(self.ctx, a, v.num(rule.cap), larger=False)
+        if rule.cond is not None:
+            a = v.choose(v.flag(rule.cond), a, A.const(Fraction(0)))  # type: ignore[assignment]
+        fen = np.broadcast_to(self.fen(a, rule), v.shape(per_region))
+        negative = fen < 0
+        if negative.any():
+            n = rule.name.text
+            self.fail.add(negative, Why(f"“{n}”为负", f"‘{n}’ is negative"))
+        return fen
+
+    def _run(self, rule: ir.Rule) -> RuleOut:
+        fund = rule.fund.text if rule.fund else None
+        name, line = rule.name.text, rule.span.line
+        regional = self.checked.types[name].per_region
+        regions: list[str | None] = list(self.regions) if regional else [None]
+
+        if rule.kind is K.ALLOCATE:
+            assert fund is not None
+            total = self.amount(rule, False)
+            parts, bad = largest_remainder(self.ctx, total, self.weights(rule))
+            self.fail.add(bad, _zero_weights(rule))
+            flows = [Flow(fund, r, name, line, parts[:, i]) for i, r in enumerate(self.regions)]
+            return RuleOut(parts, flows)
+        if rule.kind is K.RETAIN:
+            assert fund is not None and rule.dest is not None and rule.dest.name is not None
+            dest = rule.dest.name.text
+            amt = self.amount(rule, False)
+            if rule.cumulative_cap is not None:
+                room = A.add(self.ctx, self.v.num(rule.cumulative_cap), self.v.opening_q(dest), -1)
+                amt = np.minimum(amt, np.maximum(self.fen(room, rule), 0))
+            return RuleOut(amt, [Flow(fund, dest, name, line, amt[:, 0])])
+        if rule.kind is K.SPLIT:
+            return self.split(rule, regions, fund)
+        if rule.kind is K.COVER:
+            return self.cover(rule, regions)
+        fen = self.amount(rule, regional)
+        flows = []
+        for i, r in enumerate(regions):
+            if rule.kind is K.COLLECT:
+                src, dst = self.party(rule.source, r, r), self.party(rule.dest, self.account(fund, r), r)
+            else:
+                src, dst = self.party(rule.source, self.account(fund, r), r), self.party(rule.dest, r, r)
+            flows.append(Flow(src, dst, name, line, fen[:, i]))
+        return RuleOut(fen, flows)
+
+    def weights(self, rule: ir.Rule) -> Q:
+        v, ctx = self.v, self.ctx
+        ctx.line = rule.span.line
+        shape = v.shape(True)
+        if rule.single_weight is not None:
+            w = v.num(rule.single_weight)
+            return attrs.evolve(w, num=np.broadcast_to(w.num, shape))
+        shares = A.const(Fraction(0))
+        for x in rule.weights:
+            factor = v.num(x.factor)
+            s = v.total(attrs.evolve(factor, num=np.broadcast_to(factor.num, shape)))
+            self.fail.add(np.asarray(s.num <= 0), _zero_weights(rule))
+            safe = A.where(ctx, np.asarray(s.num <= 0), A.const(Fraction(1)), s)
+            shares = A.add(ctx, shares, A.div(ctx, A.mul(ctx, v.num(x.weight), factor), safe))
+        return attrs.evolve(shares, num=np.broadcast_to(shares.num, shape))
+
+    def split(self, rule: ir.Rule, regions: list[str | None], fund: str | None) -> RuleOut:
+        name, line = rule.name.text, rule.span.line
+        regional = regions != [None]
+        amt = self.amount(rule, regional)
+        ratios = A.stack(self.ctx, [self.v.num(s.ratio) for s in rule.shares], self.size)
+        parts, bad = largest_remainder(self.ctx, amt[:, :, None], _payers(ratios))
+        self.fail.add((bad[:, :, 0] & (amt != 0)), _zero_weights(rule))
+        self.fail.add(ratios.bad, ratios.why)
+        parts = np.where(amt[:, :, None] != 0, parts, 0)
+        flows = []
+        for i, r in enumerate(regions):
+            src = self.party(rule.source, self.account(fund, r), r)
+            for j, s in enumerate(rule.shares):
+                flows.append(Flow(src, self.party(s.party, None, r), name, line, parts[:, i, j]))
+        return RuleOut(amt, flows)
+
+    def cover(self, rule: ir.Rule, regions: list[str | None]) -> RuleOut:
+        """Tier by tier over all regions: a tier's 合计上限 is shared between regions."""
+        name = rule.name.text
+        regional = regions != [None]
+        amounts = self.amount(rule, regional)
+        left = amounts
+        flows = []
+        for tier in rule.tiers:
+            need = left
+            if tier.cap is not None:
+                cap = np.broadcast_to(self.fen(self.v.num(tier.cap), rule, tier.span.line), left.shape)
+                need = np.minimum(left, np.maximum(cap, 0))
+            one = A.const(Fraction(1))
+            ratios = A.stack(self.ctx, [self.v.num(p.share) if p.share is not None else one for p in tier.payers], self.size)
+            total_cap = None
+            if tier.total_cap is not None:
+                total_cap = np.maximum(np.broadcast_to(self.fen(self.v.num(tier.total_cap), rule, tier.span.line), (self.size, 1)), 0)
+            self.ctx.line = tier.span.line
+            rows, bad = tier_pieces(self.ctx, np.ascontiguousarray(need), ratios, total_cap)
+            self.fail.add(bad, _zero_weights(rule))
+            for i, r in enumerate(regions):
+                dest = self.party(rule.dest, r, r)
+                for j, p in enumerate(tier.payers):
+                    flows.append(Flow(self.party(p.party, None, r), dest, name, tier.span.line, rows[:, i, j]))
+            left = left - rows.sum(axis=2)
+        return RuleOut(amounts, flows)
+
+
+def _payers(ratios: Q) -> Q:
+    """Shares (draws, k) as weights for every region: (draws, 1, k)."""
+    num = np.reshape(ratios.num, (ratios.num.shape[0], 1, -1))
+    den = ratios.den if isinstance(ratios.den, int) else np.reshape(ratios.den, (np.shape(ratios.den)[0], 1, -1))
+    return Q(num, den, ratios.mag, ratios.dmag, None)

@@ -1,0 +1,110 @@
+"""Exact remainder distribution over arrays: largest remainder and waterfall tiers.
+
+`largest_remainder` splits whole fen in proportion to weights along the last
+axis, for every leading index at once: floor of fen·wᵢ/Σw in integers, then the
+leftover fen (fewer than the number of parts) to the largest remainders, ties to
+the earlier part — a stable argsort of the negated remainders gives that order.
+Mirrors compiler.interpreter.funds, which is the oracle.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from compiler.vector import arith as A
+from compiler.vector.arith import Arr, Ctx, Q
+
+
+def largest_remainder(ctx: Ctx, total: Arr, weights: Q) -> tuple[Arr, Arr]:
+    """(parts, bad): `total` has shape (..., 1) in fen, `weights` (..., k).
+    `bad` (..., 1) marks where the weights sum to zero or less, or one is negative."""
+    shape = np.broadcast_shapes(np.shape(total), np.shape(weights.num))
+    w, _den = A.common_den(ctx, weights, shape[-1])
+    w = np.broadcast_to(w, shape)
+    s = w.sum(axis=-1, keepdims=True)
+    bad = (s <= 0) | (w < 0).any(axis=-1, keepdims=True)
+    if weights.bad is not None:
+        bad = bad | np.broadcast_to(weights.bad, shape).any(axis=-1, keepdims=True)
+    s = np.where(bad, 1, s)
+    t = np.broadcast_to(total, shape[:-1] + (1,))
+    obj = w.dtype == object or t.dtype == object
+    big = int(np.abs(t).max(initial=0)) * max(weights.mag * shape[-1], 1) >= A.LIMIT
+    if not obj and big and int(s.max(initial=0)) < 2**56:
+        # t·w overflows int64 but the quotient and remainder do not: long division by digits.
+        parts, rem = muldiv(np.where(bad, 0, t), np.where(bad, 0, w), s)
+    else:
+        if not obj and big:
+            if ctx.strict:
+                raise A.VectorOverflow(ctx.line, "a share of an amount")
+            ctx.promoted += 1
+            obj = True
+        if obj:
+            w, t, s = w.astype(object), t.astype(object), s.astype(object)
+        exact = t * w
+        parts = exact // s
+        rem = exact - parts * s
+    left = t - parts.sum(axis=-1, keepdims=True)
+    order = np.argsort(-rem, axis=-1, kind="stable")
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.broadcast_to(np.arange(shape[-1]), shape), axis=-1)
+    parts = parts + (ranks < left)
+    if parts.dtype == object:
+        parts = A._fen64(ctx, parts)
+    return parts.astype(np.int64), bad
+
+
+def muldiv(a: Arr, b: Arr, d: Arr) -> tuple[Arr, Arr]:
+    """(a·b // d, a·b % d) for non-negative int64 a, b and 0 < d < 2**56, exactly,
+    without forming a·b: b = q·d + r, then a·r/d by schoolbook division of a in
+    s-bit digits, every partial sum below 2**63. The quotient must fit in int64."""
+    bq, br = np.divmod(b, d)
+    hi = a * bq  # b ≤ d for shares: bq is 0 or 1
+    s = 62 - int(d.max(initial=1)).bit_length()
+    nbits = int(a.max(initial=0)).bit_length()
+    mask = (1 << s) - 1
+    q = np.zeros(np.broadcast_shapes(a.shape, b.shape, d.shape), dtype=np.int64)
+    r = np.zeros_like(q)
+    for shift in range(((nbits + s - 1) // s - 1) * s, -1, -s):
+        r = (r << s) + ((a >> shift) & mask) * br
+        qd = r // d
+        r = r - qd * d
+        q = (q << s) + qd
+    return hi + q, r
+
+
+def tier_pieces(ctx: Ctx, need: Arr, ratios: Q, total_cap: Arr | None) -> tuple[Arr, Arr]:
+    """What each payer of one tier pays in each region: (draws, regions, payers),
+    and where the tier could not be shared (draws, 1). As in the interpreter:
+    without a total cap each region splits its own need by the shares; with one,
+    the tier pays min(Σ need, cap) shared pro rata to need, each payer pays its
+    share of that, spread over regions in proportion to what is unpaid there."""
+    n, r = need.shape
+    k = np.shape(ratios.num)[-1]
+    ratios3 = Q(np.reshape(ratios.num, np.shape(ratios.num)[:-1] + (1, k)) if np.ndim(ratios.num) == 2 else ratios.num,
+                ratios.den if isinstance(ratios.den, int) else np.reshape(ratios.den, np.shape(ratios.den)[:-1] + (1, -1)),
+                ratios.mag, ratios.dmag, None)  # fmt: skip
+    bad_ratios = np.zeros((n, 1), dtype=bool) if ratios.bad is None else np.broadcast_to(ratios.bad, (n, 1))
+    if total_cap is None:
+        rows, bad = largest_remainder(ctx, need[:, :, None], ratios3)
+        bad = (bad[:, :, 0] & (need != 0)).any(axis=1, keepdims=True)
+        rows = np.where(need[:, :, None] != 0, rows, 0)
+        return rows, bad | bad_ratios
+    wanted = need.sum(axis=1, keepdims=True)
+    shared, bad_need = largest_remainder(ctx, total_cap, A.of_ints(need))
+    over = wanted > total_cap
+    parts = np.where(over, shared, need)
+    bad = over & bad_need
+    tier_total = parts.sum(axis=1, keepdims=True)
+    payer_totals, bad_shares = largest_remainder(ctx, tier_total, ratios)
+    bad = bad | ((tier_total != 0) & (bad_shares | bad_ratios))
+    rows = np.zeros((n, r, k), dtype=np.int64)
+    unpaid = parts
+    for i in range(k):
+        if i == k - 1:
+            spread = unpaid
+        else:
+            got, _ = largest_remainder(ctx, payer_totals[:, i : i + 1], A.of_ints(unpaid))
+            spread = np.where(payer_totals[:, i : i + 1] != 0, got, 0)
+        rows[:, :, i] = spread
+        unpaid = unpaid - spread
+    return rows, bad

@@ -1,0 +1,55 @@
+"""Scenarios (the files `pool run` reads) stacked into one batch, for tests and benchmarks."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from compiler.ir.checked import CheckedPolicy
+from compiler.ir.types import Base
+from compiler.scenario import Scenario
+
+if TYPE_CHECKING:
+    from compiler.vector import Batch
+
+
+def batch_of(checked: CheckedPolicy, scenarios: list[Scenario]) -> Batch:
+    """One draw per scenario; they must list the same regions. A value missing from
+    one scenario must be missing from all (it is then left to its default)."""
+    from compiler.vector import Batch, Scaled
+
+    regions = scenarios[0].regions
+    if any(s.regions != regions for s in scenarios):
+        raise ValueError("every scenario of a batch lists the same regions")
+
+    def column(table: str) -> dict[str, Any]:
+        names = [k for k in getattr(scenarios[0], table)]
+        out: dict[str, Any] = {}
+        for name in names:
+            t = checked.types[name]
+            rows = []
+            for s in scenarios:
+                v = getattr(s, table)[name]
+                rows.append([v[r] for r in regions] if isinstance(v, dict) else v)
+            arr = np.array(rows, dtype=object)
+            if t.numeric:
+                den = math.lcm(*(Fraction(x).denominator for x in arr.ravel())) if arr.size else 1
+                if t.base is Base.MONEY:
+                    den = math.lcm(den, 100)
+                num = np.array([int(Fraction(x) * den) for x in arr.ravel()], dtype=object).reshape(arr.shape)
+                if num.size and max(abs(int(x)) for x in num.ravel()) >= 2**63:
+                    raise OverflowError(f"‘{name}’ does not fit in int64 over denominator {den}")
+                out[name] = Scaled(num.astype(np.int64), den)
+            elif t.base is Base.BOOL:
+                out[name] = arr.astype(bool)
+            else:
+                out[name] = arr.astype(str)
+        return out
+
+    accounts = sorted({a for s in scenarios for a in s.state})
+    opening = {a: np.array([int(s.state.get(a, Decimal(0)) * 100) for s in scenarios], dtype=np.int64) for a in accounts}
+    return Batch(tuple(regions), len(scenarios), column("params"), column("inputs"), opening)

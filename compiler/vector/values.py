@@ -1,0 +1,278 @@
+"""Expressions over whole batches: every draw and region at once.
+
+Shapes: a per-region value is (draws, regions), a global one (draws, 1) or a
+constant (); numpy broadcasting then mixes them as the language does. Booleans
+and enumeration members are plain arrays (bool, str) with the poison of the
+numbers they came from carried alongside (`Flag`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Union
+
+import attrs
+import numpy as np
+
+from compiler.ir import functions
+from compiler.ir import nodes as ir
+from compiler.ir.checked import CheckedPolicy
+from compiler.ir.scope import account
+from compiler.vector import arith as A
+from compiler.vector.arith import Arr, Ctx, Q, Why
+
+
+@attrs.frozen
+class Flag:
+    """A boolean or enumeration-member array, possibly poisoned."""
+
+    data: Arr
+    bad: Arr | None = None
+    why: Why | None = None
+
+
+V = Union[Q, Flag]
+
+
+def _bad(shape: tuple[int, ...], why: Why) -> tuple[Arr, Why]:
+    return np.ones(shape, dtype=bool), why
+
+
+class Values:
+    """Named values on demand, each computed once for the whole batch."""
+
+    def __init__(
+        self, checked: CheckedPolicy, regions: list[str], size: int, supplied: dict[str, V],
+        opening: dict[str, Arr], rule_value: Callable[[ir.Rule], Q], ctx: Ctx,
+    ) -> None:  # fmt: skip
+        self.checked = checked
+        self.scope = checked.scope
+        self.regions = regions
+        self.size = size
+        self.supplied = supplied
+        self.opening = opening
+        self.rule_value = rule_value
+        self.ctx = ctx
+        self.memo: dict[str, V] = {}
+        self.fund_word: Callable[[ir.Expr], Q] | None = None
+
+    def shape(self, per_region: bool) -> tuple[int, int]:
+        return (self.size, len(self.regions) if per_region else 1)
+
+    def name(self, n: str) -> V:
+        d = self.scope.values.get(n)
+        if d is None:
+            return Flag(np.asarray(n))  # an enumeration member
+        if n not in self.memo:
+            self.memo[n] = self._name(n, d)
+        return self.memo[n]
+
+    def _name(self, n: str, d: object) -> V:
+        if isinstance(d, ir.Rule):
+            return self.rule_value(d)
+        if isinstance(d, ir.LetDecl):
+            return self.expr(d.expr)
+        assert isinstance(d, (ir.ParamDecl, ir.InputDecl))
+        if n in self.supplied:
+            return self.supplied[n]
+        fallback = d.value if isinstance(d, ir.ParamDecl) else d.default
+        if fallback is not None:
+            return self.expr(fallback)
+        per = self.checked.types[n].per_region
+        if isinstance(d, ir.ParamDecl):
+            why = Why(f"参数“{n}”待定,须由情景提供", f"parameter ‘{n}’ is open and must be supplied")
+        else:
+            why = Why(f"缺少输入“{n}”", f"missing input ‘{n}’")
+        bad, w = _bad(self.shape(per), why)
+        if self.checked.types[n].numeric:
+            return Q(np.zeros(self.shape(per), dtype=np.int64), 1, 0, 1, bad, w)
+        return Flag(np.zeros(self.shape(per), dtype=bool), bad, w)
+
+    def opening_q(self, account_name: str) -> Q:
+        got = self.opening.get(account_name)
+        if got is None:
+            return A.const(Fraction(0))
+        return A.fen_q(got.reshape(self.size, 1))
+
+    # ---- expressions
+
+    def num(self, e: ir.Expr) -> Q:
+        v = self.expr(e)
+        assert isinstance(v, Q), e
+        return v
+
+    def flag(self, e: ir.Expr) -> Flag:
+        v = self.expr(e)
+        assert isinstance(v, Flag), e
+        return v
+
+    def expr(self, e: ir.Expr) -> V:
+        ctx = self.ctx
+        match e:
+            case ir.Num(value=v):
+                return A.const(Fraction(v))
+            case ir.BoolLit(value=b):
+                return Flag(np.asarray(b))
+            case ir.Name(name=n):
+                return self.name(n)
+            case ir.FundAll() | ir.FundRemaining():
+                assert self.fund_word is not None, "checked: only inside fund rules"
+                return self.fund_word(e)
+            case ir.Neg(operand=a):
+                return A.neg(self.num(a))
+            case ir.Binary(op=op, left=a, right=b):
+                x, y = self.num(a), self.num(b)
+                ctx.line = e.span.line
+                if op == "+":
+                    return A.add(ctx, x, y)
+                if op == "-":
+                    return A.add(ctx, x, y, -1)
+                if op == "*":
+                    return A.mul(ctx, x, y)
+                return A.div(ctx, x, y)
+            case ir.Compare(op=op, left=a, right=b):
+                l, r = self.expr(a), self.expr(b)
+                bad, why = A.poison(l, r)
+                if isinstance(l, Q) and isinstance(r, Q):
+                    return Flag(A.compare(ctx, op, l, r), bad, why)
+                assert isinstance(l, Flag) and isinstance(r, Flag)
+                data = l.data == r.data if op == "=" else l.data != r.data
+                return Flag(np.asarray(data), bad, why)
+            case ir.MemberOf(operand=a, members=ms):
+                f = self.flag(a)
+                return Flag(np.isin(f.data, [m.text for m in ms]), f.bad, f.why)
+            case ir.Logical(op="not", operands=(a,)):
+                f = self.flag(a)
+                return Flag(~f.data, f.bad, f.why)
+            case ir.Logical(op=op, operands=ops):
+                return self.logical(op, [self.flag(o) for o in ops])
+            case ir.If(cond=c, then=t, else_=f):
+                return self.choose(self.flag(c), self.expr(t), self.expr(f))
+            case ir.Match(subject=s, arms=arms):
+                subject = self.flag(s)
+                out = self.expr(arms[-1].body)
+                for arm in reversed(arms[:-1]):
+                    if arm.patterns is None:
+                        out = self.expr(arm.body)
+                        continue
+                    hit = Flag(np.isin(subject.data, [p.text for p in arm.patterns]), subject.bad, subject.why)
+                    out = self.choose(hit, self.expr(arm.body), out)
+                return out
+            case ir.Bands():
+                return self.bands(e)
+            case ir.Call():
+                return self.call(e)
+        raise AssertionError(e)
+
+    def logical(self, op: str, flags: list[Flag]) -> Flag:
+        """且/或 short-circuit: a later operand's poison counts only where it is reached."""
+        acc = flags[0]
+        for f in flags[1:]:
+            reached = acc.data if op == "and" else ~acc.data
+            bad = acc.bad
+            if f.bad is not None:
+                more = reached & f.bad
+                bad = more if bad is None else (bad | more)
+            data = (acc.data & f.data) if op == "and" else (acc.data | f.data)
+            acc = Flag(np.asarray(data), bad, acc.why or f.why)
+        return acc
+
+    def choose(self, c: Flag, a: V, b: V) -> V:
+        """如果: each element from the branch its condition selects, poison included."""
+        if isinstance(a, Q) and isinstance(b, Q):
+            out: V = A.where(self.ctx, c.data, a, b)
+        else:
+            assert isinstance(a, Flag) and isinstance(b, Flag)
+            bad = None
+            if a.bad is not None or b.bad is not None:
+                bad = np.where(c.data, a.bad if a.bad is not None else False, b.bad if b.bad is not None else False)
+            out = Flag(np.where(c.data, a.data, b.data), bad, A.pick_why(c.data, a.bad, a.why, b.bad, b.why))
+        if c.bad is None:
+            return out
+        if isinstance(out, Q):
+            return A.with_poison(out, c.bad, c.why)
+        bad = c.bad if out.bad is None else (c.bad | out.bad)
+        return Flag(out.data, bad, out.why or c.why)
+
+    def bands(self, e: ir.Bands) -> Q:
+        ctx = self.ctx
+        ctx.line = e.span.line
+        x = self.num(e.subject)
+        edges = [(self.num(b.lower), None if b.upper is None else self.num(b.upper), self.num(b.value)) for b in e.bands]
+        bad: Arr | None = None
+        for lo, hi, _ in edges:  # edges may be open parameters: out of order, bands would overlap
+            if hi is not None:
+                wrong = A.compare(ctx, "<=", hi, lo)
+                bad = wrong if bad is None else (bad | wrong)
+        order = Why("分段表的档次边界须递增", "band edges must increase")
+        if not e.progressive:
+            missing = Why("分段表没有覆盖该值", "no band holds the value")
+            zero = A.const(Fraction(0))
+            out = A.with_poison(zero, np.ones(np.shape(x.num), dtype=bool), missing)
+            for lo, hi, value in reversed(edges):
+                inside = A.compare(ctx, "<=", lo, x)
+                if hi is not None:
+                    inside = inside & A.compare(ctx, "<", x, hi)
+                out = A.where(ctx, inside, value, out)
+            return A.with_poison(out, bad, order)
+        total = A.const(Fraction(0))
+        for lo, hi, rate in edges:
+            top = x if hi is None else A.maximum(ctx, x, hi, larger=False)
+            part = A.mul(ctx, A.add(ctx, top, lo, -1), rate)
+            total = A.add(ctx, total, A.where(ctx, A.compare(ctx, ">", top, lo), part, A.const(Fraction(0))))
+        return A.with_poison(total, bad, order)
+
+    def call(self, e: ir.Call) -> V:
+        ctx = self.ctx
+        fn = functions.lookup(e.func.text)
+        assert fn is not None
+        if fn.id == "balance":
+            assert isinstance(e.args[0], ir.Name)
+            fund = e.args[0].name
+            if self.scope.funds[fund].per_region:
+                cols = [self.opening.get(account(fund, r)) for r in self.regions]
+                fen = np.stack([np.zeros(self.size, dtype=np.int64) if c is None else c for c in cols], axis=1)
+                return A.fen_q(fen)
+            return self.opening_q(fund)
+        if fn.id in ("max", "min"):
+            args = [self.num(a) for a in e.args]
+            out = args[0]
+            for a in args[1:]:
+                out = A.maximum(ctx, out, a, larger=fn.id == "max")
+            return out
+        if fn.id == "clamp":
+            x, lo, hi = (self.num(a) for a in e.args)
+            return A.maximum(ctx, A.maximum(ctx, x, lo), hi, larger=False)
+        arg = e.args[0]
+        if fn.id == "count":
+            f = self.flag(arg)
+            data = np.broadcast_to(f.data, self.shape(True)).sum(axis=1, keepdims=True).astype(np.int64)
+            bad = None if f.bad is None else np.asarray(np.broadcast_to(f.bad, self.shape(True)).any(axis=1, keepdims=True))
+            return Q(data, 1, len(self.regions), 1, bad, f.why)
+        x = self.num(arg)
+        total = self.total(x)
+        ctx.line = e.span.line
+        if fn.id == "sum":
+            return total
+        if fn.id == "mean":
+            return A.div(ctx, total, A.const(Fraction(len(self.regions))))
+        assert fn.id == "share"
+        return A.div(ctx, x, total)
+
+    def total(self, x: Q) -> Q:
+        """合计 over regions: (draws, regions) → (draws, 1)."""
+        shape = self.shape(True)
+        if isinstance(x.den, int) or np.shape(x.den)[-1:] in ((), (1,)):
+            num = np.broadcast_to(x.num, shape).sum(axis=1, keepdims=True)
+            bad = None if x.bad is None else np.asarray(np.broadcast_to(x.bad, shape).any(axis=1, keepdims=True))
+            out = Q(num, x.den, x.mag * len(self.regions), x.dmag, bad, x.why)
+            if out.mag >= A.LIMIT and x.num.dtype != object:
+                return self.total(attrs.evolve(x, num=x.num.astype(object)))
+            return out
+        acc = A.const(Fraction(0))
+        for i in range(len(self.regions)):
+            col = Q(np.broadcast_to(x.num, shape)[:, i : i + 1], np.broadcast_to(x.den, shape)[:, i : i + 1], x.mag, x.dmag)
+            acc = A.add(self.ctx, acc, col)
+        bad = None if x.bad is None else np.asarray(np.broadcast_to(x.bad, shape).any(axis=1, keepdims=True))
+        return A.with_poison(acc, bad, x.why)

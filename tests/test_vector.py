@@ -1,0 +1,163 @@
+"""The vectorized backend equals the compiled Decimal evaluator to the fen, draw by draw.
+
+Random batches for every bundled policy: several draws over the same regions,
+values at the precision scenarios carry, with half-fen ties (1 fen × 50%) and
+extreme amounts (10¹⁵ 元) mixed in. Each draw's ledger, closing balances and
+failure must be the Decimal evaluator's on the same scenario.
+"""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from compiler.driver import check_file
+from compiler.evaluate import compiled_module
+from compiler.ir import nodes as ir
+from compiler.ir.checked import CheckedPolicy
+from compiler.ir.scope import fund_accounts
+from compiler.ir.types import Base, Type
+from compiler.runtime import PolicyError
+from compiler.scenario import Scenario
+from compiler.vector import Batch, Scaled, VectorOverflow, batch_of, run_batch
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICIES = sorted((ROOT / "policies").glob("*.pool"))
+EXAMPLES = 25 if os.environ.get("CI") else 60
+
+# Fen: small (ties live here), typical, and extreme (10¹⁵ 元 and up, still int64 fen).
+FEN = st.one_of(
+    st.integers(0, 1_000), st.integers(0, 2_000_000_000_00), st.integers(10**17 - 10**6, 10**17),
+).map(lambda f: Decimal(f) / 100)
+TIES = [Decimal("0.5"), Decimal("0.05"), Decimal("0.005"), Decimal("0.125"), Decimal("0.0005"), Decimal("0.25")]
+
+
+def _checked(path: Path) -> CheckedPolicy:
+    result = check_file(path)
+    assert result.policy is not None, [d.message("en") for d in result.errors]
+    return result.policy
+
+
+def _bound(d: ir.ParamDecl, kind: ir.BoundKind) -> Decimal | None:
+    for b in d.bounds:
+        if b.kind is kind and isinstance(b.expr, ir.Num):
+            return b.expr.value
+    return None
+
+
+def _values(t: Type, signed: bool, enums: dict[str, list[str]], lo: Decimal | None = None, hi: Decimal | None = None) -> st.SearchStrategy[Any]:
+    if t.base is Base.MONEY:
+        return FEN.map(lambda d: -d if signed and d % 3 == 0 else d)
+    if t.base is Base.RATIO:
+        low = lo if lo is not None else Decimal(-1 if signed else 0)
+        high = hi if hi is not None else Decimal(1)
+        ties = [x for x in TIES if low <= x <= high]
+        bp = st.integers(int(low * 10_000), max(int(low * 10_000), int(high * 10_000))).map(lambda b: Decimal(b) / 10_000)
+        return st.one_of(bp, st.sampled_from(ties)) if ties else bp
+    if t.base is Base.COUNT:
+        return st.one_of(st.integers(0, 10), st.integers(1, 10_000_000)).map(Decimal)
+    if t.base is Base.NUMBER:
+        return st.integers(0, 100_000).map(lambda n: Decimal(n) / 100)
+    if t.base is Base.BOOL:
+        return st.booleans()
+    assert t.enum is not None
+    return st.sampled_from(enums[t.enum])
+
+
+@st.composite
+def batches(draw: st.DrawFn, checked: CheckedPolicy) -> list[Scenario]:
+    """Up to five scenarios over the same regions and the same supplied names."""
+    enums = {n: [m.text for m in e.members] for n, e in checked.scope.enums.items()}
+    known = [r.text for r in checked.scope.regions(checked.policy)] or ["甲地", "乙地", "丙地"]
+    regions = draw(st.lists(st.sampled_from(known), min_size=1, max_size=4, unique=True))
+    params: list[tuple[str, st.SearchStrategy[Any]]] = []
+    inputs: list[tuple[str, st.SearchStrategy[Any], bool]] = []
+    for name, d in checked.scope.values.items():
+        t = checked.types[name]
+        if isinstance(d, ir.ParamDecl) and (d.value is None or (d.bounds and draw(st.booleans()))):
+            params.append((name, _values(t, False, enums, _bound(d, ir.BoundKind.MIN), _bound(d, ir.BoundKind.MAX))))
+        elif isinstance(d, ir.InputDecl):
+            inputs.append((name, _values(t, d.signed, enums), t.per_region))
+    accounts = [a for f in checked.scope.funds.values() if f.carried for a in fund_accounts(f, regions)]
+    out = []
+    for _ in range(draw(st.integers(1, 5))):
+        p = {n: draw(s) for n, s in params}
+        i = {n: ({r: draw(s) for r in regions} if per else draw(s)) for n, s, per in inputs}
+        state = {a: draw(FEN) for a in accounts}
+        out.append(Scenario("hypothesis", None, None, tuple(regions), p, i, state))  # type: ignore[arg-type]
+    return out
+
+
+@pytest.mark.parametrize("path", POLICIES, ids=lambda p: p.stem)
+def test_vector_equals_the_decimal_evaluator_to_the_fen(path: Path) -> None:
+    checked = _checked(path)
+    module = compiled_module(checked, path.read_text(encoding="utf-8"))
+
+    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(batches(checked))
+    def agree(scenarios: list[Scenario]) -> None:
+        expected: list[Any] = []
+        for s in scenarios:
+            try:
+                expected.append(module.evaluate(list(s.regions), dict(s.params), dict(s.inputs), dict(s.state)))
+            except PolicyError:
+                expected.append(None)
+        try:
+            got = run_batch(checked, batch_of(checked, scenarios), raise_failures=False)
+        except VectorOverflow:
+            # Only a transfer beyond int64 fen (9.2 × 10¹⁶ 元) may refuse; never a wrong number.
+            assert any(x is not None and any(abs(t.amount) >= Decimal(2**63) / 100 for t in x.transfers) for x in expected)
+            return
+        for k, want in enumerate(expected):
+            assert bool(got.failed[k]) == (want is None), (k, got.failed, scenarios[k])
+            if want is None:
+                continue
+            assert got.ledger(k) == [(t.source, t.dest, int(t.amount * 100), t.rule, t.line) for t in want.transfers]
+            assert {a: int(v[k]) for a, v in got.closing.items()} == {a: int(v * 100) for a, v in want.closing.items()}
+            for name, v in want.values.items():
+                if name in got.values:
+                    fen = got.values[name][k]
+                    assert (list(fen) if isinstance(v, dict) else int(fen)) == ([int(x * 100) for x in v.values()] if isinstance(v, dict) else int(v * 100))
+
+    agree()
+
+
+OVERFLOW = """
+政策 溢出 {
+  输入 收入: 金额
+  输入 倍数: 数值
+  主体 财政
+  资金 留存 结转 { 转移 转入额 = 收入 × 倍数  自 财政  至 留存 }
+}
+"""
+
+
+def test_overflow_is_an_error_never_a_wrapped_number(tmp_path: Path) -> None:
+    path = tmp_path / "overflow.pool"
+    path.write_text(OVERFLOW, encoding="utf-8")
+    checked = _checked(path)
+    huge = np.array([9 * 10**18, 100], dtype=np.int64)  # 9 × 10¹⁶ 元: fits in int64 fen, twice it does not
+    batch = Batch((), 2, inputs={"收入": huge, "倍数": Scaled(np.array([2, 2], dtype=np.int64), 1)})
+    with pytest.raises(VectorOverflow, match="line 6: an amount in fen does not fit in int64"):
+        run_batch(checked, batch)
+    small = Batch((), 2, inputs={"收入": np.array([100, 101], dtype=np.int64), "倍数": Scaled(np.array([2, 3], dtype=np.int64), 1)})
+    assert run_batch(checked, small).values["转入额"].tolist() == [200, 303]
+
+
+def test_strict_mode_refuses_python_ints_and_names_the_line() -> None:
+    path = ROOT / "policies" / "guiyang_county_budget.pool"
+    checked = _checked(path)
+    from compiler.evaluate import load_scenario
+
+    scen = load_scenario(checked, ROOT / "policies" / "scenarios" / "guiyang_county_budget.json")
+    relaxed = run_batch(checked, batch_of(checked, [scen]))
+    assert relaxed.promoted > 0  # the budget bands need more than int64 in between
+    with pytest.raises(VectorOverflow, match=r"line \d+: .* does not fit in int64; exact Python-int arithmetic was not allowed"):
+        run_batch(checked, batch_of(checked, [scen]), strict=True)
