@@ -26,6 +26,11 @@ def explain(policy: str, lang: str, fmt: str, output: str | None) -> None:
     except EvaluationFailed as e:
         click.echo(e.render(lang), err=True, nl=False)
         sys.exit(e.exit_code)
+    if checked.policy is None:  # a module (stdlib, or an empty file) checks clean but has nothing to explain
+        zh = f"{policy}: 文件中没有“政策”声明,无法生成政策解读\n"
+        en = f"{policy}: the file declares no policy (政策/policy), so there is nothing to explain\n"
+        click.echo(zh if lang == "zh" else en, err=True, nl=False)
+        sys.exit(2)
     view = build(checked, lang)
     text = render_html(view) if fmt == "html" else render_markdown(view)
     if output is None:
