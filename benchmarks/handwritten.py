@@ -26,8 +26,7 @@ def muldiv(a: Arr, b: Arr, d: Arr) -> tuple[Arr, Arr]:
     b = b % d
     for shift in range(((int(a.max()).bit_length() + s - 1) // s - 1) * s, -1, -s):
         r = (r << s) + ((a >> shift) & mask) * b
-        qd = r // d
-        r -= qd * d
+        qd, r = np.divmod(r, d)
         q = (q << s) + qd
     return hi + q, r
 
@@ -54,11 +53,6 @@ def guizhou_base(inc: Arr, prev: Arr, changed: Arr, orig: Arr, insured: Arr, eld
     return remit, shares(total, 7 * insured * s2 + 3 * elderly * s1, 10 * s1 * s2)
 
 
-def half_up(n: Arr, d: Arr) -> Arr:
-    """n/d fen, half-up, n ≥ 0, d > 0."""
-    return (2 * n + d) // (2 * d)
-
-
 def ningbo_year(
     income: Arr, spending: Arr, top_up: Arr, monthly: Arr, pool: Arr, local: Arr
 ) -> tuple[Arr, Arr, dict[str, Arr]]:
@@ -70,7 +64,10 @@ def ningbo_year(
     total_local = local.sum(axis=1)
     want = np.minimum(short, total_local)[:, None]
     # 职工归集上划额 = want × local_i / Σ local, half-up per region (a rule of its own, not a split)
-    lifted = np.where(total_local[:, None] > 0, half_up(want * local, np.maximum(total_local[:, None], 1)), 0)
+    # want × local overflows int64 (10¹¹ × 10¹⁰ fen): divide by digits, then round half-up.
+    t = np.maximum(total_local[:, None], 1)
+    q, rem = muldiv(np.broadcast_to(want, local.shape), local, t)
+    lifted = np.where(total_local[:, None] > 0, q + (2 * rem >= t), 0)
     to_pool = surplus - surplus // 2  # the 50/50 split: the odd fen goes to the first share
     back = surplus // 2
     usable = local - lifted

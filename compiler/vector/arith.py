@@ -70,6 +70,31 @@ class Q:
     dmag: int  # ≥ max den
     bad: Arr | None = None
     why: Why | None = None
+    fac: Arr | None = None  # a deferred product: the value is num·fac/den (mag bounds |num·fac|)
+
+
+def eager(ctx: Ctx, q: Q) -> Q:
+    """A deferred product multiplied out (on Python ints if int64 cannot hold it)."""
+    if q.fac is None:
+        return q
+    n, f = q.num, q.fac
+    if q.mag >= LIMIT and n.dtype != object:
+        if ctx.strict:
+            raise VectorOverflow(ctx.line, "a product")
+        ctx.promoted += 1
+        n = _obj(n)
+    return Q(n * f, q.den, q.mag, q.dmag, q.bad, q.why)
+
+
+def lastsum(x: Arr) -> Arr:
+    """Σ over the last axis, kept: numpy reduces a short last axis slowly, so add slices."""
+    k = x.shape[-1]
+    if k > 4:
+        return np.asarray(x.sum(axis=-1, keepdims=True))
+    out = x[..., 0:1]
+    for i in range(1, k):
+        out = out + x[..., i : i + 1]
+    return out
 
 
 def _measure(x: Arr) -> int:
@@ -117,6 +142,7 @@ def _guard(ctx: Ctx, need: int, a: Q, b: Q | None = None) -> bool:
 
 def align(ctx: Ctx, a: Q, b: Q) -> tuple[Arr, Arr, Den, int]:
     """Both numerators over one denominator: (na, nb, den, bound on |na|, |nb|)."""
+    a, b = eager(ctx, a), eager(ctx, b)
     if isinstance(a.den, int) and isinstance(b.den, int):
         if a.den == b.den:
             return a.num, b.num, a.den, max(a.mag, b.mag)
@@ -132,7 +158,10 @@ def align(ctx: Ctx, a: Q, b: Q) -> tuple[Arr, Arr, Den, int]:
     obj = _guard(ctx, bound, a, b)
     if obj:
         return _obj(a.num) * _obj(b.den), _obj(b.num) * _obj(a.den), _obj(a.den) * _obj(b.den), bound
-    return a.num * b.den, b.num * a.den, a.den * b.den, bound
+    # Over the least common denominator, so later products stay small (10·S₁·S₂, not 100·S₁·S₂).
+    g = np.gcd(a.den, b.den)
+    sa, sb = b.den // g, a.den // g
+    return a.num * sa, b.num * sb, a.den * sa, bound
 
 
 def _dmag(den: Den, a: Q, b: Q) -> int:
@@ -155,7 +184,12 @@ def neg(a: Q) -> Q:
 
 
 def mul(ctx: Ctx, a: Q, b: Q) -> Q:
+    a, b = eager(ctx, a), eager(ctx, b)
     bound = max(a.mag * b.mag, a.dmag * b.dmag)
+    if a.mag * b.mag >= LIMIT and a.dmag * b.dmag < LIMIT and a.num.dtype != object and b.num.dtype != object:
+        # Too big for int64 but perhaps only until it is rounded: keep the factors apart.
+        bad, why = poison(a, b)
+        return Q(a.num, a.den * b.den, a.mag * b.mag, a.dmag * b.dmag, bad, why, b.num)
     obj = _guard(ctx, bound, a, b)
     an, bn, ad, bd = (_obj(a.num), _obj(b.num), _obj(a.den), _obj(b.den)) if obj else (a.num, b.num, a.den, b.den)
     bad, why = poison(a, b)
@@ -167,6 +201,7 @@ DIV0 = Why("除数为零", "division by zero")
 
 def div(ctx: Ctx, a: Q, b: Q, why: Why = DIV0) -> Q:
     """a ÷ b; where b is zero the result is poisoned (an error only if it is used)."""
+    a, b = eager(ctx, a), eager(ctx, b)
     if isinstance(a.den, int) and isinstance(b.den, int):
         g = math.gcd(a.den, b.den)  # money ÷ money: the two 100s cancel
         a = attrs.evolve(a, den=a.den // g, dmag=a.den // g)
@@ -195,13 +230,17 @@ def compare(ctx: Ctx, op: str, a: Q, b: Q) -> Arr:
 
 
 def where(ctx: Ctx, c: Arr, a: Q, b: Q) -> Q:
-    na, nb, den, m = align(ctx, a, b)
     bad = None
     if a.bad is not None or b.bad is not None:
         ba = a.bad if a.bad is not None else False
         bb = b.bad if b.bad is not None else False
         bad = np.where(c, ba, bb)
     why = pick_why(c, a.bad, a.why, b.bad, b.why) if bad is not None else None
+    if a.fac is not None and b.fac is None and b.mag == 0:  # 如果 … 则 x × share 否则 0: stays deferred
+        return Q(np.where(c, a.num, 0), a.den, a.mag, a.dmag, bad, why, a.fac)
+    if b.fac is not None and a.fac is None and a.mag == 0:
+        return Q(np.where(c, 0, b.num), b.den, b.mag, b.dmag, bad, why, b.fac)
+    na, nb, den, m = align(ctx, a, b)
     return Q(np.where(c, na, nb), den, m, _dmag(den, a, b), bad, why)
 
 
@@ -227,6 +266,11 @@ def with_poison(q: Q, bad: Arr | None, why: Why | None) -> Q:
 
 def to_fen(ctx: Ctx, q: Q) -> Arr:
     """Half-up (away from zero on a tie) to the fen, in integers: the int64 fen array."""
+    if q.fac is not None:
+        got = _fen_deferred(q)
+        if got is not None:
+            return got
+        q = eager(ctx, q)
     n, d = q.num, q.den
     if isinstance(d, int) and d <= 100 and 100 % d == 0:
         k = 100 // d
@@ -250,6 +294,45 @@ def to_fen(ctx: Ctx, q: Q) -> Arr:
     return _fen64(ctx, out) if out.dtype == object else out
 
 
+def _fen_deferred(q: Q) -> Arr | None:
+    """num·fac/den to the fen by long division, when the quotient fits; None otherwise."""
+    assert q.fac is not None
+    a, b = np.abs(q.num), np.abs(q.fac)
+    d: Arr
+    if isinstance(q.den, int) and q.den % 100 == 0:
+        d = np.asarray(q.den // 100)
+    else:
+        if _measure(b) * 100 >= LIMIT:
+            return None
+        b, d = b * 100, np.asarray(q.den)
+    if int(d.min()) <= 0 or int(d.max()) >= 2**60:
+        return None
+    # a·b/d < a·(b//d + 1): the quotient fits when that bound does.
+    if _measure(a) * (_measure(b // d) + 1) >= LIMIT:
+        return None
+    whole, rem = muldiv(a, b, d)
+    fen = whole + (2 * rem >= d)
+    return np.where((q.num < 0) != (q.fac < 0), -fen, fen)
+
+
+def muldiv(a: Arr, b: Arr, d: Arr) -> tuple[Arr, Arr]:
+    """(a·b // d, a·b % d) for non-negative int64 a, b, exactly, without forming
+    a·b (0 < d < 2**60, quotient within int64): b = q·d + r, then a·r/d by
+    schoolbook division of a in s-bit digits, every partial sum below 2**63."""
+    bq, br = np.divmod(b, d)
+    hi = a * bq
+    s = 62 - int(np.max(d)).bit_length()
+    nbits = int(np.max(a)).bit_length() if np.size(a) else 0
+    mask = (1 << s) - 1
+    q = np.zeros(np.broadcast_shapes(np.shape(a), np.shape(b), np.shape(d)), dtype=np.int64)
+    r = np.zeros_like(q)
+    for shift in range(((nbits + s - 1) // s - 1) * s, -1, -s):
+        r = (r << s) + ((a >> shift) & mask) * br
+        qd, r = np.divmod(r, d)
+        q = (q << s) + qd
+    return hi + q, r
+
+
 def _fen64(ctx: Ctx, x: Arr) -> Arr:
     """Python-int fen back to int64, or an error: a transfer must fit."""
     if x.dtype != object:
@@ -266,6 +349,7 @@ def fen_q(fen: Arr) -> Q:
 
 def common_den(ctx: Ctx, q: Q, axis_len: int) -> tuple[Arr, Arr | int]:
     """Numerators over one denominator per draw (the last axis shares it)."""
+    q = eager(ctx, q)
     if isinstance(q.den, int) or q.den.shape[-1:] in ((), (1,)):
         return q.num, q.den
     # Dens differ along the last axis: multiply each by the others' dens.
@@ -279,6 +363,7 @@ def common_den(ctx: Ctx, q: Q, axis_len: int) -> tuple[Arr, Arr | int]:
 
 def stack(ctx: Ctx, qs: list[Q], size: int) -> Q:
     """Global values side by side on a new last axis: k values → (draws, k), one den."""
+    qs = [eager(ctx, q) for q in qs]
     if all(isinstance(q.den, int) for q in qs):
         den: Den = math.lcm(*(int(q.den) for q in qs))
         scale = [int(den) // int(q.den) for q in qs]

@@ -200,11 +200,11 @@ class Machine:
         ctx.line = rule.span.line
         shape = v.shape(True)
         if rule.single_weight is not None:
-            w = v.num(rule.single_weight)
+            w = A.eager(ctx, v.num(rule.single_weight))
             return attrs.evolve(w, num=np.broadcast_to(w.num, shape))
         shares = A.const(Fraction(0))
         for x in rule.weights:
-            factor = v.num(x.factor)
+            factor = A.eager(ctx, v.num(x.factor))
             s = v.total(attrs.evolve(factor, num=np.broadcast_to(factor.num, shape)))
             self.fail.add(np.asarray(s.num <= 0), _zero_weights(rule))
             safe = A.where(ctx, np.asarray(s.num <= 0), A.const(Fraction(1)), s)
@@ -251,7 +251,7 @@ class Machine:
                 dest = self.party(rule.dest, r, r)
                 for j, p in enumerate(tier.payers):
                     flows.append(Flow(self.party(p.party, None, r), dest, name, tier.span.line, rows[:, i, j]))
-            left = left - rows.sum(axis=2)
+            left = left - A.lastsum(rows)[:, :, 0]
         return RuleOut(amounts, flows)
 
 

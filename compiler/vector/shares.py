@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from compiler.vector import arith as A
-from compiler.vector.arith import Arr, Ctx, Q
+from compiler.vector.arith import Arr, Ctx, Q, muldiv
 
 
 def largest_remainder(ctx: Ctx, total: Arr, weights: Q) -> tuple[Arr, Arr]:
@@ -21,15 +21,15 @@ def largest_remainder(ctx: Ctx, total: Arr, weights: Q) -> tuple[Arr, Arr]:
     shape = np.broadcast_shapes(np.shape(total), np.shape(weights.num))
     w, _den = A.common_den(ctx, weights, shape[-1])
     w = np.broadcast_to(w, shape)
-    s = w.sum(axis=-1, keepdims=True)
-    bad = (s <= 0) | (w < 0).any(axis=-1, keepdims=True)
+    s = A.lastsum(w)
+    bad = (s <= 0) | (A.lastsum(w < 0) > 0)
     if weights.bad is not None:
         bad = bad | np.broadcast_to(weights.bad, shape).any(axis=-1, keepdims=True)
     s = np.where(bad, 1, s)
     t = np.broadcast_to(total, shape[:-1] + (1,))
     obj = w.dtype == object or t.dtype == object
     big = int(np.abs(t).max(initial=0)) * max(weights.mag * shape[-1], 1) >= A.LIMIT
-    if not obj and big and int(s.max(initial=0)) < 2**56:
+    if not obj and big and int(s.max(initial=0)) < 2**60:
         # t·w overflows int64 but the quotient and remainder do not: long division by digits.
         parts, rem = muldiv(np.where(bad, 0, t), np.where(bad, 0, w), s)
     else:
@@ -43,33 +43,20 @@ def largest_remainder(ctx: Ctx, total: Arr, weights: Q) -> tuple[Arr, Arr]:
         exact = t * w
         parts = exact // s
         rem = exact - parts * s
-    left = t - parts.sum(axis=-1, keepdims=True)
-    order = np.argsort(-rem, axis=-1, kind="stable")
-    ranks = np.empty_like(order)
-    np.put_along_axis(ranks, order, np.broadcast_to(np.arange(shape[-1]), shape), axis=-1)
-    parts = parts + (ranks < left)
+    left = t - A.lastsum(parts)  # fewer than k fen
+    if shape[-1] == 1:
+        parts = parts + left
+    elif shape[-1] == 2:  # a 50/50 or 20/80 split: one fen at most, to the larger remainder, ties first
+        first = rem[..., :1] >= rem[..., 1:]
+        parts = parts + (np.concatenate([first, ~first], axis=-1) & (left > 0))
+    else:
+        order = np.argsort(-rem, axis=-1, kind="stable")
+        ranks = np.empty_like(order)
+        np.put_along_axis(ranks, order, np.broadcast_to(np.arange(shape[-1]), shape), axis=-1)
+        parts = parts + (ranks < left)
     if parts.dtype == object:
         parts = A._fen64(ctx, parts)
     return parts.astype(np.int64), bad
-
-
-def muldiv(a: Arr, b: Arr, d: Arr) -> tuple[Arr, Arr]:
-    """(a·b // d, a·b % d) for non-negative int64 a, b and 0 < d < 2**56, exactly,
-    without forming a·b: b = q·d + r, then a·r/d by schoolbook division of a in
-    s-bit digits, every partial sum below 2**63. The quotient must fit in int64."""
-    bq, br = np.divmod(b, d)
-    hi = a * bq  # b ≤ d for shares: bq is 0 or 1
-    s = 62 - int(d.max(initial=1)).bit_length()
-    nbits = int(a.max(initial=0)).bit_length()
-    mask = (1 << s) - 1
-    q = np.zeros(np.broadcast_shapes(a.shape, b.shape, d.shape), dtype=np.int64)
-    r = np.zeros_like(q)
-    for shift in range(((nbits + s - 1) // s - 1) * s, -1, -s):
-        r = (r << s) + ((a >> shift) & mask) * br
-        qd = r // d
-        r = r - qd * d
-        q = (q << s) + qd
-    return hi + q, r
 
 
 def tier_pieces(ctx: Ctx, need: Arr, ratios: Q, total_cap: Arr | None) -> tuple[Arr, Arr]:

@@ -198,7 +198,7 @@ class Values:
     def bands(self, e: ir.Bands) -> Q:
         ctx = self.ctx
         ctx.line = e.span.line
-        x = self.num(e.subject)
+        x = A.eager(ctx, self.num(e.subject))
         edges = [(self.num(b.lower), None if b.upper is None else self.num(b.upper), self.num(b.value)) for b in e.bands]
         bad: Arr | None = None
         for lo, hi, _ in edges:  # edges may be open parameters: out of order, bands would overlap
@@ -262,6 +262,7 @@ class Values:
 
     def total(self, x: Q) -> Q:
         """合计 over regions: (draws, regions) → (draws, 1)."""
+        x = A.eager(self.ctx, x)
         shape = self.shape(True)
         if isinstance(x.den, int) or np.shape(x.den)[-1:] in ((), (1,)):
             num = np.broadcast_to(x.num, shape).sum(axis=1, keepdims=True)
