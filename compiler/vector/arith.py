@@ -380,6 +380,9 @@ def stack(ctx: Ctx, qs: list[Q], size: int) -> Q:
     nums: list[Arr] = []
     bad: Arr | None = None
     why: Why | None = None
+    # Constants stay one row (1, k): shares then need no pass over the draws.
+    varies = any(np.size(q.num) > 1 or q.bad is not None or not isinstance(q.den, int) for q in qs)
+    rows = (size, 1) if varies else (1, 1)
     for i, q in enumerate(qs):
         n = _obj(q.num) if obj else q.num
         if scale:
@@ -388,7 +391,7 @@ def stack(ctx: Ctx, qs: list[Q], size: int) -> Q:
             for other in qs:
                 if other is not q:
                     n = n * (_obj(other.den) if obj else other.den)
-        nums.append(np.broadcast_to(n, (size, 1)))
+        nums.append(np.broadcast_to(n, rows))
         if q.bad is not None:
             b = np.broadcast_to(q.bad, (size, 1))
             bad, why = (b, q.why) if bad is None else (bad | b, why)

@@ -19,6 +19,10 @@ def largest_remainder(ctx: Ctx, total: Arr, weights: Q) -> tuple[Arr, Arr]:
     """(parts, bad): `total` has shape (..., 1) in fen, `weights` (..., k).
     `bad` (..., 1) marks where the weights sum to zero or less, or one is negative."""
     shape = np.broadcast_shapes(np.shape(total), np.shape(weights.num))
+    if np.size(weights.num) == shape[-1] and weights.num.dtype != object and weights.bad is None:
+        fixed = _fixed_shares(ctx, total, [int(x) for x in np.ravel(weights.num)], shape)
+        if fixed is not None:
+            return fixed
     w, _den = A.common_den(ctx, weights, shape[-1])
     w = np.broadcast_to(w, shape)
     s = A.lastsum(w)
@@ -59,6 +63,38 @@ def largest_remainder(ctx: Ctx, total: Arr, weights: Q) -> tuple[Arr, Arr]:
     return parts.astype(np.int64), bad
 
 
+def _fixed_shares(ctx: Ctx, total: Arr, ws: list[int], shape: tuple[int, ...]) -> tuple[Arr, Arr] | None:
+    """The same weights everywhere (a split's 50%/50%, a tier's 20%/80%): one
+    column per part, scalar multipliers, nothing broadcast over the parts axis."""
+    s = sum(ws)
+    t = np.broadcast_to(total, shape[:-1] + (1,))[..., 0]
+    if s <= 0 or min(ws) < 0 or t.dtype == object or _measure_t(t) * max(ws) >= A.LIMIT:
+        return None
+    parts, rems = [], []
+    for w in ws:
+        p, r = np.divmod(t * w, s)
+        parts.append(p)
+        rems.append(r)
+    left = t - sum(parts[1:], parts[0])  # fewer than k fen
+    if len(ws) == 1:
+        parts[0] = parts[0] + left
+    elif len(ws) == 2:  # one fen at most, to the larger remainder, ties to the first
+        first = rems[0] >= rems[1]
+        parts[0] = parts[0] + (first & (left > 0))
+        parts[1] = parts[1] + (~first & (left > 0))
+    else:
+        rem = np.stack(rems, axis=-1)
+        order = np.argsort(-rem, axis=-1, kind="stable")
+        ranks = np.empty_like(order)
+        np.put_along_axis(ranks, order, np.broadcast_to(np.arange(len(ws)), rem.shape), axis=-1)
+        return np.stack(parts, axis=-1) + (ranks < left[..., None]), np.zeros(shape[:-1] + (1,), dtype=bool)
+    return np.stack(parts, axis=-1), np.zeros(shape[:-1] + (1,), dtype=bool)
+
+
+def _measure_t(t: Arr) -> int:
+    return int(max(abs(int(t.max(initial=0))), abs(int(t.min(initial=0)))))
+
+
 def tier_pieces(ctx: Ctx, need: Arr, ratios: Q, total_cap: Arr | None) -> tuple[Arr, Arr]:
     """What each payer of one tier pays in each region: (draws, regions, payers),
     and where the tier could not be shared (draws, 1). As in the interpreter:
@@ -77,10 +113,13 @@ def tier_pieces(ctx: Ctx, need: Arr, ratios: Q, total_cap: Arr | None) -> tuple[
         rows = np.where(need[:, :, None] != 0, rows, 0)
         return rows, bad | bad_ratios
     wanted = need.sum(axis=1, keepdims=True)
-    shared, bad_need = largest_remainder(ctx, total_cap, A.of_ints(need))
     over = wanted > total_cap
-    parts = np.where(over, shared, need)
-    bad = over & bad_need
+    if over.any():
+        shared, bad_need = largest_remainder(ctx, np.where(over, total_cap, 0), A.of_ints(need))
+        parts = np.where(over, shared, need)
+        bad = over & bad_need
+    else:  # the cap binds nowhere: each region's need as it is
+        parts, bad = need, np.zeros_like(over)
     tier_total = parts.sum(axis=1, keepdims=True)
     payer_totals, bad_shares = largest_remainder(ctx, tier_total, ratios)
     bad = bad | ((tier_total != 0) & (bad_shares | bad_ratios))
