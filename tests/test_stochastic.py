@@ -212,6 +212,11 @@ BAD = [
     ('growth:\n  基金支出: {regions: {海曙区: {normal: {mean: "8%", sd: "1%"}}}}\n', "growth.基金支出: 没有适用于江北区2023年的分布"),
     ('growth:\n  基金支出: {normal: {mean: "8%", sd: "1%"}, years: {2040: {normal: {mean: 0, sd: 0}}}}\n', "growth.基金支出.years.2040: 应为模拟的年份之一(2023–2024)"),
     ('growth:\n  月均基金支付额: {normal: {mean: "8%", sd: "1%"}, independent: true}\n', "growth.月均基金支付额.independent: 全局输入只有一个值"),
+    ('growth:\n  月均基金支付额: {like: 基金收入}\n', "growth.月均基金支付额.like: 应为 growth 中另一个给出分布的输入"),
+    ('growth:\n  基金支出: {normal: {mean: 0, sd: 0}, independent: true}\n  月均基金支付额: {like: 基金支出}\n',
+     "growth.月均基金支付额.like: 基金支出各地区的增长率不同,全局输入无从跟随"),
+    ('growth:\n  基金收入: {like: 基金支出, normal: {mean: 0, sd: 0}}\n  基金支出: {normal: {mean: 0, sd: 0}}\n',
+     "growth.基金收入.normal: 已用 like 跟随另一输入"),
 ]
 
 
@@ -263,3 +268,41 @@ def test_the_bundled_ningbo_example_answers_the_question() -> None:
     assert "Stochastic simulation 2022–2032 (30 draws, seed 2022)" in out
     assert "基金支出: normal(8%, 3%) (one draw for all regions)" in out
     assert "Every year of every draw could be settled." in out
+
+
+def test_the_most_specific_distribution_applies(tmp_path: Path, reserve: tuple[str, str]) -> None:
+    """Region-year, then region, then year, then the input's own; the base may be written inline."""
+    policy, _ = reserve
+    spec = write(tmp_path, "inline.yaml", """\
+period: 2024
+regions:
+  东区: {收入: "100.00", 支出: "100.00"}
+  西区: {收入: "200.00", 支出: "100.00"}
+state: {储备: "1000.00"}
+years: 3
+growth:
+  支出:
+    normal: {mean: "10%", sd: 0}
+    years: {2026: {uniform: {low: "-50%", high: "-50%"}}}
+    regions:
+      东区: {normal: {mean: "1%", sd: 0}, years: {2027: {normal: {mean: "0%", sd: 0}}}}
+  收入: {like: 支出}
+""")
+    checked = check_policy(policy)
+    plan = load_plan(spec, checked)
+    grower = Grower(checked, plan, draw(plan, 2, 0))
+    inputs = dict(plan.base.inputs)
+    seen = []
+    for year in (2025, 2026, 2027):
+        inputs = grower.grow(inputs, 1, year)
+        seen.append((inputs["支出"], inputs["收入"]))
+    d = Decimal
+    assert seen == [
+        ({"东区": d("101.00"), "西区": d("110.00")}, {"东区": d("101.00"), "西区": d("220.00")}),
+        ({"东区": d("102.01"), "西区": d("55.00")}, {"东区": d("102.01"), "西区": d("110.00")}),
+        ({"东区": d("102.01"), "西区": d("60.50")}, {"东区": d("102.01"), "西区": d("121.00")}),
+    ]
+    code, out, err = run("simulate", policy, spec, "--draws", "2", "--lang", "en")
+    assert code == 0, err
+    assert "支出: normal(10%, 0%); 2026: uniform(-50%, -50%); 东区: normal(1%, 0%) 2027: normal(0%, 0%)" in out
+    assert "收入: the same draws as 支出" in out

@@ -43,6 +43,8 @@ def draw(plan: Plan, draws: int, seed: int) -> Factors:
     key_of: dict[tuple[str, str | None, int], tuple[object, ...]] = {}
     for year in plan.periods[1:]:
         for g in plan.growth:
+            if g.like is not None:
+                continue
             for region in plan.base.regions if g.per_region else (None,):
                 got = g.resolve(region, year)
                 assert got is not None, "spec.load_plan checked that every region and year has one"
@@ -51,6 +53,16 @@ def draw(plan: Plan, draws: int, seed: int) -> Factors:
                     x = rng.normal(dist.a, dist.b, draws) if dist.kind == "normal" else rng.uniform(dist.a, dist.b, draws)
                     rates[key] = np.maximum(x, -1.0)  # below −100% an input would turn negative
                 key_of[(g.input, region, year)] = key
+        sources = {g.input: g for g in plan.growth}
+        for g in plan.growth:
+            if g.like is None:
+                continue
+            per_region = sources[g.like].per_region
+            for region in plan.base.regions if g.per_region else (None,):
+                # a global input follows a per-region one only when all regions share one rate
+                # (spec.load_plan checked), so the first region's rate is that rate
+                at = (region or plan.base.regions[0]) if per_region else None
+                key_of[(g.input, region, year)] = key_of[(g.like, at, year)]
     return Factors(draws, seed, rates, key_of)
 
 

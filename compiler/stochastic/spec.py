@@ -55,6 +55,7 @@ class Growth:
     independent: bool
     years: dict[int, Dist]
     regions: dict[str, RegionGrowth]
+    like: str | None = None  # grows by the very rates drawn for this other input
 
     def resolve(self, region: str | None, year: int) -> tuple[Dist, tuple[object, ...]] | None:
         """The distribution for one region and year, and the key of its draw: regions
@@ -168,11 +169,24 @@ class _GrowthReader:
         items = self.r.mapping(node, "growth")
         if isinstance(node, yaml.MappingNode) and not items:
             self.r.error(node, "growth", "至少给出一个输入的增长率分布", "give at least one input's growth distribution")
+        nodes: dict[str, yaml.Node] = {}
         for name, kn, vn in items:
             g = self.one(name, kn, vn)
             if g is not None:
                 out.append(g)
+                nodes[name] = vn
+        by_name = {g.input: g for g in out}
+        for g in out:
+            if g.like is not None:
+                self.check_like(g, by_name.get(g.like), nodes[g.input])
         return tuple(out)
+
+    def check_like(self, g: Growth, source: Growth | None, node: yaml.Node) -> None:
+        field = f"growth.{g.input}.like"
+        if source is None or source.like is not None:
+            self.r.error(node, field, "应为 growth 中另一个给出分布的输入", "expected another input under growth that has a distribution")
+        elif not g.per_region and source.per_region and (source.independent or source.regions):
+            self.r.error(node, field, f"{source.input}各地区的增长率不同,全局输入无从跟随", f"{source.input} grows differently by region: a global input cannot follow it")
 
     def one(self, name: str, kn: yaml.Node, vn: yaml.Node) -> Growth | None:
         field = f"growth.{name}"
@@ -188,7 +202,13 @@ class _GrowthReader:
             self.r.error(kn, field, "基期没有给出这一输入,无从增长", "is not given in the base period, so there is nothing to grow")
             return None
         before = len(self.r.errors)
-        fields = self.fields(vn, field, {"normal", "uniform", "independent", "regions", "years"})
+        fields = self.fields(vn, field, {"normal", "uniform", "independent", "regions", "years", "like"})
+        if "like" in fields:
+            like = fields["like"]
+            for other in fields.keys() - {"like"}:
+                self.r.error(like, f"{field}.{other}", "已用 like 跟随另一输入,不能再给分布", "follows another input by `like`: it takes no distribution of its own")
+            text = str(like.value).strip() if isinstance(like, yaml.ScalarNode) else ""
+            return Growth(name, t.per_region, None, False, {}, {}, text)
         dist = self.dist(fields, field)
         independent = False
         if "independent" in fields:

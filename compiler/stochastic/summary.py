@@ -91,6 +91,9 @@ def _distributions(plan: Plan, lang: str) -> list[str]:
     zh = lang == "zh"
     lines = []
     for g in plan.growth:
+        if g.like is not None:
+            lines.append(f"  {g.input}: 与{g.like}同一抽取" if zh else f"  {g.input}: the same draws as {g.like}")
+            continue
         parts = [g.dist.text] if g.dist else []
         parts += [f"{y}: {d.text}" for y, d in g.years.items()]
         parts += [f"{r}: {rg.dist.text if rg.dist else ''}{''.join(f' {y}: {d.text}' for y, d in rg.years.items())}".rstrip() for r, rg in g.regions.items()]
@@ -183,6 +186,7 @@ def _ratio(k: int, n: int) -> str | None:
 
 def _growth_json(g: Growth) -> dict[str, object]:
     return {
+        "like": g.like,
         "default": g.dist.text if g.dist else None,
         "independent": g.independent,
         "years": {str(y): d.text for y, d in g.years.items()},
