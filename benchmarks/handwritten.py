@@ -17,18 +17,16 @@ Arr = npt.NDArray[Any]
 
 
 def muldiv(a: Arr, b: Arr, d: Arr) -> tuple[Arr, Arr]:
-    """(a·b // d, a·b % d) without overflowing int64 (a, b ≥ 0, b ≤ d < 2**60)."""
+    """(a·b // d, a·b % d) without overflowing int64 (a, b ≥ 0, d < 2**60): divide a by digits."""
     s = 62 - int(d.max()).bit_length()
     mask = (1 << s) - 1
-    q = np.zeros(np.broadcast_shapes(a.shape, b.shape), dtype=np.int64)
-    r = np.zeros_like(q)
-    hi = a * (b // d)
-    b = b % d
+    bq, br = np.divmod(b, d)
+    q = r = np.zeros(np.broadcast_shapes(a.shape, b.shape), dtype=np.int64)
     for shift in range(((int(a.max()).bit_length() + s - 1) // s - 1) * s, -1, -s):
-        r = (r << s) + ((a >> shift) & mask) * b
+        r = (r << s) + ((a >> shift) & mask) * br
         qd, r = np.divmod(r, d)
         q = (q << s) + qd
-    return hi + q, r
+    return a * bq + q, r
 
 
 def shares(total: Arr, w: Arr, d: Arr) -> Arr:

@@ -15,7 +15,8 @@ Batch values: money as int64 fen arrays, other numbers as `Scaled(num, den)`
 arrays or exact scalars, booleans as bool arrays, enumeration members as str
 arrays; per-region values (draws, regions), global ones (draws,), or a scalar.
 
-It imports only compiler.ir and numpy: never the parser or the checks.
+It imports compiler.ir, numpy and (for `batch_of`) compiler.scenario: never the parser
+or the checks.
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ def run_batch(checked: CheckedPolicy, batch: Batch, strict: bool = False, raise_
     for rule in checked.scope.rules:
         machine.run(rule)
     flows = [f for rule in checked.scope.rules for f in machine.results[rule.name.text].flows]
-    closing = _settle_funds(checked, regions, n, flows, opening, failures)
+    closing = _settle_funds(checked, regions, n, flows, opening, failures, ctx)
     if raise_failures and failures.failed.any():
         raise BatchError(failures.failed, failures.reasons)
     out = {}
@@ -108,18 +109,16 @@ def run_batch(checked: CheckedPolicy, batch: Batch, strict: bool = False, raise_
 
 
 def _settle_funds(
-    checked: CheckedPolicy, regions: list[str], n: int, flows: list[Flow], opening: dict[str, Arr], failures: Failures
+    checked: CheckedPolicy, regions: list[str], n: int, flows: list[Flow], opening: dict[str, Arr], failures: Failures, ctx: Ctx
 ) -> dict[str, Arr]:
     """Conservation per account: opening + in − out = closing; uncarried close at zero, carried never below."""
     closing: dict[str, Arr] = {}
     for fund in checked.scope.funds.values():
         for name in fund_accounts(fund, regions):
-            balance = opening.get(name, np.zeros(n, dtype=np.int64)).copy()
-            for f in flows:
-                if f.dest == name:
-                    balance += f.amount
-                if f.source == name:
-                    balance -= f.amount
+            terms = [(1, f.amount) for f in flows if f.dest == name] + [(-1, f.amount) for f in flows if f.source == name]
+            if name in opening:
+                terms.append((1, opening[name]))
+            balance = A.fen_sum(ctx, terms, n)
             if fund.carried:
                 failures.add(balance < 0, Why(f"资金“{name}”余额不足", f"fund ‘{name}’ is overdrawn"))
                 closing[name] = balance

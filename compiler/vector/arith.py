@@ -7,10 +7,13 @@ is n/100, 10% is 1/10, their product n/1000) and an array only after a division
 by a value that varies. No float ever touches a value.
 
 Every operation predicts a bound on |num| and den from its operands' bounds,
-plain Python ints and no pass over the data. When the prediction could exceed
-2**62 (headroom for the 2n+d of rounding), the operands' real magnitudes are
-measured; if they still could, the operation runs on Python ints (exact, slower)
-or, in strict mode, raises VectorOverflow naming the policy line.
+plain Python ints and no pass over the data (a batch's inputs are measured once,
+when it is read). When the prediction could reach 2**62 (headroom for the 2n+d
+of rounding): a product is kept as two factors (`fac`) until it is rounded, and
+then divided by digits (`muldiv`) without ever being formed; largest-remainder
+shares do the same; anything else runs on Python ints (exact, slower, counted in
+`Ctx.promoted`) or, in strict mode, raises VectorOverflow naming the policy line.
+An amount in fen that does not fit in int64 is always VectorOverflow.
 
 A value may be poisoned where it could not be computed (division by zero, a
 missing input, no band holding the subject): `bad` marks those elements. Poison
@@ -95,6 +98,16 @@ def lastsum(x: Arr) -> Arr:
     for i in range(1, k):
         out = out + x[..., i : i + 1]
     return out
+
+
+def fen_sum(ctx: Ctx, terms: list[tuple[int, Arr]], size: int) -> Arr:
+    """Σ sign·amount over fen arrays (draws,), refused when the magnitudes could reach int64's limit."""
+    total = np.zeros(size, dtype=np.int64)
+    if sum(_measure(a) for _sign, a in terms) >= 2**63 - 1:
+        raise VectorOverflow(ctx.line, "a sum of amounts in fen")
+    for sign, a in terms:
+        total = total + a if sign > 0 else total - a
+    return total
 
 
 def _measure(x: Arr) -> int:
@@ -324,13 +337,14 @@ def muldiv(a: Arr, b: Arr, d: Arr) -> tuple[Arr, Arr]:
     s = 62 - int(np.max(d)).bit_length()
     nbits = int(np.max(a)).bit_length() if np.size(a) else 0
     mask = (1 << s) - 1
-    q = np.zeros(np.broadcast_shapes(np.shape(a), np.shape(b), np.shape(d)), dtype=np.int64)
-    r = np.zeros_like(q)
+    q: Arr | None = None
+    r: Arr = np.zeros(np.broadcast_shapes(np.shape(a), np.shape(b), np.shape(d)), dtype=np.int64)
     for shift in range(((nbits + s - 1) // s - 1) * s, -1, -s):
-        r = (r << s) + ((a >> shift) & mask) * br
+        digit = ((a >> shift) & mask) * br
+        r = digit if q is None else (r << s) + digit
         qd, r = np.divmod(r, d)
-        q = (q << s) + qd
-    return hi + q, r
+        q = qd if q is None else (q << s) + qd
+    return (hi if q is None else hi + q), r
 
 
 def _fen64(ctx: Ctx, x: Arr) -> Arr:

@@ -99,28 +99,23 @@ class Machine:
 
     # ---- 全部 and 剩余
 
-    def inflow(self, fund: str, exclude: ir.Rule | None) -> Arr:
-        total = np.zeros(self.size, dtype=np.int64)
-        for r in self.scope.feeders(fund):
-            if r is not exclude:
-                for f in self.run(r).flows:
-                    if f.dest == fund:
-                        total = total + f.amount
-        return total
+    def flows_into(self, fund: str, exclude: ir.Rule | None) -> list[tuple[int, Arr]]:
+        return [
+            (1, f.amount) for r in self.scope.feeders(fund) if r is not exclude for f in self.run(r).flows if f.dest == fund
+        ]  # fmt: skip
 
     def fund_word(self, rule: ir.Rule, word: ir.Expr) -> Q:
         assert rule.fund is not None
         fund = self.scope.funds[rule.fund.text]
-        total = self.inflow(fund.name.text, rule)
+        terms = self.flows_into(fund.name.text, rule)
         if isinstance(word, ir.FundRemaining):
             for earlier in fund.rules[: fund.rules.index(rule)]:
                 if earlier.kind is not K.COLLECT:
-                    for f in self.run(earlier).flows:
-                        if f.source == fund.name.text:
-                            total = total - f.amount
+                    terms += [(-1, f.amount) for f in self.run(earlier).flows if f.source == fund.name.text]
             opening = self.v.opening.get(fund.name.text)
             if opening is not None:
-                total = total + opening
+                terms.append((1, opening))
+        total = A.fen_sum(self.ctx, terms, self.size)
         return A.fen_q(total.reshape(self.size, 1))
 
     # ---- rules
@@ -139,7 +134,10 @@ class Machine:
     def fen(self, q: Q, rule: ir.Rule, line: int | None = None) -> Arr:
         """A value that is about to move money: to the fen; poison becomes a failure."""
         self.ctx.line = line or rule.span.line
-        self.fail.add(q.bad, q.why)
+        if q.bad is not None:
+            self.fail.add(q.bad, q.why)
+            # What a failed draw holds is meaningless: zero, so it cannot overflow the rounding.
+            q = A.where(self.ctx, q.bad, A.const(Fraction(0)), attrs.evolve(q, bad=None, why=None))
         return A.to_fen(self.ctx, q)
 
     def amount(self, rule: ir.Rule, per_region: bool) -> Arr:
@@ -202,13 +200,15 @@ class Machine:
         if rule.single_weight is not None:
             w = A.eager(ctx, v.num(rule.single_weight))
             return attrs.evolve(w, num=np.broadcast_to(w.num, shape))
-        shares = A.const(Fraction(0))
+        shares: Q | None = None
         for x in rule.weights:
             factor = A.eager(ctx, v.num(x.factor))
             s = v.total(attrs.evolve(factor, num=np.broadcast_to(factor.num, shape)))
             self.fail.add(np.asarray(s.num <= 0), _zero_weights(rule))
             safe = A.where(ctx, np.asarray(s.num <= 0), A.const(Fraction(1)), s)
-            shares = A.add(ctx, shares, A.div(ctx, A.mul(ctx, v.num(x.weight), factor), safe))
+            term = A.div(ctx, A.mul(ctx, v.num(x.weight), factor), safe)
+            shares = term if shares is None else A.add(ctx, shares, term)
+        assert shares is not None, "checked: a mix has at least one factor"
         return attrs.evolve(shares, num=np.broadcast_to(shares.num, shape))
 
     def split(self, rule: ir.Rule, regions: list[str | None], fund: str | None) -> RuleOut:

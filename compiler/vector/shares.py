@@ -35,7 +35,9 @@ def largest_remainder(ctx: Ctx, total: Arr, weights: Q) -> tuple[Arr, Arr]:
     big = int(np.abs(t).max(initial=0)) * max(weights.mag * shape[-1], 1) >= A.LIMIT
     if not obj and big and int(s.max(initial=0)) < 2**60:
         # t·w overflows int64 but the quotient and remainder do not: long division by digits.
-        parts, rem = muldiv(np.where(bad, 0, t), np.where(bad, 0, w), s)
+        if bad.any():
+            t, w = np.where(bad, 0, t), np.where(bad, 0, w)
+        parts, rem = muldiv(t, w, s)
     else:
         if not obj and big:
             if ctx.strict:
@@ -112,6 +114,8 @@ def tier_pieces(ctx: Ctx, need: Arr, ratios: Q, total_cap: Arr | None) -> tuple[
         bad = (bad[:, :, 0] & (need != 0)).any(axis=1, keepdims=True)
         rows = np.where(need[:, :, None] != 0, rows, 0)
         return rows, bad | bad_ratios
+    if _measure_t(need) * r >= 2**63 - 1:
+        raise A.VectorOverflow(ctx.line, "a tier's total need in fen")
     wanted = need.sum(axis=1, keepdims=True)
     over = wanted > total_cap
     if over.any():
