@@ -70,7 +70,7 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, write: bool, keywo
         if show_diff and result.changed:
             click.echo("".join(difflib.unified_diff(
                 result.original.splitlines(keepends=True), result.text.splitlines(keepends=True),
-                f"a/{shown}", f"b/{shown}",
+                shown, shown,
             )), nl=False)  # fmt: skip
         elif check and result.changed:
             click.echo(f"需要格式化 {shown}" if zh else f"would reformat {shown}")
