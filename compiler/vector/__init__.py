@@ -115,9 +115,9 @@ def _settle_funds(
     closing: dict[str, Arr] = {}
     for fund in checked.scope.funds.values():
         for name in fund_accounts(fund, regions):
-            terms = [(1, f.amount) for f in flows if f.dest == name] + [(-1, f.amount) for f in flows if f.source == name]
+            terms = [(1, f.amount, f.mag) for f in flows if f.dest == name] + [(-1, f.amount, f.mag) for f in flows if f.source == name]
             if name in opening:
-                terms.append((1, opening[name]))
+                terms.append((1, opening[name], A.measure(opening[name])))
             balance = A.fen_sum(ctx, terms, n)
             if fund.carried:
                 failures.add(balance < 0, Why(f"资金“{name}”余额不足", f"fund ‘{name}’ is overdrawn"))

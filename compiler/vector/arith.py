@@ -100,14 +100,19 @@ def lastsum(x: Arr) -> Arr:
     return out
 
 
-def fen_sum(ctx: Ctx, terms: list[tuple[int, Arr]], size: int) -> Arr:
-    """Σ sign·amount over fen arrays (draws,), refused when the magnitudes could reach int64's limit."""
+def fen_sum(ctx: Ctx, terms: list[tuple[int, Arr, int]], size: int) -> Arr:
+    """Σ sign·amount over fen arrays (draws,) with known bounds, refused when they could reach int64's limit."""
     total = np.zeros(size, dtype=np.int64)
-    if sum(_measure(a) for _sign, a in terms) >= 2**63 - 1:
+    if sum(m for _sign, _a, m in terms) >= 2**63 - 1:
         raise VectorOverflow(ctx.line, "a sum of amounts in fen")
-    for sign, a in terms:
+    for sign, a, _m in terms:
         total = total + a if sign > 0 else total - a
     return total
+
+
+def measure(x: Arr) -> int:
+    """max |x|, one pass each way."""
+    return _measure(x)
 
 
 def _measure(x: Arr) -> int:

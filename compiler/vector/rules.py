@@ -31,6 +31,7 @@ class Flow:
     rule: str
     line: int
     amount: Arr  # int64 fen, one per draw
+    mag: int  # ≥ max |amount|: measured once per rule, so sums are checked without a pass each
 
 
 @attrs.frozen
@@ -99,9 +100,9 @@ class Machine:
 
     # ---- 全部 and 剩余
 
-    def flows_into(self, fund: str, exclude: ir.Rule | None) -> list[tuple[int, Arr]]:
+    def flows_into(self, fund: str, exclude: ir.Rule | None) -> list[tuple[int, Arr, int]]:
         return [
-            (1, f.amount) for r in self.scope.feeders(fund) if r is not exclude for f in self.run(r).flows if f.dest == fund
+            (1, f.amount, f.mag) for r in self.scope.feeders(fund) if r is not exclude for f in self.run(r).flows if f.dest == fund
         ]  # fmt: skip
 
     def fund_word(self, rule: ir.Rule, word: ir.Expr) -> Q:
@@ -111,10 +112,10 @@ class Machine:
         if isinstance(word, ir.FundRemaining):
             for earlier in fund.rules[: fund.rules.index(rule)]:
                 if earlier.kind is not K.COLLECT:
-                    terms += [(-1, f.amount) for f in self.run(earlier).flows if f.source == fund.name.text]
+                    terms += [(-1, f.amount, f.mag) for f in self.run(earlier).flows if f.source == fund.name.text]
             opening = self.v.opening.get(fund.name.text)
             if opening is not None:
-                terms.append((1, opening))
+                terms.append((1, opening, A.measure(opening)))
         total = A.fen_sum(self.ctx, terms, self.size)
         return A.fen_q(total.reshape(self.size, 1))
 
@@ -169,7 +170,8 @@ class Machine:
             total = self.amount(rule, False)
             parts, bad = largest_remainder(self.ctx, total, self.weights(rule))
             self.fail.add(bad, _zero_weights(rule))
-            flows = [Flow(fund, r, name, line, parts[:, i]) for i, r in enumerate(self.regions)]
+            m = A.measure(parts)
+            flows = [Flow(fund, r, name, line, parts[:, i], m) for i, r in enumerate(self.regions)]
             return RuleOut(parts, flows)
         if rule.kind is K.RETAIN:
             assert fund is not None and rule.dest is not None and rule.dest.name is not None
@@ -178,19 +180,20 @@ class Machine:
             if rule.cumulative_cap is not None:
                 room = A.add(self.ctx, self.v.num(rule.cumulative_cap), self.v.opening_q(dest), -1)
                 amt = np.minimum(amt, np.maximum(self.fen(room, rule), 0))
-            return RuleOut(amt, [Flow(fund, dest, name, line, amt[:, 0])])
+            return RuleOut(amt, [Flow(fund, dest, name, line, amt[:, 0], A.measure(amt))])
         if rule.kind is K.SPLIT:
             return self.split(rule, regions, fund)
         if rule.kind is K.COVER:
             return self.cover(rule, regions)
         fen = self.amount(rule, regional)
         flows = []
+        m = A.measure(fen)
         for i, r in enumerate(regions):
             if rule.kind is K.COLLECT:
                 src, dst = self.party(rule.source, r, r), self.party(rule.dest, self.account(fund, r), r)
             else:
                 src, dst = self.party(rule.source, self.account(fund, r), r), self.party(rule.dest, r, r)
-            flows.append(Flow(src, dst, name, line, fen[:, i]))
+            flows.append(Flow(src, dst, name, line, fen[:, i], m))
         return RuleOut(fen, flows)
 
     def weights(self, rule: ir.Rule) -> Q:
@@ -221,10 +224,11 @@ class Machine:
         self.fail.add(ratios.bad, ratios.why)
         parts = np.where(amt[:, :, None] != 0, parts, 0)
         flows = []
+        m = A.measure(parts)
         for i, r in enumerate(regions):
             src = self.party(rule.source, self.account(fund, r), r)
             for j, s in enumerate(rule.shares):
-                flows.append(Flow(src, self.party(s.party, None, r), name, line, parts[:, i, j]))
+                flows.append(Flow(src, self.party(s.party, None, r), name, line, parts[:, i, j], m))
         return RuleOut(amt, flows)
 
     def cover(self, rule: ir.Rule, regions: list[str | None]) -> RuleOut:
@@ -247,10 +251,11 @@ class Machine:
             self.ctx.line = tier.span.line
             rows, bad = tier_pieces(self.ctx, np.ascontiguousarray(need), ratios, total_cap)
             self.fail.add(bad, _zero_weights(rule))
+            m = A.measure(rows)
             for i, r in enumerate(regions):
                 dest = self.party(rule.dest, r, r)
                 for j, p in enumerate(tier.payers):
-                    flows.append(Flow(self.party(p.party, None, r), dest, name, tier.span.line, rows[:, i, j]))
+                    flows.append(Flow(self.party(p.party, None, r), dest, name, tier.span.line, rows[:, i, j], m))
             left = left - A.lastsum(rows)[:, :, 0]
         return RuleOut(amounts, flows)
 
