@@ -215,3 +215,12 @@ def test_lexemes_mark_statements_and_clauses() -> None:
     roles = {lx.text: lx.role for lx in found}
     assert roles["参数"] is Role.ITEM and roles["不低于"] is Role.CLAUSE and roles["原文"] is Role.CLAUSE
     assert roles["# 注"] is Role.COMMENT
+
+
+def test_recurring_dates_are_rewritten_with_the_keywords() -> None:
+    zh = formatted(ROOT / "tests" / "fixtures" / "good" / "recurring_deadlines_english.pool", "zh")
+    for line in ("每月25日 前:", "次月10日 前:", "每季度首月15日 前:", "每季度底:", "每年9月30日 前:", "次年3月底 前:"):
+        assert f"\n    {line}" in zh, line
+    en = formatted(ROOT / "tests" / "fixtures" / "good" / "recurring_deadlines_chinese.pool", "en")
+    for line in ("monthly 25 by:", "next-month 10 by:", "quarterly first-month 15 by:", "yearly 9-30 by:", "next-year 3-end by:"):
+        assert f"\n    {line}" in en, line

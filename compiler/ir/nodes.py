@@ -296,7 +296,9 @@ class Recurring:
     month: int | None
     day: int | None
     month_end: bool
-    text: str  # as written, Chinese or English
+    # As written, Chinese or English; not part of equality: 每月底 and `monthly end`
+    # are the same date (pool fmt --keywords rewrites one into the other).
+    text: str = attrs.field(eq=False)
     span: Span = _span()
 
 

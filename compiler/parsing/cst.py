@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import re
 import unicodedata
 
 import attrs
@@ -47,6 +48,7 @@ _PUNCTUATION = frozenset({"CMP", "ADD", "SUB", "MUL", "_EQ", "_COLON", "_COMMA",
 # Braces around data hug it, `{贵阳市: 10亿元}`, `属于 {正常、挤占挪用}`; braces around
 # statements or shares do not.
 _DATA_BRACES = frozenset({"v_regions", "member_of"})
+_RECURRING = re.compile(r"([每次])(月|季度|年)(?:([首次末])月|(\d{1,2})月)?(?:(\d{1,2})日|(底|末))?")
 _HUG_LEFT = frozenset({"_COMMA", "_SEMI", "_COLON", "_RPAR"})
 
 
@@ -136,6 +138,12 @@ class _Flatten:
 
     def node(self, tree: lark.Tree[lark.Token]) -> None:
         start = len(self.out)
+        if self.target and str(tree.data).startswith("recur_"):
+            written = _recurring(tree, self.target)
+            if written is not None:
+                tok = next(tree.scan_values(lambda v: isinstance(v, lark.Token)))
+                self.emit(Lexeme(written, tok.line or 1))
+                return
         anchored = tree.data in _ITEMS or tree.data in _CLAUSES or tree.data == "if_expr"
         if anchored:
             self.anchors.append([None])
@@ -205,3 +213,45 @@ def _reorder_band(kids: list[lark.Tree[lark.Token] | lark.Token], target: str) -
     if target == "zh" and kids and isinstance(kids[0], lark.Token) and str(kids[0]) == "from":
         return [kids[1], kids[0], *kids[2:]]
     return kids
+
+
+_ZH_CYCLES = {("每", "月"): "monthly", ("次", "月"): "next-month", ("每", "季度"): "quarterly", ("每", "年"): "yearly", ("次", "年"): "next-year"}
+_EN_CYCLES = {"recur_month": "每月", "recur_next_month": "次月", "recur_quarter": "每季度", "recur_year": "每年", "recur_next_year": "次年"}
+_QUARTER_MONTHS = {"首": "first-month", "次": "second-month", "末": "last-month"}
+_EN_QUARTER_MONTHS = {"qm_first": "首月", "qm_second": "次月", "qm_last": "末月"}
+
+
+def _recurring(tree: lark.Tree[lark.Token], target: str) -> str | None:
+    """A recurring date written in the other language (每月25日 ↔ monthly 25), or None
+    when it already is in `target`. 末 and 底 both become `end`, and `end` becomes 底."""
+    if tree.data == "recur_zh":
+        if target != "en":
+            return None
+        m = _RECURRING.fullmatch(str(tree.children[0]))
+        assert m, tree
+        parts = [_ZH_CYCLES[(m[1], m[2])]]
+        day = m[5] or ("end" if m[6] else None)
+        if m[3]:
+            parts.append(_QUARTER_MONTHS[m[3]])
+        if m[4]:
+            parts.append(f"{m[4]}-{day}" if day else m[4])
+        elif day:
+            parts.append(day)
+        return " ".join(parts)
+    if target != "zh":
+        return None
+    out = _EN_CYCLES[str(tree.data)]
+    for node in tree.iter_subtrees_topdown():  # type: ignore[no-untyped-call]
+        arg = str(node.children[-1]) if node.children else ""
+        if node.data == "day_number":
+            out += f"{arg}日"
+        elif node.data == "day_end":
+            out += "底"
+        elif node.data in _EN_QUARTER_MONTHS:
+            out += _EN_QUARTER_MONTHS[str(node.data)]
+        elif node.data == "yp_month":
+            out += f"{arg}月"
+        elif node.data == "yp_month_day":
+            month, _, day = arg.partition("-")
+            out += f"{month}月" + ("底" if day == "end" else f"{day}日")
+    return out
