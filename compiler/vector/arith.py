@@ -104,7 +104,13 @@ def fen_sum(ctx: Ctx, terms: list[tuple[int, Arr, int]], size: int) -> Arr:
     """Σ sign·amount over fen arrays (draws,) with known bounds, refused when they could reach int64's limit."""
     total = np.zeros(size, dtype=np.int64)
     if sum(m for _sign, _a, m in terms) >= 2**63 - 1:
-        raise VectorOverflow(ctx.line, "a sum of amounts in fen")
+        # The bounds are per rule and loose: add in Python ints, then the result must fit.
+        exact = np.zeros(size, dtype=object)
+        for sign, a, _m in terms:
+            exact = exact + a.astype(object) if sign > 0 else exact - a.astype(object)
+        if _measure(exact) >= 2**63 - 1:
+            raise VectorOverflow(ctx.line, "a sum of amounts in fen")
+        return exact.astype(np.int64)
     for sign, a, _m in terms:
         total = total + a if sign > 0 else total - a
     return total
