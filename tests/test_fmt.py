@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import tempfile
 import re
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import policygen
 from compiler.cli import main
 from compiler.driver import check_file
 from compiler.parsing.cst import Role, lexemes
@@ -224,3 +226,36 @@ def test_recurring_dates_are_rewritten_with_the_keywords() -> None:
     en = formatted(ROOT / "tests" / "fixtures" / "good" / "recurring_deadlines_chinese.pool", "en")
     for line in ("monthly 25 by:", "next-month 10 by:", "quarterly first-month 15 by:", "yearly 9-30 by:", "next-year 3-end by:"):
         assert f"\n    {line}" in en, line
+
+
+# ---- and on random policies (tests/policygen.py): any construct, either keyword language
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(source=policygen.policies(), data=st.data(), keywords=st.sampled_from([None, "en", "zh"]))
+def test_formatting_a_generated_policy_keeps_its_ir_and_its_ledger(source: str, data: st.DataObject, keywords: str | None) -> None:
+    from compiler.evaluate import env_of
+    from compiler.interpreter import EvalError, settle
+    from compiler.scenario import load
+
+    with tempfile.TemporaryDirectory() as d:
+        original, copy, scenario = Path(d) / "p.pool", Path(d) / "q.pool", Path(d) / "s.json"
+        original.write_text(source, encoding="utf-8")
+        copy.write_text(formatted(original, keywords), encoding="utf-8")
+        assert formatted(copy, keywords) == copy.read_text(encoding="utf-8")  # idempotent
+        before, after = check_file(original), check_file(copy)
+        assert before.policy is not None and after.policy is not None and after.program is not None
+        assert before.program is not None
+        assert before.program.main == attrs.evolve(after.program.main, file=before.program.main.file)
+        scenario.write_text(json.dumps(data.draw(policygen.scenarios(source)), ensure_ascii=False), encoding="utf-8")
+        ledgers = []
+        for checked in (before.policy, after.policy):
+            scen, errors = load(scenario, checked)
+            assert scen is not None, [e.en for e in errors]
+            try:
+                result = settle(checked, env_of(scen))
+            except EvalError as e:  # a period that cannot settle must fail the same way
+                ledgers.append(e.en)
+                continue
+            ledgers.append([(t.source, t.dest, t.amount, t.rule) for t in result.transfers])
+        assert ledgers[0] == ledgers[1]
