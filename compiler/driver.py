@@ -61,6 +61,11 @@ def _read(path: Path, shown: str) -> tuple[SourceFile | None, Diagnostic | None]
         data = path.read_bytes()
     except OSError as e:
         return None, diag("E106", Span(shown, 1, 1, 1, 1), reason=e.strerror or str(e))
+    return decode_source(data, shown)
+
+
+def decode_source(data: bytes, shown: str) -> tuple[SourceFile | None, Diagnostic | None]:
+    """Bytes → source text, or E106 at the first byte that is not UTF-8."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -174,16 +179,18 @@ class Formatted:
 
 
 def format_file(path: str | Path, keywords: str | None = None) -> Formatted:
-    """Lay out one file canonically, keywords in `keywords` ("zh"/"en") if given.
-
-    The result is parsed again and must give the same IR as the original (spans
-    aside): formatting may move text, never meaning.
-    """
+    """Lay out one file canonically, keywords in `keywords` ("zh"/"en") if given."""
     p = Path(path)
     source, err = _read(p, _display(p))
     if source is None:
         assert err is not None
         return Formatted("", None, [err], {}, io_error=True)
+    return format_source(source, keywords)
+
+
+def format_source(source: SourceFile, keywords: str | None = None) -> Formatted:
+    """The canonical text of a source. It is parsed again and must give the same IR
+    as the original (spans aside): formatting may move text, never meaning."""
     sources = {source.path: source}
     found, diags = lexemes(source, keywords)
     if found is None:

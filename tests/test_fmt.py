@@ -259,3 +259,11 @@ def test_formatting_a_generated_policy_keeps_its_ir_and_its_ledger(source: str, 
                 continue
             ledgers.append([(t.source, t.dest, t.amount, t.rule) for t in result.transfers])
         assert ledgers[0] == ledgers[1]
+
+
+def test_standard_input_is_formatted_to_standard_output_for_editors() -> None:
+    result = CliRunner().invoke(main, ["fmt", "-"], input="参数 甲：比例＝10%\n令 乙=甲×2\n".encode())
+    assert (result.exit_code, result.stdout) == (0, "参数 甲: 比例 = 10%\n令 乙 = 甲 × 2\n")
+    result = CliRunner().invoke(main, ["fmt", "-"], input=b"\xe5\x8f\x82\xe6\x95\xb0 \xff")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "<stdin>:1:4: 错误[E106]: 无法读取文件:第 7 字节不是有效的 UTF-8" in result.stderr

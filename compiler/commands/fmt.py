@@ -36,13 +36,23 @@ def _files(paths: tuple[str, ...]) -> list[Path]:
 def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, write: bool, keywords: str | None, lang: str) -> None:
     """Lay out policies canonically / 统一政策文件格式。
 
-    PATH is a .pool file or a directory searched for them.
+    PATH is a .pool file, a directory searched for them, or - for standard input
+    (formatted to standard output, as editors call it).
     """
     import difflib
 
     from compiler.diagnostics import render_text
-    from compiler.driver import format_file
+    from compiler.driver import Formatted, decode_source, format_file, format_source
     from compiler.fileio import write_atomic
+
+    def load(path: Path) -> Formatted:
+        if str(path) != "-":
+            return format_file(path, keywords)
+        source, err = decode_source(click.get_binary_stream("stdin").read(), "<stdin>")
+        if source is None:
+            assert err is not None
+            return Formatted("", None, [err], {}, io_error=True)
+        return format_source(source, keywords)
 
     zh = lang == "zh"
     failed = False
@@ -50,7 +60,7 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, write: bool, keywo
     unchanged = 0
     files = _files(paths)
     for path in files:
-        result = format_file(path, keywords)
+        result = load(path)
         shown = str(path)
         if result.text is None:
             failed = True
@@ -74,7 +84,7 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, write: bool, keywo
             )), nl=False)  # fmt: skip
         elif check and result.changed:
             click.echo(f"需要格式化 {shown}" if zh else f"would reformat {shown}")
-        if write and result.changed:
+        if write and result.changed and str(path) != "-":
             try:
                 write_atomic(path, result.text)
             except OSError as e:
@@ -82,7 +92,7 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, write: bool, keywo
                 failed = True
                 continue
             click.echo(f"已格式化 {shown}" if zh else f"reformatted {shown}")
-        elif not (check or show_diff or write):
+        elif not (check or show_diff or write) or (write and str(path) == "-"):
             click.echo(result.text, nl=False)
     if check or show_diff or write:
         verb = ("已改写" if write else "需要格式化") if zh else ("reformatted" if write else "would be reformatted")
