@@ -48,7 +48,7 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, write: bool, keywo
     def load(path: Path) -> Formatted:
         if str(path) != "-":
             return format_file(path, keywords)
-        source, err = decode_source(click.get_binary_stream("stdin").read(), "<stdin>")
+        source, err = decode_source(sys.stdin.buffer.read(), "<stdin>")
         if source is None:
             assert err is not None
             return Formatted("", None, [err], {}, io_error=True)
