@@ -234,9 +234,12 @@ def div(ctx: Ctx, a: Q, b: Q, why: Why = DIV0) -> Q:
     obj = _guard(ctx, bound, a, b)
     an, bn, ad, bd = (_obj(a.num), _obj(b.num), _obj(a.den), _obj(b.den)) if obj else (a.num, b.num, a.den, b.den)
     zero = bn == 0
-    sign = np.where(bn < 0, -1, 1)
-    num = an * bd * sign
-    den = np.where(zero, 1, ad * bn * sign)
+    if bn.dtype != object and np.size(bn) and int(bn.min()) > 0:  # a positive divisor, the usual case
+        num, den = an * bd, ad * bn
+    else:
+        sign = np.where(bn < 0, -1, 1)
+        num = an * bd * sign
+        den = np.where(zero, 1, ad * bn * sign)
     bad, first = poison(a, b)
     if bool(np.any(zero)):
         bad = zero if bad is None else (bad | zero)
@@ -307,14 +310,14 @@ def to_fen(ctx: Ctx, q: Q) -> Arr:
             raise VectorOverflow(ctx.line, "an amount before rounding")
         ctx.promoted += 1
         n, d = _obj(n), _obj(d)
+    positive = n.dtype != object and np.size(n) and int(n.min()) >= 0  # skips the sign passes
+    a = n if positive else np.abs(n)
     if isinstance(d, int) and d % 100 == 0:
         k = d // 100  # n/d 元 = n/k fen
-        a = np.abs(n)
         r = (2 * a + k) // (2 * k)
     else:
-        a = np.abs(n)
         r = (200 * a + d) // (2 * d)
-    out = np.where(n < 0, -r, r)
+    out = r if positive else np.where(n < 0, -r, r)
     return _fen64(ctx, out) if out.dtype == object else out
 
 
