@@ -12,13 +12,14 @@ from fractions import Fraction
 import attrs
 
 from compiler.interpreter.funds import Machine, Transfer
+from compiler.interpreter.recorder import Recorder
 from compiler.interpreter.values import Env, EvalError, Scalar
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.scope import fund_accounts
 from compiler.numbers import to_decimal
 
-__all__ = ["Env", "EvalError", "Machine", "PeriodResult", "Transfer", "settle"]
+__all__ = ["Env", "EvalError", "Machine", "PeriodResult", "Recorder", "Transfer", "settle", "settle_machine"]
 
 
 @attrs.frozen
@@ -28,8 +29,13 @@ class PeriodResult:
     closing: dict[str, Fraction]  # every carried fund account's balance at the end of the period
 
 
-def settle(checked: CheckedPolicy, env: Env) -> PeriodResult:
-    m = Machine(checked, env)
+def settle(checked: CheckedPolicy, env: Env, recorder: Recorder | None = None) -> PeriodResult:
+    return settle_machine(Machine(checked, env, recorder))
+
+
+def settle_machine(m: Machine) -> PeriodResult:
+    """Run every rule of a machine's period; the machine can then be asked for any other value."""
+    checked, env = m.checked, m.env
     for r in checked.scope.rules:
         m.run(r)
     transfers = [t for r in checked.scope.rules for t in m.results[r.name.text].transfers]

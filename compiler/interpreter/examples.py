@@ -8,7 +8,8 @@ from fractions import Fraction
 import attrs
 
 from compiler.interpreter import settle
-from compiler.interpreter.funds import Machine
+from compiler.interpreter.funds import Machine, Transfer
+from compiler.interpreter.recorder import Recorder
 from compiler.interpreter.values import Env, EvalError, Scalar
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
@@ -22,7 +23,9 @@ class Mismatch:
     region: str | None
     expected: Scalar
     actual: Scalar
-    span: Span
+    span: Span  # where the expectation is written
+    period: int | None = None
+    via: tuple[tuple[str, int], ...] = ()  # for a fund's balance: the rules (and lines) that moved its money
 
 
 @attrs.frozen
@@ -74,9 +77,10 @@ class PeriodRun:
     givens: tuple[ir.Binding, ...]  # the shared givens, then the period's own (which win)
     env: Env
     closing: dict[str, Fraction] | None  # set when the period had to be settled
+    transfers: tuple[Transfer, ...] = ()  # the ledger, when settled: what moved money through a fund
 
 
-def example_periods(checked: CheckedPolicy, ex: ir.Example) -> Iterator[PeriodRun]:
+def example_periods(checked: CheckedPolicy, ex: ir.Example, recorder: Recorder | None = None) -> Iterator[PeriodRun]:
     """Each period's environment, with carried balances from the period before.
 
     A period is settled (which needs all its inputs) only when a later period
@@ -96,8 +100,9 @@ def example_periods(checked: CheckedPolicy, ex: ir.Example) -> Iterator[PeriodRu
             opening.update(_opening(checked.scope.funds[b.name.text], _value(b.value), regions))
         env = Env(regions, params, inputs, dict(opening), case.period)
         needs_settling = i + 1 < len(ex.periods) or any(b.name.text in checked.scope.funds for b in case.expect)
-        closing = dict(settle(checked, env).closing) if needs_settling else None
-        yield PeriodRun(case, givens, env, closing)
+        settled = settle(checked, env, recorder) if needs_settling else None
+        closing = dict(settled.closing) if settled else None
+        yield PeriodRun(case, givens, env, closing, tuple(settled.transfers) if settled else ())
         if closing is not None:
             opening = closing
 
@@ -122,17 +127,20 @@ def _closing(fund: ir.FundDecl, closing: dict[str, Fraction], regions: list[str]
     return {r: closing[account(fund.name.text, r)] for r in regions}
 
 
-def run_example(checked: CheckedPolicy, ex: ir.Example) -> Outcome:
+def run_example(checked: CheckedPolicy, ex: ir.Example, recorder: Recorder | None = None) -> Outcome:
     mismatches: list[Mismatch] = []
     try:
-        for run in example_periods(checked, ex):
-            m = Machine(checked, run.env)
+        for run in example_periods(checked, ex, recorder):
+            m = Machine(checked, run.env, recorder)
             for b in run.case.expect:
-                if b.name.text in checked.scope.funds:
+                name = b.name.text
+                if name in checked.scope.funds:
                     assert run.closing is not None
-                    mismatches += _compare(b, _closing(checked.scope.funds[b.name.text], run.closing, run.env.regions))
+                    via = tuple(dict.fromkeys((t.rule, t.line) for t in run.transfers if name in (t.source, t.dest) or t.source.startswith(name + "(") or t.dest.startswith(name + "(")))
+                    got = _compare(b, _closing(checked.scope.funds[name], run.closing, run.env.regions))
+                    mismatches += [attrs.evolve(mm, period=run.case.period, via=via) for mm in got]
                 else:
-                    mismatches += _compare(b, m.value(b.name.text))
+                    mismatches += [attrs.evolve(mm, period=run.case.period) for mm in _compare(b, m.value(name))]
     except EvalError as e:
         return Outcome(ex, tuple(mismatches), e)
     return Outcome(ex, tuple(mismatches))
@@ -154,7 +162,7 @@ def _compare(b: ir.Binding, actual: Scalar | dict[str, Scalar]) -> list[Mismatch
     return []
 
 
-def run_examples(checked: CheckedPolicy) -> list[Outcome]:
+def run_examples(checked: CheckedPolicy, recorder: Recorder | None = None) -> list[Outcome]:
     policy = checked.program.policy
     decls = policy.decls if policy else checked.program.main.decls
-    return [run_example(checked, d) for d in decls if isinstance(d, ir.Example)]
+    return [run_example(checked, d, recorder) for d in decls if isinstance(d, ir.Example)]

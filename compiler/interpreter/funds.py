@@ -12,6 +12,9 @@ from fractions import Fraction
 
 import attrs
 
+from compiler.interpreter.recorder import (
+    CAP_BINDS, CAP_FREE, CUMULATIVE_BINDS, CUMULATIVE_FREE, MOVED, NO_EXCEPTION, WHEN_FALSE, WHEN_TRUE, Recorder,
+)  # fmt: skip
 from compiler.interpreter.values import Env, EvalError, Region, Scalar, Values
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
@@ -61,11 +64,12 @@ class RuleResult:
 class Machine:
     """One period of one policy: values on demand, rules run once each."""
 
-    def __init__(self, checked: CheckedPolicy, env: Env) -> None:
+    def __init__(self, checked: CheckedPolicy, env: Env, recorder: Recorder | None = None) -> None:
         self.checked = checked
         self.scope = checked.scope
         self.env = env
-        self.values = Values(checked, env, self.rule_value)
+        self.recorder = recorder  # pool test --coverage; observes only
+        self.values = Values(checked, env, self.rule_value, recorder)
         self.results: dict[str, RuleResult] = {}
 
     # ---- values
@@ -134,16 +138,28 @@ class Machine:
                 self.results[name] = self._run(rule)
             finally:
                 self.values.fund_word = previous
+            if self.recorder is not None and self.results[name].transfers:
+                self.recorder.hit(rule, MOVED)
         return self.results[name]
 
     def amount(self, rule: ir.Rule, region: Region) -> Fraction:
         v = self.values
-        if rule.cond is not None and not v.truth(rule.cond, region):
-            return Fraction(0)
-        chosen = next((x.value for x in rule.exceptions if v.truth(x.cond, region)), rule.amount)
-        a = v.num(chosen, region)
+        rec = self.recorder
+        if rule.cond is not None:
+            holds = v.truth(rule.cond, region)
+            if rec is not None:
+                rec.hit(rule, WHEN_TRUE if holds else WHEN_FALSE)
+            if not holds:
+                return Fraction(0)
+        applies = next((x for x in rule.exceptions if v.truth(x.cond, region)), None)
+        if rec is not None and rule.exceptions:
+            rec.hit(*((applies, 0) if applies is not None else (rule, NO_EXCEPTION)))
+        a = v.num(applies.value if applies is not None else rule.amount, region)
         if rule.cap is not None:
-            a = min(a, v.num(rule.cap, region))
+            cap = v.num(rule.cap, region)
+            if rec is not None:
+                rec.hit(rule, CAP_BINDS if cap < a else CAP_FREE)
+            a = min(a, cap)
         a = round_fen(a)
         if a < 0:
             where = f"(地区“{region}”)" if region else ""
@@ -172,7 +188,10 @@ class Machine:
             amt = self.amount(rule, None)
             if rule.cumulative_cap is not None:
                 room = self.values.num(rule.cumulative_cap, None) - self.env.opening.get(dest, Fraction(0))
-                amt = min(amt, max(round_fen(room), Fraction(0)))
+                room = max(round_fen(room), Fraction(0))
+                if self.recorder is not None:
+                    self.recorder.hit(rule, CUMULATIVE_BINDS if room < amt else CUMULATIVE_FREE)
+                amt = min(amt, room)
             return RuleResult(amt, None, [move(fund, dest, amt)] if amt else [])
         if rule.kind is K.SPLIT:
             return self.split(rule, regions, fund)
@@ -237,6 +256,8 @@ class Machine:
             ratios = [self.values.num(p.share, None) if p.share is not None else Fraction(1) for p in tier.payers]
             total_cap = None if tier.total_cap is None else max(round_fen(self.values.num(tier.total_cap, None)), Fraction(0))
             pieces = tier_pieces(need, ratios, total_cap, _zero_weights(rule))
+            if self.recorder is not None and any(any(row) for row in pieces):
+                self.recorder.hit(tier, 0)
             for r, row in zip(regions, pieces):
                 dest = self.party(rule.dest, r, r)
                 for payer, piece in zip(tier.payers, row):

@@ -15,6 +15,7 @@ import attrs
 
 from compiler.ir import functions
 from compiler.ir import nodes as ir
+from compiler.interpreter.recorder import ELSE, LOWERED, RAISED, THEN, WITHIN, Recorder
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.scope import account
 from compiler.source import Span
@@ -49,8 +50,12 @@ class Env:
 class Values:
     """Evaluates expressions and named values; rule values come from a callback."""
 
-    def __init__(self, checked: CheckedPolicy, env: Env, rule_value: Callable[[ir.Rule, Region], Fraction]) -> None:
+    def __init__(
+        self, checked: CheckedPolicy, env: Env, rule_value: Callable[[ir.Rule, Region], Fraction],
+        recorder: Recorder | None = None,
+    ) -> None:  # fmt: skip
         self.checked = checked
+        self.recorder = recorder
         self.scope = checked.scope
         self.env = env
         self.rule_value = rule_value
@@ -144,11 +149,16 @@ class Values:
             case ir.Logical(op="or", operands=ops):
                 return any(self.truth(o, region) for o in ops)
             case ir.If(cond=c, then=t, else_=f):
-                return self.expr(t if self.truth(c, region) else f, region)
+                taken = self.truth(c, region)
+                if self.recorder is not None:
+                    self.recorder.hit(e, THEN if taken else ELSE)
+                return self.expr(t if taken else f, region)
             case ir.Match(subject=s, arms=arms):
                 member = self.expr(s, region)
-                for arm in arms:
+                for i, arm in enumerate(arms):
                     if arm.patterns is None or member in {p.text for p in arm.patterns}:
+                        if self.recorder is not None:
+                            self.recorder.hit(e, i)
                         return self.expr(arm.body, region)
                 raise AssertionError("checked: matches are exhaustive")
             case ir.Bands():
@@ -164,16 +174,20 @@ class Values:
                 raise EvalError("分段表的档次边界须递增", "band edges must increase", e.span)
         x = self.num(e.subject, region)
         if not e.progressive:
-            for b in e.bands:
+            for i, b in enumerate(e.bands):
                 lo = self.num(b.lower, region)
                 if lo <= x and (b.upper is None or x < self.num(b.upper, region)):
+                    if self.recorder is not None:
+                        self.recorder.hit(e, i)
                     return self.num(b.value, region)
             raise EvalError("分段表没有覆盖该值", f"no band holds the value {x}", e.span)
         total = Fraction(0)
-        for b in e.bands:
+        for i, b in enumerate(e.bands):
             lo = self.num(b.lower, region)
             hi = x if b.upper is None else min(x, self.num(b.upper, region))
             if hi > lo:
+                if self.recorder is not None:
+                    self.recorder.hit(e, i)
                 total += (hi - lo) * self.num(b.value, region)
         return total
 
@@ -189,9 +203,16 @@ class Values:
             return self.env.opening.get(fund, Fraction(0))
         if fn.id in ("max", "min"):
             args = [self.num(a, region) for a in e.args]
-            return max(args) if fn.id == "max" else min(args)
+            best = max(args) if fn.id == "max" else min(args)
+            if self.recorder is not None:  # a tie exercises each argument it ties
+                for i, a in enumerate(args):
+                    if a == best:
+                        self.recorder.hit(e, i)
+            return best
         if fn.id == "clamp":
             x, lo, hi = (self.num(a, region) for a in e.args)
+            if self.recorder is not None:
+                self.recorder.hit(e, RAISED if x < lo else LOWERED if x > hi else WITHIN)
             return min(max(x, lo), hi)
         arg = e.args[0]
         if fn.id == "count":
