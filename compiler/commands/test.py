@@ -10,42 +10,24 @@ from compiler.commands.common import LANG
 
 
 @click.command("test")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="A machine-readable report / 输出 JSON")
+@click.option("--coverage", is_flag=True, help="List the rules and branches no case exercises / 列出没有用例覆盖的规则和分支")
 @LANG
-def test_cmd(files: tuple[str, ...], lang: str) -> None:
-    """Run the examples inside policies / 运行政策中的算例。"""
-    from compiler.diagnostics import render_text
-    from compiler.driver import check_file
-    from compiler.interpreter.examples import run_examples
-    from compiler.numbers import show_value
+def test_cmd(paths: tuple[str, ...], as_json: bool, coverage: bool, lang: str) -> None:
+    """Run the examples in policies and the cases in case files (*.cases.yaml) / 运行算例和用例文件。
 
-    passed = failed = 0
-    broken = False
+    PATH is a policy (.pool), a case file, or a folder searched for both.
+    Exit 0 all pass, 1 a case fails, 2 an input cannot be run.
+    """
+    from compiler.tools.testing import Session, discover, render_json, render_text
+
+    files, failures = discover(paths)
+    session = Session(coverage)
+    session.failures += failures
     for f in files:
-        result = check_file(f)
-        if result.policy is None:
-            click.echo(render_text(result.errors, result.sources, lang), nl=False)
-            broken = True
-            continue
-        click.echo(f)
-        for o in run_examples(result.policy):
-            ex = o.example
-            where = f"{ex.span.file}:{ex.span.line}"
-            if o.passed:
-                passed += 1
-                click.echo(f"  ✓ {ex.label.value}")
-                continue
-            failed += 1
-            click.echo(f"  ✗ {ex.label.value}  ({where})")
-            for mm in o.mismatches:
-                target = mm.name + (f"@{mm.region}" if mm.region else "")
-                t = result.policy.types.get(mm.name)
-                exp, act = show_value(mm.expected, t), show_value(mm.actual, t)
-                label = ("期望", "实际") if lang == "zh" else ("expected", "actual")
-                click.echo(f"      {target}: {label[0]} {exp}, {label[1]} {act}  ({mm.span.file}:{mm.span.line})")
-            if o.error is not None:
-                e = o.error
-                at = f"  ({e.span.file}:{e.span.line})" if e.span else ""
-                click.echo(f"      {e.zh if lang == 'zh' else e.en}{at}")
-    click.echo(f"{passed} passed, {failed} failed")
-    sys.exit(2 if broken else 1 if failed else 0)
+        session.run(f)
+    for failure in session.failures:  # on standard error, so --json output stays one document
+        click.echo(failure.zh if lang == "zh" else failure.en, nl=False, err=True)
+    click.echo(render_json(session, lang) if as_json else render_text(session, lang), nl=False)
+    sys.exit(session.exit_code)
