@@ -222,7 +222,6 @@ class Machine:
         parts, bad = largest_remainder(self.ctx, amt[:, :, None], _payers(ratios))
         self.fail.add((bad[:, :, 0] & (amt != 0)), _zero_weights(rule))
         self.fail.add(ratios.bad, ratios.why)
-        parts = np.where(amt[:, :, None] != 0, parts, 0)
         flows = []
         m = A.measure(parts)
         for i, r in enumerate(regions):

@@ -112,7 +112,6 @@ def tier_pieces(ctx: Ctx, need: Arr, ratios: Q, total_cap: Arr | None) -> tuple[
     if total_cap is None:
         rows, bad = largest_remainder(ctx, need[:, :, None], ratios3)
         bad = (bad[:, :, 0] & (need != 0)).any(axis=1, keepdims=True)
-        rows = np.where(need[:, :, None] != 0, rows, 0)
         return rows, bad | bad_ratios
     if _measure_t(need) * r >= 2**63 - 1 and A.measure(need.astype(object).sum(axis=1)) >= 2**63 - 1:
         raise A.VectorOverflow(ctx.line, "a tier's total need in fen")
