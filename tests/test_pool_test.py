@@ -58,7 +58,7 @@ def test_bundled_case_file_passes_one_line_per_case_with_its_line() -> None:
 def test_every_bundled_case_file_passes() -> None:
     code, out = run("policies/cases")
     assert code == 0, out
-    assert out.splitlines()[-1] == "5 passed, 0 failed"
+    assert out.splitlines()[-1] == "6 passed, 0 failed"
 
 
 # ------------------------------------------------------------------------------------- failing

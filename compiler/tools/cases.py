@@ -218,6 +218,9 @@ class _CaseReader:
                 t = self.checked.types[name]
             elif fund is not None and fund.carried:
                 t = Type(Base.MONEY, per_region=fund.per_region)
+            elif fund is not None:
+                self.error(k, where, "不是结转的资金,没有期末余额可核对", "is not a carried fund: it has no closing balance to check")
+                continue
             else:
                 close = suggest(name, [*scope.values, *(f for f, d in scope.funds.items() if d.carried)])
                 hint = (f",你是不是想写“{close}”?", f"; did you mean ‘{close}’?") if close else ("", "")
@@ -249,10 +252,13 @@ class _CaseReader:
         if t.base is Base.BOOL:
             if text in _TRUE | _FALSE:
                 return text in _TRUE
+            what = "布尔值(是/否、true/false)", "a boolean (true/false)"
         elif t.base is Base.ENUM:
             assert t.enum is not None
-            if text in {m.text for m in self.checked.scope.enums[t.enum].members}:
+            members = [m.text for m in self.checked.scope.enums[t.enum].members]
+            if text in members:
                 return text
+            what = f"{t.enum}的成员({'、'.join(members)})", f"one of {t.enum}: {', '.join(members)}"
         elif t.numeric:
             got = number(text, t)
             if got is not None:
@@ -283,7 +289,9 @@ def number(text: str, t: Type) -> Fraction | None:
 def read_cases(header: Header, checked: CheckedPolicy) -> tuple[list[Case], list[Problem]]:
     reader = _CaseReader(header, checked)
     cases = reader.read()
-    return (cases, []) if not reader.problems else ([], reader.problems)
+    if reader.problems:  # in file order, whichever part of the reader found them
+        return [], sorted(reader.problems, key=lambda p: (p.file != header.file, p.file, p.error.line, p.error.column))
+    return cases, []
 
 
 def run_case(checked: CheckedPolicy, case: Case, recorder: Recorder | None = None) -> tuple[tuple[Mismatch, ...], EvalError | None]:
