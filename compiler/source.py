@@ -28,10 +28,18 @@ class SourceFile:
     path: str  # as shown to the user
     text: str
 
+    def lines(self) -> list[str]:
+        """The lines as the lexer counts them: only \n ends a line. str.splitlines also
+        breaks at \r, \x0c, U+2028…, which put carets under the wrong line."""
+        lines = self.text.split("\n")
+        if len(lines) > 1 and lines[-1] == "":
+            lines.pop()
+        return lines
+
     def line_text(self, line: int) -> str:
-        lines = self.text.splitlines()
+        lines = self.lines()
         return lines[line - 1] if 0 < line <= len(lines) else ""
 
     @property
     def line_count(self) -> int:
-        return len(self.text.splitlines())
+        return len(self.lines())

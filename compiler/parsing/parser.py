@@ -127,7 +127,7 @@ def _unclosed_brace(text: str, file: str) -> Span | None:
 
 
 def _end_span(source: SourceFile) -> Span:
-    lines = source.text.splitlines() or [""]
+    lines = source.lines() or [""]
     last = len(lines)
     return Span(source.path, last, len(lines[-1]) + 1, last, len(lines[-1]) + 2)
 

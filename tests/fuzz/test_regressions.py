@@ -19,3 +19,17 @@ def test_explain_of_a_file_without_a_policy_is_exit_2_not_a_traceback(text: str,
     run = CliRunner().invoke(main, ["explain", "--lang", "en", str(path)])
     assert run.exit_code == 2 and isinstance(run.exception, SystemExit)
     assert "declares no policy" in run.output
+
+
+def test_a_lone_carriage_return_does_not_move_the_caret_to_another_line(tmp_path: Path) -> None:
+    """Lark counts lines by \\n; the snippet and the end-of-file span used str.splitlines (\\r, \\x0c, U+2028 …)."""
+    from compiler.diagnostics import render_text
+    from compiler.driver import check_file
+
+    path = tmp_path / "cr.pool"
+    path.write_bytes("参数 甲: 比例 = 10%\r# 注释\u2028\x0c\n政策 {".encode())
+    result = check_file(path)
+    [d] = result.errors
+    assert (d.code, d.span.line) == ("E101", 2)
+    shown = render_text(result.diagnostics, result.sources, "en")
+    assert "2 | 政策 {" in shown and "\r" not in shown and "\u2028" not in shown
