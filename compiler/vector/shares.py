@@ -62,7 +62,7 @@ def largest_remainder(ctx: Ctx, total: Arr, weights: Q) -> tuple[Arr, Arr]:
         parts = parts + (ranks < left)
     if parts.dtype == object:
         parts = A._fen64(ctx, parts)
-    return parts.astype(np.int64), bad
+    return parts.astype(np.int64, copy=False), bad
 
 
 def _fixed_shares(ctx: Ctx, total: Arr, ws: list[int], shape: tuple[int, ...]) -> tuple[Arr, Arr] | None:
