@@ -234,3 +234,30 @@ def test_coverage_of_examples_alone_and_with_the_case_file() -> None:
     assert code == 0, out
     assert "覆盖率 policies/guizhou_risk_adjustment.pool: 26/26 (100.0%)" in out
     assert "覆盖率 policies/guiyang_county_budget.pool: 30/30 (100.0%)" in out
+
+
+def test_json_with_bad_input_is_still_one_document_on_standard_output(tmp_path: Path) -> None:
+    path = case_file(tmp_path, "      基础上解额: {贵阳市: abc}\n")
+    result = CliRunner().invoke(main, ["test", str(path), "--json", "--lang", "en"])
+    doc = json.loads(result.stdout)
+    assert result.exit_code == 2 and doc["exit_code"] == 2 and doc["cases"] == []
+    assert doc["errors"] == [{"file": str(path), "line": 6, "column": 20, "field": "cases[0].expect.基础上解额.贵阳市", "message": "‘abc’ is not money"}]
+    assert "‘abc’ is not money" in result.stderr
+
+
+def test_a_recorder_never_changes_a_result() -> None:
+    from compiler.driver import check_file
+    from compiler.evaluate import env_of
+    from compiler.interpreter import settle
+    from compiler.scenario import load
+    from compiler.tools.coverage import Coverage
+
+    for policy, scenario in (("guizhou_risk_adjustment", "guizhou_2026.json"), ("jilin_city_pooling", "jilin_city_pooling.json"),
+                             ("guiyang_county_budget", "guiyang_county_budget.json"), ("ningbo_city_pooling", "ningbo_2022.json")):  # fmt: skip
+        checked = check_file(ROOT / "policies" / f"{policy}.pool").policy
+        assert checked is not None
+        scen, errors = load(ROOT / "policies" / "scenarios" / scenario, checked)
+        assert scen is not None, errors
+        recorder = Coverage(checked, policy)
+        assert settle(checked, env_of(scen), recorder) == settle(checked, env_of(scen))
+        assert recorder.hits, policy

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
@@ -88,8 +89,8 @@ def discover(paths: Iterable[str]) -> tuple[list[Path], list[Failure]]:
             msg = (f"{p.as_posix()}: 目录中没有政策(.pool)或用例文件(.cases.yaml)", f"{p.as_posix()}: no policies (.pool) or case files (.cases.yaml) under this folder")
             failures.append(Failure(msg[0] + "\n", msg[1] + "\n", (Record(p.as_posix(), None, None, "", *msg),)))
         found += inside
-    unique = list(dict.fromkeys(found))
-    return unique, failures
+    unique = {f.resolve(): f for f in reversed(found)}  # a file reached twice runs once, where first reached
+    return list(reversed(unique.values())), failures
 
 
 class Session:
@@ -245,7 +246,8 @@ def _mismatch_lines(checked: CheckedPolicy, r: Result, mm: Mismatch, lang: str) 
     exp, act = show_value(mm.expected, t), show_value(mm.actual, t)
     slack = ""
     if r.tolerance and t.base is Base.MONEY:
-        slack = f",允许误差 {to_decimal(r.tolerance, 2)}元" if lang == "zh" else f", tolerance {to_decimal(r.tolerance, 2)}元"
+        tol = _exact(r.tolerance)
+        slack = f",允许误差 {tol}元" if lang == "zh" else f", tolerance {tol}元"
     lines = [f"      {target}: {label[0]} {exp}, {label[1]} {act}{slack}  ({mm.span.file}:{mm.span.line})"]
     p = producer(checked, mm)
     # An example's expectation of a rule sits in the rule's own file under its name (the
@@ -256,6 +258,12 @@ def _mismatch_lines(checked: CheckedPolicy, r: Result, mm: Mismatch, lang: str) 
 
 
 # ---- JSON
+
+
+def _exact(tolerance: Fraction) -> str:
+    """A tolerance as written (it came from a decimal string), at least to the fen: 0.00, 0.005."""
+    d = to_decimal(tolerance)
+    return f"{d:.2f}" if d == d.quantize(Decimal("0.01")) else format(d, "f")
 
 
 def _json_value(v: Scalar, t: Type) -> str | bool:
@@ -285,7 +293,7 @@ def render_json(session: Session, lang: str) -> str:
             cases.append({
                 "label": r.label, "kind": r.kind, "file": r.file, "line": r.line, "group": g.file,
                 "policy": g.policy.program.main.file, "status": "passed" if r.passed else "failed",
-                "tolerance": str(to_decimal(r.tolerance, 2)), "mismatches": mismatches, "error": error,
+                "tolerance": _exact(r.tolerance), "mismatches": mismatches, "error": error,
             })  # fmt: skip
     results = session.results
     passed = sum(r.passed for r in results)
