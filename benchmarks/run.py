@@ -44,31 +44,45 @@ from compiler.interpreter import Env, settle  # noqa: E402
 from compiler.vector import Batch, Scaled, run_batch  # noqa: E402
 import handwritten  # noqa: E402
 
-Row = tuple[str, float | None, int | None, int | None, str]  # engine, ns per region-year, off, compared, note
+# engine, (wall, CPU) ns per region-year, amounts off, amounts compared, note
+Row = tuple[str, tuple[float, float] | None, int | None, int | None, str]
 D100 = Decimal(100)
 
 
-def best(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    """The best wall time of `repeat` runs, and the last result."""
-    times, out = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return min(times), out
+class Clock:
+    """Wall and CPU time together: on a shared machine the CPU time of this process is
+    the steadier measure of the work done; the wall time is what a user waits."""
+
+    def __init__(self) -> None:
+        self.wall = self.cpu = 0.0
+
+    def __enter__(self) -> Clock:
+        self._w, self._c = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall += time.perf_counter() - self._w
+        self.cpu += time.process_time() - self._c
+
+    def per(self, n: int) -> tuple[float, float]:
+        return self.wall / n * 1e9, self.cpu / n * 1e9
 
 
-def best_pair(f: Callable[[], Any], g: Callable[[], Any], repeat: int) -> tuple[float, Any, float, Any]:
-    """Best wall times of f and g run alternately, so both meet the same load on a shared machine."""
-    tf, tg, rf, rg = float("inf"), float("inf"), None, None
+def best_pair(f: Callable[[], Any], g: Callable[[], Any], repeat: int) -> tuple[Clock, Any, Clock, Any]:
+    """Best wall and best CPU time of f and g run alternately, so both meet the same load."""
+    cf, cg, rf, rg = Clock(), Clock(), None, None
+    cf.wall = cf.cpu = cg.wall = cg.cpu = float("inf")
     for _ in range(repeat):
-        t = time.perf_counter()
-        rf = f()
-        tf = min(tf, time.perf_counter() - t)
-        t = time.perf_counter()
-        rg = g()
-        tg = min(tg, time.perf_counter() - t)
-    return tf, rf, tg, rg
+        for fn, clock in ((f, cf), (g, cg)):
+            one = Clock()
+            with one:
+                out = fn()
+            clock.wall, clock.cpu = min(clock.wall, one.wall), min(clock.cpu, one.cpu)
+            if fn is f:
+                rf = out
+            else:
+                rg = out
+    return cf, rf, cg, rg
 
 
 def off(a: np.ndarray[Any, Any], b: np.ndarray[Any, Any]) -> int:
@@ -101,21 +115,20 @@ def scalar_inputs(data: dict[str, np.ndarray[Any, Any]], regions: list[str], i: 
     return out
 
 
-def run_decimal(module: Any, regions: list[str], draws: range, make: Callable[[int], dict[str, Any]], names: list[str]) -> tuple[float, dict[str, np.ndarray[Any, Any]]]:
-    """Seconds spent inside evaluate() (conversions left out), and each rule in fen."""
+def run_decimal(module: Any, regions: list[str], draws: range, make: Callable[[int], dict[str, Any]], names: list[str]) -> tuple[Clock, dict[str, np.ndarray[Any, Any]]]:
+    """Time spent inside evaluate() (conversions left out), and each rule in fen."""
     got = {n: np.zeros((len(draws), len(regions)), dtype=np.int64) for n in names}
-    spent = 0.0
+    spent = Clock()
     for j, i in enumerate(draws):
         inputs = make(i)
-        t = time.perf_counter()
-        out = module.evaluate(regions, {}, inputs, {})
-        spent += time.perf_counter() - t
+        with spent:
+            out = module.evaluate(regions, {}, inputs, {})
         for n in names:
             got[n][j] = [int(out.values[n][r] * 100) for r in regions]
     return spent, got
 
 
-def openfisca(data: dict[str, np.ndarray[Any, Any]]) -> tuple[float | None, np.ndarray[Any, Any] | None, str]:
+def openfisca(data: dict[str, np.ndarray[Any, Any]]) -> tuple[tuple[float, float] | None, np.ndarray[Any, Any] | None, str]:
     python = os.environ.get("POOL_BENCH_OPENFISCA_PYTHON")
     if python is None:
         try:
@@ -130,7 +143,7 @@ def openfisca(data: dict[str, np.ndarray[Any, Any]]) -> tuple[float | None, np.n
         if run.returncode != 0:
             return None, None, "not run: " + (run.stderr.strip().splitlines() or ["failed"])[-1]
         out = np.load(dst)
-        return float(out["seconds"]), out["remit"], f"remittance formula only (no allocation), {out['dtype']} 元"
+        return (float(out["seconds"]), float(out["cpu"])), out["remit"], f"remittance formula only (no allocation), {out['dtype']} 元"
 
 
 def guizhou(region_years: int, decimal_sample: int, interp_sample: int, rng: np.random.Generator) -> list[Row]:
@@ -149,35 +162,35 @@ def guizhou(region_years: int, decimal_sample: int, interp_sample: int, rng: np.
 
     nd = min(decimal_sample, n)
     dec_time, want = run_decimal(module, regions, range(nd), lambda i: scalar_inputs(data, regions, i, money), rules)
-    dec_ns = dec_time / (nd * r) * 1e9
     sample = "" if nd == n else f"on the first {nd * r:,} region-years"
-    rows.append(("compiled Decimal evaluator", dec_ns, None, None, ("reference; " + sample) if sample else "the reference"))
+    rows.append(("compiled Decimal evaluator", dec_time.per(nd * r), None, None, ("reference; " + sample) if sample else "the reference"))
 
     ni = min(interp_sample, n)
-    t0 = time.perf_counter()
+    interp_clock = Clock()
     interp_off = 0
     for i in range(ni):
         scal = scalar_inputs(data, regions, i, money)
         env = Env(regions, {}, {k: {x: (Fraction(v) if not isinstance(v, bool) else v) for x, v in d.items()} for k, d in scal.items()}, {})
-        res = settle(checked, env)
+        with interp_clock:
+            res = settle(checked, env)
         for name in rules:
             value = res.values[name]
             assert isinstance(value, dict)
             interp_off += sum(int(value[x] * 100) != int(want[name][i, j]) for j, x in enumerate(regions))
-    rows.append(("reference interpreter", (time.perf_counter() - t0) / (ni * r) * 1e9, interp_off, ni * r * 2, f"on {ni * r:,} region-years (conversions included)"))
+    rows.append(("reference interpreter", interp_clock.per(ni * r), interp_off, ni * r * 2, f"on {ni * r:,} region-years"))
 
     args = [data[k] for k in ("上年度征缴收入", "前年度征缴收入", "擅自调整筹资政策", "原标准征缴收入", "参保人数", "老年参保人数")]
     vt, vout, ht, hout = best_pair(lambda: run_batch(checked, batch), lambda: handwritten.guizhou_base(*args), 5)
     voff = sum(off(vout.values[k][:nd], want[k]) for k in rules)
-    rows.append(("vectorized backend (compiler.vector)", vt / ry * 1e9, voff, nd * r * 2, f"{ry:,} region-years, best of 5; Python-int fallbacks: {vout.promoted}"))
+    rows.append(("vectorized backend (compiler.vector)", vt.per(ry), voff, nd * r * 2, f"{ry:,} region-years, best of 5; Python-int fallbacks: {vout.promoted}"))
     hoff = off(hout[0][:nd], want["基础上解额"]) + off(hout[1][:nd], want["基础分配额"])
-    rows.append(("hand-written NumPy", ht / ry * 1e9, hoff, nd * r * 2, f"{ry:,} region-years, best of 5, run alternately with the backend"))
+    rows.append(("hand-written NumPy", ht.per(ry), hoff, nd * r * 2, f"{ry:,} region-years, best of 5, run alternately with the backend"))
 
     ot, oout, note = openfisca(data)
     if ot is None or oout is None:
         rows.append(("OpenFisca", None, None, None, note))
     else:
-        rows.append(("OpenFisca", ot / ry * 1e9, off(oout[:nd], want["基础上解额"]), nd * r, note))
+        rows.append(("OpenFisca", (ot[0] / ry * 1e9, ot[1] / ry * 1e9), off(oout[:nd], want["基础上解额"]), nd * r, note))
     return rows
 
 
@@ -217,24 +230,24 @@ def ningbo(draws: int, years: int, decimal_sample: int, interp_sample: int, rng:
             out.append(np.column_stack([pool, local]))
         return out
 
-    def scalar(engine: str, i: int) -> tuple[float, list[list[int]]]:
+    def scalar(engine: str, i: int) -> tuple[Clock, list[list[int]]]:
         opening = {"归集基金": Decimal(int(pool0[i])) / D100, **{a: Decimal(int(local0[i, j])) / D100 for j, a in enumerate(accounts)}}
         fopen = {k: Fraction(v) for k, v in opening.items()}
-        spent, rows = 0.0, []
+        spent, rows = Clock(), []
         for y in range(years):
             per = {"基金收入": income[y, i], "基金支出": spending[y, i], "考核少收多支额": top_up[y, i]}
             inputs: dict[str, Any] = {k: {x: Decimal(int(v)) / D100 for x, v in zip(regions, a)} for k, a in per.items()}
             inputs["险种"] = "职工医保"
             inputs["月均基金支付额"] = Decimal(int(monthly[y, i])) / D100
-            t = time.perf_counter()
             if engine == "decimal":
-                closing = module.evaluate(regions, {}, inputs, opening).closing
+                with spent:
+                    closing = module.evaluate(regions, {}, inputs, opening).closing
                 opening = closing
             else:
                 env = Env(regions, {}, {k: ({x: Fraction(v) for x, v in d.items()} if isinstance(d, dict) else (Fraction(d) if isinstance(d, Decimal) else d)) for k, d in inputs.items()}, fopen)
-                closing = settle(checked, env).closing
+                with spent:
+                    closing = settle(checked, env).closing
                 fopen = closing
-            spent += time.perf_counter() - t
             rows.append([int(closing["归集基金"] * 100), *(int(closing[a] * 100) for a in accounts)])
         return spent, rows
 
@@ -243,18 +256,26 @@ def ningbo(draws: int, years: int, decimal_sample: int, interp_sample: int, rng:
     dec = [scalar("decimal", i) for i in range(nd)]
     want = np.array([[row for row in d[1]] for d in dec]).transpose(1, 0, 2)  # (years, draws, accounts)
     compared = want.size
-    rows.append(("compiled Decimal evaluator", sum(d[0] for d in dec) / (nd * r * years) * 1e9, None, None, f"the reference, on {nd * r * years:,} region-years"))
+    rows.append(("compiled Decimal evaluator", _total(d[0] for d in dec).per(nd * r * years), None, None, f"the reference, on {nd * r * years:,} region-years"))
     ni = min(interp_sample, n)
     interp = [scalar("interpreter", i) for i in range(ni)]
     got_i = np.array([d[1] for d in interp]).transpose(1, 0, 2)
-    rows.append(("reference interpreter", sum(d[0] for d in interp) / (ni * r * years) * 1e9, off(got_i, want[:, :ni]), got_i.size, f"on {ni * r * years:,} region-years"))
+    rows.append(("reference interpreter", _total(d[0] for d in interp).per(ni * r * years), off(got_i, want[:, :ni]), got_i.size, f"on {ni * r * years:,} region-years"))
     vt, (vout, promoted), ht, hout = best_pair(vector, hand, 5)
     vstack = np.stack(vout)
-    rows.append(("vectorized backend (compiler.vector)", vt / ry * 1e9, off(vstack[:, :nd], want), compared, f"{ry:,} region-years, best of 5; Python-int fallbacks: {promoted}"))
+    rows.append(("vectorized backend (compiler.vector)", vt.per(ry), off(vstack[:, :nd], want), compared, f"{ry:,} region-years, best of 5; Python-int fallbacks: {promoted}"))
     hstack = np.stack(hout)
-    rows.append(("hand-written NumPy", ht / ry * 1e9, off(hstack[:, :nd], want), compared, f"{ry:,} region-years, best of 5, run alternately; differs from vectorized on {off(hstack, vstack):,} of {vstack.size:,}"))
+    rows.append(("hand-written NumPy", ht.per(ry), off(hstack[:, :nd], want), compared, f"{ry:,} region-years, best of 5, run alternately; differs from vectorized on {off(hstack, vstack):,} of {vstack.size:,}"))
     rows.append(("OpenFisca", None, None, None, "not written: a waterfall sharing a capped tier to the fen has no OpenFisca formula here"))
     return rows
+
+
+def _total(clocks: Any) -> Clock:
+    out = Clock()
+    for c in clocks:
+        out.wall += c.wall
+        out.cpu += c.cpu
+    return out
 
 
 # ---- 3. checking and start-up
@@ -306,14 +327,18 @@ def check_and_startup(runs: int) -> list[tuple[str, float, str]]:
     ]
 
 
-def table(title: str, rows: list[Row], decimal_ns: float) -> None:
+def table(title: str, rows: list[Row]) -> None:
+    decimal = rows[0][1]
+    assert decimal is not None
     print(f"\n{title}")
-    print(f"  {'engine':38} {'ns/region-year':>15} {'× Decimal':>10} {'amounts off ≥1 fen':>22}  note")
+    print(f"  {'engine':38} {'wall ns/r-y':>12} {'CPU ns/r-y':>11} {'× Decimal':>10} {'amounts off ≥1 fen':>22}  note")
     for name, ns, bad, compared, note in rows:
-        speed = "—" if ns is None else f"{ns:,.0f}"
-        ratio = "—" if ns is None else f"{decimal_ns / ns:,.1f}"
+        wall = "—" if ns is None else f"{ns[0]:,.0f}"
+        cpu = "—" if ns is None else f"{ns[1]:,.0f}"
+        ratio = "—" if ns is None else f"{decimal[1] / ns[1]:,.1f}"
         diff = "—" if bad is None or compared is None else f"{bad:,} of {compared:,}"
-        print(f"  {name:38} {speed:>15} {ratio:>10} {diff:>22}  {note}")
+        print(f"  {name:38} {wall:>12} {cpu:>11} {ratio:>10} {diff:>22}  {note}")
+    print("  (× Decimal compares CPU time; r-y = region-year)")
 
 
 def main() -> None:
@@ -327,11 +352,11 @@ def main() -> None:
     print(f"pool benchmarks — {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, numpy {np.__version__}, seed {a.seed}")
     ry = a.region_years // scale
     g = guizhou(ry, decimal_sample=ry, interp_sample=2_000 // scale + 1, rng=rng)
-    table(f"1. Guizhou base-fund rule (collect + allocation by two factors), {ry:,} region-years", g, g[0][1] or 1.0)
+    table(f"1. Guizhou base-fund rule (collect + allocation by two factors), {ry:,} region-years", g)
     years = 5
     draws = ry // (10 * years)
     nb = ningbo(draws, years, decimal_sample=2_000 // scale + 1, interp_sample=200 // scale + 1, rng=rng)
-    table(f"2. Ningbo waterfall (whole policy, 职工医保), {draws:,} draws × 10 districts × {years} years carried", nb, nb[0][1] or 1.0)
+    table(f"2. Ningbo waterfall (whole policy, 职工医保), {draws:,} draws × 10 districts × {years} years carried", nb)
     print("\n3. Checking and start-up")
     for name, ms, note in check_and_startup(5 if a.quick else 15):
         print(f"  {name:58} {ms:10.1f} {note}")
