@@ -6,6 +6,7 @@ import json
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+import attrs
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -68,7 +69,7 @@ def reserve(tmp_path: Path) -> tuple[str, str]:
 
 
 def test_same_seed_same_bytes_different_seed_different(tmp_path: Path) -> None:
-    outs = {}
+    outs: dict[int, tuple[str, str, bytes]] = {}
     for seed in ("7", "7", "8"):
         chart = tmp_path / f"c{len(outs)}.svg"
         code, table, _ = run("simulate", NINGBO, STOCHASTIC, "--draws", "40", "--seed", seed, "--chart", str(chart))
@@ -306,3 +307,21 @@ growth:
     assert code == 0, err
     assert "支出: normal(10%, 0%); 2026: uniform(-50%, -50%); 东区: normal(1%, 0%) 2027: normal(0%, 0%)" in out
     assert "收入: the same draws as 支出" in out
+
+
+def test_a_value_that_never_moves_still_gets_a_chart(tmp_path: Path) -> None:
+    chart = tmp_path / "flat.svg"
+    code, _, err = run("simulate", NINGBO, STOCHASTIC, "--draws", "3", "--values", "居民归集上划额", "--chart", str(chart), "--lang", "en")
+    assert code == 0, err
+    svg = chart.read_text(encoding="utf-8")
+    assert "居民归集上划额: distribution of the amount" in svg and "NaN" not in svg
+
+
+def test_names_are_escaped_in_the_chart() -> None:
+    from compiler.stochastic.chart import fan_chart
+    from compiler.stochastic.engine import Pick
+    from compiler.stochastic.summary import Summary, YearStats
+
+    year = YearStats(2024, 1, Decimal("1.00"), (Decimal("1.00"),) * 5, Decimal("1.00"), Decimal("1.00"), 0, 0)
+    svg = fan_chart([Summary(Pick("a<&>", "a<&>", None, True, ("a<&>",)), (year, attrs.evolve(year, period=2025)))], 1, 0, "zh")
+    assert "a&lt;&amp;&gt;期末余额的分布" in svg and "a<&>" not in svg

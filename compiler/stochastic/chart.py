@@ -20,7 +20,7 @@ W = 760
 PANEL_H = 330  # one value's panel, titles and axis labels included
 LEFT, RIGHT, TOP, BOTTOM = 84, 24, 64, 58  # plot margins inside a panel
 INK, GRID, OUTER, INNER, MEDIAN = "#1f2933", "#d9dee4", "#c9dcef", "#8db4da", "#1d4f80"
-_UNITS = ((10**10, "亿元", "100m 元"), (10**6, "万元", "10k 元"), (100, "元", "元"))
+_UNITS = ((10**10, "亿元", "100 million 元"), (10**6, "万元", "10 thousand 元"), (100, "元", "元"))
 
 
 def _n(x: Fraction | int) -> str:
@@ -48,7 +48,7 @@ def _ticks(lo: int, hi: int) -> list[int]:
         for m in (1, 2, 5):
             if m * step * 5 >= span:
                 first = (lo // (m * step)) * (m * step)
-                last = -((-hi) // (m * step)) * (m * step)
+                last = max(-((-hi) // (m * step)) * (m * step), first + m * step)  # a flat line still gets an axis
                 return list(range(first, last + 1, m * step))
         step *= 10
 
