@@ -22,6 +22,11 @@ from compiler.ir.types import Base, Type
 from compiler.ir.walk import decl_exprs, walk
 
 Value = Decimal | bool | str
+# A scenario is a period's data for a few thousand regions at most (China has under 3,000
+# county-level regions): a few megabytes. PyYAML composes about 0.2 MB a second, with
+# nodes ~50 times the text, so a larger file is refused before it is read, not ground through.
+MAX_BYTES = 8 * 1024 * 1024
+_LONGEST = 100  # characters of a value or field shown in a message
 _TOP = {"period", "scheme", "params", "global", "regions", "state"}
 _TRUE, _FALSE = {"true", "是", "True"}, {"false", "否", "False"}
 
@@ -36,7 +41,8 @@ class ScenarioError:
 
     def render(self, file: str, lang: str) -> str:
         where = f"{file}:{self.line}:{self.column}"
-        field = f" {self.field}:" if self.field else ""
+        shown = self.field if len(self.field) <= _LONGEST else self.field[:_LONGEST] + "…"  # a key may be megabytes
+        field = f" {shown}:" if shown else ""
         return f"{where}:{field} {self.zh if lang == 'zh' else self.en}"
 
 
@@ -84,6 +90,9 @@ class _Reader:
             self.error(node, field, f"应为{t.scalar().describe('zh')}", f"expected {t.scalar().describe('en')}")
             return None
         text = str(node.value).strip()
+        if len(text) > _LONGEST:  # no value is this long; do not echo megabytes back, nor parse them
+            self.error(node, field, f"值过长({len(text)} 个字符)", f"the value is too long ({len(text)} characters)")
+            return None
         if t.base is Base.BOOL:
             if text in _TRUE or text in _FALSE:
                 return text in _TRUE
@@ -206,7 +215,7 @@ class _Reader:
 
     def period(self, v: yaml.Node, policy: ir.Policy | None) -> int | None:
         text = str(v.value) if isinstance(v, yaml.ScalarNode) else ""
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit() and len(text) <= 6):  # isdigit alone takes ², and int() chokes on a million digits
             self.error(v, "period", "应为年份,如 2026", "expected a year such as 2026")
             return None
         year = int(text)
@@ -338,7 +347,12 @@ def load_periods(path: str | Path, checked: CheckedPolicy) -> tuple[list[Scenari
 
 def _compose(p: Path) -> tuple[yaml.Node | None, list[ScenarioError]]:
     try:
-        text = p.read_bytes().decode("utf-8-sig")
+        with p.open("rb") as f:
+            data = f.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            mb = MAX_BYTES // (1024 * 1024)
+            return None, [ScenarioError("", 1, 1, f"文件超过 {mb} MB,不是一期的情景数据;请拆成几个文件", f"the file is larger than {mb} MB, too large for one period's scenario: split it")]
+        text = data.decode("utf-8-sig")
     except OSError as e:
         return None, [ScenarioError("", 1, 1, f"无法读取:{e.strerror}", f"cannot read: {e.strerror}")]
     except UnicodeDecodeError as e:
@@ -347,7 +361,8 @@ def _compose(p: Path) -> tuple[yaml.Node | None, list[ScenarioError]]:
         # YAML would accept what JSON forbids (unquoted keys, comments): hold a
         # .json file to JSON, then read positions from the same text via YAML.
         try:
-            json.loads(text, parse_float=Decimal, parse_constant=lambda c: c)
+            # Numbers stay text: an integer of millions of digits would exceed int()'s limit.
+            json.loads(text, parse_float=str, parse_int=str, parse_constant=lambda c: c)
         except json.JSONDecodeError as e:
             return None, [ScenarioError("", e.lineno, e.colno, f"不是有效的 JSON:{e.msg}", f"not valid JSON: {e.msg}")]
         except RecursionError:

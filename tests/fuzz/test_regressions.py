@@ -33,3 +33,17 @@ def test_a_lone_carriage_return_does_not_move_the_caret_to_another_line(tmp_path
     assert (d.code, d.span.line) == ("E101", 2)
     shown = render_text(result.diagnostics, result.sources, "en")
     assert "2 | 政策 {" in shown and "\r" not in shown and "\u2028" not in shown
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"period": ' + "9" * 5000 + "}", '{"period": "²"}', "period: ²\n", '{"params": {"附加上解比例": "' + "9" * 200_000 + '"}}'],
+    ids=["integer of 5000 digits", "superscript two", "superscript two (YAML)", "value of 200,000 digits"],
+)
+def test_numbers_python_cannot_convert_are_a_clear_exit_2(text: str, tmp_path: Path) -> None:
+    """int() refuses over 4300 digits and takes ² as a digit it cannot convert: both were tracebacks."""
+    path = tmp_path / ("s.yaml" if text.startswith("period:") else "s.json")
+    path.write_text(text, encoding="utf-8")
+    run = CliRunner().invoke(main, ["run", "--lang", "en", str(ROOT / "policies" / "guizhou_risk_adjustment.pool"), str(path)])
+    assert run.exit_code == 2 and isinstance(run.exception, SystemExit), run.output
+    assert run.stderr.startswith(str(path)) and len(run.stderr) < 2000  # a megabyte value is not echoed back
