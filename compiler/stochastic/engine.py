@@ -11,6 +11,7 @@ same Protocol and replace it without touching the summary or the chart.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Protocol
 
 import attrs
@@ -18,8 +19,8 @@ import numpy as np
 import numpy.typing as npt
 
 from compiler import runtime as rt
-from compiler.evaluate import EvaluationFailed, policy_module, settle_with
-from compiler.interpreter import Env
+from compiler.evaluate import EvaluationFailed, env_of, policy_module, settle_with
+from compiler.interpreter.values import Scalar
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.scope import account
 from compiler.numbers import to_decimal
@@ -98,23 +99,16 @@ class PerDraw:
                 at = f"{self.file}:{e.line}" if e.line else ""
                 raise Unsettled(at, f"{at}: {e.zh}" if at else e.zh, f"{at}: {e.en}" if at else e.en) from None
             return Settled(out.values, out.closing)
-        from fractions import Fraction
-
-        def exact(table: dict[str, rt.Supplied]) -> dict[str, object]:
-            def one(x: rt.Value) -> object:
-                return Fraction(x) if isinstance(x, Decimal) else x
-
-            return {k: ({r: one(x) for r, x in v.items()} if isinstance(v, dict) else one(v)) for k, v in table.items()}
-
-        env = Env(regions, exact(params), exact(inputs), {k: Fraction(v) for k, v in opening.items()})  # type: ignore[arg-type]
+        # The oracle reads a scenario as exact rationals: the same base with this year's inputs.
+        env = env_of(attrs.evolve(plan.base, inputs=inputs, state=opening))
         try:
             res = settle_with(self.checked, env, "interpreter", "")
         except EvaluationFailed as e:
             zh, en = e.zh.removeprefix(": 无法计算:").strip(), e.en.removeprefix(": cannot settle: ").strip()
             raise Unsettled(en, zh, en) from None
 
-        def dec(x: object) -> rt.Value:
-            return to_decimal(x) if isinstance(x, Fraction) else x  # type: ignore[return-value]
+        def dec(x: Scalar) -> rt.Value:
+            return to_decimal(x) if isinstance(x, Fraction) else x
 
         values: dict[str, rt.Supplied] = {k: ({r: dec(x) for r, x in v.items()} if isinstance(v, dict) else dec(v)) for k, v in res.values.items()}
         return Settled(values, {k: to_decimal(v, 2) for k, v in res.closing.items()})
