@@ -249,6 +249,8 @@ def test_bad_plan_fields_and_options(tmp_path: Path) -> None:
         (["--draws", "3", "--chart", "x.png"], "只能写 SVG"),
         ([], "这是随机情景"),
         (["--chart", "x.svg"], "--chart 须与 --draws 一起使用"),
+        (["--seed", "3"], "--seed 须与 --draws 一起使用"),
+        (["--draws", "3", "--seed", "-1"], "--seed: 不能为负"),
     ]:
         code, out, err = run("simulate", NINGBO, STOCHASTIC, *args)
         assert code == 2 and out == "" and message in err, (args, err)

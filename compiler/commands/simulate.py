@@ -14,14 +14,14 @@ from compiler.commands.common import ENGINE, LANG, write_output
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="JSON: one result a period, or the distributions with --draws")
 @click.option("--draws", type=int, default=None, help="Draw N random futures from a stochastic scenario / 随机模拟次数")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random draws (same seed, same output) / 随机种子")
+@click.option("--seed", type=int, default=None, help="With --draws: seed of the random draws, 0 if not given (same seed, same output) / 随机种子")
 @click.option("--values", "values", multiple=True, metavar="名称[@地区]",
               help="With --draws: values to summarise (default: every carried fund's balance) / 要统计的值")  # fmt: skip
 @click.option("--chart", type=click.Path(dir_okay=False), default=None, help="With --draws: write a fan chart, FILE.svg / 扇形图")
 @ENGINE
 @LANG
 def simulate(
-    policy: str, scenarios: tuple[str, ...], as_json: bool, draws: int | None, seed: int,
+    policy: str, scenarios: tuple[str, ...], as_json: bool, draws: int | None, seed: int | None,
     values: tuple[str, ...], chart: str | None, engine: str, lang: str,
 ) -> None:  # fmt: skip
     """Several periods, balances carried forward; with --draws, a stochastic scenario drawn N times.
@@ -31,7 +31,7 @@ def simulate(
     from compiler.evaluate import EvaluationFailed, simulate_files
 
     if draws is None:
-        used = [name for name, given in (("--values", values), ("--chart", chart)) if given]
+        used = [name for name, given in (("--seed", seed is not None), ("--values", values), ("--chart", chart)) if given]
         if used:
             _usage(f"{used[0]} 须与 --draws 一起使用", f"{used[0]} needs --draws", lang)
         from compiler.stochastic.spec import is_stochastic
@@ -55,6 +55,7 @@ def simulate(
     from compiler.stochastic.chart import fan_chart
     from compiler.stochastic.summary import text, to_json
 
+    seed = 0 if seed is None else seed
     try:
         run = stochastic(policy, scenarios[0], draws, seed, list(values), engine)
     except EvaluationFailed as e:
