@@ -112,7 +112,7 @@ def fen_sum(ctx: Ctx, terms: list[tuple[int, Arr, int]], size: int) -> Arr:
             raise VectorOverflow(ctx.line, "a sum of amounts in fen")
         return exact.astype(np.int64)
     for sign, a, _m in terms:
-        total = total + a if sign > 0 else total - a
+        (np.add if sign > 0 else np.subtract)(total, a, out=total)
     return total
 
 

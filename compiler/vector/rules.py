@@ -153,10 +153,9 @@ class Machine:
         if rule.cond is not None:
             a = v.choose(v.flag(rule.cond), a, A.const(Fraction(0)))  # type: ignore[assignment]
         fen = np.broadcast_to(self.fen(a, rule), v.shape(per_region))
-        negative = fen < 0
-        if negative.any():
+        if fen.size and int(fen.min()) < 0:
             n = rule.name.text
-            self.fail.add(negative, Why(f"“{n}”为负", f"‘{n}’ is negative"))
+            self.fail.add(fen < 0, Why(f"“{n}”为负", f"‘{n}’ is negative"))
         return fen
 
     def _run(self, rule: ir.Rule) -> RuleOut:

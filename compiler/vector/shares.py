@@ -72,6 +72,12 @@ def _fixed_shares(ctx: Ctx, total: Arr, ws: list[int], shape: tuple[int, ...]) -
     t = np.broadcast_to(total, shape[:-1] + (1,))[..., 0]
     if s <= 0 or min(ws) < 0 or t.dtype == object or _measure_t(t) * max(ws) >= A.LIMIT:
         return None
+    if len(ws) == 2:
+        # Two parts: the first's remainder r decides alone, as the second's is s − r (or 0):
+        # the first takes the leftover fen when 2r ≥ s (ties to the first), the second the rest.
+        first, r = np.divmod(t * ws[0], s) if ws[0] != 1 else np.divmod(t, s)
+        first = first + (2 * r >= s) if s > 1 else first
+        return np.stack([first, t - first], axis=-1), np.zeros(shape[:-1] + (1,), dtype=bool)
     parts, rems = [], []
     for w in ws:
         p, r = np.divmod(t * w, s)
