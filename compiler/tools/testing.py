@@ -202,7 +202,9 @@ def _producer_text(p: dict[str, object], lang: str) -> str:
         moved = ", ".join(f"rule ‘{v['rule']}’ (line {v['line']})" for v in via) or "no money moved this period"
         return f"closing balance of fund ‘{p['name']}’ ({where}), moved by {moved}"
     zh, en = _KIND[str(p["kind"])]
-    return f"由{zh}“{p['name']}”算出 ({where})" if lang == "zh" else f"from {en} ‘{p['name']}’ ({where})"
+    if lang == "en":
+        return f"from {en} ‘{p['name']}’ ({where})"
+    return f"由{zh}“{p['name']}”算出 ({where})" if p["kind"] in ("rule", "derived") else f"来自{zh}“{p['name']}” ({where})"
 
 
 def _type(checked: CheckedPolicy, name: str) -> Type:
