@@ -42,17 +42,22 @@ def to_json(checked: CheckedPolicy, period: int | None, res: PeriodResult) -> st
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
+def _accounts(name: str, per_region: bool, closing: dict[str, Fraction]) -> dict[str, Fraction]:
+    """A carried fund's closing balances: its one account, or one a region (`名称(地区)`)."""
+    if not per_region:
+        return {name: closing[name]}
+    prefix = name + "("
+    return {k[len(prefix) : -1]: v for k, v in closing.items() if k.startswith(prefix) and k.endswith(")")}
+
+
 def _state(checked: CheckedPolicy, closing: dict[str, Fraction]) -> dict[str, object]:
     """Closing balances shaped like a scenario's state, so they can open the next period."""
     out: dict[str, object] = {}
     for name, fund in checked.scope.funds.items():
         if not fund.carried:
             continue
-        if not fund.per_region:
-            out[name] = str(to_decimal(closing[name], 2))
-            continue
-        prefix = name + "("
-        out[name] = {k[len(prefix):-1]: str(to_decimal(v, 2)) for k, v in closing.items() if k.startswith(prefix) and k.endswith(")")}
+        accounts = {k: str(to_decimal(v, 2)) for k, v in _accounts(name, fund.per_region, closing).items()}
+        out[name] = accounts[name] if not fund.per_region else accounts
     return out
 
 
@@ -91,13 +96,15 @@ def to_text(res: PeriodResult, period: int | None, lang: str) -> str:
 def simulation_text(checked: CheckedPolicy, runs: list[tuple[int | None, PeriodResult]], lang: str) -> str:
     """One row a period: each rule's total and each carried fund's closing balance."""
     rules = [r.name.text for r in checked.scope.rules]
-    funds = [n for n, f in checked.scope.funds.items() if f.carried]
+    # A per-region fund shows its total over the regions; --json has each region's balance.
+    funds = {n: f.per_region for n, f in checked.scope.funds.items() if f.carried}
     suffix = "期末" if lang == "zh" else " closing"
     heads = ["期间" if lang == "zh" else "period", *rules, *(f + suffix for f in funds)]
     rows = []
     for period, res in runs:
         totals = {name: sum((t.amount for t in res.transfers if t.rule == name), Fraction(0)) for name in rules}
-        rows.append([str(period or ""), *(money(totals[n]) for n in rules), *(money(res.closing[f]) for f in funds)])
+        balances = [sum(_accounts(f, per_region, res.closing).values(), Fraction(0)) for f, per_region in funds.items()]
+        rows.append([str(period or ""), *(money(totals[n]) for n in rules), *map(money, balances)])
     return table(heads, rows, set(range(1, len(heads))))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -208,3 +209,14 @@ def test_per_region_fund_balances_are_checked_region_by_region(tmp_path: Path) -
     assert code == 2
     assert "s.json:3:23: state.区县累计结余.江北区: 不是本情景的地区" in err
     assert "s.json:3:44: state.归集基金: 应为金额" in err
+
+
+def test_simulate_table_totals_a_per_region_fund_over_its_regions() -> None:
+    # It raised KeyError: the table looked for one 区县累计结余 account, not one a region.
+    policy, scenario = str(ROOT / "policies" / "ningbo_city_pooling.pool"), str(ROOT / "policies" / "scenarios" / "ningbo_2022.json")
+    result = CliRunner().invoke(main, ["simulate", policy, scenario])
+    assert result.exit_code == 0, result.output
+    [row] = result.output.splitlines()[2:]
+    state = json.loads(CliRunner().invoke(main, ["run", policy, scenario, "--json"]).output)["state"]
+    total = sum(Decimal(v) for v in state["区县累计结余"].values())
+    assert f"{total:,.2f}" == "249,000,000.00" and row.split()[-2:] == ["249,000,000.00", "1,623,000,000.00"]
