@@ -337,6 +337,8 @@ def _fen_deferred(q: Q) -> Arr | None:
     d: Arr
     if isinstance(q.den, int) and q.den % 100 == 0:
         d = np.asarray(q.den // 100)
+    elif not isinstance(q.den, int) and q.den.dtype != object and not (q.den % 100).any():
+        d = q.den // 100  # money × share of money: the 100 cancels, fewer digits to divide by
     else:
         if _measure(b) * 100 >= LIMIT:
             return None
