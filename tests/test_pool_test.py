@@ -266,3 +266,14 @@ def test_a_recorder_never_changes_a_result() -> None:
         recorder = Coverage(checked, policy)
         assert settle(checked, env_of(scen), recorder) == settle(checked, env_of(scen))
         assert recorder.hits, policy
+
+
+def test_an_example_giving_a_value_no_match_arm_takes_fails_instead_of_crashing(tmp_path: Path) -> None:
+    # Found by source fuzzing: an example's 险种 that is not a member passed the checks and reached the match.
+    ningbo = ROOT / "policies" / "ningbo_city_pooling.pool"
+    text = ningbo.read_text(encoding="utf-8").replace("已知 险种 = 职工医保", "已知 险种 = 宁波职工医保", 1)
+    path = tmp_path / "p.pool"
+    path.write_text(text, encoding="utf-8")
+    code, out = run(str(path))
+    assert code == 1
+    assert f"      “宁波职工医保”不匹配任何分支  ({path}:{line_of(ningbo, '令 支付能力月数 = 匹配 险种')})" in out

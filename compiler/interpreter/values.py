@@ -160,7 +160,9 @@ class Values:
                         if self.recorder is not None:
                             self.recorder.hit(e, i)
                         return self.expr(arm.body, region)
-                raise AssertionError("checked: matches are exhaustive")
+                # The checks make matches exhaustive over an enumeration's members; a value that is
+                # not one (an example's misspelt member) is reported, not a traceback.
+                raise EvalError(f"“{member}”不匹配任何分支", f"‘{member}’ matches no arm", e.span)
             case ir.Bands():
                 return self.bands(e, region)
             case ir.Call():
