@@ -268,12 +268,22 @@ def test_a_recorder_never_changes_a_result() -> None:
         assert recorder.hits, policy
 
 
-def test_an_example_giving_a_value_no_match_arm_takes_fails_instead_of_crashing(tmp_path: Path) -> None:
-    # Found by source fuzzing: an example's 险种 that is not a member passed the checks and reached the match.
-    ningbo = ROOT / "policies" / "ningbo_city_pooling.pool"
-    text = ningbo.read_text(encoding="utf-8").replace("已知 险种 = 职工医保", "已知 险种 = 宁波职工医保", 1)
+@pytest.mark.parametrize(
+    ("policy", "old", "new", "message"),
+    [
+        ("ningbo_city_pooling", "已知 险种 = 职工医保", "已知 险种 = 宁波职工医保", "算例中“险种”的值“宁波职工医保”不是险种"),
+        ("guizhou_risk_adjustment", "{贵阳市: 10亿元, 遵义市: 8亿元}", "{贵阳市: 剩余10亿元, 遵义市: 8亿元}", "算例中“上年度征缴收入”的值“剩余10亿元”不是金额"),
+    ],
+)
+def test_an_example_value_of_the_wrong_kind_fails_the_example_instead_of_crashing(
+    tmp_path: Path, policy: str, old: str, new: str, message: str
+) -> None:
+    # Found by source fuzzing: the checks do not look inside examples, so a misspelt member or a
+    # name where money belongs reached a 匹配 or an operator, and pool test and explain crashed.
+    text = (ROOT / "policies" / f"{policy}.pool").read_text(encoding="utf-8").replace(old, new, 1)
     path = tmp_path / "p.pool"
     path.write_text(text, encoding="utf-8")
     code, out = run(str(path))
     assert code == 1
-    assert f"      “宁波职工医保”不匹配任何分支  ({path}:{line_of(ningbo, '令 支付能力月数 = 匹配 险种')})" in out
+    assert f"      {message}  ({path}:{line_of(path, new)})" in out
+    assert CliRunner().invoke(main, ["explain", str(path)]).exception is None

@@ -14,6 +14,7 @@ from compiler.interpreter.values import Env, EvalError, Scalar
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.scope import account
+from compiler.ir.types import MONEY, Base
 from compiler.source import Span
 
 
@@ -58,6 +59,30 @@ def _value(v: ir.Value) -> Scalar | dict[str, Scalar]:
     return {rv.region.text: _literal(rv.value) for rv in v.regions}
 
 
+def _typed(checked: CheckedPolicy, b: ir.Binding) -> Scalar | dict[str, Scalar]:
+    """An example's value, held to the type of what it names: a number for money, a member
+    of the enumeration for an enumeration. The checks do not look inside examples, so a
+    misspelt member would otherwise reach a 匹配 or an arithmetic operator as a bare name."""
+    name = b.name.text
+    t = checked.types.get(name) or MONEY  # a fund's opening or closing balance
+    got = _value(b.value)
+    exprs = [b.value.scalar] if b.value.scalar is not None else [rv.value for rv in b.value.regions]
+    for x, e in zip(got.values() if isinstance(got, dict) else [got], exprs):
+        if t.base is Base.BOOL:
+            fits = isinstance(x, bool)
+        elif t.base is Base.ENUM:
+            fits = isinstance(x, str) and any(m.text == x for m in checked.scope.enums[t.enum or ""].members)
+        elif t.numeric:
+            fits = isinstance(x, Fraction)
+        else:
+            fits = True
+        if not fits:
+            shown = checked.text_of(e.span) or str(x)
+            zh, en = t.scalar().describe("zh"), t.scalar().describe("en")
+            raise EvalError(f"算例中“{name}”的值“{shown}”不是{zh}", f"the example's value ‘{shown}’ for ‘{name}’ is not {en}", e.span)
+    return got
+
+
 def _regions(checked: CheckedPolicy, ex: ir.Example, case: ir.PeriodCase) -> list[str]:
     if case.regions or ex.regions:
         return [r.text for r in (case.regions or ex.regions)]
@@ -94,10 +119,10 @@ def example_periods(checked: CheckedPolicy, ex: ir.Example, recorder: Recorder |
         inputs: dict[str, Scalar | dict[str, Scalar]] = {}
         for b in givens:
             table = params if isinstance(checked.scope.values[b.name.text], ir.ParamDecl) else inputs
-            table[b.name.text] = _value(b.value)
+            table[b.name.text] = _typed(checked, b)
         regions = _regions(checked, ex, case)
         for b in (*(shared.opening if shared and i == 0 else ()), *case.opening):
-            opening.update(_opening(checked.scope.funds[b.name.text], _value(b.value), regions))
+            opening.update(_opening(checked.scope.funds[b.name.text], _typed(checked, b), regions))
         env = Env(regions, params, inputs, dict(opening), case.period)
         needs_settling = i + 1 < len(ex.periods) or any(b.name.text in checked.scope.funds for b in case.expect)
         settled = settle(checked, env, recorder) if needs_settling else None
