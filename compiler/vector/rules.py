@@ -18,7 +18,7 @@ from compiler.ir.checked import CheckedPolicy
 from compiler.ir.scope import account
 from compiler.vector import arith as A
 from compiler.vector.arith import Arr, Ctx, Q, Why
-from compiler.vector.shares import largest_remainder, tier_pieces
+from compiler.vector.shares import largest_remainder, stack, tier_pieces
 from compiler.vector.values import Values
 
 K = ir.RuleKind
@@ -217,7 +217,7 @@ class Machine:
         name, line = rule.name.text, rule.span.line
         regional = regions != [None]
         amt = self.amount(rule, regional)
-        ratios = A.stack(self.ctx, [self.v.num(s.ratio) for s in rule.shares], self.size)
+        ratios = stack(self.ctx, [self.v.num(s.ratio) for s in rule.shares], self.size)
         parts, bad = largest_remainder(self.ctx, amt[:, :, None], _payers(ratios))
         self.fail.add((bad[:, :, 0] & (amt != 0)), _zero_weights(rule))
         self.fail.add(ratios.bad, ratios.why)
@@ -242,7 +242,7 @@ class Machine:
                 cap = np.broadcast_to(self.fen(self.v.num(tier.cap), rule, tier.span.line), left.shape)
                 need = np.minimum(left, np.maximum(cap, 0))
             one = A.const(Fraction(1))
-            ratios = A.stack(self.ctx, [self.v.num(p.share) if p.share is not None else one for p in tier.payers], self.size)
+            ratios = stack(self.ctx, [self.v.num(p.share) if p.share is not None else one for p in tier.payers], self.size)
             total_cap = None
             if tier.total_cap is not None:
                 total_cap = np.maximum(np.broadcast_to(self.fen(self.v.num(tier.total_cap), rule, tier.span.line), (self.size, 1)), 0)

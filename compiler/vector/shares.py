@@ -9,6 +9,8 @@ Mirrors compiler.interpreter.funds, which is the oracle.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from compiler.vector import arith as A
@@ -143,3 +145,46 @@ def tier_pieces(ctx: Ctx, need: Arr, ratios: Q, total_cap: Arr | None) -> tuple[
         rows[:, :, i] = spread
         unpaid = unpaid - spread
     return rows, bad
+
+
+def stack(ctx: Ctx, qs: list[Q], size: int) -> Q:
+    """Global values side by side on a new last axis: k values → (draws, k), one den."""
+    qs = [A.eager(ctx, q) for q in qs]
+    if all(isinstance(q.den, int) for q in qs):
+        den: A.Den = math.lcm(*(int(q.den) for q in qs))
+        scale = [int(den) // int(q.den) for q in qs]
+    else:
+        den, scale = np.asarray(1), []  # the product of all dens; each num times the others'
+    mag = max(q.mag * (den // int(q.den) if isinstance(den, int) else _prod_others(qs, q)) for q in qs)
+    dmag = den if isinstance(den, int) else math.prod(q.dmag for q in qs)
+    obj = max(mag, dmag) >= A.LIMIT
+    if not isinstance(den, int):
+        for q in qs:
+            den = den * (A._obj(q.den) if obj else q.den)
+    if obj and ctx.strict:
+        raise A.VectorOverflow(ctx.line, "shares over different denominators")
+    nums: list[Arr] = []
+    bad: Arr | None = None
+    why: A.Why | None = None
+    # Constants stay one row (1, k): shares then need no pass over the draws.
+    varies = any(np.size(q.num) > 1 or q.bad is not None or not isinstance(q.den, int) for q in qs)
+    rows = (size, 1) if varies else (1, 1)
+    for i, q in enumerate(qs):
+        n = A._obj(q.num) if obj else q.num
+        if scale:
+            n = n * scale[i] if scale[i] != 1 else n
+        else:
+            for other in qs:
+                if other is not q:
+                    n = n * (A._obj(other.den) if obj else other.den)
+        nums.append(np.broadcast_to(n, rows))
+        if q.bad is not None:
+            b = np.broadcast_to(q.bad, (size, 1))
+            bad, why = (b, q.why) if bad is None else (bad | b, why)
+    if not isinstance(den, int):
+        den = np.broadcast_to(A._obj(den) if obj else den, (size, 1))
+    return Q(np.concatenate(nums, axis=-1), den, mag, dmag, bad, why)
+
+
+def _prod_others(qs: list[Q], q: Q) -> int:
+    return math.prod(o.dmag for o in qs if o is not q)
