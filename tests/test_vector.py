@@ -26,7 +26,7 @@ from compiler.ir.scope import fund_accounts
 from compiler.ir.types import Base, Type
 from compiler.runtime import PolicyError
 from compiler.scenario import Scenario
-from compiler.vector import Batch, Scaled, VectorOverflow, batch_of, run_batch
+from compiler.vector import Batch, BatchError, Scaled, VectorOverflow, batch_of, run_batch
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES = sorted((ROOT / "policies").glob("*.pool"))
@@ -166,3 +166,31 @@ def test_strict_mode_refuses_python_ints_and_names_the_line() -> None:
     assert relaxed.promoted > 0  # the budget bands need more than int64 in between
     with pytest.raises(VectorOverflow, match=r"line \d+: .* does not fit in int64; exact Python-int arithmetic was not allowed"):
         run_batch(checked, batch_of(checked, [scen]), strict=True)
+
+
+DIVIDE = """
+政策 除零 {
+  输入 收入: 金额
+  输入 倍数: 数值
+  主体 财政
+  资金 留存 结转 {
+    转移 转入额 = 如果 倍数 > 0 则 收入 ÷ 倍数 否则 0元  自 财政  至 留存  原文 "x"
+    转移 直接额 = 收入 ÷ 倍数  自 财政  至 留存  原文 "x"
+  }
+}
+"""
+
+
+def test_a_draw_that_cannot_be_settled_fails_alone_and_a_branch_not_taken_never_fails(tmp_path: Path) -> None:
+    path = tmp_path / "divide.pool"
+    path.write_text(DIVIDE, encoding="utf-8")
+    checked = _checked(path)
+    batch = Batch((), 3, inputs={"收入": np.array([1001, 500, 999], dtype=np.int64), "倍数": Scaled(np.array([2, 0, 4], dtype=np.int64), 1)})
+    with pytest.raises(BatchError, match="draw 1 .*division by zero") as e:
+        run_batch(checked, batch)
+    assert e.value.first == 1 and e.value.failed.tolist() == [False, True, False]
+    got = run_batch(checked, batch, raise_failures=False)
+    assert got.failed.tolist() == [False, True, False]
+    # 10.01 ÷ 2 = 5.005 → 5.01 and 9.99 ÷ 4 = 2.4975 → 2.50: half-up in integers; draw 1's 如果 took 0元.
+    assert got.values["转入额"][[0, 2]].tolist() == [501, 250] and got.values["转入额"][1] == 0
+    assert got.closing["留存"][[0, 2]].tolist() == [1002, 500]
