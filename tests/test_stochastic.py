@@ -327,3 +327,20 @@ def test_names_are_escaped_in_the_chart() -> None:
     year = YearStats(2024, 1, Decimal("1.00"), (Decimal("1.00"),) * 5, Decimal("1.00"), Decimal("1.00"), 0, 0)
     svg = fan_chart([Summary(Pick("a<&>", "a<&>", None, True, ("a<&>",)), (year, attrs.evolve(year, period=2025)))], 1, 0, "zh")
     assert "a&lt;&amp;&gt;期末余额的分布" in svg and "a<&>" not in svg
+
+
+def test_the_vector_engine_gives_the_same_distributions_and_failures(reserve: tuple[str, str]) -> None:
+    policy, scenario = reserve
+    compiled = simulate(policy, scenario, draws=60, seed=9)
+    vector = simulate(policy, scenario, draws=60, seed=9, engine="vector")
+    assert (compiled.outcome.failed_at == vector.outcome.failed_at).all() and (compiled.outcome.failed_at < 6).any()
+    assert compiled.summaries == vector.summaries
+    assert sum(f.draws for f in vector.outcome.failures.values()) == sum(f.draws for f in compiled.outcome.failures.values())
+    # on the bundled Ningbo question, the printed table is the same byte for byte
+    args = ("simulate", NINGBO, STOCHASTIC, "--draws", "40", "--seed", "3")
+    assert run(*args) == run(*args, "--engine", "vector")
+
+
+def test_engine_vector_needs_draws() -> None:
+    code, out, err = run("simulate", NINGBO, str(ROOT / "policies" / "scenarios" / "ningbo_2022.json"), "--engine", "vector", "--lang", "en")
+    assert (code, out, err) == (2, "", "--engine vector needs --draws\n")

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from compiler.commands.common import ENGINE, LANG, write_output
+from compiler.commands.common import LANG, write_output
 
 
 @click.command()
@@ -18,7 +18,8 @@ from compiler.commands.common import ENGINE, LANG, write_output
 @click.option("--values", "values", multiple=True, metavar="名称[@地区]",
               help="With --draws: values to summarise (default: every carried fund's balance) / 要统计的值")  # fmt: skip
 @click.option("--chart", type=click.Path(dir_okay=False), default=None, help="With --draws: write a fan chart, FILE.svg / 扇形图")
-@ENGINE
+@click.option("--engine", type=click.Choice(["compiled", "interpreter", "vector"]), default="compiled", show_default=True,
+              help="The compiled evaluator, the reference interpreter, or (with --draws) every draw at once on the vectorized backend")  # fmt: skip
 @LANG
 def simulate(
     policy: str, scenarios: tuple[str, ...], as_json: bool, draws: int | None, seed: int | None,
@@ -31,7 +32,8 @@ def simulate(
     from compiler.evaluate import EvaluationFailed, simulate_files
 
     if draws is None:
-        used = [name for name, given in (("--seed", seed is not None), ("--values", values), ("--chart", chart)) if given]
+        given = (("--seed", seed is not None), ("--values", values), ("--chart", chart), ("--engine vector", engine == "vector"))
+        used = [name for name, on in given if on]
         if used:
             _usage(f"{used[0]} 须与 --draws 一起使用", f"{used[0]} needs --draws", lang)
         from compiler.stochastic.spec import is_stochastic

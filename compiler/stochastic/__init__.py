@@ -49,5 +49,9 @@ def simulate(
     if errors:
         raise EvaluationFailed(2, "".join(zh + "\n" for zh, _ in errors), "".join(en + "\n" for _, en in errors))
     factors = draw(plan, draws, seed)
+    if batch is None and engine == "vector":
+        from compiler.stochastic.batch import Vectorized
+
+        batch = Vectorized(checked)
     outcome = (batch or PerDraw(checked, engine)).run(plan, factors, picks)
     return Run(checked, plan, seed, outcome, summarise(outcome, picks))

@@ -113,6 +113,14 @@ class PerDraw:
         values: dict[str, rt.Supplied] = {k: ({r: dec(x) for r, x in v.items()} if isinstance(v, dict) else dec(v)) for k, v in res.values.items()}
         return Settled(values, {k: to_decimal(v, 2) for k, v in res.closing.items()})
 
+    def settle_base(self, plan: Plan) -> Settled:
+        """The base period, the same in every draw: settled once; if it cannot be, nothing can."""
+        try:
+            return self.settle(plan, dict(plan.base.inputs), dict(plan.base.state))
+        except Unsettled as e:
+            where = f"{plan.file} ({plan.periods[0]})"
+            raise EvaluationFailed(2, f"{where}: 基期无法计算:{e.zh}\n", f"{where}: the base period cannot be settled: {e.en}\n") from None
+
     def run(self, plan: Plan, factors: Factors, picks: list[Pick]) -> Outcome:
         periods = plan.periods
         n, years = factors.draws, len(periods)
@@ -120,11 +128,7 @@ class PerDraw:
         failed_at = np.full(n, years, dtype=np.int64)
         failures: dict[tuple[int, str], Failure] = {}
         base_inputs = dict(plan.base.inputs)
-        try:  # the base period is the same in every draw: settle it once
-            first = self.settle(plan, base_inputs, dict(plan.base.state))
-        except Unsettled as e:
-            where = f"{plan.file} ({periods[0]})"
-            raise EvaluationFailed(2, f"{where}: 基期无法计算:{e.zh}\n", f"{where}: the base period cannot be settled: {e.en}\n") from None
+        first = self.settle_base(plan)
         row0 = {p.label: record(p, first) for p in picks}
         grower = Grower(self.checked, plan, factors)
         for d in range(n):

@@ -76,6 +76,7 @@ class BatchResult:
     closing: dict[str, Arr]  # every carried fund account, int64 fen (draws,)
     failed: Arr  # (draws,) bool: draws that could not be settled (empty unless strict=False)
     promoted: int  # operations that needed Python ints (0 when int64 held everywhere)
+    reasons: dict[int, Why] = attrs.field(factory=dict)  # why a failed draw failed (the first ones)
 
     def ledger(self, draw: int) -> list[tuple[str, str, int, str, int]]:
         """Draw `draw`'s transfers as (source, dest, fen, rule, line), zero ones left out."""
@@ -105,7 +106,7 @@ def run_batch(checked: CheckedPolicy, batch: Batch, strict: bool = False, raise_
     for rule in checked.scope.rules:
         fen = machine.results[rule.name.text].fen
         out[rule.name.text] = fen if checked.types[rule.name.text].per_region else fen[:, 0]
-    return BatchResult(tuple(regions), out, flows, closing, failures.failed, ctx.promoted)
+    return BatchResult(tuple(regions), out, flows, closing, failures.failed, ctx.promoted, failures.reasons)
 
 
 def _settle_funds(
