@@ -18,8 +18,10 @@ K = ir.RuleKind
 
 
 def quote_line(text: str) -> str:
-    """A policy text inside a comment: one line, no way to end the comment early."""
-    return " ".join(text.split())
+    """A policy text inside a comment: one line, no way to end the comment early, and
+    nothing Python source cannot hold (NUL) or that reorders what a reviewer sees (bidi
+    controls, as in "Trojan Source"): such characters are shown as [U+XXXX]."""
+    return "".join(c if c.isprintable() else f"[U+{ord(c):04X}]" for c in " ".join(text.split()))
 
 
 class RuleBodies:

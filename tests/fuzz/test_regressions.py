@@ -47,3 +47,19 @@ def test_numbers_python_cannot_convert_are_a_clear_exit_2(text: str, tmp_path: P
     run = CliRunner().invoke(main, ["run", "--lang", "en", str(ROOT / "policies" / "guizhou_risk_adjustment.pool"), str(path)])
     assert run.exit_code == 2 and isinstance(run.exception, SystemExit), run.output
     assert run.stderr.startswith(str(path)) and len(run.stderr) < 2000  # a megabyte value is not echoed back
+
+
+def test_a_nul_or_bidi_control_in_a_quote_cannot_break_or_disguise_the_generated_module(tmp_path: Path) -> None:
+    """原文 goes into comments: a NUL made the module unimportable (SyntaxError), a U+202E could
+    make a comment display as code (Trojan Source)."""
+    import ast
+
+    source = '政策 测试 {\n  输入 收入: 金额\n  主体 财政\n  转移 转出 = 收入  自 财政  至 财政  原文 "a\\x00b\\u202ec"\n}\n'
+    source = source.replace("\\x00", "\x00").replace("\\u202e", "\u202e")
+    path = tmp_path / "nul.pool"
+    path.write_text(source, encoding="utf-8")
+    run = CliRunner().invoke(main, ["compile", str(path), "-o", str(tmp_path / "m.py")])
+    assert run.exit_code == 0, run.output
+    code = (tmp_path / "m.py").read_text(encoding="utf-8")
+    ast.parse(code)
+    assert "\x00" not in code and "\u202e" not in code and "a[U+0000]b[U+202E]c" in code
