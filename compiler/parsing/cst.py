@@ -20,8 +20,7 @@ import lark
 
 from compiler.diagnostics import Diagnostic
 from compiler.parsing import keywords
-from compiler.parsing.parser import parse_tree
-from compiler.resources import grammar_path
+from compiler.parsing.parser import build_parser, parse_tree
 from compiler.source import SourceFile
 
 # Statements: each begins a line of its own in a block, at the block's indent.
@@ -77,15 +76,7 @@ class Lexeme:
 
 @functools.cache
 def _parser() -> lark.Lark:
-    return lark.Lark(
-        grammar_path().read_text(encoding="utf-8"),
-        parser="lalr",
-        lexer="contextual",
-        maybe_placeholders=False,
-        keep_all_tokens=True,
-        lexer_callbacks={"COMMENT": _comments.append},
-        cache=True,
-    )
+    return build_parser(keep_all_tokens=True, lexer_callbacks={"COMMENT": _comments.append})
 
 
 _comments: list[lark.Token] = []

@@ -9,6 +9,7 @@ import difflib
 import functools
 import re
 import unicodedata
+from typing import Any
 
 import lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -46,16 +47,21 @@ _TERMINAL_NAMES = {
 }
 
 
-@functools.cache
-def _parser() -> lark.Lark:
+def build_parser(**options: Any) -> lark.Lark:
+    """The grammar's LALR parser; `options` for a variant (pool fmt keeps every token)."""
     return lark.Lark(
         grammar_path().read_text(encoding="utf-8"),
         parser="lalr",
         lexer="contextual",
-        propagate_positions=True,
         maybe_placeholders=False,
-        cache=True,  # the LALR tables take ~0.4 s to build; Lark keys the cache on the grammar text
+        cache=True,  # the LALR tables take ~0.4 s to build; Lark keys the cache on the grammar text and options
+        **options,
     )
+
+
+@functools.cache
+def _parser() -> lark.Lark:
+    return build_parser(propagate_positions=True)
 
 
 @functools.cache

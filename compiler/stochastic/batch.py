@@ -16,7 +16,7 @@ import numpy as np
 from compiler import runtime as rt
 from compiler.ir.checked import CheckedPolicy
 from compiler.stochastic.draws import Factors, Grower
-from compiler.stochastic.engine import Failure, Fen, Outcome, PerDraw, Pick, record
+from compiler.stochastic.engine import Failure, Fen, Outcome, PerDraw, Pick, count_failure, record
 from compiler.stochastic.spec import Plan
 from compiler.vector import BatchResult, batch_of, run_batch
 
@@ -47,10 +47,8 @@ class Vectorized:
             stopped = res.failed & alive
             for d in np.flatnonzero(stopped).tolist():
                 why = res.reasons.get(d)
-                key = (periods[t], why.en if why else "")
-                seen = failures.get(key)
                 zh, en = (why.zh, why.en) if why else ("无法结算", "cannot settle")
-                failures[key] = Failure(seen.draws + 1, seen.zh, seen.en) if seen else Failure(1, zh, en)
+                count_failure(failures, (periods[t], en), zh, en)
             failed_at[stopped] = t
             alive &= ~res.failed
             for p in picks:

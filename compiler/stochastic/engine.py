@@ -141,13 +141,17 @@ class PerDraw:
                     settled = self.settle(plan, inputs, settled.closing)
                 except Unsettled as e:
                     failed_at[d] = t
-                    key = (periods[t], e.where)
-                    seen = failures.get(key)
-                    failures[key] = Failure(seen.draws + 1, seen.zh, seen.en) if seen else Failure(1, e.zh, e.en)
+                    count_failure(failures, (periods[t], e.where), e.zh, e.en)
                     break
                 for p in picks:
                     fen[p.label][d, t] = record(p, settled)
         return Outcome(tuple(periods), n, fen, failed_at, failures)
+
+
+def count_failure(failures: dict[tuple[int, str], Failure], key: tuple[int, str], zh: str, en: str) -> None:
+    """One more draw stopped at `key` (period, where); the first draw's message stands for them all."""
+    seen = failures.get(key)
+    failures[key] = Failure(seen.draws + 1, seen.zh, seen.en) if seen else Failure(1, zh, en)
 
 
 def record(p: Pick, s: Settled) -> int:
