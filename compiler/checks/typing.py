@@ -411,8 +411,5 @@ def _example(checker: Checker, ex: ir.Example) -> None:
                 continue
             exprs = [b.value.scalar] if b.value.scalar is not None else [rv.value for rv in b.value.regions]
             for e in exprs:
-                if isinstance(e, ir.Name) and declared.base is not Base.ENUM and e.name not in checker.scope.values:
-                    # Only an enumeration's value is written as a bare name; `剩余5010亿元` is one word, not a number.
-                    checker.out.append(diag("E302", e.span, expected=type_text(declared.scalar()), got=_expr_text(e)))
-                elif e is not None:
+                if e is not None:
                     checker.expect_type(e, None, declared.scalar(), scalar=True)
