@@ -236,6 +236,8 @@ class Builder:
                         list(env.regions) if per_region else [None]
                     )
                     for region in targets:
+                        if region is not None and region not in env.regions:
+                            continue  # expected for a region the example does not list: pool test reports it
                         steps += [s for s in self.steps(machine, b.name.text, region) if s not in steps]
                 period = self.t(f"{case.period}年", str(case.period)) if case.period else ""
                 views.append(ExampleView(ex.label.value, period, tuple(lines), tuple(steps), outcome.passed))

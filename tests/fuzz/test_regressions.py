@@ -63,3 +63,16 @@ def test_a_nul_or_bidi_control_in_a_quote_cannot_break_or_disguise_the_generated
     code = (tmp_path / "m.py").read_text(encoding="utf-8")
     ast.parse(code)
     assert "\x00" not in code and "\u202e" not in code and "a[U+0000]b[U+202E]c" in code
+
+
+def test_explain_of_an_example_expecting_a_region_it_does_not_list(tmp_path: Path) -> None:
+    """An 期望 for 丙县 in an example of 甲区、乙区: pool test fails the example, explain raised KeyError."""
+    text = (ROOT / "policies" / "jilin_city_pooling.pool").read_text(encoding="utf-8")
+    first = '例 "正常缺口由市级结余基金足额补足" {\n'
+    assert first in text
+    text = text.replace(first, first + "    期望 市州政府补足额 = {甲区: 0元, 乙区: 1000万元, 丙县: 0元}\n", 1)
+    path = tmp_path / "jilin.pool"
+    path.write_text(text, encoding="utf-8")
+    for lang in ("zh", "en"):
+        run = CliRunner().invoke(main, ["explain", "--lang", lang, str(path)])
+        assert run.exit_code == 0 and run.exception is None, repr(run.exception)
