@@ -40,22 +40,35 @@ def _safe(name: str) -> bool:
     )  # fmt: skip
 
 
+def _attrs(names: list[str], stem: str) -> dict[str, str]:
+    """A distinct Python name for each: itself when safe, else stem + index. A policy may
+    itself name a value `n0` (or `f0`): the fallback then takes a trailing `_`, so two
+    values never share a field or a method (found by tests/fuzz/test_injection.py)."""
+    taken = {n for n in names if _safe(n)}
+    out: dict[str, str] = {}
+    for i, n in enumerate(names):
+        if n in taken:
+            out[n] = n
+            continue
+        fresh = f"{stem}{i}"
+        while fresh in taken:
+            fresh += "_"
+        taken.add(fresh)
+        out[n] = fresh
+    return out
+
+
 class Names:
     """Stable, safe method names for the policy's values."""
 
     def __init__(self, checked: CheckedPolicy) -> None:
         self.table: dict[str, str] = {}  # method names
-        self.attrs: dict[str, str] = {}  # dataclass field names
-        for i, name in enumerate(checked.scope.values):  # declaration order: deterministic
-            d = checked.scope.values[name]
+        self.attrs = _attrs(list(checked.scope.values), "n")  # dataclass field names
+        for name, d in checked.scope.values.items():  # declaration order: deterministic
             prefix = {ir.ParamDecl: "p", ir.InputDecl: "i", ir.LetDecl: "v", ir.Rule: "rule"}[type(d)]
-            self.attrs[name] = name if _safe(name) else f"n{i}"
             self.table[name] = f"{prefix}_{self.attrs[name]}"
-        self.funds: dict[str, str] = {}
-        self.fund_attrs: dict[str, str] = {}
-        for i, fund in enumerate(checked.scope.funds):
-            self.fund_attrs[fund] = fund if _safe(fund) else f"f{i}"
-            self.funds[fund] = f"all_{self.fund_attrs[fund]}"
+        self.fund_attrs = _attrs(list(checked.scope.funds), "f")
+        self.funds = {fund: f"all_{attr}" for fund, attr in self.fund_attrs.items()}
 
     def __getitem__(self, name: str) -> str:
         return self.table[name]

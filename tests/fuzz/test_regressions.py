@@ -76,3 +76,36 @@ def test_explain_of_an_example_expecting_a_region_it_does_not_list(tmp_path: Pat
     for lang in ("zh", "en"):
         run = CliRunner().invoke(main, ["explain", "--lang", lang, str(path)])
         assert run.exit_code == 0 and run.exception is None, repr(run.exception)
+
+
+def test_a_policy_name_equal_to_a_fallback_name_does_not_share_its_code(tmp_path: Path) -> None:
+    """`_private` is not usable as written and became f0, as did a fund named f0: one method
+    served both funds, and a fund was left holding money (found by tests/fuzz/test_injection.py)."""
+    from decimal import Decimal
+
+    from policygen import check_source
+
+    from compiler.evaluate import compiled_module
+
+    source = """政策 测试 {
+  输入 _私有: 金额 每地区
+  输入 n0: 金额 每地区
+  输入 收入: 金额 每地区
+  主体 财政
+  资金 _private {
+    上解 上解额 = 收入 + n0 + _私有  自 各地区  原文 "x"
+    转移 转出 = 全部  至 财政  原文 "x"
+  }
+  资金 f0 结转 {
+    补助 补助额 = 收入  至 各地区  原文 "x"
+  }
+}
+"""
+    checked = check_source(source)
+    module = compiled_module(checked, source)
+    data = {"收入": {"甲": Decimal("1.00")}, "n0": {"甲": Decimal("2.00")}, "_私有": {"甲": Decimal("4.00")}}
+    out = module.evaluate(["甲"], {}, data, {"f0": Decimal("10.00")})
+    assert [(t.source, t.dest, t.amount) for t in out.transfers] == [
+        ("甲", "_private", Decimal("7.00")), ("_private", "财政", Decimal("7.00")), ("f0", "甲", Decimal("1.00"))
+    ]
+    assert out.closing == {"f0": Decimal("9.00")}
