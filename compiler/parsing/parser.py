@@ -16,6 +16,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from compiler.diagnostics import Diagnostic, diag, label, note
 from compiler.messages import Text
+from compiler.parsing.cache import cached_parser
 from compiler.resources import grammar_path
 from compiler.source import SourceFile, Span
 
@@ -47,10 +48,10 @@ _TERMINAL_NAMES = {
 }
 
 
-def build_parser(**options: Any) -> lark.Lark:
+def build_parser(grammar: str | None = None, **options: Any) -> lark.Lark:
     """The grammar's LALR parser; `options` for a variant (pool fmt keeps every token)."""
     return lark.Lark(
-        grammar_path().read_text(encoding="utf-8"),
+        grammar if grammar is not None else grammar_path().read_text(encoding="utf-8"),
         parser="lalr",
         lexer="contextual",
         maybe_placeholders=False,
@@ -61,7 +62,9 @@ def build_parser(**options: Any) -> lark.Lark:
 
 @functools.cache
 def _parser() -> lark.Lark:
-    return build_parser(propagate_positions=True)
+    grammar = grammar_path().read_text(encoding="utf-8")
+    options = {"propagate_positions": True}
+    return cached_parser(grammar, options, lambda: build_parser(grammar, **options))
 
 
 @functools.cache
