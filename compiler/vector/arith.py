@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import Any, Union
+from typing import Any, Literal, Union, overload
 
 import attrs
 import numpy as np
@@ -333,7 +333,9 @@ def to_fen(ctx: Ctx, q: Q) -> Arr:
 def _fen_deferred(q: Q) -> Arr | None:
     """num·fac/den to the fen by long division, when the quotient fits; None otherwise."""
     assert q.fac is not None
-    a, b = np.abs(q.num), np.abs(q.fac)
+    # Amounts are mostly non-negative: then the sign passes (abs, and back) are skipped.
+    signed = _negative(q.num) or _negative(q.fac)
+    a, b = (np.abs(q.num), np.abs(q.fac)) if signed else (q.num, q.fac)
     d: Arr
     if isinstance(q.den, int) and q.den % 100 == 0:
         d = np.asarray(q.den // 100)
@@ -345,19 +347,30 @@ def _fen_deferred(q: Q) -> Arr | None:
         b, d = b * 100, np.asarray(q.den)
     if int(d.min()) <= 0 or int(d.max()) >= 2**60:
         return None
-    # a·b/d < a·(b//d + 1): the quotient fits when that bound does.
-    if _measure(a) * (_measure(b // d) + 1) >= LIMIT:
+    got = muldiv(a, b, d, checked=True)
+    if got is None:
         return None
-    whole, rem = muldiv(a, b, d)
+    whole, rem = got
     fen = whole + (2 * rem >= d)
-    return np.where((q.num < 0) != (q.fac < 0), -fen, fen)
+    return np.where((q.num < 0) != (q.fac < 0), -fen, fen) if signed else fen
 
 
-def muldiv(a: Arr, b: Arr, d: Arr) -> tuple[Arr, Arr]:
+def _negative(x: Arr) -> bool:
+    return bool(np.size(x)) and int(np.min(x)) < 0
+
+
+@overload
+def muldiv(a: Arr, b: Arr, d: Arr) -> tuple[Arr, Arr]: ...
+@overload
+def muldiv(a: Arr, b: Arr, d: Arr, checked: Literal[True]) -> tuple[Arr, Arr] | None: ...
+def muldiv(a: Arr, b: Arr, d: Arr, checked: bool = False) -> tuple[Arr, Arr] | None:
     """(a·b // d, a·b % d) for non-negative int64 a, b, exactly, without forming
     a·b (0 < d < 2**60, quotient within int64): b = q·d + r, then a·r/d by
-    schoolbook division of a in s-bit digits, every partial sum below 2**63."""
+    schoolbook division of a in s-bit digits, every partial sum below 2**63.
+    `checked`: None when the quotient might not fit (a·b/d < a·(b//d + 1))."""
     bq, br = np.divmod(b, d)
+    if checked and _measure(a) * (_measure(bq) + 1) >= LIMIT:
+        return None
     hi = a * bq
     s = 62 - int(np.max(d)).bit_length()
     nbits = int(np.max(a)).bit_length() if np.size(a) else 0
@@ -381,9 +394,9 @@ def _fen64(ctx: Ctx, x: Arr) -> Arr:
     return x.astype(np.int64)
 
 
-def fen_q(fen: Arr) -> Q:
-    """Whole fen as a value in 元."""
-    return Q(fen, 100, _measure(fen) if fen.dtype != object else _measure(fen), 100)
+def fen_q(fen: Arr, mag: int | None = None) -> Q:
+    """Whole fen as a value in 元; `mag` ≥ max |fen| when already known."""
+    return Q(fen, 100, _measure(fen) if mag is None else mag, 100)
 
 
 def common_den(ctx: Ctx, q: Q, axis_len: int) -> tuple[Arr, Arr | int]:

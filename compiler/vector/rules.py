@@ -38,6 +38,7 @@ class Flow:
 class RuleOut:
     fen: Arr  # (draws, regions) for a per-region rule, (draws, 1) otherwise
     flows: list[Flow]
+    mag: int  # ≥ max |fen|, measured once: the rule's value is read by later rules
 
 
 class Failures:
@@ -77,7 +78,8 @@ class Machine:
         self.results: dict[str, RuleOut] = {}
 
     def rule_value(self, rule: ir.Rule) -> Q:
-        return A.fen_q(self.run(rule).fen)
+        out = self.run(rule)
+        return A.fen_q(out.fen, out.mag)
 
     # ---- parties
 
@@ -141,8 +143,9 @@ class Machine:
             q = A.where(self.ctx, q.bad, A.const(Fraction(0)), attrs.evolve(q, bad=None, why=None))
         return A.to_fen(self.ctx, q)
 
-    def amount(self, rule: ir.Rule, per_region: bool) -> Arr:
-        """cond → 0, else the first matching exception, else the amount; the cap; to the fen; never negative."""
+    def amount(self, rule: ir.Rule, per_region: bool) -> tuple[Arr, int]:
+        """cond → 0, else the first matching exception, else the amount; the cap; to the fen; never negative.
+        With max |fen|: one pass each way serves the sign check and the bound."""
         v = self.v
         a = v.num(rule.amount)
         for x in reversed(rule.exceptions):
@@ -153,10 +156,11 @@ class Machine:
         if rule.cond is not None:
             a = v.choose(v.flag(rule.cond), a, A.const(Fraction(0)))  # type: ignore[assignment]
         fen = np.broadcast_to(self.fen(a, rule), v.shape(per_region))
-        if fen.size and int(fen.min()) < 0:
+        lo, hi = (int(fen.min()), int(fen.max())) if fen.size else (0, 0)
+        if lo < 0:
             n = rule.name.text
             self.fail.add(fen < 0, Why(f"“{n}”为负", f"‘{n}’ is negative"))
-        return fen
+        return fen, max(-lo, hi)
 
     def _run(self, rule: ir.Rule) -> RuleOut:
         fund = rule.fund.text if rule.fund else None
@@ -166,34 +170,33 @@ class Machine:
 
         if rule.kind is K.ALLOCATE:
             assert fund is not None
-            total = self.amount(rule, False)
+            total, _ = self.amount(rule, False)
             parts, bad = largest_remainder(self.ctx, total, self.weights(rule))
             self.fail.add(bad, _zero_weights(rule))
             m = A.measure(parts)
             flows = [Flow(fund, r, name, line, parts[:, i], m) for i, r in enumerate(self.regions)]
-            return RuleOut(parts, flows)
+            return RuleOut(parts, flows, m)
         if rule.kind is K.RETAIN:
             assert fund is not None and rule.dest is not None and rule.dest.name is not None
             dest = rule.dest.name.text
-            amt = self.amount(rule, False)
+            amt, m = self.amount(rule, False)
             if rule.cumulative_cap is not None:
                 room = A.add(self.ctx, self.v.num(rule.cumulative_cap), self.v.opening_q(dest), -1)
-                amt = np.minimum(amt, np.maximum(self.fen(room, rule), 0))
-            return RuleOut(amt, [Flow(fund, dest, name, line, amt[:, 0], A.measure(amt))])
+                amt = np.minimum(amt, np.maximum(self.fen(room, rule), 0))  # |amt| only shrinks: m still bounds it
+            return RuleOut(amt, [Flow(fund, dest, name, line, amt[:, 0], m)], m)
         if rule.kind is K.SPLIT:
             return self.split(rule, regions, fund)
         if rule.kind is K.COVER:
             return self.cover(rule, regions)
-        fen = self.amount(rule, regional)
+        fen, m = self.amount(rule, regional)
         flows = []
-        m = A.measure(fen)
         for i, r in enumerate(regions):
             if rule.kind is K.COLLECT:
                 src, dst = self.party(rule.source, r, r), self.party(rule.dest, self.account(fund, r), r)
             else:
                 src, dst = self.party(rule.source, self.account(fund, r), r), self.party(rule.dest, r, r)
             flows.append(Flow(src, dst, name, line, fen[:, i], m))
-        return RuleOut(fen, flows)
+        return RuleOut(fen, flows, m)
 
     def weights(self, rule: ir.Rule) -> Q:
         v, ctx = self.v, self.ctx
@@ -216,7 +219,7 @@ class Machine:
     def split(self, rule: ir.Rule, regions: list[str | None], fund: str | None) -> RuleOut:
         name, line = rule.name.text, rule.span.line
         regional = regions != [None]
-        amt = self.amount(rule, regional)
+        amt, am = self.amount(rule, regional)
         ratios = stack(self.ctx, [self.v.num(s.ratio) for s in rule.shares], self.size)
         parts, bad = largest_remainder(self.ctx, amt[:, :, None], _payers(ratios))
         self.fail.add((bad[:, :, 0] & (amt != 0)), _zero_weights(rule))
@@ -227,13 +230,13 @@ class Machine:
             src = self.party(rule.source, self.account(fund, r), r)
             for j, s in enumerate(rule.shares):
                 flows.append(Flow(src, self.party(s.party, None, r), name, line, parts[:, i, j], m))
-        return RuleOut(amt, flows)
+        return RuleOut(amt, flows, am)
 
     def cover(self, rule: ir.Rule, regions: list[str | None]) -> RuleOut:
         """Tier by tier over all regions: a tier's 合计上限 is shared between regions."""
         name = rule.name.text
         regional = regions != [None]
-        amounts = self.amount(rule, regional)
+        amounts, am = self.amount(rule, regional)
         left = amounts
         flows = []
         for tier in rule.tiers:
@@ -255,7 +258,7 @@ class Machine:
                 for j, p in enumerate(tier.payers):
                     flows.append(Flow(self.party(p.party, None, r), dest, name, tier.span.line, rows[:, i, j], m))
             left = left - A.lastsum(rows)[:, :, 0]
-        return RuleOut(amounts, flows)
+        return RuleOut(amounts, flows, am)
 
 
 def _payers(ratios: Q) -> Q:

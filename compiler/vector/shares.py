@@ -72,33 +72,36 @@ def _fixed_shares(ctx: Ctx, total: Arr, ws: list[int], shape: tuple[int, ...]) -
     column per part, scalar multipliers, nothing broadcast over the parts axis."""
     s = sum(ws)
     t = np.broadcast_to(total, shape[:-1] + (1,))[..., 0]
-    if s <= 0 or min(ws) < 0 or t.dtype == object or _measure_t(t) * max(ws) >= A.LIMIT:
+    if s <= 0 or min(ws) < 0 or t.dtype == object:
+        return None
+    if len(ws) == 1:  # one payer takes it all
+        return t[..., None], np.zeros(shape[:-1] + (1,), dtype=bool)
+    m = _measure_t(t)
+    if m * max(ws) >= A.LIMIT:
         return None
     if len(ws) == 2:
         # Two parts: the first's remainder r decides alone, as the second's is s − r (or 0):
         # the first takes the leftover fen when 2r ≥ s (ties to the first), the second the rest.
-        first, r = np.divmod(t * ws[0], s) if ws[0] != 1 else np.divmod(t, s)
-        first = first + (2 * r >= s) if s > 1 else first
-        return np.stack([first, t - first], axis=-1), np.zeros(shape[:-1] + (1,), dtype=bool)
+        # With t·w = q·s + r, q + [2r ≥ s] = ⌊(2·t·w + s) / 2s⌋: one division, by a constant.
+        g = math.gcd(ws[0], s)
+        w, s = ws[0] // g, s // g
+        if m * 2 * w + s >= 2**63:
+            return None
+        out = np.empty(t.shape + (2,), dtype=np.int64)
+        np.floor_divide(t * (2 * w) + s, 2 * s, out=out[..., 0])
+        np.subtract(t, out[..., 0], out=out[..., 1])
+        return out, np.zeros(shape[:-1] + (1,), dtype=bool)
     parts, rems = [], []
     for w in ws:
         p, r = np.divmod(t * w, s)
         parts.append(p)
         rems.append(r)
-    left = t - sum(parts[1:], parts[0])  # fewer than k fen
-    if len(ws) == 1:
-        parts[0] = parts[0] + left
-    elif len(ws) == 2:  # one fen at most, to the larger remainder, ties to the first
-        first = rems[0] >= rems[1]
-        parts[0] = parts[0] + (first & (left > 0))
-        parts[1] = parts[1] + (~first & (left > 0))
-    else:
-        rem = np.stack(rems, axis=-1)
-        order = np.argsort(-rem, axis=-1, kind="stable")
-        ranks = np.empty_like(order)
-        np.put_along_axis(ranks, order, np.broadcast_to(np.arange(len(ws)), rem.shape), axis=-1)
-        return np.stack(parts, axis=-1) + (ranks < left[..., None]), np.zeros(shape[:-1] + (1,), dtype=bool)
-    return np.stack(parts, axis=-1), np.zeros(shape[:-1] + (1,), dtype=bool)
+    left = t - sum(parts[1:], parts[0])  # fewer than k fen: to the largest remainders, ties first
+    rem = np.stack(rems, axis=-1)
+    order = np.argsort(-rem, axis=-1, kind="stable")
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.broadcast_to(np.arange(len(ws)), rem.shape), axis=-1)
+    return np.stack(parts, axis=-1) + (ranks < left[..., None]), np.zeros(shape[:-1] + (1,), dtype=bool)
 
 
 def _measure_t(t: Arr) -> int:

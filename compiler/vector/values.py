@@ -55,6 +55,7 @@ class Values:
         self.rule_value = rule_value
         self.ctx = ctx
         self.memo: dict[str, V] = {}
+        self.balances: dict[str, Q] = {}  # opening balances of per-region funds, (draws, regions)
         self.fund_word: Callable[[ir.Expr], Q] | None = None
 
     def shape(self, per_region: bool) -> tuple[int, int]:
@@ -231,9 +232,11 @@ class Values:
             assert isinstance(e.args[0], ir.Name)
             fund = e.args[0].name
             if self.scope.funds[fund].per_region:
-                cols = [self.opening.get(account(fund, r)) for r in self.regions]
-                fen = np.stack([np.zeros(self.size, dtype=np.int64) if c is None else c for c in cols], axis=1)
-                return A.fen_q(fen)
+                if fund not in self.balances:  # read by several rules: stack the accounts once
+                    cols = [self.opening.get(account(fund, r)) for r in self.regions]
+                    fen = np.stack([np.zeros(self.size, dtype=np.int64) if c is None else c for c in cols], axis=1)
+                    self.balances[fund] = A.fen_q(fen)
+                return self.balances[fund]
             return self.opening_q(fund)
         if fn.id in ("max", "min"):
             args = [self.num(a) for a in e.args]
