@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +24,14 @@ from compiler.evaluate import compiled_module
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.scope import fund_accounts
+from compiler.interpreter.funds import largest_remainder as oracle
+from compiler.interpreter.values import EvalError
 from compiler.ir.types import Base, Type
 from compiler.runtime import PolicyError
 from compiler.scenario import Scenario
 from compiler.vector import Batch, BatchError, Scaled, VectorOverflow, batch_of, run_batch
+from compiler.vector.arith import Ctx, Q
+from compiler.vector.shares import largest_remainder
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES = sorted((ROOT / "policies").glob("*.pool"))
@@ -194,3 +199,20 @@ def test_a_draw_that_cannot_be_settled_fails_alone_and_a_branch_not_taken_never_
     # 10.01 ÷ 2 = 5.005 → 5.01 and 9.99 ÷ 4 = 2.4975 → 2.50: half-up in integers; draw 1's 如果 took 0元.
     assert got.values["转入额"][[0, 2]].tolist() == [501, 250] and got.values["转入额"][1] == 0
     assert got.closing["留存"][[0, 2]].tolist() == [1002, 500]
+
+
+@settings(max_examples=200 if os.environ.get("CI") else 1000, deadline=None)
+@given(
+    weights=st.lists(st.integers(0, 10_000), min_size=1, max_size=4).filter(lambda ws: sum(ws) > 0),
+    totals=st.lists(st.integers(0, 10**17) | st.integers(0, 20), min_size=1, max_size=30),
+)
+def test_a_fixed_split_gives_the_interpreters_fen_for_any_total(weights: list[int], totals: list[int]) -> None:
+    """A split's or tier's constant shares (50%/50%, 20%/80%, …) take a shortcut of their own:
+    it must hand out the odd fen exactly as the interpreter's largest remainder does, up to
+    10¹⁵ 元 (a negative amount fails its draw before it is shared)."""
+    t = np.array(totals, dtype=np.int64).reshape(-1, 1)
+    parts, bad = largest_remainder(Ctx(), t, Q(np.array(weights, dtype=np.int64), 1, max(weights), 1))
+    assert not bad.any()
+    ws = [Fraction(w) for w in weights]
+    expected = [[int(p * 100) for p in oracle(Fraction(f, 100), ws, EvalError("零", "zero"))] for f in totals]
+    assert parts.tolist() == expected
