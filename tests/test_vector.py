@@ -216,3 +216,15 @@ def test_a_fixed_split_gives_the_interpreters_fen_for_any_total(weights: list[in
     ws = [Fraction(w) for w in weights]
     expected = [[int(p * 100) for p in oracle(Fraction(f, 100), ws, EvalError("零", "zero"))] for f in totals]
     assert parts.tolist() == expected
+
+
+def test_constants_past_int64_add_exactly() -> None:
+    """Two constants over different denominators whose sum needs Python ints: NumPy hands back a
+    plain int from 0-d object arithmetic, which once crashed the sum (found by runaway growth)."""
+    from compiler.vector import arith as A
+
+    a, b = Fraction(2**61 + 2, 3), Fraction(2**61 + 3, 7)
+    got = A.add(Ctx(), A.const(a), A.const(b))
+    assert Fraction(int(got.num), int(got.den)) == a + b
+    got = A.add(Ctx(), A.const(a), A.const(b), -1)
+    assert Fraction(int(got.num), int(got.den)) == a - b

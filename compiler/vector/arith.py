@@ -194,6 +194,8 @@ def _dmag(den: Den, a: Q, b: Q) -> int:
 
 def add(ctx: Ctx, a: Q, b: Q, sign: int = 1) -> Q:
     na, nb, den, m = align(ctx, a, b)
+    # Arithmetic on 0-d object arrays gives back plain Python ints.
+    na, nb = np.asarray(na), np.asarray(nb)
     bad, why = poison(a, b)
     if 2 * m >= LIMIT and na.dtype != object:
         if ctx.strict:
