@@ -184,7 +184,10 @@ def test_unsettled_draws_are_counted_not_fatal(reserve: tuple[str, str]) -> None
     stopped = sum(u["draws"] for u in doc["unsettled"])
     assert stopped > 0 and years[-1]["settled"] == 50 - stopped
     assert all("overdrawn" in u["en"] and "reserve.pool:6" in u["en"] for u in doc["unsettled"])
-    assert Decimal(years[-1]["p_ever_zero_or_unsettled"]) == Decimal(years[-1]["ever_zero_draws"] + stopped) / 50
+    # a draw that closed at zero and later stopped counts once
+    both = years[-1]["zero_or_unsettled_draws"]
+    assert max(years[-1]["ever_zero_draws"], stopped) <= both <= years[-1]["ever_zero_draws"] + stopped
+    assert Decimal(years[-1]["p_ever_zero_or_unsettled"]) == Decimal(both) / 50
     # settled counts only ever fall, by the draws that stopped that year
     for before, after in zip(years, years[1:]):
         lost = sum(u["draws"] for u in doc["unsettled"] if u["period"] == after["period"])
@@ -324,7 +327,7 @@ def test_names_are_escaped_in_the_chart() -> None:
     from compiler.stochastic.engine import Pick
     from compiler.stochastic.summary import Summary, YearStats
 
-    year = YearStats(2024, 1, Decimal("1.00"), (Decimal("1.00"),) * 5, Decimal("1.00"), Decimal("1.00"), 0, 0)
+    year = YearStats(2024, 1, Decimal("1.00"), (Decimal("1.00"),) * 5, Decimal("1.00"), Decimal("1.00"), 0, 0, 0)
     svg = fan_chart([Summary(Pick("a<&>", "a<&>", None, True, ("a<&>",)), (year, attrs.evolve(year, period=2025)))], 1, 0, "zh")
     assert "a&lt;&amp;&gt;期末余额的分布" in svg and "a<&>" not in svg
 
@@ -344,3 +347,33 @@ def test_the_vector_engine_gives_the_same_distributions_and_failures(reserve: tu
 def test_engine_vector_needs_draws() -> None:
     code, out, err = run("simulate", NINGBO, str(ROOT / "policies" / "scenarios" / "ningbo_2022.json"), "--engine", "vector", "--lang", "en")
     assert (code, out, err) == (2, "", "--engine vector needs --draws\n")
+
+
+def test_runaway_growth_stops_the_draw_in_both_engines_and_no_share_passes_100_percent(tmp_path: Path) -> None:
+    """Growth of 900–1000% a year carries inputs past 10¹⁵ 元 within a few years: each draw stops
+    there with a message, the engines agree, and a draw that ran dry and then stopped counts once."""
+    scenario = tmp_path / "runaway.yaml"
+    scenario.write_text(
+        f"base: {(ROOT / 'policies' / 'scenarios' / 'ningbo_2022.json').as_posix()}\nyears: 10\ngrowth:\n"
+        "  基金支出: {uniform: {low: '900%', high: '1000%'}}\n  月均基金支付额: {like: 基金支出}\n"
+        "  基金收入: {uniform: {low: '900%', high: '1000%'}}\n",
+        encoding="utf-8",
+    )
+    policy = str(ROOT / "policies" / "ningbo_city_pooling.pool")
+    outs = {}
+    for engine in ("compiled", "vector"):
+        code, out, err = run("simulate", policy, str(scenario), "--draws", "40", "--seed", "3", "--json", "--engine", engine)
+        assert code == 0, err
+        outs[engine] = json.loads(out)
+    assert outs["compiled"]["values"] == outs["vector"]["values"]
+    doc = outs["vector"]
+    assert sum(u["draws"] for u in doc["unsettled"]) == 40
+    assert all("past 10^15" in u["en"] and "增长到" in u["zh"] for u in doc["unsettled"])
+    for v in doc["values"]:
+        for y in v["years"]:
+            for key, p in y.items():
+                if key.startswith("p_") and p is not None:
+                    assert Decimal(p) <= 1, (v["name"], y["period"], key, p)
+    code, table, err = run("simulate", policy, str(scenario), "--draws", "40", "--seed", "3")
+    assert code == 0 and "Traceback" not in err
+    assert "超过 10^15,此后不再模拟" in table

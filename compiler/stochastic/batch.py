@@ -15,10 +15,11 @@ import numpy as np
 
 from compiler import runtime as rt
 from compiler.ir.checked import CheckedPolicy
-from compiler.stochastic.draws import Factors, Grower
+from compiler.evaluate import EvaluationFailed
+from compiler.stochastic.draws import Beyond, Factors, Grower
 from compiler.stochastic.engine import Failure, Fen, Outcome, PerDraw, Pick, count_failure, record
 from compiler.stochastic.spec import Plan
-from compiler.vector import BatchResult, batch_of, run_batch
+from compiler.vector import BatchResult, VectorOverflow, batch_of, run_batch
 
 
 class Vectorized:
@@ -41,9 +42,26 @@ class Vectorized:
         grower = Grower(self.checked, plan, factors)
         regions = list(plan.base.regions)
         for t in range(1, years):
-            inputs = [grower.grow(inputs[d], d, periods[t]) for d in range(n)]
+            grown = []
+            for d in range(n):
+                try:
+                    grown.append(grower.grow(inputs[d], d, periods[t]))
+                except Beyond as e:  # stops here, as in the per-draw engine; last year's inputs fill its row
+                    grown.append(inputs[d])
+                    if alive[d]:
+                        count_failure(failures, (periods[t], e.where), e.zh, e.en)
+                        failed_at[d] = t
+                        alive[d] = False
+            inputs = grown
             batch = batch_of(self.checked, [attrs.evolve(plan.base, inputs=i, state={}) for i in inputs])
-            res = run_batch(self.checked, attrs.evolve(batch, opening=opening), raise_failures=False)
+            try:
+                res = run_batch(self.checked, attrs.evolve(batch, opening=opening), raise_failures=False)
+            except VectorOverflow as e:
+                raise EvaluationFailed(
+                    2,
+                    f"{plan.file} ({periods[t]}): 有金额超出向量化引擎的 int64 分范围({e});请改用 --engine compiled\n",
+                    f"{plan.file} ({periods[t]}): an amount passes the vectorized engine's int64 fen ({e}); use --engine compiled\n",
+                ) from None
             stopped = res.failed & alive
             for d in np.flatnonzero(stopped).tolist():
                 why = res.reasons.get(d)

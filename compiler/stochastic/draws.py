@@ -66,6 +66,22 @@ def draw(plan: Plan, draws: int, seed: int) -> Factors:
     return Factors(draws, seed, rates, key_of)
 
 
+# A grown input past this stops its draw: 10¹⁵ 元 is far beyond any fund, and keeps every amount a
+# policy derives from it (sums over regions, years of carried balances) inside int64 fen for the
+# vectorized engine, so both engines stop the same draws in the same year.
+CEILING = Decimal(10) ** 15
+
+
+class Beyond(Exception):
+    """A draw's growth has carried an input past CEILING."""
+
+    def __init__(self, name: str, value: Decimal) -> None:
+        super().__init__(name)
+        self.zh = f"“{name}”增长到 {value:.3E} 元/人,超过 10^15,此后不再模拟"
+        self.en = f"‘{name}’ grew to {value:.3E}, past 10^15: the draw is not simulated further"
+        self.where = f"growth of {name}"
+
+
 class Grower:
     """One draw's inputs year by year: grow(inputs, d, year) → next year's inputs."""
 
@@ -90,6 +106,11 @@ class Grower:
                 out[g.input] = {r: self._one(v, self.rate(self.factors.key_of[(g.input, r, year)], d), q) for r, v in prev.items()}
             else:
                 out[g.input] = self._one(prev, self.rate(self.factors.key_of[(g.input, None, year)], d), q)
+        for g in self.plan.growth:
+            got = out[g.input]
+            for v in got.values() if isinstance(got, dict) else (got,):
+                if isinstance(v, Decimal) and abs(v) > CEILING:
+                    raise Beyond(g.input, v)
         return out
 
     @staticmethod

@@ -24,7 +24,7 @@ from compiler.interpreter.values import Scalar
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.scope import account
 from compiler.numbers import to_decimal
-from compiler.stochastic.draws import Factors, Grower
+from compiler.stochastic.draws import Beyond, Factors, Grower
 from compiler.stochastic.spec import Plan
 
 Fen = npt.NDArray[np.int64]
@@ -136,10 +136,10 @@ class PerDraw:
             for label, v in row0.items():
                 fen[label][d, 0] = v
             for t in range(1, years):
-                inputs = grower.grow(inputs, d, periods[t])
                 try:
+                    inputs = grower.grow(inputs, d, periods[t])
                     settled = self.settle(plan, inputs, settled.closing)
-                except Unsettled as e:
+                except (Unsettled, Beyond) as e:
                     failed_at[d] = t
                     count_failure(failures, (periods[t], e.where), e.zh, e.en)
                     break

@@ -40,6 +40,7 @@ class YearStats:
     high: Decimal | None
     zero: int  # draws closing at zero (balance) or below zero (a rule's amount) this year
     ever_zero: int  # balances: draws that have closed at zero this year or before
+    zero_or_stopped: int  # balances: draws that have closed at zero or stopped, this year or before (each once)
 
 
 @attrs.frozen
@@ -66,7 +67,7 @@ def summarise(outcome: Outcome, picks: list[Pick]) -> list[Summary]:
                 tuple(_percentile(xs, q) for q in PERCENTILES) if k else (),
                 _fen(Fraction(int(xs[0]))) if k else None,
                 _fen(Fraction(int(xs[-1]))) if k else None,
-                int(hit[:, t].sum()), int(ever[:, t].sum()),
+                int(hit[:, t].sum()), int(ever[:, t].sum()), int((ever[:, t] | ~settled[:, t]).sum()),
             ))  # fmt: skip
         out.append(Summary(p, tuple(years)))
     return out
@@ -125,7 +126,7 @@ def text(plan: Plan, outcome: Outcome, summaries: list[Summary], seed: int, lang
             stopped = outcome.draws - y.settled
             risk_cells = [_share(y.zero, y.settled)]
             if s.pick.balance:
-                risk_cells += [_share(y.ever_zero, outcome.draws), _share(y.ever_zero + stopped, outcome.draws)]
+                risk_cells += [_share(y.ever_zero, outcome.draws), _share(y.zero_or_stopped, outcome.draws)]
             rows.append([str(y.period), *cells, *risk_cells, str(stopped)])
         out.append(table(heads, rows, set(range(1, len(heads)))))
     out.append(_failures_text(outcome, lang))
@@ -156,10 +157,10 @@ def to_json(plan: Plan, outcome: Outcome, summaries: list[Summary], seed: int, e
             doc.update({f"p{q}": str(v) for q, v in zip(PERCENTILES, y.percentiles)})
             doc["min"], doc["max"] = str(y.low), str(y.high)
         if s.pick.balance:
-            doc["zero_draws"], doc["ever_zero_draws"] = y.zero, y.ever_zero
+            doc["zero_draws"], doc["ever_zero_draws"], doc["zero_or_unsettled_draws"] = y.zero, y.ever_zero, y.zero_or_stopped
             doc["p_zero"] = _ratio(y.zero, y.settled)
             doc["p_ever_zero"] = _ratio(y.ever_zero, outcome.draws)
-            doc["p_ever_zero_or_unsettled"] = _ratio(y.ever_zero + outcome.draws - y.settled, outcome.draws)
+            doc["p_ever_zero_or_unsettled"] = _ratio(y.zero_or_stopped, outcome.draws)
         else:
             doc["negative_draws"], doc["p_negative"] = y.zero, _ratio(y.zero, y.settled)
         return doc
