@@ -9,17 +9,19 @@ both engines see the same inputs; tests hold the two to the same fen.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import attrs
 import numpy as np
 
 from compiler import runtime as rt
-from compiler.ir.checked import CheckedPolicy
 from compiler.evaluate import EvaluationFailed
+from compiler.ir.checked import CheckedPolicy
+from compiler.ir.types import Base
 from compiler.stochastic.draws import Beyond, Factors, Grower
 from compiler.stochastic.engine import Failure, Fen, Outcome, PerDraw, Pick, count_failure, record
 from compiler.stochastic.spec import Plan
-from compiler.vector import BatchResult, VectorOverflow, batch_of, run_batch
+from compiler.vector import Batch, BatchResult, Scaled, VectorOverflow, batch_of, run_batch
 
 
 class Vectorized:
@@ -41,6 +43,8 @@ class Vectorized:
         alive = np.ones(n, dtype=bool)
         grower = Grower(self.checked, plan, factors)
         regions = list(plan.base.regions)
+        # What does not grow is the base period's in every draw: converted once, broadcast.
+        fixed = _broadcast(batch_of(self.checked, [attrs.evolve(plan.base, state={})]), n)
         for t in range(1, years):
             grown = []
             for d in range(n):
@@ -53,9 +57,9 @@ class Vectorized:
                         failed_at[d] = t
                         alive[d] = False
             inputs = grown
-            batch = batch_of(self.checked, [attrs.evolve(plan.base, inputs=i, state={}) for i in inputs])
+            batch = attrs.evolve(fixed, inputs={**fixed.inputs, **_grown(self.checked, plan, inputs, regions)}, opening=opening)
             try:
-                res = run_batch(self.checked, attrs.evolve(batch, opening=opening), raise_failures=False)
+                res = run_batch(self.checked, batch, raise_failures=False)
             except VectorOverflow as e:
                 raise EvaluationFailed(
                     2,
@@ -74,6 +78,39 @@ class Vectorized:
             # A stopped draw's balances mean nothing; zero keeps later periods of the batch in range.
             opening = {k: np.where(alive, v, 0) for k, v in res.closing.items()}
         return Outcome(tuple(periods), n, fen, failed_at, failures)
+
+
+def _broadcast(one: Batch, n: int) -> Batch:
+    def wide(v: Any) -> Any:
+        if isinstance(v, Scaled):
+            return Scaled(np.broadcast_to(v.num, (n, *v.num.shape[1:])), v.den)
+        return np.broadcast_to(v, (n, *np.shape(v)[1:]))
+
+    return attrs.evolve(one, size=n, params={k: wide(v) for k, v in one.params.items()}, inputs={k: wide(v) for k, v in one.inputs.items()})
+
+
+def _grown(checked: CheckedPolicy, plan: Plan, inputs: list[dict[str, rt.Supplied]], regions: list[str]) -> dict[str, Scaled]:
+    """Grown inputs straight to int64, as the grower rounded them (money to the fen, counts to a
+    person): one int() a value, rather than a scenario a draw through exact rationals."""
+    out: dict[str, Scaled] = {}
+    for g in plan.growth:
+        den = 100 if checked.types[g.input].base is Base.MONEY else 1
+        rows = [_row(i[g.input], regions, den) for i in inputs]
+        out[g.input] = Scaled(np.array(rows, dtype=np.int64), den)
+    return out
+
+
+def _row(v: rt.Supplied, regions: list[str], den: int) -> int | list[int]:
+    if isinstance(v, dict):
+        return [_whole(v[r], den) for r in regions]
+    return _whole(v, den)
+
+
+def _whole(v: rt.Value, den: int) -> int:
+    assert isinstance(v, Decimal), "spec.load_plan admits only money and count inputs"
+    scaled = v * den
+    assert scaled == scaled.to_integral_value(), "the grower rounds money to the fen and counts to a person"
+    return int(scaled)
 
 
 def _picked(p: Pick, res: BatchResult, regions: list[str]) -> Fen:
