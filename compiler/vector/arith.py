@@ -127,6 +127,11 @@ def _measure(x: Arr) -> int:
     return int(max(abs(int(x.max())), abs(int(x.min()))))
 
 
+def _objs(x: Any) -> Arr:
+    """Python-int results as an object array: arithmetic on 0-d object arrays gives back a plain int."""
+    return x if isinstance(x, np.ndarray) else np.asarray(x, dtype=object)
+
+
 def _obj(x: Any) -> Any:
     if isinstance(x, np.ndarray) and x.dtype != object:
         return x.astype(object)
@@ -175,13 +180,16 @@ def align(ctx: Ctx, a: Q, b: Q) -> tuple[Arr, Arr, Den, int]:
         bound = max(a.mag * ka, b.mag * kb, den)
         obj = _guard(ctx, bound, a, b)
         na, nb = (_obj(a.num), _obj(b.num)) if obj else (a.num, b.num)
-        return (na * ka if ka != 1 else na), (nb * kb if kb != 1 else nb), den, max(a.mag * ka, b.mag * kb)
+        na, nb = (na * ka if ka != 1 else na), (nb * kb if kb != 1 else nb)
+        if obj:
+            na, nb = _objs(na), _objs(nb)
+        return na, nb, den, max(a.mag * ka, b.mag * kb)
     if a.den is b.den:
         return a.num, b.num, a.den, max(a.mag, b.mag)
     bound = max(a.mag * b.dmag, b.mag * a.dmag, a.dmag * b.dmag)
     obj = _guard(ctx, bound, a, b)
     if obj:
-        return _obj(a.num) * _obj(b.den), _obj(b.num) * _obj(a.den), _obj(a.den) * _obj(b.den), bound
+        return _objs(_obj(a.num) * _obj(b.den)), _objs(_obj(b.num) * _obj(a.den)), _objs(_obj(a.den) * _obj(b.den)), bound
     # Over the least common denominator, so later products stay small (10·S₁·S₂, not 100·S₁·S₂).
     g = np.gcd(a.den, b.den)
     sa, sb = b.den // g, a.den // g
@@ -194,8 +202,6 @@ def _dmag(den: Den, a: Q, b: Q) -> int:
 
 def add(ctx: Ctx, a: Q, b: Q, sign: int = 1) -> Q:
     na, nb, den, m = align(ctx, a, b)
-    # Arithmetic on 0-d object arrays gives back plain Python ints.
-    na, nb = np.asarray(na), np.asarray(nb)
     bad, why = poison(a, b)
     if 2 * m >= LIMIT and na.dtype != object:
         if ctx.strict:
