@@ -48,14 +48,16 @@ class Vectorized:
         for t in range(1, years):
             grown = []
             for d in range(n):
+                if not alive[d]:  # a stopped draw keeps its last inputs: its row is never read
+                    grown.append(inputs[d])
+                    continue
                 try:
                     grown.append(grower.grow(inputs[d], d, periods[t]))
-                except Beyond as e:  # stops here, as in the per-draw engine; last year's inputs fill its row
+                except Beyond as e:  # stops here, as in the per-draw engine
                     grown.append(inputs[d])
-                    if alive[d]:
-                        count_failure(failures, (periods[t], e.where), e.zh, e.en)
-                        failed_at[d] = t
-                        alive[d] = False
+                    count_failure(failures, (periods[t], e.where), e.zh, e.en)
+                    failed_at[d] = t
+                    alive[d] = False
             inputs = grown
             batch = attrs.evolve(fixed, inputs={**fixed.inputs, **_grown(self.checked, plan, inputs, regions)}, opening=opening)
             try:

@@ -103,17 +103,15 @@ class Grower:
             q = self.places[g.input]
             prev = inputs[g.input]
             if isinstance(prev, dict):
-                out[g.input] = {r: self._one(v, self.rate(self.factors.key_of[(g.input, r, year)], d), q) for r, v in prev.items()}
+                out[g.input] = {r: self._one(g.input, v, self.rate(self.factors.key_of[(g.input, r, year)], d), q) for r, v in prev.items()}
             else:
-                out[g.input] = self._one(prev, self.rate(self.factors.key_of[(g.input, None, year)], d), q)
-        for g in self.plan.growth:
-            got = out[g.input]
-            for v in got.values() if isinstance(got, dict) else (got,):
-                if isinstance(v, Decimal) and abs(v) > CEILING:
-                    raise Beyond(g.input, v)
+                out[g.input] = self._one(g.input, prev, self.rate(self.factors.key_of[(g.input, None, year)], d), q)
         return out
 
     @staticmethod
-    def _one(v: rt.Value, factor: Decimal, q: Decimal) -> Decimal:
+    def _one(name: str, v: rt.Value, factor: Decimal, q: Decimal) -> Decimal:
         assert isinstance(v, Decimal), "spec.load_plan admits only money and count inputs"
-        return rt.CONTEXT.multiply(v, factor).quantize(q, rounding=ROUND_HALF_UP, context=rt.CONTEXT)
+        grown = rt.CONTEXT.multiply(v, factor).quantize(q, rounding=ROUND_HALF_UP, context=rt.CONTEXT)
+        if abs(grown) > CEILING:
+            raise Beyond(name, grown)
+        return grown
