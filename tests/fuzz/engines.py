@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import traceback
 from dataclasses import dataclass, field
-from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -206,5 +205,14 @@ def _first_diff(want: Outcome, got: Outcome) -> str:
     return f"closing {want.closing} vs {got.closing}"
 
 
+def yuan(x: Fraction) -> str:
+    """Exactly, to the fen (Decimal's default 28 digits would hide a fen at 10²⁶ 元)."""
+    fen = x * 100
+    if fen.denominator != 1:
+        return f"{x} (not a whole fen)"
+    n = abs(fen.numerator)
+    return f"{'-' if fen < 0 else ''}{n // 100}.{n % 100:02d}"
+
+
 def _row(r: Row) -> str:
-    return f"{r[0]}→{r[1]} {Decimal(r[2].numerator) / r[2].denominator} ({r[3]}, line {r[4]})"
+    return f"{r[0]}→{r[1]} {yuan(r[2])} ({r[3]}, line {r[4]})"

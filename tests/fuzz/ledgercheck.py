@@ -38,7 +38,7 @@ def check_period(
         if amount < 0:
             problems.append(f"negative transfer {src}→{dst} {amount} ({rule}, line {line})")
         if not _fen(amount):
-            problems.append(f"transfer {src}→{dst} of {float(amount)!r} is not a whole fen ({rule}, line {line})")
+            problems.append(f"transfer {src}→{dst} of {amount} 元 is not a whole fen ({rule}, line {line})")
         if src == dst:
             problems.append(f"{rule}: {src} pays itself")
     for acc, carried in accounts.items():
@@ -71,7 +71,12 @@ def check_period(
 
 
 def _yuan(x: Fraction) -> str:
-    return str(Decimal(x.numerator) / Decimal(x.denominator)) if (x * 100).denominator == 1 else f"{float(x)!r}"
+    """Exactly (Decimal's default 28 digits would hide a fen at 10²⁶ 元)."""
+    fen = x * 100
+    if fen.denominator != 1:
+        return f"{x} (not a whole fen)"
+    n = abs(fen.numerator)
+    return f"{'-' if fen < 0 else ''}{n // 100}.{n % 100:02d}"
 
 
 def opening_of(scenario: dict[str, Any]) -> dict[str, Fraction]:

@@ -331,3 +331,31 @@ def deep_policy(shape: str, n: int) -> str:
         + f"    上解 上解额 = {expr}  自 各地区  原文 \"x\"\n"
         + "    转移 转出 = 全部  至 省财政  原文 \"x\"\n  }\n}\n"
     )
+
+
+def tie_case(seed: int) -> Case:
+    """An allocation by mixed weights alone, over counts in small ratios (1:3:3, 7:7:1:3 …) and
+    incomes around a third of 10⁸ 元 a fen apart: exact remainders that tie or nearly tie, where
+    an engine that rounds a share before comparing hands the spare fen to the wrong region."""
+    rng = random.Random(seed)
+    n = rng.randint(3, 4)
+    w = rng.choice([50, 50, 50, 25, 40])
+    source = (
+        f"政策 并列{seed} {{\n  地区集 城市 {{ {'、'.join(REGIONS)} }}\n  地区 城市\n"
+        "  输入 收入: 金额 每地区\n  输入 人数: 人数 每地区\n  输入 老年人数: 人数 每地区\n"
+        "  资金 调剂金 {\n    上解 上解额 = 收入  自 各地区  原文 \"x\"\n"
+        f"    分配 分配额 = 全部  至 各地区  按 {{ 人数: {w}%, 老年人数: {100 - w}% }}  原文 \"y\"\n  }}\n}}\n"
+    )
+    regions = list(REGIONS[:n])
+    scenarios = []
+    for _ in range(rng.randint(3, 9)):
+        tie = TIE_COUNTS[rng.randrange(len(TIE_COUNTS))]
+        people = 10 ** rng.randint(3, 7)
+        elderly = 10 ** rng.randint(2, 6)
+        base = rng.choice([3_333_333_330, 1_000_000_000, 7, 142_857_142_857])
+        scenarios.append({"regions": {
+            r: {"收入": f"{(base + rng.randint(0, 12)) // 100}.{(base + rng.randint(0, 12)) % 100:02d}",
+                "人数": str(people), "老年人数": str(tie[i] * elderly)}
+            for i, r in enumerate(regions)
+        }})  # fmt: skip
+    return Case(seed, source, scenarios, {"periods": [scenarios[0], scenarios[1], scenarios[2]]}, {"调剂金": (False, False)}, [], {"tie-prone mixed weights"})

@@ -18,7 +18,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from engines import ENGINES, Outcome, differences, run_all
+from engines import ENGINES, Outcome, differences, run_all, yuan
 from ledgercheck import check_period, opening_of
 from moneygen import Case
 
@@ -162,7 +162,7 @@ def _periods_agree(case: Case, label: str, periods: list[dict[str, Any]], runs: 
             # Nothing lost: a balance held by a region this period does not list is still there after it.
             for acc, bal in opening.items():
                 if acc not in res.closing and bal != 0:
-                    found.append(Finding("carried balance lost", case.seed, f"simulate {engine}, period {scen.period}: {acc} held {float(bal):.2f} and is gone from the carried state"))
+                    found.append(Finding("carried balance lost", case.seed, f"simulate {engine}, period {scen.period}: {acc} held {yuan(bal)} and is gone from the carried state"))
             opening = dict(res.closing)
     if [[_rows(r) for _, r in a]] != [[_rows(r) for _, r in b]] or [r.closing for _, r in a] != [r.closing for _, r in b]:
         found.append(Finding("simulate: engines differ", case.seed, f"simulate ({label}): interpreter and compiled give different ledgers or balances"))
