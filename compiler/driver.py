@@ -6,7 +6,6 @@ Backends receive the checked result; they never call the parser or the checks.
 from __future__ import annotations
 
 import difflib
-import sys
 from pathlib import Path
 
 import attrs
@@ -14,8 +13,10 @@ import attrs
 from compiler.checks import check
 from compiler.checks.context import Context
 from compiler.diagnostics import Diagnostic, diag, note, sort_diagnostics
+from compiler.fileio import FileRefused, read_limited
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
+from compiler.limits import MAX_EXPR_DEPTH, allow_deep_recursion
 from compiler.messages import Severity, Text
 from compiler.fmt.layout import layout
 from compiler.parsing import parse_module
@@ -56,9 +57,15 @@ def _display(path: Path) -> str:
         return path.as_posix()
 
 
+# A policy is tens of kilobytes; the limit keeps /dev/zero or a stray dump from filling memory.
+MAX_POLICY_BYTES = 2 * 1024 * 1024
+
+
 def _read(path: Path, shown: str) -> tuple[SourceFile | None, Diagnostic | None]:
     try:
-        data = path.read_bytes()
+        data = read_limited(path, MAX_POLICY_BYTES, Text("一份政策", "a policy"))
+    except FileRefused as e:
+        return None, diag("E106", Span(shown, 1, 1, 1, 1), reason=e.reason())
     except OSError as e:
         return None, diag("E106", Span(shown, 1, 1, 1, 1), reason=e.strerror or str(e))
     return decode_source(data, shown)
@@ -75,7 +82,9 @@ def decode_source(data: bytes, shown: str) -> tuple[SourceFile | None, Diagnosti
         col = len(before) - (before.rfind("\n") + 1) + 1
         reason = Text(f"第 {e.start} 字节不是有效的 UTF-8", f"byte {e.start} is not valid UTF-8")
         return None, diag("E106", Span(shown, line, col, line, col + 1), reason=reason)
-    return SourceFile(shown, text.replace("\r\n", "\n")), None
+    # A lone CR ends a line too (classic Mac OS, some copy-paste paths): otherwise a
+    # first-line comment would run to the end of the file and hide every rule in it.
+    return SourceFile(shown, text.replace("\r\n", "\n").replace("\r", "\n")), None
 
 
 class _Loader:
@@ -127,21 +136,13 @@ def _import_target(spec: str, importer: Path) -> Path | None:
     return stdlib_dir() / name
 
 
-# Lowering and the checks recurse over expressions; a sum of a few hundred terms
-# is legitimate, a pathological one becomes a diagnostic rather than a traceback.
-_RECURSION_LIMIT = 20_000
-
-
 def check_file(path: str | Path) -> Checked:
-    old = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(old, _RECURSION_LIMIT))
+    allow_deep_recursion()  # then whatever checks clean, every engine can evaluate
     try:
         return _check_file(Path(path))
-    except RecursionError:
+    except RecursionError:  # deeper than lowering can follow: thousands of levels
         shown = _display(Path(path))
-        return Checked({}, [diag("E109", Span(shown, 1, 1, 1, 1))])
-    finally:
-        sys.setrecursionlimit(old)
+        return Checked({}, [diag("E109", Span(shown, 1, 1, 1, 1), depth=Text("上千", "thousands of"), limit=str(MAX_EXPR_DEPTH))])
 
 
 def _check_file(p: Path) -> Checked:
