@@ -36,7 +36,7 @@ def _term_as_exit() -> Iterator[None]:
         signal.signal(signal.SIGTERM, old)
 
 
-def write_atomic(path: str | Path, text: str) -> None:
+def write_atomic(path: str | Path, text: str | bytes) -> None:
     """Write to a temporary file beside the target, then rename it into place.
 
     Readers see the old file or the whole new one, never a part; on an error or an
@@ -47,8 +47,8 @@ def write_atomic(path: str | Path, text: str) -> None:
     with _term_as_exit():
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-                f.write(text)
+            with os.fdopen(fd, "wb") as f:  # text as UTF-8, line ends as they are; bytes (xlsx) as given
+                f.write(text.encode("utf-8") if isinstance(text, str) else text)
                 f.flush()
                 os.fsync(f.fileno())  # the data is on disk before the name points at it
             # mkstemp creates 0600; give the file the permissions a plain open() would.

@@ -6,13 +6,17 @@ import sys
 
 import click
 
-from compiler.commands.common import LANG, write_output
+from compiler.commands.common import ENCODING, LANG, emit, write_output
 
 
 @click.command()
 @click.argument("policy", type=click.Path(dir_okay=False))
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="JSON: one result a period, or the distributions with --draws")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "xlsx"]), default="text", show_default=True,
+              help="csv and xlsx: every period's ledger, values and balances for a spreadsheet / 表格输出")  # fmt: skip
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (default: stdout) / 输出文件")
+@ENCODING
 @click.option("--draws", type=int, default=None, help="Draw N random futures from a stochastic scenario / 随机模拟次数")
 @click.option("--seed", type=int, default=None, help="With --draws: seed of the random draws, 0 if not given (same seed, same output) / 随机种子")
 @click.option("--values", "values", multiple=True, metavar="名称[@地区]",
@@ -22,7 +26,8 @@ from compiler.commands.common import LANG, write_output
               help="The compiled evaluator, the reference interpreter, or (with --draws) every draw at once on the vectorized backend")  # fmt: skip
 @LANG
 def simulate(
-    policy: str, scenarios: tuple[str, ...], as_json: bool, draws: int | None, seed: int | None,
+    policy: str, scenarios: tuple[str, ...], as_json: bool, fmt: str, output: str | None, encoding: str | None,
+    draws: int | None, seed: int | None,
     values: tuple[str, ...], chart: str | None, engine: str, lang: str,
 ) -> None:  # fmt: skip
     """Several periods, balances carried forward; with --draws, a stochastic scenario drawn N times.
@@ -42,13 +47,20 @@ def simulate(
             if is_stochastic(f):
                 _usage(f"{f}: 这是随机情景(有 growth/years/base),请加 --draws N", f"{f}: a stochastic scenario (growth/years/base): add --draws N", lang)
         try:
-            checked, runs = simulate_files(policy, list(scenarios), engine)
+            checked, runs = simulate_files(policy, list(scenarios), engine, encoding)
         except EvaluationFailed as e:
             click.echo(e.render(lang), err=True, nl=False)
             sys.exit(e.exit_code)
         rows = [(scen.period, res) for scen, res in runs]
-        click.echo(report.simulation_json(checked, rows) if as_json else report.simulation_text(checked, rows, lang), nl=False)
+        if fmt in ("csv", "xlsx"):
+            from compiler.sheets.write import write_results
+
+            emit(write_results(checked, rows, fmt, lang), output, lang)
+            return
+        emit(report.simulation_json(checked, rows) if as_json or fmt == "json" else report.simulation_text(checked, rows, lang), output, lang)
         return
+    if fmt in ("csv", "xlsx"):
+        _usage(f"--format {fmt} 用于逐期模拟;--draws 的结果请用 --json", f"--format {fmt} is for period-by-period runs; with --draws use --json", lang)
     if len(scenarios) != 1:
         _usage("--draws 只读一个随机情景文件", "--draws reads one stochastic scenario file", lang)
     if chart is not None and not chart.lower().endswith(".svg"):
@@ -65,8 +77,8 @@ def simulate(
         sys.exit(e.exit_code)
     if chart is not None:  # written before stdout, so a bad path leaves nothing half-done
         write_output(chart, fan_chart(run.summaries, draws, seed, lang))
-    out = to_json(run.plan, run.outcome, run.summaries, seed, engine) if as_json else text(run.plan, run.outcome, run.summaries, seed, lang)
-    click.echo(out, nl=False)
+    out = to_json(run.plan, run.outcome, run.summaries, seed, engine) if as_json or fmt == "json" else text(run.plan, run.outcome, run.summaries, seed, lang)
+    emit(out, output, lang)
 
 
 def _usage(zh: str, en: str, lang: str) -> None:
