@@ -20,6 +20,7 @@ COMMANDS = {
     "run": "compiler.commands.run:run",
     "simulate": "compiler.commands.simulate:simulate",
     "schema": "compiler.commands.schema:schema",
+    "template": "compiler.commands.template:template",
     "explain": "compiler.commands.explain:explain",
     "test": "compiler.commands.test:test_cmd",
     "fmt": "compiler.commands.fmt:fmt",

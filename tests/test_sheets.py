@@ -114,7 +114,8 @@ def _missing_region(book: object) -> None:
 
 
 def _unknown_column(book: object) -> None:
-    book["地区"]["K1"] = "征缴收入"  # type: ignore[index]
+    for cell, value in (("K1", "征缴收入"), ("K2", 1), ("K3", 2), ("K4", 3)):
+        book["地区"][cell] = value  # type: ignore[index]
 
 
 def _merged(book: object) -> None:

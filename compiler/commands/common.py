@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 import click
 
@@ -37,3 +38,15 @@ def emit(data: str | bytes, output: str | None, lang: str) -> None:
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
+
+
+def emit_sheet(make: Callable[[], bytes], output: str | None, lang: str) -> None:
+    """A spreadsheet made by `make`, emitted; without openpyxl, how to install it (exit 2)."""
+    from compiler.sheets import SheetError
+
+    try:
+        data = make()
+    except SheetError as e:
+        click.echo(e.render(output or "-", lang), err=True, nl=False)
+        sys.exit(2)
+    emit(data, output, lang)

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from compiler.commands.common import ENCODING, LANG, emit
+from compiler.commands.common import ENCODING, LANG, emit, emit_sheet
 
 
 @click.command("diff")
@@ -46,10 +46,11 @@ def diff_cmd(old: str, new: str, scenario: str | None, lang: str, fmt: str, outp
         click.echo(e.render(lang), err=True, nl=False)
         sys.exit(2)
     if fmt in ("csv", "xlsx"):
-        from compiler.sheets.write import write_impact
+        from compiler.sheets import write_impact
 
         assert effect is not None
-        emit(write_impact(effect, fmt, lang), output, lang)
+        impact_ = effect
+        emit_sheet(lambda: write_impact(impact_, fmt, lang), output, lang)
     else:
         render = to_json if fmt == "json" else to_markdown
         emit(render(changes, effect if not changes.identical else None, lang), output, lang)

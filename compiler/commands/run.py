@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from compiler.commands.common import ENCODING, ENGINE, LANG, emit
+from compiler.commands.common import ENCODING, ENGINE, LANG, emit, emit_sheet
 
 
 @click.command()
@@ -40,8 +40,8 @@ def run(
         click.echo(e.render(lang), err=True)
         sys.exit(e.exit_code)
     if fmt in ("csv", "xlsx"):
-        from compiler.sheets.write import write_results
+        from compiler.sheets import write_results
 
-        emit(write_results(checked, [(scen.period, res)], fmt, lang), output, lang)
+        emit_sheet(lambda: write_results(checked, [(scen.period, res)], fmt, lang), output, lang)
         return
     emit(report.to_json(checked, scen.period, res) if as_json or fmt == "json" else report.to_text(res, scen.period, lang), output, lang)

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from compiler.commands.common import ENCODING, LANG, emit, write_output
+from compiler.commands.common import ENCODING, LANG, emit, emit_sheet, write_output
 
 
 @click.command()
@@ -53,9 +53,9 @@ def simulate(
             sys.exit(e.exit_code)
         rows = [(scen.period, res) for scen, res in runs]
         if fmt in ("csv", "xlsx"):
-            from compiler.sheets.write import write_results
+            from compiler.sheets import write_results
 
-            emit(write_results(checked, rows, fmt, lang), output, lang)
+            emit_sheet(lambda: write_results(checked, rows, fmt, lang), output, lang)
             return
         emit(report.simulation_json(checked, rows) if as_json or fmt == "json" else report.simulation_text(checked, rows, lang), output, lang)
         return

@@ -6,9 +6,9 @@ Public functions (the CLI, the Python API and `pool serve` use these, nothing el
     read_scenario_bytes(data, name, encoding=None) -> dict the same, from bytes (an upload)
     compose_scenario(data, name, encoding=None) -> yaml.Node   the tree the scenario reader checks
     decode_text(data, encoding=None) -> str                UTF-8/UTF-16, GB18030 named, never guessed
-    write_results(checked, runs, fmt, lang="zh") -> bytes  results as CSV or xlsx
+    write_results(checked, runs, fmt, lang="zh") -> bytes  results of periods [(period, PeriodResult)] as csv/xlsx
     write_impact(impact, fmt, lang="zh") -> bytes          `pool diff --scenario`'s table, likewise
-    template_workbook(checked, lang="zh") -> bytes         a fill-in workbook for a policy
+    template_bytes(checked, fmt="xlsx", scenario=None, lang="zh") -> bytes   a fill-in workbook
 
 Problems raise SheetError, whose `.problems` name each cell (`参数!B3`) and whose
 `.render(file, lang)` gives the messages the CLI prints. openpyxl is imported only when
@@ -24,13 +24,20 @@ from compiler.sheets.decode import decode as decode_text
 from compiler.sheets.problems import CellMark, Problem, SheetError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import yaml
+
+    from compiler.interpreter import PeriodResult
+    from compiler.ir.checked import CheckedPolicy
+    from compiler.scenario import Scenario
+    from compiler.tools.impact import Impact
 
 SUFFIXES = (".xlsx", ".xlsm", ".csv", ".tsv")
 
 __all__ = [
     "SUFFIXES", "CellMark", "Problem", "SheetError", "compose_scenario", "decode_text", "is_spreadsheet",
-    "read_scenario_bytes", "read_scenario_file",
+    "read_scenario_bytes", "read_scenario_file", "template_bytes", "write_impact", "write_results",
 ]  # fmt: skip
 
 
@@ -63,3 +70,24 @@ def read_scenario_file(path: str | Path, encoding: str | None = None) -> dict[st
     except OSError as e:
         raise SheetError([Problem("", f"无法读取:{e.strerror}", f"cannot read: {e.strerror}")]) from None
     return read_scenario_bytes(data, Path(path).name, encoding)
+
+
+def write_results(checked: CheckedPolicy, runs: Sequence[tuple[int | None, PeriodResult]], fmt: str, lang: str = "zh") -> bytes:
+    """Ledger, values and closing balances of one or more periods as `fmt` ("csv" or "xlsx")."""
+    from compiler.sheets.write import write_results as write
+
+    return write(checked, runs, fmt, lang)
+
+
+def write_impact(impact: Impact, fmt: str, lang: str = "zh") -> bytes:
+    """`pool diff --scenario`'s old/new/change tables as `fmt` ("csv" or "xlsx")."""
+    from compiler.sheets.write import write_impact as write
+
+    return write(impact, fmt, lang)
+
+
+def template_bytes(checked: CheckedPolicy, fmt: str = "xlsx", scenario: Scenario | None = None, lang: str = "zh") -> bytes:
+    """A fill-in workbook (or CSV) for the policy's scenarios, filled with `scenario` if given."""
+    from compiler.sheets.template import template_bytes as build
+
+    return build(checked, fmt, scenario, lang)

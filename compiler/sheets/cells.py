@@ -79,7 +79,7 @@ def workbook_sheets(data: bytes) -> list[Sheet]:
     """Every worksheet of an .xlsx file, as text cells; merged cells and formulas Excel
     never computed are problems (each cell must hold one value someone can see)."""
     _check_archive(data)
-    from openpyxl import load_workbook
+    load_workbook = openpyxl_module().load_workbook
 
     try:
         # Formulas first (to know which cells hold one), then the values Excel saved for them.
@@ -155,3 +155,15 @@ def _text(value: object, ref: str, problems: list[Problem]) -> str | None:
         return value.strip() or None
     problems.append(Problem(ref, "无法识别的单元格内容", "the cell's content is not a value"))
     return None
+
+
+def openpyxl_module() -> Any:
+    """openpyxl, or a SheetError saying how to install it (it is the optional `sheets` extra)."""
+    try:
+        import openpyxl
+    except ImportError:
+        raise SheetError([Problem(
+            "", "读写 .xlsx 需要 openpyxl:pip install 'pool-lang[sheets]'(或改用 .csv)",
+            "reading and writing .xlsx needs openpyxl: pip install 'pool-lang[sheets]' (or use .csv)",
+        )]) from None  # fmt: skip
+    return openpyxl

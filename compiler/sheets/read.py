@@ -153,6 +153,10 @@ class _Builder:
             return
         columns = [(c.column, *self.header(c), c) for c in header if c.text is not None and c.column > label.column]
         used = {label.column} | {col for col, *_ in columns}
+        # A column nobody filled in is not given (a template lists every input, and an input
+        # with a default may be left out); a column filled in for some regions must be for all.
+        filled = {c.column for row in rows for c in row if c.text is not None}
+        columns = [c for c in columns if c[0] in filled]
         regions: Pairs = []
         for row in rows:
             by_col = {c.column: c for c in row}
@@ -191,6 +195,8 @@ class _Builder:
             if key is None or key.text is None:
                 self.problem(sheet.ref(number, label.column), "缺少名称", "the name is missing")
                 continue
+            if value.text is None:
+                continue  # not given: the policy's value, or the reader names an open parameter left open
             unit = by_col.get(unit_col) if unit_col is not None else None
             suffix = self.unit(unit, unit.text) if unit is not None and unit.text is not None else value_unit
             node = _scalar(_with_unit(value, suffix), value)
@@ -220,6 +226,8 @@ class _Builder:
             if fund is None or fund.text is None:
                 self.problem(sheet.ref(number, label.column), "缺少资金名称", "the fund's name is missing")
                 continue
+            if amount.text is None:
+                continue  # not given: the balance opens at zero
             node = _scalar(_with_unit(amount, suffix), amount)
             region = by_col.get(region_col) if region_col is not None else None
             if region is None or region.text is None:

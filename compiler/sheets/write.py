@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 import attrs
 
 if TYPE_CHECKING:
-    from _typeshed import SizedBuffer
     from openpyxl import Workbook
 
 from compiler.interpreter import PeriodResult
@@ -30,6 +29,7 @@ from compiler.interpreter.values import Scalar
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.types import Base, Type
 from compiler.numbers import to_decimal
+from compiler.sheets.cells import openpyxl_module
 from compiler.tools.impact import Impact
 from compiler.tools.impact import Row as ImpactRow
 
@@ -164,16 +164,16 @@ def _csv_value(v: CellValue, column: Column) -> str:
     return str(v)
 
 
-def to_csv(tables: list[Table]) -> bytes:
+def to_csv(tables: list[Table], titles: bool = True) -> bytes:
     """UTF-8 with a byte-order mark, which is how Excel knows the file is UTF-8 (without it,
     Chinese Excel reads CSV as GBK and shows mojibake), and CRLF line ends, as RFC 4180 has
     them. Several tables follow one another, each under its title, a blank line between."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
     for i, table in enumerate(tables):
-        if len(tables) > 1:
-            if i:
-                w.writerow([])
+        if i:
+            w.writerow([])
+        if titles and len(tables) > 1:
             w.writerow([table.title])
         w.writerow([c.header for c in table.columns])
         for row in table.rows:
@@ -181,20 +181,8 @@ def to_csv(tables: list[Table]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-class _FixedDateZip(zipfile.ZipFile):
-    """A zip whose entries all carry one fixed date, so the same workbook is the same bytes."""
-
-    def writestr(
-        self, zinfo_or_arcname: str | zipfile.ZipInfo, data: SizedBuffer | str,
-        compress_type: int | None = None, compresslevel: int | None = None,
-    ) -> None:  # fmt: skip
-        if isinstance(zinfo_or_arcname, str):
-            zinfo_or_arcname = zipfile.ZipInfo(zinfo_or_arcname, date_time=EPOCH.timetuple()[:6])
-            zinfo_or_arcname.compress_type = self.compression
-        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
-
-
 def to_xlsx(tables: list[Table]) -> bytes:
+    openpyxl_module()  # a SheetError saying how to install it, rather than an ImportError
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -207,7 +195,7 @@ def to_xlsx(tables: list[Table]) -> bytes:
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in table.rows:
-            ws.append([_excel(v) for v in row])
+            ws.append([excel_value(v) for v in row])
         for j, column in enumerate(table.columns, start=1):
             letter = get_column_letter(j)
             ws.column_dimensions[letter].width = max(10, min(40, 2 * len(column.header) + 2))
@@ -218,7 +206,7 @@ def to_xlsx(tables: list[Table]) -> bytes:
     return save_workbook(book)
 
 
-def _excel(v: CellValue) -> CellValue:
+def excel_value(v: CellValue) -> CellValue:
     """A number Excel can hold exactly (15 significant digits, what a double keeps of a
     decimal), or its text: openpyxl would write the nearest double's 16 digits, and an
     amount of 10¹³ 元 and more would silently lose fen."""
@@ -235,11 +223,19 @@ def save_workbook(book: Workbook) -> bytes:
 
     props = book.properties
     props.created = props.modified = EPOCH
-    buf = io.BytesIO()
+    written = io.BytesIO()
     # ExcelWriter rather than Workbook.save, which stamps the current time as modified.
-    with _FixedDateZip(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(written, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(book, archive).write_data()
-    return buf.getvalue()
+    # Each part carries the time it was written (worksheets go through temporary files):
+    # copy them into a zip whose every entry has one fixed date.
+    fixed = io.BytesIO()
+    with zipfile.ZipFile(written) as source, zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=EPOCH.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(entry, source.read(info))
+    return fixed.getvalue()
 
 
 _MEASURES = {"inflow": ("流入", "in"), "outflow": ("流出", "out"), "closing": ("期末余额", "closing balance")}
