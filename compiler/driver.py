@@ -92,6 +92,10 @@ class _Loader:
             self.diags.append(err)
             return None
         assert source is not None
+        return self.parse(source)
+
+    def parse(self, source: SourceFile) -> ir.Module | None:
+        shown = source.path
         self.sources[shown] = source
         module, diags = parse_module(source)
         self.diags += diags
@@ -144,12 +148,34 @@ def check_file(path: str | Path) -> Checked:
         sys.setrecursionlimit(old)
 
 
+def check_source(text: str, name: str = "<string>", directory: str | Path = ".") -> Checked:
+    """A policy given as text (a string in a notebook, an editor's buffer), checked as if
+    it were the file `name` in `directory`: relative imports resolve from there, and
+    diagnostics name `name`."""
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, _RECURSION_LIMIT))
+    try:
+        loader = _Loader()
+        module = loader.parse(SourceFile(name, text.removeprefix("\ufeff").replace("\r\n", "\n")))
+        if module is None:
+            return Checked(loader.sources, sort_diagnostics(loader.diags))
+        return _check_loaded(loader, module, Path(directory) / name)
+    except RecursionError:
+        return Checked({}, [diag("E109", Span(name, 1, 1, 1, 1))])
+    finally:
+        sys.setrecursionlimit(old)
+
+
 def _check_file(p: Path) -> Checked:
     loader = _Loader()
     module = loader.load(p, _display(p))
     if module is None:
         io = not loader.sources
         return Checked(loader.sources, sort_diagnostics(loader.diags), io_error=io)
+    return _check_loaded(loader, module, p)
+
+
+def _check_loaded(loader: _Loader, module: ir.Module, p: Path) -> Checked:
     loader.imports(module, p.resolve())
     program = ir.Program(module, tuple(loader.modules))
     if any(d.severity is Severity.ERROR for d in loader.diags):

@@ -43,7 +43,7 @@ class ScenarioError:
     cell: str = ""  # `参数!B3` for a value read from a spreadsheet (compiler/sheets)
 
     def render(self, file: str, lang: str) -> str:
-        where = f"{file}:{self.cell}" if self.cell else f"{file}:{self.line}:{self.column}"
+        where = f"{file}:{self.cell}" if self.cell else f"{file}:{self.line}:{self.column}" if self.line else file
         shown = self.field if len(self.field) <= _LONGEST else self.field[:_LONGEST] + "…"  # a key may be megabytes
         field = f" {shown}:" if shown else ""
         return f"{where}:{field} {self.zh if lang == 'zh' else self.en}"
@@ -329,8 +329,13 @@ def load_periods(path: str | Path, checked: CheckedPolicy, encoding: str | None 
     root, errors = _compose(Path(path), encoding)
     if root is None:
         return [], errors
+    return load_tree(root, checked, Path(path).as_posix())
+
+
+def load_tree(root: yaml.Node, checked: CheckedPolicy, shown: str) -> tuple[list[Scenario], list[ScenarioError]]:
+    """`load_periods` of a scenario already composed: from a file, a spreadsheet, or data
+    (compiler/sheets/frames.py, whose values carry no position: line 0)."""
     reader = _Reader(checked)
-    shown = Path(path).as_posix()
     items = [root]
     if isinstance(root, yaml.MappingNode) and any(isinstance(k, yaml.ScalarNode) and k.value == "periods" for k, _ in root.value):
         items = []
