@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import click
 
@@ -50,3 +52,31 @@ def emit_sheet(make: Callable[[], bytes], output: str | None, lang: str) -> None
         click.echo(e.render(output or "-", lang), err=True, nl=False)
         sys.exit(2)
     emit(data, output, lang)
+
+
+def watching() -> bool:
+    """Whether a person is watching standard error (a terminal, not a pipe or a file)."""
+    return sys.stderr.isatty()
+
+
+@contextlib.contextmanager
+def progress_bar(wanted: bool, lang: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on standard error, drawn as work reports (done, total); nothing at all
+    unless wanted and standard error is a terminal, so a pipe or a log never fills with bars."""
+    if not (wanted and watching()):
+        yield None
+        return
+    bar: Any = None
+
+    def step(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label="模拟中" if lang == "zh" else "simulating", file=sys.stderr, show_eta=True)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        yield step
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)

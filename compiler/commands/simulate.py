@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from compiler.commands.common import ENCODING, LANG, emit, emit_sheet, write_output
+from compiler.commands.common import ENCODING, LANG, emit, emit_sheet, progress_bar, write_output
 
 
 @click.command()
@@ -22,13 +22,15 @@ from compiler.commands.common import ENCODING, LANG, emit, emit_sheet, write_out
 @click.option("--values", "values", multiple=True, metavar="名称[@地区]",
               help="With --draws: values to summarise (default: every carried fund's balance) / 要统计的值")  # fmt: skip
 @click.option("--chart", type=click.Path(dir_okay=False), default=None, help="With --draws: write a fan chart, FILE.svg / 扇形图")
-@click.option("--engine", type=click.Choice(["compiled", "interpreter", "vector"]), default="compiled", show_default=True,
-              help="The compiled evaluator, the reference interpreter, or (with --draws) every draw at once on the vectorized backend")  # fmt: skip
+@click.option("--engine", type=click.Choice(["compiled", "interpreter", "vector"]), default=None,
+              help="compiled (the default for periods), interpreter (the reference), or vector: every draw at once "
+                   "on the vectorized backend (the default with --draws)")  # fmt: skip
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar on standard error / 不显示进度")
 @LANG
 def simulate(
     policy: str, scenarios: tuple[str, ...], as_json: bool, fmt: str, output: str | None, encoding: str | None,
     draws: int | None, seed: int | None,
-    values: tuple[str, ...], chart: str | None, engine: str, lang: str,
+    values: tuple[str, ...], chart: str | None, engine: str | None, quiet: bool, lang: str,
 ) -> None:  # fmt: skip
     """Several periods, balances carried forward; with --draws, a stochastic scenario drawn N times.
 
@@ -38,6 +40,7 @@ def simulate(
 
     if draws is None:
         given = (("--seed", seed is not None), ("--values", values), ("--chart", chart), ("--engine vector", engine == "vector"))
+        engine = engine or "compiled"
         used = [name for name, on in given if on]
         if used:
             _usage(f"{used[0]} 须与 --draws 一起使用", f"{used[0]} needs --draws", lang)
@@ -70,8 +73,10 @@ def simulate(
     from compiler.stochastic.summary import text, to_json
 
     seed = 0 if seed is None else seed
+    engine = engine or "vector"
     try:
-        run = stochastic(policy, scenarios[0], draws, seed, list(values), engine)
+        with progress_bar(not quiet, lang) as progress:
+            run = stochastic(policy, scenarios[0], draws, seed, list(values), engine, progress=progress)
     except EvaluationFailed as e:
         click.echo(e.render(lang), err=True, nl=False)
         sys.exit(e.exit_code)
