@@ -15,6 +15,7 @@ import click
 
 # command name → "module:attribute", in the order `pool --help` lists them.
 COMMANDS = {
+    "new": "compiler.commands.new:new",
     "check": "compiler.commands.check:check",
     "compile": "compiler.commands.compile:compile_cmd",
     "run": "compiler.commands.run:run",

@@ -1,4 +1,5 @@
-"""Scenario files: the data a policy is evaluated on (DESIGN.md, "Scenario files").
+"""Scenario files: the data a policy is evaluated on (docs/evaluation.md, "Scenario files";
+spreadsheets are read into the same tree by compiler/sheets, docs/spreadsheets.md).
 
 JSON or YAML, read through PyYAML's composer so every value keeps its line and
 column, and every number is taken from its source text (money never passes

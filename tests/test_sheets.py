@@ -255,3 +255,15 @@ def test_amounts_beyond_excels_precision_are_written_as_text() -> None:
     book = openpyxl.load_workbook(io.BytesIO(to_xlsx([Table("t", [Column("a"), Column("b")], [[big, fine]])])))
     assert book["t"]["A2"].value == "12345678901234.56"  # a double would make it …234.56 ± a fen
     assert book["t"]["B2"].value == 1234567890123.45
+
+
+def test_case_files_take_spreadsheet_scenarios(tmp_path: Path) -> None:
+    cases = tmp_path / "g.cases.yaml"
+    cases.write_text(
+        f"policy: {POLICY}\ncases:\n  - name: 表格情景\n    scenario: {SCENARIOS / 'guizhou_2026.csv'}\n"
+        "    expect:\n      基础上解额: {贵阳市: 5000万元, 遵义市: 8000万元, 安顺市: 2500万元}\n      省级留存: 9150万元\n",
+        encoding="utf-8",
+    )
+    code, out, err = run("test", str(cases))
+    assert code == 0, out.decode() + err
+    assert "1 passed, 0 failed" in out.decode()

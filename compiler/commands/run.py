@@ -12,7 +12,7 @@ from compiler.commands.common import ENCODING, ENGINE, LANG, emit, emit_sheet
 @click.command()
 @click.argument("policy", type=click.Path(dir_okay=False))
 @click.argument("scenario", type=click.Path(dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="The JSON of docs/evaluation.md's scenario contract / 输出 JSON")
+@click.option("--json", "as_json", is_flag=True, help="Print period, values, transfers and closing state as JSON / 输出 JSON")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "xlsx"]), default="text", show_default=True,
               help="csv and xlsx: ledger, values and balances for a spreadsheet / 表格输出")  # fmt: skip
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (default: stdout) / 输出文件")
