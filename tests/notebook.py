@@ -28,7 +28,7 @@ def run_cells(cells: list[str]) -> list[str]:
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
             exec(compile(tree, "<cell>", "exec"), namespace)  # noqa: S102  # the notebook is ours
-            value = eval(compile(ast.Expression(last.value), "<cell>", "eval"), namespace) if last else None  # noqa: S307
+            value = eval(compile(ast.Expression(last.value), "<cell>", "eval"), namespace) if last else None
         text = out.getvalue()
         if value is not None:
             text += repr(value) + "\n"

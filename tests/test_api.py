@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from notebook import code_cells, run_cells, stored  # tests/notebook.py
 
 import compiler as pool
 from compiler.cli import main
-from notebook import code_cells, run_cells, stored  # tests/notebook.py
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = ROOT / "policies" / "guizhou_risk_adjustment.pool"

@@ -38,9 +38,8 @@ def test_array_growth_equals_decimal_growth_to_the_fen(seed: int) -> None:
     arrays = ArrayGrower(checked, plan, factors, grower)
     rng = np.random.default_rng(seed)
     values = arrays.base(n)
-    for name, v in values.items():
-        size = v.shape
-        v[...] = rng.integers(0, 10**12, size=size)
+    for v in values.values():
+        v[...] = rng.integers(0, 10**12, size=v.shape)
         v.flat[: 40] = [1, 3, 5, 7, 2**53 - 1, 2**53 + 1, 10**16, 10**17 - 1, 4 * 10**16, 999_999_999_999_999, *range(11, 41)]
     live = np.ones(n, dtype=bool)
     live[-5:] = False  # stopped draws keep their values
@@ -90,7 +89,7 @@ def test_progress_bar_only_on_a_terminal_and_never_with_quiet(monkeypatch: pytes
     args = ["simulate", NINGBO, STOCHASTIC, "--draws", "30", "--seed", "1"]
     plain = CliRunner().invoke(main, args)
     assert plain.exit_code == 0 and plain.stderr == ""  # not a terminal: nothing
-    import compiler.commands.common as common
+    from compiler.commands import common
 
     monkeypatch.setattr(common, "watching", lambda: True)  # as if standard error were a terminal
     shown = CliRunner().invoke(main, args)
