@@ -64,9 +64,10 @@ SCENARIO = {
 @click.argument("path", type=click.Path())
 @LANG
 def new(path: str, lang: str) -> None:
-    """Start a policy: a folder with a policy, a scenario and a case file / 新建政策。
+    """Start a new policy / 新建政策。
 
-    PATH is the folder to create (its name names the policy), or a NAME.pool file to
+    Writes a policy that checks clean (a region set, a parameter, a rule, an example),
+    a one-year scenario and a case file. PATH is the folder to create (its name names the policy), or a NAME.pool file to
     write with the others beside it. Nothing that exists is overwritten.
     """
     from compiler.driver import check_source
