@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from compiler.sheets.decode import decode as decode_text
-from compiler.sheets.problems import CellMark, Problem, SheetError
+from compiler.sheets.problems import CellMark, Problem, SheetError, fail
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -68,7 +68,7 @@ def read_scenario_file(path: str | Path, encoding: str | None = None) -> dict[st
     try:
         data = Path(path).read_bytes()
     except OSError as e:
-        raise SheetError([Problem("", f"无法读取:{e.strerror}", f"cannot read: {e.strerror}")]) from None
+        raise fail("cannot-read", reason=e.strerror or str(e)) from None
     return read_scenario_bytes(data, Path(path).name, encoding)
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import attrs
 
 from compiler.sheets.decode import decode
-from compiler.sheets.problems import Problem, SheetError
+from compiler.sheets.problems import Problem, SheetError, fail, problem
 
 # A workbook is a zip file: its parts are measured unpacked before openpyxl reads them, so
 # a small file that expands to gigabytes (a zip bomb, or a pasted million-row sheet) is
@@ -71,7 +71,7 @@ def csv_sheet(data: bytes, encoding: str | None) -> Sheet:
         for r, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
             rows.append([Cell(cell_ref(None, r, c), r, c, _EXCEL_BOOL.get(v.strip(), v.strip()) or None) for c, v in enumerate(row, start=1)])
     except csv.Error as e:
-        raise SheetError([Problem("", f"CSV 格式错误:{e}", f"malformed CSV: {e}")]) from None
+        raise fail("bad-csv", reason=str(e)) from None
     return Sheet(None, rows)
 
 
@@ -86,12 +86,12 @@ def workbook_sheets(data: bytes) -> list[Sheet]:
         book = load_workbook(io.BytesIO(data), data_only=False)
         values = load_workbook(io.BytesIO(data), data_only=True) if _has_formulas(book) else book
     except Exception as e:  # noqa: BLE001  # openpyxl raises many kinds on a damaged file; none is our bug
-        raise SheetError([Problem("", f"无法读取工作簿:{e}", f"cannot read the workbook: {e}")]) from None
+        raise fail("bad-workbook", reason=str(e)) from None
     problems: list[Problem] = []
     sheets = []
     for ws in book.worksheets:
         for merged in sorted(ws.merged_cells.ranges, key=lambda m: (m.min_row, m.min_col)):
-            problems.append(Problem(f"{ws.title}!{merged.coord}", "合并的单元格:请取消合并,每个单元格填一个值", "merged cells: unmerge them, one value a cell"))
+            problems.append(problem(f"{ws.title}!{merged.coord}", "merged"))
         computed = values[ws.title]
         rows = []
         for row in ws.iter_rows():
@@ -100,10 +100,10 @@ def workbook_sheets(data: bytes) -> list[Sheet]:
                 ref = f"{ws.title}!{cell.coordinate}"
                 source = computed[cell.coordinate] if cell.data_type == "f" else cell
                 if cell.data_type == "f" and source.value is None:
-                    problems.append(Problem(ref, "公式没有保存计算结果:请在 Excel 中打开后保存,或改填数值", "a formula with no saved result: open and save the file in Excel, or type the value"))
+                    problems.append(problem(ref, "formula"))
                     continue
                 if source.data_type == "e":  # #DIV/0!, #N/A, #REF!
-                    problems.append(Problem(ref, f"单元格是错误值 {source.value}", f"the cell holds the error {source.value}"))
+                    problems.append(problem(ref, "error-value", value=str(source.value)))
                     continue
                 text = _text(source.value, ref, problems)
                 assert cell.row is not None and cell.column is not None
@@ -120,10 +120,9 @@ def _check_archive(data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             unpacked = sum(i.file_size for i in z.infolist())
     except zipfile.BadZipFile:
-        raise SheetError([Problem("", "不是有效的 .xlsx 文件(旧的 .xls 请在 Excel 中另存为 .xlsx)", "not a valid .xlsx file (save an old .xls as .xlsx in Excel)")]) from None
+        raise fail("not-xlsx") from None
     if unpacked > MAX_UNPACKED:
-        mb = MAX_UNPACKED // (1024 * 1024)
-        raise SheetError([Problem("", f"工作簿解压后超过 {mb} MB,不是一期的情景数据", f"the workbook unpacks to more than {mb} MB, too large for one period's scenario")])
+        raise fail("too-large", mb=str(MAX_UNPACKED // (1024 * 1024)))
 
 
 def _has_formulas(book: Any) -> bool:
@@ -139,21 +138,21 @@ def _text(value: object, ref: str, problems: list[Problem]) -> str | None:
         return str(value)
     if isinstance(value, float):
         if not math.isfinite(value):
-            problems.append(Problem(ref, "不是有限的数", "not a finite number"))
+            problems.append(problem(ref, "not-finite"))
             return None
         return format(Decimal(repr(value)), "f")  # the shortest decimal of this double: what was typed
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, datetime.datetime):
         if value.time() != datetime.time():
-            problems.append(Problem(ref, "应为日期,不含时间", "expected a date without a time"))
+            problems.append(problem(ref, "date-time"))
             return None
         return value.date().isoformat()
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, str):
         return value.strip() or None
-    problems.append(Problem(ref, "无法识别的单元格内容", "the cell's content is not a value"))
+    problems.append(problem(ref, "not-a-value"))
     return None
 
 
@@ -162,8 +161,5 @@ def openpyxl_module() -> Any:
     try:
         import openpyxl
     except ImportError:
-        raise SheetError([Problem(
-            "", "读写 .xlsx 需要 openpyxl:pip install 'pool-lang[sheets]'(或改用 .csv)",
-            "reading and writing .xlsx needs openpyxl: pip install 'pool-lang[sheets]' (or use .csv)",
-        )]) from None  # fmt: skip
+        raise fail("needs-openpyxl") from None
     return openpyxl

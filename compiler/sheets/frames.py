@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from compiler.sheets.problems import Problem, SheetError
+from compiler.sheets.problems import fail
 from compiler.sheets.write import Table
 
 _STR, _NULL, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:null", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
@@ -66,7 +66,7 @@ def plain(v: object) -> str | None:
     if isinstance(v, numbers.Real):  # float, and numpy's floats
         f = float(v)
         return format(Decimal(repr(f)), "f") if math.isfinite(f) else repr(f)  # the reader names inf and nan
-    raise SheetError([Problem("", f"无法识别的值 {v!r}({type(v).__name__})", f"not a scenario value: {v!r} ({type(v).__name__})")])
+    raise fail("python-value", value=repr(v), kind=type(v).__name__)
 
 
 def tree_of(data: object) -> yaml.Node:
@@ -90,5 +90,5 @@ def to_frame(table: Table) -> Any:
         # By name: pandas is optional, and its types are not part of pool's (no stubs needed).
         pandas: Any = importlib.import_module("pandas")
     except ImportError:
-        raise SheetError([Problem("", "需要 pandas:pip install pandas", "this needs pandas: pip install pandas")]) from None
+        raise fail("needs-pandas") from None
     return pandas.DataFrame(table.rows, columns=[c.header for c in table.columns])

@@ -5,6 +5,8 @@ from __future__ import annotations
 import attrs
 import yaml
 
+from compiler.messages import SHEET_TEXTS
+
 
 @attrs.frozen
 class Problem:
@@ -15,6 +17,17 @@ class Problem:
     def render(self, file: str, lang: str) -> str:
         where = f"{file}:{self.cell}" if self.cell else file
         return f"{where}: {self.zh if lang == 'zh' else self.en}"
+
+
+def problem(cell: str, key: str, **args: str) -> Problem:
+    """A problem at `cell` ("" for the whole file) in the words of messages.SHEET_TEXTS[key]."""
+    text = SHEET_TEXTS[key]
+    return Problem(cell, text.render("zh", dict(args)), text.render("en", dict(args)))
+
+
+def fail(key: str, **args: str) -> SheetError:
+    """A SheetError for the whole file."""
+    return SheetError([problem("", key, **args)])
 
 
 class SheetError(Exception):

@@ -20,7 +20,7 @@ import yaml
 
 from compiler.sheets.amounts import NUMBER
 from compiler.sheets.cells import Cell, Sheet, csv_sheet, workbook_sheets
-from compiler.sheets.problems import CellMark, Problem, SheetError
+from compiler.sheets.problems import CellMark, Problem, SheetError, problem
 
 SECTIONS = {
     "地区": "regions", "region": "regions", "regions": "regions",
@@ -74,8 +74,8 @@ class _Builder:
         self.top: dict[str, tuple[Cell, yaml.Node | Pairs]] = {}
         self.state: dict[str, tuple[Cell, yaml.Node | Pairs]] = {}
 
-    def problem(self, cell: Cell | str, zh: str, en: str) -> None:
-        self.problems.append(Problem(cell if isinstance(cell, str) else cell.ref, zh, en))
+    def problem(self, cell: Cell | str, key: str, **args: str) -> None:
+        self.problems.append(problem(cell if isinstance(cell, str) else cell.ref, key, **args))
 
     def build(self, sheets: list[Sheet]) -> yaml.Node:
         for sheet in sheets:
@@ -109,14 +109,7 @@ class _Builder:
                 block = (kind, row, [])
                 blocks.append(block)
             elif block is None:
-                self.problem(
-                    cells[0],
-                    "不知道这一行属于哪张表:表格应从以地区、参数、全局或期初余额开头的标题行开始"
-                    + ("(或把工作表命名为其中之一)" if sheet.name is not None else ""),
-                    "this row belongs to no table: a table starts with a header row beginning 地区 (regions), "
-                    "参数 (params), 全局 (global inputs) or 期初余额 (opening balances)"
-                    + (", or a sheet named after one of them" if sheet.name is not None else ""),
-                )  # fmt: skip
+                self.problem(cells[0], "orphan-row-sheet" if sheet.name is not None else "orphan-row")
                 return
             else:
                 block[2].append(row)
@@ -131,7 +124,7 @@ class _Builder:
 
     def unit(self, cell: Cell, text: str) -> str:
         if text not in UNITS:
-            self.problem(cell, f"未知的单位“{text}”(可用:元、万元、亿元、%、人、万人)", f"unknown unit ‘{text}’ (known: 元, 万元, 亿元, %, 人, 万人)")
+            self.problem(cell, "unknown-unit", unit=text)
             return ""
         return UNITS[text]
 
@@ -145,11 +138,11 @@ class _Builder:
     def stray(self, row: list[Cell], used: set[int]) -> None:
         for c in row:
             if c.text is not None and c.column not in used:
-                self.problem(c, "这一列没有标题,不知道这个值是什么", "this column has no header: what the value is cannot be told")
+                self.problem(c, "no-header")
 
     def regions(self, sheet: Sheet, label: Cell, header: list[Cell], rows: list[list[Cell]]) -> None:
         if "regions" in self.top:
-            self.problem(label, "地区表重复出现", "a second table of regions")
+            self.problem(label, "regions-twice")
             return
         columns = [(c.column, *self.header(c), c) for c in header if c.text is not None and c.column > label.column]
         used = {label.column} | {col for col, *_ in columns}
@@ -164,7 +157,7 @@ class _Builder:
             self.stray(row, used)
             region = by_col.get(label.column)
             if region is None or region.text is None:
-                self.problem(sheet.ref(number, label.column), "缺少地区名称", "the region's name is missing")
+                self.problem(sheet.ref(number, label.column), "no-region")
                 continue
             values: Pairs = []
             for col, name, suffix, head in columns:
@@ -184,7 +177,7 @@ class _Builder:
             elif name in _UNIT:
                 unit_col = c.column
             elif name not in _NOTES:
-                self.problem(c, f"未知的列“{name}”(可用:值、单位,以及说明、原文、范围)", f"unknown column ‘{name}’ (known: 值 value, 单位 unit, and notes: 说明, 原文, 范围)")
+                self.problem(c, "unknown-column", name=name, known="值、单位、说明、原文、范围")
         _, got = self.top.setdefault(kind, (label, []))
         assert isinstance(got, list)
         for row in rows:
@@ -193,7 +186,7 @@ class _Builder:
             key = by_col.get(label.column)
             value = by_col.get(value_col) or Cell(sheet.ref(number, value_col), number, value_col, None)
             if key is None or key.text is None:
-                self.problem(sheet.ref(number, label.column), "缺少名称", "the name is missing")
+                self.problem(sheet.ref(number, label.column), "no-name")
                 continue
             if value.text is None:
                 continue  # not given: the policy's value, or the reader names an open parameter left open
@@ -217,14 +210,14 @@ class _Builder:
             elif name in _VALUE:
                 amount_col, suffix = c.column, unit
             elif name not in _NOTES:
-                self.problem(c, f"未知的列“{name}”(可用:地区、金额)", f"unknown column ‘{name}’ (known: 地区 region, 金额 amount)")
+                self.problem(c, "unknown-column", name=name, known="地区、金额")
         for row in rows:
             by_col = {c.column: c for c in row}
             number = row[0].row
             fund = by_col.get(label.column)
             amount = by_col.get(amount_col) or Cell(sheet.ref(number, amount_col), number, amount_col, None)
             if fund is None or fund.text is None:
-                self.problem(sheet.ref(number, label.column), "缺少资金名称", "the fund's name is missing")
+                self.problem(sheet.ref(number, label.column), "no-fund")
                 continue
             if amount.text is None:
                 continue  # not given: the balance opens at zero
@@ -232,12 +225,12 @@ class _Builder:
             region = by_col.get(region_col) if region_col is not None else None
             if region is None or region.text is None:
                 if fund.text in self.state:
-                    self.problem(fund, "这项资金的期初余额重复出现", "this fund's opening balance is given twice")
+                    self.problem(fund, "balance-twice")
                 self.state[fund.text] = (fund, node)
                 continue
             _, regions = self.state.setdefault(fund.text, (fund, []))
             if not isinstance(regions, list):
-                self.problem(region, "这项资金已给出不分地区的余额", "this fund already has one balance for all regions")
+                self.problem(region, "balance-mixed")
                 continue
             regions.append((_scalar(region.text, region), node))
 
