@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import zipfile
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from pathlib import Path
 
 import pytest
@@ -267,3 +267,23 @@ def test_case_files_take_spreadsheet_scenarios(tmp_path: Path) -> None:
     code, out, err = run("test", str(cases))
     assert code == 0, out.decode() + err
     assert "1 passed, 0 failed" in out.decode()
+
+
+def test_draws_write_each_years_distribution_as_a_sheet(tmp_path: Path) -> None:
+    ningbo = str(ROOT / "policies" / "ningbo_city_pooling.pool")
+    stochastic = str(SCENARIOS / "ningbo_stochastic.yaml")
+    args = ("simulate", ningbo, stochastic, "--draws", "60", "--seed", "4")
+    doc = json.loads(run(*args, "--json")[1])
+    out = tmp_path / "d.xlsx"
+    code, _, err = run(*args, "--format", "xlsx", "-o", str(out))
+    assert code == 0, err
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == [v["value"] for v in doc["values"]]
+    for value in doc["values"]:
+        rows = list(book[value["value"]].iter_rows(values_only=True))
+        assert rows[0][:5] == ("年份", "均值(元)", "P5(元)", "P25(元)", "中位数(元)")
+        for row, year in zip(rows[1:], value["years"], strict=True):
+            assert row[0] == year["period"] and Decimal(repr(row[4])) == Decimal(year["p50"]).normalize()
+            with localcontext(prec=15):  # what a spreadsheet number holds
+                ever = Decimal(year["ever_zero_draws"]) / 60
+            assert Decimal(repr(row[10])) == ever  # 至今曾为零: a fraction, shown as a percentage

@@ -14,7 +14,7 @@ from compiler.commands.common import ENCODING, LANG, emit, emit_sheet, progress_
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="JSON: one result a period, or the distributions with --draws")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "xlsx"]), default="text", show_default=True,
-              help="csv and xlsx: every period's ledger, values and balances for a spreadsheet / 表格输出")  # fmt: skip
+              help="csv and xlsx: every period's ledger, values and balances, or with --draws each year's distribution / 表格输出")  # fmt: skip
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (default: stdout) / 输出文件")
 @ENCODING
 @click.option("--draws", type=int, default=None, help="Draw N random futures from a stochastic scenario / 随机模拟次数")
@@ -62,8 +62,6 @@ def simulate(
             return
         emit(report.simulation_json(checked, rows) if as_json or fmt == "json" else report.simulation_text(checked, rows, lang), output, lang)
         return
-    if fmt in ("csv", "xlsx"):
-        _usage(f"--format {fmt} 用于逐期模拟;--draws 的结果请用 --json", f"--format {fmt} is for period-by-period runs; with --draws use --json", lang)
     if len(scenarios) != 1:
         _usage("--draws 只读一个随机情景文件", "--draws reads one stochastic scenario file", lang)
     if chart is not None and not chart.lower().endswith(".svg"):
@@ -82,6 +80,12 @@ def simulate(
         sys.exit(e.exit_code)
     if chart is not None:  # written before stdout, so a bad path leaves nothing half-done
         write_output(chart, fan_chart(run.summaries, draws, seed, lang))
+    if fmt in ("csv", "xlsx"):
+        from compiler.sheets.draws import draws_tables
+        from compiler.sheets.write import write_tables
+
+        emit_sheet(lambda: write_tables(draws_tables(run.outcome, run.summaries, lang), fmt), output, lang)
+        return
     out = to_json(run.plan, run.outcome, run.summaries, seed, engine) if as_json or fmt == "json" else text(run.plan, run.outcome, run.summaries, seed, lang)
     emit(out, output, lang)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import decimal
 import io
 import zipfile
 from collections.abc import Sequence
@@ -78,7 +79,15 @@ def _cell(v: Scalar | None, t: Type | None) -> CellValue:
         return to_decimal(v, 2)
     if v.denominator == 1:
         return v.numerator
-    return to_decimal(v)
+    return number(v)
+
+
+def number(v: Fraction) -> Decimal:
+    """A ratio or other non-money number to the 15 significant digits a spreadsheet holds:
+    exact when it has no more, else rounded half-up (1/3 is 0.333333333333333). Money is
+    never rounded this way: it is exact to the fen (and text beyond 15 digits)."""
+    with decimal.localcontext(prec=EXCEL_DIGITS, rounding=decimal.ROUND_HALF_UP):
+        return (Decimal(v.numerator) / Decimal(v.denominator)).normalize()
 
 
 def _money(v: Fraction) -> Decimal:
