@@ -251,6 +251,15 @@ def _sheet(policy: Policy, runs: list[tuple[int | None, PeriodResult]], fmt: str
 # ---- loading, checked once
 
 _CACHE: dict[tuple[str, ...], Policy] = {}
+_CACHED = 64  # policies kept: a notebook that edits a policy text a hundred times keeps the latest
+
+
+def _keep(key: tuple[str, ...], policy: Policy) -> Policy:
+    _CACHE.pop(key, None)
+    _CACHE[key] = policy  # the newest last
+    while len(_CACHE) > _CACHED:
+        del _CACHE[next(iter(_CACHE))]
+    return policy
 
 
 def _from_checked(result: Checked) -> Policy:
@@ -274,28 +283,26 @@ def load(path: str | Path) -> Policy:
     if cached is not None and _unchanged(cached):
         return cached
     policy = _from_checked(check_file(p))
-    if key:
-        _CACHE[key] = policy
-    return policy
+    return _keep(key, policy) if key else policy
 
 
 def from_text(text: str, name: str = "<string>", directory: str | Path = ".") -> Policy:
     """A policy given as text, checked as if it were the file `name` in `directory`
     (where relative imports are found); cached by its text."""
     key = ("text", hashlib.sha256(text.encode("utf-8")).hexdigest(), name, str(Path(directory).resolve()))
-    if key not in _CACHE:
-        _CACHE[key] = _from_checked(check_source(text, name, directory))
-    return _CACHE[key]
+    cached = _CACHE.get(key)
+    return cached if cached is not None else _keep(key, _from_checked(check_source(text, name, directory)))
 
 
 def _unchanged(policy: Policy) -> bool:
     """Whether every imported module still reads as it did when the policy was checked."""
+    from compiler.resources import stdlib_dir
+
     main = policy.checked.program.main.span.file
     for shown, text in policy.checked.sources.items():
         if shown == main:
             continue
-        from compiler.resources import stdlib_dir
-
+        # Modules are named as the driver shows them: stdlib/… or relative to the working folder.
         path = stdlib_dir() / shown.removeprefix("stdlib/") if shown.startswith("stdlib/") else Path(shown)
         try:
             if path.read_text(encoding="utf-8-sig").replace("\r\n", "\n") != text:
