@@ -287,3 +287,14 @@ def test_draws_write_each_years_distribution_as_a_sheet(tmp_path: Path) -> None:
             with localcontext(prec=15):  # what a spreadsheet number holds
                 ever = Decimal(year["ever_zero_draws"]) / 60
             assert Decimal(repr(row[10])) == ever  # 至今曾为零: a fraction, shown as a percentage
+
+
+def test_excel_unicode_text_utf16_tab_separated_is_read(tmp_path: Path) -> None:
+    rows = list(csv.reader(io.StringIO((SCENARIOS / "guizhou_2026.csv").read_text(encoding="utf-8"))))
+    out = io.StringIO()
+    csv.writer(out, delimiter="\t", lineterminator="\r\n").writerows(rows)
+    tsv = tmp_path / "cities.csv"
+    tsv.write_bytes(out.getvalue().encode("utf-16"))  # what Excel's "Unicode text" saves: a BOM, then UTF-16
+    code, got, err = run("run", POLICY, str(tsv), "--json")
+    assert code == 0, err
+    assert got.decode() == json_ledger()
