@@ -82,9 +82,13 @@ def decode_source(data: bytes, shown: str) -> tuple[SourceFile | None, Diagnosti
         col = len(before) - (before.rfind("\n") + 1) + 1
         reason = Text(f"第 {e.start} 字节不是有效的 UTF-8", f"byte {e.start} is not valid UTF-8")
         return None, diag("E106", Span(shown, line, col, line, col + 1), reason=reason)
-    # A lone CR ends a line too (classic Mac OS, some copy-paste paths): otherwise a
-    # first-line comment would run to the end of the file and hide every rule in it.
-    return SourceFile(shown, text.replace("\r\n", "\n").replace("\r", "\n")), None
+    return SourceFile(shown, normalize_newlines(text)), None
+
+
+def normalize_newlines(text: str) -> str:
+    """CRLF and a lone CR both end a line (classic Mac OS, some copy-paste paths): otherwise a
+    first-line comment would run to the end of the file and hide every rule in it."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 class _Loader:
@@ -101,6 +105,10 @@ class _Loader:
             self.diags.append(err)
             return None
         assert source is not None
+        return self.parse(source)
+
+    def parse(self, source: SourceFile) -> ir.Module | None:
+        shown = source.path
         self.sources[shown] = source
         module, diags = parse_module(source)
         self.diags += diags
@@ -145,12 +153,31 @@ def check_file(path: str | Path) -> Checked:
         return Checked({}, [diag("E109", Span(shown, 1, 1, 1, 1), depth=Text("上千", "thousands of"), limit=str(MAX_EXPR_DEPTH))])
 
 
+def check_source(text: str, name: str = "<string>", directory: str | Path = ".") -> Checked:
+    """A policy given as text (a string in a notebook, an editor's buffer), checked as if
+    it were the file `name` in `directory`: relative imports resolve from there, and
+    diagnostics name `name`."""
+    allow_deep_recursion()
+    try:
+        loader = _Loader()
+        module = loader.parse(SourceFile(name, normalize_newlines(text.removeprefix("\ufeff"))))
+        if module is None:
+            return Checked(loader.sources, sort_diagnostics(loader.diags))
+        return _check_loaded(loader, module, Path(directory) / name)
+    except RecursionError:
+        return Checked({}, [diag("E109", Span(name, 1, 1, 1, 1), depth=Text("上千", "thousands of"), limit=str(MAX_EXPR_DEPTH))])
+
+
 def _check_file(p: Path) -> Checked:
     loader = _Loader()
     module = loader.load(p, _display(p))
     if module is None:
         io = not loader.sources
         return Checked(loader.sources, sort_diagnostics(loader.diags), io_error=io)
+    return _check_loaded(loader, module, p)
+
+
+def _check_loaded(loader: _Loader, module: ir.Module, p: Path) -> Checked:
     loader.imports(module, p.resolve())
     program = ir.Program(module, tuple(loader.modules))
     if any(d.severity is Severity.ERROR for d in loader.diags):

@@ -1,4 +1,5 @@
-"""Scenario files: the data a policy is evaluated on (DESIGN.md, "Scenario files").
+"""Scenario files: the data a policy is evaluated on (docs/evaluation.md, "Scenario files";
+spreadsheets are read into the same tree by compiler/sheets, docs/spreadsheets.md).
 
 JSON or YAML, read through PyYAML's composer so every value keeps its line and
 column, and every number is taken from its source text (money never passes
@@ -23,6 +24,8 @@ from compiler.ir.walk import decl_exprs, walk
 from compiler.fileio import FileRefused, read_limited
 from compiler.messages import Text
 from compiler.runtime import shift
+from compiler.sheets import CellMark, SheetError, compose_scenario, decode_text, is_spreadsheet
+from compiler.sheets.amounts import plain_number
 
 Value = Decimal | bool | str
 Supplied = Value | dict[str, Value]  # one value, or one per region
@@ -42,9 +45,10 @@ class ScenarioError:
     column: int
     zh: str
     en: str
+    cell: str = ""  # `参数!B3` for a value read from a spreadsheet (compiler/sheets)
 
     def render(self, file: str, lang: str) -> str:
-        where = f"{file}:{self.line}:{self.column}"
+        where = f"{file}:{self.cell}" if self.cell else f"{file}:{self.line}:{self.column}" if self.line else file
         shown = self.field if len(self.field) <= _LONGEST else self.field[:_LONGEST] + "…"  # a key may be megabytes
         field = f" {shown}:" if shown else ""
         return f"{where}:{field} {self.zh if lang == 'zh' else self.en}"
@@ -70,7 +74,10 @@ class _Reader:
 
     def error(self, node: yaml.Node, field: str, zh: str, en: str) -> None:
         m = node.start_mark
-        self.errors.append(ScenarioError(field, m.line + 1, m.column + 1, zh, en))
+        cell = m.cell if isinstance(m, CellMark) else ""
+        if cell and any(e.cell == cell and e.zh == zh for e in self.errors):
+            return  # a spreadsheet's header cell is every row's key: one message for the column
+        self.errors.append(ScenarioError(field, m.line + 1, m.column + 1, zh, en, cell))
 
     def mapping(self, node: yaml.Node, field: str) -> list[tuple[str, yaml.Node, yaml.Node]]:
         if not isinstance(node, yaml.MappingNode):
@@ -114,6 +121,7 @@ class _Reader:
         return self.number(node, field, text, t, decl)
 
     def number(self, node: yaml.Node, field: str, text: str, t: Type, decl: object) -> Decimal | None:
+        text = plain_number(text, t.base)  # 48.2亿元, 4,820,000,000.00 → plain digits
         percent = t.base is Base.RATIO and text.endswith(("%", "％"))
         try:
             d = Decimal(text[:-1] if percent else text)
@@ -316,8 +324,8 @@ def _show(e: ir.Expr) -> str:
     return e.text if isinstance(e, ir.Num) else "…"
 
 
-def load(path: str | Path, checked: CheckedPolicy) -> tuple[Scenario | None, list[ScenarioError]]:
-    scenarios, errors = load_periods(path, checked)
+def load(path: str | Path, checked: CheckedPolicy, encoding: str | None = None) -> tuple[Scenario | None, list[ScenarioError]]:
+    scenarios, errors = load_periods(path, checked, encoding)
     if errors or not scenarios:
         return None, errors
     if len(scenarios) > 1:
@@ -325,13 +333,20 @@ def load(path: str | Path, checked: CheckedPolicy) -> tuple[Scenario | None, lis
     return scenarios[0], []
 
 
-def load_periods(path: str | Path, checked: CheckedPolicy) -> tuple[list[Scenario], list[ScenarioError]]:
-    """One scenario, or several under `periods: [...]` (state given only for the first)."""
-    root, errors = _compose(Path(path))
+def load_periods(path: str | Path, checked: CheckedPolicy, encoding: str | None = None) -> tuple[list[Scenario], list[ScenarioError]]:
+    """One scenario, or several under `periods: [...]` (state given only for the first).
+    JSON, YAML, or a spreadsheet (.xlsx, .csv: compiler/sheets); `encoding` for a text
+    file that is not UTF-8."""
+    root, errors = _compose(Path(path), encoding)
     if root is None:
         return [], errors
+    return load_tree(root, checked, Path(path).as_posix())
+
+
+def load_tree(root: yaml.Node, checked: CheckedPolicy, shown: str) -> tuple[list[Scenario], list[ScenarioError]]:
+    """`load_periods` of a scenario already composed: from a file, a spreadsheet, or data
+    (compiler/sheets/frames.py, whose values carry no position: line 0)."""
     reader = _Reader(checked)
-    shown = Path(path).as_posix()
     items = [root]
     if isinstance(root, yaml.MappingNode) and any(isinstance(k, yaml.ScalarNode) and k.value == "periods" for k, _ in root.value):
         items = []
@@ -355,17 +370,19 @@ def load_periods(path: str | Path, checked: CheckedPolicy) -> tuple[list[Scenari
     return out, []
 
 
-def _compose(p: Path) -> tuple[yaml.Node | None, list[ScenarioError]]:
+def _compose(p: Path, encoding: str | None = None) -> tuple[yaml.Node | None, list[ScenarioError]]:
     try:
         data = read_limited(p, MAX_BYTES, Text("一期的情景数据(请拆成几个文件)", "one period's scenario (split it)"))
-        text = data.decode("utf-8-sig")
+        if is_spreadsheet(p):
+            return compose_scenario(data, p.name, encoding), []
+        text = decode_text(data, encoding)
     except FileRefused as e:
         reason = e.reason()
         return None, [ScenarioError("", 1, 1, reason.zh, reason.en)]
     except OSError as e:
         return None, [ScenarioError("", 1, 1, f"无法读取:{e.strerror}", f"cannot read: {e.strerror}")]
-    except UnicodeDecodeError as e:
-        return None, [ScenarioError("", 1, 1, f"第 {e.start} 字节不是有效的 UTF-8", f"byte {e.start} is not valid UTF-8")]
+    except SheetError as e:
+        return None, [ScenarioError("", 1, 1, pr.zh, pr.en, pr.cell) for pr in e.problems]
     if p.suffix.lower() == ".json":
         # YAML would accept what JSON forbids (unquoted keys, comments): hold a
         # .json file to JSON, then read positions from the same text via YAML.

@@ -18,7 +18,7 @@ import attrs
 from compiler.evaluate import EvaluationFailed, check_policy
 from compiler.ir.checked import CheckedPolicy
 from compiler.stochastic.draws import draw
-from compiler.stochastic.engine import Engine, Outcome, PerDraw, picks_of
+from compiler.stochastic.engine import Engine, Outcome, PerDraw, Progress, picks_of
 from compiler.stochastic.spec import Plan, load_plan
 from compiler.stochastic.summary import Summary, summarise
 
@@ -36,9 +36,11 @@ class Run:
 
 def simulate(
     policy: str | Path, scenario: str, draws: int, seed: int, values: list[str] | None = None,
-    engine: str = "compiled", batch: Engine | None = None,
+    engine: str = "vector", batch: Engine | None = None, progress: Progress | None = None,
 ) -> Run:  # fmt: skip
-    """Check, read, draw, settle every draw and summarise; `batch` replaces the per-draw engine."""
+    """Check, read, draw, settle every draw and summarise: on the vectorized engine, or
+    "compiled"/"interpreter" one draw at a time; `batch` replaces the engine, and
+    `progress(done, total)` hears as the work goes."""
     if not 1 <= draws <= MAX_DRAWS:
         raise EvaluationFailed(2, f"--draws: 应在 1 到 {MAX_DRAWS:,} 之间\n", f"--draws: must be from 1 to {MAX_DRAWS:,}\n")
     if seed < 0:
@@ -53,5 +55,5 @@ def simulate(
         from compiler.stochastic.batch import Vectorized
 
         batch = Vectorized(checked)
-    outcome = (batch or PerDraw(checked, engine)).run(plan, factors, picks)
+    outcome = (batch or PerDraw(checked, engine)).run(plan, factors, picks, progress)
     return Run(checked, plan, seed, outcome, summarise(outcome, picks))

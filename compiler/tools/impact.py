@@ -48,9 +48,9 @@ class Impact:
     regions: tuple[Row, ...]  # each region's net receipts: what it is paid less what it pays
 
 
-def _settle(checked: CheckedPolicy, scenario: str | Path, which: tuple[str, str]) -> tuple[Scenario, PeriodResult]:
+def _settle(checked: CheckedPolicy, scenario: str | Path, which: tuple[str, str], encoding: str | None = None) -> tuple[Scenario, PeriodResult]:
     try:
-        scen = load_scenario(checked, scenario)
+        scen = load_scenario(checked, scenario, encoding)
         return scen, settle_with(checked, env_of(scen), "compiled", str(scenario))
     except EvaluationFailed as e:
         zh = f"情景不适用于{which[0]}:\n{e.zh}"
@@ -114,9 +114,9 @@ def _net(res: PeriodResult, region: str) -> Fraction:
     return paid - sum((t.amount for t in res.transfers if t.source == region), Fraction(0))
 
 
-def impact(old: CheckedPolicy, new: CheckedPolicy, scenario: str | Path) -> Impact:
-    scen_old, res_old = _settle(old, scenario, ("旧版本", "old version"))
-    scen_new, res_new = _settle(new, scenario, ("新版本", "new version"))
+def impact(old: CheckedPolicy, new: CheckedPolicy, scenario: str | Path, encoding: str | None = None) -> Impact:
+    scen_old, res_old = _settle(old, scenario, ("旧版本", "old version"), encoding)
+    scen_new, res_new = _settle(new, scenario, ("新版本", "new version"), encoding)
     regions = list(scen_new.regions) + [r for r in scen_old.regions if r not in scen_new.regions]
     rows: list[Row] = []
     unchanged = 0
