@@ -144,9 +144,30 @@ def check_file(path: str | Path) -> Checked:
         sys.setrecursionlimit(old)
 
 
+def check_source(source: SourceFile, path: str | Path) -> Checked:
+    """Check text that is not (or not yet) on disk, such as an editor's unsaved buffer.
+    `path` is where the file lives: its relative imports are found from there, and read
+    from disk. Diagnostics in this file carry `source.path` as their file."""
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, _RECURSION_LIMIT))
+    try:
+        loader = _Loader()
+        loader.sources[source.path] = source
+        module, diags = parse_module(source)
+        loader.diags += diags
+        return _check_loaded(loader, module, Path(path))
+    except RecursionError:
+        return Checked({source.path: source}, [diag("E109", Span(source.path, 1, 1, 1, 1))])
+    finally:
+        sys.setrecursionlimit(old)
+
+
 def _check_file(p: Path) -> Checked:
     loader = _Loader()
-    module = loader.load(p, _display(p))
+    return _check_loaded(loader, loader.load(p, _display(p)), p)
+
+
+def _check_loaded(loader: _Loader, module: ir.Module | None, p: Path) -> Checked:
     if module is None:
         io = not loader.sources
         return Checked(loader.sources, sort_diagnostics(loader.diags), io_error=io)
