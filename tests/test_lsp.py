@@ -343,6 +343,20 @@ def test_outline_lists_parameters_inputs_values_funds_rules_and_examples(editor:
     editor.close_doc(uri)
 
 
+def test_folding_ranges_cover_the_policy_its_funds_and_long_declarations(editor: Editor) -> None:
+    text = GUIZHOU.read_text(encoding="utf-8")
+    uri = editor.open(GUIZHOU)
+    params = lsp.FoldingRangeParams(lsp.TextDocumentIdentifier(uri=uri))
+    ranges = {(r.start_line, r.end_line) for r in editor.run(editor.client.text_document_folding_range_async(params))}
+    policy = find(text, "政策 ").line
+    assert (policy, text.count("\n", 0, text.rindex("}"))) in ranges
+    fund = find(text, "资金 基础调剂金").line
+    assert (fund, find(text, "  }\n").line) in ranges
+    param = find(text, "参数 基础上解比例").line
+    assert (param, param + 3) in ranges  # 授权, 原文 and 条款 below it
+    editor.close_doc(uri)
+
+
 # ---- formatting
 
 

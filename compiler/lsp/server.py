@@ -396,6 +396,27 @@ def document_symbols(ls: PoolServer, params: lsp.DocumentSymbolParams) -> list[l
     return out
 
 
+@server.feature(lsp.TEXT_DOCUMENT_FOLDING_RANGE)
+def folding_ranges(ls: PoolServer, params: lsp.FoldingRangeParams) -> list[lsp.FoldingRange]:
+    """The policy, each fund, example, timeline and task table, and every declaration
+    that runs over several lines (a parameter with its 授权, 原文 and 条款)."""
+    a = ls.analysis(params.text_document.uri)
+    program = a.program if a.program is not None else getattr(ls.good.get(params.text_document.uri), "program", None)
+    if program is None:
+        return []
+    spans = [d.span for d in program.main.decls]
+    if program.main.policy is not None:
+        spans.append(program.main.policy.span)
+        for d in program.main.policy.decls:
+            spans.append(d.span)
+            if isinstance(d, ir.FundDecl):
+                spans += [r.span for r in d.rules]
+    return [
+        lsp.FoldingRange(start_line=s.line - 1, end_line=s.end_line - 1)
+        for s in sorted(set(spans)) if s.file == a.shown and s.end_line > s.line
+    ]  # fmt: skip
+
+
 def _leaf(ls: PoolServer, a: Analysis, name: str, kind: lsp.SymbolKind, span: Span) -> lsp.DocumentSymbol:
     r = ls.range(a.source, span)
     return lsp.DocumentSymbol(name=name, kind=kind, range=r, selection_range=r)
