@@ -242,14 +242,22 @@ def test_diagnostics_follow_the_last_of_several_quick_changes(editor: Editor) ->
     editor.close_doc(uri)
 
 
-def test_english_diagnostics_when_the_client_asks_for_them() -> None:
-    e = Editor(ROOT, lang="en")
+def test_english_diagnostics_and_format_on_save_when_the_client_asks_for_them() -> None:
+    e = Editor(ROOT, lang="en", formatOnSave=True)
     try:
         uri = e.open(GUIZHOU, MISSPELT)
         errors = [d for d in e.diagnostics_of(uri) if d.severity == lsp.DiagnosticSeverity.Error]
         assert [d.message for d in errors] == ["undefined name ‘基础上解比列’\nhint: did you mean ‘基础上解比例’?"]
         hover = e.hover(uri, *_pos(find(MISSPELT, "参数 基础上解比例", 0), 3))
         assert hover is not None and "**parameter** 基础上解比例: ratio" in str(hover.contents)
+        # On save the document is laid out as pool fmt lays it out; a broken one is saved as it is.
+        messy = MESSY.read_text(encoding="utf-8")
+        uri = e.open(MESSY, messy)
+        saving = lsp.WillSaveTextDocumentParams(lsp.TextDocumentIdentifier(uri=uri), lsp.TextDocumentSaveReason.Manual)
+        edits = e.run(e.client.text_document_will_save_wait_until_async(saving))
+        assert apply(messy, edits) == format_file(MESSY).text
+        e.change(uri, lsp.TextEdit(lsp.Range(lsp.Position(0, 0), lsp.Position(0, 0)), "{"))
+        assert not e.run(e.client.text_document_will_save_wait_until_async(saving))
     finally:
         e.close()
 
