@@ -25,12 +25,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lsprotocol import types as lsp  # noqa: E402
-from pygls.lsp.client import LanguageClient  # noqa: E402
-from pygls.uris import from_fs_path  # noqa: E402
+from lsprotocol import types as lsp
+from pygls.lsp.client import LanguageClient
+from pygls.uris import from_fs_path
 
-from compiler.lsp.analysis import analyse  # noqa: E402
-from compiler.lsp.server import DEBOUNCE_SECONDS  # noqa: E402
+from compiler.lsp.analysis import analyse
+from compiler.lsp.server import DEBOUNCE_SECONDS
 
 POLICY = ROOT / "policies" / "ningbo_contributions.pool"
 TARGET_MS = 150

@@ -59,6 +59,6 @@ TOOL = VSCODE / "node_modules" / ".bin" / "vscode-tmgrammar-test"
 
 @pytest.mark.skipif(not (shutil.which("node") and TOOL.exists()), reason="needs node and `npm ci` in editors/vscode")
 def test_the_grammar_colours_every_bundled_policy_as_the_parser_reads_it() -> None:
-    out = subprocess.run(["bash", str(VSCODE / "test" / "run-grammar-tests.sh")], capture_output=True, text=True, timeout=300)
+    out = subprocess.run(["bash", str(VSCODE / "test" / "run-grammar-tests.sh")], capture_output=True, text=True, timeout=300, check=False)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     assert out.stdout.count("run successfuly") == 2 * len([*ROOT.glob("policies/*.pool"), *ROOT.glob("stdlib/**/*.pool")])

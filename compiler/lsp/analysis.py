@@ -9,7 +9,6 @@ references and rename all answer from one table.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Union
 
 import attrs
 
@@ -29,7 +28,7 @@ MAX_BYTES = 1_000_000
 VALUE, TYPE, REGIONSET, MEMBER, REGION, FUNCTION = "value", "type", "regionset", "member", "region", "function"
 
 Key = tuple[str, str]  # (namespace, name)
-Declared = Union[ir.ParamDecl, ir.InputDecl, ir.LetDecl, ir.Rule, ir.PartyDecl, ir.FundDecl, ir.EnumDecl, ir.RegionSetDecl]
+Declared = ir.ParamDecl | ir.InputDecl | ir.LetDecl | ir.Rule | ir.PartyDecl | ir.FundDecl | ir.EnumDecl | ir.RegionSetDecl
 
 
 @attrs.frozen
@@ -119,9 +118,9 @@ class Analysis:
         best = None
         for o in self.occurrences:
             s = o.span
-            if s.file == self.shown and s.line == line and s.column <= column <= s.end_column:
-                if best is None or column < s.end_column:
-                    best = o
+            inside = s.file == self.shown and s.line == line and s.column <= column <= s.end_column
+            if inside and (best is None or column < s.end_column):
+                best = o
         return best
 
     def import_at(self, line: int, column: int) -> Path | None:

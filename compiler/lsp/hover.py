@@ -8,7 +8,15 @@ from compiler.ir import functions
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.types import BUILTIN_TYPES, Base
-from compiler.lsp.analysis import FUNCTION, MEMBER, REGION, REGIONSET, TYPE, Analysis, Occurrence
+from compiler.lsp.analysis import (
+    FUNCTION,
+    MEMBER,
+    REGION,
+    REGIONSET,
+    TYPE,
+    Analysis,
+    Occurrence,
+)
 from compiler.messages import Text
 
 _W = {

@@ -25,9 +25,9 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from compiler.diagnostics import Diagnostic
 from compiler.driver import format_source
+from compiler.ir import functions
 from compiler.ir import nodes as ir
 from compiler.ir.types import BUILTIN_TYPES
-from compiler.ir import functions
 from compiler.lsp import actions, complete
 from compiler.lsp.analysis import FUNCTION, MAX_BYTES, Analysis, analyse
 from compiler.lsp.hover import hover
