@@ -50,7 +50,7 @@ class RequestFailed(JsonRpcException):
     MESSAGE = "Request failed"
 
 
-_REFUSALS = {
+_TEXTS = {
     "not-served": Text("不提供此文件:它没有在编辑器中打开,也不是工作区内的 .pool 文件:{uri}",
                        "not served: the file is neither open nor a .pool file inside the workspace: {uri}"),
     "syntax": Text("文件有语法错误,无法格式化:{message}", "the file has a syntax error and cannot be formatted: {message}"),
@@ -97,7 +97,7 @@ class PoolServer(LanguageServer):
         self.pending: dict[str, asyncio.Task[None]] = {}
 
     def say(self, key: str, **args: str) -> str:
-        return _REFUSALS[key].render(self.lang, dict(args))
+        return _TEXTS[key].render(self.lang, dict(args))
 
     # ---- documents
 
@@ -423,9 +423,8 @@ def _leaf(ls: PoolServer, a: Analysis, name: str, kind: lsp.SymbolKind, span: Sp
 
 
 def _format_edits(ls: PoolServer, uri: str, refuse: bool) -> list[lsp.TextEdit]:
-    text, _path = ls.served(uri)
-    a = ls.analysis(uri)
-    result = format_source(SourceFile(a.shown, text.replace("\r\n", "\n")))
+    text, path = ls.served(uri)
+    result = format_source(SourceFile(str(path), text.replace("\r\n", "\n")))
     if result.text is None:
         if not refuse:
             return []
