@@ -62,3 +62,11 @@ def test_the_grammar_colours_every_bundled_policy_as_the_parser_reads_it() -> No
     out = subprocess.run(["bash", str(VSCODE / "test" / "run-grammar-tests.sh")], capture_output=True, text=True, timeout=300, check=False)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     assert out.stdout.count("run successfuly") == 2 * len([*ROOT.glob("policies/*.pool"), *ROOT.glob("stdlib/**/*.pool")])
+
+
+@pytest.mark.skipif(not shutil.which("node"), reason="needs node")
+def test_the_vscode_client_starts_pool_lsp_with_the_settings() -> None:
+    # vscode and vscode-languageclient are stubbed in the test: no npm packages needed.
+    out = subprocess.run(["node", "--test", "test/extension.test.js"], cwd=VSCODE, capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    assert "# pass 3" in out.stdout and "# fail 0" in out.stdout
