@@ -401,6 +401,11 @@ def _two_files(tmp_path: Path) -> tuple[Path, Path]:
         '    分配 分配额 = 全部  至 各地区  按 收入  原文 "分配"\n  }\n}\n',
         encoding="utf-8",
     )
+    # A second policy that uses the shared parameter too, never opened in the editor.
+    other = tmp_path / "other.pool"
+    other.write_text(
+        '导入 "./shared"\n\n政策 另一示例 {\n  令 两倍比例 = 统一比例 × 2\n}\n', encoding="utf-8"
+    )
     return shared, policy
 
 
@@ -412,12 +417,15 @@ def test_rename_changes_the_declaration_and_every_use_across_files(tmp_path: Pat
         uri = e.open(policy)
         assert not [d for d in e.diagnostics_of(uri) if d.severity == lsp.DiagnosticSeverity.Error]
         refs = e.references(uri, *_pos(find(text, "统一比例"), 1))
-        assert {(r.uri.rsplit("/", 1)[-1], r.range.start.line) for r in refs} == {("shared.pool", 0), ("policy.pool", 7)}
+        assert {(r.uri.rsplit("/", 1)[-1], r.range.start.line) for r in refs} == {
+            ("shared.pool", 0), ("policy.pool", 7), ("other.pool", 3),
+        }  # fmt: skip
         edit = e.rename(uri, *_pos(find(text, "统一比例"), 1), "基础比例")
         assert edit.changes is not None
         by_file = {u.rsplit("/", 1)[-1]: apply(Path(to_path(u)).read_text(encoding="utf-8"), ed) for u, ed in edit.changes.items()}
         assert by_file["shared.pool"].startswith("参数 基础比例: 比例 = 10%")
         assert "上解额 = 收入 × 基础比例" in by_file["policy.pool"]
+        assert "令 两倍比例 = 基础比例 × 2" in by_file["other.pool"]
         # A region set of the standard library is not ours to rename; keywords are no names.
         with pytest.raises(JsonRpcException, match="定义在标准库中"):
             e.rename(uri, *_pos(find(text, "地区 贵州市州"), 4), "贵州")

@@ -93,6 +93,7 @@ class PoolServer(LanguageServer):
         self.analyses: dict[str, tuple[str, Analysis]] = {}  # uri → (the text analysed, its analysis)
         self.good: dict[str, Analysis] = {}  # uri → the last analysis that had a program, for completion
         self.pending: dict[str, asyncio.Task[None]] = {}
+        self.on_disk: dict[Path, tuple[int, Analysis]] = {}  # workspace files not open: (mtime, analysis)
         self.last_change: dict[str, float] = {}  # uri → when it last changed (the loop's clock)
 
     def say(self, key: str, **args: str) -> str:
@@ -135,6 +136,46 @@ class PoolServer(LanguageServer):
         if a.scope is not None:
             self.good[uri] = a
         return a
+
+    def others(self, uri: str, name: str) -> list[tuple[str, Analysis]]:
+        """The other open documents, and the workspace's .pool files that are not open
+        and mention `name`, analysed (files on disk are analysed again only when changed)."""
+        out = [(u, b) for u, (_text, b) in self.analyses.items() if u != uri]
+        open_paths = {_path_of(u).resolve() for u in self.workspace.text_documents}
+        for path in self._workspace_files():
+            if path.resolve() in open_paths:
+                continue
+            try:
+                stat = path.stat()
+                if stat.st_size > MAX_BYTES:
+                    continue
+                cached = self.on_disk.get(path)
+                if cached is None or cached[0] != stat.st_mtime_ns:
+                    text = path.read_text(encoding="utf-8")
+                    if name not in text:
+                        continue
+                    cached = (stat.st_mtime_ns, analyse(text, path))
+                    self.on_disk[path] = cached
+            except (OSError, UnicodeDecodeError):
+                continue
+            if name in cached[1].source.text:
+                out.append((str(from_fs_path(str(path))), cached[1]))
+        return out
+
+    def _workspace_files(self, limit: int = 500) -> list[Path]:
+        roots = [f.uri for f in self.workspace.folders.values()] or ([self.workspace.root_uri] if self.workspace.root_uri else [])
+        found: list[Path] = []
+        for root in roots:
+            fs = to_fs_path(root) if root.startswith("file:") else None
+            if fs is None:
+                continue
+            base = Path(fs)
+            for path in sorted(base.rglob("*.pool")):
+                if not any(part.startswith(".") or part == "node_modules" for part in path.relative_to(base).parts):
+                    found.append(path)
+                if len(found) >= limit:
+                    return found
+        return found
 
     def schedule(self, uri: str) -> None:
         """Check a changed document: at once after a pause in typing, else once the burst
@@ -284,22 +325,23 @@ def definition(ls: PoolServer, params: lsp.DefinitionParams) -> lsp.Location | N
 
 
 def _everywhere(ls: PoolServer, uri: str, line: int, col: int) -> list[tuple[str, lsp.Range, bool]]:
-    """Every occurrence of the name at a position, in this program and in the other open
-    documents that use the same declaration: (uri, range, is the declaration)."""
+    """Every occurrence of the name at a position: in this program, and in the other
+    policies (open, or .pool files of the workspace) that use the same declaration.
+    Each as (uri, range, is the declaration)."""
     a = ls.analysis(uri)
     occ = a.at(line, col)
     found = a.definition(occ.key) if occ is not None else None
     if occ is None or found is None:
         return []
-    home = (a.file_path(found.span.file), found.span.line, found.span.column)
+    home = (a.file_path(found.span.file).resolve(), found.span.line, found.span.column)
     out: dict[tuple[str, int, int], tuple[str, lsp.Range, bool]] = {}
-    for other_uri, (_text, b) in [(uri, ("", a)), *((u, t) for u, t in ls.analyses.items() if u != uri)]:
+    for other_uri, b in [(uri, a), *ls.others(uri, occ.name)]:
         theirs = b.definition(occ.key)
-        if theirs is None or (b.file_path(theirs.span.file), theirs.span.line, theirs.span.column) != home:
+        if theirs is None or (b.file_path(theirs.span.file).resolve(), theirs.span.line, theirs.span.column) != home:
             continue
         for o in b.references(occ.key):
             if b is not a and o.span.file != b.shown:
-                continue
+                continue  # its imports are found as files of their own
             target = ls.uri_of(b, o.span.file, other_uri)
             out[(target, o.span.line, o.span.column)] = (target, ls.range(b.text_of(o.span.file), o.span), o.declares)
     return [out[k] for k in sorted(out)]
