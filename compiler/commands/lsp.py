@@ -16,7 +16,7 @@ def lsp(stdio: bool) -> None:
     completion, outline, formatting, quick fixes and rename (docs/editors.md).
     """
     try:
-        from compiler.lsp.server import serve
+        from compiler.lsp.features import serve
     except ImportError as e:
         click.echo(f"pool lsp 需要安装 pygls:pip install 'pool-lang[lsp]'({e.name})", err=True)
         click.echo(f"pool lsp needs pygls: pip install 'pool-lang[lsp]' ({e.name})", err=True)
