@@ -35,6 +35,7 @@ class Editor:
         self.diagnostics: dict[str, list[lsp.Diagnostic]] = {}
         self.versions: dict[str, int | None] = {}
         self.changed = asyncio.Event()
+        self.messages: list[str] = []  # window/showMessage: errors the server reports out of band
         self.version = 0
         self.expected: dict[str, int] = {}  # uri → the version its diagnostics must be of
 
@@ -43,6 +44,10 @@ class Editor:
             self.diagnostics[params.uri] = params.diagnostics
             self.versions[params.uri] = params.version
             self.changed.set()
+
+        @self.client.feature(lsp.WINDOW_SHOW_MESSAGE)
+        def shown(params: lsp.ShowMessageParams) -> None:
+            self.messages.append(params.message)
 
         self.run(self.client.start_io(sys.executable, "-m", "compiler.cli", "lsp", cwd=str(ROOT)))
         self.run(self.client.initialize_async(lsp.InitializeParams(
@@ -476,6 +481,17 @@ def test_invalid_utf8_on_the_wire_does_not_stop_the_server(editor: Editor) -> No
     diags = editor.diagnostics_of(uri)
     assert not [d for d in diags if d.severity == lsp.DiagnosticSeverity.Error]
     assert server.returncode is None
+    assert any("Error in server" in m for m in editor.messages)  # the editor is told
+    editor.close_doc(uri)
+
+
+def test_an_imported_file_that_is_not_utf8_is_a_diagnostic_on_the_importing_line(editor: Editor, tmp_path: Path) -> None:
+    (tmp_path / "bad.pool").write_bytes(b'\xff\xfe\x00 \xe5\x8f')
+    uri = editor.open(tmp_path / "main.pool", '# 示例\n导入 "./bad"\n\n政策 示例 {\n}\n')
+    (d,) = [d for d in editor.diagnostics_of(uri) if d.code == "E106"]
+    assert d.range == lsp.Range(lsp.Position(1, 3), lsp.Position(1, 10))  # the import's "./bad"
+    assert "bad.pool:1:1" in d.message and "第 0 字节不是有效的 UTF-8" in d.message
+    assert d.related_information and d.related_information[0].location.uri.endswith("/bad.pool")
     editor.close_doc(uri)
 
 

@@ -218,13 +218,16 @@ class PoolServer(LanguageServer):
         ]
         span = d.span
         if span.file != a.shown:
-            # A problem in an imported file: shown on the document's first line, pointing there.
+            # A problem in an imported file: shown on the 导入 that brings it in (or the first
+            # line, for a file imported by an import), pointing there.
             related.insert(0, lsp.DiagnosticRelatedInformation(
                 location=lsp.Location(uri=self.uri_of(a, span.file, own), range=self.range(a.text_of(span.file), span)),
                 message=message,
             ))  # fmt: skip
             message = self.say("elsewhere", where=str(span), message=message)
-            span = Span(a.shown, 1, 1, 1, 1)
+            there = a.file_path(span.file).resolve()
+            imports = (s for s, target in a.imports if s.file == a.shown and target.resolve() == there)
+            span = next(imports, Span(a.shown, 1, 1, 1, 1))
         return lsp.Diagnostic(
             range=self.range(a.source, span),
             message=message,
