@@ -67,6 +67,9 @@ def did_save(ls: PoolServer, params: lsp.DidSaveTextDocumentParams) -> None:
 @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
 def did_close(ls: PoolServer, params: lsp.DidCloseTextDocumentParams) -> None:
     uri = params.text_document.uri
+    task = ls.pending.pop(uri, None)
+    if task is not None:
+        task.cancel()
     ls.analyses.pop(uri, None)
     ls.good.pop(uri, None)
     ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
