@@ -33,6 +33,7 @@ COMMANDS = {
     "fmt": "compiler.commands.fmt:fmt",
     "diff": "compiler.commands.diff:diff_cmd",
     "graph": "compiler.commands.graph:graph",
+    "lsp": "compiler.commands.lsp:lsp",
 }
 
 

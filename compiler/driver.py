@@ -154,23 +154,29 @@ def check_file(path: str | Path) -> Checked:
 
 
 def check_source(text: str, name: str = "<string>", directory: str | Path = ".") -> Checked:
-    """A policy given as text (a string in a notebook, an editor's buffer), checked as if
-    it were the file `name` in `directory`: relative imports resolve from there, and
-    diagnostics name `name`."""
+    """A policy given as text (a string in a notebook), checked as if it were the file `name`
+    in `directory`: relative imports resolve from there, and diagnostics name `name`."""
+    return check_buffer(SourceFile(name, normalize_newlines(text.removeprefix("\ufeff"))), Path(directory) / name)
+
+
+def check_buffer(source: SourceFile, path: str | Path) -> Checked:
+    """Check text that is not (or not yet) on disk, such as an editor's unsaved buffer.
+    `path` is where the file lives: its relative imports are found from there, and read
+    from disk. Diagnostics in this file carry `source.path` as their file."""
     allow_deep_recursion()
     try:
         loader = _Loader()
-        module = loader.parse(SourceFile(name, normalize_newlines(text.removeprefix("\ufeff"))))
-        if module is None:
-            return Checked(loader.sources, sort_diagnostics(loader.diags))
-        return _check_loaded(loader, module, Path(directory) / name)
+        return _check_parsed(loader, loader.parse(source), Path(path))
     except RecursionError:
-        return Checked({}, [diag("E109", Span(name, 1, 1, 1, 1), depth=Text("上千", "thousands of"), limit=str(MAX_EXPR_DEPTH))])
+        return Checked({source.path: source}, [diag("E109", Span(source.path, 1, 1, 1, 1), depth=Text("上千", "thousands of"), limit=str(MAX_EXPR_DEPTH))])
 
 
 def _check_file(p: Path) -> Checked:
     loader = _Loader()
-    module = loader.load(p, _display(p))
+    return _check_parsed(loader, loader.load(p, _display(p)), p)
+
+
+def _check_parsed(loader: _Loader, module: ir.Module | None, p: Path) -> Checked:
     if module is None:
         io = not loader.sources
         return Checked(loader.sources, sort_diagnostics(loader.diags), io_error=io)
