@@ -14,12 +14,15 @@ from compiler.commands.common import LANG, write_output
 @LANG
 @click.option("--format", "fmt", type=click.Choice(["html", "md"]), default="html", show_default=True,
               help="One self-contained HTML page, or Markdown")  # fmt: skip
+@click.option("--audience", type=click.Choice(["public", "review"]), default="public", show_default=True,
+              help="public: what a bureau publishes; review: adds 原文, clause and line references and the appendix")  # fmt: skip
+@click.option("--appendix", is_flag=True, help="Add the step-by-step computations (always in the review form)")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (default: stdout)")
-def explain(policy: str, lang: str, fmt: str, output: str | None) -> None:
+def explain(policy: str, lang: str, fmt: str, audience: str, appendix: bool, output: str | None) -> None:
     """Render the policy explainer / 生成政策解读。"""
     from compiler.evaluate import EvaluationFailed, check_policy
     from compiler.explain.render import render_html, render_markdown
-    from compiler.explain.viewmodel import build
+    from compiler.explain.viewmodel import Audience, build
 
     try:
         checked = check_policy(policy)
@@ -31,7 +34,7 @@ def explain(policy: str, lang: str, fmt: str, output: str | None) -> None:
         en = f"{policy}: the file declares no policy (政策/policy), so there is nothing to explain\n"
         click.echo(zh if lang == "zh" else en, err=True, nl=False)
         sys.exit(2)
-    view = build(checked, lang)
+    view = build(checked, lang, audience=Audience(audience), appendix=appendix)
     text = render_html(view) if fmt == "html" else render_markdown(view)
     if output is None:
         click.echo(text, nl=False)

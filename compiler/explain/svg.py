@@ -11,8 +11,8 @@ Layout, deterministic and without fonts or scripts:
 - a flow between two boxes is a bracket on the right of the column, nested
   brackets pushed further right so that their labels stay clear.
 
-Parallel flows between the same pair are one arrow whose label joins the rule
-names. Text widths are estimated (a CJK character ~1 em, anything else
+Parallel flows between the same pair are one arrow whose label lists the flows,
+each with its number (①②…) in the order money moves. Text widths are estimated (a CJK character ~1 em, anything else
 ~0.55 em), and every string from the policy is XML-escaped.
 """
 
@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from html import escape
 
 from compiler.explain.viewmodel import Explainer
+from compiler.explain.words import circled
 
 FONT = 15.0  # px, node text
 SMALL = 13.5  # px, edge labels
@@ -99,8 +100,9 @@ def _edges(e: Explainer, known: set[str]) -> list[_Edge]:
         if src == _REGION and dst == _REGION:
             continue  # regions to regions: nothing to draw on one bar
         edge = merged.setdefault((src, dst), _Edge(src, dst))
-        if f.label not in edge.labels:
-            edge.labels.append(f.label)
+        label = f"{circled(f.number)}{f.label}"  # numbered in the order money moves, as in the list below the figure
+        if label not in edge.labels:
+            edge.labels.append(label)
     return list(merged.values())
 
 
@@ -139,7 +141,7 @@ def _text(x: float, y: float, lines: list[str], size: float, anchor: str, cls: s
 def flow_svg(e: Explainer) -> str:
     zh = e.lang == "zh"
     sep = "、" if zh else ", "
-    region_name = "各地区" if zh else "regions"
+    region_name = e.regions_label if zh else "regions"
     arrow = "→"
     boxes = [_Box(n, "fund") for n in e.funds] + [_Box(n, "party") for n in e.parties if n not in e.funds]
     by_name = {b.name: b for b in boxes}
