@@ -117,7 +117,9 @@ class Examples:
                 except EvalError:
                     continue
                 # The first region is worked through; the others, computed the same way, give their result.
-                out += [s for s in (chain if i == 0 or self.full else chain[-1:]) if s not in out]
+                if i and not self.full:
+                    chain = [s for s in chain[-1:] if s.result not in _NOTHING or s.reason]
+                out += [s for s in chain if s not in out]
         expected = {b.name.text for b in case.expect}
         # The narrative keeps what the example is about and the figures that lead to it;
         # intermediate values that came to nothing stay in the appendix's full trace.

@@ -96,7 +96,8 @@ class Front:
         bounds = [self.t(("不低于" if b.kind is ir.BoundKind.MIN else "不高于") + self.p.expr(b.expr),
                          ("at least " if b.kind is ir.BoundKind.MIN else "at most ") + self.p.expr(b.expr)) for b in d.bounds]  # fmt: skip
         if d.authority:
-            who = "，".join(a.value for a in d.authority)
+            names = [a.value for a in d.authority]
+            who = ("，" if any(len(n) > 8 for n in names) else "、").join(names)  # bodies 、, steps of a procedure ，
             bounds.append(self.t(who if who.endswith("调整") else f"由{who}调整", f"may be changed by {who}"))
         section = d.literate.section.value if d.literate.section else ""
         return Figure(d.name.text, value, self.t("；".join(bounds), "; ".join(bounds)), section, quote, d.value is None)
@@ -119,7 +120,7 @@ class Front:
             if r.kind is K.COLLECT:
                 src = self.s.party(r.source, each)
                 if verb == "冲抵":
-                    add(bears, src, self.t(f"以{r.name.text}冲抵", f"returns {r.name.text}"))
+                    add(bears, src, self.t(f"年终清算时以{self.p.expr(r.amount)}冲抵", f"returns {self.p.expr(r.amount)}"))
                 else:
                     pays.setdefault(src, {}).setdefault(verb, [])
                     if fund not in pays[src][verb]:

@@ -218,7 +218,9 @@ class Sentences:
             v = self.verb(r)
             amount, lead = self.amount(r)
             short = amount if len(amount) <= 24 else ""
-            if r.kind is K.COLLECT and v != "冲抵":
+            if v == "冲抵":
+                parts.append(f"年终清算时以{p.expr(r.amount)}冲抵")
+            elif r.kind is K.COLLECT:
                 who = self.party(r.source, p.each)
                 if r.cond is not None and (r.source is None or r.source.name is None):
                     cond = self.cond(r.cond)
@@ -234,7 +236,7 @@ class Sentences:
             elif r.kind is K.RETAIN:
                 parts.append(f"{self._ratio_of(r.amount)}转入{self.party(r.dest, '')}")
             elif r.kind is K.PAY:
-                parts.append(f"向{self.party(r.dest, p.each)}{v}{short or r.name.text}")
+                parts.append(f"向{self.party(r.dest, p.each)}{v}{r.name.text}")
             elif r.kind is K.COVER:
                 first = self.party(r.tiers[0].payers[0].party, "") if r.tiers and r.tiers[0].payers else ""
                 parts.append(f"{self.party(r.dest, p.each)}的{amount}先由{first}弥补，不足部分按{len(r.tiers) - 1}个层次分担" if len(r.tiers) > 1 else f"弥补{amount}")
@@ -242,9 +244,21 @@ class Sentences:
                 parts.append(f"{amount}按比例划分")
             else:
                 parts.append(f"向{self.party(r.dest, p.each)}{v}{short or r.name.text}")
-        return f"{fund}：" + "；".join(dict.fromkeys(parts)) + "。"
+        return f"{fund}：" + "；".join(_merge(dict.fromkeys(parts))) + "。"
 
     def _ratio_of(self, e: ir.Expr) -> str:
         if isinstance(e, ir.Binary) and e.op == "*" and self.p.is_ratio(e.right):
             return self.p.expr(e.right)
         return "部分资金"
+
+
+def _merge(parts: dict[str, None]) -> list[str]:
+    """向各医共体拨付预付金；向各医共体拨付特例单议支付额 → 向各医共体拨付预付金、特例单议支付额."""
+    out: list[str] = []
+    for part in parts:
+        head = part[: part.find("拨付") + 2] if part.startswith("向") and "拨付" in part else None
+        if head and out and out[-1].startswith(head):
+            out[-1] += "、" + part[len(head):]
+        else:
+            out.append(part)
+    return out

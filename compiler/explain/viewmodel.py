@@ -190,7 +190,11 @@ class Builder:
         by_key = self._by_key()
         out = []
         for key, rules in by_key.items():
-            out.append(self.ty(self.s.headline(rules, key if key in c.scope.funds else None)))
+            fund = c.scope.funds.get(key)
+            if fund is not None and fund.literate.note is not None:  # the drafters' own words for this fund
+                out.append(self.ty(f"{key}：" + self.fill.fill(fund.literate.note.value)))
+            else:
+                out.append(self.ty(self.s.headline(rules, key if fund is not None else None)))
         if not out:
             tasks = sum(len(d.tasks) for _m, d in c.program.all_decls() if isinstance(d, ir.TaskTable))
             if tasks:
@@ -250,7 +254,7 @@ class Builder:
             if decl.per_region:
                 return f"{self.p.noun}政府"
             for key in ("财政", "政府"):
-                if key in name:
+                if key in name and name.split(key)[0]:
                     return name.split(key)[0] + "政府"
         return name
 

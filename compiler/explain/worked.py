@@ -47,6 +47,7 @@ class Step:
     formula: str  # the formula with each operand replaced by its value, or ""
     result: str
     sentence: str  # the step as a sentence
+    reason: bool = False  # a condition or exception decided it, said in words
 
 
 class Worked:
@@ -157,7 +158,7 @@ class Worked:
             sentence = self.t(f"{who}{name}为 {formula}，即{result}。", f"{who}{name} = {formula} = {result}.")
         else:
             sentence = self.t(f"{who}{name}为{result}。", f"{who}{name} is {result}.")
-        out.append(Step(target, formula if not why else why, result, sentence))
+        out.append(Step(target, formula if not why else why, result, sentence, bool(why)))
 
     def _used(self, name: str, region: str | None) -> bool:
         d = self.c.scope.values[name]
