@@ -148,7 +148,7 @@ def test_dates_and_number_are_kept_apart() -> None:
     assert "- **文号**：吉政发〔2020〕3号" in jilin
     assert "- **印发日期**：2020年1月17日" in jilin
     guiyang = _read("guiyang_county_budget")
-    assert "- **施行日期**：自2025年度起施行" in guiyang
+    assert "- **施行日期**：自2025年1月1日起施行" in guiyang
     assert "原则上自2025年度起实施" in guiyang
 
 

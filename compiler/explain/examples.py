@@ -104,7 +104,7 @@ class Examples:
                     if closing is not None and acct in closing:
                         text = words.money(closing[acct], self.lang)
                         sentence = self.t(f"{self.ty_(acct)}期末余额为{text}。", f"{acct} closes at {text}.")
-                        out.append(Step(acct, self.t("期末余额", "closing balance"), text, sentence))
+                        out.append(Step(acct, self.t("期末余额", "closing balance"), text, sentence, name=b.name.text))
                 continue
             # A per-region value expected as one figure for all regions: show every region.
             per_region = self.c.types[b.name.text].per_region
@@ -123,11 +123,11 @@ class Examples:
         expected = {b.name.text for b in case.expect}
         # The narrative keeps what the example is about and the figures that lead to it;
         # intermediate values that came to nothing stay in the appendix's full trace.
-        return [s for s in out if self.full or s.target.split("(")[0] in expected or (s.result not in _NOTHING and s.formula and s.formula != s.result)]
+        return [s for s in out if self.full or s.name in expected or (s.result not in _NOTHING and s.formula and s.formula != s.result)]
 
     def shown_rules(self, case: ir.PeriodCase, steps: list[Step]) -> set[str]:
         """The rules the example is about: those it works through, and those moving an expected fund's money."""
-        names = {s.target.split("(")[0] for s in steps}
+        names = {s.name for s in steps}
         funds = {b.name.text for b in case.expect if b.name.text in self.c.scope.funds}
         for r in self.c.scope.rules:
             touched = {r.fund.text if r.fund else "", *(x.name.text for x in (r.source, r.dest) if x and x.name)}

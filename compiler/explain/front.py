@@ -73,10 +73,7 @@ class Front:
         if h.issued:
             out.append(Fact(self.t("印发日期", "Issued"), numbers.date_lit(h.issued.first, h.issued.value, self.lang)))
         if h.effective_from is not None:
-            f = h.effective_from
-            start = numbers.date_lit(f.first, f.value, self.lang)
-            whole_year = start.endswith("年") and self.zh
-            text = self.t(f"自{start}{'度' if whole_year else ''}起施行", f"from {start}")
+            text = self.t(f"自{numbers.date(h.effective_from.first, 'zh')}起施行", f"from {numbers.date(h.effective_from.first, 'en')}")
             if h.effective_to is not None:
                 text += self.t(f"，至{numbers.date(h.effective_to.value, 'zh')}", f" to {numbers.date(h.effective_to.value, 'en')}")
             out.append(Fact(self.t("施行日期", "In force"), text))

@@ -48,6 +48,7 @@ class Step:
     result: str
     sentence: str  # the step as a sentence
     reason: bool = False  # a condition or exception decided it, said in words
+    name: str = ""  # the value's name, without the region
 
 
 class Worked:
@@ -103,9 +104,8 @@ class Worked:
                 if fn is not None and fn.id in ("max", "min", "clamp"):
                     return self.pick(fn.id, args, region, parent)
         # comparisons, aggregates, band tables: their value says enough
-        got = v.expr(e, region)
-        text = self._shown(got, e)
-        return f"（{text}）" if text.startswith("−") and parent else text
+        shown = self._shown(v.expr(e, region), e)
+        return f"（{shown}）" if shown.startswith("−") and parent else shown
 
     def pick(self, fn: str, args: tuple[ir.Expr, ...], region: str | None, parent: int) -> str:
         """取大/取小/限定 in words: which operand won, or that a negative became zero."""
@@ -158,7 +158,7 @@ class Worked:
             sentence = self.t(f"{who}{name}为 {formula}，即{result}。", f"{who}{name} = {formula} = {result}.")
         else:
             sentence = self.t(f"{who}{name}为{result}。", f"{who}{name} is {result}.")
-        out.append(Step(target, formula if not why else why, result, sentence, bool(why)))
+        out.append(Step(target, formula if not why else why, result, sentence, bool(why), name))
 
     def _used(self, name: str, region: str | None) -> bool:
         d = self.c.scope.values[name]

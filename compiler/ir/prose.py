@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import cast
 
 import attrs
 
@@ -89,6 +90,6 @@ def _notes(node: object) -> Iterator[ir.Str]:
         return
     if not attrs.has(type(node)):
         return
-    for f in attrs.fields(type(node)):
+    for f in attrs.fields(cast("type[attrs.AttrsInstance]", type(node))):
         if f.name != "span":
             yield from _notes(getattr(node, f.name))
