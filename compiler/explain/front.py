@@ -11,6 +11,7 @@ from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 
 K = ir.RuleKind
+_EN_VERB = {"上解": "remits", "缴纳": "pays contributions"}
 
 _STATUS_NOTE = {
     "征求意见稿": ("本文件为征求意见稿，有关内容以正式印发的文件为准。", "This is a draft for public comment; the issued text prevails."),
@@ -145,11 +146,11 @@ class Front:
         for who in dict.fromkeys([*pays, *gets, *bears]):
             if who in self.c.scope.funds:
                 continue  # funds are described in the rules; this section is about people and governments
-            parts = [self.t(f"向{'、'.join(funds)}{verb}", f"{verb} into {', '.join(funds)}") for verb, funds in pays.get(who, {}).items()]
+            parts = [self.t(f"向{'、'.join(funds)}{verb}", f"{_EN_VERB.get(verb, 'pays')} into {', '.join(funds)}") for verb, funds in pays.get(who, {}).items()]
             if who in gets:
                 parts.append(self.t(f"获得{'、'.join(gets[who])}", f"receives {', '.join(gets[who])}"))
             if who in bears:
                 parts.append(self.t(f"承担{'、'.join(bears[who])}" if not any("冲抵" in b or "按" in b for b in bears[who]) else "；".join(bears[who]),
-                                    ", ".join(bears[who])))  # fmt: skip
+                                    "bears " + ", ".join(bears[who])))  # fmt: skip
             out.append(Impact(who, self.t("；".join(parts) + "。", "; ".join(parts) + ".")))
         return tuple(out)
