@@ -15,6 +15,7 @@ _EN_VERB = {"上解": "remits", "缴纳": "pays contributions"}
 
 _STATUS_NOTE = {
     "征求意见稿": ("本文件为征求意见稿，有关内容以正式印发的文件为准。", "This is a draft for public comment; the issued text prevails."),
+    "正式印发": ("本解读依据正式印发的文件编写。", "This explainer follows the document as issued."),
     "起草说明": ("本文件为方案起草说明，所列内容为方案框架，具体规定以正式印发的方案为准。",
              "These are drafting notes: they set out the scheme's framework; the issued scheme prevails."),
 }  # fmt: skip

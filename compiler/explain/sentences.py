@@ -137,11 +137,11 @@ class Sentences:
             case K.COVER:
                 dest = self.party(r.dest, p.each)
                 cond = f"{self.cond(r.cond)}时，" if r.cond is not None else ""
-                tiers = [self.tier(i, len(r.tiers), t) for i, t in enumerate(r.tiers)]
+                tiers = [self.tier(i, len(r.tiers), t, fund) for i, t in enumerate(r.tiers)]
                 return f"{lead}{cond}{dest}的{amount}，" + "；".join(tiers)
         raise AssertionError(r.kind)
 
-    def tier(self, i: int, n: int, t: ir.Tier) -> str:
+    def tier(self, i: int, n: int, t: ir.Tier, fund: str = "") -> str:
         p = self.p
         names = [self.party(x.party, "") for x in t.payers]
         shares = [p.expr(x.share) if x.share is not None else "" for x in t.payers]
@@ -155,7 +155,8 @@ class Sentences:
         if t.cap is not None:
             limits.append(f"以{p.expr(t.cap)}为限")
         if t.total_cap is not None:
-            limits.append(f"合计以{p.expr(t.total_cap)}为限，不足时按各{p.noun}缺口比例分摊")
+            cap = p.expr(t.total_cap).replace("余下的资金", f"{fund}现有资金") if fund else p.expr(t.total_cap)
+            limits.append(f"合计以{cap}为限，不足时按各{p.noun}缺口比例分摊")
         lead = "先" if i == 0 else ("仍不足的，" if i == n - 1 and n > 2 else "不足的，")
         return f"{lead}{who}" + (f"（{'，'.join(limits)}）" if limits else "")
 
@@ -236,7 +237,7 @@ class Sentences:
             elif r.kind is K.RETAIN:
                 parts.append(f"{self._ratio_of(r.amount)}转入{self.party(r.dest, '')}")
             elif r.kind is K.PAY:
-                parts.append(f"向{self.party(r.dest, p.each)}{v}{r.name.text}")
+                parts.append(f"向{self.party(r.dest, p.each)}{v}{amount if len(amount) <= 14 and not lead else r.name.text}")
             elif r.kind is K.COVER:
                 first = self.party(r.tiers[0].payers[0].party, "") if r.tiers and r.tiers[0].payers else ""
                 parts.append(f"{self.party(r.dest, p.each)}的{amount}先由{first}弥补，不足部分按{len(r.tiers) - 1}个层次分担" if len(r.tiers) > 1 else f"弥补{amount}")
