@@ -16,6 +16,7 @@ from compiler.interpreter.values import EvalError, Scalar
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.scope import fund_accounts
+from compiler.ir.types import Base
 
 
 @attrs.frozen
@@ -84,7 +85,9 @@ class Examples:
         d = self.c.scope.values.get(name)
         mark = self.t("（假设）", " (assumed)") if isinstance(d, ir.ParamDecl) and d.value is None else ""
         if isinstance(value, dict):
-            parts = [f"{r}{value_text(v, t, self.lang)}" if self.zh else f"{r} {value_text(v, t, self.lang)}" for r, v in value.items()]
+            # An enumeration member reads as a statement about the region: 退休人员庚为单位职工.
+            link = "为" if t is not None and t.base is Base.ENUM else ""
+            parts = [f"{r}{link}{value_text(v, t, self.lang)}" if self.zh else f"{r} {value_text(v, t, self.lang)}" for r, v in value.items()]
             return self.t(f"{name}{mark}：" + "，".join(parts), f"{name}{mark}: " + ", ".join(parts))
         assert value is not None
         return self.t(f"{name}{mark}：{value_text(value, t, self.lang)}", f"{name}{mark}: {value_text(value, t, self.lang)}")
