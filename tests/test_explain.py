@@ -255,3 +255,24 @@ def test_policy_text_cannot_break_the_markdown(tmp_path: Path) -> None:
     assert "\n## 假标题" not in text
     row = next(line for line in text.splitlines() if line.startswith("| 比例甲 |"))
     assert row.count(" | ") == 4  # the injected pipes are escaped, the row keeps its five cells
+
+
+def test_the_command_line_takes_the_audience_and_the_appendix(tmp_path: Path) -> None:
+    out = tmp_path / "r.md"
+    base = [sys.executable, "-m", "compiler.cli", "explain", str(GUIZHOU.relative_to(ROOT)), "--format", "md", "-o", str(out)]
+    subprocess.run([*base, "--audience", "review"], check=True, cwd=ROOT)
+    review = out.read_text(encoding="utf-8")
+    assert "审阅版" in review and "`policies/guizhou_risk_adjustment.pool:" in review and "## 附：计算过程" in review
+    subprocess.run([*base, "--appendix"], check=True, cwd=ROOT)
+    public = out.read_text(encoding="utf-8")
+    assert "## 附：计算过程" in public and ".pool" not in public and "审阅版" not in public
+
+
+def test_without_a_converter_the_public_form_leaves_traditional_quotes_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    from compiler.explain import words
+
+    monkeypatch.setattr(words, "_converter", lambda: None)
+    public = _md(GUIYANG)
+    assert "醫" not in public and "預" not in public
+    review = _md(GUIYANG, audience=Audience.REVIEW)
+    assert "未安装繁简转换组件" in review and "本方案月度預結算按DIP付費" in review
