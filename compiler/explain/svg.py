@@ -12,7 +12,7 @@ Layout, deterministic and without fonts or scripts:
   brackets pushed further right so that their labels stay clear.
 
 Parallel flows between the same pair are one arrow whose label lists the flows,
-each with its number (①②…) in the order money moves. Text widths are estimated (a CJK character ~1 em, anything else
+one a line, each with its number (①②…) in the order money moves. Text widths are estimated (a CJK character ~1 em, anything else
 ~0.55 em), and every string from the policy is XML-escaped.
 """
 
@@ -75,6 +75,11 @@ def wrap(items: list[str], sep: str, max_em: float = LABEL_MAX_EM) -> list[str]:
     if cur.strip():
         lines.append(cur.rstrip())
     return lines or [""]
+
+
+def _stacked(labels: list[str]) -> list[str]:
+    """One numbered flow a line, so that parallel flows on one arrow read as a list (①…, ②…)."""
+    return [line for label in labels for line in wrap([label], "")]
 
 
 @dataclass
@@ -156,9 +161,9 @@ def flow_svg(e: Explainer) -> str:
     arcs: list[_Edge] = []
     for ed in edges:
         if ed.src == _REGION:
-            in_lines[ed.dst] = wrap(ed.labels, sep)
+            in_lines[ed.dst] = _stacked(ed.labels)
         elif ed.dst == _REGION:
-            out_lines[ed.src] = wrap(ed.labels, sep)
+            out_lines[ed.src] = _stacked(ed.labels)
         else:
             arcs.append(ed)
     label_em = max([em(s) for ls in (*in_lines.values(), *out_lines.values()) for s in ls] or [0.0])
@@ -196,7 +201,7 @@ def flow_svg(e: Explainer) -> str:
     for i in sorted(range(len(arcs)), key=lambda i: (reach(i)[1] - reach(i)[0], reach(i))):
         lo, hi = reach(i)
         level[i] = 1 + max((level[j] for j in level if reach(j)[1] >= lo and reach(j)[0] <= hi), default=0)
-    arc_lines = {i: wrap(arcs[i].labels, sep) for i in range(len(arcs))}
+    arc_lines = {i: _stacked(arcs[i].labels) for i in range(len(arcs))}
     level_x: dict[int, float] = {}
     x = box_r + 28
     for lv in range(1, max(level.values(), default=0) + 1):
