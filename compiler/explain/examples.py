@@ -3,6 +3,7 @@ interpreter's numbers, and who pays whom as a small table (from the interpreter'
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 
 import attrs
@@ -42,7 +43,7 @@ _NOTHING = frozenset({"0元", "¥0", "否", "no", "0", "0%"})
 
 
 class Examples:
-    def __init__(self, checked: CheckedPolicy, sentences: Sentences, lang: str, typeset: object, full: bool = False) -> None:
+    def __init__(self, checked: CheckedPolicy, sentences: Sentences, lang: str, typeset: Callable[[str], str], full: bool = False) -> None:
         self.full = full  # every region worked through (the appendix's trace)
         self.c = checked
         self.s = sentences
@@ -78,7 +79,7 @@ class Examples:
         return views
 
     def ty_(self, s: str) -> str:
-        return self.ty(s) if callable(self.ty) else s
+        return self.ty(s)
 
     def given_text(self, name: str, value: Scalar | dict[str, Scalar] | None) -> str:
         t = self.c.types.get(name)

@@ -53,7 +53,7 @@ class Phrases:
             v = self._fixed.expr(e, None)
         except (EvalError, ZeroDivisionError, KeyError, AssertionError):
             return None
-        return self.show(v, self._base(e))
+        return self.show(v, self.base(e))
 
     def show(self, v: object, base: Base | None) -> str:
         if isinstance(v, bool):
@@ -68,7 +68,7 @@ class Phrases:
             return words.plain(v)
         return str(v)
 
-    def _base(self, e: ir.Expr) -> Base | None:
+    def base(self, e: ir.Expr) -> Base | None:
         if isinstance(e, ir.Num):
             return {ir.NumKind.MONEY: Base.MONEY, ir.NumKind.PERCENT: Base.RATIO}.get(e.kind)
         if isinstance(e, ir.Name) and e.name in self.checked.types:
@@ -81,13 +81,13 @@ class Phrases:
                 return Base.NUMBER
             if fn is not None and fn.id == "balance":
                 return Base.MONEY
-            return self._base(e.args[0]) if e.args else None
+            return self.base(e.args[0]) if e.args else None
         if isinstance(e, ir.FundAll | ir.FundRemaining):
             return Base.MONEY
         if isinstance(e, ir.If):
-            return self._base(e.then) or self._base(e.else_)
+            return self.base(e.then) or self.base(e.else_)
         if isinstance(e, ir.Binary):
-            a, b = self._base(e.left), self._base(e.right)
+            a, b = self.base(e.left), self.base(e.right)
             if e.op in ("+", "-"):
                 return a or b
             if e.op == "*":
@@ -100,7 +100,7 @@ class Phrases:
         return isinstance(d, ir.ParamDecl) and d.value is None
 
     def is_ratio(self, e: ir.Expr) -> bool:
-        return self._base(e) is Base.RATIO
+        return self.base(e) is Base.RATIO
 
     def is_zero(self, e: ir.Expr) -> bool:
         return isinstance(e, ir.Num) and e.value == 0
@@ -138,7 +138,7 @@ class Phrases:
                 return self.t("余下的资金", "what it still holds")
             case ir.Neg(operand=a):
                 return f"−{self.expr(a)}"
-            case ir.Binary(op="*", left=a, right=ir.Call() as c) if (functions.lookup(c.func.text) or _NOFN).id == "share":
+            case ir.Binary(op="*", left=a, right=ir.Call() as c) if _fn_id(c) == "share":
                 return self.t(f"{self.operand(a, '*')}按{self.expr(c.args[0])}的占比分摊", f"{self.operand(a, '*')} shared by {self.expr(c.args[0])}")
             case ir.Binary(op="*", left=a, right=ir.Name(name=n)) if self._open(n) and self.is_ratio(e.right) and not self.is_ratio(a):
                 return self.t(f"{self.operand(a, '*')}的一定比例（{n}，待定）", f"a share of {self.operand(a, '*')} ({n}, open)")
@@ -239,11 +239,9 @@ class Phrases:
             return self.t(f"{a[0]}的{self.noun}个数", f"the number of regions where {a[0]}")
         return self.t(f"{a[0]}的期初余额", f"the opening balance of {a[0]}")
 
-class _NoFn:
-    id = ""
-
-
-_NOFN = _NoFn()
+def _fn_id(call: ir.Call) -> str:
+    fn = functions.lookup(call.func.text)
+    return fn.id if fn is not None else ""
 
 
 def _or(items: list[str]) -> str:

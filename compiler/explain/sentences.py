@@ -61,8 +61,12 @@ class Sentences:
         src = self.party(r.source, r.fund.text if r.fund else "")
         if "冲抵" in name:
             return "冲抵"
-        if r.kind is K.COLLECT or (r.kind is K.TRANSFER and words.is_person(src)):
-            return "缴纳" if words.is_person(src) or words.is_person(self.p.noun) and r.source is not None and r.source.name is None else "上解"
+        if r.kind in (K.COLLECT, K.TRANSFER):
+            payer = self.p.noun if r.source is not None and r.source.name is None else src
+            if words.is_person(payer):
+                return "缴纳"
+            if r.kind is K.COLLECT:
+                return "上解"
         if r.kind is K.PAY:
             return "补助" if any(k in name for k in ("补助", "调剂", "缺口", "分担")) else "拨付"
         if r.kind is K.ALLOCATE:

@@ -67,7 +67,7 @@ class Worked:
         return value_text(self.m.values.name(name, region), self.c.types.get(name), self.lang)
 
     def _shown(self, v: Scalar, e: ir.Expr) -> str:
-        base = self.s.p._base(e) if isinstance(v, Fraction) else None
+        base = self.s.p.base(e) if isinstance(v, Fraction) else None
         if base is None and isinstance(v, Fraction) and self._money(e):
             base = Base.MONEY
         return self.s.p.show(v, base)
