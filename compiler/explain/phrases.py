@@ -86,6 +86,10 @@ class Phrases:
             return Base.MONEY
         if isinstance(e, ir.If):
             return self.base(e.then) or self.base(e.else_)
+        if isinstance(e, ir.Bands) and e.bands:
+            return self.base(e.bands[0].value)
+        if isinstance(e, ir.Match) and e.arms:
+            return self.base(e.arms[0].body)
         if isinstance(e, ir.Binary):
             a, b = self.base(e.left), self.base(e.right)
             if e.op in ("+", "-"):

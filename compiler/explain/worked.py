@@ -118,6 +118,7 @@ class Worked:
         elif fn == "clamp":
             text = self.t(f"{shown[0]}（限定在{shown[1]}至{shown[2]}之间）", f"{shown[0]} kept between {shown[1]} and {shown[2]}")
         else:
+            shown = [self.num(x, region, 3) for x in args]  # (300万元 × 0.9)与300万元: 与 binds loosely
             word = self.t("较大者" if fn == "max" else "较小者", "the larger" if fn == "max" else "the smaller")
             text = self.t(f"{'与'.join(shown)}中的{word}", f"{word} of {' and '.join(shown)}")
         return f"（{text}）" if parent else text
