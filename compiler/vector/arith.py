@@ -37,7 +37,7 @@ Den = Union[int, Arr]
 LIMIT = 2**62
 
 
-class VectorOverflow(ArithmeticError):
+class VectorOverflow(OverflowError):
     """An intermediate value cannot be held in int64 and strict mode forbids Python ints."""
 
     def __init__(self, line: int | None, what: str, why: str = "exact Python-int arithmetic was not allowed (strict)") -> None:
