@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import attrs
@@ -97,8 +98,10 @@ class _Loader:
         self.diags += diags
         return module
 
-    def imports(self, module: ir.Module, path: Path) -> None:
-        self.loading.add(path)
+    def imports(self, module: ir.Module, path: Path | None) -> None:
+        """`path` is the importing file, None for a text with no file (relative imports refused)."""
+        if path is not None:
+            self.loading.add(path)
         for imp in module.imports:
             target = _import_target(imp.path.value, path)
             if target is None or not target.is_file():
@@ -115,16 +118,21 @@ class _Loader:
                 self.imports(sub, key)
                 self.modules.append(sub)
             self.loaded.add(key)
-        self.loading.discard(path)
+        if path is not None:
+            self.loading.discard(path)
 
 
-def _import_target(spec: str, importer: Path) -> Path | None:
+def _import_target(spec: str, importer: Path | None) -> Path | None:
     if not spec or "\x00" in spec:
         return None
     name = spec if spec.endswith(".pool") else spec + ".pool"
     if spec.startswith(("./", "../")):
-        return importer.parent / name
-    return stdlib_dir() / name
+        return importer.parent / name if importer is not None else None
+    target = stdlib_dir() / name
+    # A stdlib name stays inside stdlib: `导入 "a/../../x"` is not a way to read other files.
+    if not target.resolve().is_relative_to(stdlib_dir().resolve()):
+        return None
+    return target
 
 
 # Lowering and the checks recurse over expressions; a sum of a few hundred terms
@@ -133,15 +141,38 @@ _RECURSION_LIMIT = 20_000
 
 
 def check_file(path: str | Path) -> Checked:
+    p = Path(path)
+    return _guarded(lambda: _check_file(p), _display(p))
+
+
+def check_source(text: str, shown: str) -> Checked:
+    """Check a policy given as text with no file behind it (a request to `pool serve`).
+
+    Standard-library imports work; relative imports (`./x`) are reported as not found,
+    so the text can never make the compiler read a file it names.
+    """
+    return _guarded(lambda: _check_source(SourceFile(shown, text.replace("\r\n", "\n"))), shown)
+
+
+def _guarded(run: Callable[[], Checked], shown: str) -> Checked:
     old = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old, _RECURSION_LIMIT))
     try:
-        return _check_file(Path(path))
+        return run()
     except RecursionError:
-        shown = _display(Path(path))
         return Checked({}, [diag("E109", Span(shown, 1, 1, 1, 1))])
     finally:
         sys.setrecursionlimit(old)
+
+
+def _check_source(source: SourceFile) -> Checked:
+    loader = _Loader()
+    loader.sources[source.path] = source
+    module, diags = parse_module(source)
+    loader.diags += diags
+    if module is None:
+        return Checked(loader.sources, sort_diagnostics(loader.diags))
+    return _check_loaded(loader, module, None)
 
 
 def _check_file(p: Path) -> Checked:
@@ -150,7 +181,11 @@ def _check_file(p: Path) -> Checked:
     if module is None:
         io = not loader.sources
         return Checked(loader.sources, sort_diagnostics(loader.diags), io_error=io)
-    loader.imports(module, p.resolve())
+    return _check_loaded(loader, module, p.resolve())
+
+
+def _check_loaded(loader: _Loader, module: ir.Module, path: Path | None) -> Checked:
+    loader.imports(module, path)
     program = ir.Program(module, tuple(loader.modules))
     if any(d.severity is Severity.ERROR for d in loader.diags):
         return Checked(loader.sources, sort_diagnostics(loader.diags), program)

@@ -25,7 +25,7 @@ from compiler.interpreter.trace import Step, explain
 from compiler.interpreter.values import Scalar
 from compiler.ir.checked import CheckedPolicy
 from compiler.runtime import PolicyError
-from compiler.scenario import Scenario, ScenarioError, Value, load, load_periods
+from compiler.scenario import Scenario, ScenarioError, Source, Value, load, load_periods
 
 
 class EvaluationFailed(Exception):
@@ -66,7 +66,7 @@ def check_policy(policy: str | Path) -> CheckedPolicy:
     return result.policy
 
 
-def load_scenario(checked: CheckedPolicy, scenario: str | Path) -> Scenario:
+def load_scenario(checked: CheckedPolicy, scenario: Source) -> Scenario:
     scen, errors = load(scenario, checked)
     if scen is None:
         raise EvaluationFailed(2, *_render(errors, str(scenario)))
@@ -138,8 +138,14 @@ def evaluate_file(
     policy: str | Path, scenario: str | Path, engine: Engine = "compiled"
 ) -> tuple[CheckedPolicy, Scenario, PeriodResult]:
     checked = check_policy(policy)
+    scen, res = evaluate_checked(checked, scenario, engine)
+    return checked, scen, res
+
+
+def evaluate_checked(checked: CheckedPolicy, scenario: Source, engine: Engine = "compiled") -> tuple[Scenario, PeriodResult]:
+    """One period of a policy already checked (the service checks once and caches)."""
     scen = load_scenario(checked, scenario)
-    return checked, scen, settle_with(checked, env_of(scen), engine, str(scenario))
+    return scen, settle_with(checked, env_of(scen), engine, str(scenario))
 
 
 def simulate_files(
@@ -147,6 +153,10 @@ def simulate_files(
 ) -> tuple[CheckedPolicy, list[tuple[Scenario, PeriodResult]]]:
     """Several periods in order, each opening with the previous period's closing balances."""
     checked = check_policy(policy)
+    return checked, simulate_checked(checked, list(files), engine)
+
+
+def simulate_checked(checked: CheckedPolicy, files: list[Source], engine: Engine = "compiled") -> list[tuple[Scenario, PeriodResult]]:
     periods: list[Scenario] = []
     for f in files:
         got, errors = load_periods(f, checked)
@@ -165,11 +175,11 @@ def simulate_files(
         res = settle_with(checked, env, engine, f"{scen.file} ({scen.period})", module)
         carried = res.closing
         out.append((scen, res))
-    return checked, out
+    return out
 
 
-def _render(errors: list[ScenarioError], file: str) -> tuple[str, str]:
-    return tuple("".join(e.render(file, lang) + "\n" for e in errors) for lang in ("zh", "en"))  # type: ignore[return-value]
+def _render(errors: list[ScenarioError], file: Source) -> tuple[str, str]:
+    return tuple("".join(e.render(str(file), lang) + "\n" for e in errors) for lang in ("zh", "en"))  # type: ignore[return-value]
 
 
 def compiled_module(checked: CheckedPolicy, source_text: str) -> ModuleType:

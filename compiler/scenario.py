@@ -47,6 +47,21 @@ class ScenarioError:
 
 
 @attrs.frozen
+class Document:
+    """A scenario given as text, not as a file (`pool serve` receives it in a request).
+    Wherever a scenario path is taken, a Document may stand; `name` is shown in messages."""
+
+    name: str
+    text: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+Source = str | Path | Document
+
+
+@attrs.frozen
 class Scenario:
     file: str
     period: int | None
@@ -306,7 +321,7 @@ def _show(e: ir.Expr) -> str:
     return e.text if isinstance(e, ir.Num) else "…"
 
 
-def load(path: str | Path, checked: CheckedPolicy) -> tuple[Scenario | None, list[ScenarioError]]:
+def load(path: Source, checked: CheckedPolicy) -> tuple[Scenario | None, list[ScenarioError]]:
     scenarios, errors = load_periods(path, checked)
     if errors or not scenarios:
         return None, errors
@@ -315,13 +330,13 @@ def load(path: str | Path, checked: CheckedPolicy) -> tuple[Scenario | None, lis
     return scenarios[0], []
 
 
-def load_periods(path: str | Path, checked: CheckedPolicy) -> tuple[list[Scenario], list[ScenarioError]]:
+def load_periods(path: Source, checked: CheckedPolicy) -> tuple[list[Scenario], list[ScenarioError]]:
     """One scenario, or several under `periods: [...]` (state given only for the first)."""
-    root, errors = _compose(Path(path))
+    root, errors = _compose(path if isinstance(path, Document) else Path(path))
     if root is None:
         return [], errors
     reader = _Reader(checked)
-    shown = Path(path).as_posix()
+    shown = path.name if isinstance(path, Document) else Path(path).as_posix()
     items = [root]
     if isinstance(root, yaml.MappingNode) and any(isinstance(k, yaml.ScalarNode) and k.value == "periods" for k, _ in root.value):
         items = []
@@ -345,7 +360,12 @@ def load_periods(path: str | Path, checked: CheckedPolicy) -> tuple[list[Scenari
     return out, []
 
 
-def _compose(p: Path) -> tuple[yaml.Node | None, list[ScenarioError]]:
+def _compose(p: Path | Document) -> tuple[yaml.Node | None, list[ScenarioError]]:
+    if isinstance(p, Document):
+        if len(p.text) > MAX_BYTES:  # characters, not bytes: the caller limits the bytes it receives
+            mb = MAX_BYTES // (1024 * 1024)
+            return None, [ScenarioError("", 1, 1, f"情景超过 {mb} MB,不是一期的情景数据", f"the scenario is larger than {mb} MB, too large for one period")]
+        return _compose_text(p.text, p.name.lower().endswith(".json"))
     try:
         with p.open("rb") as f:
             data = f.read(MAX_BYTES + 1)
@@ -357,7 +377,11 @@ def _compose(p: Path) -> tuple[yaml.Node | None, list[ScenarioError]]:
         return None, [ScenarioError("", 1, 1, f"无法读取:{e.strerror}", f"cannot read: {e.strerror}")]
     except UnicodeDecodeError as e:
         return None, [ScenarioError("", 1, 1, f"第 {e.start} 字节不是有效的 UTF-8", f"byte {e.start} is not valid UTF-8")]
-    if p.suffix.lower() == ".json":
+    return _compose_text(text, p.suffix.lower() == ".json")
+
+
+def _compose_text(text: str, is_json: bool) -> tuple[yaml.Node | None, list[ScenarioError]]:
+    if is_json:
         # YAML would accept what JSON forbids (unquoted keys, comments): hold a
         # .json file to JSON, then read positions from the same text via YAML.
         try:
