@@ -25,6 +25,7 @@ COMMANDS = {
     "fmt": "compiler.commands.fmt:fmt",
     "diff": "compiler.commands.diff:diff_cmd",
     "graph": "compiler.commands.graph:graph",
+    "serve": "compiler.commands.serve:serve",
 }
 
 

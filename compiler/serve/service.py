@@ -1,0 +1,362 @@
+"""What each endpoint of `pool serve` computes, with no HTTP in it.
+
+A request is a decoded JSON object; an answer is text the CLI would print (so `/run`
+is byte for byte `pool run --json`) or a JSON-ready dict. Whatever is wrong with a
+request raises Refused, carrying the HTTP status and the same messages, codes and
+positions the CLI gives. Checked policies are cached by the hash of their text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from compiler import report
+from compiler.diagnostics import render_text, to_json
+from compiler.driver import Checked, check_file, check_source
+from compiler.evaluate import EvaluationFailed, evaluate_checked, simulate_checked
+from compiler.ir.checked import CheckedPolicy
+from compiler.messages import TEXTS, Severity, Text
+from compiler.scenario import Document, ScenarioError, load_periods
+
+LANGS = ("zh", "en")
+SOURCE_NAME = "policy.pool"  # how a policy sent as text is named in diagnostics
+
+
+@attrs.frozen
+class Limits:
+    body_bytes: int = 4 * 1024 * 1024
+    periods: int = 50  # scenarios (periods) in one /simulate
+    seconds: float = 30.0  # time per request before the client is answered 503
+
+
+class Refused(Exception):
+    """A request that cannot be answered: status, what kind of problem, and its messages."""
+
+    def __init__(self, status: int, kind: str, message: Text, details: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(message.en)
+        self.status, self.kind, self.message, self.details = status, kind, message, details
+
+    @classmethod
+    def of(cls, status: int, kind: str, key: str, **args: object) -> Refused:
+        text = TEXTS[key]
+        shown: dict[str, str | Text] = {k: v if isinstance(v, Text) else str(v) for k, v in args.items()}
+        return cls(status, kind, Text(text.render("zh", shown), text.render("en", shown)))
+
+    def body(self, lang: str) -> dict[str, Any]:
+        error: dict[str, Any] = {"kind": self.kind, "message": self.message.zh if lang == "zh" else self.message.en}
+        if self.details is not None:
+            error["diagnostics"] = self.details
+        return {"error": error}
+
+
+def bad_field(field: str, zh: str, en: str) -> Refused:
+    """A field of the wrong shape; what was expected is said in each language."""
+    return Refused.of(400, "request", "serve-field", field=field, expected=Text(zh, en))
+
+
+# ---- reading requests ---------------------------------------------------------
+
+
+def decode(body: bytes) -> dict[str, Any]:
+    """A request body → its JSON object. Numbers with a fraction stay text, so no float
+    ever holds money; NaN and Infinity stay text too and the scenario reader refuses them."""
+    try:
+        doc = json.loads(body.decode("utf-8-sig"), parse_float=str, parse_constant=str)
+    except UnicodeDecodeError as e:
+        raise Refused.of(400, "request", "serve-json", reason=f"byte {e.start} is not UTF-8") from None
+    except json.JSONDecodeError as e:
+        raise Refused.of(400, "request", "serve-json", reason=f"{e.msg} (line {e.lineno}, column {e.colno})") from None
+    except (ValueError, RecursionError) as e:  # an integer of thousands of digits, or nesting too deep
+        raise Refused.of(400, "request", "serve-json", reason=str(e)[:100]) from None
+    if not isinstance(doc, dict):
+        raise Refused.of(400, "request", "serve-object")
+    return doc
+
+
+def lang_of(req: dict[str, Any]) -> str:
+    lang = req.get("lang", "zh")
+    if lang not in LANGS:
+        raise bad_field("lang", "“zh”或“en”", "‘zh’ or ‘en’")
+    return str(lang)
+
+
+def allow(req: dict[str, Any], known: set[str]) -> None:
+    for field in req:
+        if field not in known:
+            raise Refused.of(400, "request", "serve-unknown-field", field=field, known=", ".join(sorted(known)))
+
+
+def choice(req: dict[str, Any], field: str, options: tuple[str, ...]) -> str:
+    value = req.get(field, options[0])
+    if value not in options:
+        shown = "、".join(options)
+        raise bad_field(field, f"以下之一：{shown}", f"one of: {', '.join(options)}")
+    return str(value)
+
+
+def scenario_document(value: object, field: str) -> Document:
+    """A scenario object from a request, as the JSON text the scenario reader takes.
+    Positions in its messages refer to this text; the field path names the value."""
+    if not isinstance(value, dict):
+        raise bad_field(field, "情景对象（与情景文件的 JSON 相同）", "a scenario object (the scenario-file JSON)")
+    return Document(f"{field}.json", json.dumps(value, ensure_ascii=False, indent=2))
+
+
+# ---- the catalogue of named policies --------------------------------------------
+
+
+def bundled_dir() -> Path | None:
+    """`policies/` of a checkout (an editable install); a wheel carries none."""
+    here = Path(__file__).resolve().parent.parent.parent / "policies"
+    return here if here.is_dir() else None
+
+
+@attrs.frozen
+class Named:
+    name: str
+    path: Path
+    origin: str  # "bundled" or "configured"
+
+
+class Catalog:
+    """The policies a client may name: `*.pool` in the bundled folder and in --policies.
+    The client sends a name; the path comes only from this listing."""
+
+    def __init__(self, folders: list[tuple[Path, str]]) -> None:
+        self.entries: dict[str, Named] = {}
+        for folder, origin in folders:
+            for path in sorted(folder.glob("*.pool")):
+                self.entries[path.stem] = Named(path.stem, path, origin)  # a configured one replaces a bundled one
+        self.entries = dict(sorted(self.entries.items()))
+
+    def get(self, name: object) -> Named:
+        entry = self.entries.get(name) if isinstance(name, str) else None
+        if entry is None:
+            raise Refused.of(422, "policy", "serve-unknown-policy", name=name, known=", ".join(self.entries))
+        return entry
+
+
+# ---- the service --------------------------------------------------------------
+
+
+class Service:
+    def __init__(self, catalog: Catalog, limits: Limits = Limits(), cache_size: int = 64) -> None:
+        self.catalog = catalog
+        self.limits = limits
+        self._cache: OrderedDict[str, Checked] = OrderedDict()
+        self._explained: OrderedDict[tuple[str, str, str], str] = OrderedDict()
+        self._samples: dict[str, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+        self._cache_size = cache_size
+
+    # -- policies
+
+    def checked(self, req: dict[str, Any], prefix: str = "") -> tuple[str, Checked]:
+        """The policy a request names or sends, checked (or from the cache): (key, result)."""
+        has_name, has_source = "policy" in req, "source" in req
+        if has_name == has_source:
+            raise Refused.of(400, "request", "serve-policy-or-source")
+        if has_source:
+            text = req["source"]
+            if not isinstance(text, str):
+                raise bad_field(prefix + "source", "政策原文（字符串）", "the policy text (a string)")
+            key = "source:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+            return key, self._cached(key, lambda: check_source(text, SOURCE_NAME))
+        entry = self.catalog.get(req["policy"])
+        data = entry.path.read_bytes()
+        # The main file's hash: an edited file is checked again. (An edited relative import is not noticed.)
+        key = f"named:{entry.path}:" + hashlib.sha256(data).hexdigest()
+        return key, self._cached(key, lambda: check_file(entry.path))
+
+    def _cached(self, key: str, compute: Any) -> Checked:
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return hit
+        result: Checked = compute()
+        with self._lock:
+            self._cache[key] = result
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return result
+
+    def policy(self, req: dict[str, Any], lang: str, prefix: str = "") -> tuple[str, CheckedPolicy]:
+        key, result = self.checked(req, prefix)
+        if result.policy is None:
+            details = json.loads(to_json(result.errors, lang))
+            message = Text(render_text(result.errors, result.sources, "zh"), render_text(result.errors, result.sources, "en"))
+            raise Refused(422, "policy", message, details)
+        return key, result.policy
+
+    # -- endpoints
+
+    def list_policies(self) -> list[dict[str, Any]]:
+        out = []
+        for entry in self.catalog.entries.values():
+            _, result = self.checked({"policy": entry.name})
+            policy = result.policy.policy if result.policy is not None else None
+            out.append({
+                "name": entry.name,
+                "title": policy.name.text if policy is not None else None,
+                "origin": entry.origin,
+                "ok": result.ok,
+                "scenarios": sorted(self.samples(entry.name)),
+            })  # fmt: skip
+        return out
+
+    def samples(self, name: str) -> dict[str, Any]:
+        """The JSON scenarios beside a named policy (`scenarios/*.json`) that fit it."""
+        with self._lock:
+            if name in self._samples:
+                return self._samples[name]
+        entry = self.catalog.get(name)
+        _, result = self.checked({"policy": name})
+        found: dict[str, Any] = {}
+        folder = entry.path.parent / "scenarios"
+        if result.policy is not None and folder.is_dir():
+            for path in sorted(folder.glob("*.json")):
+                periods, errors = load_periods(path, result.policy)
+                if not errors and len(periods) == 1:
+                    found[path.stem] = json.loads(path.read_text(encoding="utf-8-sig"), parse_float=str)
+        with self._lock:
+            self._samples[name] = found
+        return found
+
+    def show_policy(self, name: str) -> dict[str, Any]:
+        entry = self.catalog.get(name)
+        return {"name": name, "source": entry.path.read_text(encoding="utf-8-sig"), "scenarios": self.samples(name)}
+
+    def check(self, req: dict[str, Any]) -> dict[str, Any]:
+        allow(req, {"policy", "source", "lang"})
+        lang = lang_of(req)
+        _, result = self.checked(req)
+        diags = result.diagnostics
+        return {
+            "ok": result.ok,
+            "diagnostics": json.loads(to_json(diags, lang)),  # exactly `pool check --format json`
+            "counts": {s.value: sum(d.severity is s for d in diags) for s in Severity},
+        }
+
+    def run(self, req: dict[str, Any]) -> str:
+        allow(req, {"policy", "source", "scenario", "lang"})
+        lang = lang_of(req)
+        _, checked = self.policy(req, lang)
+        doc = scenario_document(req.get("scenario"), "scenario")
+        self._validate(checked, [doc], lang, single=True)
+        try:
+            scen, res = evaluate_checked(checked, doc, "interpreter")
+        except EvaluationFailed as e:
+            raise Refused(422, "evaluation", Text(e.zh, e.en)) from None
+        return report.to_json(checked, scen.period, res)
+
+    def simulate(self, req: dict[str, Any]) -> str:
+        allow(req, {"policy", "source", "scenarios", "lang"})
+        lang = lang_of(req)
+        _, checked = self.policy(req, lang)
+        items = req.get("scenarios")
+        if not isinstance(items, list) or not items:
+            raise bad_field("scenarios", "情景对象的非空列表，每期一个", "a non-empty list of scenario objects, one a period")
+        if len(items) > self.limits.periods:
+            raise Refused.of(413, "request", "serve-too-many", field="scenarios", limit=self.limits.periods)
+        docs = [scenario_document(x, f"scenarios[{i}]") for i, x in enumerate(items)]
+        self._validate(checked, docs, lang)
+        try:
+            runs = simulate_checked(checked, list(docs), "interpreter")
+        except EvaluationFailed as e:
+            raise Refused(422, "evaluation", Text(e.zh, e.en)) from None
+        return report.simulation_json(checked, [(scen.period, res) for scen, res in runs])
+
+    def _validate(self, checked: CheckedPolicy, docs: list[Document], lang: str, single: bool = False) -> None:
+        """Scenario errors with their fields and positions, as data (the CLI prints the same lines)."""
+        found: list[tuple[Document, ScenarioError]] = []
+        periods = 0
+        for doc in docs:
+            got, errors = load_periods(doc, checked)
+            found += [(doc, e) for e in errors]
+            periods += len(got)
+        if single and periods > 1 and not found:  # as `pool run` says of a file of several periods
+            several = TEXTS["serve-several-periods"]
+            found.append((docs[0], ScenarioError("periods", 1, 1, several.zh, several.en)))
+        if periods > self.limits.periods:
+            raise Refused.of(413, "request", "serve-too-many", field="periods", limit=self.limits.periods)
+        if not found:
+            return
+        details = [
+            {"scenario": doc.name, "field": e.field, "line": e.line, "column": e.column, "message": e.zh if lang == "zh" else e.en}
+            for doc, e in found
+        ]  # fmt: skip
+        message = Text(*("".join(e.render(doc.name, x) + "\n" for doc, e in found) for x in LANGS))
+        raise Refused(422, "scenario", message, details)
+
+    def explain(self, req: dict[str, Any]) -> tuple[str, str]:
+        """(text, media type): the explainer as one HTML page or Markdown."""
+        allow(req, {"policy", "source", "lang", "format"})
+        lang = lang_of(req)
+        fmt = choice(req, "format", ("html", "md"))
+        key, checked = self.policy(req, lang)
+        if checked.policy is None:
+            raise Refused.of(422, "policy", "serve-no-policy")
+        with self._lock:
+            hit = self._explained.get((key, lang, fmt))
+        if hit is None:
+            from compiler.explain.render import render_html, render_markdown
+            from compiler.explain.viewmodel import build
+
+            view = build(checked, lang)
+            hit = render_html(view) if fmt == "html" else render_markdown(view)
+            with self._lock:
+                self._explained[(key, lang, fmt)] = hit
+                while len(self._explained) > self._cache_size:
+                    self._explained.popitem(last=False)
+        return hit, "text/html; charset=utf-8" if fmt == "html" else "text/markdown; charset=utf-8"
+
+    def diff(self, req: dict[str, Any]) -> tuple[str, str]:
+        allow(req, {"old", "new", "scenario", "lang", "format"})
+        lang = lang_of(req)
+        fmt = choice(req, "format", ("json", "md"))
+        from compiler.tools.diff import compare
+        from compiler.tools.diff_render import to_json as diff_json
+        from compiler.tools.diff_render import to_markdown
+        from compiler.tools.impact import impact
+
+        versions: list[CheckedPolicy] = []
+        names: list[str] = []
+        for side in ("old", "new"):
+            sub = req.get(side)
+            if not isinstance(sub, dict):
+                raise bad_field(side, "对象：{\"policy\": 名称} 或 {\"source\": 原文}", "an object: {\"policy\": name} or {\"source\": text}")
+            allow(sub, {"policy", "source"})
+            versions.append(self.policy(sub, lang, side + ".")[1])
+            names.append(str(sub["policy"]) if "policy" in sub else f"{side}.pool")
+        changes = compare(versions[0], versions[1], names[0], names[1], lang)
+        effect = None
+        if "scenario" in req and not changes.identical:
+            doc = scenario_document(req["scenario"], "scenario")
+            try:
+                effect = impact(versions[0], versions[1], doc, "interpreter")
+            except EvaluationFailed as e:
+                raise Refused(422, "scenario", Text(e.zh, e.en)) from None
+        if fmt == "json":
+            return diff_json(changes, effect, lang), "application/json"
+        return to_markdown(changes, effect, lang), "text/markdown; charset=utf-8"
+
+    def schema(self, req: dict[str, Any]) -> dict[str, Any]:
+        allow(req, {"policy", "source", "lang"})
+        from compiler.schema import scenario_schema
+
+        _, checked = self.policy(req, lang_of(req))
+        return scenario_schema(checked)
+
+    def import_scenario(self, data: bytes, fmt: str) -> dict[str, Any]:
+        """An uploaded scenario file → the scenario object the other endpoints take."""
+        if fmt != "json":
+            raise Refused.of(422, "request", "serve-import-format", format=fmt, known="json")
+        return {"scenario": decode(data)}
