@@ -552,7 +552,7 @@
       st.scenario = res.data.scenario;
       st.scenario.regions = st.scenario.regions || {};
       $("sample").value = "";
-      status(t("uploaded", { file: file.name }));
+      $("loaded").textContent = t("uploaded", { file: file.name });
       drawScenario();
       run();
     });
@@ -573,6 +573,7 @@
       sel.value = first || "";
       st.scenario = first ? JSON.parse(JSON.stringify(st.samples[first])) : { regions: {} };
       st.schemaText = "";
+      $("loaded").textContent = "";
       check();
     });
   }
@@ -596,6 +597,7 @@
   $("sample").addEventListener("change", function () {
     var s = $("sample").value;
     st.scenario = s ? JSON.parse(JSON.stringify(st.samples[s])) : { regions: {} };
+    $("loaded").textContent = "";
     drawScenario();
     run();
   });
