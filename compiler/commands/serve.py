@@ -51,7 +51,8 @@ def serve(host: str, port: int, folders: tuple[str, ...], token: str | None, tim
     # On loopback, other Host names are refused: a web page elsewhere cannot reach it by DNS rebinding.
     app = create_app(service, token, LOOPBACK | {f"[{h}]" for h in LOOPBACK} if loopback else None)
 
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
+    # Keep-alive longer than uvicorn's 5 s: a busy client reusing a connection the server is just closing gets a reset.
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, timeout_keep_alive=60)
     server = uvicorn.Server(config)
 
     async def announce() -> None:

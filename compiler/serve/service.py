@@ -20,10 +20,10 @@ import attrs
 from compiler import report
 from compiler.diagnostics import render_text, to_json
 from compiler.driver import Checked, check_file, check_source
-from compiler.evaluate import EvaluationFailed, evaluate_checked, simulate_checked
+from compiler.evaluate import EvaluationFailed, env_of, settle_with, simulate_checked
 from compiler.ir.checked import CheckedPolicy
 from compiler.messages import TEXTS, Severity, Text
-from compiler.scenario import Document, ScenarioError, load_periods
+from compiler.scenario import Document, Scenario, ScenarioError, load_periods
 
 LANGS = ("zh", "en")
 SOURCE_NAME = "policy.pool"  # how a policy sent as text is named in diagnostics
@@ -250,9 +250,9 @@ class Service:
         lang = lang_of(req)
         _, checked = self.policy(req, lang)
         doc = scenario_document(req.get("scenario"), "scenario")
-        self._validate(checked, [doc], lang, single=True)
+        scen = self._validate(checked, [doc], lang, single=True)[0]
         try:
-            scen, res = evaluate_checked(checked, doc, "interpreter")
+            res = settle_with(checked, env_of(scen), "interpreter", doc.name)
         except EvaluationFailed as e:
             raise Refused(422, "evaluation", Text(e.zh, e.en)) from None
         return report.to_json(checked, scen.period, res)
@@ -274,21 +274,23 @@ class Service:
             raise Refused(422, "evaluation", Text(e.zh, e.en)) from None
         return report.simulation_json(checked, [(scen.period, res) for scen, res in runs])
 
-    def _validate(self, checked: CheckedPolicy, docs: list[Document], lang: str, single: bool = False) -> None:
-        """Scenario errors with their fields and positions, as data (the CLI prints the same lines)."""
+    def _validate(self, checked: CheckedPolicy, docs: list[Document], lang: str, single: bool = False) -> list[Scenario]:
+        """The periods the documents hold; their errors with fields and positions, as data
+        (the CLI prints the same lines)."""
         found: list[tuple[Document, ScenarioError]] = []
-        periods = 0
+        scenarios: list[Scenario] = []
         for doc in docs:
             got, errors = load_periods(doc, checked)
             found += [(doc, e) for e in errors]
-            periods += len(got)
+            scenarios += got
+        periods = len(scenarios)
         if single and periods > 1 and not found:  # as `pool run` says of a file of several periods
             several = TEXTS["serve-several-periods"]
             found.append((docs[0], ScenarioError("periods", 1, 1, several.zh, several.en)))
         if periods > self.limits.periods:
             raise Refused.of(413, "request", "serve-too-many", field="periods", limit=self.limits.periods)
         if not found:
-            return
+            return scenarios
         details = [
             {"scenario": doc.name, "field": e.field, "line": e.line, "column": e.column, "message": e.zh if lang == "zh" else e.en}
             for doc, e in found
