@@ -115,10 +115,12 @@ def create_app(service: Service, token: str | None = None, hosts: set[str] | Non
     # threads would race to restore it, so raise it once for the whole server.
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
 
+    workers = anyio.CapacityLimiter(limits.workers)
+
     async def work(fn: Callable[[], Any]) -> Any:
         try:
             with anyio.fail_after(limits.seconds):
-                return await anyio.to_thread.run_sync(fn, abandon_on_cancel=True)
+                return await anyio.to_thread.run_sync(fn, abandon_on_cancel=True, limiter=workers)
         except TimeoutError:
             raise Refused.of(503, "timeout", "serve-timeout", seconds=f"{limits.seconds:g}") from None
 

@@ -34,6 +34,9 @@ class Limits:
     body_bytes: int = 4 * 1024 * 1024
     periods: int = 50  # scenarios (periods) in one /simulate
     seconds: float = 30.0  # time per request before the client is answered 503
+    # Requests computed at once. The work is pure Python, one core under the GIL: more threads
+    # only interleave it, so every request takes as long as the slowest (docs/serve.md).
+    workers: int = 2
 
 
 class Refused(Exception):
