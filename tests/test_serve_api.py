@@ -134,6 +134,24 @@ def test_simulate_carries_balances_as_pool_simulate(client: httpx.Client, tmp_pa
     assert [p["period"] for p in r.json()] == [2026, 2027]
 
 
+def test_simulate_with_draws_is_pool_simulate_draws_on_the_vector_engine(client: httpx.Client, tmp_path: Path) -> None:
+    plan = yaml.safe_load((POLICIES / "scenarios" / "ningbo_stochastic.yaml").read_text(encoding="utf-8"))
+    base = json.loads((POLICIES / "scenarios" / plan.pop("base")).read_text(encoding="utf-8"))
+    inline = {**base, **plan}  # over the service the base period is given inline: `base` would name a file
+    path = tmp_path / "scenario.json"
+    path.write_text(json.dumps(inline, ensure_ascii=False), encoding="utf-8")
+    policy = str(POLICIES / "ningbo_city_pooling.pool")
+    code, expected = cli("simulate", policy, str(path), "--draws", "200", "--seed", "7", "--engine", "vector", "--json")
+    assert code == 0
+    r = client.post("/simulate", json={"policy": "ningbo_city_pooling", "scenario": inline, "draws": 200, "seed": 7})
+    assert r.status_code == 200
+    assert r.text == expected.replace(json.dumps(str(path))[1:-1], "scenario.json")
+    too_many = client.post("/simulate", json={"policy": "ningbo_city_pooling", "scenario": inline, "draws": 10_001})
+    assert error(too_many, 413, "request")["message"] == "“draws”最多 10000 项"
+    named = client.post("/simulate", json={"policy": "ningbo_city_pooling", "scenario": {**plan, "base": "../../etc/passwd"}, "draws": 5})
+    assert "这里不能引用文件" in str(error(named, 422, "scenario")["message"])
+
+
 def test_schema_is_pool_schema(client: httpx.Client) -> None:
     _, expected = cli("schema", str(POLICIES / f"{GUIZHOU}.pool"))
     assert client.get("/schema", params={"policy": GUIZHOU}).json() == json.loads(expected)

@@ -55,7 +55,12 @@ def document() -> dict[str, Any]:
             "/policies/{name}": {"get": {"summary": "A policy's text and its sample scenarios", "responses": {"200": {"description": "name, source, scenarios"}, **_errors(422)}}},
             "/check": _post("Check a policy", {}, "ok, diagnostics (as `pool check --format json`), counts"),
             "/run": _post("Settle one period", {"scenario": _SCENARIO}, "exactly what `pool run --json` prints"),
-            "/simulate": _post("Several periods, balances carried", {"scenarios": {"type": "array", "items": _SCENARIO}}, "exactly what `pool simulate --json` prints"),
+            "/simulate": _post(
+                "Several periods, balances carried; or with draws, random futures of a stochastic scenario (base period inline)",
+                {"scenarios": {"type": "array", "items": _SCENARIO}, "scenario": _SCENARIO, "draws": {"type": "integer"},
+                 "seed": {"type": "integer"}, "values": {"type": "array", "items": {"type": "string"}}},
+                "exactly what `pool simulate --json` prints (with draws: `--draws N --seed S --engine vector --json`)",
+            ),  # fmt: skip
             "/explain": _post("The explainer", {"format": {"enum": ["html", "md"], "default": "html"}}, "the explainer page or Markdown", "text/html"),
             "/schema": _post("The JSON Schema of the policy's scenarios (also GET /schema?policy=NAME)", {}, "a JSON Schema"),
             "/diff": {

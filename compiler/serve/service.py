@@ -33,6 +33,7 @@ SOURCE_NAME = "policy.pool"  # how a policy sent as text is named in diagnostics
 class Limits:
     body_bytes: int = 4 * 1024 * 1024
     periods: int = 50  # scenarios (periods) in one /simulate
+    draws: int = 10_000  # random futures in one /simulate with draws (the vectorized engine)
     seconds: float = 30.0  # time per request before the client is answered 503
     # Requests computed at once. The work is pure Python, one core under the GIL: more threads
     # only interleave it, so every request takes as long as the slowest (docs/serve.md).
@@ -261,7 +262,10 @@ class Service:
         return report.to_json(checked, scen.period, res)
 
     def simulate(self, req: dict[str, Any]) -> str:
-        allow(req, {"policy", "source", "scenarios", "lang"})
+        """Several periods (`scenarios`), or `draws` random futures of a stochastic `scenario`."""
+        allow(req, {"policy", "source", "scenarios", "scenario", "draws", "seed", "values", "lang"})
+        if "draws" in req:
+            return self._draws(req)
         lang = lang_of(req)
         _, checked = self.policy(req, lang)
         items = req.get("scenarios")
@@ -276,6 +280,29 @@ class Service:
         except EvaluationFailed as e:
             raise Refused(422, "evaluation", Text(e.zh, e.en)) from None
         return report.simulation_json(checked, [(scen.period, res) for scen, res in runs])
+
+    def _draws(self, req: dict[str, Any]) -> str:
+        """As `pool simulate --draws N --seed S --json --engine vector`: arrays, no generated code."""
+        from compiler.stochastic import simulate_checked as stochastic
+        from compiler.stochastic.summary import to_json as draws_json
+
+        lang = lang_of(req)
+        draws, seed, values = req["draws"], req.get("seed", 0), req.get("values", [])
+        if not isinstance(draws, int) or isinstance(draws, bool) or draws < 1:
+            raise bad_field("draws", "正整数", "a positive integer")
+        if draws > self.limits.draws:
+            raise Refused.of(413, "request", "serve-too-many", field="draws", limit=self.limits.draws)
+        if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+            raise bad_field("seed", "非负整数", "a non-negative integer")
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise bad_field("values", "名称的列表（名称或 名称@地区）", "a list of names (name or name@region)")
+        _, checked = self.policy(req, lang)
+        doc = scenario_document(req.get("scenario"), "scenario")
+        try:
+            run = stochastic(checked, doc, draws, seed, values, "vector")
+        except EvaluationFailed as e:
+            raise Refused(422, "scenario", Text(e.zh, e.en)) from None
+        return draws_json(run.plan, run.outcome, run.summaries, seed, "vector")
 
     def _validate(self, checked: CheckedPolicy, docs: list[Document], lang: str, single: bool = False) -> list[Scenario]:
         """The periods the documents hold; their errors with fields and positions, as data
