@@ -73,7 +73,7 @@ async def load(host: str, clients: int, seconds: float) -> tuple[list[float], li
 
 def percentile(xs: list[float], q: float) -> float:
     ordered = sorted(xs)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def main() -> None:

@@ -19,10 +19,10 @@ httpx = pytest.importorskip("httpx")
 pytest.importorskip("starlette")
 pytest.importorskip("uvicorn")
 
-from compiler.cli import main  # noqa: E402
-from compiler.serve.app import create_app  # noqa: E402
-from compiler.serve.background import running  # noqa: E402
-from compiler.serve.service import Catalog, Limits, Service, bundled_dir  # noqa: E402
+from compiler.cli import main
+from compiler.serve.app import create_app
+from compiler.serve.background import running
+from compiler.serve.service import Catalog, Limits, Service, bundled_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES = ROOT / "policies"

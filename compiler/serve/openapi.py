@@ -60,7 +60,7 @@ def document() -> dict[str, Any]:
                 {"scenarios": {"type": "array", "items": _SCENARIO}, "scenario": _SCENARIO, "draws": {"type": "integer"},
                  "seed": {"type": "integer"}, "values": {"type": "array", "items": {"type": "string"}}},
                 "exactly what `pool simulate --json` prints (with draws: `--draws N --seed S --engine vector --json`)",
-            ),  # fmt: skip
+            ),
             "/explain": _post("The explainer", {"format": {"enum": ["html", "md"], "default": "html"}}, "the explainer page or Markdown", "text/html"),
             "/schema": _post("The JSON Schema of the policy's scenarios (also GET /schema?policy=NAME)", {}, "a JSON Schema"),
             "/diff": {
@@ -72,7 +72,7 @@ def document() -> dict[str, Any]:
                     }}}},
                     "responses": {"200": {"description": "as `pool diff --format json|md`"}, **_errors(400, 413, 422, 503)},
                 }
-            },  # fmt: skip
+            },
             "/import": {"post": {"summary": "An uploaded scenario file (?format=json) as a scenario object", "responses": {"200": {"description": "{scenario}"}, **_errors(400, 413, 422)}}},
         },
         "components": {"securitySchemes": {"token": {"type": "http", "scheme": "bearer", "description": "Required when the server was started with a token."}}},

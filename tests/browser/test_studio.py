@@ -18,11 +18,12 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if not CHROMIUM and not os.environ.get("CI"):
     pytest.skip("Chromium is not installed (apt-get install chromium fonts-noto-cjk)", allow_module_level=True)
 
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402  (in CI a missing package fails, as it should)
+# Imported after the skip: where CI is set, a missing package fails here, as it should.
+from playwright.sync_api import Page, expect, sync_playwright
 
-from compiler.serve.app import create_app  # noqa: E402
-from compiler.serve.background import running  # noqa: E402
-from compiler.serve.service import Catalog, Service, bundled_dir  # noqa: E402
+from compiler.serve.app import create_app
+from compiler.serve.background import running
+from compiler.serve.service import Catalog, Service, bundled_dir
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 GUIZHOU = ROOT / "policies" / "guizhou_risk_adjustment.pool"
