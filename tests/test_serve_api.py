@@ -267,7 +267,7 @@ def test_every_answer_carries_security_headers(client: httpx.Client) -> None:
 
 def test_another_host_name_is_refused_on_loopback(client: httpx.Client) -> None:
     r = client.get("/policies", headers={"Host": "attacker.example"})
-    assert r.status_code == 400
+    assert error(r, 400, "request")["message"] == "不接受主机名“attacker.example”：本服务只在本机可访问"
 
 
 def test_endpoints_write_no_file(client: httpx.Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -63,7 +63,7 @@ class Guard:
             return
         request = Request(scope)
         if self.hosts is not None and request.url.hostname not in self.hosts:
-            await _json({"error": {"kind": "request", "message": f"host {request.url.hostname} refused"}}, 400)(scope, receive, send)
+            await _refused(Refused.of(400, "request", "serve-host", host=request.url.hostname), _lang(request))(scope, receive, send)
             return
         if self.token is not None and not self._authorised(request):
             await _refused(Refused.of(401, "token", "serve-token"), _lang(request))(scope, receive, send)

@@ -12,6 +12,7 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -179,13 +180,13 @@ class Service:
         key = f"named:{entry.path}:" + hashlib.sha256(data).hexdigest()
         return key, self._cached(key, lambda: check_file(entry.path))
 
-    def _cached(self, key: str, compute: Any) -> Checked:
+    def _cached(self, key: str, compute: Callable[[], Checked]) -> Checked:
         with self._lock:
             hit = self._cache.get(key)
             if hit is not None:
                 self._cache.move_to_end(key)
                 return hit
-        result: Checked = compute()
+        result = compute()
         with self._lock:
             self._cache[key] = result
             while len(self._cache) > self._cache_size:

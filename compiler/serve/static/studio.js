@@ -28,7 +28,7 @@
       rule: "Rule", from: "From", to: "To", amount: "Amount (元)", line: "Line", fund: "Fund", name: "Name", value: "Value",
       none: "(none)", custom: "(edited)", emptyScenario: "(blank scenario)", checking: "Checking…", running: "Computing…",
       ready: "Ready", open: "open: must be given", yes: "yes", no: "no", remove: "Remove this region",
-      lineCol: "line {line}, column {col}", counts: "{e} error(s), {w} warning(s), {n} note(s)",
+      lineCol: "Line {line}, column {col}", counts: "{e} error(s), {w} warning(s), {n} note(s)",
       policyErrors: "The policy has errors: fix them first (see the left).", noTransfers: "No transfers this period.",
       network: "Cannot reach the service: {msg}", uploaded: "Read {file}", money: "元", ratio: "%", count: "persons",
       explainerTitle: "Explainer", tenThousand: "", severity: { error: "error", warning: "warning", note: "note" },
