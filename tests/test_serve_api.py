@@ -316,6 +316,17 @@ def test_a_token_protected_server_refuses_requests_without_it() -> None:
         assert httpx.get(base + "/", params={"token": "s3cret"}).status_code == 200
 
 
+def test_off_loopback_a_token_is_always_required() -> None:
+    from compiler.commands.serve import access
+
+    token, hosts = access("0.0.0.0", None)
+    assert token is not None and len(token) >= 32 and hosts is None
+    assert access("0.0.0.0", None)[0] != token  # generated afresh, never a fixed default
+    assert access("192.168.1.5", "given") == ("given", None)
+    token, hosts = access("127.0.0.1", None)
+    assert token is None and hosts is not None and "localhost" in hosts and "attacker.example" not in hosts
+
+
 def test_pool_serve_says_where_it_listens_and_serves(tmp_path: Path) -> None:
     folder = tmp_path / "mine"
     folder.mkdir()

@@ -11,6 +11,17 @@ from compiler.commands.common import LANG
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
+def access(host: str, token: str | None) -> tuple[str | None, set[str] | None]:
+    """The token every request must carry and the Host names accepted. Off loopback a token
+    is required (generated when not given); on loopback other Host names are refused, so a
+    web page elsewhere cannot reach the service by DNS rebinding."""
+    import secrets
+
+    if host in LOOPBACK:
+        return token, LOOPBACK | {f"[{h}]" for h in LOOPBACK}
+    return token or secrets.token_urlsafe(24), None
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; anything but loopback needs a token / 监听地址")
 @click.option("--port", type=int, default=8765, show_default=True, help="Port; 0 picks a free one / 端口")
@@ -26,7 +37,6 @@ def serve(host: str, port: int, folders: tuple[str, ...], token: str | None, tim
     Binds to 127.0.0.1 unless told otherwise: only this machine can reach it.
     Nothing it does writes a file.
     """
-    import secrets
     from pathlib import Path
 
     try:
@@ -43,13 +53,11 @@ def serve(host: str, port: int, folders: tuple[str, ...], token: str | None, tim
         sys.exit(2)
     zh = lang == "zh"
     loopback = host in LOOPBACK
-    if not loopback and token is None:
-        token = secrets.token_urlsafe(24)
+    token, hosts = access(host, token)
     bundled = bundled_dir()
     folders_ = ([(bundled, "bundled")] if bundled is not None else []) + [(Path(f), "configured") for f in folders]
     service = Service(Catalog(folders_), Limits(body_bytes=max_body * 1024 * 1024, seconds=timeout))
-    # On loopback, other Host names are refused: a web page elsewhere cannot reach it by DNS rebinding.
-    app = create_app(service, token, LOOPBACK | {f"[{h}]" for h in LOOPBACK} if loopback else None)
+    app = create_app(service, token, hosts)
 
     # Keep-alive longer than uvicorn's 5 s: a busy client reusing a connection the server is just closing gets a reset.
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, timeout_keep_alive=60)
