@@ -161,3 +161,16 @@ def test_switching_to_english(page: Page, artifacts: Path) -> None:
     page.screenshot(path=str(artifacts / "english-explainer.png"))
     page.click("#lang")
     expect(page.locator("h1")).to_have_text("pool 工作室")
+
+
+def test_every_bundled_policy_opens_and_its_sample_settles(page: Page) -> None:
+    names = page.eval_on_selector_all("#policy option", "options => options.map(o => o.value).filter(Boolean)")
+    assert "ningbo_city_pooling" in names and len(names) >= 5
+    for name in names:
+        page.select_option("#policy", name)  # starts the requests at once: data-busy is above 0 until all are answered
+        page.wait_for_selector("body[data-busy='0']")
+        assert page.input_value("#source") == (ROOT / "policies" / f"{name}.pool").read_text(encoding="utf-8")
+        assert page.inner_text("#summary").startswith("0 个错误"), name
+        if page.eval_on_selector_all("#sample option", "options => options.filter(o => o.value).length"):
+            assert page.inner_text("#errors") == "", name
+            assert page.locator("#ledger tbody tr").count() > 0, name

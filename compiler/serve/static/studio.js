@@ -62,6 +62,10 @@
 
   // ---- the service ------------------------------------------------------------------
 
+  // Requests in flight, on <body data-busy>: 0 once the page has caught up (the browser tests wait on it).
+  var inFlight = 0;
+  function busy(n) { inFlight += n; document.body.setAttribute("data-busy", String(inFlight)); }
+
   function call(method, path, body, raw) {
     var headers = {};
     if (token) { headers.Authorization = "Bearer " + token; }
@@ -69,13 +73,15 @@
     if (body !== undefined) {
       if (raw) { init.body = body; } else { headers["Content-Type"] = "application/json"; init.body = JSON.stringify(body); }
     }
+    busy(1);
     return fetch(path, init).then(function (r) {
       return r.text().then(function (text) {
         var data = null;
         try { data = JSON.parse(text); } catch (e) { data = null; }
+        busy(-1);
         return { status: r.status, text: text, data: data };
       });
-    }).catch(function (e) { status(t("network", { msg: e.message })); throw e; });
+    }).catch(function (e) { busy(-1); status(t("network", { msg: e.message })); throw e; });
   }
 
   function debounce(fn, ms) {
