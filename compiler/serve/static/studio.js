@@ -9,7 +9,7 @@
       tabExplainer: "政策解读", period: "年度", scheme: "险种", upload: "上传情景（JSON、CSV、xlsx）",
       dlScenario: "下载情景", dlResults: "下载结果（CSV）", dlResultsJson: "下载结果（JSON）", dlResultsXlsx: "下载结果（xlsx）",
       regionInputs: "各地区输入", addRegion: "添加地区", globalInputs: "全局输入", params: "参数", state: "期初余额",
-      results: "结果", flow: "资金流向", ledger: "资金往来", balances: "期末余额", dlExplainer: "下载政策解读（HTML）",
+      results: "结果", values: "各项计算值", flow: "资金流向", ledger: "资金往来", balances: "期末余额", dlExplainer: "下载政策解读（HTML）",
       region: "地区", rule: "规则", from: "自", to: "至", amount: "金额（元）", line: "行", fund: "资金", name: "名称",
       value: "值", none: "（无）", custom: "（自行编辑）", emptyScenario: "（空白情景）", checking: "正在检查……",
       running: "正在计算……", ready: "已就绪", open: "待定，须填写", yes: "是", no: "否", remove: "删除此地区",
@@ -23,7 +23,7 @@
       tabExplainer: "Explainer", period: "Year", scheme: "Scheme", upload: "Upload a scenario (JSON, CSV, xlsx)",
       dlScenario: "Download scenario", dlResults: "Download results (CSV)", dlResultsJson: "Download results (JSON)",
       dlResultsXlsx: "Download results (xlsx)", regionInputs: "Inputs by region", addRegion: "Add a region",
-      globalInputs: "Global inputs", params: "Parameters", state: "Opening balances", results: "Results", flow: "Fund flows",
+      globalInputs: "Global inputs", params: "Parameters", state: "Opening balances", results: "Results", values: "Every computed value", flow: "Fund flows",
       ledger: "Transfers", balances: "Closing balances", dlExplainer: "Download explainer (HTML)", region: "Region",
       rule: "Rule", from: "From", to: "To", amount: "Amount (元)", line: "Line", fund: "Fund", name: "Name", value: "Value",
       none: "(none)", custom: "(edited)", emptyScenario: "(blank scenario)", checking: "Checking…", running: "Computing…",
@@ -424,6 +424,7 @@
     var r = st.result, ledger = $("ledger"), balances = $("balances");
     ledger.textContent = "";
     balances.textContent = "";
+    $("values").textContent = "";
     $("flow-svg").textContent = "";
     if (!r) { return; }
     ledger.appendChild(el("thead", {}, [el("tr", {}, ["rule", "from", "to", "amount", "line"].map(function (k) { return el("th", { text: t(k) }); }))]));
@@ -451,7 +452,31 @@
       }
     });
     balances.appendChild(bbody);
+    drawValues(r.values);
     $("flow-svg").appendChild(flowDiagram(r.transfers, Object.keys(st.scenario.regions || {})));
+  }
+
+  // Every value the run computed: one column for a global value, one a region otherwise.
+  function drawValues(values) {
+    var table = $("values"), regions = Object.keys(st.scenario.regions || {});
+    table.textContent = "";
+    var head = el("tr", {}, [el("th", { text: t("name") }), el("th", { text: t("value") })]);
+    regions.forEach(function (r) { head.appendChild(el("th", { text: r })); });
+    table.appendChild(el("thead", {}, [head]));
+    var body = el("tbody");
+    Object.keys(values).forEach(function (name) {
+      var v = values[name], row = el("tr", { "data-value": name }, [el("td", { text: name })]);
+      var show = function (x) { return typeof x === "boolean" ? (x ? t("yes") : t("no")) : String(x); };
+      if (v !== null && typeof v === "object") {
+        row.appendChild(el("td"));
+        regions.forEach(function (r) { row.appendChild(el("td", { cls: "num", text: r in v ? show(v[r]) : "" })); });
+      } else {
+        row.appendChild(el("td", { cls: "num", text: show(v) }));
+        regions.forEach(function () { row.appendChild(el("td")); });
+      }
+      body.appendChild(row);
+    });
+    table.appendChild(body);
   }
 
   // Parties in columns by how far money has travelled to reach them; the regions stand as one
