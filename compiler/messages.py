@@ -132,7 +132,6 @@ TEXTS: dict[str, Text] = {
     "serve-token": Text("缺少或错误的访问令牌", "missing or wrong access token"),
     "serve-not-found": Text("没有这个地址：{path}", "no such address: {path}"),
     "serve-method": Text("{path} 不接受 {method} 请求", "{path} does not accept {method}"),
-    "serve-policy-errors": Text("政策未通过检查", "the policy does not check"),
     "serve-no-policy": Text("文件中没有“政策”声明", "the file declares no policy (政策/policy)"),
     "serve-several-periods": Text("这个情景有多期，请用 /simulate", "this scenario holds several periods: use /simulate"),
     "serve-import-format": Text("不支持的文件格式“{format}”（可用：{known}）", "unsupported file format ‘{format}’ (known: {known})"),

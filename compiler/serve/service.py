@@ -109,9 +109,13 @@ def choice(req: dict[str, Any], field: str, options: tuple[str, ...]) -> str:
 def scenario_document(value: object, field: str) -> Document:
     """A scenario object from a request, as the JSON text the scenario reader takes.
     Positions in its messages refer to this text; the field path names the value."""
+    wrong = bad_field(field, "情景对象（与情景文件的 JSON 相同）", "a scenario object (the scenario-file JSON)")
     if not isinstance(value, dict):
-        raise bad_field(field, "情景对象（与情景文件的 JSON 相同）", "a scenario object (the scenario-file JSON)")
-    return Document(f"{field}.json", json.dumps(value, ensure_ascii=False, indent=2))
+        raise wrong
+    try:
+        return Document(f"{field}.json", json.dumps(value, ensure_ascii=False, indent=2))
+    except RecursionError:  # nested deeper than any scenario: the encoder's limit is below the decoder's
+        raise wrong from None
 
 
 # ---- the catalogue of named policies --------------------------------------------
@@ -144,8 +148,16 @@ class Catalog:
     def get(self, name: object) -> Named:
         entry = self.entries.get(name) if isinstance(name, str) else None
         if entry is None:
-            raise Refused.of(422, "policy", "serve-unknown-policy", name=name, known=", ".join(self.entries))
+            shown = str(name) if len(str(name)) <= 100 else str(name)[:100] + "…"
+            raise Refused.of(422, "policy", "serve-unknown-policy", name=shown, known=", ".join(self.entries))
         return entry
+
+    def read(self, entry: Named) -> bytes:
+        """The file's bytes; one removed since the server started is as good as unknown."""
+        try:
+            return entry.path.read_bytes()
+        except OSError:
+            raise Refused.of(422, "policy", "serve-unknown-policy", name=entry.name, known=", ".join(self.entries)) from None
 
 
 # ---- the service --------------------------------------------------------------
@@ -175,7 +187,7 @@ class Service:
             key = "source:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
             return key, self._cached(key, lambda: check_source(text, SOURCE_NAME))
         entry = self.catalog.get(req["policy"])
-        data = entry.path.read_bytes()
+        data = self.catalog.read(entry)
         # The main file's hash: an edited file is checked again. (An edited relative import is not noticed.)
         key = f"named:{entry.path}:" + hashlib.sha256(data).hexdigest()
         return key, self._cached(key, lambda: check_file(entry.path))
@@ -237,7 +249,8 @@ class Service:
 
     def show_policy(self, name: str) -> dict[str, Any]:
         entry = self.catalog.get(name)
-        return {"name": name, "source": entry.path.read_text(encoding="utf-8-sig"), "scenarios": self.samples(name)}
+        source = self.catalog.read(entry).decode("utf-8-sig", errors="replace").replace("\r\n", "\n")
+        return {"name": name, "source": source, "scenarios": self.samples(name)}
 
     def check(self, req: dict[str, Any]) -> dict[str, Any]:
         allow(req, {"policy", "source", "lang"})
