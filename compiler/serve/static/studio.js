@@ -479,14 +479,19 @@
     table.appendChild(body);
   }
 
-  // Parties in columns by how far money has travelled to reach them; the regions stand as one
-  // node where they pay and one where they are paid, so the diagram reads left to right.
+  // Parties in columns by how far money has travelled to reach them. The regions stand as one
+  // node where they pay and one where they are paid, so the diagram reads left to right, and a
+  // region's own account (区县累计结余(海曙区)) joins its fellows as 区县累计结余(各地区).
   function flowDiagram(transfers, regions) {
     var NS = "http://www.w3.org/2000/svg", isRegion = {}, edges = {}, nodes = {}, order = [];
     regions.forEach(function (r) { isRegion[r] = true; });
     var all = st.lang === "zh" ? "各地区" : "regions";
-    var from = function (n) { return isRegion[n] ? all + " →" : n; };
-    var to = function (n) { return isRegion[n] ? "→ " + all : n; };
+    var party = function (n) {
+      var m = /^(.*)[(（]([^()（）]+)[)）]$/.exec(n);
+      return m && isRegion[m[2]] ? m[1] + "(" + all + ")" : n;
+    };
+    var from = function (n) { return isRegion[n] ? all + " →" : party(n); };
+    var to = function (n) { return isRegion[n] ? "→ " + all : party(n); };
     transfers.forEach(function (x) {
       var a = from(x.from), b = to(x.to), key = a + "\u0000" + b;
       [a, b].forEach(function (n) { if (!(n in nodes)) { nodes[n] = 0; order.push(n); } });
@@ -496,8 +501,16 @@
     for (var pass = 0; pass < order.length; pass++) {  // longest path, bounded: a cycle stops growing
       keys.forEach(function (k) { var p = k.split("\u0000"); if (nodes[p[1]] < nodes[p[0]] + 1 && p[0] !== p[1]) { nodes[p[1]] = nodes[p[0]] + 1; } });
     }
-    var columns = [];
+    var columns = [], row = {};
     order.forEach(function (n) { (columns[nodes[n]] = columns[nodes[n]] || []).push(n); });
+    columns.forEach(function (col) {  // each node level with the mean row of what pays it: fewer crossings
+      col.forEach(function (n, j) {
+        var ins = keys.filter(function (k) { return k.split("\u0000")[1] === n && k.split("\u0000")[0] in row; });
+        row[n] = ins.length ? ins.reduce(function (a, k) { return a + row[k.split("\u0000")[0]]; }, 0) / ins.length : j;
+      });
+      col.sort(function (a, b) { return row[a] - row[b]; });
+      col.forEach(function (n, j) { row[n] = j; });
+    });
     var W = 150, H = 34, GX = 120, GY = 26, pos = {}, height = 0;
     columns.forEach(function (col, i) {
       col.forEach(function (n, j) { pos[n] = { x: 10 + i * (W + GX), y: 10 + j * (H + GY) }; });
@@ -522,7 +535,12 @@
       var w = 1.5 + 12 * Number(edges[k]) / Number(max);
       var g = mk("g", { class: "edge" });
       g.appendChild(mk("path", { d: "M" + x1 + "," + y1 + " C" + mid + "," + y1 + " " + mid + "," + y2 + " " + x2 + "," + y2, "stroke-width": w.toFixed(1) }));
-      g.appendChild(mk("text", { class: "amount", x: String(mid), y: String((y1 + y2) / 2 - 4), "text-anchor": "middle" }, wan(edges[k])));
+      // The amount in the gap just after the source, clear of any node the edge passes behind:
+      // find where the curve crosses the middle of that gap (x grows along it) by bisection.
+      var bez = function (a, b, c, d, u) { var v = 1 - u; return v * v * v * a + 3 * v * v * u * b + 3 * v * u * u * c + u * u * u * d; };
+      var lo = 0, hi = 1, goal = Math.min(x1 + GX / 2, (x1 + x2) / 2);
+      for (var i = 0; i < 20; i++) { var m = (lo + hi) / 2; if (bez(x1, mid, mid, x2, m) < goal) { lo = m; } else { hi = m; } }
+      g.appendChild(mk("text", { class: "amount", x: goal.toFixed(1), y: (bez(y1, y1, y2, y2, lo) - 4).toFixed(1), "text-anchor": "middle" }, wan(edges[k])));
       svg.appendChild(g);
     });
     order.forEach(function (n) {
