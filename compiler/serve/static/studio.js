@@ -611,7 +611,7 @@
 
   function loadPolicy(name) {
     return call("GET", "/policies/" + encodeURIComponent(name)).then(function (res) {
-      if (res.status !== 200) { return; }
+      if (res.status !== 200 || $("policy").value !== name) { return; }  // another policy was picked meanwhile
       source.value = res.data.source;
       st.samples = res.data.scenarios;
       var sel = $("sample");
