@@ -184,6 +184,14 @@ def test_diff_shows_the_change_and_its_money(client: httpx.Client, tmp_path: Pat
     assert same.status_code == 200 and same.headers["content-type"].startswith("text/markdown")
 
 
+def test_import_reads_an_uploaded_scenario_without_floats(client: httpx.Client) -> None:
+    data = (POLICIES / "scenarios" / "guizhou_2026.json").read_bytes().replace(b'"300000000.00"', b"300000000.10", 1)
+    got = client.post("/import", params={"format": "json"}, content=data).json()["scenario"]
+    assert got["regions"]["安顺市"]["上年度征缴收入"] == "300000000.10"  # the number's text, not a float's
+    body = error(client.post("/import", params={"format": "ods"}, content=b"x"), 422, "request")
+    assert str(body["message"]).startswith("不支持的文件格式“ods”")
+
+
 def test_openapi_describes_every_endpoint(client: httpx.Client) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/check", "/run", "/simulate", "/explain", "/diff", "/schema", "/policies"} <= set(paths)
