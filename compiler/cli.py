@@ -9,9 +9,15 @@ their bodies, so `pool --help` starts fast.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import os
+import sys
+from typing import Any, NoReturn
 
 import click
+
+from compiler.limits import allow_deep_recursion
 
 # command name → "module:attribute", in the order `pool --help` lists them.
 COMMANDS = {
@@ -29,8 +35,33 @@ COMMANDS = {
 }
 
 
+def _stdout_failed(e: OSError) -> NoReturn:
+    """stdout is full, closed or gone (`> /dev/full`, a closed pipe): say so, exit 2, and
+    point stdout at /dev/null so Python's final flush cannot print a traceback."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    argv = sys.argv[1:]
+    english = "--lang=en" in argv or any(a == "--lang" and b == "en" for a, b in zip(argv, argv[1:]))
+    with contextlib.suppress(OSError, ValueError):
+        said = "cannot write the output" if english else "无法写出结果"
+        sys.stderr.write(f"pool: {said}: {e.strerror or e}\n")
+    sys.exit(2)
+
+
 class LazyGroup(click.Group):
     """A group whose subcommands are imported by name on first use."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        allow_deep_recursion()  # what the checks admit, every command can handle: compiler/limits.py
+        try:
+            try:
+                return super().main(*args, **kwargs)
+            finally:
+                if sys.stdout is not None:
+                    sys.stdout.flush()  # a full disk shows here, not at interpreter exit
+        except OSError as e:
+            _stdout_failed(e)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)

@@ -6,7 +6,6 @@ Backends receive the checked result; they never call the parser or the checks.
 from __future__ import annotations
 
 import difflib
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,8 +14,10 @@ import attrs
 from compiler.checks import check
 from compiler.checks.context import Context
 from compiler.diagnostics import Diagnostic, diag, note, sort_diagnostics
+from compiler.fileio import FileRefused, read_limited
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
+from compiler.limits import MAX_EXPR_DEPTH, allow_deep_recursion
 from compiler.messages import Severity, Text
 from compiler.fmt.layout import layout
 from compiler.parsing import parse_module
@@ -57,9 +58,15 @@ def _display(path: Path) -> str:
         return path.as_posix()
 
 
+# A policy is tens of kilobytes; the limit keeps /dev/zero or a stray dump from filling memory.
+MAX_POLICY_BYTES = 2 * 1024 * 1024
+
+
 def _read(path: Path, shown: str) -> tuple[SourceFile | None, Diagnostic | None]:
     try:
-        data = path.read_bytes()
+        data = read_limited(path, MAX_POLICY_BYTES, Text("一份政策", "a policy"))
+    except FileRefused as e:
+        return None, diag("E106", Span(shown, 1, 1, 1, 1), reason=e.reason())
     except OSError as e:
         return None, diag("E106", Span(shown, 1, 1, 1, 1), reason=e.strerror or str(e))
     return decode_source(data, shown)
@@ -76,7 +83,9 @@ def decode_source(data: bytes, shown: str) -> tuple[SourceFile | None, Diagnosti
         col = len(before) - (before.rfind("\n") + 1) + 1
         reason = Text(f"第 {e.start} 字节不是有效的 UTF-8", f"byte {e.start} is not valid UTF-8")
         return None, diag("E106", Span(shown, line, col, line, col + 1), reason=reason)
-    return SourceFile(shown, text.replace("\r\n", "\n")), None
+    # A lone CR ends a line too (classic Mac OS, some copy-paste paths): otherwise a
+    # first-line comment would run to the end of the file and hide every rule in it.
+    return SourceFile(shown, text.replace("\r\n", "\n").replace("\r", "\n")), None
 
 
 class _Loader:
@@ -135,11 +144,6 @@ def _import_target(spec: str, importer: Path | None) -> Path | None:
     return target
 
 
-# Lowering and the checks recurse over expressions; a sum of a few hundred terms
-# is legitimate, a pathological one becomes a diagnostic rather than a traceback.
-_RECURSION_LIMIT = 20_000
-
-
 def check_file(path: str | Path) -> Checked:
     p = Path(path)
     return _guarded(lambda: _check_file(p), _display(p))
@@ -151,18 +155,21 @@ def check_source(text: str, shown: str) -> Checked:
     Standard-library imports work; relative imports (`./x`) are reported as not found,
     so the text can never make the compiler read a file it names.
     """
-    return _guarded(lambda: _check_source(SourceFile(shown, text.replace("\r\n", "\n"))), shown)
+    if len(text.encode("utf-8")) > MAX_POLICY_BYTES:
+        mb = MAX_POLICY_BYTES // (1024 * 1024)
+        reason = Text(f"政策超过 {mb} MB", f"the policy is larger than {mb} MB")
+        return Checked({}, [diag("E106", Span(shown, 1, 1, 1, 1), reason=reason)], io_error=True)
+    # Line ends as decode_source makes them: a lone CR ends a line too.
+    source = SourceFile(shown, text.replace("\r\n", "\n").replace("\r", "\n"))
+    return _guarded(lambda: _check_source(source), shown)
 
 
 def _guarded(run: Callable[[], Checked], shown: str) -> Checked:
-    old = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(old, _RECURSION_LIMIT))
+    allow_deep_recursion()  # then whatever checks clean, every engine can evaluate
     try:
         return run()
-    except RecursionError:
-        return Checked({}, [diag("E109", Span(shown, 1, 1, 1, 1))])
-    finally:
-        sys.setrecursionlimit(old)
+    except RecursionError:  # deeper than lowering can follow: thousands of levels
+        return Checked({}, [diag("E109", Span(shown, 1, 1, 1, 1), depth=Text("上千", "thousands of"), limit=str(MAX_EXPR_DEPTH))])
 
 
 def _check_source(source: SourceFile) -> Checked:

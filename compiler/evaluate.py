@@ -12,18 +12,19 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from types import ModuleType
 
 from compiler.diagnostics import render_text
 from compiler.driver import check_file
-from compiler import runtime as rt
 from compiler.interpreter import Env, EvalError, Machine, PeriodResult, Transfer, settle
 from compiler.interpreter.trace import Step, explain
 from compiler.interpreter.values import Scalar
 from compiler.ir.checked import CheckedPolicy
+from compiler.ir.scope import account
+from compiler.limits import allow_deep_recursion
+from compiler.numbers import to_decimal
 from compiler.runtime import PolicyError
 from compiler.scenario import Scenario, ScenarioError, Source, Value, load, load_periods
 
@@ -91,42 +92,33 @@ def settle_with(
     checked: CheckedPolicy, env: Env, engine: Engine, where: str, module: ModuleType | None = None
 ) -> PeriodResult:
     """One period on either engine, as exact rationals; failures as EvaluationFailed."""
+    allow_deep_recursion()
     try:
         if engine == "interpreter":
             return settle(checked, env)
         module = module or policy_module(checked)
-        out = module.evaluate(env.regions, _decimals(env.params), _decimals(env.inputs), {k: _dec(v) for k, v in env.opening.items()})
+        out = module.evaluate(env.regions, env.params, env.inputs, env.opening)  # exact rationals both ways
     except EvalError as e:
         at = f"{e.span}: " if e.span else ""
         raise EvaluationFailed(2, f"{where}: 无法计算:{at}{e.zh}\n", f"{where}: cannot settle: {at}{e.en}\n") from None
     except PolicyError as e:
-        at = f"{checked.program.main.span.file}:{e.line}: " if e.line else ""
+        at = f"{checked.program.main.span.file}:{e.line}:{_column(checked, e.line)}: " if e.line else ""
         raise EvaluationFailed(2, f"{where}: 无法计算:{at}{e.zh}\n", f"{where}: cannot settle: {at}{e.en}\n") from None
     return PeriodResult(
-        {k: _exact(v) for k, v in out.values.items()},
+        dict(out.values),
         [Transfer(t.source, t.dest, Fraction(t.amount), t.rule, t.line) for t in out.transfers],
         {k: Fraction(v) for k, v in out.closing.items()},
     )
 
 
-def _dec(v: Fraction) -> Decimal:
-    d = Decimal(v.numerator) / Decimal(v.denominator)
-    assert Fraction(d) == v, "scenario values are finite decimals"
-    return d
-
-
-def _decimals(table: dict[str, Scalar | dict[str, Scalar]]) -> dict[str, rt.Supplied]:
-    def one(x: Scalar) -> rt.Value:
-        return _dec(x) if isinstance(x, Fraction) else x
-
-    return {k: ({r: one(x) for r, x in v.items()} if isinstance(v, dict) else one(v)) for k, v in table.items()}
-
-
-def _exact(v: rt.Supplied) -> Scalar | dict[str, Scalar]:
-    def one(x: rt.Value) -> Scalar:
-        return Fraction(x) if isinstance(x, Decimal) else x
-
-    return {r: one(x) for r, x in v.items()} if isinstance(v, dict) else one(v)
+def _column(checked: CheckedPolicy, line: int) -> int:
+    """The column the interpreter would give for a compiled evaluator's error on `line`:
+    where the fund's name, the rule, or the declaration starts (the evaluator keeps lines only)."""
+    file = checked.program.main.span.file
+    spans = [f.name.span for f in checked.scope.funds.values()]
+    spans += [r.span for r in checked.scope.rules] + [t.span for r in checked.scope.rules for t in r.tiers]
+    spans += [d.span for d in checked.scope.values.values()]
+    return next((s.column for s in spans if s.file == file and s.line == line), 1)
 
 
 def policy_module(checked: CheckedPolicy) -> ModuleType:
@@ -165,17 +157,40 @@ def simulate_checked(checked: CheckedPolicy, files: list[Source], engine: Engine
         if periods and any(s.state for s in got):
             raise EvaluationFailed(2, f"{f}: state: 期初余额由上一期结转,不能再给出\n", f"{f}: state: balances carry over from the previous period\n")
         periods += got
+    for before, after in zip(periods, periods[1:]):
+        if before.period is not None and after.period is not None and after.period <= before.period:
+            zh = f"{after.file}: period: {after.period}年排在{before.period}年之后,却不晚于它;各期须按年份先后排列,每年一期\n"
+            en = f"{after.file}: period: {after.period} follows {before.period} but is not later; periods must go forward in time, one a year\n"
+            raise EvaluationFailed(2, zh, en)
     out: list[tuple[Scenario, PeriodResult]] = []
     carried: dict[str, Fraction] | None = None
     module = policy_module(checked) if engine == "compiled" else None  # compiled once for all periods
     for scen in periods:
         env = env_of(scen)
         if carried is not None:
+            _no_balance_left_behind(checked, out[-1][0], scen, carried)
             env.opening = dict(carried)
         res = settle_with(checked, env, engine, f"{scen.file} ({scen.period})", module)
         carried = res.closing
         out.append((scen, res))
     return out
+
+
+def _no_balance_left_behind(checked: CheckedPolicy, before: Scenario, after: Scenario, carried: dict[str, Fraction]) -> None:
+    """A region that holds a carried balance must be in the next period too: dropped, its
+    balance would vanish from the state and its next gap would find nothing."""
+    for fund in checked.scope.funds.values():
+        if not (fund.carried and fund.per_region):
+            continue
+        for region in before.regions:
+            held = carried.get(account(fund.name.text, region), Fraction(0))
+            if held and region not in after.regions:
+                name, money = fund.name.text, to_decimal(held, 2)
+                zh = (f"{after.file}: regions: 缺少地区“{region}”:它在第 {before.period} 期末的“{name}”余额为 {money:,} 元,"
+                      f"须结转到第 {after.period} 期;请在该期列出这个地区\n")  # fmt: skip
+                en = (f"{after.file}: regions: ‘{region}’ is missing: it closed {before.period} with {money:,} in ‘{name}’, "
+                      f"which carries into {after.period}; list the region in that period\n")  # fmt: skip
+                raise EvaluationFailed(2, zh, en)
 
 
 def _render(errors: list[ScenarioError], file: Source) -> tuple[str, str]:

@@ -53,7 +53,8 @@ CODES: dict[str, Code] = {
     "E106": Code(E, "io", Text("无法读取文件:{reason}", "cannot read the file: {reason}")),
     "E107": Code(E, "policy-count", Text("{reason}", "{reason}")),
     "E108": Code(E, "unterminated-string", Text("引号没有闭合:文字须在同一行内结束", "unterminated string: quoted text must end on the same line")),
-    "E109": Code(E, "too-deep", Text("表达式嵌套过深,请拆成几个派生值", "the expression is nested too deeply: split it into derived values")),
+    "E109": Code(E, "too-deep", Text("表达式嵌套过深({depth} 层,上限 {limit} 层),请拆成几个派生值", "the expression is nested too deeply ({depth} levels, the limit is {limit}): split it into derived values")),
+    "E112": Code(E, "chain-too-long", Text("“{name}”依赖的派生值链有 {length} 层,超过 {limit} 层的上限;请直接用汇总(合计、平均)或把中间值合并", "‘{name}’ sits on a chain of {length} derived values, over the limit of {limit}: use an aggregate (sum, mean) or merge intermediate values")),
     # ---- names
     "E201": Code(E, "undefined", Text("未定义的{kind}“{name}”", "undefined {kind} ‘{name}’")),
     "E202": Code(E, "duplicate", Text("“{name}”重复定义", "‘{name}’ is defined more than once")),
@@ -108,6 +109,7 @@ TEXTS: dict[str, Text] = {
     "use-remaining": Text("用“剩余”分配尚未分出的全部余额", "use ‘remaining’ to pass on whatever is left"),
     "cap-binds": Text("此上限生效后,超出的部分没有去向", "once this cap binds, the excess has nowhere to go"),
     "condition-false": Text("条件不成立时这笔支出为零", "this payment is zero when its condition is false"),
+    "exception-applies": Text("此例外成立时改付这个金额", "where this exception applies, this amount is paid instead"),
     "other-exception": Text("另一条例外", "the other exception"),
     "declared-bound": Text("范围在此声明", "bound declared here"),
     "last-tier": Text("最后一层", "the last tier"),
@@ -135,6 +137,24 @@ TEXTS: dict[str, Text] = {
     "serve-no-policy": Text("文件中没有“政策”声明", "the file declares no policy (政策/policy)"),
     "serve-several-periods": Text("这个情景有多期，请用 /simulate", "this scenario holds several periods: use /simulate"),
     "serve-import-format": Text("不支持的文件格式“{format}”（可用：{known}）", "unsupported file format ‘{format}’ (known: {known})"),
+}
+
+
+# Reading inputs and writing outputs (pool refuses rather than lose or hang): {kind} is one of FILE_KINDS.
+FILE_MESSAGES: dict[str, Text] = {
+    "not-regular": Text("不是普通文件,而是{kind};pool 只读写普通文件", "is not a regular file but {kind}; pool reads and writes regular files only"),
+    "too-large": Text("文件有 {size} MB,超过 {limit} MB 的上限,不像是一份{what}", "the file is {size} MB, over the {limit} MB limit: too large for {what}"),
+    "output-empty": Text("需要一个文件名,而不是空字符串", "needs a file name, not an empty string"),
+    "output-is-input": Text("-o 指向输入文件“{input}”,写入会覆盖它;请换一个文件名", "-o names the input ‘{input}’, which writing would overwrite; choose another name"),
+    "changed-meanwhile": Text("文件在读取之后被修改过,为免丢失修改,未覆盖;请重新运行", "the file changed after it was read; left as it is so no edit is lost: run again"),
+}
+FILE_KINDS: dict[str, Text] = {
+    "fifo": Text("命名管道(FIFO)", "a named pipe (FIFO)"),
+    "char": Text("字符设备", "a character device"),
+    "block": Text("块设备", "a block device"),
+    "dir": Text("目录", "a directory"),
+    "socket": Text("套接字", "a socket"),
+    "other": Text("特殊文件", "a special file"),
 }
 
 

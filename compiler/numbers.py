@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from compiler.ir.types import Base, Type
+from compiler.runtime import to_decimal
 
-
-def to_decimal(x: Fraction, places: int | None = None) -> Decimal:
-    """Exact when the fraction terminates; otherwise rounded half-up to `places` (default 10)."""
-    d = Decimal(x.numerator) / Decimal(x.denominator)
-    q = Decimal(1).scaleb(-(places if places is not None else 10))
-    if places is None and Decimal(x.numerator) == d * x.denominator:
-        return d.normalize()
-    return d.quantize(q, rounding=ROUND_HALF_UP)
+__all__ = ["show_value", "to_decimal"]
 
 
 def show_value(v: object, t: Type | None) -> str:

@@ -1,24 +1,40 @@
-"""The runtime of generated evaluators. Imports nothing else from the compiler.
+"""The runtime of generated evaluators, and the money rules every engine shares.
 
-Money is Decimal, rounded half-up to the fen at every transfer; arithmetic in
-between runs at 50 significant digits, so only a value within 10⁻⁴⁰ of a half
-fen could round differently from exact arithmetic.
+Imports nothing else from the compiler, so a generated module needs only this file.
+
+Arithmetic is exact: every number is a Fraction (an exact rational). Decimal at
+any fixed precision is not enough: a ratio of 28 digits times a 16-digit income
+needs 44, and a quotient such as x ÷ 7 × 7 must come back to x exactly or a half
+fen rounds the wrong way. Scenario and literal values are finite decimals and
+convert exactly; money leaves the evaluator as whole fen, so its Decimal is exact.
+
+The two rules that decide a fen, implemented here once for the interpreter and the
+generated evaluators (the vectorized backend implements the same two in int64 and
+is held to these by tests/test_vector.py):
+- rounding: half-up to 0.01 元 (away from zero on a tie), at every transfer;
+- apportioning (allocations, splits, waterfall tiers): each part gets the floor of
+  its exact share in fen; the fen left over go one each to the parts with the
+  largest exact remainders; equal remainders go to the earlier part (the order the
+  scenario lists its regions, or the order a rule lists its payers).
 """
 
 from __future__ import annotations
 
-import decimal
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from fractions import Fraction
 from typing import Union
 
-Value = Union[Decimal, bool, str]
-Supplied = Union[Value, dict[str, Value]]  # one value, or one per region
+Number = Union[Fraction, Decimal, int]  # what a caller may supply; kept as Fraction inside
+Value = Union[Fraction, bool, str]
+Item = Union[Fraction, Decimal, int, bool, str]  # one supplied value
+Supplied = Union[Item, dict[str, Item]]  # one value, or one per region
 
-CONTEXT = decimal.Context(prec=50, rounding=ROUND_HALF_UP, traps=[decimal.InvalidOperation, decimal.DivisionByZero])
-FEN = Decimal("0.01")
-ZERO = Decimal(0)
+FEN = Fraction(1, 100)
+ZERO = Fraction(0)
+ONE = Fraction(1)
 
 
 class PolicyError(Exception):
@@ -29,79 +45,159 @@ class PolicyError(Exception):
         self.zh, self.en, self.line = zh, en, line
 
 
+class BadWeights(Exception):
+    """Weights that add up to zero or less, or a negative one: nothing to apportion by."""
+
+
 @dataclass(frozen=True)
 class Transfer:
     source: str
     dest: str
-    amount: Decimal
+    amount: Decimal  # whole fen, exact
     rule: str
     line: int
 
 
-def round_fen(x: Decimal) -> Decimal:
-    return x.quantize(FEN, rounding=ROUND_HALF_UP, context=CONTEXT)
+def exact(x: Number) -> Fraction:
+    """A supplied number as an exact rational (Decimal and int convert exactly)."""
+    return x if isinstance(x, Fraction) else Fraction(x)
 
 
-def div(a: Decimal, b: Decimal, line: int) -> Decimal:
+def round_fen(x: Fraction) -> Fraction:
+    """Half-up to the fen, away from zero on a tie (Decimal's ROUND_HALF_UP)."""
+    n = math.floor(abs(x) * 100 + Fraction(1, 2))
+    return Fraction(-n if x < 0 else n, 100)
+
+
+def round_places(x: Fraction, places: int) -> int:
+    """x × 10^places rounded half-up (away from zero on a tie), as an integer."""
+    scale: int = 10**places
+    n = math.floor(abs(x) * scale + Fraction(1, 2))
+    return -n if x < 0 else n
+
+
+def _terminates(q: int) -> bool:
+    for p in (2, 5):
+        while q % p == 0:
+            q //= p
+    return q == 1
+
+
+def to_decimal(x: Fraction, places: int | None = None) -> Decimal:
+    """The Decimal of an exact value, at any size: exactly `places` places (rounded
+    half-up), or with places=None the exact value when it terminates, else 10 places.
+    Built from digits, never through a Decimal context, so 10²⁶ 元 prints as readily as 1."""
+    if places is None:
+        if _terminates(x.denominator):
+            scale, digits = 0, x
+            while digits.denominator != 1:
+                scale, digits = scale + 1, digits * 10
+            return Decimal(f"{digits.numerator}E-{scale}")
+        places = 10
+    return Decimal(f"{round_places(x, places)}E-{places}")
+
+
+def shift(d: Decimal, places: int) -> Decimal:
+    """d × 10^places, exactly: only the exponent moves (Decimal's own × and ÷ round
+    to the context's 28 digits, which turned 0.499999999999999999999999999999% into 0.5%)."""
+    sign, digits, exponent = d.as_tuple()
+    assert isinstance(exponent, int), "finite values only"
+    return Decimal((sign, digits, exponent + places))
+
+
+def money(x: Fraction) -> Decimal:
+    """A whole-fen amount as the Decimal the ledger shows (two places, exact)."""
+    return to_decimal(x, 2)
+
+
+def div(a: Fraction, b: Fraction, line: int) -> Fraction:
     if b == 0:
         raise PolicyError("除数为零", "division by zero", line)
-    return CONTEXT.divide(a, b)
+    return a / b
 
 
-def largest_remainder(total: Decimal, weights: list[Decimal], rule: str, line: int) -> list[Decimal]:
-    """Split whole fen in proportion to weights; leftover fen go to the largest
-    remainders, ties to the earlier region. The parts add up to the total."""
+def apportion(total: Fraction, weights: Sequence[Fraction]) -> list[Fraction]:
+    """Split whole fen in proportion to weights, exactly; the parts add up to the total.
+    The one largest-remainder rule (see the module docstring). Raises BadWeights."""
     s = sum(weights, ZERO)
     if s <= 0 or any(w < 0 for w in weights):
-        raise PolicyError(f"“{rule}”的分配依据之和为零或为负", f"the weights of ‘{rule}’ add up to zero or less", line)
-    fen = int(total / FEN)
-    exact = [CONTEXT.divide(CONTEXT.multiply(Decimal(fen), w), s) for w in weights]
-    parts = [int(x.to_integral_value(rounding=ROUND_FLOOR)) for x in exact]
-    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - parts[i]), i))
-    for i in order[: fen - sum(parts)]:
+        raise BadWeights()
+    fen = round_places(total, 2)
+    shares = [fen * w / s for w in weights]
+    parts = [math.floor(x) for x in shares]
+    by_remainder = sorted(range(len(weights)), key=lambda i: (-(shares[i] - parts[i]), i))
+    for i in by_remainder[: fen - sum(parts)]:
         parts[i] += 1
-    return [Decimal(p) * FEN for p in parts]
+    return [Fraction(p, 100) for p in parts]
 
 
-def tier_pieces(need: list[Decimal], shares: list[Decimal], total_cap: Decimal | None, rule: str, line: int) -> list[list[Decimal]]:
+def apportion_tier(need: Sequence[Fraction], shares: Sequence[Fraction], total_cap: Fraction | None) -> list[list[Fraction]]:
     """What each payer of one waterfall tier pays in each region (rows: regions).
-    Mirrors compiler.interpreter.funds.tier_pieces, which says why."""
+
+    Without a total cap each region's part is split between the payers by their
+    shares. With one, the tier pays min(Σ need, cap) in all, shared between the
+    regions in proportion to need; each payer's total is its share of that, and is
+    spread over the regions in proportion to what is still unpaid there, the last
+    payer taking the rest. So a fund that pays 50% of a tier capped at twice its
+    balance never pays more than its balance, and every figure is whole fen.
+    Raises BadWeights.
+    """
+    zeros = [ZERO] * len(shares)
     if total_cap is None:
-        return [largest_remainder(n, shares, rule, line) if n else [ZERO] * len(shares) for n in need]
+        return [apportion(n, shares) if n else list(zeros) for n in need]
     wanted = sum(need, ZERO)
-    parts = need if wanted <= total_cap else largest_remainder(total_cap, need, rule, line)
+    parts = list(need) if wanted <= total_cap else apportion(total_cap, need)
     tier_total = sum(parts, ZERO)
-    rows = [[ZERO] * len(shares) for _ in parts]
+    rows = [list(zeros) for _ in parts]
     if not tier_total:
         return rows
     unpaid = list(parts)
-    for i, payer_total in enumerate(largest_remainder(tier_total, shares, rule, line)):
-        if i == len(shares) - 1:
-            spread = unpaid
-        else:
-            spread = largest_remainder(payer_total, unpaid, rule, line) if payer_total else [ZERO] * len(unpaid)
+    for i, payer_total in enumerate(apportion(tier_total, shares)):
+        last = i == len(shares) - 1
+        spread = unpaid if last else (apportion(payer_total, unpaid) if payer_total else [ZERO] * len(unpaid))
         for row, piece in zip(rows, spread):
             row[i] = piece
-        unpaid = [u - q for u, q in zip(unpaid, spread)]
+        unpaid = [u - p for u, p in zip(unpaid, spread)]
     return rows
 
 
-def _increasing(bands: list[tuple[Decimal, Decimal | None, Decimal]], line: int) -> None:
+def _bad_weights(rule: str, line: int) -> PolicyError:
+    return PolicyError(f"“{rule}”的分配依据之和为零或为负", f"the weights of ‘{rule}’ add up to zero or less", line)
+
+
+def largest_remainder(total: Fraction, weights: list[Fraction], rule: str, line: int) -> list[Fraction]:
+    try:
+        return apportion(total, weights)
+    except BadWeights:
+        raise _bad_weights(rule, line) from None
+
+
+def tier_pieces(need: list[Fraction], shares: list[Fraction], total_cap: Fraction | None, rule: str, line: int) -> list[list[Fraction]]:
+    try:
+        return apportion_tier(need, shares, total_cap)
+    except BadWeights:
+        raise _bad_weights(rule, line) from None
+
+
+Band = tuple[Fraction, Union[Fraction, None], Fraction]
+
+
+def _increasing(bands: list[Band], line: int) -> None:
     """Edges may be open parameters a scenario sets: out of order, bands would overlap."""
     for lo, hi, _ in bands:
         if hi is not None and hi <= lo:
             raise PolicyError("分段表的档次边界须递增", "band edges must increase", line)
 
 
-def band(x: Decimal, bands: list[tuple[Decimal, Decimal | None, Decimal]], line: int) -> Decimal:
+def band(x: Fraction, bands: list[Band], line: int) -> Fraction:
     _increasing(bands, line)
     for lo, hi, value in bands:
         if lo <= x and (hi is None or x < hi):
             return value
-    raise PolicyError("分段表没有覆盖该值", f"no band holds the value {x}", line)
+    raise PolicyError("分段表没有覆盖该值", f"no band holds the value {to_decimal(x)}", line)
 
 
-def progressive(x: Decimal, bands: list[tuple[Decimal, Decimal | None, Decimal]], line: int) -> Decimal:
+def progressive(x: Fraction, bands: list[Band], line: int) -> Fraction:
     _increasing(bands, line)
     total = ZERO
     for lo, hi, rate in bands:
@@ -111,61 +207,73 @@ def progressive(x: Decimal, bands: list[tuple[Decimal, Decimal | None, Decimal]]
     return total
 
 
+def _negative(rule: str, region: str | None, x: Fraction, line: int) -> PolicyError:
+    where = f"(地区“{region}”)" if region else ""
+    return PolicyError(f"“{rule}”{where}为负:{money(x)}元", f"‘{rule}’{f' for ‘{region}’' if region else ''} is negative ({money(x)})", line)
+
+
 class Ledger:
     """Transfers grouped by rule, so the ledger reads in source order however
-    evaluation happened to reach the rules."""
+    evaluation happened to reach the rules. Amounts stay exact inside."""
 
     def __init__(self) -> None:
-        self.by_rule: dict[str, list[Transfer]] = {}
+        self.by_rule: dict[str, list[tuple[str, str, Fraction, int]]] = {}
 
-    def move(self, rule: str, line: int, source: str, dest: str, amount: Decimal, region: str | None = None) -> Decimal:
+    def move(self, rule: str, line: int, source: str, dest: str, amount: Fraction, region: str | None = None) -> Fraction:
         amount = round_fen(amount)
         if amount < 0:
-            where = f"(地区“{region}”)" if region else ""
-            raise PolicyError(f"“{rule}”{where}为负:{amount}", f"‘{rule}’ is negative ({amount})", line)
+            raise _negative(rule, region, amount, line)
         entries = self.by_rule.setdefault(rule, [])
         if amount:
-            entries.append(Transfer(source, dest, amount, rule, line))
+            entries.append((source, dest, amount, line))
         return amount
 
-    def into(self, fund: str, rules: list[str]) -> Decimal:
-        return sum((t.amount for r in rules for t in self.by_rule.get(r, []) if t.dest == fund), ZERO)
+    def into(self, fund: str, rules: list[str]) -> Fraction:
+        return sum((a for r in rules for _, d, a, _ in self.by_rule.get(r, []) if d == fund), ZERO)
 
-    def out_of(self, fund: str, rules: list[str]) -> Decimal:
-        return sum((t.amount for r in rules for t in self.by_rule.get(r, []) if t.source == fund), ZERO)
+    def out_of(self, fund: str, rules: list[str]) -> Fraction:
+        return sum((a for r in rules for s, _, a, _ in self.by_rule.get(r, []) if s == fund), ZERO)
 
     def in_order(self, rules: list[str]) -> list[Transfer]:
-        return [t for r in rules for t in self.by_rule.get(r, [])]
+        return [Transfer(s, d, money(a), r, line) for r in rules for s, d, a, line in self.by_rule.get(r, [])]
 
 
 def settle_funds(
-    ledger: Ledger, rules: list[str], funds: dict[str, bool], opening: dict[str, Decimal], lines: dict[str, int],
+    ledger: Ledger, rules: list[str], funds: dict[str, bool], opening: dict[str, Fraction], lines: dict[str, int],
     regional: frozenset[str] = frozenset(), regions: list[str] | None = None,
-) -> dict[str, Decimal]:  # fmt: skip
+) -> dict[str, Fraction]:  # fmt: skip
     """Conservation per fund account: opening + in − out = closing, to the fen. A
     fund that is not carried must close at zero; a carried one may not go below it.
     A per-region fund keeps one account per region."""
-    closing: dict[str, Decimal] = {}
-    transfers = ledger.in_order(rules)
+    closing: dict[str, Fraction] = {}
     accounts = [
         (name, carried, lines[fund])
         for fund, carried in funds.items()
         for name in ([party(fund, r) for r in regions or []] if fund in regional else [fund])
     ]
     for fund, carried, line in accounts:
-        inflow = sum((t.amount for t in transfers if t.dest == fund), ZERO)
-        outflow = sum((t.amount for t in transfers if t.source == fund), ZERO)
-        balance = opening.get(fund, ZERO) + inflow - outflow
+        balance = opening.get(fund, ZERO) + ledger.into(fund, rules) - ledger.out_of(fund, rules)
         if carried:
             if balance < 0:
-                raise PolicyError(f"资金“{fund}”余额不足:期末余额为{balance}", f"fund ‘{fund}’ is overdrawn: it would close at {balance}", line)
+                raise PolicyError(
+                    f"资金“{fund}”余额不足:期末余额将为{money(balance)}元", f"fund ‘{fund}’ is overdrawn: it would close at {money(balance)}",
+                    line,
+                )  # fmt: skip
             closing[fund] = balance
+        elif balance < 0:
+            raise PolicyError(
+                f"资金“{fund}”付出的比收到的多{money(-balance)}元", f"fund ‘{fund}’ pays out {money(-balance)} more than it takes in",
+                line,
+            )  # fmt: skip
         elif balance != 0:
-            raise PolicyError(f"资金“{fund}”期末留有{balance}元没有去向", f"fund ‘{fund}’ is left holding {balance} with no destination", line)
+            raise PolicyError(
+                f"资金“{fund}”期末留有{money(balance)}元没有去向", f"fund ‘{fund}’ is left holding {money(balance)} with no destination",
+                line,
+            )  # fmt: skip
     return closing
 
 
-def need(table: dict[str, Supplied], name: str, region: str | None, kind: str) -> Value:
+def need(table: Mapping[str, Supplied], name: str, region: str | None, kind: str) -> Item:
     """A supplied input or parameter, or a clear error naming what is missing."""
     if name not in table:
         if kind == "open":
@@ -180,27 +288,32 @@ def need(table: dict[str, Supplied], name: str, region: str | None, kind: str) -
     return value
 
 
-def num(v: Value) -> Decimal:
-    if isinstance(v, bool) or not isinstance(v, Decimal):
+def num(v: Item) -> Fraction:
+    if isinstance(v, bool) or not isinstance(v, (Fraction, Decimal, int)):
         raise PolicyError(f"应为数值,却是{v!r}", f"expected a number, got {v!r}")
-    return v
+    return exact(v)
 
 
-def flag(v: Value) -> bool:
+def flag(v: Item) -> bool:
     if not isinstance(v, bool):
         raise PolicyError(f"应为布尔值,却是{v!r}", f"expected a boolean, got {v!r}")
     return v
 
 
-def text(v: Value) -> str:
+def text(v: Item) -> str:
     if not isinstance(v, str):
         raise PolicyError(f"应为文字,却是{v!r}", f"expected text, got {v!r}")
     return v
 
 
-def regional(values: Mapping[str, Value]) -> dict[str, Value]:
+def regional(values: Mapping[str, Item]) -> dict[str, Item]:
     """A per-region mapping of any value type, as the evaluator stores it."""
     return dict(values)
+
+
+def balances(opening: Mapping[str, Number]) -> dict[str, Fraction]:
+    """Opening balances as exact rationals."""
+    return {k: exact(v) for k, v in opening.items()}
 
 
 def party(name: str, region: str) -> str:
@@ -208,39 +321,39 @@ def party(name: str, region: str) -> str:
     return f"{name}({region})"
 
 
-def amount(x: Decimal, rule: str, line: int) -> Decimal:
+def amount(x: Fraction, rule: str, line: int) -> Fraction:
     """An amount about to be moved or shared out: to the fen, never negative."""
     x = round_fen(x)
     if x < 0:
-        raise PolicyError(f"“{rule}”为负:{x}", f"‘{rule}’ is negative ({x})", line)
+        raise _negative(rule, None, x, line)
     return x
 
 
-def mix(parts: list[tuple[Decimal, list[Decimal]]], rule: str, line: int) -> list[Decimal]:
-    """Each region's share under a weighted mix of factors: Σ weight × factor ÷ Σ factor."""
+def mix(parts: list[tuple[Fraction, list[Fraction]]], rule: str, line: int) -> list[Fraction]:
+    """Each region's share under a weighted mix of factors: Σ weight × factor ÷ Σ factor, exactly."""
     shares = [ZERO] * (len(parts[0][1]) if parts else 0)
     for weight, factors in parts:
         total = sum(factors, ZERO)
         if total <= 0:
-            raise PolicyError(f"“{rule}”的分配依据之和为零或为负", f"the weights of ‘{rule}’ add up to zero or less", line)
-        shares = [s + CONTEXT.divide(CONTEXT.multiply(weight, f), total) for s, f in zip(shares, factors)]
+            raise _bad_weights(rule, line)
+        shares = [s + weight * f / total for s, f in zip(shares, factors)]
     return shares
 
 
 @dataclass(frozen=True)
 class Result:
-    values: dict[str, Supplied]
-    transfers: list[Transfer]
-    closing: dict[str, Decimal]
+    values: dict[str, Value | dict[str, Value]]  # numbers exact (Fraction)
+    transfers: list[Transfer]  # amounts as Decimal, whole fen
+    closing: dict[str, Decimal]  # whole fen
 
 
 def result(
-    transfers: list[Transfer], closing: dict[str, Decimal], rules: list[str],
-    by_region: dict[str, dict[str, Decimal]], totals: dict[str, Decimal],
+    transfers: list[Transfer], closing: dict[str, Fraction], rules: list[str],
+    by_region: dict[str, dict[str, Fraction]], totals: dict[str, Fraction],
     lets: list[tuple[str, bool]], memo: dict[tuple[str, str | None], Value], regions: list[str],
 ) -> Result:  # fmt: skip
     """Every rule's value, and every derived value settlement needed."""
-    values: dict[str, Supplied] = {}
+    values: dict[str, Value | dict[str, Value]] = {}
     for name in rules:
         values[name] = dict(by_region[name]) if name in by_region else totals[name]
     for name, per_region in lets:
@@ -250,4 +363,4 @@ def result(
             got = {r: memo[(name, r)] for r in regions if (name, r) in memo}
             if got:
                 values[name] = got
-    return Result(values, transfers, closing)
+    return Result(values, transfers, {k: money(v) for k, v in closing.items()})

@@ -20,8 +20,12 @@ from compiler.ir.checked import CheckedPolicy
 from compiler.ir.scope import account
 from compiler.ir.types import Base, Type
 from compiler.ir.walk import decl_exprs, walk
+from compiler.fileio import FileRefused, read_limited
+from compiler.messages import Text
+from compiler.runtime import shift
 
 Value = Decimal | bool | str
+Supplied = Value | dict[str, Value]  # one value, or one per region
 # A scenario is a period's data for a few thousand regions at most (China has under 3,000
 # county-level regions): a few megabytes. PyYAML composes about 0.2 MB a second, with
 # nodes ~50 times the text, so a larger file is refused before it is read, not ground through.
@@ -142,7 +146,7 @@ class _Reader:
             self.error(node, field, f"“{text}”超出可处理的范围", f"‘{text}’ is out of range")
             return None
         if percent:
-            d = d / 100
+            d = shift(d, -2)
         signed = isinstance(decl, ir.InputDecl) and decl.signed
         if d < 0 and not signed:
             self.error(node, field, f"不能为负:{text}", f"cannot be negative: {text}")
@@ -175,6 +179,7 @@ class _Reader:
         state: dict[str, Decimal] = {}
         regions: list[str] = []
         state_nodes: yaml.Node | None = None  # read after regions, which it may name
+        regions_node: yaml.Node | None = None
         policy = self.checked.policy
         for key, k, v in self.mapping(root, ""):
             if key not in _TOP:
@@ -190,11 +195,16 @@ class _Reader:
                 for name, kn, vn in self.mapping(v, "global"):
                     self.input(name, kn, vn, inputs, None)
             elif key == "regions":
-                regions = self.regions(v, inputs)
+                regions, regions_node = self.regions(v, inputs), v
             elif key == "state":
                 state_nodes = v
         if state_nodes is not None:
             self.state(state_nodes, state, regions)
+        regional = next((n for n, d in self.scope.values.items() if isinstance(d, ir.InputDecl) and self.checked.types[n].per_region), None)
+        if regional is not None and not regions and not self.errors:
+            where = regions_node if regions_node is not None else root
+            self.error(where, "regions", f"没有列出任何地区;本政策按地区计算(如“{regional}”),请在 regions 下逐个列出",
+                       f"lists no region; the policy computes per region (‘{regional}’, …): list each region under `regions`")  # fmt: skip
         scheme_input = next((n for n, d in self.scope.values.items() if isinstance(d, ir.InputDecl) and d.implicit), None)
         if scheme is not None and scheme_input is not None:
             inputs[scheme_input] = scheme  # rules may read 险种
@@ -371,12 +381,11 @@ def _compose(p: Path | Document) -> tuple[yaml.Node | None, list[ScenarioError]]
             return None, [ScenarioError("", 1, 1, f"情景超过 {mb} MB,不是一期的情景数据", f"the scenario is larger than {mb} MB, too large for one period")]
         return _compose_text(p.text, p.name.lower().endswith(".json"))
     try:
-        with p.open("rb") as f:
-            data = f.read(MAX_BYTES + 1)
-        if len(data) > MAX_BYTES:
-            mb = MAX_BYTES // (1024 * 1024)
-            return None, [ScenarioError("", 1, 1, f"文件超过 {mb} MB,不是一期的情景数据;请拆成几个文件", f"the file is larger than {mb} MB, too large for one period's scenario: split it")]
+        data = read_limited(p, MAX_BYTES, Text("一期的情景数据(请拆成几个文件)", "one period's scenario (split it)"))
         text = data.decode("utf-8-sig")
+    except FileRefused as e:
+        reason = e.reason()
+        return None, [ScenarioError("", 1, 1, reason.zh, reason.en)]
     except OSError as e:
         return None, [ScenarioError("", 1, 1, f"无法读取:{e.strerror}", f"cannot read: {e.strerror}")]
     except UnicodeDecodeError as e:

@@ -23,23 +23,31 @@ class Span:
         return f"{self.file}:{self.line}:{self.column}"
 
 
+def _split(text: str) -> tuple[str, ...]:
+    """The lines as the lexer counts them: only \n ends a line. str.splitlines also
+    breaks at \r, \x0c, U+2028…, which put carets under the wrong line."""
+    lines = text.split("\n")
+    if len(lines) > 1 and lines[-1] == "":
+        lines.pop()
+    return tuple(lines)
+
+
 @attrs.frozen
 class SourceFile:
     path: str  # as shown to the user
     text: str
+    # Split once: rendering 25,000 diagnostics split the whole file for each (quadratic).
+    _lines: tuple[str, ...] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_lines", _split(self.text))
 
     def lines(self) -> list[str]:
-        """The lines as the lexer counts them: only \n ends a line. str.splitlines also
-        breaks at \r, \x0c, U+2028…, which put carets under the wrong line."""
-        lines = self.text.split("\n")
-        if len(lines) > 1 and lines[-1] == "":
-            lines.pop()
-        return lines
+        return list(self._lines)
 
     def line_text(self, line: int) -> str:
-        lines = self.lines()
-        return lines[line - 1] if 0 < line <= len(lines) else ""
+        return self._lines[line - 1] if 0 < line <= len(self._lines) else ""
 
     @property
     def line_count(self) -> int:
-        return len(self.lines())
+        return len(self._lines)

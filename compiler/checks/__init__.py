@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from compiler.checks import accounting, consistency, graph, intervals, lint, resolve, typing
+from compiler.checks import accounting, consistency, depth, graph, intervals, lint, resolve, typing
 from compiler.checks.context import Context, build_scope
 from compiler.diagnostics import Diagnostic
 from compiler.ir.nodes import Program
@@ -20,6 +20,7 @@ PASSES: tuple[Pass, ...] = (
     resolve.check,
     typing.check,
     graph.check,
+    depth.check,
     consistency.check_bounds,
     consistency.check_shares,
     consistency.check_bands,

@@ -36,6 +36,8 @@ class Outcome:
 
 def _fraction(e: ir.Expr, ctx: Context) -> Outcome:
     match e:
+        case ir.Num(value=v) if v == 0:
+            return Outcome(Fraction(0))
         case ir.FundAll():
             return Outcome(Fraction(1))
         case ir.FundRemaining():
@@ -47,11 +49,17 @@ def _fraction(e: ir.Expr, ctx: Context) -> Outcome:
 
 
 def _outcomes(r: ir.Rule, ctx: Context) -> list[Outcome]:
-    base = _fraction(r.amount, ctx)
-    options = [base]
-    for cap in (r.cap, r.cumulative_cap):
-        if cap is not None and not base.rest:
-            options.append(attrs.evolve(base, short=True, why=cap, why_kind="cap"))
+    """The rule's amount, and each 例外's in its place (an exception paying 200% of the
+    inflow overdraws the fund however rarely its condition holds); each capped or not."""
+    options: list[Outcome] = []
+    for amount, cond in [(r.amount, None), *((x.value, x.cond) for x in r.exceptions)]:
+        base = _fraction(amount, ctx)
+        if cond is not None:
+            base = attrs.evolve(base, why=cond, why_kind="exception")
+        options.append(base)
+        for cap in (r.cap, r.cumulative_cap):
+            if cap is not None and not base.rest:
+                options.append(attrs.evolve(base, short=True, why=cap, why_kind="cap"))
     if r.cond is not None:
         options.append(Outcome(Fraction(0), why=r.cond, why_kind="condition"))
     return options
@@ -110,7 +118,8 @@ def _fund(ctx: Context, fund: ir.FundDecl) -> list[Diagnostic]:
             part = Text("一部分金额", "part of its money") if short else Text(percent(1 - total), percent(1 - total))
             labels = []
             if cause is not None and cause.why is not None:
-                labels.append(label(cause.why.span, "cap-binds" if cause.why_kind == "cap" else "condition-false"))
+                kind = {"cap": "cap-binds", "exception": "exception-applies"}.get(cause.why_kind, "condition-false")
+                labels.append(label(cause.why.span, kind))
             return [diag("E407", fund.name.span, labels=labels, hint=note("use-remaining"), fund=name, branch=branch, part=part)]
     return []
 
@@ -121,6 +130,8 @@ def _branch(cause: Outcome | None, rules: list[ir.Rule], combo: tuple[Outcome, .
     rule = rules[combo.index(cause)].name.text
     if cause.why_kind == "cap":
         return Text(f"在“{rule}”的上限生效时", f" when the cap on ‘{rule}’ binds")
+    if cause.why_kind == "exception":
+        return Text(f"在“{rule}”的例外成立时", f" when an exception of ‘{rule}’ applies")
     return Text(f"在“{rule}”的条件不成立时", f" when the condition of ‘{rule}’ is false")
 
 

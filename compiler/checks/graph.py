@@ -21,6 +21,8 @@ def dependencies(ctx: Context) -> dict[str, list[ir.Name]]:
                     refs.append(e)
                 elif isinstance(e, (ir.FundAll, ir.FundRemaining)) and isinstance(d, ir.Rule) and d.fund:
                     refs += [ir.Name(r.name.text, e.span) for r in _feeding(ctx, d, e)]
+        if isinstance(d, ir.Rule) and d.cumulative_cap is not None:
+            refs += [ir.Name(r.name.text, d.cumulative_cap.span) for r in scope.filled_before(d)]
         deps[name] = refs
     return deps
 

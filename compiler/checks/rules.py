@@ -75,6 +75,24 @@ def check_rule(checker: Checker, r: ir.Rule) -> None:
         src = scope.parties.get(r.source.name.text)
         if isinstance(src, ir.FundDecl) and src.name.text == (r.fund.text if r.fund else None):
             _shape(checker, r.source.span, "资金不能向自身上解", "a fund cannot collect from itself")
+    _not_to_itself(checker, r)
+
+
+def _not_to_itself(checker: Checker, r: ir.Rule) -> None:
+    """Money that leaves a fund and comes straight back moves nothing, and 全部 of the fund
+    would then include itself (the compiled evaluator recursed forever on it)."""
+    if r.kind is K.COLLECT:
+        return
+    if r.kind is K.COVER:  # each tier's payers pay the destination
+        dest = r.dest.name.text if r.dest is not None and r.dest.name is not None else None
+        pairs = [(p.party, dest) for t in r.tiers for p in t.payers]
+    else:
+        payer = r.source.name.text if r.source is not None and r.source.name is not None else (r.fund.text if r.fund else None)
+        pairs = [(ref, payer) for ref in [r.dest, *(s.party for s in r.shares)] if ref is not None]
+    for ref, other in pairs:
+        if other in checker.scope.funds and ref.name is not None and ref.name.text == other:
+            _shape(checker, ref.span, f"资金“{other}”不能向自身付款", f"fund ‘{other}’ cannot pay into itself")
+            return
 
 
 def check_fund(checker: Checker, fund: ir.FundDecl) -> None:

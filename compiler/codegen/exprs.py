@@ -1,4 +1,4 @@
-"""Expressions of the checked IR as Python source over Decimal.
+"""Expressions of the checked IR as Python source over exact rationals (Fraction).
 
 Every name from the policy reaches the output either as a method name that is a
 valid, NFKC-stable Python identifier (Chinese names usually are) or, failing
@@ -24,12 +24,17 @@ def py_type(t: Type) -> str:
         return "bool"
     if t.base in (Base.ENUM, Base.TEXT, Base.DATE):
         return "str"
-    return "Decimal"
+    return "Fraction"
+
+
+def field_type(t: Type) -> str:
+    """What a caller supplies: any exact number (Decimal, Fraction, int) where a number is due."""
+    return "rt.Number" if py_type(t) == "Fraction" else py_type(t)
 
 
 def converter(t: Type) -> str:
     """The runtime check that turns a stored value back into its static type."""
-    return {"bool": "flag", "str": "text", "Decimal": "num"}[py_type(t)]
+    return {"bool": "flag", "str": "text", "Fraction": "num"}[py_type(t)]
 
 
 def _safe(name: str) -> bool:
@@ -94,7 +99,7 @@ class ExprCompiler:
     def expr(self, e: ir.Expr, r: str | None) -> str:
         match e:
             case ir.Num(value=v):
-                return f'D("{v}")'
+                return f'Q("{v}")'
             case ir.BoolLit(value=b):
                 return "True" if b else "False"
             case ir.Name(name=n):
@@ -166,12 +171,12 @@ class ExprCompiler:
         finally:
             self.depth -= 1
         if fn.id == "count":
-            return f"D(sum(1 for {q} in self.regions if {inner}))"
+            return f"Q(sum(1 for {q} in self.regions if {inner}))"
         total = f"sum(({inner} for {q} in self.regions), rt.ZERO)"
         if fn.id == "sum":
             return total
         if fn.id == "mean":
-            return f"rt.div({total}, D(len(self.regions)), {e.span.line})"
+            return f"rt.div({total}, Q(len(self.regions)), {e.span.line})"
         assert fn.id == "share" and r is not None
         return f"rt.div({self.expr(args[0], r)}, {total}, {e.span.line})"
 

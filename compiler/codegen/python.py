@@ -7,7 +7,7 @@ imports only the standard library and `compiler.runtime`.
 
 from __future__ import annotations
 
-from compiler.codegen.exprs import ExprCompiler, Names, converter, py_type
+from compiler.codegen.exprs import ExprCompiler, Names, converter, field_type, py_type
 from compiler.codegen.rules import RuleBodies, quote_line
 from compiler.codegen.writer import Writer
 from compiler.ir import nodes as ir
@@ -31,6 +31,8 @@ def dependency_order(checked: CheckedPolicy) -> list[str]:
                     found.append(e.name)
                 elif isinstance(e, (ir.FundAll, ir.FundRemaining)) and isinstance(value, ir.Rule) and value.fund:
                     found += [r.name.text for r in checked.scope.feeders(value.fund.text)]
+        if isinstance(value, ir.Rule):
+            found += [r.name.text for r in scope.filled_before(value)]
         deps[name] = found
     order: list[str] = []
     done: set[str] = set()
@@ -86,10 +88,11 @@ class Generator(RuleBodies):
         w.blank()
         w.line("from dataclasses import dataclass, field")
         w.line("from decimal import Decimal")
+        w.line("from fractions import Fraction")
         w.blank()
         w.line("from compiler import runtime as rt")
         w.blank()
-        w.line("D = Decimal")
+        w.line("Q = Fraction  # exact: see compiler/runtime.py")
         w.blank()
         rules = [r.name.text for r in self.scope.rules]
         w.line(f"RULES: list[str] = {rules!r}")
@@ -141,7 +144,7 @@ class Generator(RuleBodies):
         entries: list[tuple[str, str, str]] = []
         for n in open_params + adjustable:
             f = self.field_name(n)
-            t = py_type(self.checked.types[n])
+            t = field_type(self.checked.types[n])
             fields.append((f, t if n in open_params else f"{t} | None = None"))
             how = "out[{key}] = {attr}" if n in open_params else "if {attr} is not None:\n            out[{key}] = {attr}"
             entries.append((n, f, how))
@@ -152,10 +155,10 @@ class Generator(RuleBodies):
             f = self.field_name(n)
             ty = self.checked.types[n]
             if ty.per_region:
-                fields.append((f, f"dict[str, {py_type(ty)}] = field(default_factory=dict)"))
+                fields.append((f, f"dict[str, {field_type(ty)}] = field(default_factory=dict)"))
                 entries.append((n, f, "if {attr}:\n            out[{key}] = rt.regional({attr})"))
             else:
-                fields.append((f, f"{py_type(ty)} | None = None"))
+                fields.append((f, f"{field_type(ty)} | None = None"))
                 entries.append((n, f, "if {attr} is not None:\n            out[{key}] = {attr}"))
         cls("Inputs", "The period's data: one value, or one per region (地区 → 值).", fields, entries)
 
@@ -166,13 +169,13 @@ class Generator(RuleBodies):
             w.blank()
             for n in carried:
                 if scope.funds[n].per_region:
-                    w.line(f"{self.fund_field(n)}: dict[str, Decimal] = field(default_factory=dict)")
+                    w.line(f"{self.fund_field(n)}: dict[str, rt.Number] = field(default_factory=dict)")
                 else:
-                    w.line(f"{self.fund_field(n)}: Decimal = rt.ZERO")
+                    w.line(f"{self.fund_field(n)}: rt.Number = rt.ZERO")
             w.blank()
-            w.line("def supplied(self) -> dict[str, Decimal]:")
+            w.line("def supplied(self) -> dict[str, rt.Number]:")
             with w.indent():
-                w.line("out: dict[str, Decimal] = {}")
+                w.line("out: dict[str, rt.Number] = {}")
                 for n in carried:
                     if scope.funds[n].per_region:
                         w.line(f"for region, balance in self.{self.fund_field(n)}.items():")
@@ -198,17 +201,18 @@ class Generator(RuleBodies):
             w.blank()
             w.line(
                 "def __init__(self, regions: list[str], params: dict[str, rt.Supplied], "
-                "inputs: dict[str, rt.Supplied], opening: dict[str, Decimal]) -> None:"
+                "inputs: dict[str, rt.Supplied], opening: dict[str, rt.Number]) -> None:"
             )
             with w.indent():
-                for attr in ("regions", "params", "inputs", "opening"):
+                for attr in ("regions", "params", "inputs"):
                     w.line(f"self.{attr} = {attr}")
+                w.line("self.opening = rt.balances(opening)")
                 w.line("self.ledger = rt.Ledger()")
                 w.line("self.memo: dict[tuple[str, str | None], rt.Value] = {}")
-                w.line("self.by_region: dict[str, dict[str, Decimal]] = {}")
-                w.line("self.totals: dict[str, Decimal] = {}")
+                w.line("self.by_region: dict[str, dict[str, Fraction]] = {}")
+                w.line("self.totals: dict[str, Fraction] = {}")
             w.blank()
-            w.line("def remaining(self, fund: str, inflow: Decimal, ran: tuple[object, ...], earlier: list[str]) -> Decimal:")
+            w.line("def remaining(self, fund: str, inflow: Fraction, ran: tuple[object, ...], earlier: list[str]) -> Fraction:")
             with w.indent():
                 w.line('"""剩余: the opening balance and this period\'s inflow, less what earlier rules paid out."""')
                 w.line("return self.opening.get(fund, rt.ZERO) + inflow - self.ledger.out_of(fund, earlier)")
@@ -264,7 +268,7 @@ class Generator(RuleBodies):
         name = fund.name.text
         into = self.scope.feeders(name)
         w = self.w
-        w.line(f"def {self.names.funds[name]}(self) -> Decimal:")
+        w.line(f"def {self.names.funds[name]}(self) -> Fraction:")
         with w.indent():
             w.line(f'"""全部: what fund {quote_line(name)} takes in this period."""')
             for r in into:
@@ -277,14 +281,14 @@ class Generator(RuleBodies):
         w = self.w
         w.line(
             "def evaluate(regions: list[str], params: dict[str, rt.Supplied], inputs: dict[str, rt.Supplied], "
-            "opening: dict[str, Decimal]) -> rt.Result:"
+            "opening: dict[str, rt.Number]) -> rt.Result:"
         )
         with w.indent():
             w.line('"""Settle one period: every rule, the ledger, and each fund\'s conservation."""')
             w.line("p = Period(regions, params, inputs, opening)")
             for r in self.scope.rules:
                 w.line(f"p.{self.names[r.name.text]}()")
-            w.line("closing = rt.settle_funds(p.ledger, RULES, FUNDS, opening, FUND_LINES, REGIONAL_FUNDS, regions)")
+            w.line("closing = rt.settle_funds(p.ledger, RULES, FUNDS, p.opening, FUND_LINES, REGIONAL_FUNDS, regions)")
             w.line("return rt.result(p.ledger.in_order(RULES), closing, RULES, p.by_region, p.totals, LETS, p.memo, regions)")
         w.blank(2)
         w.line("def run(regions: list[str], params: Params, inputs: Inputs, state: State) -> rt.Result:")

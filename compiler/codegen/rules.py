@@ -76,7 +76,7 @@ class RuleBodies:
         name = rule.name.text
         regional = self.checked.types[name].per_region
         store = "by_region" if regional else "totals"
-        ret = "dict[str, Decimal]" if regional else "Decimal"
+        ret = "dict[str, Fraction]" if regional else "Fraction"
         self.ex.rule = rule
         self.origin(rule.span.line, self.line_of(rule.span.line), rule.literate.quote)
         w.line(f"def {self.names[name]}(self) -> {ret}:")
@@ -136,9 +136,13 @@ class RuleBodies:
         dest = rule.dest.name.text
         w.line(f"result = rt.amount({self.amount(rule, None)}, {name!r}, {line})", line)
         if rule.cumulative_cap is not None:
-            w.comment("累计上限: retain no more than the room left under the cap")
+            earlier = self.scope.filled_before(rule)
+            w.comment("累计上限: retain no more than the room the opening balance and earlier inflows leave")
+            for r in earlier:
+                w.line(f"self.{self.names[r.name.text]}()")
             cap = self.ex.expr(rule.cumulative_cap, None)
-            w.line(f"room = {cap} - self.opening.get({dest!r}, rt.ZERO)")
+            filled = f" - self.ledger.into({dest!r}, {[r.name.text for r in earlier]!r})" if earlier else ""
+            w.line(f"room = {cap} - self.opening.get({dest!r}, rt.ZERO){filled}")
             w.line("result = min(result, max(rt.round_fen(room), rt.ZERO))")
         w.line(f"self.ledger.move({name!r}, {line}, {rule.fund.text!r}, {dest!r}, result)")
 
@@ -182,7 +186,7 @@ class RuleBodies:
                 w.line("for r, x in zip(regions, left):")
                 with w.indent():
                     w.line(f"need.append(min(x, max(rt.round_fen({cap}), rt.ZERO)))")
-            shares = ", ".join(ex.expr(p.share, None) if p.share is not None else 'D("1")' for p in tier.payers)
+            shares = ", ".join(ex.expr(p.share, None) if p.share is not None else 'rt.ONE' for p in tier.payers)
             total = "None" if tier.total_cap is None else f"max(rt.round_fen({ex.expr(tier.total_cap, None)}), rt.ZERO)"
             w.line(f"pieces = rt.tier_pieces(need, [{shares}], {total}, {name!r}, {line})")
             w.line("for r, row in zip(regions, pieces):")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 
 import click
 
@@ -12,12 +13,16 @@ LANG = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", sho
                     help="Language of messages / 提示语言")  # fmt: skip
 
 
-def write_output(output: str, text: str) -> None:
-    """An unwritable -o path is a usage error (exit 2) with the reason, never a traceback."""
-    from compiler.fileio import write_atomic
+def write_output(output: str, text: str, inputs: Iterable[str] = (), lang: str = "zh") -> None:
+    """Write -o atomically. An unwritable path, a FIFO or device, or one of the command's
+    inputs is a usage error (exit 2) with the reason, never a traceback or a lost file."""
+    from compiler.fileio import FileRefused, write_atomic
 
     try:
-        write_atomic(output, text)
+        write_atomic(output, text, inputs)
+    except FileRefused as e:
+        click.echo(e.render(lang), err=True)
+        sys.exit(2)
     except OSError as e:
-        click.echo(f"{output}: {e.strerror or e}", err=True)
+        click.echo(f"{output or '-o'}: {e.strerror or e}", err=True)
         sys.exit(2)

@@ -24,8 +24,8 @@ def compile_cmd(policy: str, output: str | None, lang: str) -> None:
         click.echo(e.render(lang), err=True, nl=False)
         sys.exit(e.exit_code)
     source = checked.program.main.span.file
-    code = generate(checked, source, open(policy, encoding="utf-8-sig").read().replace("\r\n", "\n"))
+    code = generate(checked, source, checked.sources[source])
     if output is None:
         click.echo(code, nl=False)
     else:
-        write_output(output, code)
+        write_output(output, code, [policy], lang)

@@ -36,4 +36,4 @@ def explain(policy: str, lang: str, fmt: str, output: str | None) -> None:
     if output is None:
         click.echo(text, nl=False)
     else:
-        write_output(output, text)
+        write_output(output, text, [policy], lang)

@@ -41,13 +41,17 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, write: bool, keywo
     """
     import difflib
 
-    from compiler.diagnostics import render_text
+    from compiler.diagnostics import diag, render_text
+    from compiler.messages import Text
+    from compiler.source import Span
     from compiler.driver import Formatted, decode_source, format_file, format_source
-    from compiler.fileio import write_atomic
+    from compiler.fileio import FileRefused, signature, write_atomic
 
     def load(path: Path) -> Formatted:
         if str(path) != "-":
             return format_file(path, keywords)
+        if sys.stdin is None:  # `pool fmt - <&-`: no standard input at all
+            return Formatted("", None, [diag("E106", Span("<stdin>", 1, 1, 1, 1), reason=Text("没有标准输入", "there is no standard input"))], {}, io_error=True)
         source, err = decode_source(sys.stdin.buffer.read(), "<stdin>")
         if source is None:
             assert err is not None
@@ -60,6 +64,7 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, write: bool, keywo
     unchanged = 0
     files = _files(paths)
     for path in files:
+        read_as = signature(path) if str(path) != "-" else None  # fmt -w will not overwrite a later edit
         result = load(path)
         shown = str(path)
         if result.text is None:
@@ -86,10 +91,16 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, write: bool, keywo
             click.echo(f"需要格式化 {shown}" if zh else f"would reformat {shown}")
         if write and result.changed and str(path) != "-":
             try:
-                write_atomic(path, result.text)
+                write_atomic(path, result.text, expect=read_as)
+            except FileRefused as e:
+                click.echo(e.render(lang), err=True)
+                failed = True
+                changed.remove(shown)
+                continue
             except OSError as e:
                 click.echo(f"{shown}: {e.strerror or e}", err=True)
                 failed = True
+                changed.remove(shown)
                 continue
             click.echo(f"已格式化 {shown}" if zh else f"reformatted {shown}")
         elif not (check or show_diff or write) or (write and str(path) == "-"):

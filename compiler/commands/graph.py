@@ -35,4 +35,4 @@ def graph(policy: str, output: str | None, fmt: str, lang: str) -> None:
     if output is None:
         click.echo(text, nl=False)
     else:
-        write_output(output, text)
+        write_output(output, text, [policy], lang)

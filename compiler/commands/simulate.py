@@ -64,7 +64,7 @@ def simulate(
         click.echo(e.render(lang), err=True, nl=False)
         sys.exit(e.exit_code)
     if chart is not None:  # written before stdout, so a bad path leaves nothing half-done
-        write_output(chart, fan_chart(run.summaries, draws, seed, lang))
+        write_output(chart, fan_chart(run.summaries, draws, seed, lang), [policy, *scenarios], lang)
     out = to_json(run.plan, run.outcome, run.summaries, seed, engine) if as_json else text(run.plan, run.outcome, run.summaries, seed, lang)
     click.echo(out, nl=False)
 

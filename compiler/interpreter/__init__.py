@@ -53,6 +53,11 @@ def settle_machine(m: Machine) -> PeriodResult:
                         fund.name.span,
                     )  # fmt: skip
                 closing[name] = balance
+            elif balance < 0:
+                raise EvalError(
+                    f"资金“{name}”付出的比收到的多{to_decimal(-balance, 2)}元", f"fund ‘{name}’ pays out {to_decimal(-balance, 2)} more than it takes in",
+                    fund.name.span,
+                )  # fmt: skip
             elif balance != 0:
                 raise EvalError(
                     f"资金“{name}”期末留有{to_decimal(balance, 2)}元没有去向", f"fund ‘{name}’ is left holding {to_decimal(balance, 2)} with no destination",

@@ -7,7 +7,6 @@ region), so the parts always add up to the whole.
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 
 import attrs
@@ -20,29 +19,17 @@ from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.scope import account
 from compiler.numbers import to_decimal
+from compiler.runtime import BadWeights, apportion, apportion_tier, round_fen
 
 K = ir.RuleKind
-FEN = Fraction(1, 100)
-
-
-def round_fen(x: Fraction) -> Fraction:
-    """Half-up (away from zero on a tie) to the fen, as Decimal's ROUND_HALF_UP does."""
-    sign = -1 if x < 0 else 1
-    return sign * Fraction(math.floor(abs(x) * 100 + Fraction(1, 2)), 100)
 
 
 def largest_remainder(total: Fraction, weights: list[Fraction], what: EvalError) -> list[Fraction]:
-    """Split `total` (whole fen) in proportion to `weights`, exactly to the fen."""
-    s = sum(weights, Fraction(0))
-    if s <= 0 or any(w < 0 for w in weights):
-        raise what
-    fen = int(total * 100)
-    exact = [fen * w / s for w in weights]
-    parts = [math.floor(x) for x in exact]
-    by_remainder = sorted(range(len(weights)), key=lambda i: (-(exact[i] - parts[i]), i))
-    for i in by_remainder[: fen - sum(parts)]:
-        parts[i] += 1
-    return [Fraction(p, 100) for p in parts]
+    """Split `total` (whole fen) in proportion to `weights`, exactly to the fen (runtime.apportion)."""
+    try:
+        return apportion(total, weights)
+    except BadWeights:
+        raise what from None
 
 
 @attrs.frozen
@@ -187,7 +174,8 @@ class Machine:
             dest = rule.dest.name.text
             amt = self.amount(rule, None)
             if rule.cumulative_cap is not None:
-                room = self.values.num(rule.cumulative_cap, None) - self.env.opening.get(dest, Fraction(0))
+                filled = sum((t.amount for r in self.scope.filled_before(rule) for t in self.run(r).transfers if t.dest == dest), Fraction(0))
+                room = self.values.num(rule.cumulative_cap, None) - self.env.opening.get(dest, Fraction(0)) - filled
                 room = max(round_fen(room), Fraction(0))
                 if self.recorder is not None:
                     self.recorder.hit(rule, CUMULATIVE_BINDS if room < amt else CUMULATIVE_FREE)
@@ -270,31 +258,11 @@ class Machine:
 
 
 def tier_pieces(need: list[Fraction], ratios: list[Fraction], total_cap: Fraction | None, what: EvalError) -> list[list[Fraction]]:
-    """What each payer of one tier pays in each region (rows: regions).
-
-    Without a total cap each region's part is split between the payers by their
-    shares. With one, the tier pays min(Σ need, cap) in all, shared between the
-    regions in proportion to need; each payer's total is its share of that, and is
-    spread over the regions in proportion to what is still unpaid there, the last
-    payer taking the rest. So a fund that pays 50% of a tier capped at twice its
-    balance never pays more than its balance, and every figure is whole fen.
-    """
-    if total_cap is None:
-        return [largest_remainder(n, ratios, what) if n else [Fraction(0)] * len(ratios) for n in need]
-    wanted = sum(need, Fraction(0))
-    parts = need if wanted <= total_cap else largest_remainder(total_cap, need, what)
-    tier_total = sum(parts, Fraction(0))
-    rows = [[Fraction(0)] * len(ratios) for _ in parts]
-    if not tier_total:
-        return rows
-    unpaid = list(parts)
-    for i, payer_total in enumerate(largest_remainder(tier_total, ratios, what)):
-        last = i == len(ratios) - 1
-        spread = unpaid if last else (largest_remainder(payer_total, unpaid, what) if payer_total else [Fraction(0)] * len(unpaid))
-        for row, piece in zip(rows, spread):
-            row[i] = piece
-        unpaid = [u - p for u, p in zip(unpaid, spread)]
-    return rows
+    """What each payer of one tier pays in each region (runtime.apportion_tier says how)."""
+    try:
+        return apportion_tier(need, ratios, total_cap)
+    except BadWeights:
+        raise what from None
 
 
 def _zero_weights(rule: ir.Rule) -> EvalError:

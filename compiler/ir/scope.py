@@ -31,6 +31,15 @@ class Scope:
     def enum_of_member(self, member: str) -> list[ir.EnumDecl]:
         return [e for e in self.enums.values() if any(m.text == member for m in e.members)]
 
+    def filled_before(self, rule: ir.Rule) -> list[ir.Rule]:
+        """For a retention with 累计上限: the rules written before it that pay into the same
+        destination. Its room under the cap is what they and the opening balance leave,
+        so two retentions into one fund never take it past the cap together."""
+        if rule.kind is not ir.RuleKind.RETAIN or rule.cumulative_cap is None or rule.dest is None or rule.dest.name is None:
+            return []
+        before = self.rules[: self.rules.index(rule)]
+        return [r for r in self.feeders(rule.dest.name.text) if r in before]
+
     def feeders(self, fund: str) -> list[ir.Rule]:
         """The rules that bring money into a fund in a period: its own 上解 rules,
         and every rule elsewhere that pays it (as destination or as a split share)."""

@@ -13,10 +13,11 @@ from lark import Token, Tree
 from compiler.diagnostics import Diagnostic, diag
 from compiler.ir import nodes as ir
 from compiler.messages import Text
+from compiler.runtime import shift
 from compiler.source import SourceFile, Span
 
 T = Tree[Token]
-_MONEY_UNITS = {"亿元": Decimal(100_000_000), "万元": Decimal(10_000), "元": Decimal(1)}
+_MONEY_UNITS = {"亿元": 8, "万元": 4, "元": 0}  # powers of ten, applied exactly by shift()
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
 _CMP = {"≥": ">=", "≤": "<=", "≠": "!=", "==": "=", "＞": ">", "＜": "<"}
 _ARITH = {"×": "*", "＊": "*", "÷": "/", "／": "/", "＋": "+", "－": "-", "−": "-"}
@@ -196,14 +197,14 @@ class LeafLowering:
         if kind == "money":
             m = re.fullmatch(r"([0-9.]+)(亿元|万元|元)", text)
             assert m
-            return ir.Num(Decimal(m[1]) * _MONEY_UNITS[m[2]], ir.NumKind.MONEY, text, sp)
+            return ir.Num(shift(Decimal(m[1]), _MONEY_UNITS[m[2]]), ir.NumKind.MONEY, text, sp)
         if kind == "percent":
             digits = text[:-1]
-            return ir.Num(Decimal(digits) / 100, ir.NumKind.PERCENT, digits + "%", sp)
-        scale = {"万": Decimal(10_000), "亿": Decimal(100_000_000)}.get(text[-1], Decimal(1))
+            return ir.Num(shift(Decimal(digits), -2), ir.NumKind.PERCENT, digits + "%", sp)
+        scale = {"万": 4, "亿": 8}.get(text[-1], 0)
         digits = text.rstrip("万亿")
         try:
-            return ir.Num(Decimal(digits) * scale, ir.NumKind.NUMBER, text, sp)
+            return ir.Num(shift(Decimal(digits), scale), ir.NumKind.NUMBER, text, sp)
         except InvalidOperation:  # the grammar admits only digits; kept for safety
             self.diags.append(diag("E104", sp, what=Text("数字", "number"), text=text))
             return ir.Num(Decimal(0), ir.NumKind.NUMBER, text, sp)

@@ -12,7 +12,6 @@ import hmac
 import json
 import logging
 import re
-import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -25,6 +24,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from compiler.limits import allow_deep_recursion
 from compiler.serve import openapi
 from compiler.serve.service import LANGS, Refused, Service, decode
 from compiler.serve.studio import Studio
@@ -111,9 +111,7 @@ def create_app(service: Service, token: str | None = None, hosts: set[str] | Non
     """The app; `token` required on every request when given, `hosts` the Host names accepted."""
     studio = Studio()
     limits = service.limits
-    # The checker recurses deeply on long expressions and raises the limit while it runs; worker
-    # threads would race to restore it, so raise it once for the whole server.
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
+    allow_deep_recursion()  # once, before any worker thread: what checks clean, every engine can evaluate
 
     workers = anyio.CapacityLimiter(limits.workers)
 

@@ -14,12 +14,12 @@ from typing import Any
 import attrs
 import numpy as np
 
-from compiler import runtime as rt
 from compiler.evaluate import EvaluationFailed
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.types import Base
 from compiler.stochastic.draws import Beyond, Factors, Grower
 from compiler.stochastic.engine import Failure, Fen, Outcome, PerDraw, Pick, count_failure, record
+from compiler.scenario import Supplied, Value
 from compiler.stochastic.spec import Plan
 from compiler.vector import Batch, BatchResult, Scaled, VectorOverflow, batch_of, run_batch
 
@@ -39,7 +39,7 @@ class Vectorized:
         for p in picks:
             fen[p.label][:, 0] = record(p, first)
         opening = {k: np.full(n, _fen(v), dtype=np.int64) for k, v in first.closing.items()}
-        inputs: list[dict[str, rt.Supplied]] = [dict(plan.base.inputs)] * n
+        inputs: list[dict[str, Supplied]] = [dict(plan.base.inputs)] * n
         alive = np.ones(n, dtype=bool)
         grower = Grower(self.checked, plan, factors)
         regions = list(plan.base.regions)
@@ -72,7 +72,12 @@ class Vectorized:
             for d in np.flatnonzero(stopped).tolist():
                 why = res.reasons.get(d)
                 zh, en = (why.zh, why.en) if why else ("无法结算", "cannot settle")
-                count_failure(failures, (periods[t], en), zh, en)
+                if why is not None and why.line is not None:  # file:line, as the per-draw engines say it
+                    at = f"{self.checked.program.main.span.file}:{why.line}"
+                    zh, en = f"{at}: {zh}", f"{at}: {en}"
+                    count_failure(failures, (periods[t], at), zh, en)
+                else:
+                    count_failure(failures, (periods[t], en), zh, en)
             failed_at[stopped] = t
             alive &= ~res.failed
             for p in picks:
@@ -91,7 +96,7 @@ def _broadcast(one: Batch, n: int) -> Batch:
     return attrs.evolve(one, size=n, params={k: wide(v) for k, v in one.params.items()}, inputs={k: wide(v) for k, v in one.inputs.items()})
 
 
-def _grown(checked: CheckedPolicy, plan: Plan, inputs: list[dict[str, rt.Supplied]], regions: list[str]) -> dict[str, Scaled]:
+def _grown(checked: CheckedPolicy, plan: Plan, inputs: list[dict[str, Supplied]], regions: list[str]) -> dict[str, Scaled]:
     """Grown inputs straight to int64, as the grower rounded them (money to the fen, counts to a
     person): one int() a value, rather than a scenario a draw through exact rationals."""
     out: dict[str, Scaled] = {}
@@ -102,13 +107,13 @@ def _grown(checked: CheckedPolicy, plan: Plan, inputs: list[dict[str, rt.Supplie
     return out
 
 
-def _row(v: rt.Supplied, regions: list[str], den: int) -> int | list[int]:
+def _row(v: Supplied, regions: list[str], den: int) -> int | list[int]:
     if isinstance(v, dict):
         return [_whole(v[r], den) for r in regions]
     return _whole(v, den)
 
 
-def _whole(v: rt.Value, den: int) -> int:
+def _whole(v: Value, den: int) -> int:
     assert isinstance(v, Decimal), "spec.load_plan admits only money and count inputs"
     scaled = v * den
     assert scaled == scaled.to_integral_value(), "the grower rounds money to the fen and counts to a person"

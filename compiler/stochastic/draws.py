@@ -9,16 +9,21 @@ value the policy saw the year before, so rounding never compounds silently.
 
 from __future__ import annotations
 
+import decimal
 from decimal import ROUND_HALF_UP, Decimal
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from compiler import runtime as rt
 from compiler.ir.types import Base
 from compiler.ir.checked import CheckedPolicy
+from compiler.scenario import Supplied, Value
 from compiler.stochastic.spec import Plan
+
+# Growing is one product: a value of at most 15 integer digits and 2 places times 1 + a rate
+# from repr(float) (at most 17 significant digits) has at most 36 digits, so 60 is exact.
+_EXACT = decimal.Context(prec=60, rounding=ROUND_HALF_UP, traps=[decimal.InvalidOperation])
 
 Rates = npt.NDArray[np.float64]
 _ONE = Decimal(1)
@@ -97,7 +102,7 @@ class Grower:
             got = self.decimal[key] = [_ONE + Decimal(repr(x)) for x in self.factors.rates[key].tolist()]
         return got[d]
 
-    def grow(self, inputs: dict[str, rt.Supplied], d: int, year: int) -> dict[str, rt.Supplied]:
+    def grow(self, inputs: dict[str, Supplied], d: int, year: int) -> dict[str, Supplied]:
         out = dict(inputs)
         for g in self.plan.growth:
             q = self.places[g.input]
@@ -109,9 +114,9 @@ class Grower:
         return out
 
     @staticmethod
-    def _one(name: str, v: rt.Value, factor: Decimal, q: Decimal) -> Decimal:
+    def _one(name: str, v: Value, factor: Decimal, q: Decimal) -> Decimal:
         assert isinstance(v, Decimal), "spec.load_plan admits only money and count inputs"
-        grown = rt.CONTEXT.multiply(v, factor).quantize(q, rounding=ROUND_HALF_UP, context=rt.CONTEXT)
+        grown = _EXACT.multiply(v, factor).quantize(q, rounding=ROUND_HALF_UP, context=_EXACT)
         if abs(grown) > CEILING:
             raise Beyond(name, grown)
         return grown

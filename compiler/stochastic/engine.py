@@ -10,7 +10,7 @@ same Protocol and replace it without touching the summary or the chart.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from typing import Protocol
 
@@ -20,11 +20,11 @@ import numpy.typing as npt
 
 from compiler import runtime as rt
 from compiler.evaluate import EvaluationFailed, env_of, policy_module, settle_with
-from compiler.interpreter.values import Scalar
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.scope import account
 from compiler.numbers import to_decimal
 from compiler.stochastic.draws import Beyond, Factors, Grower
+from compiler.scenario import Supplied
 from compiler.stochastic.spec import Plan
 
 Fen = npt.NDArray[np.int64]
@@ -78,7 +78,7 @@ class Unsettled(Exception):
 
 @attrs.frozen
 class Settled:
-    values: dict[str, rt.Supplied]
+    values: dict[str, rt.Value | dict[str, rt.Value]]  # numbers exact
     closing: dict[str, Decimal]
 
 
@@ -90,7 +90,7 @@ class PerDraw:
         self.module = policy_module(checked) if engine == "compiled" else None
         self.file = checked.program.main.span.file
 
-    def settle(self, plan: Plan, inputs: dict[str, rt.Supplied], opening: dict[str, Decimal]) -> Settled:
+    def settle(self, plan: Plan, inputs: dict[str, Supplied], opening: dict[str, Decimal]) -> Settled:
         regions, params = list(plan.base.regions), dict(plan.base.params)
         if self.module is not None:
             try:
@@ -107,11 +107,7 @@ class PerDraw:
             zh, en = e.zh.removeprefix(": 无法计算:").strip(), e.en.removeprefix(": cannot settle: ").strip()
             raise Unsettled(en, zh, en) from None
 
-        def dec(x: Scalar) -> rt.Value:
-            return to_decimal(x) if isinstance(x, Fraction) else x
-
-        values: dict[str, rt.Supplied] = {k: ({r: dec(x) for r, x in v.items()} if isinstance(v, dict) else dec(v)) for k, v in res.values.items()}
-        return Settled(values, {k: to_decimal(v, 2) for k, v in res.closing.items()})
+        return Settled(dict(res.values), {k: to_decimal(v, 2) for k, v in res.closing.items()})
 
     def settle_base(self, plan: Plan) -> Settled:
         """The base period, the same in every draw: settled once; if it cannot be, nothing can."""
@@ -158,15 +154,15 @@ def record(p: Pick, s: Settled) -> int:
     """The value in whole fen (a rule's amount is already to the fen; a balance always is)."""
     total: rt.Value
     if p.balance:
-        total = sum((s.closing[a] for a in p.accounts), Decimal(0))
+        total = sum((Fraction(s.closing[a]) for a in p.accounts), Fraction(0))
     else:
         v = s.values[p.name]
         if isinstance(v, dict):
-            total = v[p.region] if p.region is not None else sum((x for x in v.values() if isinstance(x, Decimal)), Decimal(0))
+            total = v[p.region] if p.region is not None else sum((x for x in v.values() if isinstance(x, Fraction)), Fraction(0))
         else:
             total = v
-    assert isinstance(total, Decimal)
-    return int(total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).scaleb(2))
+    assert isinstance(total, Fraction)
+    return rt.round_places(total, 2)
 
 
 def picks_of(checked: CheckedPolicy, plan: Plan, wanted: list[str]) -> tuple[list[Pick], list[tuple[str, str]]]:

@@ -121,10 +121,10 @@ def _settle_funds(
                 terms.append((1, opening[name], A.measure(opening[name])))
             balance = A.fen_sum(ctx, terms, n)
             if fund.carried:
-                failures.add(balance < 0, Why(f"资金“{name}”余额不足", f"fund ‘{name}’ is overdrawn"))
+                failures.add(balance < 0, Why(f"资金“{name}”余额不足", f"fund ‘{name}’ is overdrawn", fund.name.span.line))
                 closing[name] = balance
             else:
-                failures.add(balance != 0, Why(f"资金“{name}”期末留有余额没有去向", f"fund ‘{name}’ is left holding money with no destination"))
+                failures.add(balance != 0, Why(f"资金“{name}”期末留有余额没有去向", f"fund ‘{name}’ is left holding money with no destination", fund.name.span.line))
     return closing
 
 

@@ -50,6 +50,7 @@ class VectorOverflow(ArithmeticError):
 class Why:
     zh: str
     en: str
+    line: int | None = None  # where in the policy, as the other engines report it
 
 
 @attrs.define

@@ -56,6 +56,8 @@ class Failures:
         if not new.any():
             return
         reason = why or Why("无法计算", "cannot settle")
+        if reason.line is None and line is not None:
+            reason = attrs.evolve(reason, line=line)
         for i in np.flatnonzero(new)[:16]:  # enough to report; the mask holds them all
             self.reasons[int(i)] = reason
         self.failed |= rows
@@ -63,7 +65,7 @@ class Failures:
 
 def _zero_weights(rule: ir.Rule) -> Why:
     n = rule.name.text
-    return Why(f"“{n}”的分配依据之和为零或为负", f"the weights of ‘{n}’ add up to zero or less")
+    return Why(f"“{n}”的分配依据之和为零或为负", f"the weights of ‘{n}’ add up to zero or less", rule.span.line)
 
 
 class Machine:
@@ -138,7 +140,7 @@ class Machine:
         """A value that is about to move money: to the fen; poison becomes a failure."""
         self.ctx.line = line or rule.span.line
         if q.bad is not None:
-            self.fail.add(q.bad, q.why)
+            self.fail.add(q.bad, q.why, self.ctx.line)
             # What a failed draw holds is meaningless: zero, so it cannot overflow the rounding.
             q = A.where(self.ctx, q.bad, A.const(Fraction(0)), attrs.evolve(q, bad=None, why=None))
         return A.to_fen(self.ctx, q)
@@ -159,7 +161,7 @@ class Machine:
         lo, hi = (int(fen.min()), int(fen.max())) if fen.size else (0, 0)
         if lo < 0:
             n = rule.name.text
-            self.fail.add(fen < 0, Why(f"“{n}”为负", f"‘{n}’ is negative"))
+            self.fail.add(fen < 0, Why(f"“{n}”为负", f"‘{n}’ is negative", rule.span.line))
         return fen, max(-lo, hi)
 
     def _run(self, rule: ir.Rule) -> RuleOut:
@@ -182,6 +184,11 @@ class Machine:
             amt, m = self.amount(rule, False)
             if rule.cumulative_cap is not None:
                 room = A.add(self.ctx, self.v.num(rule.cumulative_cap), self.v.opening_q(dest), -1)
+                earlier = self.scope.filled_before(rule)
+                if earlier:
+                    into = [(1, f.amount, f.mag) for r in earlier for f in self.run(r).flows if f.dest == dest]
+                    filled = A.fen_q(A.fen_sum(self.ctx, into, self.size).reshape(self.size, 1))
+                    room = A.add(self.ctx, room, filled, -1)
                 amt = np.minimum(amt, np.maximum(self.fen(room, rule), 0))  # |amt| only shrinks: m still bounds it
             return RuleOut(amt, [Flow(fund, dest, name, line, amt[:, 0], m)], m)
         if rule.kind is K.SPLIT:
@@ -223,7 +230,7 @@ class Machine:
         ratios = stack(self.ctx, [self.v.num(s.ratio) for s in rule.shares], self.size)
         parts, bad = largest_remainder(self.ctx, amt[:, :, None], _payers(ratios))
         self.fail.add((bad[:, :, 0] & (amt != 0)), _zero_weights(rule))
-        self.fail.add(ratios.bad, ratios.why)
+        self.fail.add(ratios.bad, ratios.why, rule.span.line)
         flows = []
         m = A.measure(parts)
         for i, r in enumerate(regions):

@@ -21,7 +21,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = {"period": 2026, "regions": {"甲市": {"收入": "1000000.00"}, "乙市": {"收入": "2500.05"}}}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 item 10")
 @pytest.mark.parametrize("seed", range(8))
 def test_a_fund_that_pays_itself_is_refused_by_check(seed: int, tmp_path: Path) -> None:
     source, control, way = self_paying(seed)
@@ -81,8 +80,7 @@ for args in commands:
 
 # sum: the generated module nests a parenthesis per term, past CPython's limit of 200 levels;
 # the other shapes already pass.
-OPEN = pytest.mark.xfail(strict=True, reason="issue 14 item 11")
-DEEP = [pytest.param(s, 1000, marks=OPEN) if s == "sum" else (s, 1000) for s in DEEP_SHAPES] + [("chain", 200)]
+DEEP = [(s, 1000) for s in DEEP_SHAPES] + [("chain", 200)]
 
 
 @pytest.mark.parametrize(("shape", "n"), DEEP)

@@ -160,7 +160,7 @@ def test_hostile_names_and_texts_change_neither_results_nor_structure(fill: dict
     tree = ast.parse(code)
     imports = {a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names}
     imports |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-    assert imports <= {"__future__", "dataclasses", "decimal", "typing", "collections.abc", "compiler", "compiler.runtime"}, imports
+    assert imports <= {"__future__", "dataclasses", "decimal", "fractions", "typing", "collections.abc", "compiler", "compiler.runtime"}, imports
     assert _evaluate(hostile, fill) == _evaluate(plain, PLAIN_NAMES)
     for lang in ("zh", "en"):
         assert _html_shape(render_html(build(checked, lang))) == _html_shape(render_html(build(checked_plain, lang)))

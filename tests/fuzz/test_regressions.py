@@ -30,9 +30,9 @@ def test_a_lone_carriage_return_does_not_move_the_caret_to_another_line(tmp_path
     path.write_bytes("参数 甲: 比例 = 10%\r# 注释\u2028\x0c\n政策 {".encode())
     result = check_file(path)
     [d] = result.errors
-    assert (d.code, d.span.line) == ("E101", 2)
+    assert (d.code, d.span.line) == ("E101", 3)  # a lone \r ends a line (issue 14 item 5)
     shown = render_text(result.diagnostics, result.sources, "en")
-    assert "2 | 政策 {" in shown and "\r" not in shown and "\u2028" not in shown
+    assert "3 | 政策 {" in shown and "\r" not in shown and "\u2028" not in shown
 
 
 @pytest.mark.parametrize(
