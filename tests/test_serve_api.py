@@ -255,6 +255,11 @@ def test_a_policy_with_errors_is_422_with_its_diagnostics(client: httpx.Client) 
     assert "policy.pool:2:6: 错误[E201]: 未定义的地区集“乙丙”" in str(body["message"])
 
 
+def test_a_source_over_the_policy_limit_is_e106(client: httpx.Client) -> None:
+    got = client.post("/check", json={"source": "#" * (3 * 1024 * 1024)}).json()
+    assert [(d["code"], d["message"]) for d in got["diagnostics"]] == [("E106", "无法读取文件:政策超过 2 MB")]
+
+
 def test_a_source_cannot_make_the_server_read_a_file(client: httpx.Client) -> None:
     for spec in ("./secret", "../policies/guizhou_risk_adjustment", "regions/../../policies/guizhou_risk_adjustment"):
         got = client.post("/check", json={"source": f'导入 "{spec}"\n'}).json()
