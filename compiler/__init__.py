@@ -1,8 +1,15 @@
 """pool: a declarative language and compiler for medical-insurance fund pooling policies.
 
-The Python API for analysts (the CLI is a thin layer over it)::
+The Python API for analysts (docs/api.md)::
 
     import compiler as pool
+
+    policy = pool.load("policies/guizhou_risk_adjustment.pool")      # checked once; PoolError otherwise
+    result = policy.run("cities.xlsx")                                 # or a dict, or a DataFrame
+    result.values["基础上解额"]["贵阳市"]                               # Decimal('50000000.00')
+    result.to_frames()["资金往来"]                                      # with pandas installed
+
+The lower-level functions the CLI is built on::
 
     checked = pool.load_policy("policies/guizhou_risk_adjustment.pool")   # raises EvaluationFailed on errors
     checked, scenario, result = pool.evaluate_file("policies/guizhou_risk_adjustment.pool",
@@ -22,6 +29,12 @@ from __future__ import annotations
 from typing import Any
 
 _API = {
+    "load": "compiler.api",
+    "from_text": "compiler.api",
+    "Policy": "compiler.api",
+    "Result": "compiler.api",
+    "Transfer": "compiler.api",
+    "PoolError": "compiler.api",
     "check_file": "compiler.driver",
     "load_policy": "compiler.evaluate",
     "evaluate_file": "compiler.evaluate",

@@ -21,16 +21,19 @@ from compiler.limits import allow_deep_recursion
 
 # command name → "module:attribute", in the order `pool --help` lists them.
 COMMANDS = {
+    "new": "compiler.commands.new:new",
     "check": "compiler.commands.check:check",
     "compile": "compiler.commands.compile:compile_cmd",
     "run": "compiler.commands.run:run",
     "simulate": "compiler.commands.simulate:simulate",
     "schema": "compiler.commands.schema:schema",
+    "template": "compiler.commands.template:template",
     "explain": "compiler.commands.explain:explain",
     "test": "compiler.commands.test:test_cmd",
     "fmt": "compiler.commands.fmt:fmt",
     "diff": "compiler.commands.diff:diff_cmd",
     "graph": "compiler.commands.graph:graph",
+    "lsp": "compiler.commands.lsp:lsp",
     "serve": "compiler.commands.serve:serve",
 }
 

@@ -6,7 +6,6 @@ Backends receive the checked result; they never call the parser or the checks.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
 from pathlib import Path
 
 import attrs
@@ -83,9 +82,13 @@ def decode_source(data: bytes, shown: str) -> tuple[SourceFile | None, Diagnosti
         col = len(before) - (before.rfind("\n") + 1) + 1
         reason = Text(f"第 {e.start} 字节不是有效的 UTF-8", f"byte {e.start} is not valid UTF-8")
         return None, diag("E106", Span(shown, line, col, line, col + 1), reason=reason)
-    # A lone CR ends a line too (classic Mac OS, some copy-paste paths): otherwise a
-    # first-line comment would run to the end of the file and hide every rule in it.
-    return SourceFile(shown, text.replace("\r\n", "\n").replace("\r", "\n")), None
+    return SourceFile(shown, normalize_newlines(text)), None
+
+
+def normalize_newlines(text: str) -> str:
+    """CRLF and a lone CR both end a line (classic Mac OS, some copy-paste paths): otherwise a
+    first-line comment would run to the end of the file and hide every rule in it."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 class _Loader:
@@ -102,6 +105,10 @@ class _Loader:
             self.diags.append(err)
             return None
         assert source is not None
+        return self.parse(source)
+
+    def parse(self, source: SourceFile) -> ir.Module | None:
+        shown = source.path
         self.sources[shown] = source
         module, diags = parse_module(source)
         self.diags += diags
@@ -145,54 +152,58 @@ def _import_target(spec: str, importer: Path | None) -> Path | None:
 
 
 def check_file(path: str | Path) -> Checked:
-    p = Path(path)
-    return _guarded(lambda: _check_file(p), _display(p))
-
-
-def check_source(text: str, shown: str) -> Checked:
-    """Check a policy given as text with no file behind it (a request to `pool serve`).
-
-    Standard-library imports work; relative imports (`./x`) are reported as not found,
-    so the text can never make the compiler read a file it names.
-    """
-    if len(text.encode("utf-8")) > MAX_POLICY_BYTES:
-        mb = MAX_POLICY_BYTES // (1024 * 1024)
-        reason = Text(f"政策超过 {mb} MB", f"the policy is larger than {mb} MB")
-        return Checked({}, [diag("E106", Span(shown, 1, 1, 1, 1), reason=reason)], io_error=True)
-    # Line ends as decode_source makes them: a lone CR ends a line too.
-    source = SourceFile(shown, text.replace("\r\n", "\n").replace("\r", "\n"))
-    return _guarded(lambda: _check_source(source), shown)
-
-
-def _guarded(run: Callable[[], Checked], shown: str) -> Checked:
     allow_deep_recursion()  # then whatever checks clean, every engine can evaluate
     try:
-        return run()
+        return _check_file(Path(path))
     except RecursionError:  # deeper than lowering can follow: thousands of levels
+        shown = _display(Path(path))
         return Checked({}, [diag("E109", Span(shown, 1, 1, 1, 1), depth=Text("上千", "thousands of"), limit=str(MAX_EXPR_DEPTH))])
 
 
-def _check_source(source: SourceFile) -> Checked:
-    loader = _Loader()
-    loader.sources[source.path] = source
-    module, diags = parse_module(source)
-    loader.diags += diags
-    if module is None:
-        return Checked(loader.sources, sort_diagnostics(loader.diags))
-    return _check_loaded(loader, module, None)
+def check_source(text: str, name: str = "<string>", directory: str | Path = ".") -> Checked:
+    """A policy given as text (a string in a notebook), checked as if it were the file `name`
+    in `directory`: relative imports resolve from there, and diagnostics name `name`."""
+    return check_buffer(SourceFile(name, normalize_newlines(text.removeprefix("\ufeff"))), Path(directory) / name)
+
+
+def check_sent(text: str, name: str) -> Checked:
+    """A policy a client sent (`pool serve`): text with no file behind it. Standard-library
+    imports work; relative ones (`./x`) are "module not found", so the text can never make
+    the compiler read a file it names. Larger than a policy file may be: E106, as for a file."""
+    if len(text.encode("utf-8")) > MAX_POLICY_BYTES:
+        mb = MAX_POLICY_BYTES // (1024 * 1024)
+        reason = Text(f"政策超过 {mb} MB", f"the policy is larger than {mb} MB")
+        return Checked({}, [diag("E106", Span(name, 1, 1, 1, 1), reason=reason)], io_error=True)
+    return check_buffer(SourceFile(name, normalize_newlines(text.removeprefix("\ufeff"))), None)
+
+
+def check_buffer(source: SourceFile, path: str | Path | None) -> Checked:
+    """Check text that is not (or not yet) on disk, such as an editor's unsaved buffer.
+    `path` is where the file lives: its relative imports are found from there, and read
+    from disk (None: nowhere, and relative imports are refused). Diagnostics in this file
+    carry `source.path` as their file."""
+    allow_deep_recursion()
+    try:
+        loader = _Loader()
+        return _check_parsed(loader, loader.parse(source), Path(path) if path is not None else None)
+    except RecursionError:
+        return Checked({source.path: source}, [diag("E109", Span(source.path, 1, 1, 1, 1), depth=Text("上千", "thousands of"), limit=str(MAX_EXPR_DEPTH))])
 
 
 def _check_file(p: Path) -> Checked:
     loader = _Loader()
-    module = loader.load(p, _display(p))
+    return _check_parsed(loader, loader.load(p, _display(p)), p)
+
+
+def _check_parsed(loader: _Loader, module: ir.Module | None, p: Path | None) -> Checked:
     if module is None:
         io = not loader.sources
         return Checked(loader.sources, sort_diagnostics(loader.diags), io_error=io)
-    return _check_loaded(loader, module, p.resolve())
+    return _check_loaded(loader, module, p)
 
 
-def _check_loaded(loader: _Loader, module: ir.Module, path: Path | None) -> Checked:
-    loader.imports(module, path)
+def _check_loaded(loader: _Loader, module: ir.Module, p: Path | None) -> Checked:
+    loader.imports(module, p.resolve() if p is not None else None)
     program = ir.Program(module, tuple(loader.modules))
     if any(d.severity is Severity.ERROR for d in loader.diags):
         return Checked(loader.sources, sort_diagnostics(loader.diags), program)

@@ -67,17 +67,17 @@ def check_policy(policy: str | Path) -> CheckedPolicy:
     return result.policy
 
 
-def load_scenario(checked: CheckedPolicy, scenario: Source) -> Scenario:
-    scen, errors = load(scenario, checked)
+def load_scenario(checked: CheckedPolicy, scenario: Source, encoding: str | None = None) -> Scenario:
+    scen, errors = load(scenario, checked, encoding)
     if scen is None:
         raise EvaluationFailed(2, *_render(errors, str(scenario)))
     return scen
 
 
-def explain_file(policy: str | Path, scenario: str | Path, target: str) -> tuple[CheckedPolicy, Step]:
+def explain_file(policy: str | Path, scenario: str | Path, target: str, encoding: str | None = None) -> tuple[CheckedPolicy, Step]:
     """The trace of one value, `名称` or `名称@地区`, as data."""
     checked = check_policy(policy)
-    scen = load_scenario(checked, scenario)
+    scen = load_scenario(checked, scenario, encoding)
     name, _, region = target.partition("@")
     try:
         return checked, explain(checked, Machine(checked, env_of(scen)), name, region or None)
@@ -127,31 +127,28 @@ def policy_module(checked: CheckedPolicy) -> ModuleType:
 
 
 def evaluate_file(
-    policy: str | Path, scenario: str | Path, engine: Engine = "compiled"
+    policy: str | Path, scenario: str | Path, engine: Engine = "compiled", encoding: str | None = None
 ) -> tuple[CheckedPolicy, Scenario, PeriodResult]:
     checked = check_policy(policy)
-    scen, res = evaluate_checked(checked, scenario, engine)
-    return checked, scen, res
-
-
-def evaluate_checked(checked: CheckedPolicy, scenario: Source, engine: Engine = "compiled") -> tuple[Scenario, PeriodResult]:
-    """One period of a policy already checked (the service checks once and caches)."""
-    scen = load_scenario(checked, scenario)
-    return scen, settle_with(checked, env_of(scen), engine, str(scenario))
+    scen = load_scenario(checked, scenario, encoding)
+    return checked, scen, settle_with(checked, env_of(scen), engine, str(scenario))
 
 
 def simulate_files(
-    policy: str | Path, files: list[str], engine: Engine = "compiled"
+    policy: str | Path, files: list[str], engine: Engine = "compiled", encoding: str | None = None
 ) -> tuple[CheckedPolicy, list[tuple[Scenario, PeriodResult]]]:
     """Several periods in order, each opening with the previous period's closing balances."""
     checked = check_policy(policy)
-    return checked, simulate_checked(checked, list(files), engine)
+    return checked, simulate_checked(checked, list(files), engine, encoding)
 
 
-def simulate_checked(checked: CheckedPolicy, files: list[Source], engine: Engine = "compiled") -> list[tuple[Scenario, PeriodResult]]:
+def simulate_checked(
+    checked: CheckedPolicy, files: list[Source], engine: Engine = "compiled", encoding: str | None = None
+) -> list[tuple[Scenario, PeriodResult]]:
+    """simulate_files on a policy already checked (`pool serve` checks once and caches)."""
     periods: list[Scenario] = []
     for f in files:
-        got, errors = load_periods(f, checked)
+        got, errors = load_periods(f, checked, encoding)
         if errors:
             raise EvaluationFailed(2, *_render(errors, f))
         if periods and any(s.state for s in got):

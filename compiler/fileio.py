@@ -120,8 +120,8 @@ def output_target(path: str | Path, inputs: Iterable[str | Path] = ()) -> Path:
     return target
 
 
-def write_atomic(path: str | Path, text: str, inputs: Iterable[str | Path] = (), expect: Signature | None = None) -> None:
-    """Write `text` (UTF-8) to `path` whole or not at all.
+def write_atomic(path: str | Path, text: str | bytes, inputs: Iterable[str | Path] = (), expect: Signature | None = None) -> None:
+    """Write `text` (UTF-8; bytes, such as an xlsx workbook, as given) to `path` whole or not at all.
 
     `inputs` are files the command read: writing over one is refused. `expect` is the
     signature of the file when it was read (pool fmt -w): if it has changed since, the
@@ -138,7 +138,7 @@ def write_atomic(path: str | Path, text: str, inputs: Iterable[str | Path] = (),
         existing: os.stat_result | None = os.stat(target)
     except FileNotFoundError:
         existing = None
-    data = text.encode("utf-8")
+    data = text.encode("utf-8") if isinstance(text, str) else text
     with _term_as_exit():
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         try:

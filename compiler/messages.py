@@ -156,6 +156,50 @@ FILE_KINDS: dict[str, Text] = {
     "socket": Text("套接字", "a socket"),
     "other": Text("特殊文件", "a special file"),
 }
+# Spreadsheets and the bytes of scenario files (compiler/sheets): each names a cell or the file.
+SHEET_TEXTS: dict[str, Text] = {
+    "cannot-read": Text("无法读取:{reason}", "cannot read: {reason}"),
+    "bad-csv": Text("CSV 格式错误:{reason}", "malformed CSV: {reason}"),
+    "bad-workbook": Text("无法读取工作簿:{reason}", "cannot read the workbook: {reason}"),
+    "not-xlsx": Text("不是有效的 .xlsx 文件(旧的 .xls 请在 Excel 中另存为 .xlsx)", "not a valid .xlsx file (save an old .xls as .xlsx in Excel)"),
+    "too-large": Text("工作簿解压后超过 {mb} MB,不是一期的情景数据", "the workbook unpacks to more than {mb} MB, too large for one period's scenario"),
+    "needs-openpyxl": Text("读写 .xlsx 需要 openpyxl:pip install 'pool-lang[sheets]'(或改用 .csv)", "reading and writing .xlsx needs openpyxl: pip install 'pool-lang[sheets]' (or use .csv)"),
+    "needs-pandas": Text("需要 pandas:pip install pandas", "this needs pandas: pip install pandas"),
+    "merged": Text("合并的单元格:请取消合并,每个单元格填一个值", "merged cells: unmerge them, one value a cell"),
+    "formula": Text("公式没有保存计算结果:请在 Excel 中打开后保存,或改填数值", "a formula with no saved result: open and save the file in Excel, or type the value"),
+    "error-value": Text("单元格是错误值 {value}", "the cell holds the error {value}"),
+    "not-finite": Text("不是有限的数", "not a finite number"),
+    "date-time": Text("应为日期,不含时间", "expected a date without a time"),
+    "not-a-value": Text("无法识别的单元格内容", "the cell's content is not a value"),
+    "python-value": Text("无法识别的值 {value}({kind})", "not a scenario value: {value} ({kind})"),
+    "unknown-encoding": Text("未知的编码“{encoding}”(常用:utf-8、gb18030)", "unknown encoding ‘{encoding}’ (common ones: utf-8, gb18030)"),
+    "cannot-decode": Text("第 {byte} 字节不能按 {encoding} 解码", "byte {byte} cannot be decoded as {encoding}"),
+    "bad-utf16": Text("第 {byte} 字节不是有效的 UTF-16", "byte {byte} is not valid UTF-16"),
+    "bad-utf8": Text("第 {byte} 字节不是有效的 UTF-8", "byte {byte} is not valid UTF-8"),
+    "looks-gb18030": Text(
+        "文件不是 UTF-8 编码(第 {byte} 字节),看来是 GBK/GB18030(WPS、记事本常用)。请另存为“CSV UTF-8”或 UTF-8 编码,或加选项 --encoding gb18030 按 GB18030 读取",
+        "the file is not UTF-8 (byte {byte}); it looks like GBK/GB18030, as WPS and Notepad often save. "
+        "Save it again as ‘CSV UTF-8’ (or UTF-8), or pass --encoding gb18030 to read it as GB18030",
+    ),
+    "orphan-row": Text(
+        "不知道这一行属于哪张表:表格应从以地区、参数、全局或期初余额开头的标题行开始",
+        "this row belongs to no table: a table starts with a header row beginning 地区 (regions), 参数 (params), 全局 (global inputs) or 期初余额 (opening balances)",
+    ),
+    "orphan-row-sheet": Text(
+        "不知道这一行属于哪张表:表格应从以地区、参数、全局或期初余额开头的标题行开始(或把工作表命名为其中之一)",
+        "this row belongs to no table: a table starts with a header row beginning 地区 (regions), 参数 (params), 全局 (global inputs) "
+        "or 期初余额 (opening balances), or a sheet named after one of them",
+    ),
+    "unknown-unit": Text("未知的单位“{unit}”(可用:元、万元、亿元、%、人、万人)", "unknown unit ‘{unit}’ (known: 元, 万元, 亿元, %, 人, 万人)"),
+    "no-header": Text("这一列没有标题,不知道这个值是什么", "this column has no header: what the value is cannot be told"),
+    "regions-twice": Text("地区表重复出现", "a second table of regions"),
+    "no-region": Text("缺少地区名称", "the region's name is missing"),
+    "unknown-column": Text("未知的列“{name}”(可用:{known})", "unknown column ‘{name}’ (known: {known})"),
+    "no-name": Text("缺少名称", "the name is missing"),
+    "no-fund": Text("缺少资金名称", "the fund's name is missing"),
+    "balance-twice": Text("这项资金的期初余额重复出现", "this fund's opening balance is given twice"),
+    "balance-mixed": Text("这项资金已给出不分地区的余额", "this fund already has one balance for all regions"),
+}  # fmt: skip
 
 
 def code(code_id: str) -> Code:

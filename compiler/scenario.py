@@ -1,4 +1,5 @@
-"""Scenario files: the data a policy is evaluated on (DESIGN.md, "Scenario files").
+"""Scenario files: the data a policy is evaluated on (docs/evaluation.md, "Scenario files";
+spreadsheets are read into the same tree by compiler/sheets, docs/spreadsheets.md).
 
 JSON or YAML, read through PyYAML's composer so every value keeps its line and
 column, and every number is taken from its source text (money never passes
@@ -23,6 +24,8 @@ from compiler.ir.walk import decl_exprs, walk
 from compiler.fileio import FileRefused, read_limited
 from compiler.messages import Text
 from compiler.runtime import shift
+from compiler.sheets import CellMark, SheetError, compose_scenario, decode_text, is_spreadsheet
+from compiler.sheets.amounts import plain_number
 
 Value = Decimal | bool | str
 Supplied = Value | dict[str, Value]  # one value, or one per region
@@ -46,9 +49,10 @@ class ScenarioError:
     column: int
     zh: str
     en: str
+    cell: str = ""  # `参数!B3` for a value read from a spreadsheet (compiler/sheets)
 
     def render(self, file: str, lang: str) -> str:
-        where = f"{file}:{self.line}:{self.column}"
+        where = f"{file}:{self.cell}" if self.cell else f"{file}:{self.line}:{self.column}" if self.line else file
         shown = self.field if len(self.field) <= _LONGEST else self.field[:_LONGEST] + "…"  # a key may be megabytes
         field = f" {shown}:" if shown else ""
         return f"{where}:{field} {self.zh if lang == 'zh' else self.en}"
@@ -89,7 +93,10 @@ class _Reader:
 
     def error(self, node: yaml.Node, field: str, zh: str, en: str) -> None:
         m = node.start_mark
-        self.errors.append(ScenarioError(field, m.line + 1, m.column + 1, zh, en))
+        cell = m.cell if isinstance(m, CellMark) else ""
+        if cell and any(e.cell == cell and e.zh == zh for e in self.errors):
+            return  # a spreadsheet's header cell is every row's key: one message for the column
+        self.errors.append(ScenarioError(field, m.line + 1, m.column + 1, zh, en, cell))
 
     def mapping(self, node: yaml.Node, field: str) -> list[tuple[str, yaml.Node, yaml.Node]]:
         if not isinstance(node, yaml.MappingNode):
@@ -133,6 +140,7 @@ class _Reader:
         return self.number(node, field, text, t, decl)
 
     def number(self, node: yaml.Node, field: str, text: str, t: Type, decl: object) -> Decimal | None:
+        text = plain_number(text, t.base)  # 48.2亿元, 4,820,000,000.00 → plain digits
         percent = t.base is Base.RATIO and text.endswith(("%", "％"))
         try:
             d = Decimal(text[:-1] if percent else text)
@@ -335,8 +343,8 @@ def _show(e: ir.Expr) -> str:
     return e.text if isinstance(e, ir.Num) else "…"
 
 
-def load(path: Source, checked: CheckedPolicy) -> tuple[Scenario | None, list[ScenarioError]]:
-    scenarios, errors = load_periods(path, checked)
+def load(path: Source, checked: CheckedPolicy, encoding: str | None = None) -> tuple[Scenario | None, list[ScenarioError]]:
+    scenarios, errors = load_periods(path, checked, encoding)
     if errors or not scenarios:
         return None, errors
     if len(scenarios) > 1:
@@ -344,13 +352,21 @@ def load(path: Source, checked: CheckedPolicy) -> tuple[Scenario | None, list[Sc
     return scenarios[0], []
 
 
-def load_periods(path: Source, checked: CheckedPolicy) -> tuple[list[Scenario], list[ScenarioError]]:
-    """One scenario, or several under `periods: [...]` (state given only for the first)."""
-    root, errors = _compose(path if isinstance(path, Document) else Path(path))
+def load_periods(path: Source, checked: CheckedPolicy, encoding: str | None = None) -> tuple[list[Scenario], list[ScenarioError]]:
+    """One scenario, or several under `periods: [...]` (state given only for the first).
+    JSON, YAML, or a spreadsheet (.xlsx, .csv: compiler/sheets); `encoding` for a text
+    file that is not UTF-8; or a Document, JSON text a client sent to `pool serve`."""
+    root, errors = compose(path, encoding)
+    shown = path.name if isinstance(path, Document) else Path(path).as_posix()
     if root is None:
         return [], errors
+    return load_tree(root, checked, shown)
+
+
+def load_tree(root: yaml.Node, checked: CheckedPolicy, shown: str) -> tuple[list[Scenario], list[ScenarioError]]:
+    """`load_periods` of a scenario already composed: from a file, a spreadsheet, or data
+    (compiler/sheets/frames.py, whose values carry no position: line 0)."""
     reader = _Reader(checked)
-    shown = path.name if isinstance(path, Document) else Path(path).as_posix()
     items = [root]
     if isinstance(root, yaml.MappingNode) and any(isinstance(k, yaml.ScalarNode) and k.value == "periods" for k, _ in root.value):
         items = []
@@ -374,22 +390,34 @@ def load_periods(path: Source, checked: CheckedPolicy) -> tuple[list[Scenario], 
     return out, []
 
 
-def _compose(p: Path | Document) -> tuple[yaml.Node | None, list[ScenarioError]]:
-    if isinstance(p, Document):
-        if len(p.text) > MAX_BYTES:  # characters, not bytes: the caller limits the bytes it receives
-            mb = MAX_BYTES // (1024 * 1024)
-            return None, [ScenarioError("", 1, 1, f"情景超过 {mb} MB,不是一期的情景数据", f"the scenario is larger than {mb} MB, too large for one period")]
-        return _compose_text(p.text, p.name.lower().endswith(".json"))
+def compose(source: Source, encoding: str | None = None) -> tuple[yaml.Node | None, list[ScenarioError]]:
+    """A scenario's tree before it is checked against a policy: of a file (JSON, YAML or a
+    spreadsheet) or of a Document."""
+    if isinstance(source, Document):
+        return _compose_document(source)
+    return _compose(Path(source), encoding)
+
+
+def _compose_document(d: Document) -> tuple[yaml.Node | None, list[ScenarioError]]:
+    if len(d.text) > MAX_BYTES:  # characters, not bytes: the caller limits the bytes it receives
+        mb = MAX_BYTES // (1024 * 1024)
+        return None, [ScenarioError("", 1, 1, f"情景超过 {mb} MB,不是一期的情景数据", f"the scenario is larger than {mb} MB, too large for one period")]
+    return _compose_text(d.text, d.name.lower().endswith(".json"))
+
+
+def _compose(p: Path, encoding: str | None = None) -> tuple[yaml.Node | None, list[ScenarioError]]:
     try:
         data = read_limited(p, MAX_BYTES, Text("一期的情景数据(请拆成几个文件)", "one period's scenario (split it)"))
-        text = data.decode("utf-8-sig")
+        if is_spreadsheet(p):
+            return compose_scenario(data, p.name, encoding), []
+        text = decode_text(data, encoding)
     except FileRefused as e:
         reason = e.reason()
         return None, [ScenarioError("", 1, 1, reason.zh, reason.en)]
     except OSError as e:
         return None, [ScenarioError("", 1, 1, f"无法读取:{e.strerror}", f"cannot read: {e.strerror}")]
-    except UnicodeDecodeError as e:
-        return None, [ScenarioError("", 1, 1, f"第 {e.start} 字节不是有效的 UTF-8", f"byte {e.start} is not valid UTF-8")]
+    except SheetError as e:
+        return None, [ScenarioError("", 1, 1, pr.zh, pr.en, pr.cell) for pr in e.problems]
     return _compose_text(text, p.suffix.lower() == ".json")
 
 

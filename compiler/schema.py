@@ -1,5 +1,5 @@
 """The JSON Schema of a policy's scenario files, so data can be validated and
-editors can complete names (DESIGN.md, "Scenario files")."""
+editors can complete names (docs/evaluation.md, "Scenario files")."""
 
 from __future__ import annotations
 

@@ -35,7 +35,7 @@ def test_committed_explainer_is_current(path: Path, lang: str, fmt: str) -> None
 def test_explainer_bytes_do_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
     outs = []
     for seed in ("0", "7"):
-        out = tmp_path / f"{seed}.md"
+        out = tmp_path / f"{seed}.html"  # the format follows the name: .md would be Markdown
         env = {**os.environ, "PYTHONHASHSEED": seed}
         subprocess.run([sys.executable, "-m", "compiler.cli", "explain", str(GUIZHOU), "-o", str(out)], check=True, env=env, cwd=ROOT)
         assert out.read_bytes().startswith(b"<!DOCTYPE html>")

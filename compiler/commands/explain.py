@@ -12,10 +12,10 @@ from compiler.commands.common import LANG, write_output
 @click.command()
 @click.argument("policy", type=click.Path(dir_okay=False))
 @LANG
-@click.option("--format", "fmt", type=click.Choice(["html", "md"]), default="html", show_default=True,
-              help="One self-contained HTML page, or Markdown")  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(["html", "md"]), default=None,
+              help="One self-contained HTML page, or Markdown; default: from -o's extension (.md), else html")  # fmt: skip
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (default: stdout)")
-def explain(policy: str, lang: str, fmt: str, output: str | None) -> None:
+def explain(policy: str, lang: str, fmt: str | None, output: str | None) -> None:
     """Render the policy explainer / 生成政策解读。"""
     from compiler.evaluate import EvaluationFailed, check_policy
     from compiler.explain.render import render_html, render_markdown
@@ -31,6 +31,8 @@ def explain(policy: str, lang: str, fmt: str, output: str | None) -> None:
         en = f"{policy}: the file declares no policy (政策/policy), so there is nothing to explain\n"
         click.echo(zh if lang == "zh" else en, err=True, nl=False)
         sys.exit(2)
+    if fmt is None:  # `-o 解读.md` means Markdown: a page of HTML in a .md file helps nobody
+        fmt = "md" if output is not None and output.lower().endswith((".md", ".markdown")) else "html"
     view = build(checked, lang)
     text = render_html(view) if fmt == "html" else render_markdown(view)
     if output is None:

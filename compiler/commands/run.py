@@ -6,17 +6,24 @@ import sys
 
 import click
 
-from compiler.commands.common import ENGINE, LANG
+from compiler.commands.common import ENCODING, ENGINE, LANG, emit, emit_sheet
 
 
 @click.command()
 @click.argument("policy", type=click.Path(dir_okay=False))
 @click.argument("scenario", type=click.Path(dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="The JSON contract of DESIGN.md / 输出 JSON")
+@click.option("--json", "as_json", is_flag=True, help="Print period, values, transfers and closing state as JSON / 输出 JSON")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "xlsx"]), default="text", show_default=True,
+              help="csv and xlsx: ledger, values and balances for a spreadsheet / 表格输出")  # fmt: skip
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (default: stdout) / 输出文件")
+@ENCODING
 @click.option("--explain", "targets", multiple=True, metavar="名称[@地区]", help="Explain a value down to the inputs / 解释某个数")
 @ENGINE
 @LANG
-def run(policy: str, scenario: str, as_json: bool, targets: tuple[str, ...], engine: str, lang: str) -> None:
+def run(
+    policy: str, scenario: str, as_json: bool, fmt: str, output: str | None, encoding: str | None,
+    targets: tuple[str, ...], engine: str, lang: str,
+) -> None:  # fmt: skip
     """Evaluate a policy on a scenario / 按情景计算一期。"""
     from compiler import report
     from compiler.evaluate import EvaluationFailed, evaluate_file, explain_file
@@ -25,11 +32,16 @@ def run(policy: str, scenario: str, as_json: bool, targets: tuple[str, ...], eng
     try:
         if targets:
             for target in targets:
-                checked, step = explain_file(policy, scenario, target)
+                checked, step = explain_file(policy, scenario, target, encoding)
                 click.echo(render(step, checked, lang), nl=False)
             return
-        checked, scen, res = evaluate_file(policy, scenario, engine)
+        checked, scen, res = evaluate_file(policy, scenario, engine, encoding)
     except EvaluationFailed as e:
         click.echo(e.render(lang), err=True)
         sys.exit(e.exit_code)
-    click.echo(report.to_json(checked, scen.period, res) if as_json else report.to_text(res, scen.period, lang), nl=False)
+    if fmt in ("csv", "xlsx"):
+        from compiler.sheets import write_results
+
+        emit_sheet(lambda: write_results(checked, [(scen.period, res)], fmt, lang), output, lang, [policy, scenario])
+        return
+    emit(report.to_json(checked, scen.period, res) if as_json or fmt == "json" else report.to_text(res, scen.period, lang), output, lang, [policy, scenario])

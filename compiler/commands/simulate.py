@@ -6,24 +6,31 @@ import sys
 
 import click
 
-from compiler.commands.common import LANG, write_output
+from compiler.commands.common import ENCODING, LANG, emit, emit_sheet, progress_bar, write_output
 
 
 @click.command()
 @click.argument("policy", type=click.Path(dir_okay=False))
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="JSON: one result a period, or the distributions with --draws")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "xlsx"]), default="text", show_default=True,
+              help="csv and xlsx: every period's ledger, values and balances, or with --draws each year's distribution / 表格输出")  # fmt: skip
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (default: stdout) / 输出文件")
+@ENCODING
 @click.option("--draws", type=int, default=None, help="Draw N random futures from a stochastic scenario / 随机模拟次数")
 @click.option("--seed", type=int, default=None, help="With --draws: seed of the random draws, 0 if not given (same seed, same output) / 随机种子")
 @click.option("--values", "values", multiple=True, metavar="名称[@地区]",
               help="With --draws: values to summarise (default: every carried fund's balance) / 要统计的值")  # fmt: skip
 @click.option("--chart", type=click.Path(dir_okay=False), default=None, help="With --draws: write a fan chart, FILE.svg / 扇形图")
-@click.option("--engine", type=click.Choice(["compiled", "interpreter", "vector"]), default="compiled", show_default=True,
-              help="The compiled evaluator, the reference interpreter, or (with --draws) every draw at once on the vectorized backend")  # fmt: skip
+@click.option("--engine", type=click.Choice(["compiled", "interpreter", "vector"]), default=None,
+              help="compiled (the default for periods), interpreter (the reference), or vector: every draw at once "
+                   "on the vectorized backend (the default with --draws)")  # fmt: skip
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar on standard error / 不显示进度")
 @LANG
 def simulate(
-    policy: str, scenarios: tuple[str, ...], as_json: bool, draws: int | None, seed: int | None,
-    values: tuple[str, ...], chart: str | None, engine: str, lang: str,
+    policy: str, scenarios: tuple[str, ...], as_json: bool, fmt: str, output: str | None, encoding: str | None,
+    draws: int | None, seed: int | None,
+    values: tuple[str, ...], chart: str | None, engine: str | None, quiet: bool, lang: str,
 ) -> None:  # fmt: skip
     """Several periods, balances carried forward; with --draws, a stochastic scenario drawn N times.
 
@@ -33,6 +40,7 @@ def simulate(
 
     if draws is None:
         given = (("--seed", seed is not None), ("--values", values), ("--chart", chart), ("--engine vector", engine == "vector"))
+        engine = engine or "compiled"
         used = [name for name, on in given if on]
         if used:
             _usage(f"{used[0]} 须与 --draws 一起使用", f"{used[0]} needs --draws", lang)
@@ -42,12 +50,17 @@ def simulate(
             if is_stochastic(f):
                 _usage(f"{f}: 这是随机情景(有 growth/years/base),请加 --draws N", f"{f}: a stochastic scenario (growth/years/base): add --draws N", lang)
         try:
-            checked, runs = simulate_files(policy, list(scenarios), engine)
+            checked, runs = simulate_files(policy, list(scenarios), engine, encoding)
         except EvaluationFailed as e:
             click.echo(e.render(lang), err=True, nl=False)
             sys.exit(e.exit_code)
         rows = [(scen.period, res) for scen, res in runs]
-        click.echo(report.simulation_json(checked, rows) if as_json else report.simulation_text(checked, rows, lang), nl=False)
+        if fmt in ("csv", "xlsx"):
+            from compiler.sheets import write_results
+
+            emit_sheet(lambda: write_results(checked, rows, fmt, lang), output, lang, [policy, *scenarios])
+            return
+        emit(report.simulation_json(checked, rows) if as_json or fmt == "json" else report.simulation_text(checked, rows, lang), output, lang, [policy, *scenarios])
         return
     if len(scenarios) != 1:
         _usage("--draws 只读一个随机情景文件", "--draws reads one stochastic scenario file", lang)
@@ -58,15 +71,23 @@ def simulate(
     from compiler.stochastic.summary import text, to_json
 
     seed = 0 if seed is None else seed
+    engine = engine or "vector"
     try:
-        run = stochastic(policy, scenarios[0], draws, seed, list(values), engine)
+        with progress_bar(not quiet, lang) as progress:
+            run = stochastic(policy, scenarios[0], draws, seed, list(values), engine, progress=progress)
     except EvaluationFailed as e:
         click.echo(e.render(lang), err=True, nl=False)
         sys.exit(e.exit_code)
     if chart is not None:  # written before stdout, so a bad path leaves nothing half-done
         write_output(chart, fan_chart(run.summaries, draws, seed, lang), [policy, *scenarios], lang)
-    out = to_json(run.plan, run.outcome, run.summaries, seed, engine) if as_json else text(run.plan, run.outcome, run.summaries, seed, lang)
-    click.echo(out, nl=False)
+    if fmt in ("csv", "xlsx"):
+        from compiler.sheets.draws import draws_tables
+        from compiler.sheets.write import write_tables
+
+        emit_sheet(lambda: write_tables(draws_tables(run.outcome, run.summaries, lang), fmt), output, lang, [policy, *scenarios])
+        return
+    out = to_json(run.plan, run.outcome, run.summaries, seed, engine) if as_json or fmt == "json" else text(run.plan, run.outcome, run.summaries, seed, lang)
+    emit(out, output, lang, [policy, *scenarios])
 
 
 def _usage(zh: str, en: str, lang: str) -> None:

@@ -246,3 +246,40 @@ def _recurring(tree: lark.Tree[lark.Token], target: str) -> str | None:
             month, _, day = arg.partition("-")
             out += f"{month}月" + ("底" if day == "end" else f"{day}日")
     return out
+
+
+# ---- tokens with their kind and position, for editors -----------------------------
+
+_TOKEN_KINDS = {
+    "NAME": "name", "STRING": "string", "INT": "number", "NUMBER": "number", "PERCENT": "percent",
+    "MONEY": "money", "DATE": "date", "RECURRING": "date", "MONTH_DAY": "date",
+    "CMP": "operator", "ADD": "operator", "SUB": "operator", "MUL": "operator", "_EQ": "operator", "_ARROW": "operator",
+}  # fmt: skip
+
+
+@attrs.frozen
+class Token:
+    """A token as the parser read it: kind is keyword, name, string, number, percent,
+    money, date, operator, punctuation or comment; line and column are 1-based."""
+
+    kind: str
+    text: str
+    line: int
+    column: int
+
+
+def tokens(source: SourceFile) -> list[Token] | None:
+    """Every token and comment of a source that parses, in order; None if it does not.
+    The parser's context decides what is a keyword: 上解 in `上解 基础上解额` is one,
+    the 上解 inside 基础上解额 is part of a name."""
+    tree, _diags = parse_tree(source)
+    if tree is None:
+        return None
+    _comments.clear()
+    full = _parser().parse(source.text)
+    out = [Token("comment", str(c).rstrip(), c.line or 1, c.column or 1) for c in _comments]
+    _comments.clear()
+    for tok in full.scan_values(lambda v: isinstance(v, lark.Token)):
+        kind = "keyword" if _is_keyword(tok) else _TOKEN_KINDS.get(tok.type, "punctuation")
+        out.append(Token(kind, str(tok), tok.line or 1, tok.column or 1))
+    return sorted(out, key=lambda t: (t.line, t.column))

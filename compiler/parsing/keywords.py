@@ -29,6 +29,12 @@ PAIRS: tuple[tuple[str, str], ...] = (
     ("累进", "progressive"), ("其他", "otherwise"), ("以上", "from"),
 )  # fmt: skip
 
+# English words of recurring dates (monthly 25, next-year 3-end); in Chinese such a
+# date is one literal (每月25日), so they have no Chinese pair. Editors highlight them.
+RECURRING_WORDS: tuple[str, ...] = (
+    "monthly", "next-month", "quarterly", "yearly", "next-year", "end", "first-month", "second-month", "last-month",
+)  # fmt: skip
+
 # The same Chinese keyword has another English form in these rules, and back.
 _ZH_TO_EN_IN = {("h_effective", "至"): "until"}
 _EN_TO_ZH_IN = {

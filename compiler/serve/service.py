@@ -20,7 +20,7 @@ import attrs
 
 from compiler import report
 from compiler.diagnostics import render_text, to_json
-from compiler.driver import Checked, check_file, check_source
+from compiler.driver import Checked, check_file, check_sent
 from compiler.evaluate import EvaluationFailed, env_of, settle_with, simulate_checked
 from compiler.ir.checked import CheckedPolicy
 from compiler.messages import TEXTS, Severity, Text
@@ -185,7 +185,7 @@ class Service:
             if not isinstance(text, str):
                 raise bad_field(prefix + "source", "政策原文（字符串）", "the policy text (a string)")
             key = "source:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
-            return key, self._cached(key, lambda: check_source(text, SOURCE_NAME))
+            return key, self._cached(key, lambda: check_sent(text, SOURCE_NAME))
         entry = self.catalog.get(req["policy"])
         data = self.catalog.read(entry)
         # The main file's hash: an edited file is checked again. (An edited relative import is not noticed.)
@@ -387,7 +387,7 @@ class Service:
         if "scenario" in req and not changes.identical:
             doc = scenario_document(req["scenario"], "scenario")
             try:
-                effect = impact(versions[0], versions[1], doc, "interpreter")
+                effect = impact(versions[0], versions[1], doc, engine="interpreter")
             except EvaluationFailed as e:
                 raise Refused(422, "scenario", Text(e.zh, e.en)) from None
         if fmt == "json":

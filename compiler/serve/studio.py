@@ -18,12 +18,12 @@ _SOURCES = re.compile(r"(style-src|script-src) '([^']+)'")
 
 
 def _explainer_hashes() -> dict[str, set[str]]:
-    from compiler.driver import check_source
+    from compiler.driver import check_sent
     from compiler.explain.render import render_html
     from compiler.explain.viewmodel import build
 
     found: dict[str, set[str]] = {"style-src": set(), "script-src": set()}
-    checked = check_source(_SAMPLE, "sample.pool").policy
+    checked = check_sent(_SAMPLE, "sample.pool").policy
     if checked is None:  # cannot happen with the sample; the explainer tab would show unstyled
         return found
     for lang in ("zh", "en"):

@@ -18,8 +18,8 @@ import attrs
 from compiler.evaluate import EvaluationFailed, check_policy
 from compiler.ir.checked import CheckedPolicy
 from compiler.stochastic.draws import draw
-from compiler.stochastic.engine import Engine, Outcome, PerDraw, picks_of
 from compiler.scenario import Document
+from compiler.stochastic.engine import Engine, Outcome, PerDraw, Progress, picks_of
 from compiler.stochastic.spec import Plan, load_plan
 from compiler.stochastic.summary import Summary, summarise
 
@@ -37,11 +37,13 @@ class Run:
 
 def simulate(
     policy: str | Path, scenario: str, draws: int, seed: int, values: list[str] | None = None,
-    engine: str = "compiled", batch: Engine | None = None,
+    engine: str = "vector", batch: Engine | None = None, progress: Progress | None = None,
 ) -> Run:  # fmt: skip
-    """Check, read, draw, settle every draw and summarise; `batch` replaces the per-draw engine."""
+    """Check, read, draw, settle every draw and summarise: on the vectorized engine, or
+    "compiled"/"interpreter" one draw at a time; `batch` replaces the engine, and
+    `progress(done, total)` hears as the work goes."""
     _counts(draws, seed)  # before checking the policy: the cheap mistake first
-    return simulate_checked(check_policy(policy), scenario, draws, seed, values, engine, batch)
+    return simulate_checked(check_policy(policy), scenario, draws, seed, values, engine, batch, progress)
 
 
 def _counts(draws: int, seed: int) -> None:
@@ -53,7 +55,7 @@ def _counts(draws: int, seed: int) -> None:
 
 def simulate_checked(
     checked: CheckedPolicy, scenario: str | Document, draws: int, seed: int, values: list[str] | None = None,
-    engine: str = "compiled", batch: Engine | None = None,
+    engine: str = "vector", batch: Engine | None = None, progress: Progress | None = None,
 ) -> Run:  # fmt: skip
     """As simulate, on a policy already checked (`pool serve` caches them)."""
     _counts(draws, seed)
@@ -66,5 +68,5 @@ def simulate_checked(
         from compiler.stochastic.batch import Vectorized
 
         batch = Vectorized(checked)
-    outcome = (batch or PerDraw(checked, engine)).run(plan, factors, picks)
+    outcome = (batch or PerDraw(checked, engine)).run(plan, factors, picks, progress)
     return Run(checked, plan, seed, outcome, summarise(outcome, picks))

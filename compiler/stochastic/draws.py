@@ -102,6 +102,12 @@ class Grower:
             got = self.decimal[key] = [_ONE + Decimal(repr(x)) for x in self.factors.rates[key].tolist()]
         return got[d]
 
+    def factor(self, key: tuple[object, ...], d: int) -> Decimal:
+        """rate(key, d) without converting every draw's rate: for the few values the array
+        grower (grow.py) hands back to this one."""
+        got = self.decimal.get(key)
+        return got[d] if got is not None else _ONE + Decimal(repr(float(self.factors.rates[key][d])))
+
     def grow(self, inputs: dict[str, Supplied], d: int, year: int) -> dict[str, Supplied]:
         out = dict(inputs)
         for g in self.plan.growth:

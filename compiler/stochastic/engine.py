@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from collections.abc import Callable
 from typing import Protocol
 
 import attrs
@@ -28,6 +29,8 @@ from compiler.scenario import Supplied
 from compiler.stochastic.spec import Plan
 
 Fen = npt.NDArray[np.int64]
+# Told (done, total) as work finishes: draws for the per-draw engine, years for a batch one.
+Progress = Callable[[int, int], None]
 
 
 @attrs.frozen
@@ -67,7 +70,7 @@ class Failure:
 
 
 class Engine(Protocol):
-    def run(self, plan: Plan, factors: Factors, picks: list[Pick]) -> Outcome: ...
+    def run(self, plan: Plan, factors: Factors, picks: list[Pick], progress: Progress | None = None) -> Outcome: ...
 
 
 class Unsettled(Exception):
@@ -117,7 +120,7 @@ class PerDraw:
             where = f"{plan.file} ({plan.periods[0]})"
             raise EvaluationFailed(2, f"{where}: 基期无法计算:{e.zh}\n", f"{where}: the base period cannot be settled: {e.en}\n") from None
 
-    def run(self, plan: Plan, factors: Factors, picks: list[Pick]) -> Outcome:
+    def run(self, plan: Plan, factors: Factors, picks: list[Pick], progress: Progress | None = None) -> Outcome:
         periods = plan.periods
         n, years = factors.draws, len(periods)
         fen = {p.label: np.zeros((n, years), dtype=np.int64) for p in picks}
@@ -141,6 +144,8 @@ class PerDraw:
                     break
                 for p in picks:
                     fen[p.label][d, t] = record(p, settled)
+            if progress is not None and ((d + 1) % 100 == 0 or d + 1 == n):
+                progress(d + 1, n)
         return Outcome(tuple(periods), n, fen, failed_at, failures)
 
 

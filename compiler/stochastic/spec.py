@@ -25,7 +25,7 @@ from compiler.evaluate import EvaluationFailed
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.types import Base
-from compiler.scenario import Document, Scenario, ScenarioError, _compose, _Reader, load
+from compiler.scenario import Document, Scenario, ScenarioError, _compose, _Reader, compose, load
 
 _OWN = {"base", "years", "growth"}
 _MAX_YEARS = 100
@@ -90,7 +90,7 @@ def load_plan(path: str | Document, checked: CheckedPolicy) -> Plan:
     """The plan of a stochastic scenario; EvaluationFailed (exit 2) naming every bad field.
     A Document (sent to `pool serve`) gives its base period inline: `base` names a file."""
     shown = path.name if isinstance(path, Document) else Path(path).as_posix()
-    root, errors = _compose(path if isinstance(path, Document) else Path(path))
+    root, errors = compose(path)
     if root is None:
         raise _failed(errors, shown)
     r = _Reader(checked)
