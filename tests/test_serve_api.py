@@ -192,6 +192,37 @@ def test_import_reads_an_uploaded_scenario_without_floats(client: httpx.Client) 
     assert str(body["message"]).startswith("不支持的文件格式“ods”")
 
 
+def test_an_uploaded_spreadsheet_settles_like_the_json(client: httpx.Client) -> None:
+    _, expected = cli("run", str(POLICIES / f"{GUIZHOU}.pool"), str(POLICIES / "scenarios" / "guizhou_2026.json"), "--json")
+    csv = (POLICIES / "scenarios" / "guizhou_2026.csv").read_bytes()  # 万元 cells and thousands separators
+    scenario = client.post("/import", params={"format": "csv"}, content=csv).json()["scenario"]
+    assert client.post("/run", json={"policy": GUIZHOU, "scenario": scenario}).text == expected
+    from compiler.driver import check_file
+    from compiler.scenario import load
+    from compiler.sheets import template_bytes
+
+    checked = check_file(POLICIES / f"{GUIZHOU}.pool").policy
+    assert checked is not None
+    scen, _ = load(POLICIES / "scenarios" / "guizhou_2026.json", checked)
+    workbook = template_bytes(checked, "xlsx", scen)  # the bundled scenario saved as xlsx
+    scenario = client.post("/import", params={"format": "xlsx"}, content=workbook).json()["scenario"]
+    assert client.post("/run", json={"policy": GUIZHOU, "scenario": scenario}).text == expected
+    body = error(client.post("/import", params={"format": "xlsx", "lang": "en"}, content=b"not a workbook"), 422, "scenario")
+    assert str(body["message"]).startswith("upload.xlsx")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_run_as_a_spreadsheet_is_pool_run_format(client: httpx.Client, fmt: str, tmp_path: Path) -> None:
+    out = tmp_path / f"r.{fmt}"
+    code, _ = cli("run", str(POLICIES / f"{GUIZHOU}.pool"), str(POLICIES / "scenarios" / "guizhou_2026.json"), "--format", fmt, "-o", str(out))
+    assert code == 0
+    r = client.post("/run", json={"policy": GUIZHOU, "scenario": SCENARIO, "format": fmt})
+    assert r.status_code == 200 and r.content == out.read_bytes()
+    assert r.headers["content-disposition"] == f'attachment; filename="results.{fmt}"'
+    periods = client.post("/simulate", json={"policy": GUIZHOU, "scenarios": [SCENARIO], "format": fmt})
+    assert periods.status_code == 200 and periods.headers["content-type"].startswith(("text/csv", "application/vnd.openxml"))
+
+
 def test_openapi_describes_every_endpoint(client: httpx.Client) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/check", "/run", "/simulate", "/explain", "/diff", "/schema", "/policies"} <= set(paths)
@@ -222,7 +253,7 @@ def test_fields_are_checked(client: httpx.Client) -> None:
     assert "policy" in str(error(client.post("/run", json={"scenario": SCENARIO}), 400, "request")["message"])
     error(client.post("/run", json={"policy": GUIZHOU, "source": "x", "scenario": SCENARIO}), 400, "request")
     body = error(client.post("/run", json={"policy": GUIZHOU, "scenario": SCENARIO, "engine": "compiled"}), 400, "request")
-    assert body["message"] == "未知字段“engine”（可用：lang, policy, scenario, source）"
+    assert body["message"] == "未知字段“engine”（可用：format, lang, policy, scenario, source）"
     error(client.post("/run", json={"policy": GUIZHOU, "scenario": "s.json"}), 400, "request")
     error(client.post("/check", json={"policy": GUIZHOU, "lang": "fr"}), 400, "request")
 

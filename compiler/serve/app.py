@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from compiler.limits import allow_deep_recursion
 from compiler.serve import openapi
-from compiler.serve.service import LANGS, Refused, Service, decode
+from compiler.serve.service import LANGS, Answer, Refused, Service, decode
 from compiler.serve.studio import Studio
 
 log = logging.getLogger("pool.serve")
@@ -138,6 +138,10 @@ def create_app(service: Service, token: str | None = None, hosts: set[str] | Non
     def text(body: str, media: str) -> Response:
         return Response(body, media_type=media)
 
+    def answer(a: Answer) -> Response:
+        headers = {"content-disposition": f'attachment; filename="{a.download}"'} if a.download else None
+        return Response(a.body, media_type=a.media, headers=headers)
+
     def explain(req: dict[str, Any]) -> Response:
         body, media = service.explain(req)
         response = text(body, media)
@@ -167,7 +171,7 @@ def create_app(service: Service, token: str | None = None, hosts: set[str] | Non
         fmt = request.query_params.get("format", "json")
         try:
             data = await _body(request, limits.body_bytes)
-            return _json(await work(lambda: service.import_scenario(data, fmt)))
+            return _json(await work(lambda: service.import_scenario(data, fmt, _lang(request))))
         except Refused as e:
             return _refused(e, _lang(request))
 
@@ -186,8 +190,8 @@ def create_app(service: Service, token: str | None = None, hosts: set[str] | Non
         Route("/schema", get_schema, methods=["GET"]),
         Route("/schema", post(lambda req: _json(service.schema(req))), methods=["POST"]),
         Route("/check", post(lambda req: _json(service.check(req))), methods=["POST"]),
-        Route("/run", post(lambda req: text(service.run(req), "application/json")), methods=["POST"]),
-        Route("/simulate", post(lambda req: text(service.simulate(req), "application/json")), methods=["POST"]),
+        Route("/run", post(lambda req: answer(service.run(req))), methods=["POST"]),
+        Route("/simulate", post(lambda req: answer(service.simulate(req))), methods=["POST"]),
         Route("/explain", post(explain), methods=["POST"]),
         Route("/diff", post(lambda req: text(*service.diff(req))), methods=["POST"]),
         Route("/import", import_scenario, methods=["POST"]),

@@ -22,12 +22,30 @@ from compiler import report
 from compiler.diagnostics import render_text, to_json
 from compiler.driver import Checked, check_file, check_sent
 from compiler.evaluate import EvaluationFailed, env_of, settle_with, simulate_checked
+from compiler.interpreter import PeriodResult
 from compiler.ir.checked import CheckedPolicy
 from compiler.messages import TEXTS, Severity, Text
 from compiler.scenario import Document, Scenario, ScenarioError, load_periods
 
 LANGS = ("zh", "en")
 SOURCE_NAME = "policy.pool"  # how a policy sent as text is named in diagnostics
+# What /run and /simulate answer in: the CLI's JSON, or its spreadsheets (compiler/sheets).
+FORMATS = ("json", "csv", "xlsx")
+MEDIA = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+UPLOADS = ("json", "csv", "tsv", "xlsx", "xlsm")
+
+
+@attrs.frozen
+class Answer:
+    """A body and its media type; `download` names the file a browser saves it as."""
+
+    body: str | bytes
+    media: str
+    download: str | None = None
 
 
 @attrs.frozen
@@ -263,9 +281,11 @@ class Service:
             "counts": {s.value: sum(d.severity is s for d in diags) for s in Severity},
         }
 
-    def run(self, req: dict[str, Any]) -> str:
-        allow(req, {"policy", "source", "scenario", "lang"})
+    def run(self, req: dict[str, Any]) -> Answer:
+        """Exactly `pool run --json`; with "format": "csv" or "xlsx", `pool run --format …`."""
+        allow(req, {"policy", "source", "scenario", "lang", "format"})
         lang = lang_of(req)
+        fmt = choice(req, "format", FORMATS)
         _, checked = self.policy(req, lang)
         doc = scenario_document(req.get("scenario"), "scenario")
         scen = self._validate(checked, [doc], lang, single=True)[0]
@@ -273,14 +293,15 @@ class Service:
             res = settle_with(checked, env_of(scen), "interpreter", doc.name)
         except EvaluationFailed as e:
             raise Refused(422, "evaluation", Text(e.zh, e.en)) from None
-        return report.to_json(checked, scen.period, res)
+        return self._results(checked, [(scen.period, res)], fmt, lang, single=True)
 
-    def simulate(self, req: dict[str, Any]) -> str:
+    def simulate(self, req: dict[str, Any]) -> Answer:
         """Several periods (`scenarios`), or `draws` random futures of a stochastic `scenario`."""
-        allow(req, {"policy", "source", "scenarios", "scenario", "draws", "seed", "values", "lang"})
+        allow(req, {"policy", "source", "scenarios", "scenario", "draws", "seed", "values", "lang", "format"})
         if "draws" in req:
-            return self._draws(req)
+            return Answer(self._draws(req), MEDIA["json"])
         lang = lang_of(req)
+        fmt = choice(req, "format", FORMATS)
         _, checked = self.policy(req, lang)
         items = req.get("scenarios")
         if not isinstance(items, list) or not items:
@@ -293,7 +314,19 @@ class Service:
             runs = simulate_checked(checked, list(docs), "interpreter")
         except EvaluationFailed as e:
             raise Refused(422, "evaluation", Text(e.zh, e.en)) from None
-        return report.simulation_json(checked, [(scen.period, res) for scen, res in runs])
+        return self._results(checked, [(scen.period, res) for scen, res in runs], fmt, lang, single=False)
+
+    def _results(self, checked: CheckedPolicy, runs: list[tuple[int | None, PeriodResult]], fmt: str, lang: str, single: bool) -> Answer:
+        if fmt == "json":
+            text = report.to_json(checked, runs[0][0], runs[0][1]) if single else report.simulation_json(checked, runs)
+            return Answer(text, MEDIA["json"])
+        from compiler.sheets import SheetError, write_results
+
+        try:
+            data = write_results(checked, runs, fmt, lang)
+        except SheetError as e:  # openpyxl missing, say
+            raise Refused(422, "request", Text(e.render("results", "zh"), e.render("results", "en"))) from None
+        return Answer(data, MEDIA[fmt], f"results.{fmt}")
 
     def _draws(self, req: dict[str, Any]) -> str:
         """As `pool simulate --draws N --seed S --json --engine vector`: arrays, no generated code."""
@@ -401,8 +434,18 @@ class Service:
         _, checked = self.policy(req, lang_of(req))
         return scenario_schema(checked)
 
-    def import_scenario(self, data: bytes, fmt: str) -> dict[str, Any]:
-        """An uploaded scenario file → the scenario object the other endpoints take."""
-        if fmt != "json":
-            raise Refused.of(422, "request", "serve-import-format", format=fmt, known="json")
-        return {"scenario": decode(data)}
+    def import_scenario(self, data: bytes, fmt: str, lang: str = "zh") -> dict[str, Any]:
+        """An uploaded scenario file → the scenario object the other endpoints take: JSON as
+        it is (numbers kept as text), a spreadsheet through compiler/sheets (values as text)."""
+        if fmt not in UPLOADS:
+            raise Refused.of(422, "request", "serve-import-format", format=fmt[:20], known=", ".join(UPLOADS))
+        if fmt == "json":
+            return {"scenario": decode(data)}
+        from compiler.sheets import SheetError, read_scenario_bytes
+
+        name = f"upload.{fmt}"
+        try:
+            return {"scenario": read_scenario_bytes(data, name)}
+        except SheetError as e:
+            details = [{"cell": p.cell, "message": p.zh if lang == "zh" else p.en} for p in e.problems]
+            raise Refused(422, "scenario", Text(e.render(name, "zh"), e.render(name, "en")), details) from None

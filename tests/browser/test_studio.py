@@ -127,27 +127,51 @@ def test_changing_a_citys_income_changes_the_ledger(page: Page, artifacts: Path)
     assert "“abc”不是数字" in page.inner_text("#errors")
 
 
-def test_uploading_the_bundled_scenario_fills_the_table(page: Page, tmp_path: Path) -> None:
+def test_uploading_the_bundled_scenario_as_xlsx_fills_the_table(page: Page, tmp_path: Path) -> None:
+    from compiler.driver import check_file
+    from compiler.scenario import load
+    from compiler.sheets import template_bytes
+
     data = json.loads((ROOT / "policies" / "scenarios" / "guizhou_2026.json").read_text(encoding="utf-8"))
     data["regions"]["遵义市"]["上年度征缴收入"] = "900000000.00"  # so that the upload, not the sample, is what shows
-    upload = tmp_path / "贵州2026.json"
-    upload.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    checked = check_file(GUIZHOU).policy
+    assert checked is not None
+    scenario, errors = load(edited, checked)
+    assert scenario is not None, errors
+    upload = tmp_path / "贵州2026.xlsx"
+    upload.write_bytes(template_bytes(checked, "xlsx", scenario))  # pool's own fill-in workbook, filled
     page.set_input_files("#upload", str(upload))
-    expect(page.locator("input[data-field='regions.遵义市.上年度征缴收入']")).to_have_value("900000000.00")
+    expect(page.locator("#loaded")).to_have_text("已读入 贵州2026.xlsx")
+    expect(page.locator("input[data-field='regions.遵义市.上年度征缴收入']")).to_have_value("900000000")  # a number cell
     # 遵义市: 10% of 900,000,000, less half the increment of 100,000,000 = 90,000,000 − 50,000,000.
     expect(page.locator("#ledger tr[data-rule='基础上解额'][data-from='遵义市'] td.amount")).to_have_text("40,000,000.00")
-    expect(page.locator("#loaded")).to_have_text("已读入 贵州2026.json")
+    # The bundled CSV (万元 cells, thousands separators) gives the bundled ledger back.
+    page.set_input_files("#upload", str(ROOT / "policies" / "scenarios" / "guizhou_2026.csv"))
+    expect(page.locator("#ledger tr[data-rule='基础上解额'][data-from='遵义市'] td.amount")).to_have_text("80,000,000.00")
 
 
-def test_downloads_are_the_scenario_and_the_results(page: Page) -> None:
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_results_download_as_pool_run_writes_them(page: Page, fmt: str, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from compiler.cli import main
+
+    out = tmp_path / f"cli.{fmt}"
+    ran = CliRunner().invoke(main, ["run", str(GUIZHOU), str(ROOT / "policies" / "scenarios" / "guizhou_2026.json"), "--format", fmt, "-o", str(out)])
+    assert ran.exit_code == 0, ran.output
+    with page.expect_download() as got:
+        page.click("#dl-results" if fmt == "csv" else "#dl-results-xlsx")
+    assert got.value.suggested_filename == f"results.{fmt}"
+    assert Path(got.value.path()).read_bytes() == out.read_bytes()
+
+
+def test_the_scenario_downloads_as_json(page: Page) -> None:
     with page.expect_download() as got:
         page.click("#dl-scenario")
     scenario = json.loads(Path(got.value.path()).read_text(encoding="utf-8"))
     assert scenario["regions"]["贵阳市"]["上年度征缴收入"] == "1000000000.00"
-    with page.expect_download() as got:
-        page.click("#dl-results")
-    csv = Path(got.value.path()).read_bytes().decode("utf-8-sig")  # as written: CRLF, for Excel
-    assert csv.startswith("规则,自,至,金额（元）,行\r\n") and "基础上解额,贵阳市,基础调剂金,50000000.00," in csv
 
 
 def test_switching_to_english(page: Page, artifacts: Path) -> None:

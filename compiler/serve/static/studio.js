@@ -577,19 +577,31 @@
 
   // ---- files in and out -------------------------------------------------------------------
 
-  function download(name, type, text) {
-    var a = el("a", { href: URL.createObjectURL(new Blob([text], { type: type })), download: name });
+  function save(name, blob) {
+    var a = el("a", { href: URL.createObjectURL(blob), download: name });
     document.body.appendChild(a);
     a.click();
     setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
   }
 
-  function csvCell(v) { v = String(v); return /[",\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v; }
+  function download(name, type, text) { save(name, new Blob([text], { type: type })); }
 
-  function resultsCsv() {  // the ledger, with a BOM so that Excel reads the Chinese as UTF-8
-    var rows = [[t("rule"), t("from"), t("to"), t("amount"), t("line")]];
-    (st.result ? st.result.transfers : []).forEach(function (x) { rows.push([x.rule, x.from, x.to, x.amount, x.line]); });
-    return "\ufeff" + rows.map(function (r) { return r.map(csvCell).join(","); }).join("\r\n") + "\r\n";
+  // The ledger, values and balances as the CLI writes them (`pool run --format csv|xlsx`).
+  function downloadResults(fmt) {
+    if (!st.ok) { return; }
+    var headers = { "Content-Type": "application/json" };
+    if (token) { headers.Authorization = "Bearer " + token; }
+    var body = JSON.stringify({ source: source.value, scenario: st.scenario, lang: st.lang, format: fmt });
+    busy(1);
+    fetch("/run", { method: "POST", headers: headers, body: body }).then(function (r) {
+      return r.blob().then(function (blob) {
+        busy(-1);
+        if (r.ok) { save("results." + fmt, blob); return; }
+        return blob.text().then(function (text) {
+          try { showErrors([JSON.parse(text).error.message]); } catch (e) { showErrors([text]); }
+        });
+      });
+    }).catch(function (e) { busy(-1); status(t("network", { msg: e.message })); });
   }
 
   function upload(file) {
@@ -669,7 +681,8 @@
   });
   $("upload").addEventListener("change", function () { if ($("upload").files[0]) { upload($("upload").files[0]); } });
   $("dl-scenario").addEventListener("click", function () { download("scenario.json", "application/json", JSON.stringify(st.scenario, null, 2) + "\n"); });
-  $("dl-results").addEventListener("click", function () { download("results.csv", "text/csv", resultsCsv()); });
+  $("dl-results").addEventListener("click", function () { downloadResults("csv"); });
+  $("dl-results-xlsx").addEventListener("click", function () { downloadResults("xlsx"); });
   $("dl-results-json").addEventListener("click", function () { if (st.runText) { download("results.json", "application/json", st.runText); } });
   $("dl-explainer").addEventListener("click", function () { if (st.explainer) { download("explainer.html", "text/html", st.explainer); } });
   Array.prototype.forEach.call(document.querySelectorAll(".tabs button"), function (b) {
