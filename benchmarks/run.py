@@ -5,10 +5,10 @@
 
 1. The Guizhou base-fund rule (benchmarks/guizhou_base.pool) on 1,000,000 region-years,
    2. the Ningbo waterfall (policies/ningbo_city_pooling.pool) over several years with balances
-   carried: reference interpreter, compiled Decimal evaluator, vectorized backend,
+   carried: reference interpreter, compiled evaluator (exact rationals), vectorized backend,
    hand-written NumPy (benchmarks/handwritten.py) and OpenFisca (the remittance formula,
    benchmarks/openfisca_guizhou.py), with time per region-year and the amounts that
-   differ from the Decimal evaluator by a fen or more. Slow engines run on a sample
+   differ from the compiled evaluator by a fen or more. Slow engines run on a sample
    of draws, said in the output; their time per region-year is that sample's.
 3. `pool check` of a 300-line policy, and `pool --help` start-up against a bare
    `python -c "import lark, click"`.
@@ -163,7 +163,7 @@ def guizhou(region_years: int, decimal_sample: int, interp_sample: int, rng: np.
     nd = min(decimal_sample, n)
     dec_time, want = run_decimal(module, regions, range(nd), lambda i: scalar_inputs(data, regions, i, money), rules)
     sample = "" if nd == n else f"on the first {nd * r:,} region-years"
-    rows.append(("compiled Decimal evaluator", dec_time.per(nd * r), None, None, ("reference; " + sample) if sample else "the reference"))
+    rows.append(("compiled evaluator (exact rationals)", dec_time.per(nd * r), None, None, ("reference; " + sample) if sample else "the reference"))
 
     ni = min(interp_sample, n)
     interp_clock = Clock()
@@ -256,7 +256,7 @@ def ningbo(draws: int, years: int, decimal_sample: int, interp_sample: int, rng:
     dec = [scalar("decimal", i) for i in range(nd)]
     want = np.array([[row for row in d[1]] for d in dec]).transpose(1, 0, 2)  # (years, draws, accounts)
     compared = want.size
-    rows.append(("compiled Decimal evaluator", _total(d[0] for d in dec).per(nd * r * years), None, None, f"the reference, on {nd * r * years:,} region-years"))
+    rows.append(("compiled evaluator (exact rationals)", _total(d[0] for d in dec).per(nd * r * years), None, None, f"the reference, on {nd * r * years:,} region-years"))
     ni = min(interp_sample, n)
     interp = [scalar("interpreter", i) for i in range(ni)]
     got_i = np.array([d[1] for d in interp]).transpose(1, 0, 2)
@@ -343,14 +343,14 @@ def table(title: str, rows: list[Row]) -> None:
     decimal = rows[0][1]
     assert decimal is not None
     print(f"\n{title}")
-    print(f"  {'engine':38} {'wall ns/r-y':>12} {'CPU ns/r-y':>11} {'× Decimal':>10} {'amounts off ≥1 fen':>22}  note")
+    print(f"  {'engine':38} {'wall ns/r-y':>12} {'CPU ns/r-y':>11} {'× compiled':>10} {'amounts off ≥1 fen':>22}  note")
     for name, ns, bad, compared, note in rows:
         wall = "—" if ns is None else f"{ns[0]:,.0f}"
         cpu = "—" if ns is None else f"{ns[1]:,.0f}"
         ratio = "—" if ns is None else f"{decimal[1] / ns[1]:,.1f}"
         diff = "—" if bad is None or compared is None else f"{bad:,} of {compared:,}"
         print(f"  {name:38} {wall:>12} {cpu:>11} {ratio:>10} {diff:>22}  {note}")
-    print("  (× Decimal compares CPU time; r-y = region-year)")
+    print("  (× compiled compares CPU time; r-y = region-year)")
 
 
 def main() -> None:

@@ -53,7 +53,7 @@ CODES: dict[str, Code] = {
     "E106": Code(E, "io", Text("无法读取文件:{reason}", "cannot read the file: {reason}")),
     "E107": Code(E, "policy-count", Text("{reason}", "{reason}")),
     "E108": Code(E, "unterminated-string", Text("引号没有闭合:文字须在同一行内结束", "unterminated string: quoted text must end on the same line")),
-    "E109": Code(E, "too-deep", Text("表达式嵌套过深({depth} 层,上限 {limit} 层),请拆成几个派生值", "the expression is nested too deeply ({depth} levels, the limit is {limit}): split it into derived values")),
+    "E109": Code(E, "too-deep", Text("表达式过长或嵌套过深({depth}层,上限{limit}层;一长串加减的每一项也算一层),请拆成几个派生值", "the expression is too long or nested too deeply ({depth} levels, the limit is {limit}; each term of a long sum counts as one): split it into derived values")),
     "E112": Code(E, "chain-too-long", Text("“{name}”依赖的派生值链有 {length} 层,超过 {limit} 层的上限;请直接用汇总(合计、平均)或把中间值合并", "‘{name}’ sits on a chain of {length} derived values, over the limit of {limit}: use an aggregate (sum, mean) or merge intermediate values")),
     # ---- names
     "E201": Code(E, "undefined", Text("未定义的{kind}“{name}”", "undefined {kind} ‘{name}’")),

@@ -123,7 +123,7 @@ def test_pathologically_deep_expression_is_a_diagnostic(tmp_path: Path) -> None:
     terms = " + ".join(["1元"] * 100_000)
     code, out = run("check", write(tmp_path, f"令 总 = {terms}\n"))
     assert code == 1
-    assert "policy.pool:1:1: 错误[E109]: 表达式嵌套过深,请拆成几个派生值" in out
+    assert "policy.pool:1:1: 错误[E109]: 表达式过长或嵌套过深(上千层,上限150层;一长串加减的每一项也算一层),请拆成几个派生值" in out
 
 
 @pytest.mark.parametrize("command", ["compile", "explain"])

@@ -175,10 +175,11 @@ def test_rates_are_reproducible_shared_or_independent_and_inputs_are_whole_fen(r
     assert f.key_of[("支出", "东区", 2025)] != f.key_of[("支出", "西区", 2025)]
 
 
-def test_unsettled_draws_are_counted_not_fatal(reserve: tuple[str, str]) -> None:
+@pytest.mark.parametrize("engine", ["compiled", "vector"])
+def test_unsettled_draws_are_counted_not_fatal(reserve: tuple[str, str], engine: str) -> None:
     policy, scenario = reserve
-    # The per-draw engine's messages name the clause (file:line); the vector engine's do not yet (issue 14).
-    code, out, err = run("simulate", policy, scenario, "--draws", "50", "--seed", "1", "--json", "--lang", "en", "--engine", "compiled")
+    # Both engines name the clause (file:line) of a draw they cannot settle (issue 14 item 14).
+    code, out, err = run("simulate", policy, scenario, "--draws", "50", "--seed", "1", "--json", "--lang", "en", "--engine", engine)
     assert code == 0, err
     doc = json.loads(out)
     years = doc["values"][0]["years"]
@@ -193,7 +194,7 @@ def test_unsettled_draws_are_counted_not_fatal(reserve: tuple[str, str]) -> None
     for before, after in zip(years, years[1:]):
         lost = sum(u["draws"] for u in doc["unsettled"] if u["period"] == after["period"])
         assert before["settled"] - after["settled"] == lost
-    code, table, _ = run("simulate", policy, scenario, "--draws", "50", "--seed", "1", "--engine", "compiled")
+    code, table, _ = run("simulate", policy, scenario, "--draws", "50", "--seed", "1", "--engine", engine)
     assert f"无法结算:{stopped} 次模拟" in table and "资金“储备”余额不足" in table
 
 

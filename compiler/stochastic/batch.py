@@ -44,7 +44,10 @@ class Vectorized:
         grown = growth.base(n)
         regions = list(plan.base.regions)
         # What does not grow is the base period's in every draw: converted once, broadcast.
-        fixed = _broadcast(batch_of(self.checked, [attrs.evolve(plan.base, state={})]), n)
+        try:
+            fixed = _broadcast(batch_of(self.checked, [attrs.evolve(plan.base, state={})]), n)
+        except VectorOverflow as err:
+            raise _too_big(plan.file, periods[0], err) from None
         for t in range(1, years):
             # Every live draw's inputs grown at once (a stopped draw keeps its last: its row is never read).
             grown, beyond = growth.grow(grown, alive, periods[t])
@@ -56,12 +59,8 @@ class Vectorized:
             batch = attrs.evolve(fixed, inputs={**fixed.inputs, **inputs}, opening=opening)
             try:
                 res = run_batch(self.checked, batch, raise_failures=False)
-            except VectorOverflow as e:
-                raise EvaluationFailed(
-                    2,
-                    f"{plan.file} ({periods[t]}): 有金额超出向量化引擎的 int64 分范围({e});请改用 --engine compiled\n",
-                    f"{plan.file} ({periods[t]}): an amount passes the vectorized engine's int64 fen ({e}); use --engine compiled\n",
-                ) from None
+            except VectorOverflow as err:
+                raise _too_big(plan.file, periods[t], err) from None
             stopped = res.failed & alive
             for d in np.flatnonzero(stopped).tolist():
                 why = res.reasons.get(d)
@@ -104,3 +103,11 @@ def _picked(p: Pick, res: BatchResult, regions: list[str]) -> Fen:
 
 def _fen(v: Decimal) -> int:
     return int(v.quantize(Decimal("0.01")).scaleb(2))
+
+
+def _too_big(file: str, period: int, e: VectorOverflow) -> EvaluationFailed:
+    return EvaluationFailed(
+        2,
+        f"{file} ({period}): 有数值超出向量化引擎的 int64 范围({e});请改用 --engine compiled\n",
+        f"{file} ({period}): a value passes the vectorized engine's int64 range ({e}); use --engine compiled\n",
+    )

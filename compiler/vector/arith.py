@@ -40,9 +40,9 @@ LIMIT = 2**62
 class VectorOverflow(ArithmeticError):
     """An intermediate value cannot be held in int64 and strict mode forbids Python ints."""
 
-    def __init__(self, line: int | None, what: str) -> None:
+    def __init__(self, line: int | None, what: str, why: str = "exact Python-int arithmetic was not allowed (strict)") -> None:
         at = f"line {line}: " if line else ""
-        super().__init__(f"{at}{what} does not fit in int64; exact Python-int arithmetic was not allowed (strict)")
+        super().__init__(f"{at}{what} does not fit in int64; {why}")
         self.line = line
 
 

@@ -12,6 +12,7 @@ import numpy as np
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.types import Base
 from compiler.scenario import Scenario
+from compiler.vector.arith import VectorOverflow
 
 if TYPE_CHECKING:
     from compiler.vector import Batch
@@ -42,7 +43,8 @@ def batch_of(checked: CheckedPolicy, scenarios: list[Scenario]) -> Batch:
                     den = math.lcm(den, 100)
                 num = np.array([int(Fraction(x) * den) for x in arr.ravel()], dtype=object).reshape(arr.shape)
                 if num.size and max(abs(int(x)) for x in num.ravel()) >= 2**63:
-                    raise OverflowError(f"‘{name}’ does not fit in int64 over denominator {den}")
+                    # A scenario value of 30 significant digits: exact, but not in int64 (the scalar engines settle it).
+                    raise VectorOverflow(None, f"‘{name}’ over denominator {den}", "the scalar engines settle it exactly")
                 out[name] = Scaled(num.astype(np.int64), den)
             elif t.base is Base.BOOL:
                 out[name] = arr.astype(bool)
