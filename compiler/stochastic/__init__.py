@@ -17,8 +17,8 @@ import attrs
 
 from compiler.evaluate import EvaluationFailed, check_policy
 from compiler.ir.checked import CheckedPolicy
-from compiler.stochastic.draws import draw
 from compiler.scenario import Document
+from compiler.stochastic.draws import draw
 from compiler.stochastic.engine import Engine, Outcome, PerDraw, Progress, picks_of
 from compiler.stochastic.spec import Plan, load_plan
 from compiler.stochastic.summary import Summary, summarise

@@ -25,7 +25,7 @@ from compiler.evaluate import EvaluationFailed
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.types import Base
-from compiler.scenario import Document, Scenario, ScenarioError, _compose, _Reader, compose, load
+from compiler.scenario import Document, Scenario, ScenarioError, _Reader, compose, load
 
 _OWN = {"base", "years", "growth"}
 _MAX_YEARS = 100
@@ -137,7 +137,7 @@ def load_plan(path: str | Document, checked: CheckedPolicy) -> Plan:
 def is_stochastic(path: str) -> bool:
     """Whether a scenario file is stochastic (has `growth`, `years` or `base`), so that
     `pool simulate` without --draws can say what to do instead of 'unknown field'."""
-    root, _ = _compose(Path(path))
+    root, _ = compose(path)
     return isinstance(root, yaml.MappingNode) and any(isinstance(k, yaml.ScalarNode) and k.value in _OWN for k, _ in root.value)
 
 
