@@ -130,6 +130,7 @@ TEXTS: dict[str, Text] = {
     "serve-too-large": Text("请求体超过 {limit}，已拒绝", "the request body is larger than {limit}: refused"),
     "serve-too-many": Text("“{field}”最多 {limit} 项", "‘{field}’ holds at most {limit} items"),
     "serve-timeout": Text("计算超过 {seconds} 秒，已停止等待", "the computation took longer than {seconds} s: gave up waiting"),
+    "serve-internal": Text("服务内部出错（pool 的缺陷），详情见服务端日志", "internal error (a bug in pool): see the server's log"),
     "serve-host": Text("不接受主机名“{host}”：本服务只在本机可访问", "host name ‘{host}’ refused: this service is for this machine only"),
     "serve-token": Text("缺少或错误的访问令牌", "missing or wrong access token"),
     "serve-not-found": Text("没有这个地址：{path}", "no such address: {path}"),

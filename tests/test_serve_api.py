@@ -349,6 +349,19 @@ def test_too_many_periods_is_413() -> None:
     assert r.status_code == 413
 
 
+def test_a_bug_is_500_without_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    svc = service()
+
+    def broken(req: object) -> object:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(svc, "check", broken)
+    with running(create_app(svc)) as base:
+        r = httpx.post(base + "/check", json={"policy": GUIZHOU}, params={"lang": "en"}, timeout=60)
+    assert r.status_code == 500 and "Traceback" not in r.text and "KeyError" not in r.text
+    assert r.json()["error"] == {"kind": "internal", "message": "internal error (a bug in pool): see the server's log"}
+
+
 def test_a_token_protected_server_refuses_requests_without_it() -> None:
     with running(create_app(service(), token="s3cret")) as base:
         assert httpx.get(base + "/policies").status_code == 401
@@ -358,6 +371,7 @@ def test_a_token_protected_server_refuses_requests_without_it() -> None:
         ok = httpx.post(base + "/run", json={"policy": GUIZHOU, "scenario": SCENARIO}, headers={"Authorization": "Bearer s3cret"}, timeout=60)
         assert ok.status_code == 200
         assert httpx.get(base + "/", params={"token": "s3cret"}).status_code == 200
+        assert httpx.get(base + "/schema", params={"token": "s3cret", "policy": GUIZHOU}).status_code == 200
 
 
 def test_off_loopback_a_token_is_always_required() -> None:

@@ -161,7 +161,7 @@ def create_app(service: Service, token: str | None = None, hosts: set[str] | Non
             return _refused(e, _lang(request))
 
     async def get_schema(request: Request) -> Response:
-        req = dict(request.query_params)
+        req = {k: v for k, v in request.query_params.items() if k != "token"}  # the token is the guard's
         try:
             return _json(await work(lambda: service.schema(req)))
         except Refused as e:
@@ -208,7 +208,7 @@ def create_app(service: Service, token: str | None = None, hosts: set[str] | Non
     async def internal(request: Request, exc: Exception) -> Response:
         # A bug in pool: logged here with its traceback, answered without one.
         log.error("internal error on %s", request.url.path, exc_info=exc)
-        return _json({"error": {"kind": "internal", "message": "internal error: see the server's log"}}, 500)
+        return _refused(Refused.of(500, "internal", "serve-internal"), _lang(request))
 
     app = Starlette(routes=routes, exception_handlers={HTTPException: http_error, Exception: internal})
     return Guard(app, token, hosts)
