@@ -113,14 +113,19 @@ def test_check_of_a_misspelt_name_points_at_it_in_either_language(client: httpx.
     assert "undefined" in next(d for d in english["diagnostics"] if d["code"] == "E201")["message"]
 
 
-@pytest.mark.parametrize("fmt", ["html", "md"])
-def test_explain_is_the_explainer_of_pool_explain(client: httpx.Client, fmt: str) -> None:
-    _, expected = cli("explain", str(POLICIES / f"{GUIZHOU}.pool"), "--format", fmt, "--lang", "en")
-    r = client.post("/explain", json={"policy": GUIZHOU, "format": fmt, "lang": "en"})
-    assert r.status_code == 200 and r.text == expected
-    if fmt == "html":
-        assert r.headers["content-type"].startswith("text/html")
-        assert r.headers["content-security-policy"].startswith("default-src 'none'; style-src 'sha256-")
+@pytest.mark.parametrize("name", sorted(p.stem for p in POLICIES.glob("*.pool")))
+def test_explain_and_schema_are_those_of_the_cli(client: httpx.Client, name: str) -> None:
+    path = str(POLICIES / f"{name}.pool")
+    for fmt, lang in (("html", "zh"), ("md", "en")):
+        _, expected = cli("explain", path, "--format", fmt, "--lang", lang)
+        r = client.post("/explain", json={"policy": name, "format": fmt, "lang": lang})
+        assert r.status_code == 200 and r.text == expected
+        if fmt == "html":
+            assert r.headers["content-type"].startswith("text/html")
+            assert r.headers["content-security-policy"].startswith("default-src 'none'; style-src 'sha256-")
+    _, expected = cli("schema", path)
+    assert client.get("/schema", params={"policy": name}).json() == json.loads(expected)
+    assert client.post("/schema", json={"policy": name}).json() == json.loads(expected)
 
 
 def test_simulate_carries_balances_as_pool_simulate(client: httpx.Client, tmp_path: Path) -> None:
@@ -150,12 +155,6 @@ def test_simulate_with_draws_is_pool_simulate_draws_on_the_vector_engine(client:
     assert error(too_many, 413, "request")["message"] == "“draws”最多 10000 项"
     named = client.post("/simulate", json={"policy": "ningbo_city_pooling", "scenario": {**plan, "base": "../../etc/passwd"}, "draws": 5})
     assert "这里不能引用文件" in str(error(named, 422, "scenario")["message"])
-
-
-def test_schema_is_pool_schema(client: httpx.Client) -> None:
-    _, expected = cli("schema", str(POLICIES / f"{GUIZHOU}.pool"))
-    assert client.get("/schema", params={"policy": GUIZHOU}).json() == json.loads(expected)
-    assert client.post("/schema", json={"policy": GUIZHOU}).json() == json.loads(expected)
 
 
 def test_diff_shows_the_change_and_its_money(client: httpx.Client, tmp_path: Path) -> None:
