@@ -22,7 +22,8 @@ pytest.importorskip("uvicorn")
 from compiler.cli import main
 from compiler.serve.app import create_app
 from compiler.serve.background import running
-from compiler.serve.service import Catalog, Limits, Service, bundled_dir
+from compiler.serve.catalog import Catalog, bundled_dir
+from compiler.serve.service import Limits, Service
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES = ROOT / "policies"

@@ -43,7 +43,8 @@ def serve(host: str, port: int, folders: tuple[str, ...], token: str | None, tim
         import uvicorn
 
         from compiler.serve.app import create_app
-        from compiler.serve.service import Catalog, Limits, Service, bundled_dir
+        from compiler.serve.catalog import Catalog, bundled_dir
+        from compiler.serve.service import Limits, Service
     except ImportError as e:
         click.echo(
             f"pool serve 需要 starlette 和 uvicorn：pip install 'pool-lang[serve]'（{e.name} 未安装）" if lang == "zh"

@@ -26,7 +26,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from compiler.limits import allow_deep_recursion
 from compiler.serve import openapi
-from compiler.serve.service import LANGS, Answer, Refused, Service, decode
+from compiler.serve.requests import LANGS, Refused, decode
+from compiler.serve.service import Answer, Service
 from compiler.serve.studio import Studio
 
 log = logging.getLogger("pool.serve")

@@ -13,7 +13,6 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -26,8 +25,18 @@ from compiler.interpreter import PeriodResult
 from compiler.ir.checked import CheckedPolicy
 from compiler.messages import TEXTS, Severity, Text
 from compiler.scenario import Document, Scenario, ScenarioError, load_periods
+from compiler.serve.catalog import Catalog
+from compiler.serve.requests import (
+    LANGS,
+    Refused,
+    allow,
+    bad_field,
+    choice,
+    decode,
+    lang_of,
+    scenario_document,
+)
 
-LANGS = ("zh", "en")
 SOURCE_NAME = "policy.pool"  # how a policy sent as text is named in diagnostics
 # What /run and /simulate answer in: the CLI's JSON, or its spreadsheets (compiler/sheets).
 FORMATS = ("json", "csv", "xlsx")
@@ -57,126 +66,6 @@ class Limits:
     # Requests computed at once. The work is pure Python, one core under the GIL: more threads
     # only interleave it, so every request takes as long as the slowest (docs/serve.md).
     workers: int = 2
-
-
-class Refused(Exception):
-    """A request that cannot be answered: status, what kind of problem, and its messages."""
-
-    def __init__(self, status: int, kind: str, message: Text, details: list[dict[str, Any]] | None = None) -> None:
-        super().__init__(message.en)
-        self.status, self.kind, self.message, self.details = status, kind, message, details
-
-    @classmethod
-    def of(cls, status: int, kind: str, key: str, **args: object) -> Refused:
-        text = TEXTS[key]
-        shown: dict[str, str | Text] = {k: v if isinstance(v, Text) else str(v) for k, v in args.items()}
-        return cls(status, kind, Text(text.render("zh", shown), text.render("en", shown)))
-
-    def body(self, lang: str) -> dict[str, Any]:
-        error: dict[str, Any] = {"kind": self.kind, "message": self.message.zh if lang == "zh" else self.message.en}
-        if self.details is not None:
-            error["diagnostics"] = self.details
-        return {"error": error}
-
-
-def bad_field(field: str, zh: str, en: str) -> Refused:
-    """A field of the wrong shape; what was expected is said in each language."""
-    return Refused.of(400, "request", "serve-field", field=field, expected=Text(zh, en))
-
-
-# ---- reading requests ---------------------------------------------------------
-
-
-def decode(body: bytes) -> dict[str, Any]:
-    """A request body → its JSON object. Numbers with a fraction stay text, so no float
-    ever holds money; NaN and Infinity stay text too and the scenario reader refuses them."""
-    try:
-        doc = json.loads(body.decode("utf-8-sig"), parse_float=str, parse_constant=str)
-    except UnicodeDecodeError as e:
-        raise Refused.of(400, "request", "serve-json", reason=f"byte {e.start} is not UTF-8") from None
-    except json.JSONDecodeError as e:
-        raise Refused.of(400, "request", "serve-json", reason=f"{e.msg} (line {e.lineno}, column {e.colno})") from None
-    except (ValueError, RecursionError) as e:  # an integer of thousands of digits, or nesting too deep
-        raise Refused.of(400, "request", "serve-json", reason=str(e)[:100]) from None
-    if not isinstance(doc, dict):
-        raise Refused.of(400, "request", "serve-object")
-    return doc
-
-
-def lang_of(req: dict[str, Any]) -> str:
-    lang = req.get("lang", "zh")
-    if lang not in LANGS:
-        raise bad_field("lang", "“zh”或“en”", "‘zh’ or ‘en’")
-    return str(lang)
-
-
-def allow(req: dict[str, Any], known: set[str]) -> None:
-    for field in req:
-        if field not in known:
-            raise Refused.of(400, "request", "serve-unknown-field", field=field, known=", ".join(sorted(known)))
-
-
-def choice(req: dict[str, Any], field: str, options: tuple[str, ...]) -> str:
-    value = req.get(field, options[0])
-    if value not in options:
-        shown = "、".join(options)
-        raise bad_field(field, f"以下之一：{shown}", f"one of: {', '.join(options)}")
-    return str(value)
-
-
-def scenario_document(value: object, field: str) -> Document:
-    """A scenario object from a request, as the JSON text the scenario reader takes.
-    Positions in its messages refer to this text; the field path names the value."""
-    wrong = bad_field(field, "情景对象（与情景文件的 JSON 相同）", "a scenario object (the scenario-file JSON)")
-    if not isinstance(value, dict):
-        raise wrong
-    try:
-        return Document(f"{field}.json", json.dumps(value, ensure_ascii=False, indent=2))
-    except RecursionError:  # nested deeper than any scenario: the encoder's limit is below the decoder's
-        raise wrong from None
-
-
-# ---- the catalogue of named policies --------------------------------------------
-
-
-def bundled_dir() -> Path | None:
-    """`policies/` of a checkout (an editable install); a wheel carries none."""
-    here = Path(__file__).resolve().parent.parent.parent / "policies"
-    return here if here.is_dir() else None
-
-
-@attrs.frozen
-class Named:
-    name: str
-    path: Path
-    origin: str  # "bundled" or "configured"
-
-
-class Catalog:
-    """The policies a client may name: `*.pool` in the bundled folder and in --policies.
-    The client sends a name; the path comes only from this listing."""
-
-    def __init__(self, folders: list[tuple[Path, str]]) -> None:
-        self.entries: dict[str, Named] = {}
-        for folder, origin in folders:
-            for path in sorted(folder.glob("*.pool")):
-                self.entries[path.stem] = Named(path.stem, path, origin)  # a configured one replaces a bundled one
-        self.entries = dict(sorted(self.entries.items()))
-
-    def get(self, name: object) -> Named:
-        entry = self.entries.get(name) if isinstance(name, str) else None
-        if entry is None:
-            shown = str(name) if len(str(name)) <= 100 else str(name)[:100] + "…"
-            raise Refused.of(422, "policy", "serve-unknown-policy", name=shown, known=", ".join(self.entries))
-        return entry
-
-    def read(self, entry: Named) -> bytes:
-        """The file's bytes; one removed since the server started is as good as unknown."""
-        try:
-            return entry.path.read_bytes()
-        except OSError:
-            raise Refused.of(422, "policy", "serve-unknown-policy", name=entry.name, known=", ".join(self.entries)) from None
-
 
 # ---- the service --------------------------------------------------------------
 

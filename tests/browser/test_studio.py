@@ -23,7 +23,8 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from compiler.serve.app import create_app
 from compiler.serve.background import running
-from compiler.serve.service import Catalog, Service, bundled_dir
+from compiler.serve.catalog import Catalog, bundled_dir
+from compiler.serve.service import Service
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 GUIZHOU = ROOT / "policies" / "guizhou_risk_adjustment.pool"
