@@ -78,11 +78,16 @@ def explain_file(policy: str | Path, scenario: str | Path, target: str, encoding
     """The trace of one value, `名称` or `名称@地区`, as data."""
     checked = check_policy(policy)
     scen = load_scenario(checked, scenario, encoding)
+    return checked, explain_scenario(checked, scen, target)
+
+
+def explain_scenario(checked: CheckedPolicy, scen: Scenario, target: str) -> Step:
+    """The trace of `名称` or `名称@地区` on a scenario already read (`pool serve` reads it once)."""
     name, _, region = target.partition("@")
     try:
-        return checked, explain(checked, Machine(checked, env_of(scen)), name, region or None)
+        return explain(checked, Machine(checked, env_of(scen)), name, region or None)
     except EvalError as e:
-        raise EvaluationFailed(2, f"{scenario}: {e.zh}\n", f"{scenario}: {e.en}\n") from None
+        raise EvaluationFailed(2, f"{scen.file}: {e.zh}\n", f"{scen.file}: {e.en}\n") from None
 
 
 Engine = str  # "compiled" (the generated evaluator, the default) or "interpreter" (the oracle)

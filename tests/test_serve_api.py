@@ -158,6 +158,15 @@ def test_simulate_with_draws_is_pool_simulate_draws_on_the_vector_engine(client:
     assert "这里不能引用文件" in str(error(named, 422, "scenario")["message"])
 
 
+def test_trace_is_pool_run_explain(client: httpx.Client) -> None:
+    target = "基础上解额@贵阳市"
+    _, expected = cli("run", str(POLICIES / f"{GUIZHOU}.pool"), str(POLICIES / "scenarios" / "guizhou_2026.json"), "--explain", target)
+    r = client.post("/trace", json={"policy": GUIZHOU, "scenario": SCENARIO, "target": target})
+    assert r.status_code == 200 and r.text == expected and "50,000,000.00元" in r.text
+    body = error(client.post("/trace", json={"policy": GUIZHOU, "scenario": SCENARIO, "target": "不存在"}), 422, "evaluation")
+    assert body["message"] == "scenario.json: 没有名为“不存在”的值\n"
+
+
 def test_diff_shows_the_change_and_its_money(client: httpx.Client, tmp_path: Path) -> None:
     source = (POLICIES / f"{GUIZHOU}.pool").read_text(encoding="utf-8")
     raised = source.replace("参数 基础上解比例: 比例 = 10%", "参数 基础上解比例: 比例 = 12%", 1)

@@ -194,6 +194,7 @@ def create_app(service: Service, token: str | None = None, hosts: set[str] | Non
         Route("/run", post(lambda req: answer(service.run(req))), methods=["POST"]),
         Route("/simulate", post(lambda req: answer(service.simulate(req))), methods=["POST"]),
         Route("/explain", post(explain), methods=["POST"]),
+        Route("/trace", post(lambda req: text(service.trace(req), "text/plain; charset=utf-8")), methods=["POST"]),
         Route("/diff", post(lambda req: text(*service.diff(req))), methods=["POST"]),
         Route("/import", import_scenario, methods=["POST"]),
     ]

@@ -62,6 +62,7 @@ def document() -> dict[str, Any]:
                 "exactly what `pool simulate --json` prints (with draws: `--draws N --seed S --engine vector --json`)",
             ),
             "/explain": _post("The explainer", {"format": {"enum": ["html", "md"], "default": "html"}}, "the explainer page or Markdown", "text/html"),
+            "/trace": _post("How one value was computed", {"scenario": _SCENARIO, "target": {"type": "string"}}, "as `pool run --explain 名称@地区` prints it", "text/plain"),
             "/schema": _post("The JSON Schema of the policy's scenarios (also GET /schema?policy=NAME)", {}, "a JSON Schema"),
             "/diff": {
                 "post": {

@@ -20,7 +20,13 @@ import attrs
 from compiler import report
 from compiler.diagnostics import render_text, to_json
 from compiler.driver import Checked, check_file, check_sent
-from compiler.evaluate import EvaluationFailed, env_of, settle_with, simulate_checked
+from compiler.evaluate import (
+    EvaluationFailed,
+    env_of,
+    explain_scenario,
+    settle_with,
+    simulate_checked,
+)
 from compiler.interpreter import PeriodResult
 from compiler.ir.checked import CheckedPolicy
 from compiler.messages import TEXTS, Severity, Text
@@ -204,6 +210,22 @@ class Service:
         except EvaluationFailed as e:
             raise Refused(422, "evaluation", Text(e.zh, e.en)) from None
         return self._results(checked, [(scen.period, res) for scen, res in runs], fmt, lang, single=False)
+
+    def trace(self, req: dict[str, Any]) -> str:
+        """How one value was computed, as `pool run --explain 名称@地区` prints it."""
+        from compiler.interpreter.trace import render
+
+        allow(req, {"policy", "source", "scenario", "target", "lang"})
+        lang = lang_of(req)
+        target = req.get("target")
+        if not isinstance(target, str) or not target or len(target) > 200:
+            raise bad_field("target", "名称或 名称@地区", "a name, or name@region")
+        _, checked = self.policy(req, lang)
+        scen = self._validate(checked, [scenario_document(req.get("scenario"), "scenario")], lang, single=True)[0]
+        try:
+            return render(explain_scenario(checked, scen, target), checked, lang)
+        except EvaluationFailed as e:
+            raise Refused(422, "evaluation", Text(e.zh, e.en)) from None
 
     def _results(self, checked: CheckedPolicy, runs: list[tuple[int | None, PeriodResult]], fmt: str, lang: str, single: bool) -> Answer:
         if fmt == "json":

@@ -118,6 +118,9 @@ def test_changing_a_citys_income_changes_the_ledger(page: Page, artifacts: Path)
     # (expect polls from outside the page: the page's CSP forbids the eval that wait_for_function uses)
     expect(page.locator("#ledger tr[data-rule='基础上解额'][data-from='贵阳市'] td.amount")).to_have_text("70,000,000.00")
     assert ledger_amount(page, "基础上解额", "遵义市") == "80,000,000.00"
+    page.click("#ledger tr[data-rule='基础上解额'][data-from='贵阳市'] td.amount a")
+    expect(page.locator("#trace")).to_contain_text("基础上解额@贵阳市 = 70,000,000.00元")
+    expect(page.locator("#trace")).to_contain_text("上年度征缴收入@贵阳市 = 950,000,000.00元")
     page.click("#values-block summary")
     assert page.inner_text("#values tr[data-value='同比增量']").split("\t")[-3:] == ["50000000.00", "0.00", "10000000.00"]
     assert page.query_selector("#flow-svg svg g.edge") is not None

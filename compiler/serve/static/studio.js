@@ -9,7 +9,7 @@
       tabExplainer: "政策解读", period: "年度", scheme: "险种", upload: "上传情景（JSON、CSV、xlsx）",
       dlScenario: "下载情景", dlResults: "下载结果（CSV）", dlResultsJson: "下载结果（JSON）", dlResultsXlsx: "下载结果（xlsx）",
       regionInputs: "各地区输入", addRegion: "添加地区", globalInputs: "全局输入", params: "参数", state: "期初余额",
-      results: "结果", values: "各项计算值", flow: "资金流向", ledger: "资金往来", balances: "期末余额", dlExplainer: "下载政策解读（HTML）",
+      results: "结果", values: "各项计算值", why: "点击查看这笔金额是怎样算出来的", flow: "资金流向", ledger: "资金往来", balances: "期末余额", dlExplainer: "下载政策解读（HTML）",
       region: "地区", rule: "规则", from: "自", to: "至", amount: "金额（元）", line: "行", fund: "资金", name: "名称",
       value: "值", none: "（无）", custom: "（自行编辑）", emptyScenario: "（空白情景）", checking: "正在检查……",
       running: "正在计算……", ready: "已就绪", open: "待定，须填写", yes: "是", no: "否", remove: "删除此地区",
@@ -23,7 +23,7 @@
       tabExplainer: "Explainer", period: "Year", scheme: "Scheme", upload: "Upload a scenario (JSON, CSV, xlsx)",
       dlScenario: "Download scenario", dlResults: "Download results (CSV)", dlResultsJson: "Download results (JSON)",
       dlResultsXlsx: "Download results (xlsx)", regionInputs: "Inputs by region", addRegion: "Add a region",
-      globalInputs: "Global inputs", params: "Parameters", state: "Opening balances", results: "Results", values: "Every computed value", flow: "Fund flows",
+      globalInputs: "Global inputs", params: "Parameters", state: "Opening balances", results: "Results", values: "Every computed value", why: "Click to see how this amount was computed", flow: "Fund flows",
       ledger: "Transfers", balances: "Closing balances", dlExplainer: "Download explainer (HTML)", region: "Region",
       rule: "Rule", from: "From", to: "To", amount: "Amount (元)", line: "Line", fund: "Fund", name: "Name", value: "Value",
       none: "(none)", custom: "(edited)", emptyScenario: "(blank scenario)", checking: "Checking…", running: "Computing…",
@@ -424,6 +424,7 @@
     var r = st.result, ledger = $("ledger"), balances = $("balances");
     ledger.textContent = "";
     balances.textContent = "";
+    $("trace").hidden = true;
     $("values").textContent = "";
     $("flow-svg").textContent = "";
     if (!r) { return; }
@@ -434,7 +435,7 @@
       link.addEventListener("click", function (ev) { ev.preventDefault(); goTo(x.line, 1); });
       body.appendChild(el("tr", { "data-rule": x.rule, "data-from": x.from, "data-to": x.to }, [
         el("td", { text: x.rule }), el("td", { text: x.from }), el("td", { text: x.to }),
-        el("td", { cls: "num amount", text: yuan(fen(x.amount)) }), el("td", { cls: "num" }, [link])
+        el("td", { cls: "num amount" }, [traceLink(x, r.values)]), el("td", { cls: "num" }, [link])
       ]));
     });
     if (!r.transfers.length) { body.appendChild(el("tr", {}, [el("td", { colspan: "5", text: t("noTransfers") })])); }
@@ -454,6 +455,22 @@
     balances.appendChild(bbody);
     drawValues(r.values);
     $("flow-svg").appendChild(flowDiagram(r.transfers, Object.keys(st.scenario.regions || {})));
+  }
+
+  // An amount is a link to how it was computed (`pool run --explain 规则@地区`), shown under the ledger.
+  function traceLink(x, values) {
+    var v = values[x.rule], region = null;
+    if (v !== null && typeof v === "object") { region = x.from in v ? x.from : x.to in v ? x.to : null; }
+    var target = region ? x.rule + "@" + region : x.rule;
+    var a = el("a", { href: "#", title: t("why"), "data-target": target, text: yuan(fen(x.amount)) });
+    a.addEventListener("click", function (ev) {
+      ev.preventDefault();
+      call("POST", "/trace", { source: source.value, scenario: st.scenario, target: target, lang: st.lang }).then(function (res) {
+        $("trace").hidden = false;
+        $("trace").textContent = res.status === 200 ? res.text : ((res.data && res.data.error && res.data.error.message) || res.text);
+      });
+    });
+    return a;
   }
 
   // Every value the run computed: one column for a global value, one a region otherwise.
