@@ -85,6 +85,9 @@ CODES: dict[str, Code] = {
     "E415": Code(E, "negative-weight", Text("分配依据“{name}”可能为负(其下界为{low})", "the weights of ‘{name}’ can be negative (lower bound {low})")),
     "E416": Code(E, "date-order", Text("结束日期{end}早于开始日期{start}", "the end date {end} is before the start date {start}")),
     "E417": Code(E, "bounds-contradict", Text("参数“{name}”的下限{low}高于上限{high}", "parameter ‘{name}’ has a lower bound {low} above its upper bound {high}")),
+    # ---- prose for the 解读 (说明, 解读): references the explainer fills in
+    "E260": Code(E, "prose-undefined", Text("说明或解读中引用的{kind}“{name}”不存在", "the {kind} ‘{name}’ referred to in a note or explainer text does not exist")),
+    "E261": Code(E, "prose-not-computable", Text("说明或解读中引用的“{name}”没有确定的值:{why}", "‘{name}’, referred to in a note or explainer text, has no fixed value: {why}")),
     # ---- warnings
     "W501": Code(W, "unused", Text("{kind}“{name}”没有被使用", "{kind} ‘{name}’ is never used")),
     "W502": Code(W, "no-quote", Text("规则“{name}”没有注明原文", "rule ‘{name}’ does not quote the clause it encodes")),

@@ -156,6 +156,8 @@ def test_amounts_past_10_to_the_26_are_printed_not_crashed(tmp_path: Path) -> No
     for args in (["run", str(policy), str(scen)], ["run", str(policy), str(scen), "--explain", "全额"], ["simulate", str(policy), str(scen)]):
         res = CliRunner().invoke(main, args)
         assert res.exit_code == 0 and "100,000,000,000,000,000,000,000,001.00" in res.output, (args, res.output)
+    res = CliRunner().invoke(main, ["explain", str(policy), "--format", "md"])
+    assert res.exit_code == 0 and "1000000000000000000亿元" in res.output, res.output
 
 
 def test_an_exception_that_pays_out_twice_the_inflow_of_a_fund_without_a_balance_is_e408(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from markupsafe import escape
 from compiler.driver import check_file
 from compiler.explain.render import render_html
 from compiler.explain.svg import em, flow_svg, wrap
-from compiler.explain.viewmodel import Explainer, Flow, build
+from compiler.explain.viewmodel import Audience, Explainer, Flow, build
 from compiler.ir.checked import CheckedPolicy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,8 +33,9 @@ EVERY_CONSTRUCT = ROOT / "tests" / "fixtures" / "good" / "chinese_keywords_every
 LANGS = ("zh", "en")
 SVG_NS = "{http://www.w3.org/2000/svg}"
 HEADINGS = {
-    "zh": ("一、标题与依据", "二、总体说明", "三、规则解读", "四、参数表", "五、资金流向", "六、举例说明", "七、时间安排", "八、待明确事项"),
-    "en": ("1. Title and basis", "2. Overview", "3. The rules", "4. Parameters", "5. Fund flows", "6. Worked examples", "7. Timeline", "8. Open questions"),
+    "zh": ("一、起草背景和依据", "二、主要内容", "三、关键数字", "四、对谁有什么影响", "五、具体规定", "六、资金流向", "七、举例说明", "八、时间安排", "九、需要明确的事项"),
+    "en": ("1. Background and basis", "2. Main points", "3. Key figures", "4. Who pays and who receives", "5. The rules", "6. Fund flows",
+           "7. Worked examples", "8. Timeline", "9. Still to be decided"),
 }  # fmt: skip
 
 HOSTILE = (
@@ -129,7 +130,7 @@ def test_the_chinese_font_stack_comes_from_the_system() -> None:
     assert "max-width: 960px" in page
 
 
-# --------------------------------------------------------------------------- the eight sections, same content
+# --------------------------------------------------------------------------- the sections, same content
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -137,55 +138,64 @@ def test_every_section_is_there_in_order(guizhou: dict[str, tuple[Explainer, str
     _e, page = guizhou[lang]
     headings = re.findall(r"<h2 id=\"h-[a-z]+\">(.*?)</h2>", page)
     assert tuple(headings) == HEADINGS[lang]
-    assert page.count("<section ") == 8
+    assert page.count("<section ") == 9
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_section_seven_is_there_with_no_timeline(tmp_path: Path, lang: str) -> None:
+def test_sections_with_nothing_to_say_are_left_out_and_the_rest_renumbered(tmp_path: Path, lang: str) -> None:
     path = tmp_path / "q.pool"
     path.write_text('政策 测试 {\n  资金 留存 结转 { 转移 转入额 = 1元 自 财政 至 留存 }\n  主体 财政\n}\n', encoding="utf-8")
     e = build(_checked(path), lang)
-    assert not e.milestones and not e.tasks
+    assert not e.milestones and not e.tasks and not e.figures and not e.examples and not e.open_items
     page = render_html(e)
-    assert len(re.findall(r"<h2 ", page)) == 8
-    assert HEADINGS[lang][6] in page
+    headings = re.findall(r"<h2 id=\"h-[a-z]+\">(.*?)</h2>", page)
+    want = {"zh": ["一、起草背景和依据", "二、主要内容", "三、对谁有什么影响", "四、具体规定", "五、资金流向"],
+            "en": ["1. Background and basis", "2. Main points", "3. Who pays and who receives", "4. The rules", "5. Fund flows"]}  # fmt: skip
+    assert headings == want[lang]
+    assert "无。" not in page and "None." not in page
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_string_of_the_view_model_is_on_the_page(guizhou: dict[str, tuple[Explainer, str]], lang: str) -> None:
-    """The same content as the Markdown: whatever the view-model says, the page shows (escaped)."""
+    """The same content as the Markdown: whatever the public view-model says, the page shows (escaped)."""
     e, page = guizhou[lang]
-    skip = {e.lang} | {s.formula for x in e.examples for s in x.steps if s.formula == s.result}
-    shown = [*_strings(attrs.evolve(e, derived=())), *(s for r in e.derived for s in (r.sentence, r.where))]  # as the Markdown
-    missing = [s for s in shown if s and s not in skip and str(escape(s)) not in page]
+    review_only = {e.source_file, *(r.where for g in e.groups for r in g.rules), *(r.where for r in e.terms)}
+    quotes = {q for g in e.groups for r in g.rules if r.quote for q in (r.quote.text, r.quote.original)}
+    quotes |= {r.quote.text for r in e.terms if r.quote} | {f.quote for f in e.figures if f.quote}
+    drafted = {r.sentence for g in e.groups for r in g.rules if r.drafted}
+    skip = {e.lang, e.regions_label, *review_only, *quotes, *drafted, *(s.target for x in e.examples for s in x.steps),
+            *(s.formula for x in e.examples for s in x.steps), *(s.result for x in e.examples for s in x.steps)}  # fmt: skip
+    missing = [s for s in _strings(attrs.evolve(e, traces=())) if s and s not in skip and str(escape(s)) not in page]
     assert missing == []
 
 
-def test_rules_quote_their_clause_with_the_source_line(guizhou: dict[str, tuple[Explainer, str]]) -> None:
-    e, page = guizhou["zh"]
+def test_the_review_form_quotes_each_clause_with_its_source_line() -> None:
+    e = build(_checked(GUIZHOU), "zh", audience=Audience.REVIEW)
+    page = render_html(e)
     quotes = re.findall(r"<blockquote>\n<p><span class=\"clause-label\">(.*?)</span>(.*?)</p>\n<footer>见 <code>(.*?)</code></footer>", page)
-    assert len(quotes) == sum(1 for r in e.rules if r.quote)
-    assert ("原文(二(一)):", "各市(州)以上年度统筹基金征缴收入为基数,每年按不低于10%的比例上解至省级,汇集形成基础调剂金",
-            "policies/guizhou_risk_adjustment.pool:46") in quotes  # fmt: skip
-    assert "<p class=\"sentence\">按实际标准上解额" not in page  # derived values are a list, not rules
-    assert "<li>按实际标准上解额为上年度征缴收入的10%减去同比增量的50%,不低于零。" in page
+    assert len(quotes) == sum(1 for g in e.groups for r in g.rules if r.quote)
+    line = next(i for i, ln in enumerate(GUIZHOU.read_text(encoding="utf-8").splitlines(), 1) if "上解 基础上解额" in ln)
+    assert ("原文（二（一））：", "各市（州）以上年度统筹基金征缴收入为基数，每年按不低于10%的比例上解至省级，汇集形成基础调剂金",
+            f"policies/guizhou_risk_adjustment.pool:{line}") in quotes  # fmt: skip
+    assert "<h2 id=\"h-appendix\">附：计算过程</h2>" in page
+    public = render_html(build(_checked(GUIZHOU), "zh"))
+    assert "<blockquote>" not in public and ".pool" not in public and "h-appendix" not in public
 
 
 def test_open_parameters_are_highlighted(guizhou: dict[str, tuple[Explainer, str]]) -> None:
     e, page = guizhou["zh"]
     row = _only(r"(<tr class=\"open\"><td class=\"name\">附加上解比例</td>.*?</tr>)", page)
     assert '<td class="value open"><strong class="pending">待定</strong></td>' in row
-    assert '<td class="authority">省医保局、省财政厅</td>' in row
-    assert page.count('<tr class="open">') == sum(1 for p in e.params if p.open) == 3
+    assert "<td>不高于100%；由省医保局、省财政厅调整</td>" in row
+    assert page.count('<tr class="open">') == sum(1 for p in e.figures if p.open) == 3
     assert '<td class="value">10%</td>' in page
 
 
-def test_worked_examples_are_the_same_step_lists(guizhou: dict[str, tuple[Explainer, str]]) -> None:
+def test_worked_examples_are_narrated_with_a_payments_table(guizhou: dict[str, tuple[Explainer, str]]) -> None:
     _e, page = guizhou["zh"]
-    assert ('<li><span class="target">按实际标准上解额(贵阳市)</span> = <span class="formula">取大(10亿元 × 10% − 1亿元 × 50%, 0)</span>'
-            ' = <strong class="result">5000万元</strong></li>') in page  # fmt: skip
-    assert '<li><span class="target">基础上解额(贵阳市)</span> = <strong class="result">5000万元</strong></li>' in page
-    assert '<strong class="result">95,294,117.65元</strong>' in page
+    assert "<li>贵阳市的按实际标准上解额为 10亿元 × 10% − 1亿元 × 50%，即5000万元。</li>" in page
+    assert '<tr><td>贵阳市</td><td>基础调剂金</td><td>基础上解额</td><td class="amount">5000万元</td></tr>' in page
+    assert "约9529.41万元" in page and "95,294,117.65" not in page
 
 
 # --------------------------------------------------------------------------- the diagram
@@ -202,28 +212,35 @@ def test_the_diagram_is_inline_with_a_node_per_fund_and_party(guizhou: dict[str,
         assert nodes[fund] == "node fund"
     for party in e.parties:
         assert nodes[party] == "node party"
-    assert nodes["各地区" if lang == "zh" else "regions"] == "node region"
+    assert nodes["各市（州）" if lang == "zh" else "regions"] == "node region"
     assert len(nodes) == len(e.funds) + len(e.parties) + 1
     edges = [(g.get("data-from"), g.get("data-to")) for g in root.iter(f"{SVG_NS}g") if g.get("class") == "edge"]
     assert len(edges) == len(set(edges)) == len({(f.source, f.dest) for f in e.flows})
 
 
-def test_parallel_flows_become_one_edge_with_both_labels(guizhou: dict[str, tuple[Explainer, str]]) -> None:
+def test_parallel_flows_become_one_edge_with_both_numbered_labels(guizhou: dict[str, tuple[Explainer, str]]) -> None:
     e, _page = guizhou["zh"]
-    flows = (*e.flows, Flow("省级留存", "各地区", "另一补助"), Flow("省级留存", "各地区", "缺口调剂额"))
+    flows = (*e.flows, Flow(8, "省级留存", "各市（州）", "另一补助"), Flow(9, "省级留存", "各市（州）", "缺口调剂额"))
     root = ET.fromstring(flow_svg(attrs.evolve(e, flows=flows)))
-    edge = next(g for g in root.iter(f"{SVG_NS}g") if g.get("data-from") == "省级留存" and g.get("data-to") == "各地区")
-    assert "".join(edge.itertext()).endswith("缺口调剂额、另一补助")
-    assert sum(1 for g in root.iter(f"{SVG_NS}g") if g.get("data-from") == "省级留存" and g.get("data-to") == "各地区") == 1
+    edge = next(g for g in root.iter(f"{SVG_NS}g") if g.get("data-from") == "省级留存" and g.get("data-to") == "各市（州）")
+    assert [t.text for t in edge.iter(f"{SVG_NS}tspan")] == ["⑥缺口调剂额（10%）", "⑧另一补助", "⑨缺口调剂额"]
+    assert sum(1 for g in root.iter(f"{SVG_NS}g") if g.get("data-from") == "省级留存" and g.get("data-to") == "各市（州）") == 1
+
+
+def test_flows_are_numbered_in_the_order_money_moves_and_carry_their_ratio(guizhou: dict[str, tuple[Explainer, str]]) -> None:
+    e, page = guizhou["zh"]
+    assert [f.number for f in e.flows] == list(range(1, len(e.flows) + 1))
+    assert '<li><span class="n">④</span>附加调剂金 → 省级留存：附加留存额（50%）</li>' in page
+    assert "④附加留存额（50%）" in _svg(page)
 
 
 def test_the_regions_are_one_node_however_the_view_model_names_them(guizhou: dict[str, tuple[Explainer, str]]) -> None:
     e, _page = guizhou["en"]
-    flows = (Flow("each region", "基础调剂金", "a"), Flow("regions", "基础调剂金", "b"), Flow("基础调剂金", "each region", "c"))
+    flows = (Flow(1, "each region", "基础调剂金", "a"), Flow(2, "regions", "基础调剂金", "b"), Flow(3, "基础调剂金", "each region", "c"))
     root = ET.fromstring(flow_svg(attrs.evolve(e, flows=flows)))
     edges = {(g.get("data-from"), g.get("data-to")): "".join(g.itertext()) for g in root.iter(f"{SVG_NS}g") if g.get("class") == "edge"}
     assert set(edges) == {("regions", "基础调剂金"), ("基础调剂金", "regions")}
-    assert edges[("regions", "基础调剂金")].endswith("a, b")
+    assert edges[("regions", "基础调剂金")].endswith("①a②b")  # one flow a line
 
 
 def test_text_widths_count_cjk_as_one_em() -> None:
@@ -237,8 +254,8 @@ def test_text_widths_count_cjk_as_one_em() -> None:
 
 def test_the_diagram_lays_out_a_tangle_without_overlapping_boxes(guizhou: dict[str, tuple[Explainer, str]]) -> None:
     e, _page = guizhou["zh"]
-    flows = (Flow("各地区", "甲", "上解"), Flow("甲", "乙", "x"), Flow("乙", "丙", "y"), Flow("丙", "甲", "回流"),
-             Flow("甲", "甲", "自环"), Flow("丁", "乙", "z"), Flow("丙", "各地区", "分配"))  # fmt: skip
+    flows = (Flow(1, "各地区", "甲", "上解"), Flow(2, "甲", "乙", "x"), Flow(3, "乙", "丙", "y"), Flow(4, "丙", "甲", "回流"),
+             Flow(5, "甲", "甲", "自环"), Flow(6, "丁", "乙", "z"), Flow(7, "丙", "各地区", "分配"))  # fmt: skip
     svg = flow_svg(attrs.evolve(e, funds=("甲", "乙", "丙"), parties=("丁",), flows=flows))
     root = ET.fromstring(svg)
     boxes = []
@@ -259,12 +276,12 @@ def test_the_diagram_lays_out_a_tangle_without_overlapping_boxes(guizhou: dict[s
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_policy_text_cannot_break_the_page(hostile: CheckedPolicy, lang: str) -> None:
-    page = render_html(build(hostile, lang))
+    page = render_html(build(hostile, lang, audience=Audience.REVIEW))
     assert page.count("<script") == 1, "only the page's own script"
     assert "<script>alert" not in page and "<img" not in page and "<i>" not in page and "</td></tr></table><script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&lt;img src=x onerror=alert(0)&gt;" in page
-    assert "(&lt;/blockquote&gt;&lt;script&gt;alert(2)&lt;/script&gt;):" in page
+    assert "&lt;/blockquote&gt;&lt;script&gt;alert(2)&lt;/script&gt;" in page
     assert "<td>&lt;script&gt;alert(3)&lt;/script&gt;</td>" in page
     assert '<td data-sort="&#34; onclick=&#34;alert(4)、财政">&#34; onclick=&#34;alert(4)、财政</td>' in page
     assert 'onclick="' not in page
@@ -278,7 +295,7 @@ def test_policy_text_cannot_break_the_diagram(hostile: CheckedPolicy) -> None:
     e = build(hostile, "zh")
     evil = '<script>alert(6)</script>" onload="alert(7)'
     e = attrs.evolve(e, title=evil, funds=(evil, "留存"), parties=("财政&amp;",),
-                     flows=(Flow("财政&amp;", evil, "</text><script>alert(8)</script>"), Flow(evil, "各地区", "x")))  # fmt: skip
+                     flows=(Flow(1, "财政&amp;", evil, "</text><script>alert(8)</script>"), Flow(2, evil, "各地区", "x")))  # fmt: skip
     svg = flow_svg(e)
     root = ET.fromstring(svg)  # still well-formed: nothing escaped its element
     assert "<script" not in svg and 'onload="' not in svg
@@ -326,8 +343,8 @@ def test_the_task_table_sorts_by_number_deadline_and_owner(lang: str) -> None:
     assert [r[1][0] for r in rows] == [t.owners for t in e.tasks]
     assert [r[0][0] for r in rows] == sorted(r[0][0] for r in rows), "sorting by number restores the order"
     assert [r[2][1] for r in rows] == [t.deadline for t in e.tasks]
-    # both tables under one section 7, each with its own heading
-    assert HEADINGS[lang][6] in page and ("<h3>任务分工</h3>" in page if lang == "zh" else "<h3>Tasks</h3>" in page)
+    # both tables under one section, each with its own heading
+    assert ("时间安排与任务分工</h2>" in page and "<h3>任务分工</h3>" in page) if lang == "zh" else ("Timeline and tasks</h2>" in page and "<h3>Tasks</h3>" in page)
 
 
 # --------------------------------------------------------------------------- print

@@ -78,6 +78,15 @@ def test_an_expression_at_the_depth_limit_runs_everywhere(tmp_path: Path) -> Non
         assert code == 0, (args, out[-500:])
 
 
+def test_the_explainer_phrases_nested_conditions_at_the_limit_in_linear_time(tmp_path: Path) -> None:
+    # Each phrase built its Chinese and English forms from its branches' phrases: 2^depth.
+    n = MAX_EXPR_DEPTH // 2 - 1
+    policy = tmp_path / "ifs.pool"
+    policy.write_text(_policy("如果 收入 > 0元 则 " * n + "收入" + " 否则 0元" * n), encoding="utf-8")
+    code, out = _pool("explain", str(policy), "--format", "md")
+    assert code == 0 and out.count("否则") >= n - 1, out[-500:]  # the outermost reads as a condition
+
+
 def test_past_the_depth_limit_check_says_how_deep_and_the_limit(tmp_path: Path) -> None:
     policy = tmp_path / "deep.pool"
     policy.write_text(_policy(_sum(MAX_EXPR_DEPTH + 2)), encoding="utf-8")

@@ -212,7 +212,7 @@ def test_a_policy_without_recurring_dates_renders_as_before() -> None:
     checked = check_file(ROOT / "policies" / "guizhou_risk_adjustment.pool").policy
     assert checked is not None
     e = build(checked, "zh")
-    assert e.recurring == () and "常规时限" not in render_html(e) and "###" not in render_markdown(e).split("## 七", 1)[1]
+    assert e.recurring == () and "常规时限" not in render_html(e) and "###" not in render_markdown(e).split("、时间安排\n", 1)[1]
 
 
 def test_recurring_rows_are_escaped(tmp_path: Path) -> None:

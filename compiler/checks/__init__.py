@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from compiler.checks import accounting, consistency, depth, graph, intervals, lint, resolve, typing
+from compiler.checks import accounting, consistency, depth, graph, intervals, lint, prose, resolve, typing
 from compiler.checks.context import Context, build_scope
 from compiler.diagnostics import Diagnostic
 from compiler.ir.nodes import Program
@@ -32,6 +32,7 @@ PASSES: tuple[Pass, ...] = (
     lint.check_unused,
     lint.check_quotes,
     lint.check_open,
+    prose.check,
 )
 
 # Passes that reason about values, or about what is used: pointless, and noisy,

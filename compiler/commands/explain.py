@@ -14,12 +14,15 @@ from compiler.commands.common import LANG, write_output
 @LANG
 @click.option("--format", "fmt", type=click.Choice(["html", "md"]), default=None,
               help="One self-contained HTML page, or Markdown; default: from -o's extension (.md), else html")  # fmt: skip
+@click.option("--audience", type=click.Choice(["public", "review"]), default="public", show_default=True,
+              help="public: what a bureau publishes; review: adds 原文, clause and line references and the appendix")  # fmt: skip
+@click.option("--appendix", is_flag=True, help="Add the step-by-step computations (always in the review form)")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (default: stdout)")
-def explain(policy: str, lang: str, fmt: str | None, output: str | None) -> None:
+def explain(policy: str, lang: str, fmt: str | None, audience: str, appendix: bool, output: str | None) -> None:
     """Render the policy explainer / 生成政策解读。"""
     from compiler.evaluate import EvaluationFailed, check_policy
     from compiler.explain.render import render_html, render_markdown
-    from compiler.explain.viewmodel import build
+    from compiler.explain.viewmodel import Audience, build
 
     try:
         checked = check_policy(policy)
@@ -33,7 +36,7 @@ def explain(policy: str, lang: str, fmt: str | None, output: str | None) -> None
         sys.exit(2)
     if fmt is None:  # `-o 解读.md` means Markdown: a page of HTML in a .md file helps nobody
         fmt = "md" if output is not None and output.lower().endswith((".md", ".markdown")) else "html"
-    view = build(checked, lang)
+    view = build(checked, lang, audience=Audience(audience), appendix=appendix)
     text = render_html(view) if fmt == "html" else render_markdown(view)
     if output is None:
         click.echo(text, nl=False)

@@ -7,8 +7,28 @@ two decimals, so two different amounts never print the same.
 from __future__ import annotations
 
 import datetime
+import decimal
+import functools
+from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
+from typing import ParamSpec, TypeVar
+
+# Amounts past 10²⁶ 元 need more than Decimal's default 28 digits (quantize raised
+# InvalidOperation): the explainer's number formatting runs at 200, which holds anything a
+# scenario or literal can produce, to the fen. The values themselves are the interpreter's, exact.
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def wide_decimal(f: Callable[_P, _R]) -> Callable[_P, _R]:
+    @functools.wraps(f)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with decimal.localcontext(decimal.Context(prec=200, rounding=decimal.ROUND_HALF_EVEN)):
+            return f(*args, **kwargs)
+
+    return wrapper
+
 
 _UNITS = ((Decimal(100_000_000), "亿元", "hundred million yuan"), (Decimal(10_000), "万元", "ten thousand yuan"))
 
@@ -17,12 +37,14 @@ def _plain(d: Decimal) -> str:
     return format(d.normalize(), "f")
 
 
+@wide_decimal
 def plain(x: Fraction | Decimal) -> str:
     """A number as written: 400万 stays 4000000, 0.5 stays 0.5 (exact, or 10 decimals)."""
     d = x if isinstance(x, Decimal) else Decimal(x.numerator) / Decimal(x.denominator)
     return _plain(d.quantize(Decimal("1e-10")) if d != d.normalize() and len(str(d)) > 20 else d)
 
 
+@wide_decimal
 def money(x: Fraction | Decimal, lang: str = "zh") -> str:
     d = x if isinstance(x, Decimal) else Decimal(x.numerator) / Decimal(x.denominator)
     d = d.quantize(Decimal("0.01"))
@@ -35,6 +57,7 @@ def money(x: Fraction | Decimal, lang: str = "zh") -> str:
     return f"¥{d:,.2f}" if d != d.to_integral_value() else f"¥{int(d):,}"
 
 
+@wide_decimal
 def percent(x: Fraction | Decimal) -> str:
     d = (x if isinstance(x, Decimal) else Decimal(x.numerator) / Decimal(x.denominator)) * 100
     return f"{_plain(d)}%"

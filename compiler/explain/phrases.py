@@ -1,18 +1,27 @@
-"""Expressions and rules in plain words, generated from the IR (not copied from 原文).
+"""Expressions in plain words, generated from the IR (not copied from 原文).
 
-Parameters with a value appear as the policy wrote the value (10%); open ones
-by name, marked 待定 in the parameter table. Flooring at zero, caps and
-conditions get the phrasing a drafter would use.
+Parameters with a value appear as their value (10%), open ones by name with 待定;
+arithmetic on constants is shown as the interpreter's result (100% − 80% → 20%);
+flooring at zero, caps and conditions get the phrasing a drafter would use, and no
+built-in function name (取大/取小) ever reaches the prose.
 """
 
 from __future__ import annotations
 
-from compiler.explain import numbers
+from fractions import Fraction
+
+from compiler.explain import words
+from compiler.interpreter.values import Env, EvalError, Values
 from compiler.ir import functions
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
+from compiler.ir.prose import constant
+from compiler.ir.types import Base
+from compiler.ir.walk import walk
 
-K = ir.RuleKind
+
+def _no_rules(rule: ir.Rule, region: str | None) -> Fraction:
+    raise EvalError("", "", None)
 
 
 class Phrases:
@@ -20,189 +29,233 @@ class Phrases:
         self.checked = checked
         self.scope = checked.scope
         self.zh = lang == "zh"
+        self.lang = lang
+        self.noun = words.region_noun(checked.policy, self.zh)
+        self.each = f"各{self.noun}" if self.zh else "each region"
+        # The interpreter, with no inputs: it evaluates what the policy itself fixes.
+        self._fixed = Values(checked, Env([], {}, {}, {}), _no_rules)
+        self._values: dict[str, object] = dict(self.scope.values)
+        self._phrased: dict[int, tuple[ir.Expr, str]] = {}
 
     def t(self, zh: str, en: str) -> str:
         return zh if self.zh else en
 
-    # ---- expressions
+    # ---- values the policy fixes
 
-    def param_text(self, name: str) -> str | None:
-        d = self.scope.values.get(name)
-        if isinstance(d, ir.ParamDecl) and isinstance(d.value, ir.Num):
-            return d.value.text
+    def fixed(self, e: ir.Expr) -> str | None:
+        """The value of a constant expression, shown as a value: 20%, 5000万元."""
+        if isinstance(e, ir.Num):
+            return None
+        if not all(not isinstance(x, ir.Name) or x.name not in self.scope.values or constant(self._values, x.name) for x in walk(e)):
+            return None
+        if any(isinstance(x, (ir.FundAll, ir.FundRemaining, ir.Call)) for x in walk(e)):
+            return None
+        try:
+            v = self._fixed.expr(e, None)
+        except (EvalError, ZeroDivisionError, KeyError, AssertionError):
+            return None
+        return self.show(v, self.base(e))
+
+    def show(self, v: object, base: Base | None) -> str:
+        if isinstance(v, bool):
+            return self.t("是" if v else "否", "yes" if v else "no")
+        if isinstance(v, Fraction):
+            if base is Base.MONEY:
+                return words.money(v, self.lang)
+            if base is Base.RATIO:
+                return words.percent(v)
+            if base is Base.COUNT:
+                return words.count(v, self.lang)
+            return words.plain(v)
+        return str(v)
+
+    def base(self, e: ir.Expr) -> Base | None:
+        if isinstance(e, ir.Num):
+            return {ir.NumKind.MONEY: Base.MONEY, ir.NumKind.PERCENT: Base.RATIO}.get(e.kind)
+        if isinstance(e, ir.Name) and e.name in self.checked.types:
+            return self.checked.types[e.name].base
+        if isinstance(e, ir.Call):
+            fn = functions.lookup(e.func.text)
+            if fn is not None and fn.id == "share":
+                return Base.RATIO
+            if fn is not None and fn.id == "count":
+                return Base.NUMBER
+            if fn is not None and fn.id == "balance":
+                return Base.MONEY
+            return self.base(e.args[0]) if e.args else None
+        if isinstance(e, ir.FundAll | ir.FundRemaining):
+            return Base.MONEY
+        if isinstance(e, ir.If):
+            return self.base(e.then) or self.base(e.else_)
+        if isinstance(e, ir.Bands) and e.bands:
+            return self.base(e.bands[0].value)
+        if isinstance(e, ir.Match) and e.arms:
+            return self.base(e.arms[0].body)
+        if isinstance(e, ir.Binary):
+            a, b = self.base(e.left), self.base(e.right)
+            if e.op in ("+", "-"):
+                return a or b
+            if e.op == "*":
+                return Base.MONEY if Base.MONEY in (a, b) else a if a is b else (a if b is Base.RATIO else b)
+            return Base.RATIO if a is b else a
         return None
 
+    def _open(self, n: str) -> bool:
+        d = self.scope.values.get(n)
+        return isinstance(d, ir.ParamDecl) and d.value is None
+
+    def is_ratio(self, e: ir.Expr) -> bool:
+        return self.base(e) is Base.RATIO
+
+    def is_zero(self, e: ir.Expr) -> bool:
+        return isinstance(e, ir.Num) and e.value == 0
+
+    # ---- expressions
+
+    def name(self, n: str) -> str:
+        d = self.scope.values.get(n)
+        if isinstance(d, ir.ParamDecl):
+            if d.value is None:
+                return self.t(f"{n}（待定）", f"{n} (open)")
+            return self.fixed(d.value) or (d.value.text if isinstance(d.value, ir.Num) else self.expr(d.value))
+        if isinstance(d, ir.LetDecl) and constant(self._values, n):
+            got = self.fixed(ir.Name(n, d.name.span))
+            if got is not None:
+                return got
+        return n
+
     def expr(self, e: ir.Expr) -> str:
+        # Each phrase builds its Chinese and English forms, so without this every level of a
+        # nested 如果 would phrase its branches twice: 2^depth (20 levels took 17 s).
+        key = id(e)
+        if key not in self._phrased:
+            self._phrased[key] = (e, self._expr(e))  # the node kept alive, so its id stays its own
+        return self._phrased[key][1]
+
+    def _expr(self, e: ir.Expr) -> str:
+        folded = self.fixed(e) if isinstance(e, ir.Binary) else None
+        if folded is not None:
+            return folded
         match e:
-            case ir.Num(kind=ir.NumKind.MONEY, value=amount) if not self.zh:
-                return numbers.money(amount, "en")
+            case ir.Num(kind=ir.NumKind.MONEY, value=amount):
+                return words.money(Fraction(amount), self.lang)
             case ir.Num(text=text):
                 return text
             case ir.BoolLit(value=b):
                 return self.t("是" if b else "否", "yes" if b else "no")
             case ir.Name(name=n):
-                return self.param_text(n) or n
+                return self.name(n)
             case ir.FundAll():
-                return self.t("当年筹集的全部资金", "everything the fund takes in this year")
+                return self.t("当年筹集的全部资金", "everything it takes in this year")
             case ir.FundRemaining():
-                return self.t("本资金尚余的部分", "what the fund still holds")
+                return self.t("余下的资金", "what it still holds")
             case ir.Neg(operand=a):
-                return f"-{self.expr(a)}"
-            case ir.Binary(op="*", left=a, right=b) if self._is_ratio(b):
-                return self.t(f"{self.operand(a, '*')}的{self.expr(b)}", f"{self.expr(b)} of {self.operand(a, '*')}")
-            case ir.Binary(op="*", left=a, right=b) if self._is_ratio(a):
-                return self.t(f"{self.operand(b, '*')}的{self.expr(a)}", f"{self.expr(a)} of {self.operand(b, '*')}")
+                return f"−{self.expr(a)}"
+            case ir.Binary(op="*", left=a, right=ir.Call() as c) if _fn_id(c) == "share":
+                return self.t(f"{self.operand(a, '*')}按{self.expr(c.args[0])}的占比分摊", f"{self.operand(a, '*')} shared by {self.expr(c.args[0])}")
+            case ir.Binary(op="*", left=a, right=ir.Name(name=n)) if self._open(n) and self.is_ratio(e.right) and not self.is_ratio(a):
+                return self.t(f"{self.operand(a, '*')}的一定比例（{n}，待定）", f"a share of {self.operand(a, '*')} ({n}, open)")
+            case ir.Binary(op="*", left=a, right=b) if self.is_ratio(b) and not self.is_ratio(a):
+                return self.t(f"{self.operand(a, '*')}的{self.operand(b, '*')}", f"{self.expr(b)} of {self.operand(a, '*')}")
+            case ir.Binary(op="*", left=a, right=b) if self.is_ratio(a) and not self.is_ratio(b):
+                return self.t(f"{self.operand(b, '*')}的{self.operand(a, '*')}", f"{self.expr(a)} of {self.operand(b, '*')}")
+            case ir.Binary(op="*", left=a, right=ir.Num(kind=ir.NumKind.NUMBER) as n):
+                return self.t(f"{self.operand(a, '*')}的{n.text}倍", f"{n.text} times {self.operand(a, '*')}")
             case ir.Binary(op=op, left=a, right=b):
                 word = {"+": ("加上", "plus"), "-": ("减去", "minus"), "*": ("乘以", "times"), "/": ("除以", "divided by")}[op]
                 x, y = self.operand(a, op), self.operand(b, op, right=True)
                 return f"{x}{word[0]}{y}" if self.zh else f"{x} {word[1]} {y}"
             case ir.Compare(op=op, left=a, right=b):
-                word = {
-                    "=": ("为", "is"), "!=": ("不为", "is not"), ">": ("大于", "exceeds"), ">=": ("不低于", "is at least"),
-                    "<": ("低于", "is below"), "<=": ("不高于", "is at most"),
-                }[op]  # fmt: skip
-                return f"{self.expr(a)}{word[0]}{self.expr(b)}" if self.zh else f"{self.expr(a)} {word[1]} {self.expr(b)}"
+                return self.compare(op, a, b)
             case ir.MemberOf(operand=a, members=ms):
-                listed = self.t("、".join(m.text for m in ms), ", ".join(m.text for m in ms))
-                return self.t(f"{self.expr(a)}为{listed}之一", f"{self.expr(a)} is one of {listed}")
+                listed = self.t(_or([m.text for m in ms]), " or ".join(m.text for m in ms))
+                return self.t(f"{self.expr(a)}为{listed}", f"{self.expr(a)} is {listed}")
             case ir.Logical(op="not", operands=(a,)):
+                if isinstance(a, ir.Name) and "已" in a.name:
+                    return self.t(a.name.replace("已", "未", 1), f"not {a.name}")  # 缴费年限已满 → 缴费年限未满
                 return self.t(f"未{self.expr(a)}" if isinstance(a, ir.Name) else f"并非{self.expr(a)}", f"not {self.expr(a)}")
             case ir.Logical(op=op, operands=ops):
                 joiner = self.t("或" if op == "or" else "且", " or " if op == "or" else " and ")
                 return joiner.join(self.expr(o) for o in ops)
+            case ir.If(cond=c, then=a, else_=b) if self.is_zero(b):
+                return self.t(f"{self.expr(c)}时为{self.expr(a)}，否则为零", f"{self.expr(a)} where {self.expr(c)}, otherwise zero")
             case ir.If(cond=c, then=a, else_=b):
-                return self.t(f"{self.expr(c)}时为{self.expr(a)},否则为{self.expr(b)}", f"{self.expr(a)} if {self.expr(c)}, otherwise {self.expr(b)}")
+                return self.t(f"{self.expr(c)}时为{self.expr(a)}，否则为{self.expr(b)}", f"{self.expr(a)} if {self.expr(c)}, otherwise {self.expr(b)}")
             case ir.Match(subject=s, arms=arms):
                 parts = []
                 for arm in arms:
-                    who = self.t("其他", "otherwise") if arm.patterns is None else self.t("、".join(p.text for p in arm.patterns), "/".join(p.text for p in arm.patterns))
+                    who = self.t("其他情形", "otherwise") if arm.patterns is None else self.t(_or([p.text for p in arm.patterns]), "/".join(p.text for p in arm.patterns))
                     parts.append(self.t(f"{who}为{self.expr(arm.body)}", f"{who}: {self.expr(arm.body)}"))
-                return self.t(f"按{self.expr(s)}:" + ";".join(parts), f"by {self.expr(s)}: " + "; ".join(parts))
+                return self.t(f"按{self.expr(s)}确定：" + "；".join(parts), f"by {self.expr(s)}: " + "; ".join(parts))
             case ir.Bands(subject=s, bands=bands, progressive=prog):
                 parts = [self.band(band) for band in bands]
-                head = self.t(f"按{self.expr(s)}{'累进' if prog else '分段'}计算", f"{'progressively ' if prog else ''}by bands of {self.expr(s)}")
-                return self.t(f"{head}({';'.join(parts)})", f"{head} ({'; '.join(parts)})")
+                head = self.t(f"按{self.expr(s)}{'分档累进' if prog else '分档'}确定", f"{'progressively ' if prog else ''}by bands of {self.expr(s)}")
+                return self.t(f"{head}（{'；'.join(parts)}）", f"{head} ({'; '.join(parts)})")
             case ir.Call():
                 return self.call(e)
         raise AssertionError(e)
 
+    def compare(self, op: str, a: ir.Expr, b: ir.Expr) -> str:
+        if not self.zh:
+            word = {"=": "is", "!=": "is not", ">": "exceeds", ">=": "is at least", "<": "is below", "<=": "is at most"}[op]
+            return f"{self.expr(a)} {word} {self.expr(b)}"
+        if self.is_zero(b) and op in (">", "<"):
+            return f"{self.expr(a)}{'大于零' if op == '>' else '小于零'}"
+        word = {"=": "为", "!=": "不是", ">": "超过", ">=": "达到", "<": "低于", "<=": "不超过"}[op]
+        return f"{self.expr(a)}{word}{self.expr(b)}"
+
     def operand(self, e: ir.Expr, op: str, right: bool = False) -> str:
-        """An operand inside arithmetic, bracketed where the prose would otherwise
-        read with the wrong grouping (取小(a, b) × c is not “a, but no more than b × c”)."""
+        """An operand inside arithmetic, bracketed where the prose would otherwise read wrongly."""
         tight = op in ("*", "/") or right
-        if isinstance(e, ir.Call) and e.func.text in ("取小", "min", "取大", "max", "限定", "clamp"):
-            args = [self.expr(x) for x in e.args]
-            small = e.func.text in ("取小", "min")
-            if e.func.text in ("限定", "clamp"):
-                return self.t(f"({self.expr(e)})", f"({self.expr(e)})")
-            return self.t("、".join(args) + ("中的较小者" if small else "中的较大者"),
-                          ("the smaller of " if small else "the larger of ") + " and ".join(args))  # fmt: skip
+        if isinstance(e, ir.Call):
+            fn = functions.lookup(e.func.text)
+            if fn is not None and fn.id == "min" and len(e.args) == 2:
+                return self.t(f"{self.expr(e.args[0])}（以{self.expr(e.args[1])}为限）", f"{self.expr(e.args[0])} (up to {self.expr(e.args[1])})")
+            if fn is not None and fn.id == "max" and len(e.args) == 2 and self.is_zero(e.args[1]):
+                return self.t(f"{self.expr(e.args[0])}（为负时按零计）", f"{self.expr(e.args[0])} (zero if negative)")
+            if fn is not None and fn.id in ("max", "min", "clamp"):
+                return self.t(f"（{self.expr(e)}）", f"({self.expr(e)})")
+        if self.fixed(e) is not None:
+            return self.expr(e)
         if isinstance(e, ir.If) or (tight and isinstance(e, ir.Binary) and e.op in ("+", "-")):
-            return f"({self.expr(e)})"
+            return self.t(f"（{self.expr(e)}）", f"({self.expr(e)})")
         return self.expr(e)
 
     def band(self, band: ir.Band) -> str:
         low = self.expr(band.lower)
-        if band.upper is None:
-            span = self.t(f"{low}以上", f"{low} and above")
-        else:
-            span = self.t(f"{low}至{self.expr(band.upper)}", f"{low} to {self.expr(band.upper)}")
-        return f"{span}:{self.expr(band.value)}" if self.zh else f"{span}: {self.expr(band.value)}"
-
-    def _is_ratio(self, e: ir.Expr) -> bool:
-        if isinstance(e, ir.Num):
-            return e.kind is ir.NumKind.PERCENT
-        if isinstance(e, ir.Name) and e.name in self.checked.types:
-            return self.checked.types[e.name].base.value == "ratio"
-        return False
+        span = self.t(f"{low}以上", f"{low} and above") if band.upper is None else self.t(f"{low}至{self.expr(band.upper)}", f"{low} to {self.expr(band.upper)}")
+        return self.t(f"{span}的部分按{self.expr(band.value)}", f"{span}: {self.expr(band.value)}")
 
     def call(self, e: ir.Call) -> str:
         fn = functions.lookup(e.func.text)
         assert fn is not None
         a = [self.expr(x) for x in e.args]
-        zero = [isinstance(x, ir.Num) and x.value == 0 for x in e.args]
+        zero = [self.is_zero(x) for x in e.args]
         if fn.id == "max" and len(a) == 2 and any(zero):
             other = a[zero.index(False)] if False in zero else a[0]
-            return self.t(f"{other},不低于零", f"{other}, but not below zero")
+            return self.t(f"{other}，为负时按零计", f"{other}, but not below zero")
         if fn.id == "max":
             return self.t("、".join(a) + "中的较大者", "the larger of " + " and ".join(a))
         if fn.id == "min" and len(a) == 2:
-            return self.t(f"{a[0]},但不超过{a[1]}", f"{a[0]}, but no more than {a[1]}")
+            return self.t(f"{a[0]}，但不超过{a[1]}", f"{a[0]}, but no more than {a[1]}")
         if fn.id == "min":
             return self.t("、".join(a) + "中的较小者", "the smaller of " + " and ".join(a))
         if fn.id == "clamp":
-            return self.t(f"{a[0]},限定在{a[1]}至{a[2]}之间", f"{a[0]}, kept between {a[1]} and {a[2]}")
+            return self.t(f"{a[0]}，低于{a[1]}的按{a[1]}、高于{a[2]}的按{a[2]}", f"{a[0]}, kept between {a[1]} and {a[2]}")
         if fn.id == "sum":
-            return self.t(f"各地区{a[0]}之和", f"the total {a[0]} of all regions")
+            return self.t(f"{self.each}{a[0]}之和", f"the total {a[0]} of all regions")
         if fn.id == "mean":
-            return self.t(f"各地区{a[0]}的平均值", f"the average {a[0]} of the regions")
+            return self.t(f"{self.each}{a[0]}的平均值", f"the average {a[0]} of the regions")
         if fn.id == "share":
-            return self.t(f"{a[0]}占各地区合计的比例", f"the region's share of total {a[0]}")
+            return self.t(f"{a[0]}占{self.each}合计的比例", f"the region's share of total {a[0]}")
         if fn.id == "count":
-            return self.t(f"{a[0]}的地区个数", f"the number of regions where {a[0]}")
+            return self.t(f"{a[0]}的{self.noun}个数", f"the number of regions where {a[0]}")
         return self.t(f"{a[0]}的期初余额", f"the opening balance of {a[0]}")
 
-    # ---- rules
+def _fn_id(call: ir.Call) -> str:
+    fn = functions.lookup(call.func.text)
+    return fn.id if fn is not None else ""
 
-    def party(self, ref: ir.PartyRef | None, default: str) -> str:
-        if ref is None:
-            return default
-        return self.t("各地区", "each region") if ref.name is None else ref.name.text
 
-    def rule(self, r: ir.Rule) -> str:
-        fund = r.fund.text if r.fund else ""
-        each = self.t("各地区", "each region")
-        amount = self.expr(r.amount)
-        # A long amount reads better after the verb: 向…上解,金额为:…
-        long = len(amount) > 24
-        cond = self.t(f"{self.expr(r.cond)}时,", f"Where {self.expr(r.cond)}, ") if r.cond is not None else ""
-        match r.kind:
-            case K.COLLECT:
-                src = self.party(r.source, each)
-                if r.cond is not None and (r.source is None or r.source.name is None):
-                    cond, src = "", self.t(f"{self.expr(r.cond)}的地区", f"each region where {self.expr(r.cond)}")
-                verb = self.t(f"向{fund}上解,金额为{amount}" if long else f"向{fund}上解{amount}", f"pays {amount} into {fund}")
-                text = f"{cond}{src}{verb}" if self.zh else f"{cond}{src} {verb}"
-            case K.ALLOCATE:
-                text = self.t(f"{fund}{amount}按{self.weights(r)}分配给{self.party(r.dest, each)}",
-                              f"{fund} allocates {amount} to {self.party(r.dest, each)} by {self.weights(r)}")  # fmt: skip
-            case K.RETAIN:
-                dest = self.party(r.dest, "")
-                text = self.t(f"{fund}将{amount}留存至{dest}", f"{fund} retains {amount} in {dest}")
-                if r.cumulative_cap is not None:
-                    cap = self.expr(r.cumulative_cap)
-                    text += self.t(f";{dest}余额达到{cap}后不再留存", f"; once {dest} holds {cap}, nothing more is retained")
-            case K.PAY:
-                text = self.t(f"{cond}{fund}向{self.party(r.dest, each)}补助{amount}", f"{cond}{fund} pays {self.party(r.dest, each)} {amount}")
-            case K.TRANSFER:
-                src, dst = self.party(r.source, fund), self.party(r.dest, each)
-                text = self.t(f"{cond}由{src}向{dst}转移{amount}", f"{cond}{src} pays {dst} {amount}")
-            case K.SPLIT:
-                shares = self.t("、".join(f"{self.party(s.party, '')}{self.expr(s.ratio)}" for s in r.shares),
-                                ", ".join(f"{self.expr(s.ratio)} to {self.party(s.party, '')}" for s in r.shares))  # fmt: skip
-                text = self.t(f"{cond}{amount}按比例拆分:{shares}", f"{cond}{amount} is split: {shares}")
-            case K.COVER:
-                tiers = []
-                for i, tier in enumerate(r.tiers, 1):
-                    payers = self.t("、".join(f"{self.party(p.party, '')}{self.expr(p.share) if p.share else ''}" for p in tier.payers),
-                                    ", ".join(f"{self.party(p.party, '')} {self.expr(p.share) if p.share else ''}".strip() for p in tier.payers))  # fmt: skip
-                    cap = self.t(f",以{self.expr(tier.cap)}为限", f", up to {self.expr(tier.cap)}") if tier.cap is not None else ""
-                    if tier.total_cap is not None:
-                        cap += self.t(f",各地区合计以{self.expr(tier.total_cap)}为限(不足时按各地区尚未弥补的缺口比例分摊)",
-                                      f", up to {self.expr(tier.total_cap)} for all regions together (shared in proportion to what each still lacks)")  # fmt: skip
-                    tiers.append(self.t(f"第{i}层由{payers}承担{cap}", f"tier {i}: {payers}{cap}"))
-                text = self.t(f"{cond}{amount}依次弥补:" + ";".join(tiers), f"{cond}{amount} is covered in turn: " + "; ".join(tiers))
-        if r.cap is not None:
-            text += self.t(f",但不超过{self.expr(r.cap)}", f", but no more than {self.expr(r.cap)}")
-        for x in r.exceptions:
-            text += self.t(f";{self.expr(x.cond)}的,为{self.expr(x.value)}", f"; where {self.expr(x.cond)}, {self.expr(x.value)}")
-        return text + "。" if self.zh else text[:1].upper() + text[1:] + "."
-
-    def weights(self, r: ir.Rule) -> str:
-        if r.single_weight is not None:
-            return self.expr(r.single_weight)
-        parts = [self.t(f"{self.expr(w.factor)}(权重{self.expr(w.weight)})", f"{self.expr(w.factor)} (weight {self.expr(w.weight)})") for w in r.weights]
-        return self.t("、".join(parts), ", ".join(parts))
-
-    def let(self, d: ir.LetDecl) -> str:
-        return self.t(f"{d.name.text}为{self.expr(d.expr)}。", f"{d.name.text} is {self.expr(d.expr)}.")
+def _or(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else "、".join(items[:-1]) + "或" + items[-1]

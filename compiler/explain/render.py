@@ -9,6 +9,7 @@ import re
 import jinja2
 import markupsafe
 
+from compiler.explain import words
 from compiler.explain.svg import flow_svg
 from compiler.explain.viewmodel import Explainer
 
@@ -25,6 +26,22 @@ def code_span(text: object) -> str:
     return " ".join(str(text).split()).replace("`", "'")
 
 
+_HTML_SPECIAL = re.compile(r"[<>]")
+_STRONG = re.compile(r"\*\*(.+?)\*\*")
+_EM = re.compile(r"(?<!\*)\*([^*]+?)\*(?!\*)")
+
+
+def prose_md(text: object) -> str:
+    """Drafters' Markdown inside Markdown: their emphasis stays, raw HTML does not."""
+    return _HTML_SPECIAL.sub(lambda m: "\\" + m.group(0), " ".join(str(text).split()))
+
+
+def prose_html(text: object) -> markupsafe.Markup:
+    """Drafters' Markdown in the page: escaped first, then **strong** and *em* only."""
+    escaped = str(markupsafe.escape(" ".join(str(text).split())))
+    return markupsafe.Markup(_EM.sub(r"<em>\1</em>", _STRONG.sub(r"<strong>\1</strong>", escaped)))
+
+
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("compiler.explain", "templates"),
@@ -36,11 +53,16 @@ def _env() -> jinja2.Environment:
     )
     env.filters["md"] = md_escape
     env.filters["code"] = code_span
+    env.filters["ty"] = words.typeset
+    env.globals["numeral"] = words.numeral
+    env.globals["circled"] = words.circled
     return env
 
 
 def render_markdown(e: Explainer) -> str:
-    text = _env().get_template("explainer.md.j2").render(e=e)
+    env = _env()
+    env.filters["prose"] = prose_md
+    text = env.get_template("explainer.md.j2").render(e=e)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
@@ -58,5 +80,6 @@ def render_html(e: Explainer) -> str:
     """
     env = _env()
     env.filters["csp_hash"] = csp_hash
+    env.filters["prose"] = prose_html
     svg = markupsafe.Markup(flow_svg(e))  # built by svg.py, every policy string escaped there
     return env.get_template("explainer.html.j2").render(e=e, svg=svg)

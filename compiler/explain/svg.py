@@ -11,8 +11,8 @@ Layout, deterministic and without fonts or scripts:
 - a flow between two boxes is a bracket on the right of the column, nested
   brackets pushed further right so that their labels stay clear.
 
-Parallel flows between the same pair are one arrow whose label joins the rule
-names. Text widths are estimated (a CJK character ~1 em, anything else
+Parallel flows between the same pair are one arrow whose label lists the flows,
+one a line, each with its number (①②…) in the order money moves. Text widths are estimated (a CJK character ~1 em, anything else
 ~0.55 em), and every string from the policy is XML-escaped.
 """
 
@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from html import escape
 
 from compiler.explain.viewmodel import Explainer
+from compiler.explain.words import circled
 
 FONT = 15.0  # px, node text
 SMALL = 13.5  # px, edge labels
@@ -76,6 +77,11 @@ def wrap(items: list[str], sep: str, max_em: float = LABEL_MAX_EM) -> list[str]:
     return lines or [""]
 
 
+def _stacked(labels: list[str]) -> list[str]:
+    """One numbered flow a line, so that parallel flows on one arrow read as a list (①…, ②…)."""
+    return [line for label in labels for line in wrap([label], "")]
+
+
 @dataclass
 class _Edge:
     src: str
@@ -99,8 +105,9 @@ def _edges(e: Explainer, known: set[str]) -> list[_Edge]:
         if src == _REGION and dst == _REGION:
             continue  # regions to regions: nothing to draw on one bar
         edge = merged.setdefault((src, dst), _Edge(src, dst))
-        if f.label not in edge.labels:
-            edge.labels.append(f.label)
+        label = f"{circled(f.number)}{f.label}"  # numbered in the order money moves, as in the list below the figure
+        if label not in edge.labels:
+            edge.labels.append(label)
     return list(merged.values())
 
 
@@ -139,7 +146,7 @@ def _text(x: float, y: float, lines: list[str], size: float, anchor: str, cls: s
 def flow_svg(e: Explainer) -> str:
     zh = e.lang == "zh"
     sep = "、" if zh else ", "
-    region_name = "各地区" if zh else "regions"
+    region_name = e.regions_label if zh else "regions"
     arrow = "→"
     boxes = [_Box(n, "fund") for n in e.funds] + [_Box(n, "party") for n in e.parties if n not in e.funds]
     by_name = {b.name: b for b in boxes}
@@ -154,9 +161,9 @@ def flow_svg(e: Explainer) -> str:
     arcs: list[_Edge] = []
     for ed in edges:
         if ed.src == _REGION:
-            in_lines[ed.dst] = wrap(ed.labels, sep)
+            in_lines[ed.dst] = _stacked(ed.labels)
         elif ed.dst == _REGION:
-            out_lines[ed.src] = wrap(ed.labels, sep)
+            out_lines[ed.src] = _stacked(ed.labels)
         else:
             arcs.append(ed)
     label_em = max([em(s) for ls in (*in_lines.values(), *out_lines.values()) for s in ls] or [0.0])
@@ -194,7 +201,7 @@ def flow_svg(e: Explainer) -> str:
     for i in sorted(range(len(arcs)), key=lambda i: (reach(i)[1] - reach(i)[0], reach(i))):
         lo, hi = reach(i)
         level[i] = 1 + max((level[j] for j in level if reach(j)[1] >= lo and reach(j)[0] <= hi), default=0)
-    arc_lines = {i: wrap(arcs[i].labels, sep) for i in range(len(arcs))}
+    arc_lines = {i: _stacked(arcs[i].labels) for i in range(len(arcs))}
     level_x: dict[int, float] = {}
     x = box_r + 28
     for lv in range(1, max(level.values(), default=0) + 1):

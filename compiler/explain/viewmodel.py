@@ -1,65 +1,62 @@
 """The explainer's view-model: every sentence and figure the templates print.
 
-Templates never see IR and do no arithmetic; every number in the worked
-examples comes from the reference interpreter's trace of that example.
+Templates never see IR and do no arithmetic; every number in the worked examples
+comes from the reference interpreter. Chinese text from the policy is set with
+full-width punctuation, and 原文 in traditional characters is converted to simplified
+(the original kept for the review form).
 """
 
 from __future__ import annotations
 
+import enum
 
 import attrs
 
-from compiler.explain import numbers, recurring
+from compiler.explain import numbers, recurring, words
+from compiler.explain.examples import Examples, ExampleView
+from compiler.explain.front import Fact, Figure, Front, Impact
 from compiler.explain.phrases import Phrases
-from compiler.explain.worked import Worked, value_text
-from compiler.interpreter.examples import example_periods, run_example
-from compiler.interpreter.funds import Machine
-from compiler.interpreter.values import EvalError, Scalar
+from compiler.explain.prose import Filler
+from compiler.explain.sentences import Sentences
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
-from compiler.ir.scope import fund_accounts
 
-_KIND = {
-    ir.RuleKind.COLLECT: ("上解", "collection"), ir.RuleKind.ALLOCATE: ("分配", "allocation"),
-    ir.RuleKind.RETAIN: ("留存", "retention"), ir.RuleKind.PAY: ("补助", "payment"),
-    ir.RuleKind.TRANSFER: ("转移", "transfer"), ir.RuleKind.SPLIT: ("拆分", "split"), ir.RuleKind.COVER: ("弥补", "cover"),
-}  # fmt: skip
+K = ir.RuleKind
+
+
+class Audience(enum.Enum):
+    PUBLIC = "public"  # what a bureau publishes: no file paths, line numbers or traces
+    REVIEW = "review"  # for the drafting office: clauses, lines, 原文 as written, the traces
+
+
+@attrs.frozen
+class Quote:
+    text: str  # as the reader should read it (simplified)
+    original: str | None  # as written, when that differs (traditional characters)
 
 
 @attrs.frozen
 class RuleView:
     name: str
-    kind: str
     sentence: str
-    quote: str | None
+    drafted: bool  # the drafters' own 说明 rather than a generated sentence
+    quote: Quote | None
     section: str | None
-    where: str  # file:line
+    where: str  # file:line, review form only
 
 
 @attrs.frozen
-class ParamView:
-    name: str
-    value: str  # as written, or 待定
-    bounds: str
-    authority: str
-    quote: str | None
-    open: bool
-
-
-@attrs.frozen
-class StepView:
-    target: str
-    formula: str  # the formula with each operand replaced by its value
-    result: str
-
-
-@attrs.frozen
-class ExampleView:
+class RuleGroup:
     title: str
-    period: str
-    givens: tuple[str, ...]
-    steps: tuple[StepView, ...]
-    passed: bool
+    rules: tuple[RuleView, ...]
+
+
+@attrs.frozen
+class Flow:
+    number: int
+    source: str
+    dest: str
+    label: str  # rule name, with its ratio where it has one
 
 
 @attrs.frozen
@@ -89,178 +86,212 @@ class TaskView:
 
 
 @attrs.frozen
-class Flow:
-    source: str
-    dest: str
-    label: str
+class OpenItem:
+    name: str
+    quote: Quote | None
 
 
 @attrs.frozen
 class Explainer:
     lang: str
+    review: bool
+    appendix: bool
     title: str
-    basis: str
-    level: str
-    effective: str
-    region_set: str
-    schemes: str
-    source_file: str
-    overview: tuple[str, ...]
-    derived: tuple[RuleView, ...]
-    rules: tuple[RuleView, ...]
-    params: tuple[ParamView, ...]
-    funds: tuple[str, ...]
+    status: str
+    status_note: str
+    facts: tuple[Fact, ...]
+    background: tuple[str, ...]  # the drafters' 解读 paragraphs (Markdown)
+    points: tuple[str, ...]  # 主要内容
+    figures: tuple[Figure, ...]
+    impacts: tuple[Impact, ...]
+    groups: tuple[RuleGroup, ...]
+    terms: tuple[RuleView, ...]  # derived values, as definitions
+    regions_label: str  # the regions' bar in the diagram: 各市（州）
+    funds: tuple[str, ...]  # diagram boxes
     parties: tuple[str, ...]
     flows: tuple[Flow, ...]
     examples: tuple[ExampleView, ...]
+    traces: tuple[ExampleView, ...]  # every step of every region: the appendix
     milestones: tuple[MilestoneView, ...]  # one-off dates, in the order written
     recurring: tuple[RecurringView, ...]  # in recurring.order
     tasks: tuple[TaskView, ...]
-    open_items: tuple[str, ...]
+    open_items: tuple[OpenItem, ...]
+    source_file: str  # review form only
+    notes: tuple[str, ...]  # for the drafting office (review form)
 
 
 class Builder:
-    def __init__(self, checked: CheckedPolicy, lang: str, notes: list[str]) -> None:
+    def __init__(self, checked: CheckedPolicy, lang: str, notes: list[str], audience: Audience, appendix: bool) -> None:
         self.c = checked
         self.lang = lang
         self.zh = lang == "zh"
         self.p = Phrases(checked, lang)
-        self.notes = notes
+        self.s = Sentences(self.p)
+        self.notes = list(notes)
+        self.review = audience is Audience.REVIEW
+        self.appendix = appendix or self.review
+        self.fill = Filler(checked, self.p)
 
     def t(self, zh: str, en: str) -> str:
         return zh if self.zh else en
+
+    def ty(self, text: str) -> str:
+        """Policy text in Chinese running prose: full-width punctuation."""
+        return words.typeset(text) if self.zh else text
+
+    def quote(self, s: ir.Str | None) -> Quote | None:
+        if s is None:
+            return None
+        simple = words.simplified(s.value)
+        if simple is None:
+            # No converter: the public form leaves out what it cannot show in simplified characters.
+            return Quote(self.ty(s.value), None) if self.review else None
+        return Quote(self.ty(simple), s.value if simple != s.value else None)
 
     def build(self) -> Explainer:
         c = self.c
         policy = c.policy
         assert policy is not None, "an explainer is for a policy"
-        h = policy.header
-        file = c.program.main.span.file
-        eff = ""
-        if h.effective_from is not None:
-            start = numbers.date(h.effective_from.first, self.lang)
-            end = numbers.date(h.effective_to.value, self.lang) if h.effective_to else ""
-            eff = self.t(f"{start}起" + (f"至{end}" if end else ""), f"from {start}" + (f" to {end}" if end else ""))
+        front = Front(c, self.s, self.lang)
+        status, status_note = front.status()
         decls = [d for _m, d in c.program.all_decls()]
-        rules = tuple(self.rule_view(r) for r in c.scope.rules)
-        derived = tuple(
-            RuleView(d.name.text, self.t("派生值", "derived value"), self.p.let(d), _q(d.literate.quote), _q(d.literate.section),
-                     f"{d.span.file}:{d.span.line}")
-            for d in decls if isinstance(d, ir.LetDecl) and d.span.file == file
-        )  # fmt: skip
+        file = c.program.main.span.file
+        if not words.can_convert():
+            self.notes.append(self.t("未安装繁简转换组件（pip install 'pool-lang[explain]'），繁体原文未转换，公开版不引用。",
+                                     "No traditional-to-simplified converter is installed (pip install 'pool-lang[explain]'): traditional 原文 is shown as written here and left out of the public form."))  # fmt: skip
+        params = [d for d in decls if isinstance(d, ir.ParamDecl)]
         return Explainer(
-            lang=self.lang, title=policy.name.text, basis=_q(h.basis) or "", level=_q(h.level) or "", effective=eff,
-            region_set=h.region_set.text if h.region_set else "", schemes="、".join(s.text for s in h.schemes),
-            source_file=file, overview=self.overview(), derived=derived, rules=rules,
-            params=tuple(self.param_view(d) for d in decls if isinstance(d, ir.ParamDecl)),
-            funds=tuple(c.scope.funds), parties=tuple(n for n, p in c.scope.parties.items() if isinstance(p, ir.PartyDecl)),
-            flows=self.flows(), examples=tuple(v for d in decls if isinstance(d, ir.Example) for v in self.examples(d)),
+            lang=self.lang, review=self.review, appendix=self.appendix, title=self.ty(policy.name.text),
+            status=status, status_note=status_note, facts=tuple(attrs.evolve(f, value=self.ty(f.value)) for f in front.facts()),
+            background=tuple(self.ty(self.fill.fill(s.value)) for s in policy.header.prose),
+            points=self.points(), figures=tuple(self.figure(front, d) for d in params),
+            impacts=tuple(attrs.evolve(i, text=self.ty(i.text)) for i in front.impacts()),
+            groups=self.groups(), terms=self.terms(decls, file), regions_label=self.p.each, funds=tuple(self.ty(f) for f in c.scope.funds), parties=self.parties(),
+            flows=self.flows(), examples=self.examples(decls, full=False), traces=self.examples(decls, full=True) if self.appendix else (),
             milestones=self.milestones(decls), recurring=self.recurring(decls), tasks=self.tasks(decls),
-            open_items=self.open_items(),
+            open_items=tuple(OpenItem(d.name.text, self.quote(d.literate.quote)) for d in params if d.value is None),
+            source_file=file, notes=tuple(self.notes),
         )  # fmt: skip
 
-    def overview(self) -> tuple[str, ...]:
+    def examples(self, decls: list[ir.Decl], full: bool) -> tuple[ExampleView, ...]:
+        ex = Examples(self.c, self.s, self.lang, self.ty, full)
+        return tuple(v for d in decls if isinstance(d, ir.Example) for v in ex.views(d))
+
+    def figure(self, front: Front, d: ir.ParamDecl) -> Figure:
+        q = self.quote(d.literate.quote)
+        f = front.figure(d, q.text if q else None)
+        return attrs.evolve(f, note=self.ty(f.note), section=self.ty(f.section))
+
+    # ---- 主要内容
+
+    def points(self) -> tuple[str, ...]:
+        """3–5 headline points: one per fund (its biggest money rules), then the rest."""
         c = self.c
-        funds = list(c.scope.funds)
-        carried = [n for n, f in c.scope.funds.items() if f.carried]
-        payers = sorted({self.p.party(r.source, self.t("各地区", "each region")) for r in c.scope.rules if r.kind is ir.RuleKind.COLLECT})
-        receivers = sorted({self.p.party(r.dest, self.t("各地区", "each region")) for r in c.scope.rules
-                            if r.kind in (ir.RuleKind.ALLOCATE, ir.RuleKind.PAY, ir.RuleKind.TRANSFER)})  # fmt: skip
-        if not funds:
-            return (self.t("本政策不涉及资金划转,规定各项工作任务、责任单位和完成时限。",
-                           "The policy moves no money: it sets out tasks, who is responsible and by when."),)  # fmt: skip
-        noun = "fund" if len(funds) == 1 else "funds"
-        out = [self.t(f"本政策涉及{len(funds)}项资金:{'、'.join(funds)}。", f"The policy runs {len(funds)} {noun}: {', '.join(funds)}.")]
-        if payers:
-            out.append(self.t(f"资金由{'、'.join(payers)}上解筹集。", f"Money is paid in by {', '.join(payers)}."))
-        if receivers:
-            out.append(self.t(f"资金拨付给{'、'.join(receivers)}。", f"It is paid out to {', '.join(receivers)}."))
-        passing = [n for n in funds if n not in carried]
-        if carried:
-            out.append(self.t(f"{'、'.join(carried)}逐年结转余额。", f"{', '.join(carried)} carries its balance from year to year."))
-        regional = [n for n, f in c.scope.funds.items() if f.per_region]
-        if regional:
-            out.append(self.t(f"{'、'.join(regional)}每个地区单独记账,各地区只动用自己的余额。",
-                              f"{', '.join(regional)} keeps one account per region; each region draws only on its own balance."))  # fmt: skip
-        if passing:
-            out.append(self.t(f"{'、'.join(passing)}当年收到的资金当年全部拨付。", f"{', '.join(passing)} passes on within the year all it takes in."))
+        by_key = self._by_key()
+        out = []
+        for key, rules in by_key.items():
+            fund = c.scope.funds.get(key)
+            if fund is not None and fund.literate.note is not None:  # the drafters' own words for this fund
+                out.append(self.ty(f"{key}：" + self.fill.fill(fund.literate.note.value)))
+            else:
+                out.append(self.ty(self.s.headline(rules, key if fund is not None else None)))
+        if not out:
+            tasks = sum(len(d.tasks) for _m, d in c.program.all_decls() if isinstance(d, ir.TaskTable))
+            if tasks:
+                out.append(self.t(f"本方案共列出{tasks}项重点工作任务，逐项明确责任单位和完成时限。",
+                                  f"The plan lists {tasks} key tasks, each with its responsible units and deadline."))  # fmt: skip
+        ms = [m for _m, d in c.program.all_decls() if isinstance(d, ir.Timeline) for m in d.milestones if isinstance(m.date, ir.DateLit)]
+        if ms:
+            def when(m: ir.Milestone) -> str:
+                assert isinstance(m.date, ir.DateLit)
+                return numbers.date_lit(m.date.first, m.date.value, self.lang) + (self.t("前", " (by)") if m.by else "")
+
+            first, last = ms[0], ms[-1]
+            text = self.t(f"时间安排：{when(first)}，{first.text.value}", f"Timeline: {when(first)}, {first.text.value}")
+            if last is not first:
+                text += self.t(f"；{when(last)}，{last.text.value}", f"; {when(last)}, {last.text.value}")
+            out.append(self.ty(text + self.t("。", ".")))
+        return tuple(out[:5])
+
+    def _by_key(self) -> dict[str, list[ir.Rule]]:
+        """Rules grouped by the fund they sit in, or else by who pays; in the order money moves."""
+        groups: dict[str, list[ir.Rule]] = {}
+        for r in self.c.scope.rules:
+            key = r.fund.text if r.fund else self.s.party(r.source, self.p.each)
+            groups.setdefault(key, []).append(r)
+        return groups
+
+    # ---- the rules
+
+    def groups(self) -> tuple[RuleGroup, ...]:
+        out = []
+        for key, rules in self._by_key().items():
+            out.append(RuleGroup(self.ty(key), tuple(self.rule_view(r) for r in rules)))
         return tuple(out)
 
     def rule_view(self, r: ir.Rule) -> RuleView:
-        kind = _KIND[r.kind][0 if self.zh else 1]
-        return RuleView(r.name.text, kind, self.p.rule(r), _q(r.literate.quote), _q(r.literate.section), f"{r.span.file}:{r.span.line}")
+        note = r.literate.note
+        sentence = self.fill.fill(note.value) if note is not None else self.s.rule(r)
+        return RuleView(self.ty(r.name.text), self.ty(sentence), note is not None, self.quote(r.literate.quote),
+                        self.ty(r.literate.section.value) if r.literate.section else None, f"{r.span.file}:{r.span.line}")  # fmt: skip
 
-    def param_view(self, d: ir.ParamDecl) -> ParamView:
-        value = d.value.text if isinstance(d.value, ir.Num) else (self.p.expr(d.value) if d.value else self.t("待定", "open"))
-        bounds = self.t("、".join(("不低于" if b.kind is ir.BoundKind.MIN else "不高于") + self.p.expr(b.expr) for b in d.bounds),
-                        ", ".join(("at least " if b.kind is ir.BoundKind.MIN else "at most ") + self.p.expr(b.expr) for b in d.bounds))  # fmt: skip
-        return ParamView(d.name.text, value, bounds, "、".join(a.value for a in d.authority), _q(d.literate.quote), d.value is None)
+    def terms(self, decls: list[ir.Decl], file: str) -> tuple[RuleView, ...]:
+        out = []
+        for d in decls:
+            if isinstance(d, ir.LetDecl) and d.span.file == file:
+                note = d.literate.note
+                text = self.fill.fill(note.value) if note is not None else self.s.let(d)
+                out.append(RuleView(self.ty(d.name.text), self.ty(text), note is not None, self.quote(d.literate.quote),
+                                    self.ty(d.literate.section.value) if d.literate.section else None, f"{d.span.file}:{d.span.line}"))  # fmt: skip
+        return tuple(out)
+
+    # ---- the diagram
+
+    def box(self, name: str) -> str:
+        """One box per real party: a region's finance bureau and its government are one."""
+        decl = self.c.scope.parties.get(name)
+        if isinstance(decl, ir.PartyDecl) and words.is_government(name) and self.zh:
+            if decl.per_region:
+                return f"{self.p.noun}政府"
+            for key in ("财政", "政府"):
+                if key in name and name.split(key)[0]:
+                    return name.split(key)[0] + "政府"
+        return name
+
+    def parties(self) -> tuple[str, ...]:
+        names = [n for n, p in self.c.scope.parties.items() if isinstance(p, ir.PartyDecl)]
+        return tuple(dict.fromkeys(self.ty(self.box(n)) for n in names))
 
     def flows(self) -> tuple[Flow, ...]:
         out: list[Flow] = []
-        each = self.t("各地区", "each region")
+        each = self.p.each
         for r in self.c.scope.rules:
             fund = r.fund.text if r.fund else None
-            if r.kind is ir.RuleKind.COLLECT:
-                pairs = [(self.p.party(r.source, each), fund or "")]
-            elif r.kind is ir.RuleKind.SPLIT:
-                pairs = [(self.p.party(r.source, fund or ""), self.p.party(s.party, each)) for s in r.shares]
-            elif r.kind is ir.RuleKind.COVER:
-                pairs = [(self.p.party(p.party, ""), self.p.party(r.dest, each)) for t in r.tiers for p in t.payers]
+            label = r.name.text
+            if r.kind is K.COLLECT:
+                pairs = [(self.s.party(r.source, each), fund or "", "")]
+            elif r.kind is K.SPLIT:
+                pairs = [(self.s.party(r.source, fund or ""), self.s.party(s.party, each), self.p.expr(s.ratio)) for s in r.shares]
+            elif r.kind is K.COVER:
+                pairs = [(self.s.party(p.party, ""), self.s.party(r.dest, each), self.p.expr(p.share) if p.share else "")
+                         for t in r.tiers for p in t.payers]  # fmt: skip
             else:
-                pairs = [(self.p.party(r.source, fund or ""), self.p.party(r.dest, each))]
-            out += [Flow(a, b, r.name.text) for a, b in pairs]
+                pairs = [(self.s.party(r.source, fund or ""), self.s.party(r.dest, each), "")]
+            ratio = self._ratio(r.amount)
+            for a, b, share in pairs:
+                text = label + (f"（{share or ratio}）" if self.zh and (share or ratio) else f" ({share or ratio})" if share or ratio else "")
+                out.append(Flow(len(out) + 1, self.ty(self.box(a)), self.ty(self.box(b)), self.ty(text)))
         return tuple(out)
 
-    def examples(self, ex: ir.Example) -> list[ExampleView]:
-        outcome = run_example(self.c, ex)
-        views: list[ExampleView] = []
-        try:
-            for run in example_periods(self.c, ex):
-                env, case = run.env, run.case
-                lines = [self.given_text(b.name.text, env.params.get(b.name.text, env.inputs.get(b.name.text))) for b in run.givens]
-                lines += [self.t(f"{fund}期初余额{numbers.money(v, 'zh')}", f"{fund} opens at {numbers.money(v, 'en')}")
-                          for fund, v in env.opening.items()]  # fmt: skip
-                machine = Machine(self.c, env)
-                steps: list[StepView] = []
-                for b in case.expect:
-                    if b.name.text in self.c.scope.funds:
-                        assert run.closing is not None
-                        for acct in fund_accounts(self.c.scope.funds[b.name.text], env.regions):
-                            closing = numbers.money(run.closing[acct], self.lang)
-                            steps.append(StepView(acct, self.t("期末余额", "closing balance"), closing))
-                        continue
-                    # A per-region value expected as one figure for all regions: show every region.
-                    per_region = self.c.types[b.name.text].per_region
-                    targets: list[str | None] = [rv.region.text for rv in b.value.regions] or (
-                        list(env.regions) if per_region else [None]
-                    )
-                    for region in targets:
-                        if region is not None and region not in env.regions:
-                            continue  # expected for a region the example does not list: pool test reports it
-                        steps += [s for s in self.steps(machine, b.name.text, region) if s not in steps]
-                period = self.t(f"{case.period}年", str(case.period)) if case.period else ""
-                views.append(ExampleView(ex.label.value, period, tuple(lines), tuple(steps), outcome.passed))
-        except EvalError:
-            pass  # an example that cannot be evaluated is reported by pool test; show the periods that could
-        return views
+    def _ratio(self, e: ir.Expr) -> str:
+        """A fixed ratio the amount is taken at (10%), for the arrow's label."""
+        if isinstance(e, ir.Binary) and e.op == "*":
+            for x in (e.right, e.left):
+                if self.p.is_ratio(x) and self.p.fixed(x) is not None or (isinstance(x, ir.Num) and x.kind is ir.NumKind.PERCENT):
+                    return self.p.expr(x)
+        return ""
 
-    def given_text(self, name: str, value: Scalar | dict[str, Scalar] | None) -> str:
-        t = self.c.types.get(name)
-        if isinstance(value, dict):
-            parts = [f"{r}{value_text(v, t, self.lang)}" if self.zh else f"{r} {value_text(v, t, self.lang)}" for r, v in value.items()]
-            return self.t(f"{name}:" + "、".join(parts), f"{name}: " + ", ".join(parts))
-        assert value is not None
-        return self.t(f"{name}:{value_text(value, t, self.lang)}", f"{name}: {value_text(value, t, self.lang)}")
-
-    def steps(self, machine: Machine, name: str, region: str | None) -> list[StepView]:
-        for r in self.c.scope.rules:
-            try:
-                machine.run(r)
-            except EvalError:
-                pass  # rules the example gives no data for
-        worked = Worked(self.c, machine, self.lang)
-        return [StepView(target, formula, result) for target, formula, result in worked.steps(name, region)]
+    # ---- timeline and tasks
 
     def milestones(self, decls: list[ir.Decl]) -> tuple[MilestoneView, ...]:
         out = []
@@ -269,13 +300,13 @@ class Builder:
                 for m in d.milestones:
                     if isinstance(m.date, ir.DateLit):
                         out.append(MilestoneView(numbers.date_lit(m.date.first, m.date.value, self.lang), m.date.value.isoformat(),
-                                                 m.text.value, "、".join(o.value for o in m.owners), m.by))  # fmt: skip
+                                                 self.ty(m.text.value), self.ty("、".join(o.value for o in m.owners)), m.by))  # fmt: skip
         return tuple(out)
 
     def recurring(self, decls: list[ir.Decl]) -> tuple[RecurringView, ...]:
         """Recurring dates get a table of their own: they have no place among calendar dates."""
         out = [
-            RecurringView(recurring.phrase(m.date, m.by, self.lang), recurring.order(m.date), m.text.value, "、".join(o.value for o in m.owners))
+            RecurringView(recurring.phrase(m.date, m.by, self.lang), recurring.order(m.date), self.ty(m.text.value), self.ty("、".join(o.value for o in m.owners)))
             for d in decls if isinstance(d, ir.Timeline) for m in d.milestones if isinstance(m.date, ir.Recurring)
         ]  # fmt: skip
         return tuple(sorted(out, key=lambda v: v.sort_key))  # stable: equal keys stay in the order written
@@ -286,22 +317,10 @@ class Builder:
             if isinstance(d, ir.TaskTable):
                 for t in d.tasks:
                     deadline = numbers.date_lit(t.deadline.first, t.deadline.value, self.lang) if t.deadline else self.t("持续推进", "ongoing")
-                    out.append(TaskView(str(t.number or ""), t.text.value, "、".join(o.value for o in t.owners), deadline,
+                    out.append(TaskView(str(t.number or ""), self.ty(t.text.value), self.ty("、".join(o.value for o in t.owners)), deadline,
                                         t.deadline.value.isoformat() if t.deadline else "9999"))  # fmt: skip
         return tuple(out)
 
-    def open_items(self) -> tuple[str, ...]:
-        out = []
-        for n, d in self.c.scope.values.items():
-            if isinstance(d, ir.ParamDecl) and d.value is None:
-                quote = f"(原文:“{d.literate.quote.value}”)" if d.literate.quote and self.zh else (f' (clause: "{d.literate.quote.value}")' if d.literate.quote else "")
-                out.append(self.t(f"{n}:原文未规定具体数值,须由主管部门确定{quote}", f"{n}: the text gives no figure; it must be set{quote}"))
-        return tuple(out) + tuple(self.notes)
 
-
-def _q(s: ir.Str | None) -> str | None:
-    return s.value if s is not None else None
-
-
-def build(checked: CheckedPolicy, lang: str, notes: list[str] | None = None) -> Explainer:
-    return Builder(checked, lang, notes or []).build()
+def build(checked: CheckedPolicy, lang: str, notes: list[str] | None = None, audience: Audience = Audience.PUBLIC, appendix: bool = False) -> Explainer:
+    return Builder(checked, lang, notes or [], audience, appendix).build()

@@ -1,22 +1,24 @@
-"""Worked examples step by step with real numbers: 10亿元 × 10% − 1亿元 × 50% = 5000万元.
+"""Worked examples step by step with the interpreter's numbers: 10亿元 × 10% − 1亿元 × 50%.
 
-Each derived value an example's result rests on is shown before it, with its
-operands replaced by their values; of a 如果 or 匹配 only the branch taken is
-shown, and a rule whose condition fails says so rather than showing a formula.
+Each derived value an example's result rests on is shown before it, with its operands
+replaced by their values; of a 如果 or 匹配 only the branch taken is shown; a rule whose
+condition fails, or an exception that applies, says so in words. Amounts are shown in
+万元/亿元 and ratios rounded with 约; no built-in function name appears.
 """
 
 from __future__ import annotations
 
 from fractions import Fraction
 
-from compiler.explain import numbers
-from compiler.explain.phrases import Phrases
+import attrs
+
+from compiler.explain import words
+from compiler.explain.sentences import Sentences
 from compiler.interpreter.funds import Machine
 from compiler.interpreter.values import Scalar
 from compiler.ir import functions
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
-from compiler.ir.types import MONEY as _MONEY
 from compiler.ir.types import Base, Type
 from compiler.ir.walk import rule_exprs, walk
 
@@ -29,47 +31,68 @@ def value_text(v: Scalar, t: Type | None, lang: str) -> str:
         return ("是" if v else "否") if lang == "zh" else ("yes" if v else "no")
     if isinstance(v, str):
         return v
-    if t is not None and t.base is Base.MONEY:
-        return numbers.money(v, lang)
-    if t is not None and t.base is Base.RATIO:
-        return numbers.percent(v)
-    return numbers.plain(v)
+    base = t.base if t is not None else None
+    if base is Base.MONEY:
+        return words.money(v, lang)
+    if base is Base.RATIO:
+        return words.percent(v)
+    if base is Base.COUNT:
+        return words.count(v, lang)
+    return words.plain(v)
+
+
+@attrs.frozen
+class Step:
+    target: str  # 同比增量(贵阳市)
+    formula: str  # the formula with each operand replaced by its value, or ""
+    result: str
+    sentence: str  # the step as a sentence
+    reason: bool = False  # a condition or exception decided it, said in words
+    name: str = ""  # the value's name, without the region
 
 
 class Worked:
-    def __init__(self, checked: CheckedPolicy, machine: Machine, lang: str) -> None:
+    def __init__(self, checked: CheckedPolicy, machine: Machine, sentences: Sentences, lang: str) -> None:
         self.c = checked
         self.m = machine
         self.lang = lang
-        self.phrases = Phrases(checked, lang)
+        self.zh = lang == "zh"
+        self.s = sentences
         self.rule: ir.Rule | None = None
 
     def t(self, zh: str, en: str) -> str:
-        return zh if self.lang == "zh" else en
+        return zh if self.zh else en
 
     def val(self, name: str, region: str | None) -> str:
         return value_text(self.m.values.name(name, region), self.c.types.get(name), self.lang)
+
+    def _shown(self, v: Scalar, e: ir.Expr) -> str:
+        base = self.s.p.base(e) if isinstance(v, Fraction) else None
+        if base is None and isinstance(v, Fraction) and self._money(e):
+            base = Base.MONEY
+        return self.s.p.show(v, base)
 
     def num(self, e: ir.Expr, region: str | None, parent: int = 0) -> str:
         """An expression with every operand replaced by its value."""
         v = self.m.values
         match e:
-            case ir.Num(kind=ir.NumKind.MONEY, value=amount) if self.lang != "zh":
-                return numbers.money(amount, self.lang)
+            case ir.Num(kind=ir.NumKind.MONEY, value=amount):
+                return words.money(Fraction(amount), self.lang)
             case ir.Num(text=text):
                 return text
             case ir.Name(name=n) if n in self.c.scope.values:
-                return self.val(n, region if self.c.types[n].per_region else None)
+                got = self.val(n, region if self.c.types[n].per_region else None)
+                return f"（{got}）" if got.startswith("−") and parent else got
             case ir.Name(name=n):
                 return n
             case ir.FundAll() | ir.FundRemaining():
                 assert self.rule is not None
-                return numbers.money(self.m.fund_word(self.rule, e), self.lang)
+                return words.money(self.m.fund_word(self.rule, e), self.lang)
             case ir.Neg(operand=a):
                 return f"−{self.num(a, region, 3)}"
             case ir.Binary(op=op, left=a, right=b):
                 text = f"{self.num(a, region, _RANK[op])} {_SYMBOL[op]} {self.num(b, region, _RANK[op] + 1)}"
-                return f"({text})" if _RANK[op] < parent else text
+                return f"（{text}）" if _RANK[op] < parent else text
             case ir.If(cond=c, then=a, else_=b):
                 return self.num(a if v.truth(c, region) else b, region, parent)
             case ir.Match(subject=s, arms=arms):
@@ -79,25 +102,39 @@ class Worked:
             case ir.Call(func=f, args=args):
                 fn = functions.lookup(f.text)
                 if fn is not None and fn.id in ("max", "min", "clamp"):
-                    shown = f.text if self.lang == "zh" else fn.id
-                    return f"{shown}({', '.join(self.num(x, region) for x in args)})"
+                    return self.pick(fn.id, args, region, parent)
         # comparisons, aggregates, band tables: their value says enough
-        got = v.expr(e, region)
-        return value_text(got, _MONEY if isinstance(got, Fraction) and self._money(e) else None, self.lang)
+        shown = self._shown(v.expr(e, region), e)
+        return f"（{shown}）" if shown.startswith("−") and parent else shown
+
+    def pick(self, fn: str, args: tuple[ir.Expr, ...], region: str | None, parent: int) -> str:
+        """取大/取小/限定 in words: which operand won, or that a negative became zero."""
+        shown = [self.num(x, region, 1 if len(args) > 1 else 0) for x in args]
+        if fn == "max" and len(args) == 2 and self.s.p.is_zero(args[1]):
+            if self.m.values.num(args[0], region) < 0:
+                text = self.t(f"{shown[0]}，为负，按零计", f"{shown[0]}, negative, so zero")
+            else:
+                return self.num(args[0], region, parent)
+        elif fn == "clamp":
+            text = self.t(f"{shown[0]}（限定在{shown[1]}至{shown[2]}之间）", f"{shown[0]} kept between {shown[1]} and {shown[2]}")
+        else:
+            shown = [self.num(x, region, 3) for x in args]  # (300万元 × 0.9)与300万元: 与 binds loosely
+            word = self.t("较大者" if fn == "max" else "较小者", "the larger" if fn == "max" else "the smaller")
+            text = self.t(f"{'与'.join(shown)}中的{word}", f"{word} of {' and '.join(shown)}")
+        return f"（{text}）" if parent else text
 
     def _money(self, e: ir.Expr) -> bool:
         return any(isinstance(x, ir.Name) and x.name in self.c.types and self.c.types[x.name].base is Base.MONEY for x in walk(e))
 
     # ---- the steps behind one value
 
-    def steps(self, name: str, region: str | None) -> list[tuple[str, str, str]]:
-        """(target, formula with numbers, result) for every derived value behind name, then name."""
-        out: list[tuple[str, str, str]] = []
-        seen: set[tuple[str, str | None]] = set()
-        self._collect(name, region, out, seen)
+    def steps(self, name: str, region: str | None) -> list[Step]:
+        """Every derived value behind name, then name."""
+        out: list[Step] = []
+        self._collect(name, region, out, set())
         return out
 
-    def _collect(self, name: str, region: str | None, out: list[tuple[str, str, str]], seen: set[tuple[str, str | None]]) -> None:
+    def _collect(self, name: str, region: str | None, out: list[Step], seen: set[tuple[str, str | None]]) -> None:
         d = self.c.scope.values[name]
         per = self.c.types[name].per_region
         key = (name, region if per else None)
@@ -109,9 +146,20 @@ class Worked:
             for e in walk(top):
                 if isinstance(e, ir.Name) and e.name in self.c.scope.values and self._used(e.name, region):
                     self._collect(e.name, region, out, seen)
-        formula = self.rule_formula(d, key[1]) if isinstance(d, ir.Rule) else self.num(d.expr, key[1]) if isinstance(d, ir.LetDecl) else ""
+        result = self.val(name, key[1])
+        who = self.t(f"{key[1]}的", f"{key[1]}: ") if key[1] else ""
         target = f"{name}({key[1]})" if key[1] else name
-        out.append((target, formula, self.val(name, key[1])))
+        if isinstance(d, ir.Rule):
+            formula, why = self.rule_formula(d, key[1])
+        else:
+            formula, why = (self.num(d.expr, key[1]) if isinstance(d, ir.LetDecl) else ""), ""
+        if why:
+            sentence = self.t(f"{key[1] or ''}{why}，{name}为{result}。", f"{who}{why}, so {name} is {result}.")
+        elif formula and formula != result:
+            sentence = self.t(f"{who}{name}为 {formula}，即{result}。", f"{who}{name} = {formula} = {result}.")
+        else:
+            sentence = self.t(f"{who}{name}为{result}。", f"{who}{name} is {result}.")
+        out.append(Step(target, formula if not why else why, result, sentence, bool(why), name))
 
     def _used(self, name: str, region: str | None) -> bool:
         d = self.c.scope.values[name]
@@ -119,28 +167,38 @@ class Worked:
             return name in self.m.results
         return (name, region if self.c.types[name].per_region else None) in self.m.values.memo
 
-    def rule_formula(self, r: ir.Rule, region: str | None) -> str:
+    def rule_formula(self, r: ir.Rule, region: str | None) -> tuple[str, str]:
+        """(formula, reason): the reason, in words, when a condition or exception decided it."""
         v = self.m.values
         self.rule = r
         try:
             if r.cond is not None and not v.truth(r.cond, region):
-                return self.t(f"{self.phrases.expr(r.cond)}不成立,不计", f"{self.phrases.expr(r.cond)} does not hold")
+                return "", self.t(f"不符合“{self.s.cond(r.cond)}”的条件", f"‘{self.s.cond(r.cond)}’ does not hold")
             for x in r.exceptions:
                 if v.truth(x.cond, region):
-                    return self.t(f"{self.phrases.expr(x.cond)},为{self.num(x.value, region)}",
-                                  f"{self.phrases.expr(x.cond)}: {self.num(x.value, region)}")  # fmt: skip
+                    return "", self.exception_reason(x.cond, region)
             if r.kind is ir.RuleKind.ALLOCATE:
-                return self.allocation(r, region)
+                return self.allocation(r, region), ""
             text = self.num(r.amount, None if r.kind is ir.RuleKind.RETAIN else region)
             if r.cap is not None:
-                text = f"{self.t('取小', 'min')}({text}, {self.num(r.cap, region)})"
+                text = self.t(f"{text}，但不超过{self.num(r.cap, region)}", f"{text}, but no more than {self.num(r.cap, region)}")
             if r.kind is ir.RuleKind.RETAIN and r.cumulative_cap is not None and r.dest is not None and r.dest.name:
                 cap = self.num(r.cumulative_cap, None)
-                opening = numbers.money(self.m.env.opening.get(r.dest.name.text, Fraction(0)), self.lang)
-                text = self.t(f"{text},但不超过 {cap} − {opening}", f"{text}, but no more than {cap} − {opening}")
-            return text
+                opening = words.money(self.m.env.opening.get(r.dest.name.text, Fraction(0)), self.lang)
+                text = self.t(f"{text}，但不超过 {cap} − {opening}", f"{text}, but no more than {cap} − {opening}")
+            return text, ""
         finally:
             self.rule = None
+
+    def exception_reason(self, cond: ir.Expr, region: str | None) -> str:
+        """The exception as it applies here: 缺口原因为挤占挪用, not the whole list."""
+        if isinstance(cond, (ir.MemberOf, ir.Compare)):
+            subject = cond.operand if isinstance(cond, ir.MemberOf) else cond.left
+            if isinstance(subject, ir.Name):
+                got = self.m.values.expr(subject, region)
+                return self.t(f"{subject.name}为{value_text(got, self.c.types.get(subject.name), self.lang)}",
+                              f"{subject.name} is {value_text(got, self.c.types.get(subject.name), self.lang)}")  # fmt: skip
+        return self.s.p.expr(cond)
 
     def allocation(self, r: ir.Rule, region: str | None) -> str:
         total = self.num(r.amount, None)
@@ -148,15 +206,16 @@ class Worked:
         if r.single_weight is not None:
             mine = self.term(r.single_weight, region)
             whole = sum((self.m.values.num(r.single_weight, q) for q in regions), Fraction(0))
-            return f"{total} × {mine} ÷ {numbers.plain(whole)}"
+            return f"{total} × {mine} ÷ {self._shown(whole, r.single_weight)}"
         parts = []
         for w in r.weights:
             whole = sum((self.m.values.num(w.factor, q) for q in regions), Fraction(0))
-            parts.append(f"{self.term(w.weight, None)} × {self.term(w.factor, region)} ÷ {numbers.plain(whole)}")
-        return f"{total} × ({' + '.join(parts)})"
+            parts.append(f"{self.term(w.weight, None)} × {self.term(w.factor, region)} ÷ {self._shown(whole, w.factor)}")
+        return f"{total} × （{' + '.join(parts)}）" if self.zh else f"{total} × ({' + '.join(parts)})"
 
     def term(self, e: ir.Expr, region: str | None) -> str:
         """A factor in a product: bracketed when it is itself arithmetic (100% − 60%)."""
         text = self.num(e, region)
-        return f"({text})" if isinstance(e, (ir.Binary, ir.If)) else text
-
+        if isinstance(e, (ir.Binary, ir.If)):
+            return f"（{text}）" if self.zh else f"({text})"
+        return text

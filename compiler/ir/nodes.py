@@ -42,6 +42,7 @@ class Literate:
     quote: Str | None
     section: Str | None
     span: Span = _span()  # the clauses, or the declaration when it has none
+    note: Str | None = None  # 说明: the drafter's own words for the 解读, with {{名称}} references
 
 
 # ---- declarations --------------------------------------------------------------
@@ -350,6 +351,11 @@ class Header:
     level: Str | None
     schemes: tuple[Ident, ...]
     span: Span = _span()
+    # What the explainer's front matter needs and no engine reads.
+    status: Str | None = None  # 状态: 征求意见稿 / 起草说明 / 正式印发
+    doc_number: Str | None = None  # 文号
+    issued: DateLit | None = None  # 印发 (施行 is 生效)
+    prose: tuple[Str, ...] = ()  # 解读 paragraphs, Markdown, with {{名称}} references
 
 
 @attrs.frozen

@@ -4,6 +4,7 @@ is computed from in words, and the 原文 and 条款 it encodes (Markdown)."""
 from __future__ import annotations
 
 from compiler.explain.phrases import Phrases
+from compiler.explain.sentences import Sentences
 from compiler.ir import functions
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
@@ -159,7 +160,7 @@ def _words(a: Analysis, d: ir.LetDecl | ir.Rule, lang: str) -> str:
     if ctx is None or program is None:
         return _text(a, d.expr if isinstance(d, ir.LetDecl) else d.amount)
     texts = {name: src.text for name, src in a.checked.sources.items()}
-    phrases = Phrases(CheckedPolicy(program, ctx.scope, dict(ctx.types), texts), lang)
+    phrases = Sentences(Phrases(CheckedPolicy(program, ctx.scope, dict(ctx.types), texts), lang))
     try:
         return phrases.let(d) if isinstance(d, ir.LetDecl) else phrases.rule(d)
     except (KeyError, AttributeError, AssertionError, TypeError, ValueError):

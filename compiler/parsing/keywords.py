@@ -27,6 +27,7 @@ PAIRS: tuple[tuple[str, str], ...] = (
     ("且", "and"), ("非", "not"), ("属于", "in"), ("是", "true"), ("否", "false"),
     ("全部", "all"), ("剩余", "remaining"), ("匹配", "match"), ("分段", "bands"),
     ("累进", "progressive"), ("其他", "otherwise"), ("以上", "from"),
+    ("状态", "status"), ("文号", "docnumber"), ("印发", "issued"), ("解读", "explainer"), ("说明", "note"),
 )  # fmt: skip
 
 # English words of recurring dates (monthly 25, next-year 3-end); in Chinese such a

@@ -45,11 +45,14 @@ class Lowering(LeafLowering):
         eff_from = eff_to = None
         region_set = None
         schemes: tuple[ir.Ident, ...] = ()
+        status = number = None
+        issued: ir.DateLit | None = None
+        prose: list[ir.Str] = []
         decls: list[ir.Decl] = []
         seen: dict[str, Span] = {}
         for m in _trees(tree):
             kids = m.children
-            if str(m.data).startswith("h_"):
+            if str(m.data).startswith("h_") and m.data != "h_prose":  # 解读 paragraphs may repeat
                 if m.data in seen:  # a second 生效/层级/… would silently replace the first
                     word = self.source_text(m).split()[0]
                     self.diags.append(diag("E202", self.span(m), labels=[label(seen[m.data], "first-defined")], name=word))
@@ -66,9 +69,17 @@ class Lowering(LeafLowering):
             elif m.data == "h_schemes":
                 schemes = self.names(kids[0])  # type: ignore[arg-type]
                 decls += self.scheme_decls(m, schemes)
+            elif m.data == "h_status":
+                status = self.label(kids[0])  # type: ignore[arg-type]
+            elif m.data == "h_number":
+                number = self.string(kids[0])  # type: ignore[arg-type]
+            elif m.data == "h_issued":
+                issued = self.date(kids[0])  # type: ignore[arg-type]
+            elif m.data == "h_prose":
+                prose.append(self.string(kids[0]))  # type: ignore[arg-type]
             else:
                 decls.append(self.decl(m))
-        header = ir.Header(basis, eff_from, eff_to, region_set, level, schemes, self.span(tree))
+        header = ir.Header(basis, eff_from, eff_to, region_set, level, schemes, self.span(tree), status, number, issued, tuple(prose))
         return ir.Policy(name, header, tuple(decls), self.span(tree))
 
     def scheme_decls(self, tree: T, schemes: tuple[ir.Ident, ...]) -> list[ir.Decl]:
@@ -115,7 +126,7 @@ class Lowering(LeafLowering):
                 bounds.append(ir.Bound(kind, self.expr(c.children[0]), self.span(c)))
             elif c.data == "authority":
                 authority += self.owners(c.children[0])  # type: ignore[arg-type]
-            elif c.data in ("m_quote", "m_section"):
+            elif c.data in ("m_quote", "m_section", "m_note"):
                 metas.append(c)
         return ir.ParamDecl(
             self.ident(name), self.type_ref(tref), value, tuple(bounds), authority,  # type: ignore[arg-type]
@@ -236,7 +247,7 @@ class Lowering(LeafLowering):
             if c.data == "payer":
                 share = self.expr(c.children[1]) if len(c.children) > 1 else None
                 payers.append(ir.Payer(self.party(c.children[0]), share, self.span(c)))  # type: ignore[arg-type]
-            elif c.data in ("m_quote", "m_section"):
+            elif c.data in ("m_quote", "m_section", "m_note"):
                 metas.append(c)
             elif c.data == "t_total_cap":
                 total_cap = self.expr(c.children[0])

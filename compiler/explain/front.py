@@ -1,0 +1,157 @@
+"""The front matter a reader wants first: the document (basis, 文号, status, dates), the
+policy's main points, its key figures, and who pays or receives what."""
+
+from __future__ import annotations
+
+import attrs
+
+from compiler.explain import numbers, words
+from compiler.explain.sentences import Sentences
+from compiler.ir import nodes as ir
+from compiler.ir.checked import CheckedPolicy
+
+K = ir.RuleKind
+_EN_VERB = {"上解": "remits", "缴纳": "pays contributions"}
+
+_STATUS_NOTE = {
+    "征求意见稿": ("本文件为征求意见稿，有关内容以正式印发的文件为准。", "This is a draft for public comment; the issued text prevails."),
+    "正式印发": ("本解读依据正式印发的文件编写。", "This explainer follows the document as issued."),
+    "起草说明": ("本文件为方案起草说明，所列内容为方案框架，具体规定以正式印发的方案为准。",
+             "These are drafting notes: they set out the scheme's framework; the issued scheme prevails."),
+}  # fmt: skip
+
+
+@attrs.frozen
+class Fact:
+    label: str
+    value: str
+
+
+@attrs.frozen
+class Figure:
+    name: str
+    value: str
+    note: str  # bounds and who may change it
+    section: str
+    quote: str | None
+    open: bool
+
+
+@attrs.frozen
+class Impact:
+    party: str
+    text: str
+
+
+class Front:
+    def __init__(self, checked: CheckedPolicy, s: Sentences, lang: str) -> None:
+        self.c = checked
+        self.s = s
+        self.p = s.p
+        self.zh = lang == "zh"
+        self.lang = lang
+
+    def t(self, zh: str, en: str) -> str:
+        return zh if self.zh else en
+
+    def status(self) -> tuple[str, str]:
+        """(status, what it means for the reader)."""
+        policy = self.c.policy
+        st = policy.header.status.value if policy and policy.header.status else ""
+        zh, en = _STATUS_NOTE.get(st, ("", ""))
+        return st, self.t(zh, en)
+
+    def facts(self) -> tuple[Fact, ...]:
+        policy = self.c.policy
+        assert policy is not None
+        h = policy.header
+        out = []
+        if h.basis:
+            out.append(Fact(self.t("文件", "Document"), h.basis.value))
+        if h.doc_number:
+            out.append(Fact(self.t("文号", "Number"), h.doc_number.value))
+        if h.status:
+            out.append(Fact(self.t("文件状态", "Status"), h.status.value))
+        if h.issued:
+            out.append(Fact(self.t("印发日期", "Issued"), numbers.date_lit(h.issued.first, h.issued.value, self.lang)))
+        if h.effective_from is not None:
+            text = self.t(f"自{numbers.date(h.effective_from.first, 'zh')}起施行", f"from {numbers.date(h.effective_from.first, 'en')}")
+            if h.effective_to is not None:
+                text += self.t(f"，至{numbers.date(h.effective_to.value, 'zh')}", f" to {numbers.date(h.effective_to.value, 'en')}")
+            out.append(Fact(self.t("施行日期", "In force"), text))
+        scope = []
+        if h.level:
+            scope.append(h.level.value)
+        if h.region_set:
+            scope.append(self.t(f"适用于{self.p.each}", f"applies to {h.region_set.text}"))
+        if h.schemes:
+            scope.append(self.t("涉及" + "、".join(s.text for s in h.schemes), "schemes: " + ", ".join(s.text for s in h.schemes)))
+        if scope:
+            out.append(Fact(self.t("适用范围", "Scope"), self.t("，".join(scope), "; ".join(scope))))
+        return tuple(out)
+
+    def figure(self, d: ir.ParamDecl, quote: str | None) -> Figure:
+        value = self.p.name(d.name.text) if d.value is not None else self.t("待定", "open")
+        bounds = [self.t(("不低于" if b.kind is ir.BoundKind.MIN else "不高于") + self.p.expr(b.expr),
+                         ("at least " if b.kind is ir.BoundKind.MIN else "at most ") + self.p.expr(b.expr)) for b in d.bounds]  # fmt: skip
+        if d.authority:
+            names = [a.value for a in d.authority]
+            who = ("，" if any(len(n) > 8 for n in names) else "、").join(names)  # bodies 、, steps of a procedure ，
+            bounds.append(self.t(who if who.endswith("调整") else f"由{who}调整", f"may be changed by {who}"))
+        section = d.literate.section.value if d.literate.section else ""
+        return Figure(d.name.text, value, self.t("；".join(bounds), "; ".join(bounds)), section, quote, d.value is None)
+
+    def impacts(self) -> tuple[Impact, ...]:
+        """Each kind of party: what it pays, receives or bears, by fund."""
+        each = self.p.each
+        pays: dict[str, dict[str, list[str]]] = {}
+        gets: dict[str, list[str]] = {}
+        bears: dict[str, list[str]] = {}
+
+        def add(table: dict[str, list[str]], who: str, what: str) -> None:
+            items = table.setdefault(who, [])
+            if what not in items:
+                items.append(what)
+
+        for r in self.c.scope.rules:
+            fund = r.fund.text if r.fund else ""
+            verb = self.s.verb(r)
+            if r.kind is K.COLLECT:
+                src = self.s.party(r.source, each)
+                if verb == "冲抵":
+                    add(bears, src, self.t(f"年终清算时以{self.p.expr(r.amount)}冲抵", f"returns {self.p.expr(r.amount)}"))
+                else:
+                    pays.setdefault(src, {}).setdefault(verb, [])
+                    if fund not in pays[src][verb]:
+                        pays[src][verb].append(fund)
+            elif r.kind is K.COVER:
+                for t in r.tiers:
+                    for payer in t.payers:
+                        add(bears, self.s.party(payer.party, ""), self.t(f"按顺序承担{r.name.text}", f"bears part of {r.name.text}"))
+                add(gets, self.s.party(r.dest, each), r.name.text)
+            elif r.kind is K.SPLIT:
+                add(bears, self.s.party(r.source, each), self.t(f"{self.p.expr(r.amount)}按比例划分", f"{self.p.expr(r.amount)} is split"))
+            elif r.kind is K.TRANSFER and (verb == "缴纳" or words.is_government(self.s.party(r.source, ""))):
+                src = self.s.party(r.source, "")
+                if verb == "缴纳":
+                    pays.setdefault(src, {}).setdefault(verb, [])
+                    dest = self.s.party(r.dest, "")
+                    if dest not in pays[src][verb]:
+                        pays[src][verb].append(dest)
+                else:
+                    add(bears, src, r.name.text)
+                    add(gets, self.s.party(r.dest, each), r.name.text)
+            elif r.dest is not None and r.kind is not K.RETAIN:
+                add(gets, self.s.party(r.dest, each), r.name.text)
+        out = []
+        for who in dict.fromkeys([*pays, *gets, *bears]):
+            if who in self.c.scope.funds:
+                continue  # funds are described in the rules; this section is about people and governments
+            parts = [self.t(f"向{'、'.join(funds)}{verb}", f"{_EN_VERB.get(verb, 'pays')} into {', '.join(funds)}") for verb, funds in pays.get(who, {}).items()]
+            if who in gets:
+                parts.append(self.t(f"获得{'、'.join(gets[who])}", f"receives {', '.join(gets[who])}"))
+            if who in bears:
+                parts.append(self.t(f"承担{'、'.join(bears[who])}" if not any("冲抵" in b or "按" in b for b in bears[who]) else "；".join(bears[who]),
+                                    "bears " + ", ".join(bears[who])))  # fmt: skip
+            out.append(Impact(who, self.t("；".join(parts) + "。", "; ".join(parts) + ".")))
+        return tuple(out)

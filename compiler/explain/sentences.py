@@ -1,0 +1,269 @@
+"""Each rule as a sentence a bureau would write: subject, verb, object, conditions first.
+
+The verb follows who pays whom: persons and employers 缴纳; governments and regions
+上解 to an upward fund; a fund 分配/拨付/补助 to regions and institutions; a government
+承担 or 补足 a shortfall; a returned prepayment is 冲抵. No rule-kind tags.
+"""
+
+from __future__ import annotations
+
+from compiler.explain import words
+from compiler.explain.phrases import Phrases
+from compiler.ir import nodes as ir
+
+K = ir.RuleKind
+
+
+class Sentences:
+    def __init__(self, p: Phrases) -> None:
+        self.p = p
+        self.zh = p.zh
+
+    def t(self, zh: str, en: str) -> str:
+        return zh if self.zh else en
+
+    def party(self, ref: ir.PartyRef | None, default: str) -> str:
+        if ref is None:
+            return default
+        return self.p.each if ref.name is None else ref.name.text
+
+    def cond(self, e: ir.Expr) -> str:
+        """A condition as the text states it: a yes/no derived value is spelt out when it is
+        itself a test (未完成征缴目标或…), kept by name when its name reads as one."""
+        if isinstance(e, ir.Name):
+            d = self.p.scope.values.get(e.name)
+            if isinstance(d, ir.LetDecl) and isinstance(d.expr, ir.Logical) and d.expr.op in ("or", "not"):
+                return self.p.expr(d.expr)
+        return self.p.expr(e)
+
+    def rule(self, r: ir.Rule) -> str:
+        text = self._rule(r)
+        refused = [x.cond for x in r.exceptions if self.p.is_zero(x.value)]
+        if refused:
+            text += self.t(f"；但{self.either(refused)}的，不予{self.verb(r)}", f"; but nothing where {self.either(refused)}")
+        for x in r.exceptions:
+            if not self.p.is_zero(x.value):
+                text += self.t(f"；{self.p.expr(x.cond)}的，为{self.p.expr(x.value)}", f"; where {self.p.expr(x.cond)}, {self.p.expr(x.value)}")
+        return text + "。" if self.zh else text[:1].upper() + text[1:] + "."
+
+    def either(self, conds: list[ir.Expr]) -> str:
+        """Several exceptions with one result read as one: 缺口原因为A、B或C."""
+        subjects = {c.operand.name for c in conds if isinstance(c, ir.MemberOf) and isinstance(c.operand, ir.Name)}
+        if len(subjects) == 1 and all(isinstance(c, ir.MemberOf) for c in conds):
+            members = [m.text for c in conds if isinstance(c, ir.MemberOf) for m in c.members]
+            listed = "、".join(members[:-1]) + "或" + members[-1] if len(members) > 1 else members[0]
+            subject = subjects.pop()
+            return self.t(f"{subject}为{listed}", f"{subject} is {' or '.join(members)}")
+        return self.t("，或".join(self.p.expr(c) for c in conds), " or ".join(self.p.expr(c) for c in conds))
+
+    def verb(self, r: ir.Rule) -> str:
+        name = r.name.text
+        src = self.party(r.source, r.fund.text if r.fund else "")
+        if "冲抵" in name:
+            return "冲抵"
+        if r.kind in (K.COLLECT, K.TRANSFER):
+            payer = self.p.noun if r.source is not None and r.source.name is None else src
+            if words.is_person(payer):
+                return "缴纳"
+            if r.kind is K.COLLECT:
+                return "上解"
+        if r.kind is K.PAY:
+            return "补助" if any(k in name for k in ("补助", "调剂", "缺口", "分担")) else "拨付"
+        if r.kind is K.ALLOCATE:
+            return "分配"
+        if r.kind is K.RETAIN:
+            return "留存"
+        if r.kind is K.COVER:
+            return "弥补"
+        if "上划" in name:
+            return "上划"
+        if "补足" in name:
+            return "补足"
+        return "承担" if words.is_government(src) else "划转"
+
+    def _rule(self, r: ir.Rule) -> str:
+        p = self.p
+        fund = r.fund.text if r.fund else ""
+        verb = self.verb(r)
+        amount, lead = self.amount(r)
+        if not self.zh:
+            return self._english(r, amount, lead)
+        match r.kind:
+            case K.COLLECT:
+                src = self.party(r.source, p.each)
+                if r.cond is not None and (r.source is None or r.source.name is None):
+                    subject, lead = (f"{self.cond(r.cond)}的{p.noun}" if not isinstance(r.cond, ir.Name) or self.cond(r.cond) != r.cond.name or not words.is_person(p.noun)
+                                     else self.cond(r.cond)), lead  # fmt: skip
+                else:
+                    subject = src
+                    lead = (f"{self.cond(r.cond)}时，" if r.cond is not None else "") + lead
+                if verb == "冲抵":
+                    return f"{lead}{subject}已领取的{amount}在年终清算时予以冲抵，归还{fund}"
+                if verb == "缴纳":
+                    return f"{lead}{subject}按{amount}缴纳{r.name.text}，计入{fund}"
+                return f"{lead}{subject}向{fund}上解{amount}"
+            case K.ALLOCATE:
+                dest = self.party(r.dest, p.each)
+                if r.single_weight is not None:
+                    return f"{lead}{fund}{amount}，按{p.expr(r.single_weight)}分配给{dest}"
+                factors = "、".join(p.expr(w.factor) for w in r.weights)
+                ws = "、".join(p.expr(w.weight) for w in r.weights)
+                return f"{lead}{fund}{amount}，按{factors}分配给{dest}，权重分别为{ws}"
+            case K.RETAIN:
+                dest = self.party(r.dest, "")
+                text = f"{lead}{fund}将{amount}转入{dest}"
+                if r.cumulative_cap is not None:
+                    text += f"；{dest}累计达到{p.expr(r.cumulative_cap)}后不再留存"
+                return text
+            case K.PAY:
+                dest = self.party(r.dest, p.each)
+                cond = f"{self.cond(r.cond)}的，" if r.cond is not None else ""
+                return f"{lead}{cond}{fund}向{dest}{verb}{amount}"
+            case K.TRANSFER:
+                src, dest = self.party(r.source, fund), self.party(r.dest, p.each)
+                cond = f"{self.cond(r.cond)}时，" if r.cond is not None else ""
+                if verb == "缴纳":
+                    return f"{lead}{cond}{src}按{amount}缴纳{r.name.text}，计入{dest}"
+                if words.is_government(src):
+                    part = "的部分" if isinstance(r.amount, ir.Binary) and r.amount.op == "-" else ""
+                    return f"{lead}{cond}{dest}的{amount}{part}，由{src}{verb}"
+                return f"{lead}{cond}由{src}向{dest}{verb}{amount}"
+            case K.SPLIT:
+                src = self.party(r.source, fund)
+                cond = f"{self.cond(r.cond)}时，" if r.cond is not None else ""
+                parts = []
+                for s in r.shares:
+                    to = self.party(s.party, "")
+                    ref = s.party.name.text if s.party.name else ""
+                    back = ref in p.scope.funds and p.scope.funds[ref].per_region
+                    parts.append(f"{p.expr(s.ratio)}{'返还' if back else '转入'}{to}")
+                return f"{lead}{cond}{src}的{amount}，" + "，".join(parts)
+            case K.COVER:
+                dest = self.party(r.dest, p.each)
+                cond = f"{self.cond(r.cond)}时，" if r.cond is not None else ""
+                tiers = [self.tier(i, len(r.tiers), t, fund) for i, t in enumerate(r.tiers)]
+                return f"{lead}{cond}{dest}的{amount}，" + "；".join(tiers)
+        raise AssertionError(r.kind)
+
+    def tier(self, i: int, n: int, t: ir.Tier, fund: str = "") -> str:
+        p = self.p
+        names = [self.party(x.party, "") for x in t.payers]
+        shares = [p.expr(x.share) if x.share is not None else "" for x in t.payers]
+        if len(names) == 1:
+            who = f"由{names[0]}" + ("承担" if i else "弥补") if not shares[0] else f"由{names[0]}承担{shares[0]}"
+        elif len(set(shares)) == 1 and shares[0]:
+            who = f"由{'、'.join(names)}各承担{shares[0]}"
+        else:
+            who = "由" + "、".join(f"{a}承担{s}" if s else a for a, s in zip(names, shares))
+        limits = []
+        if t.cap is not None:
+            limits.append(f"以{p.expr(t.cap)}为限")
+        if t.total_cap is not None:
+            cap = p.expr(t.total_cap).replace("余下的资金", f"{fund}现有资金") if fund else p.expr(t.total_cap)
+            limits.append(f"合计以{cap}为限，不足时按各{p.noun}缺口比例分摊")
+        lead = "先" if i == 0 else ("仍不足的，" if i == n - 1 and n > 2 else "不足的，")
+        return f"{lead}{who}" + (f"（{'，'.join(limits)}）" if limits else "")
+
+    def amount(self, r: ir.Rule) -> tuple[str, str]:
+        """The amount in words, and a leading clause for a branch written into it
+        (如果 … 则 … 否则 0 reads as a condition before the consequence)."""
+        e = r.amount
+        if isinstance(e, ir.If) and self.p.is_zero(e.else_):
+            return self.p.expr(e.then), self.t(f"{self.cond(e.cond)}的，", f"where {self.p.expr(e.cond)}, ")
+        if isinstance(e, ir.If):
+            return self.t(f"{self.p.expr(e.else_)}（{self.cond(e.cond)}的，为{self.p.expr(e.then)}）",
+                          f"{self.p.expr(e.else_)} ({self.p.expr(e.then)} where {self.p.expr(e.cond)})"), ""  # fmt: skip
+        amount = self.p.expr(e)
+        if r.cap is not None:
+            amount += self.t(f"，但不超过{self.p.expr(r.cap)}", f", but no more than {self.p.expr(r.cap)}")
+        return amount, ""
+
+    def _english(self, r: ir.Rule, amount: str, lead: str) -> str:
+        p = self.p
+        fund = r.fund.text if r.fund else ""
+        src, dest = self.party(r.source, fund or p.each), self.party(r.dest, p.each)
+        cond = f"where {p.expr(r.cond)}, " if r.cond is not None else ""
+        match r.kind:
+            case K.COLLECT:
+                return f"{lead}{cond}{src} pays {amount} into {fund}"
+            case K.ALLOCATE:
+                by = p.expr(r.single_weight) if r.single_weight is not None else ", ".join(f"{p.expr(w.factor)} (weight {p.expr(w.weight)})" for w in r.weights)
+                return f"{lead}{fund} allocates {amount} to {dest} by {by}"
+            case K.RETAIN:
+                text = f"{lead}{fund} retains {amount} in {dest}"
+                if r.cumulative_cap is not None:
+                    text += f"; once {dest} holds {p.expr(r.cumulative_cap)}, nothing more is retained"
+                return text
+            case K.PAY | K.TRANSFER:
+                return f"{lead}{cond}{src} pays {dest} {amount}"
+            case K.SPLIT:
+                return f"{lead}{cond}{amount} is split: " + ", ".join(f"{p.expr(s.ratio)} to {self.party(s.party, '')}" for s in r.shares)
+            case K.COVER:
+                tiers = []
+                for i, t in enumerate(r.tiers, 1):
+                    payers = ", ".join(f"{self.party(x.party, '')} {p.expr(x.share) if x.share else ''}".strip() for x in t.payers)
+                    cap = f", up to {p.expr(t.cap)}" if t.cap is not None else ""
+                    if t.total_cap is not None:
+                        cap += f", up to {p.expr(t.total_cap)} for all regions together"
+                    tiers.append(f"{'first' if i == 1 else 'then'} {payers}{cap}")
+                return f"{lead}{cond}{dest}'s {amount} is covered in turn: " + "; ".join(tiers)
+        raise AssertionError(r.kind)
+
+    def let(self, d: ir.LetDecl) -> str:
+        body = self.p.expr(d.expr)
+        return self.t(f"{body}。", f"{body}.")
+
+    def headline(self, rules: list[ir.Rule], fund: str | None) -> str:
+        """One sentence for a fund: who pays in and how much, where the money goes."""
+        p = self.p
+        if fund is None or not self.zh:
+            return self.rule(rules[0]) if len(rules) == 1 or not self.zh else self.rule(rules[0])[:-1] + "；" + self.rule(rules[1])
+        parts = []
+        for r in rules:
+            v = self.verb(r)
+            amount, lead = self.amount(r)
+            short = amount if len(amount) <= 24 else ""
+            if v == "冲抵":
+                parts.append(f"年终清算时以{p.expr(r.amount)}冲抵")
+            elif r.kind is K.COLLECT:
+                who = self.party(r.source, p.each)
+                if r.cond is not None and (r.source is None or r.source.name is None):
+                    cond = self.cond(r.cond)
+                    who = (f"{cond}的{p.noun}" if not words.is_person(p.noun) else cond) if len(cond) <= 12 else (p.noun if words.is_person(p.noun) else f"符合条件的{p.noun}")
+                short = amount if len(amount) <= 16 else ""
+                if v == "缴纳":
+                    parts.append(f"{who}按{short}缴纳{r.name.text}" if short else f"{who}缴纳{r.name.text}")
+                else:
+                    parts.append(f"{lead}{who}{v}{short or r.name.text}")
+            elif r.kind is K.ALLOCATE:
+                how = p.expr(r.single_weight) if r.single_weight is not None else "、".join(p.expr(w.factor) for w in r.weights)
+                parts.append(f"{'全部' if isinstance(r.amount, ir.FundAll) else '余下资金'}按{how}分配给{self.party(r.dest, p.each)}")
+            elif r.kind is K.RETAIN:
+                parts.append(f"{self._ratio_of(r.amount)}转入{self.party(r.dest, '')}")
+            elif r.kind is K.PAY:
+                parts.append(f"向{self.party(r.dest, p.each)}{v}{amount if len(amount) <= 14 and not lead else r.name.text}")
+            elif r.kind is K.COVER:
+                first = self.party(r.tiers[0].payers[0].party, "") if r.tiers and r.tiers[0].payers else ""
+                parts.append(f"{self.party(r.dest, p.each)}的{amount}先由{first}弥补，不足部分按{len(r.tiers) - 1}个层次分担" if len(r.tiers) > 1 else f"弥补{amount}")
+            elif r.kind is K.SPLIT:
+                parts.append(f"{amount}按比例划分")
+            else:
+                parts.append(f"向{self.party(r.dest, p.each)}{v}{short or r.name.text}")
+        return f"{fund}：" + "；".join(_merge(dict.fromkeys(parts))) + "。"
+
+    def _ratio_of(self, e: ir.Expr) -> str:
+        if isinstance(e, ir.Binary) and e.op == "*" and self.p.is_ratio(e.right):
+            return self.p.expr(e.right)
+        return "部分资金"
+
+
+def _merge(parts: dict[str, None]) -> list[str]:
+    """向各医共体拨付预付金；向各医共体拨付特例单议支付额 → 向各医共体拨付预付金、特例单议支付额."""
+    out: list[str] = []
+    for part in parts:
+        head = part[: part.find("拨付") + 2] if part.startswith("向") and "拨付" in part else None
+        if head and out and out[-1].startswith(head):
+            out[-1] += "、" + part[len(head):]
+        else:
+            out.append(part)
+    return out
