@@ -34,6 +34,7 @@ COMMANDS = {
     "diff": "compiler.commands.diff:diff_cmd",
     "graph": "compiler.commands.graph:graph",
     "lsp": "compiler.commands.lsp:lsp",
+    "serve": "compiler.commands.serve:serve",
 }
 
 

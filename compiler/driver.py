@@ -114,8 +114,10 @@ class _Loader:
         self.diags += diags
         return module
 
-    def imports(self, module: ir.Module, path: Path) -> None:
-        self.loading.add(path)
+    def imports(self, module: ir.Module, path: Path | None) -> None:
+        """`path` is the importing file, None for a text with no file (relative imports refused)."""
+        if path is not None:
+            self.loading.add(path)
         for imp in module.imports:
             target = _import_target(imp.path.value, path)
             if target is None or not target.is_file():
@@ -132,16 +134,21 @@ class _Loader:
                 self.imports(sub, key)
                 self.modules.append(sub)
             self.loaded.add(key)
-        self.loading.discard(path)
+        if path is not None:
+            self.loading.discard(path)
 
 
-def _import_target(spec: str, importer: Path) -> Path | None:
+def _import_target(spec: str, importer: Path | None) -> Path | None:
     if not spec or "\x00" in spec:
         return None
     name = spec if spec.endswith(".pool") else spec + ".pool"
     if spec.startswith(("./", "../")):
-        return importer.parent / name
-    return stdlib_dir() / name
+        return importer.parent / name if importer is not None else None
+    target = stdlib_dir() / name
+    # A stdlib name stays inside stdlib: `导入 "a/../../x"` is not a way to read other files.
+    if not target.resolve().is_relative_to(stdlib_dir().resolve()):
+        return None
+    return target
 
 
 def check_file(path: str | Path) -> Checked:
@@ -159,14 +166,26 @@ def check_source(text: str, name: str = "<string>", directory: str | Path = ".")
     return check_buffer(SourceFile(name, normalize_newlines(text.removeprefix("\ufeff"))), Path(directory) / name)
 
 
-def check_buffer(source: SourceFile, path: str | Path) -> Checked:
+def check_sent(text: str, name: str) -> Checked:
+    """A policy a client sent (`pool serve`): text with no file behind it. Standard-library
+    imports work; relative ones (`./x`) are "module not found", so the text can never make
+    the compiler read a file it names. Larger than a policy file may be: E106, as for a file."""
+    if len(text.encode("utf-8")) > MAX_POLICY_BYTES:
+        mb = MAX_POLICY_BYTES // (1024 * 1024)
+        reason = Text(f"政策超过 {mb} MB", f"the policy is larger than {mb} MB")
+        return Checked({}, [diag("E106", Span(name, 1, 1, 1, 1), reason=reason)], io_error=True)
+    return check_buffer(SourceFile(name, normalize_newlines(text.removeprefix("\ufeff"))), None)
+
+
+def check_buffer(source: SourceFile, path: str | Path | None) -> Checked:
     """Check text that is not (or not yet) on disk, such as an editor's unsaved buffer.
     `path` is where the file lives: its relative imports are found from there, and read
-    from disk. Diagnostics in this file carry `source.path` as their file."""
+    from disk (None: nowhere, and relative imports are refused). Diagnostics in this file
+    carry `source.path` as their file."""
     allow_deep_recursion()
     try:
         loader = _Loader()
-        return _check_parsed(loader, loader.parse(source), Path(path))
+        return _check_parsed(loader, loader.parse(source), Path(path) if path is not None else None)
     except RecursionError:
         return Checked({source.path: source}, [diag("E109", Span(source.path, 1, 1, 1, 1), depth=Text("上千", "thousands of"), limit=str(MAX_EXPR_DEPTH))])
 
@@ -176,15 +195,15 @@ def _check_file(p: Path) -> Checked:
     return _check_parsed(loader, loader.load(p, _display(p)), p)
 
 
-def _check_parsed(loader: _Loader, module: ir.Module | None, p: Path) -> Checked:
+def _check_parsed(loader: _Loader, module: ir.Module | None, p: Path | None) -> Checked:
     if module is None:
         io = not loader.sources
         return Checked(loader.sources, sort_diagnostics(loader.diags), io_error=io)
     return _check_loaded(loader, module, p)
 
 
-def _check_loaded(loader: _Loader, module: ir.Module, p: Path) -> Checked:
-    loader.imports(module, p.resolve())
+def _check_loaded(loader: _Loader, module: ir.Module, p: Path | None) -> Checked:
+    loader.imports(module, p.resolve() if p is not None else None)
     program = ir.Program(module, tuple(loader.modules))
     if any(d.severity is Severity.ERROR for d in loader.diags):
         return Checked(loader.sources, sort_diagnostics(loader.diags), program)

@@ -26,7 +26,7 @@ from compiler.ir.scope import account
 from compiler.limits import allow_deep_recursion
 from compiler.numbers import to_decimal
 from compiler.runtime import PolicyError
-from compiler.scenario import Scenario, ScenarioError, Value, load, load_periods
+from compiler.scenario import Scenario, ScenarioError, Source, Value, load, load_periods
 
 
 class EvaluationFailed(Exception):
@@ -67,7 +67,7 @@ def check_policy(policy: str | Path) -> CheckedPolicy:
     return result.policy
 
 
-def load_scenario(checked: CheckedPolicy, scenario: str | Path, encoding: str | None = None) -> Scenario:
+def load_scenario(checked: CheckedPolicy, scenario: Source, encoding: str | None = None) -> Scenario:
     scen, errors = load(scenario, checked, encoding)
     if scen is None:
         raise EvaluationFailed(2, *_render(errors, str(scenario)))
@@ -78,11 +78,16 @@ def explain_file(policy: str | Path, scenario: str | Path, target: str, encoding
     """The trace of one value, `名称` or `名称@地区`, as data."""
     checked = check_policy(policy)
     scen = load_scenario(checked, scenario, encoding)
+    return checked, explain_scenario(checked, scen, target)
+
+
+def explain_scenario(checked: CheckedPolicy, scen: Scenario, target: str) -> Step:
+    """The trace of `名称` or `名称@地区` on a scenario already read (`pool serve` reads it once)."""
     name, _, region = target.partition("@")
     try:
-        return checked, explain(checked, Machine(checked, env_of(scen)), name, region or None)
+        return explain(checked, Machine(checked, env_of(scen)), name, region or None)
     except EvalError as e:
-        raise EvaluationFailed(2, f"{scenario}: {e.zh}\n", f"{scenario}: {e.en}\n") from None
+        raise EvaluationFailed(2, f"{scen.file}: {e.zh}\n", f"{scen.file}: {e.en}\n") from None
 
 
 Engine = str  # "compiled" (the generated evaluator, the default) or "interpreter" (the oracle)
@@ -139,6 +144,13 @@ def simulate_files(
 ) -> tuple[CheckedPolicy, list[tuple[Scenario, PeriodResult]]]:
     """Several periods in order, each opening with the previous period's closing balances."""
     checked = check_policy(policy)
+    return checked, simulate_checked(checked, list(files), engine, encoding)
+
+
+def simulate_checked(
+    checked: CheckedPolicy, files: list[Source], engine: Engine = "compiled", encoding: str | None = None
+) -> list[tuple[Scenario, PeriodResult]]:
+    """simulate_files on a policy already checked (`pool serve` checks once and caches)."""
     periods: list[Scenario] = []
     for f in files:
         got, errors = load_periods(f, checked, encoding)
@@ -163,7 +175,7 @@ def simulate_files(
         res = settle_with(checked, env, engine, f"{scen.file} ({scen.period})", module)
         carried = res.closing
         out.append((scen, res))
-    return checked, out
+    return out
 
 
 def _no_balance_left_behind(checked: CheckedPolicy, before: Scenario, after: Scenario, carried: dict[str, Fraction]) -> None:
@@ -183,8 +195,8 @@ def _no_balance_left_behind(checked: CheckedPolicy, before: Scenario, after: Sce
                 raise EvaluationFailed(2, zh, en)
 
 
-def _render(errors: list[ScenarioError], file: str) -> tuple[str, str]:
-    return tuple("".join(e.render(file, lang) + "\n" for e in errors) for lang in ("zh", "en"))  # type: ignore[return-value]
+def _render(errors: list[ScenarioError], file: Source) -> tuple[str, str]:
+    return tuple("".join(e.render(str(file), lang) + "\n" for e in errors) for lang in ("zh", "en"))  # type: ignore[return-value]
 
 
 def compiled_module(checked: CheckedPolicy, source_text: str) -> ModuleType:

@@ -123,6 +123,24 @@ TEXTS: dict[str, Text] = {
     "zero-literal": Text("零可以写成 0元", "write zero money as 0元"),
     "band-lower": Text("上一档止于{value}", "the band before ends at {value}"),
     "effective-cycle": Text("“{name}”在此引用", "‘{name}’ is used here"),
+    # `pool serve`: what is wrong with a request, as its JSON error says it.
+    "serve-json": Text("请求体不是有效的 JSON：{reason}", "the request body is not valid JSON: {reason}"),
+    "serve-object": Text("请求体应为 JSON 对象", "the request body must be a JSON object"),
+    "serve-field": Text("字段“{field}”应为{expected}", "field ‘{field}’ must be {expected}"),
+    "serve-unknown-field": Text("未知字段“{field}”（可用：{known}）", "unknown field ‘{field}’ (known: {known})"),
+    "serve-policy-or-source": Text("须给出 policy（政策名）或 source（政策原文）之一", "give exactly one of policy (a name) or source (the text)"),
+    "serve-unknown-policy": Text("没有名为“{name}”的政策（可用：{known}）", "no policy named ‘{name}’ (known: {known})"),
+    "serve-too-large": Text("请求体超过 {limit}，已拒绝", "the request body is larger than {limit}: refused"),
+    "serve-too-many": Text("“{field}”最多 {limit} 项", "‘{field}’ holds at most {limit} items"),
+    "serve-timeout": Text("计算超过 {seconds} 秒，已停止等待", "the computation took longer than {seconds} s: gave up waiting"),
+    "serve-internal": Text("服务内部出错（pool 的缺陷），详情见服务端日志", "internal error (a bug in pool): see the server's log"),
+    "serve-host": Text("不接受主机名“{host}”：本服务只在本机可访问", "host name ‘{host}’ refused: this service is for this machine only"),
+    "serve-token": Text("缺少或错误的访问令牌", "missing or wrong access token"),
+    "serve-not-found": Text("没有这个地址：{path}", "no such address: {path}"),
+    "serve-method": Text("{path} 不接受 {method} 请求", "{path} does not accept {method}"),
+    "serve-no-policy": Text("文件中没有“政策”声明", "the file declares no policy (政策/policy)"),
+    "serve-several-periods": Text("这个情景有多期，请用 /simulate", "this scenario holds several periods: use /simulate"),
+    "serve-import-format": Text("不支持的文件格式“{format}”（可用：{known}）", "unsupported file format ‘{format}’ (known: {known})"),
 }
 
 

@@ -19,7 +19,9 @@ def _json_scalar(v: Scalar, t: Type | None) -> str | bool:
         return v
     if t is not None and t.base is Base.MONEY:
         return str(to_decimal(v, 2))
-    return format(to_decimal(v), "f")
+    # At most 10 places, as to_decimal rounds a fraction that does not terminate: the compiled
+    # evaluator's Decimal of 5/56 terminates after 28 digits, and both engines must print the same.
+    return format(to_decimal(v, 10).normalize(), "f")
 
 
 def to_json(checked: CheckedPolicy, period: int | None, res: PeriodResult) -> str:

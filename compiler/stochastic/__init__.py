@@ -17,6 +17,7 @@ import attrs
 
 from compiler.evaluate import EvaluationFailed, check_policy
 from compiler.ir.checked import CheckedPolicy
+from compiler.scenario import Document
 from compiler.stochastic.draws import draw
 from compiler.stochastic.engine import Engine, Outcome, PerDraw, Progress, picks_of
 from compiler.stochastic.spec import Plan, load_plan
@@ -41,11 +42,23 @@ def simulate(
     """Check, read, draw, settle every draw and summarise: on the vectorized engine, or
     "compiled"/"interpreter" one draw at a time; `batch` replaces the engine, and
     `progress(done, total)` hears as the work goes."""
+    _counts(draws, seed)  # before checking the policy: the cheap mistake first
+    return simulate_checked(check_policy(policy), scenario, draws, seed, values, engine, batch, progress)
+
+
+def _counts(draws: int, seed: int) -> None:
     if not 1 <= draws <= MAX_DRAWS:
         raise EvaluationFailed(2, f"--draws: 应在 1 到 {MAX_DRAWS:,} 之间\n", f"--draws: must be from 1 to {MAX_DRAWS:,}\n")
     if seed < 0:
         raise EvaluationFailed(2, "--seed: 不能为负\n", "--seed: cannot be negative\n")
-    checked = check_policy(policy)
+
+
+def simulate_checked(
+    checked: CheckedPolicy, scenario: str | Document, draws: int, seed: int, values: list[str] | None = None,
+    engine: str = "vector", batch: Engine | None = None, progress: Progress | None = None,
+) -> Run:  # fmt: skip
+    """As simulate, on a policy already checked (`pool serve` caches them)."""
+    _counts(draws, seed)
     plan = load_plan(scenario, checked)
     picks, errors = picks_of(checked, plan, list(values or []))
     if errors:

@@ -25,7 +25,7 @@ from compiler.evaluate import EvaluationFailed
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.types import Base
-from compiler.scenario import Scenario, ScenarioError, _compose, _Reader, load
+from compiler.scenario import Document, Scenario, ScenarioError, _Reader, compose, load
 
 _OWN = {"base", "years", "growth"}
 _MAX_YEARS = 100
@@ -86,10 +86,11 @@ class Plan:
         return [self.base_period + i for i in range(self.years + 1)]
 
 
-def load_plan(path: str, checked: CheckedPolicy) -> Plan:
-    """The plan of a stochastic scenario; EvaluationFailed (exit 2) naming every bad field."""
-    shown = Path(path).as_posix()
-    root, errors = _compose(Path(path))
+def load_plan(path: str | Document, checked: CheckedPolicy) -> Plan:
+    """The plan of a stochastic scenario; EvaluationFailed (exit 2) naming every bad field.
+    A Document (sent to `pool serve`) gives its base period inline: `base` names a file."""
+    shown = path.name if isinstance(path, Document) else Path(path).as_posix()
+    root, errors = compose(path)
     if root is None:
         raise _failed(errors, shown)
     r = _Reader(checked)
@@ -109,6 +110,8 @@ def load_plan(path: str, checked: CheckedPolicy) -> Plan:
         base_node = fields["base"][1]
         if not isinstance(base_node, yaml.ScalarNode) or not str(base_node.value).strip():
             r.error(base_node, "base", "应为基期情景文件的路径", "expected the path of the base scenario file")
+        elif isinstance(path, Document):
+            r.error(base_node, "base", "这里不能引用文件,请直接写出基期的字段", "no file can be named here: give the base period's fields inline")
         else:
             base_path = Path(path).parent / str(base_node.value)
             base_file = base_path.as_posix()
@@ -134,7 +137,7 @@ def load_plan(path: str, checked: CheckedPolicy) -> Plan:
 def is_stochastic(path: str) -> bool:
     """Whether a scenario file is stochastic (has `growth`, `years` or `base`), so that
     `pool simulate` without --draws can say what to do instead of 'unknown field'."""
-    root, _ = _compose(Path(path))
+    root, _ = compose(path)
     return isinstance(root, yaml.MappingNode) and any(isinstance(k, yaml.ScalarNode) and k.value in _OWN for k, _ in root.value)
 
 

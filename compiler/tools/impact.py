@@ -10,7 +10,6 @@ evaluator rounds them; nothing here touches a float.
 from __future__ import annotations
 
 from fractions import Fraction
-from pathlib import Path
 
 import attrs
 
@@ -19,7 +18,7 @@ from compiler.interpreter import PeriodResult
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.scope import account
-from compiler.scenario import Scenario
+from compiler.scenario import Scenario, Source
 
 
 @attrs.frozen
@@ -48,10 +47,10 @@ class Impact:
     regions: tuple[Row, ...]  # each region's net receipts: what it is paid less what it pays
 
 
-def _settle(checked: CheckedPolicy, scenario: str | Path, which: tuple[str, str], encoding: str | None = None) -> tuple[Scenario, PeriodResult]:
+def _settle(checked: CheckedPolicy, scenario: Source, which: tuple[str, str], encoding: str | None, engine: str) -> tuple[Scenario, PeriodResult]:
     try:
         scen = load_scenario(checked, scenario, encoding)
-        return scen, settle_with(checked, env_of(scen), "compiled", str(scenario))
+        return scen, settle_with(checked, env_of(scen), engine, str(scenario))
     except EvaluationFailed as e:
         zh = f"情景不适用于{which[0]}:\n{e.zh}"
         en = f"the scenario does not fit the {which[1]}:\n{e.en}"
@@ -114,9 +113,9 @@ def _net(res: PeriodResult, region: str) -> Fraction:
     return paid - sum((t.amount for t in res.transfers if t.source == region), Fraction(0))
 
 
-def impact(old: CheckedPolicy, new: CheckedPolicy, scenario: str | Path, encoding: str | None = None) -> Impact:
-    scen_old, res_old = _settle(old, scenario, ("旧版本", "old version"), encoding)
-    scen_new, res_new = _settle(new, scenario, ("新版本", "new version"), encoding)
+def impact(old: CheckedPolicy, new: CheckedPolicy, scenario: Source, encoding: str | None = None, *, engine: str = "compiled") -> Impact:
+    scen_old, res_old = _settle(old, scenario, ("旧版本", "old version"), encoding, engine)
+    scen_new, res_new = _settle(new, scenario, ("新版本", "new version"), encoding, engine)
     regions = list(scen_new.regions) + [r for r in scen_old.regions if r not in scen_new.regions]
     rows: list[Row] = []
     unchanged = 0
