@@ -124,6 +124,10 @@ def test_explain_and_schema_are_those_of_the_cli(client: httpx.Client, name: str
         if fmt == "html":
             assert r.headers["content-type"].startswith("text/html")
             assert r.headers["content-security-policy"].startswith("default-src 'none'; style-src 'sha256-")
+    _, expected = cli("explain", path, "--format", "md", "--audience", "review", "--appendix")
+    r = client.post("/explain", json={"policy": name, "format": "md", "audience": "review", "appendix": True})
+    assert r.status_code == 200 and r.text == expected
+    assert client.post("/explain", json={"policy": name, "audience": "everyone"}).status_code == 400
     _, expected = cli("schema", path)
     assert client.get("/schema", params={"policy": name}).json() == json.loads(expected)
     assert client.post("/schema", json={"policy": name}).json() == json.loads(expected)

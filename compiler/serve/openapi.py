@@ -61,7 +61,7 @@ def document() -> dict[str, Any]:
                  "seed": {"type": "integer"}, "values": {"type": "array", "items": {"type": "string"}}},
                 "exactly what `pool simulate --json` prints (with draws: `--draws N --seed S --engine vector --json`)",
             ),
-            "/explain": _post("The explainer", {"format": {"enum": ["html", "md"], "default": "html"}}, "the explainer page or Markdown", "text/html"),
+            "/explain": _post("The explainer", {"format": {"enum": ["html", "md"], "default": "html"}, "audience": {"enum": ["public", "review"], "default": "public"}, "appendix": {"type": "boolean", "default": False}}, "the explainer page or Markdown", "text/html"),
             "/trace": _post("How one value was computed", {"scenario": _SCENARIO, "target": {"type": "string"}}, "as `pool run --explain 名称@地区` prints it", "text/plain"),
             "/schema": _post("The JSON Schema of the policy's scenarios (also GET /schema?policy=NAME)", {}, "a JSON Schema"),
             "/diff": {

@@ -81,7 +81,7 @@ class Service:
         self.catalog = catalog
         self.limits = limits
         self._cache: OrderedDict[str, Checked] = OrderedDict()
-        self._explained: OrderedDict[tuple[str, str, str], str] = OrderedDict()
+        self._explained: OrderedDict[tuple[str, str, str, str, bool], str] = OrderedDict()
         self._samples: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
         self._cache_size = cache_size
@@ -288,22 +288,26 @@ class Service:
 
     def explain(self, req: dict[str, Any]) -> tuple[str, str]:
         """(text, media type): the explainer as one HTML page or Markdown."""
-        allow(req, {"policy", "source", "lang", "format"})
+        allow(req, {"policy", "source", "lang", "format", "audience", "appendix"})
         lang = lang_of(req)
         fmt = choice(req, "format", ("html", "md"))
+        audience = choice(req, "audience", ("public", "review"))  # as `pool explain --audience`
+        appendix = req.get("appendix", False)
+        if not isinstance(appendix, bool):
+            raise bad_field("appendix", "true 或 false", "true or false")
         key, checked = self.policy(req, lang)
         if checked.policy is None:
             raise Refused.of(422, "policy", "serve-no-policy")
         with self._lock:
-            hit = self._explained.get((key, lang, fmt))
+            hit = self._explained.get((key, lang, fmt, audience, appendix))
         if hit is None:
             from compiler.explain.render import render_html, render_markdown
-            from compiler.explain.viewmodel import build
+            from compiler.explain.viewmodel import Audience, build
 
-            view = build(checked, lang)
+            view = build(checked, lang, audience=Audience(audience), appendix=appendix)
             hit = render_html(view) if fmt == "html" else render_markdown(view)
             with self._lock:
-                self._explained[(key, lang, fmt)] = hit
+                self._explained[(key, lang, fmt, audience, appendix)] = hit
                 while len(self._explained) > self._cache_size:
                     self._explained.popitem(last=False)
         return hit, "text/html; charset=utf-8" if fmt == "html" else "text/markdown; charset=utf-8"
