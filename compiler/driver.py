@@ -12,7 +12,8 @@ import attrs
 
 from compiler.checks import check
 from compiler.checks.context import Context
-from compiler.diagnostics import Diagnostic, diag, note, sort_diagnostics
+from compiler.checks.readings import check_choices, check_discretion
+from compiler.diagnostics import Diagnostic, diag, label, note, sort_diagnostics
 from compiler.fileio import FileRefused, read_limited
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
@@ -21,6 +22,7 @@ from compiler.messages import Severity, Text
 from compiler.fmt.layout import layout
 from compiler.parsing import parse_module
 from compiler.parsing.cst import lexemes
+from compiler.readings import choices, defaults, resolve
 from compiler.resources import stdlib_dir
 from compiler.source import SourceFile, Span
 
@@ -185,15 +187,36 @@ def _check_parsed(loader: _Loader, module: ir.Module | None, p: Path) -> Checked
 
 def _check_loaded(loader: _Loader, module: ir.Module, p: Path) -> Checked:
     loader.imports(module, p.resolve())
-    program = ir.Program(module, tuple(loader.modules))
+    written = ir.Program(module, tuple(loader.modules))
+    loader.diags += check_choices(written)
     if any(d.severity is Severity.ERROR for d in loader.diags):
-        return Checked(loader.sources, sort_diagnostics(loader.diags), program)
+        return Checked(loader.sources, sort_diagnostics(loader.diags), written)
+    # The checks see the policy under its default readings, then under each other option
+    # of each choice: every option must check clean, as a policy of its own.
+    program = resolve(written, {})
     ctx, diags = check(program)
+    seen = {_key(d) for d in diags}
+    for c in choices(written):
+        for o in c.options:
+            if o.name.text == c.default.text:
+                continue
+            _, more = check(resolve(written, {c.name.text: o.name.text}))
+            under = label(o.name.span, "under-reading", choice=c.name.text, option=o.name.text)
+            for d in more:
+                if _key(d) not in seen:
+                    seen.add(_key(d))
+                    diags.append(attrs.evolve(d, labels=(*d.labels, under)))
+    if not any(d.severity is Severity.ERROR for d in diags):  # a lint: noise beside errors
+        diags += check_discretion(written)
     result = Checked(loader.sources, sort_diagnostics(loader.diags + diags), program, ctx)
     if result.ok:
         texts = {name: src.text for name, src in loader.sources.items()}
-        result.policy = CheckedPolicy(program, ctx.scope, dict(ctx.types), texts)
+        result.policy = CheckedPolicy(program, ctx.scope, dict(ctx.types), texts, written, defaults(written))
     return result
+
+
+def _key(d: Diagnostic) -> tuple[str, Span, str]:
+    return d.code, d.span, d.message("en")
 
 
 @attrs.frozen

@@ -55,6 +55,7 @@ CODES: dict[str, Code] = {
     "E108": Code(E, "unterminated-string", Text("引号没有闭合:文字须在同一行内结束", "unterminated string: quoted text must end on the same line")),
     "E109": Code(E, "too-deep", Text("表达式嵌套过深({depth} 层,上限 {limit} 层),请拆成几个派生值", "the expression is nested too deeply ({depth} levels, the limit is {limit}): split it into derived values")),
     "E112": Code(E, "chain-too-long", Text("“{name}”依赖的派生值链有 {length} 层,超过 {limit} 层的上限;请直接用汇总(合计、平均)或把中间值合并", "‘{name}’ sits on a chain of {length} derived values, over the limit of {limit}: use an aggregate (sum, mean) or merge intermediate values")),
+    "E113": Code(E, "option-in-fund", Text("资金“{fund}”块中的解读选项只能写规则;令和参数请写在资金块外的解读中", "a reading's options inside the block of fund ‘{fund}’ hold rules only; put values and parameters in a choice outside the block")),
     # ---- names
     "E201": Code(E, "undefined", Text("未定义的{kind}“{name}”", "undefined {kind} ‘{name}’")),
     "E202": Code(E, "duplicate", Text("“{name}”重复定义", "‘{name}’ is defined more than once")),
@@ -90,12 +91,14 @@ CODES: dict[str, Code] = {
     "W502": Code(W, "no-quote", Text("规则“{name}”没有注明原文", "rule ‘{name}’ does not quote the clause it encodes")),
     "W503": Code(W, "unverifiable", Text("无法静态验证{what}", "cannot verify statically that {what}")),
     "W504": Code(W, "unreachable-arm", Text("这一分支永远不会被选中", "this arm can never be chosen")),
+    "W505": Code(W, "discretion", Text("原文中的“{word}”留有选择余地,这里却没有说明怎样理解:请加 理解 \"…\"、写成解读的选项,或改为待定参数", "‘{word}’ in the quoted clause leaves a choice open, and nothing here says how it was read: add reading \"…\", make it a choice of readings, or an open parameter")),
     # ---- notes
     "I601": Code(N, "open-parameter", Text("参数“{name}”待定:运行时须由情景提供", "parameter ‘{name}’ is open: a scenario must supply it")),
 }
 
 # Hints and labels: secondary texts attached to a diagnostic.
 TEXTS: dict[str, Text] = {
+    "under-reading": Text("在解读“{choice}”取选项“{option}”时", "under the reading ‘{choice}’ = ‘{option}’"),
     "did-you-mean": Text("你是不是想写“{suggestion}”?", "did you mean ‘{suggestion}’?"),
     "first-defined": Text("首次定义在此", "first defined here"),
     "keyword-space-before": Text("关键字“{keyword}”前需要空格:写成“{rest} {keyword}”", "put a space before the keyword ‘{keyword}’: ‘{rest} {keyword}’"),

@@ -129,15 +129,17 @@ class LeafLowering:
         return r
 
     def literate(self, metas: list[T], owner: T) -> ir.Literate:
-        quote = section = None
+        quote = section = reading = None
         span = self.span(metas[0]).to(self.span(metas[-1])) if metas else self.span(owner)
         for m in metas:
             s = self.string(m.children[0])  # type: ignore[arg-type]
             if m.data == "m_quote":
                 quote = s
+            elif m.data == "m_reading":
+                reading = s
             else:
                 section = s
-        return ir.Literate(quote, section, span)
+        return ir.Literate(quote, section, span, reading)
 
     def label(self, tree: T) -> ir.Str:
         tok = tree.children[0]
