@@ -6,6 +6,7 @@ Backends receive the checked result; they never call the parser or the checks.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from pathlib import Path
 
 import attrs
@@ -22,7 +23,7 @@ from compiler.messages import Severity, Text
 from compiler.fmt.layout import layout
 from compiler.parsing import parse_module
 from compiler.parsing.cst import lexemes
-from compiler.readings import choices, defaults, resolve
+from compiler.readings import ReadingError, choices, defaults, resolve, settle_choices
 from compiler.resources import stdlib_dir
 from compiler.source import SourceFile, Span
 
@@ -213,6 +214,26 @@ def _check_loaded(loader: _Loader, module: ir.Module, p: Path) -> Checked:
         texts = {name: src.text for name, src in loader.sources.items()}
         result.policy = CheckedPolicy(program, ctx.scope, dict(ctx.types), texts, written, defaults(written))
     return result
+
+
+def with_readings(policy: CheckedPolicy, wanted: Mapping[str, str]) -> CheckedPolicy:
+    """The policy under the wanted readings (the default for any choice not named).
+    Every option checked clean with the others at their defaults; a combination of
+    non-default options is checked here. ReadingError names an unknown choice or option,
+    or the errors of a combination that does not check."""
+    written = policy.written or policy.program
+    picks = settle_choices(written, wanted)
+    if picks == policy.readings:
+        return policy
+    program = resolve(written, picks)
+    ctx, diags = check(program)
+    errors = [d for d in diags if d.severity is Severity.ERROR]
+    if errors:
+        shown = "、".join(f"{k}={v}" for k, v in picks.items())
+        zh = "; ".join(f"{d.span}: {d.message('zh')}" for d in errors)
+        en = "; ".join(f"{d.span}: {d.message('en')}" for d in errors)
+        raise ReadingError(f"解读组合 {shown} 无法通过检查:{zh}", f"the readings {shown} together do not check: {en}")
+    return CheckedPolicy(program, ctx.scope, dict(ctx.types), policy.sources, written, picks)
 
 
 def _key(d: Diagnostic) -> tuple[str, Span, str]:

@@ -55,7 +55,6 @@ CODES: dict[str, Code] = {
     "E108": Code(E, "unterminated-string", Text("引号没有闭合:文字须在同一行内结束", "unterminated string: quoted text must end on the same line")),
     "E109": Code(E, "too-deep", Text("表达式嵌套过深({depth} 层,上限 {limit} 层),请拆成几个派生值", "the expression is nested too deeply ({depth} levels, the limit is {limit}): split it into derived values")),
     "E112": Code(E, "chain-too-long", Text("“{name}”依赖的派生值链有 {length} 层,超过 {limit} 层的上限;请直接用汇总(合计、平均)或把中间值合并", "‘{name}’ sits on a chain of {length} derived values, over the limit of {limit}: use an aggregate (sum, mean) or merge intermediate values")),
-    "E113": Code(E, "option-in-fund", Text("资金“{fund}”块中的解读选项只能写规则;令和参数请写在资金块外的解读中", "a reading's options inside the block of fund ‘{fund}’ hold rules only; put values and parameters in a choice outside the block")),
     # ---- names
     "E201": Code(E, "undefined", Text("未定义的{kind}“{name}”", "undefined {kind} ‘{name}’")),
     "E202": Code(E, "duplicate", Text("“{name}”重复定义", "‘{name}’ is defined more than once")),

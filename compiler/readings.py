@@ -83,9 +83,12 @@ def resolve(program: ir.Program, chosen: Chosen) -> ir.Program:
                 out += option(d)
             elif isinstance(d, ir.FundDecl) and d.choices:
                 rules = list(d.rules)
+                values: list[ir.Decl] = []
                 for at, c in reversed(d.choices):  # from the end, so earlier positions hold
                     rules[at:at] = [r for r in option(c) if isinstance(r, ir.Rule)]
-                out.append(attrs.evolve(d, rules=tuple(rules), choices=()))
+                    values[:0] = [x for x in option(c) if not isinstance(x, ir.Rule)]
+                # An option's values are the policy's, whatever block it is written in.
+                out += [attrs.evolve(d, rules=tuple(rules), choices=()), *values]
             else:
                 out.append(d)
         return tuple(out)

@@ -191,9 +191,6 @@ class Lowering(LeafLowering):
             if k.data == "rule":
                 decls.append(self.rule(k))
             elif k.data in ("param_decl", "let_decl"):
-                if self.fund is not None:  # a fund's block holds rules only
-                    self.diags.append(diag("E113", self.span(k), fund=self.fund.text))
-                    continue
                 d = self.decl(k)
                 assert isinstance(d, (ir.ParamDecl, ir.LetDecl))
                 decls.append(d)
