@@ -152,3 +152,26 @@ def test_partial_scenarios_are_refused_unless_marked(tmp_path: Path) -> None:
     assert r.exit_code == 0 and "部分地区" in r.output and "各地累计结余合计" in r.output
     j = json.loads(CliRunner().invoke(main, ["run", NINGBO, str(f), "--json"]).output)
     assert "象山县" in j["partial"]["missing"]
+
+
+GUIZHOU = str(ROOT / "policies" / "guizhou_risk_adjustment.pool")
+
+
+def test_guizhou_settles_after_2027_and_refuses_a_silent_subset(tmp_path: Path) -> None:
+    doc = json.loads((ROOT / "policies" / "scenarios" / "guizhou_2026.json").read_text(encoding="utf-8"))
+    doc["period"] = 2028
+    f = tmp_path / "g.json"
+    f.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    assert CliRunner().invoke(main, ["run", GUIZHOU, str(f)]).exit_code == 0
+    del doc["partial"]
+    f.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    r = CliRunner().invoke(main, ["run", GUIZHOU, str(f)])
+    assert r.exit_code == 2 and "缺少本政策地区集中的 6 个地区" in r.output
+    for city in ("六盘水市", "毕节市", "铜仁市", "黔西南布依族苗族自治州", "黔东南苗族侗族自治州", "黔南布依族苗族自治州"):
+        assert city in r.output
+
+
+@pytest.mark.parametrize("path", sorted(str(p) for p in (ROOT / "policies").glob("*.pool")))
+def test_bundled_policies_answer_every_discretion(path: str) -> None:
+    r = CliRunner().invoke(main, ["check", "--strict", path])
+    assert r.exit_code == 0, r.output
