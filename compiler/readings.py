@@ -183,7 +183,8 @@ def readings_of(program: ir.Program) -> tuple[Reading, ...]:
 
 # 可 inside these words is not a grant of discretion.
 _NOT_DISCRETION = ("可持续", "可靠", "可行性", "许可", "认可", "不可", "可动用", "可用", "可支配")
-_WORDS = ("原则上", "一定比例", "等因素", "等原因", "按程序", "左右", "适当", "参照", "可")
+# Traditional forms too: some seed texts (Guiyang) are written in them.
+_WORDS = ("原则上", "原則上", "一定比例", "等因素", "等原因", "按程序", "左右", "适当", "適當", "参照", "參照", "可")
 _PATTERN = re.compile("|".join(_WORDS))
 
 
