@@ -28,7 +28,7 @@ import attrs
 from compiler import report
 from compiler.diagnostics import Diagnostic, render_text
 from compiler.driver import Checked, check_file, check_source
-from compiler.evaluate import EvaluationFailed, env_of, policy_module, settle_with
+from compiler.evaluate import EvaluationFailed, env_of, policy_module, settle_with, under_readings
 from compiler.interpreter import Machine, PeriodResult
 from compiler.interpreter.trace import explain, render
 from compiler.interpreter.values import Scalar
@@ -201,13 +201,16 @@ class Policy:
         env = env_of(scen)
         if opening is not None:
             env.opening = dict(opening)
-        if engine == "compiled" and self._module is None:
-            self._module = policy_module(self.checked)
         try:
-            raw = settle_with(self.checked, env, engine, f"{scen.file} ({scen.period})" if scen.period else scen.file, self._module)
+            # A scenario's "readings" pick an option of a choice: settled on that resolution.
+            checked = under_readings(self.checked, scen.readings)
+            if checked is self.checked and engine == "compiled" and self._module is None:
+                self._module = policy_module(self.checked)
+            module = self._module if checked is self.checked else None
+            raw = settle_with(checked, env, engine, f"{scen.file} ({scen.period})" if scen.period else scen.file, module)
         except EvaluationFailed as e:
             raise PoolError(e.exit_code, e.zh, e.en) from None
-        return Result(scen.period, _values(self.checked, raw), _transfers(raw), {k: to_decimal(v, 2) for k, v in raw.closing.items()}, self, raw)
+        return Result(scen.period, _values(checked, raw), _transfers(raw), {k: to_decimal(v, 2) for k, v in raw.closing.items()}, self, raw)
 
 
 def _decimal(v: Scalar, t: Type | None) -> Value:

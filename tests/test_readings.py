@@ -175,3 +175,13 @@ def test_guizhou_settles_after_2027_and_refuses_a_silent_subset(tmp_path: Path) 
 def test_bundled_policies_answer_every_discretion(path: str) -> None:
     r = CliRunner().invoke(main, ["check", "--strict", path])
     assert r.exit_code == 0, r.output
+
+
+def test_the_python_api_honours_a_scenario_reading() -> None:
+    from compiler import api
+
+    p = api.load(NINGBO)
+    data = json.loads(Path(SHORT).read_text(encoding="utf-8"))
+    for option, (city, _) in FIGURES.items():
+        got = p.run(data, readings={CHOICE: option})
+        assert sum(t.amount for t in got.transfers if t.source == "市财政") == city
