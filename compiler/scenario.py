@@ -211,6 +211,11 @@ class _Reader:
             inputs[scheme_input] = scheme  # rules may read 险种
         elif scheme_input is not None and scheme_input not in inputs and self._reads(scheme_input):
             self.error(root, "scheme", "本政策的规则因险种而不同,须给出 scheme", "the policy's rules differ by scheme: give `scheme`")
+        if policy is not None and scheme is not None and period is not None:
+            for started, start in policy.header.scheme_starts:
+                if started.text == scheme and period < start.first.year:
+                    self.error(root, "period", f"{scheme}自{start.text}起实施,{period}年不能按{scheme}结算",
+                               f"{scheme} starts {start.first.isoformat()}: {period} cannot be settled for it")  # fmt: skip
         missing = self.missing(regions)
         if missing and not partial and not self.errors:
             totals = "、".join(uses_regions_together(self.checked.program)[:3])

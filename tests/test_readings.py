@@ -185,3 +185,15 @@ def test_the_python_api_honours_a_scenario_reading() -> None:
     for option, (city, _) in FIGURES.items():
         got = p.run(data, readings={CHOICE: option})
         assert sum(t.amount for t in got.transfers if t.source == "市财政") == city
+
+
+def test_a_scheme_that_starts_later_is_refused_before_it_starts(tmp_path: Path) -> None:
+    doc = json.loads((ROOT / "policies" / "scenarios" / "guizhou_2026.json").read_text(encoding="utf-8"))
+    doc["scheme"] = "职工医保"
+    f = tmp_path / "g.json"
+    f.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    r = CliRunner().invoke(main, ["run", GUIZHOU, str(f)])
+    assert r.exit_code == 2 and "职工医保自2027年3月起实施" in r.output
+    doc["period"] = 2027
+    f.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    assert CliRunner().invoke(main, ["run", GUIZHOU, str(f)]).exit_code == 0

@@ -378,6 +378,9 @@ class Header:
     level: Str | None
     schemes: tuple[Ident, ...]
     span: Span = _span()
+    # 生效 职工医保 2027年3月: a scheme that starts after the policy does; periods before
+    # the year it starts cannot be settled for it.
+    scheme_starts: tuple[tuple[Ident, DateLit], ...] = ()
 
 
 @attrs.frozen

@@ -25,7 +25,7 @@ from compiler.source import SourceFile
 
 # Statements: each begins a line of its own in a block, at the block's indent.
 _ITEMS = frozenset({
-    "import_decl", "policy", "h_basis", "h_effective", "h_regions", "h_level", "h_schemes",
+    "import_decl", "policy", "h_basis", "h_effective", "h_scheme_start", "h_regions", "h_level", "h_schemes",
     "enum_decl", "regionset_decl", "param_decl", "input_decl", "let_decl", "party_decl",
     "fund_decl", "rule", "example_decl", "ex_regions", "ex_given", "ex_opening", "ex_expect",
     "ex_meta", "ex_period", "timeline_decl", "milestone", "tasks_decl", "task", "tier", "arm",

@@ -47,8 +47,12 @@ class Lowering(LeafLowering):
         schemes: tuple[ir.Ident, ...] = ()
         decls: list[ir.Decl] = []
         seen: dict[str, Span] = {}
+        starts: list[tuple[ir.Ident, ir.DateLit]] = []
         for m in _trees(tree):
             kids = m.children
+            if m.data == "h_scheme_start":
+                starts.append((self.ident(kids[0]), self.date(kids[1])))  # type: ignore[arg-type]
+                continue
             if str(m.data).startswith("h_"):
                 if m.data in seen:  # a second 生效/层级/… would silently replace the first
                     word = self.source_text(m).split()[0]
@@ -68,7 +72,11 @@ class Lowering(LeafLowering):
                 decls += self.scheme_decls(m, schemes)
             else:
                 decls.append(self.decl(m))
-        header = ir.Header(basis, eff_from, eff_to, region_set, level, schemes, self.span(tree))
+        known = {x.text for x in schemes}
+        for name, _ in starts:
+            if name.text not in known:
+                self.diags.append(diag("E201", name.span, kind=Text("险种", "scheme"), name=name.text))
+        header = ir.Header(basis, eff_from, eff_to, region_set, level, schemes, self.span(tree), tuple(starts))
         return ir.Policy(name, header, tuple(decls), self.span(tree))
 
     def scheme_decls(self, tree: T, schemes: tuple[ir.Ident, ...]) -> list[ir.Decl]:
