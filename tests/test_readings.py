@@ -197,3 +197,25 @@ def test_a_scheme_that_starts_later_is_refused_before_it_starts(tmp_path: Path) 
     doc["period"] = 2027
     f.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     assert CliRunner().invoke(main, ["run", GUIZHOU, str(f)]).exit_code == 0
+
+
+def test_guizhou_short_reserve_is_shared_pro_rata_on_every_engine(tmp_path: Path) -> None:
+    from compiler.evaluate import check_policy
+
+    doc = json.loads((ROOT / "policies" / "scenarios" / "guizhou_2026.json").read_text(encoding="utf-8"))
+    for r, gap in zip(doc["regions"], ("300000000.00", "100000000.00", "200000000.00")):
+        doc["regions"][r]["历年累计结余缺口"] = gap
+        doc["regions"][r]["缺口原因"] = "正常"
+    doc["state"] = {"省级留存": "0.01"}
+    f = tmp_path / "g.json"
+    f.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    ledgers = []
+    for engine in ("compiled", "interpreter"):
+        _, _, res = evaluate_file(GUIZHOU, str(f), engine)
+        ledgers.append([(t.source, t.dest, t.amount) for t in res.transfers if t.amount and t.rule == "缺口调剂额"])
+        assert res.closing["省级留存"] == 0
+    checked = check_policy(GUIZHOU)
+    got = run_batch(checked, batch_of(checked, [load_scenario(checked, str(f))]))
+    ledgers.append([(s, d, Fraction(fen, 100)) for s, d, fen, rule, _ in got.ledger(0) if rule == "缺口调剂额"])
+    assert ledgers[0] == ledgers[1] == ledgers[2]
+    assert sum(a for _, _, a in ledgers[0]) < Fraction(6 * 10**7)  # short: less than 10% of the gaps
