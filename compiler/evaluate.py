@@ -87,7 +87,7 @@ def under_readings(checked: CheckedPolicy, *asked: Mapping[str, str]) -> Checked
     try:
         return with_readings(checked, wanted)
     except ReadingError as e:
-        raise EvaluationFailed(2, f"--reading: {e.zh}\n", f"--reading: {e.en}\n") from None
+        raise EvaluationFailed(2, f"readings: {e.zh}\n", f"readings: {e.en}\n") from None
 
 
 def _scenario_under_readings(
