@@ -47,21 +47,21 @@ def to_json(checked: CheckedPolicy, period: int | None, res: PeriodResult, missi
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
-def preamble(checked: CheckedPolicy, missing: tuple[str, ...], lang: str) -> str:
-    """What a reader must know before the figures: the readings they were settled under,
+def notes(checked: CheckedPolicy, missing: tuple[str, ...], lang: str) -> str:
+    """What a reader must know of the figures above: the readings they were settled under,
     and, for a partial scenario, which totals cover only the regions listed."""
     zh = lang == "zh"
     out = ""
-    if checked.readings:
-        written = checked.written or checked.program
-        default = {c.name.text: c.default.text for c in choices(written)}
+    written = checked.written or checked.program
+    default = {c.name.text: c.default.text for c in choices(written)}
+    if checked.readings != default:  # the defaults are the policy as written: said only when departed from
         shown = [f"{k} = {v}" + (("(默认)" if zh else " (default)") if default.get(k) == v else "") for k, v in checked.readings.items()]
         out += ("解读:" if zh else "Readings: ") + ("; ".join(shown)) + "\n"
     if missing:
         totals = "、".join(uses_regions_together(checked.program)) if zh else ", ".join(uses_regions_together(checked.program))
         out += (f"部分地区:情景未列出 {'、'.join(missing)};以下各项按全部地区合计或分摊,只涵盖列出的地区:{totals}\n"
                 if zh else f"Partial: the scenario leaves out {', '.join(missing)}; these sum or share over the region set and cover only the regions listed: {totals}\n")  # fmt: skip
-    return out + ("\n" if out else "")
+    return ("\n" + out) if out else ""
 
 
 def _accounts(name: str, per_region: bool, closing: dict[str, Fraction]) -> dict[str, Fraction]:

@@ -65,7 +65,7 @@ def simulate(
         if as_json or fmt == "json":
             out = report.simulation_json(checked, rows, missing)
         else:
-            out = report.preamble(checked, missing, lang) + report.simulation_text(checked, rows, lang)
+            out = report.simulation_text(checked, rows, lang) + report.notes(checked, missing, lang)
         emit(out, output, lang, [policy, *scenarios])
         return
     if readings:
