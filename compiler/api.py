@@ -85,10 +85,13 @@ class Result:
     balances: dict[str, Decimal]  # every carried fund account's closing balance, `名称(地区)` for a region's
     policy: Policy = attrs.field(repr=False)
     raw: PeriodResult = attrs.field(repr=False)  # exact rationals, as the engines give them
+    # A partial scenario's regions left out; the readings the period was settled under.
+    missing: tuple[str, ...] = attrs.field(default=(), repr=False)
+    checked: CheckedPolicy | None = attrs.field(default=None, repr=False)
 
     def to_json(self) -> str:
         """Exactly what `pool run --json` prints."""
-        return report.to_json(self.policy.checked, self.period, self.raw)
+        return report.to_json(self.checked or self.policy.checked, self.period, self.raw, self.missing)
 
     def to_frames(self, lang: str = "zh") -> dict[str, Any]:
         """pandas DataFrames: 资金往来 (ledger), 地区结果, 全局结果, 期末余额; money as Decimal."""
@@ -210,7 +213,8 @@ class Policy:
             raw = settle_with(checked, env, engine, f"{scen.file} ({scen.period})" if scen.period else scen.file, module)
         except EvaluationFailed as e:
             raise PoolError(e.exit_code, e.zh, e.en) from None
-        return Result(scen.period, _values(checked, raw), _transfers(raw), {k: to_decimal(v, 2) for k, v in raw.closing.items()}, self, raw)
+        balances = {k: to_decimal(v, 2) for k, v in raw.closing.items()}
+        return Result(scen.period, _values(checked, raw), _transfers(raw), balances, self, raw, scen.missing, checked)
 
 
 def _decimal(v: Scalar, t: Type | None) -> Value:

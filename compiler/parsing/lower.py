@@ -73,9 +73,9 @@ class Lowering(LeafLowering):
             else:
                 decls.append(self.decl(m))
         known = {x.text for x in schemes}
-        for name, _ in starts:
-            if name.text not in known:
-                self.diags.append(diag("E201", name.span, kind=Text("险种", "scheme"), name=name.text))
+        for scheme, _ in starts:
+            if scheme.text not in known:
+                self.diags.append(diag("E201", scheme.span, kind=Text("险种", "scheme"), name=scheme.text))
         header = ir.Header(basis, eff_from, eff_to, region_set, level, schemes, self.span(tree), tuple(starts))
         return ir.Policy(name, header, tuple(decls), self.span(tree))
 

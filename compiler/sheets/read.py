@@ -83,7 +83,7 @@ class _Builder:
         if self.problems:
             raise SheetError(self.problems)
         pairs: Pairs = []
-        for key in ("period", "scheme", "partial", "params", "global", "regions", "state"):
+        for key in ("period", "scheme", "params", "global", "regions", "state", "partial"):
             if key == "state" and self.state:
                 first = next(iter(self.state.values()))[0]
                 state: Pairs = [(_scalar(name, cell), v if isinstance(v, yaml.Node) else _mapping(v, cell)) for name, (cell, v) in self.state.items()]
