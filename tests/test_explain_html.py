@@ -166,7 +166,7 @@ def test_rules_quote_their_clause_with_the_source_line(guizhou: dict[str, tuple[
     quotes = re.findall(r"<blockquote>\n<p><span class=\"clause-label\">(.*?)</span>(.*?)</p>\n<footer>见 <code>(.*?)</code></footer>", page)
     assert len(quotes) == sum(1 for r in e.rules if r.quote)
     assert ("原文(二(一)):", "各市(州)以上年度统筹基金征缴收入为基数,每年按不低于10%的比例上解至省级,汇集形成基础调剂金",
-            "policies/guizhou_risk_adjustment.pool:46") in quotes  # fmt: skip
+            "policies/guizhou_risk_adjustment.pool:58") in quotes  # fmt: skip
     assert "<p class=\"sentence\">按实际标准上解额" not in page  # derived values are a list, not rules
     assert "<li>按实际标准上解额为上年度征缴收入的10%减去同比增量的50%,不低于零。" in page
 
@@ -175,7 +175,7 @@ def test_open_parameters_are_highlighted(guizhou: dict[str, tuple[Explainer, str
     e, page = guizhou["zh"]
     row = _only(r"(<tr class=\"open\"><td class=\"name\">附加上解比例</td>.*?</tr>)", page)
     assert '<td class="value open"><strong class="pending">待定</strong></td>' in row
-    assert '<td class="authority">省医保局、省财政厅</td>' in row
+    assert '<td class="authority"></td>' in row  # the text authorises no one to set this ratio
     assert page.count('<tr class="open">') == sum(1 for p in e.params if p.open) == 3
     assert '<td class="value">10%</td>' in page
 
