@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 import attrs
 
 from compiler.ir import nodes as ir
+from compiler.ir.checked import CheckedPolicy
 from compiler.ir.functions import lookup
 from compiler.ir.walk import decl_exprs, walk
 from compiler.source import Span
@@ -177,6 +178,15 @@ def readings_of(program: ir.Program) -> tuple[Reading, ...]:
             if lit.reading is not None:
                 out.append(Reading(name, _text(lit.quote), _text(lit.section), lit.reading.value, span))
     return tuple(sorted(out, key=lambda r: (r.span.line, r.span.column)))
+
+
+def of_policy(checked: CheckedPolicy) -> tuple[tuple[Reading, ...], tuple[OpenPoint, ...]]:
+    """What an explainer says of a checked policy's readings: every reading its file states
+    (本解读对原文的理解) and every point it leaves open (待明确事项: 待定 parameters and
+    unanswered discretionary words). What each option changes on a scenario is
+    compiler.tools.reading_diff.compare_readings."""
+    written = checked.written or checked.program
+    return readings_of(written), open_points(written)
 
 
 # ---- discretion: words that leave the reader a choice ----------------------------------

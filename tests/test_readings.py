@@ -219,3 +219,16 @@ def test_guizhou_short_reserve_is_shared_pro_rata_on_every_engine(tmp_path: Path
     ledgers.append([(s, d, Fraction(fen, 100)) for s, d, fen, rule, _ in got.ledger(0) if rule == "缺口调剂额"])
     assert ledgers[0] == ledgers[1] == ledgers[2]
     assert sum(a for _, _, a in ledgers[0]) < Fraction(6 * 10**7)  # short: less than 10% of the gaps
+
+
+def test_the_explainer_data_of_the_bundled_policies() -> None:
+    from compiler.evaluate import check_policy
+    from compiler.readings import of_policy
+
+    listed, open_ = of_policy(check_policy(NINGBO))
+    (choice,) = [r for r in listed if r.options]
+    assert choice.subject == CHOICE and [o.name for o in choice.options if o.default] == ["先封顶后二八"]
+    assert all(r.reading for r in listed if not r.options) and not open_
+    listed, open_ = of_policy(check_policy(GUIZHOU))
+    assert {"增量扣除比例", "老年参保人数", "缺口调剂额", "绩效分配额"} <= {r.subject for r in listed}
+    assert [p.subject for p in open_] == ["参保人数权重", "附加上解比例", "支出增幅警戒线"]
