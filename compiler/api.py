@@ -28,7 +28,7 @@ import attrs
 from compiler import report
 from compiler.diagnostics import Diagnostic, render_text
 from compiler.driver import Checked, check_file, check_source
-from compiler.evaluate import EvaluationFailed, env_of, policy_module, settle_with
+from compiler.evaluate import EvaluationFailed, env_of, policy_module, settle_with, under_readings
 from compiler.interpreter import Machine, PeriodResult
 from compiler.interpreter.trace import explain, render
 from compiler.interpreter.values import Scalar
@@ -85,10 +85,13 @@ class Result:
     balances: dict[str, Decimal]  # every carried fund account's closing balance, `名称(地区)` for a region's
     policy: Policy = attrs.field(repr=False)
     raw: PeriodResult = attrs.field(repr=False)  # exact rationals, as the engines give them
+    # A partial scenario's regions left out; the readings the period was settled under.
+    missing: tuple[str, ...] = attrs.field(default=(), repr=False)
+    checked: CheckedPolicy | None = attrs.field(default=None, repr=False)
 
     def to_json(self) -> str:
         """Exactly what `pool run --json` prints."""
-        return report.to_json(self.policy.checked, self.period, self.raw)
+        return report.to_json(self.checked or self.policy.checked, self.period, self.raw, self.missing)
 
     def to_frames(self, lang: str = "zh") -> dict[str, Any]:
         """pandas DataFrames: 资金往来 (ledger), 地区结果, 全局结果, 期末余额; money as Decimal."""
@@ -201,13 +204,17 @@ class Policy:
         env = env_of(scen)
         if opening is not None:
             env.opening = dict(opening)
-        if engine == "compiled" and self._module is None:
-            self._module = policy_module(self.checked)
         try:
-            raw = settle_with(self.checked, env, engine, f"{scen.file} ({scen.period})" if scen.period else scen.file, self._module)
+            # A scenario's "readings" pick an option of a choice: settled on that resolution.
+            checked = under_readings(self.checked, scen.readings)
+            if checked is self.checked and engine == "compiled" and self._module is None:
+                self._module = policy_module(self.checked)
+            module = self._module if checked is self.checked else None
+            raw = settle_with(checked, env, engine, f"{scen.file} ({scen.period})" if scen.period else scen.file, module)
         except EvaluationFailed as e:
             raise PoolError(e.exit_code, e.zh, e.en) from None
-        return Result(scen.period, _values(self.checked, raw), _transfers(raw), {k: to_decimal(v, 2) for k, v in raw.closing.items()}, self, raw)
+        balances = {k: to_decimal(v, 2) for k, v in raw.closing.items()}
+        return Result(scen.period, _values(checked, raw), _transfers(raw), balances, self, raw, scen.missing, checked)
 
 
 def _decimal(v: Scalar, t: Type | None) -> Value:

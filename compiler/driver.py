@@ -6,13 +6,15 @@ Backends receive the checked result; they never call the parser or the checks.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from pathlib import Path
 
 import attrs
 
 from compiler.checks import check
 from compiler.checks.context import Context
-from compiler.diagnostics import Diagnostic, diag, note, sort_diagnostics
+from compiler.checks.readings import check_choices, check_discretion
+from compiler.diagnostics import Diagnostic, diag, label, note, sort_diagnostics
 from compiler.fileio import FileRefused, read_limited
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
@@ -21,6 +23,7 @@ from compiler.messages import Severity, Text
 from compiler.fmt.layout import layout
 from compiler.parsing import parse_module
 from compiler.parsing.cst import lexemes
+from compiler.readings import ReadingError, choices, defaults, resolve, settle_choices
 from compiler.resources import stdlib_dir
 from compiler.source import SourceFile, Span
 
@@ -204,15 +207,56 @@ def _check_parsed(loader: _Loader, module: ir.Module | None, p: Path | None) -> 
 
 def _check_loaded(loader: _Loader, module: ir.Module, p: Path | None) -> Checked:
     loader.imports(module, p.resolve() if p is not None else None)
-    program = ir.Program(module, tuple(loader.modules))
+    written = ir.Program(module, tuple(loader.modules))
+    loader.diags += check_choices(written)
     if any(d.severity is Severity.ERROR for d in loader.diags):
-        return Checked(loader.sources, sort_diagnostics(loader.diags), program)
+        return Checked(loader.sources, sort_diagnostics(loader.diags), written)
+    # The checks see the policy under its default readings, then under each other option
+    # of each choice: every option must check clean, as a policy of its own.
+    program = resolve(written, {})
     ctx, diags = check(program)
+    seen = {_key(d) for d in diags}
+    for c in choices(written):
+        for o in c.options:
+            if o.name.text == c.default.text:
+                continue
+            _, more = check(resolve(written, {c.name.text: o.name.text}))
+            under = label(o.name.span, "under-reading", choice=c.name.text, option=o.name.text)
+            for d in more:
+                if _key(d) not in seen:
+                    seen.add(_key(d))
+                    diags.append(attrs.evolve(d, labels=(*d.labels, under)))
+    if not any(d.severity is Severity.ERROR for d in diags):  # a lint: noise beside errors
+        diags += check_discretion(written)
     result = Checked(loader.sources, sort_diagnostics(loader.diags + diags), program, ctx)
     if result.ok:
         texts = {name: src.text for name, src in loader.sources.items()}
-        result.policy = CheckedPolicy(program, ctx.scope, dict(ctx.types), texts)
+        result.policy = CheckedPolicy(program, ctx.scope, dict(ctx.types), texts, written, defaults(written))
     return result
+
+
+def with_readings(policy: CheckedPolicy, wanted: Mapping[str, str]) -> CheckedPolicy:
+    """The policy under the wanted readings (the default for any choice not named).
+    Every option checked clean with the others at their defaults; a combination of
+    non-default options is checked here. ReadingError names an unknown choice or option,
+    or the errors of a combination that does not check."""
+    written = policy.written or policy.program
+    picks = settle_choices(written, wanted)
+    if picks == policy.readings:
+        return policy
+    program = resolve(written, picks)
+    ctx, diags = check(program)
+    errors = [d for d in diags if d.severity is Severity.ERROR]
+    if errors:
+        shown = "、".join(f"{k}={v}" for k, v in picks.items())
+        zh = "; ".join(f"{d.span}: {d.message('zh')}" for d in errors)
+        en = "; ".join(f"{d.span}: {d.message('en')}" for d in errors)
+        raise ReadingError(f"解读组合 {shown} 无法通过检查:{zh}", f"the readings {shown} together do not check: {en}")
+    return CheckedPolicy(program, ctx.scope, dict(ctx.types), policy.sources, written, picks)
+
+
+def _key(d: Diagnostic) -> tuple[str, Span, str]:
+    return d.code, d.span, d.message("en")
 
 
 @attrs.frozen

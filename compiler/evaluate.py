@@ -17,7 +17,9 @@ from pathlib import Path
 from types import ModuleType
 
 from compiler.diagnostics import render_text
-from compiler.driver import check_file
+from collections.abc import Mapping
+
+from compiler.driver import check_file, with_readings
 from compiler.interpreter import Env, EvalError, Machine, PeriodResult, Transfer, settle
 from compiler.interpreter.trace import Step, explain
 from compiler.interpreter.values import Scalar
@@ -25,6 +27,7 @@ from compiler.ir.checked import CheckedPolicy
 from compiler.ir.scope import account
 from compiler.limits import allow_deep_recursion
 from compiler.numbers import to_decimal
+from compiler.readings import ReadingError
 from compiler.runtime import PolicyError
 from compiler.scenario import Scenario, ScenarioError, Source, Value, load, load_periods
 
@@ -74,10 +77,34 @@ def load_scenario(checked: CheckedPolicy, scenario: Source, encoding: str | None
     return scen
 
 
-def explain_file(policy: str | Path, scenario: str | Path, target: str, encoding: str | None = None) -> tuple[CheckedPolicy, Step]:
-    """The trace of one value, `名称` or `名称@地区`, as data."""
-    checked = check_policy(policy)
+def under_readings(checked: CheckedPolicy, *asked: Mapping[str, str]) -> CheckedPolicy:
+    """The policy under the readings asked for (a scenario's, then --reading, which wins)."""
+    wanted: dict[str, str] = {}
+    for a in asked:
+        wanted.update(a)
+    if not wanted:
+        return checked
+    try:
+        return with_readings(checked, wanted)
+    except ReadingError as e:
+        raise EvaluationFailed(2, f"readings: {e.zh}\n", f"readings: {e.en}\n") from None
+
+
+def _scenario_under_readings(
+    checked: CheckedPolicy, scenario: str | Path, encoding: str | None, readings: Mapping[str, str]
+) -> tuple[CheckedPolicy, Scenario]:
     scen = load_scenario(checked, scenario, encoding)
+    chosen = under_readings(checked, scen.readings, readings)
+    if chosen is not checked:  # read again: an option may give other values their types
+        scen = load_scenario(chosen, scenario, encoding)
+    return chosen, scen
+
+
+def explain_file(
+    policy: str | Path, scenario: str | Path, target: str, encoding: str | None = None, readings: Mapping[str, str] = {}
+) -> tuple[CheckedPolicy, Step]:
+    """The trace of one value, `名称` or `名称@地区`, as data."""
+    checked, scen = _scenario_under_readings(check_policy(policy), scenario, encoding, readings)
     return checked, explain_scenario(checked, scen, target)
 
 
@@ -132,30 +159,47 @@ def policy_module(checked: CheckedPolicy) -> ModuleType:
 
 
 def evaluate_file(
-    policy: str | Path, scenario: str | Path, engine: Engine = "compiled", encoding: str | None = None
+    policy: str | Path, scenario: str | Path, engine: Engine = "compiled", encoding: str | None = None,
+    readings: Mapping[str, str] = {},
 ) -> tuple[CheckedPolicy, Scenario, PeriodResult]:
-    checked = check_policy(policy)
-    scen = load_scenario(checked, scenario, encoding)
+    """One period. `readings` (choice → option) override the scenario's and the defaults."""
+    checked, scen = _scenario_under_readings(check_policy(policy), scenario, encoding, readings)
     return checked, scen, settle_with(checked, env_of(scen), engine, str(scenario))
 
 
 def simulate_files(
-    policy: str | Path, files: list[str], engine: Engine = "compiled", encoding: str | None = None
+    policy: str | Path, files: list[str], engine: Engine = "compiled", encoding: str | None = None,
+    readings: Mapping[str, str] = {},
 ) -> tuple[CheckedPolicy, list[tuple[Scenario, PeriodResult]]]:
-    """Several periods in order, each opening with the previous period's closing balances."""
-    checked = check_policy(policy)
-    return checked, simulate_checked(checked, list(files), engine, encoding)
+    """Several periods in order, each opening with the previous period's closing balances.
+    Every period is settled under one reading: the first file's, overridden by `readings`."""
+    return simulate_checked(check_policy(policy), list(files), engine, encoding, readings)
 
 
 def simulate_checked(
-    checked: CheckedPolicy, files: list[Source], engine: Engine = "compiled", encoding: str | None = None
-) -> list[tuple[Scenario, PeriodResult]]:
-    """simulate_files on a policy already checked (`pool serve` checks once and caches)."""
+    checked: CheckedPolicy, files: list[Source], engine: Engine = "compiled", encoding: str | None = None,
+    readings: Mapping[str, str] = {},
+) -> tuple[CheckedPolicy, list[tuple[Scenario, PeriodResult]]]:
+    """simulate_files on a policy already checked (`pool serve` checks once and caches); the
+    policy comes back under the reading the periods were settled on."""
     periods: list[Scenario] = []
     for f in files:
         got, errors = load_periods(f, checked, encoding)
         if errors:
             raise EvaluationFailed(2, *_render(errors, f))
+        if not periods and got:
+            chosen = under_readings(checked, got[0].readings, readings)
+            if chosen is not checked:
+                checked = chosen
+                got, errors = load_periods(f, checked, encoding)
+                if errors:
+                    raise EvaluationFailed(2, *_render(errors, f))
+        for s in got:
+            other = {k: v for k, v in s.readings.items() if readings.get(k, checked.readings.get(k)) != v}
+            if other:
+                shown = ", ".join(f"{k}={v}" for k, v in other.items())
+                raise EvaluationFailed(2, f"{s.file}: readings: {shown} 与第一期的解读不同;各期须按同一解读计算\n",
+                                       f"{s.file}: readings: {shown} differs from the first period's; every period is settled under one reading\n")  # fmt: skip
         if periods and any(s.state for s in got):
             raise EvaluationFailed(2, f"{f}: state: 期初余额由上一期结转,不能再给出\n", f"{f}: state: balances carry over from the previous period\n")
         periods += got
@@ -175,7 +219,7 @@ def simulate_checked(
         res = settle_with(checked, env, engine, f"{scen.file} ({scen.period})", module)
         carried = res.closing
         out.append((scen, res))
-    return out
+    return checked, out
 
 
 def _no_balance_left_behind(checked: CheckedPolicy, before: Scenario, after: Scenario, carried: dict[str, Fraction]) -> None:

@@ -93,12 +93,14 @@ CODES: dict[str, Code] = {
     "W502": Code(W, "no-quote", Text("规则“{name}”没有注明原文", "rule ‘{name}’ does not quote the clause it encodes")),
     "W503": Code(W, "unverifiable", Text("无法静态验证{what}", "cannot verify statically that {what}")),
     "W504": Code(W, "unreachable-arm", Text("这一分支永远不会被选中", "this arm can never be chosen")),
+    "W505": Code(W, "discretion", Text("原文中的“{word}”留有选择余地,这里却没有说明怎样理解:请加 理解 \"…\"、写成解读的选项,或改为待定参数", "‘{word}’ in the quoted clause leaves a choice open, and nothing here says how it was read: add reading \"…\", make it a choice of readings, or an open parameter")),
     # ---- notes
     "I601": Code(N, "open-parameter", Text("参数“{name}”待定:运行时须由情景提供", "parameter ‘{name}’ is open: a scenario must supply it")),
 }
 
 # Hints and labels: secondary texts attached to a diagnostic.
 TEXTS: dict[str, Text] = {
+    "under-reading": Text("在解读“{choice}”取选项“{option}”时", "under the reading ‘{choice}’ = ‘{option}’"),
     "did-you-mean": Text("你是不是想写“{suggestion}”?", "did you mean ‘{suggestion}’?"),
     "first-defined": Text("首次定义在此", "first defined here"),
     "keyword-space-before": Text("关键字“{keyword}”前需要空格:写成“{rest} {keyword}”", "put a space before the keyword ‘{keyword}’: ‘{rest} {keyword}’"),

@@ -12,6 +12,7 @@ from compiler.interpreter.values import Scalar
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.types import Base, Type
 from compiler.numbers import to_decimal
+from compiler.readings import choices, uses_regions_together
 
 
 def _json_scalar(v: Scalar, t: Type | None) -> str | bool:
@@ -24,7 +25,7 @@ def _json_scalar(v: Scalar, t: Type | None) -> str | bool:
     return format(to_decimal(v, 10).normalize(), "f")
 
 
-def to_json(checked: CheckedPolicy, period: int | None, res: PeriodResult) -> str:
+def to_json(checked: CheckedPolicy, period: int | None, res: PeriodResult, missing: tuple[str, ...] = ()) -> str:
     values: dict[str, object] = {}
     for name in checked.scope.values:  # declaration order, whichever engine computed them
         if name not in res.values:
@@ -41,7 +42,28 @@ def to_json(checked: CheckedPolicy, period: int | None, res: PeriodResult) -> st
         ],
         "state": _state(checked, res.closing),
     }
+    if checked.readings:
+        doc["readings"] = dict(checked.readings)
+    if missing:
+        doc["partial"] = {"missing": list(missing), "totals": list(uses_regions_together(checked.program))}
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def notes(checked: CheckedPolicy, missing: tuple[str, ...], lang: str) -> str:
+    """What a reader must know of the figures above: the readings they were settled under,
+    and, for a partial scenario, which totals cover only the regions listed."""
+    zh = lang == "zh"
+    out = ""
+    written = checked.written or checked.program
+    default = {c.name.text: c.default.text for c in choices(written)}
+    if checked.readings != default:  # the defaults are the policy as written: said only when departed from
+        shown = [f"{k} = {v}" + (("(默认)" if zh else " (default)") if default.get(k) == v else "") for k, v in checked.readings.items()]
+        out += ("解读:" if zh else "Readings: ") + ("; ".join(shown)) + "\n"
+    if missing:
+        totals = "、".join(uses_regions_together(checked.program)) if zh else ", ".join(uses_regions_together(checked.program))
+        out += (f"部分地区:情景未列出 {'、'.join(missing)};以下各项按全部地区合计或分摊,只涵盖列出的地区:{totals}\n"
+                if zh else f"Partial: the scenario leaves out {', '.join(missing)}; these sum or share over the region set and cover only the regions listed: {totals}\n")  # fmt: skip
+    return ("\n" + out) if out else ""
 
 
 def _accounts(name: str, per_region: bool, closing: dict[str, Fraction]) -> dict[str, Fraction]:
@@ -110,6 +132,6 @@ def simulation_text(checked: CheckedPolicy, runs: list[tuple[int | None, PeriodR
     return table(heads, rows, set(range(1, len(heads))))
 
 
-def simulation_json(checked: CheckedPolicy, runs: list[tuple[int | None, PeriodResult]]) -> str:
-    docs = [json.loads(to_json(checked, period, res)) for period, res in runs]
+def simulation_json(checked: CheckedPolicy, runs: list[tuple[int | None, PeriodResult]], missing: tuple[str, ...] = ()) -> str:
+    docs = [json.loads(to_json(checked, period, res, missing)) for period, res in runs]
     return json.dumps(docs, ensure_ascii=False, indent=2) + "\n"

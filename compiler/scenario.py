@@ -23,6 +23,7 @@ from compiler.ir.types import Base, Type
 from compiler.ir.walk import decl_exprs, walk
 from compiler.fileio import FileRefused, read_limited
 from compiler.messages import Text
+from compiler.readings import choices, uses_regions_together
 from compiler.runtime import shift
 from compiler.sheets import CellMark, SheetError, compose_scenario, decode_text, is_spreadsheet
 from compiler.sheets.amounts import plain_number
@@ -34,7 +35,7 @@ Supplied = Value | dict[str, Value]  # one value, or one per region
 # nodes ~50 times the text, so a larger file is refused before it is read, not ground through.
 MAX_BYTES = 8 * 1024 * 1024
 _LONGEST = 100  # characters of a value or field shown in a message
-_TOP = {"period", "scheme", "params", "global", "regions", "state"}
+_TOP = {"period", "scheme", "params", "global", "regions", "state", "readings", "partial"}
 _TRUE, _FALSE = {"true", "是", "True"}, {"false", "否", "False"}
 # For JSON (already checked by json.loads, so composing cannot fail) libyaml's composer when
 # PyYAML has it: the same nodes and marks, 13 times faster (18 ms → 1.4 ms for the Guizhou
@@ -82,6 +83,10 @@ class Scenario:
     params: dict[str, Value | dict[str, Value]]
     inputs: dict[str, Value | dict[str, Value]]
     state: dict[str, Decimal]
+    readings: dict[str, str] = attrs.field(factory=dict)  # choice → option, as the scenario asks
+    # With "partial": true, the policy's regions the scenario leaves out: totals over the
+    # region set then cover only the regions listed.
+    missing: tuple[str, ...] = ()
 
 
 class _Reader:
@@ -188,6 +193,8 @@ class _Reader:
         regions: list[str] = []
         state_nodes: yaml.Node | None = None  # read after regions, which it may name
         regions_node: yaml.Node | None = None
+        readings: dict[str, str] = {}
+        partial: bool | None = None
         policy = self.checked.policy
         for key, k, v in self.mapping(root, ""):
             if key not in _TOP:
@@ -206,6 +213,11 @@ class _Reader:
                 regions, regions_node = self.regions(v, inputs), v
             elif key == "state":
                 state_nodes = v
+            elif key == "readings":
+                self.readings(v, readings)
+            elif key == "partial":
+                got = self.value(v, "partial", Type(Base.BOOL), None)
+                partial = got if isinstance(got, bool) else None
         if state_nodes is not None:
             self.state(state_nodes, state, regions)
         regional = next((n for n, d in self.scope.values.items() if isinstance(d, ir.InputDecl) and self.checked.types[n].per_region), None)
@@ -218,11 +230,48 @@ class _Reader:
             inputs[scheme_input] = scheme  # rules may read 险种
         elif scheme_input is not None and scheme_input not in inputs and self._reads(scheme_input):
             self.error(root, "scheme", "本政策的规则因险种而不同,须给出 scheme", "the policy's rules differ by scheme: give `scheme`")
+        if policy is not None and scheme is not None and period is not None:
+            for started, start in policy.header.scheme_starts:
+                if started.text == scheme and period < start.first.year:
+                    self.error(root, "period", f"{scheme}自{start.text}起实施,{period}年不能按{scheme}结算",
+                               f"{scheme} starts {start.first.isoformat()}: {period} cannot be settled for it")  # fmt: skip
+        missing = self.missing(regions)
+        if missing and not partial and not self.errors:
+            totals = "、".join(uses_regions_together(self.checked.program)[:3])
+            self.error(regions_node if regions_node is not None else root, "regions",
+                       f"缺少本政策地区集中的 {len(missing)} 个地区:{'、'.join(missing)};“{totals}”等按全部地区合计或分摊,"
+                       f"只列部分地区会算出别的结果。请列出全部地区,或写明 \"partial\": true",
+                       f"{len(missing)} of the policy's regions are missing: {', '.join(missing)}; ‘{totals}’ and others sum or share "
+                       f"over every region, so a subset gives other amounts. List every region, or say \"partial\": true")  # fmt: skip
         if self.errors:
             return None
-        scen = Scenario(file, period, scheme, tuple(regions), params, inputs, state)
+        scen = Scenario(file, period, scheme, tuple(regions), params, inputs, state, readings, missing)
         self.given.clear()
         return scen
+
+    def missing(self, regions: list[str]) -> tuple[str, ...]:
+        """The policy's regions a scenario leaves out, where that changes a total: some value
+        or rule sums or shares over the whole region set. A scenario naming no region is
+        reported on its own."""
+        known = [r.text for r in self.scope.regions(self.checked.policy)]
+        if not regions or not known or not uses_regions_together(self.checked.program):
+            return ()
+        return tuple(r for r in known if r not in regions)
+
+    def readings(self, v: yaml.Node, out: dict[str, str]) -> None:
+        written = self.checked.written or self.checked.program
+        known = {c.name.text: [o.name.text for o in c.options] for c in choices(written)}
+        for name, kn, vn in self.mapping(v, "readings"):
+            field = f"readings.{name}"
+            if name not in known:
+                have = "、".join(known) or "无"
+                self.error(kn, field, f"政策没有这个解读(有:{have})", f"the policy has no such choice of readings (it has: {', '.join(known) or 'none'})")
+                continue
+            text = str(vn.value).strip() if isinstance(vn, yaml.ScalarNode) else ""
+            if text not in known[name]:
+                self.error(vn, field, f"“{text}”不是这个解读的选项({'、'.join(known[name])})", f"‘{text}’ is not an option of this choice ({', '.join(known[name])})")
+                continue
+            out[name] = text
 
     def _reads(self, name: str) -> bool:
         """Whether any value or rule of the policy reads `name`."""

@@ -8,6 +8,7 @@ from typing import Any
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.types import Base, Type
+from compiler.readings import choices
 
 _DECIMAL = r"^[0-9]+(\.[0-9]+)?$"
 _SIGNED = r"^-?[0-9]+(\.[0-9]+)?$"
@@ -79,6 +80,14 @@ def scenario_schema(checked: CheckedPolicy) -> dict[str, Any]:
     }
     if policy is not None and policy.header.schemes:
         props["scheme"] = {"enum": [s.text for s in policy.header.schemes]}
+    props["partial"] = {"type": "boolean", "description": "lists only some of the policy's regions, on purpose"}
+    written = choices(checked.written or checked.program)
+    if written:
+        props["readings"] = {
+            "type": "object",
+            "properties": {c.name.text: {"enum": [o.name.text for o in c.options]} for c in written},
+            "additionalProperties": False,
+        }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": policy.name.text if policy else "pool scenario",

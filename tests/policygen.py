@@ -490,7 +490,8 @@ def scenarios(draw: st.DrawFn, source: str) -> dict[str, Any]:
     enums = {n: [m.text for m in e.members] for n, e in scope.enums.items()}
     known = [r.text for r in scope.regions(checked.policy)] or ["甲地", "乙地"]
     regions = draw(st.lists(st.sampled_from(known), min_size=1, max_size=4, unique=True))
-    out: dict[str, Any] = {"params": {}, "global": {}, "regions": {r: {} for r in regions}, "state": {}}
+    # Often a subset of the region set, on purpose: the scenario says so.
+    out: dict[str, Any] = {"partial": True, "params": {}, "global": {}, "regions": {r: {} for r in regions}, "state": {}}
     for name, d in scope.values.items():
         t = checked.types[name]
         if isinstance(d, ir.ParamDecl) and (d.value is None or (d.bounds and draw(st.booleans()))):

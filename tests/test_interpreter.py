@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from compiler.cli import main
-from compiler.driver import check_file
+from compiler.driver import check_file, check_source
 from compiler.interpreter import Env, EvalError, settle
 from compiler.interpreter.funds import largest_remainder, round_fen
 
@@ -75,12 +75,20 @@ def test_a_full_guizhou_period_conserves_every_fund_to_the_fen() -> None:
     assert res.values["地方政府弥补额"] == {"贵阳市": 0, "遵义市": 0, "安顺市": F(45_000_000)}
 
 
+OVERDRAWN = """政策 试 {
+  输入 缺口: 金额 每地区
+  资金 留存 结转 原文 "留存" {
+    补助 补 = 缺口  至 各地区  原文 "补足缺口"
+  }
+}
+"""
+
+
 def test_overdrawing_a_carried_fund_is_an_error_not_a_negative_balance() -> None:
-    checked = check_file(GUIZHOU).policy
+    # (Guizhou no longer overdraws: it reads a short reserve as shared pro rata.)
+    checked = check_source(OVERDRAWN).policy
     assert checked is not None
-    env = _env(F(0))
-    # 16,500,000 retained this year cannot pay 10% of a 5亿 deficit.
-    env.inputs["历年累计结余缺口"]["安顺市"] = F(5 * YI)  # type: ignore[index]
+    env = Env(["甲市"], {}, {"缺口": {"甲市": F(100)}}, {"留存": F(10)}, None)
     with pytest.raises(EvalError, match="overdrawn"):
         settle(checked, env)
 
@@ -98,7 +106,7 @@ def test_missing_input_names_the_input_and_region() -> None:
 def test_pool_test_runs_the_guizhou_examples() -> None:
     result = CliRunner().invoke(main, ["test", str(GUIZHOU)])
     assert result.exit_code == 0, result.output
-    assert result.output.strip().endswith("6 passed, 0 failed")
+    assert result.output.strip().endswith("7 passed, 0 failed")
     assert "✓ 留存达到上限后结转下一年" in result.output
 
 
@@ -109,4 +117,4 @@ def test_pool_test_shows_expected_and_actual_and_fails(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["test", str(path)])
     assert result.exit_code == 1
     assert "缺口调剂额@贵阳市: 期望 10,010,000.00元, 实际 10,000,000.00元" in result.output
-    assert result.output.strip().endswith("5 passed, 1 failed")
+    assert result.output.strip().endswith("6 passed, 1 failed")

@@ -110,7 +110,7 @@ def _mixed(tmp_path: Path, regions: dict[str, dict[str, str]]) -> tuple[Path, Pa
     policy = tmp_path / "mix.pool"
     policy.write_text(MIX, encoding="utf-8")
     scen = tmp_path / "s.json"
-    scen.write_text(json.dumps({"period": 2026, "regions": regions}, ensure_ascii=False), encoding="utf-8")
+    scen.write_text(json.dumps({"period": 2026, "partial": True, "regions": regions}, ensure_ascii=False), encoding="utf-8")
     return policy, scen
 
 
@@ -146,6 +146,7 @@ def _ningbo_periods(tmp_path: Path, second: int, drop: bool, first: int = 2022) 
     nxt["period"] = second
     if drop:
         nxt["regions"] = {r: v for r, v in base["regions"].items() if r != "海曙区"}
+        nxt["partial"] = True  # the subset is not what is refused here: the balance left behind is
     files = []
     for i, data in enumerate((base, nxt)):
         path = tmp_path / f"p{i}.json"

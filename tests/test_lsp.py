@@ -307,8 +307,8 @@ def test_definition_of_an_imported_region_set_lands_in_the_stdlib(editor: Editor
     stdlib = (ROOT / "stdlib" / "regions" / "guizhou.pool").read_text(encoding="utf-8")
     assert loc.range.start == find(stdlib, "贵州市州")
     # …and the import's string opens the module itself.
-    imp = editor.definition(uri, *_pos(find(text, '"causes"'), 2))
-    assert isinstance(imp, lsp.Location) and imp.uri.endswith("/stdlib/causes.pool")
+    imp = editor.definition(uri, *_pos(find(text, '"regions/guizhou"'), 2))
+    assert isinstance(imp, lsp.Location) and imp.uri.endswith("/stdlib/regions/guizhou.pool")
     editor.close_doc(uri)
 
 
@@ -366,7 +366,7 @@ def test_folding_ranges_cover_the_policy_its_funds_and_long_declarations(editor:
     fund = find(text, "资金 基础调剂金").line
     assert (fund, find(text, "  }\n").line) in ranges
     param = find(text, "参数 基础上解比例").line
-    assert (param, param + 3) in ranges  # 授权, 原文 and 条款 below it
+    assert (param, param + 4) in ranges  # 授权, 原文, 条款 and 理解 below it
     editor.close_doc(uri)
 
 

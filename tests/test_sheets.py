@@ -62,6 +62,7 @@ def workbook(tmp_path: Path, edit: object = None) -> Path:
     params.append(["险种", "居民医保"])
     for name, v in scen["params"].items():
         params.append([name, float(Decimal(v[:-1]) / 100)])
+    params.append(["部分地区", "是"])  # three of the nine 市(州), as the JSON says
     state = book.create_sheet("期初余额")
     state.append(["资金", "金额(元)"])
     state.append(["省级留存", 80000000])
@@ -188,7 +189,7 @@ def test_read_scenario_file_gives_the_json_shape() -> None:
     from compiler.sheets import read_scenario_file
 
     data = read_scenario_file(SCENARIOS / "guizhou_2026.csv")
-    assert list(data) == ["period", "scheme", "params", "regions", "state"]
+    assert list(data) == ["period", "scheme", "params", "regions", "state", "partial"]
     assert data["period"] == "2026" and data["state"] == {"省级留存": "80,000,000.00"}
     regions = data["regions"]
     assert isinstance(regions, dict) and list(regions) == ["贵阳市", "遵义市", "安顺市"]
@@ -208,7 +209,7 @@ def test_csv_output_opens_in_excel_with_chinese_and_numbers() -> None:
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["资金往来"]
     assert rows[1] == ["期间", "规则", "自", "至", "金额(元)", "行"]
-    assert rows[2] == ["2026", "基础上解额", "贵阳市", "基础调剂金", "50000000.00", "46"]
+    assert rows[2] == ["2026", "基础上解额", "贵阳市", "基础调剂金", "50000000.00", "58"]
     assert ["2026", "省级留存", "", "91500000.00"] in rows
     assert ["期间", "年龄结构权重(%)", "全省上年度征缴收入(元)", "附加留存额(元)"] in rows
     assert ["2026", "30%", "2100000000.00", "16500000.00"] in rows

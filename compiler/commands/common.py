@@ -16,6 +16,21 @@ ENCODING = click.option("--encoding", default=None, metavar="编码",
 LANG = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
                     help="Language of messages / 提示语言")  # fmt: skip
 
+READING = click.option("--reading", "readings", multiple=True, metavar="解读=选项",
+                       help="Settle under this option of a choice of readings (repeatable) / 按某一解读的选项计算")  # fmt: skip
+
+
+def parse_readings(given: tuple[str, ...], lang: str) -> dict[str, str]:
+    """`--reading 名称=选项`, each once; anything else is a usage error (exit 2)."""
+    out: dict[str, str] = {}
+    for g in given:
+        name, eq, option = g.partition("=")
+        if not eq or not name.strip() or not option.strip():
+            click.echo(f"--reading {g}: 应写成 解读名称=选项" if lang == "zh" else f"--reading {g}: write NAME=OPTION", err=True)
+            sys.exit(2)
+        out[name.strip()] = option.strip()
+    return out
+
 
 def write_output(output: str, text: str | bytes, inputs: Iterable[str] = (), lang: str = "zh") -> None:
     """Write -o atomically. An unwritable path, a FIFO or device, or one of the command's

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from compiler.commands.common import ENCODING, ENGINE, LANG, emit, emit_sheet
+from compiler.commands.common import ENCODING, ENGINE, LANG, READING, emit, emit_sheet, parse_readings
 
 
 @click.command()
@@ -19,23 +19,25 @@ from compiler.commands.common import ENCODING, ENGINE, LANG, emit, emit_sheet
 @ENCODING
 @click.option("--explain", "targets", multiple=True, metavar="名称[@地区]", help="Explain a value down to the inputs / 解释某个数")
 @ENGINE
+@READING
 @LANG
 def run(
     policy: str, scenario: str, as_json: bool, fmt: str, output: str | None, encoding: str | None,
-    targets: tuple[str, ...], engine: str, lang: str,
+    targets: tuple[str, ...], engine: str, readings: tuple[str, ...], lang: str,
 ) -> None:  # fmt: skip
     """Evaluate a policy on a scenario / 按情景计算一期。"""
     from compiler import report
     from compiler.evaluate import EvaluationFailed, evaluate_file, explain_file
     from compiler.interpreter.trace import render
 
+    chosen = parse_readings(readings, lang)
     try:
         if targets:
             for target in targets:
-                checked, step = explain_file(policy, scenario, target, encoding)
+                checked, step = explain_file(policy, scenario, target, encoding, chosen)
                 click.echo(render(step, checked, lang), nl=False)
             return
-        checked, scen, res = evaluate_file(policy, scenario, engine, encoding)
+        checked, scen, res = evaluate_file(policy, scenario, engine, encoding, chosen)
     except EvaluationFailed as e:
         click.echo(e.render(lang), err=True)
         sys.exit(e.exit_code)
@@ -44,4 +46,8 @@ def run(
 
         emit_sheet(lambda: write_results(checked, [(scen.period, res)], fmt, lang), output, lang, [policy, scenario])
         return
-    emit(report.to_json(checked, scen.period, res) if as_json or fmt == "json" else report.to_text(res, scen.period, lang), output, lang, [policy, scenario])
+    if as_json or fmt == "json":
+        out = report.to_json(checked, scen.period, res, scen.missing)
+    else:
+        out = report.to_text(res, scen.period, lang) + report.notes(checked, scen.missing, lang)
+    emit(out, output, lang, [policy, scenario])

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from compiler.commands.common import ENCODING, LANG, emit, emit_sheet, progress_bar, write_output
+from compiler.commands.common import ENCODING, LANG, READING, emit, emit_sheet, parse_readings, progress_bar, write_output
 
 
 @click.command()
@@ -26,11 +26,12 @@ from compiler.commands.common import ENCODING, LANG, emit, emit_sheet, progress_
               help="compiled (the default for periods), interpreter (the reference), or vector: every draw at once "
                    "on the vectorized backend (the default with --draws)")  # fmt: skip
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar on standard error / 不显示进度")
+@READING
 @LANG
 def simulate(
     policy: str, scenarios: tuple[str, ...], as_json: bool, fmt: str, output: str | None, encoding: str | None,
     draws: int | None, seed: int | None,
-    values: tuple[str, ...], chart: str | None, engine: str | None, quiet: bool, lang: str,
+    values: tuple[str, ...], chart: str | None, engine: str | None, quiet: bool, readings: tuple[str, ...], lang: str,
 ) -> None:  # fmt: skip
     """Several periods, balances carried forward; with --draws, a stochastic scenario drawn N times.
 
@@ -50,7 +51,7 @@ def simulate(
             if is_stochastic(f):
                 _usage(f"{f}: 这是随机情景(有 growth/years/base),请加 --draws N", f"{f}: a stochastic scenario (growth/years/base): add --draws N", lang)
         try:
-            checked, runs = simulate_files(policy, list(scenarios), engine, encoding)
+            checked, runs = simulate_files(policy, list(scenarios), engine, encoding, parse_readings(readings, lang))
         except EvaluationFailed as e:
             click.echo(e.render(lang), err=True, nl=False)
             sys.exit(e.exit_code)
@@ -60,8 +61,15 @@ def simulate(
 
             emit_sheet(lambda: write_results(checked, rows, fmt, lang), output, lang, [policy, *scenarios])
             return
-        emit(report.simulation_json(checked, rows) if as_json or fmt == "json" else report.simulation_text(checked, rows, lang), output, lang, [policy, *scenarios])
+        missing = tuple(dict.fromkeys(r for scen, _ in runs for r in scen.missing))
+        if as_json or fmt == "json":
+            out = report.simulation_json(checked, rows, missing)
+        else:
+            out = report.simulation_text(checked, rows, lang) + report.notes(checked, missing, lang)
+        emit(out, output, lang, [policy, *scenarios])
         return
+    if readings:
+        _usage("--reading 暂不能与 --draws 一起使用", "--reading does not combine with --draws yet", lang)
     if len(scenarios) != 1:
         _usage("--draws 只读一个随机情景文件", "--draws reads one stochastic scenario file", lang)
     if chart is not None and not chart.lower().endswith(".svg"):

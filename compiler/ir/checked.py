@@ -16,6 +16,10 @@ class CheckedPolicy:
     scope: Scope
     types: dict[str, Type]  # the type of every parameter, input, derived value and rule
     sources: dict[str, str] = attrs.field(factory=dict)  # file → text, for formulas in traces
+    # The program as written, its choices of reading unresolved (None: the same as
+    # `program`), and the option `program` takes for each choice.
+    written: ir.Program | None = None
+    readings: dict[str, str] = attrs.field(factory=dict)
 
     def text_of(self, span: Span) -> str:
         """The source text a span covers (single-line spans; longer ones are cut at the line end)."""

@@ -37,12 +37,14 @@ from compiler.source import Span
 
 @attrs.frozen
 class Literate:
-    """The original clause a declaration encodes, and its section."""
+    """The original clause a declaration encodes, its section, and how it was read
+    (理解) where the text leaves a choice the declaration makes."""
 
     quote: Str | None
     section: Str | None
     span: Span = _span()  # the clauses, or the declaration when it has none
     note: Str | None = None  # 说明: the drafter's own words for the 解读, with {{名称}} references
+    reading: Str | None = None
 
 
 # ---- declarations --------------------------------------------------------------
@@ -205,6 +207,29 @@ class Rule:
 
 
 @attrs.frozen
+class Option:
+    """One reading of a choice: the values or rules the policy has under it."""
+
+    name: Ident
+    decls: tuple[ParamDecl | LetDecl | Rule, ...]
+    literate: Literate
+    span: Span = _span()
+
+
+@attrs.frozen
+class Choice:
+    """解读: a named choice between readings of the text, with the one the policy takes.
+    Resolved before checking (compiler/readings.py): the backends never see one."""
+
+    name: Ident
+    options: tuple[Option, ...]
+    default: Ident
+    literate: Literate
+    span: Span = _span()
+    fund: Ident | None = None  # written in this fund's block: its options hold its rules
+
+
+@attrs.frozen
 class FundDecl:
     name: Ident
     carried: bool  # keeps a balance from period to period
@@ -212,6 +237,9 @@ class FundDecl:
     rules: tuple[Rule, ...]
     literate: Literate
     span: Span = _span()
+    # Choices written among the rules, each with the number of rules before it: the chosen
+    # option's rules go there, so the order of the fund's rules is the order written.
+    choices: tuple[tuple[int, Choice], ...] = ()
 
 
 # ---- examples, timeline, tasks ---------------------------------------------------
@@ -338,7 +366,7 @@ class TaskTable:
 
 Decl = Union[
     EnumDecl, RegionSetDecl, ParamDecl, InputDecl, LetDecl, PartyDecl, FundDecl, Rule,
-    Example, Timeline, TaskTable,
+    Example, Timeline, TaskTable, Choice,
 ]  # fmt: skip
 
 
@@ -356,6 +384,9 @@ class Header:
     doc_number: Str | None = None  # 文号
     issued: DateLit | None = None  # 印发 (施行 is 生效)
     prose: tuple[Str, ...] = ()  # 解读 paragraphs, Markdown, with {{名称}} references
+    # 生效 职工医保 2027年3月: a scheme that starts after the policy does; periods before
+    # the year it starts cannot be settled for it.
+    scheme_starts: tuple[tuple[Ident, DateLit], ...] = ()
 
 
 @attrs.frozen

@@ -29,12 +29,12 @@ OUTPUT = Path("editors") / "vscode" / "syntaxes" / "pool.tmLanguage.json"
 
 # Keyword groups by the Chinese form; the English form of each follows it.
 DECLARATION = ("导入", "政策", "枚举", "地区集", "参数", "输入", "令", "主体", "资金", "上解", "分配", "留存", "补助",
-               "转移", "拆分", "弥补", "层", "例", "期", "时间表", "任务表", "任务")  # fmt: skip
+               "转移", "拆分", "弥补", "层", "例", "期", "时间表", "任务表", "任务", "解读", "选项")  # fmt: skip
 CONTROL = ("如果", "则", "否则", "匹配", "分段", "累进", "其他")
 OPERATOR = ("或", "且", "非", "属于")
 CONSTANT = ("待定", "是", "否", "全部", "剩余", "持续推进")
 # Declarations whose next word is the name they declare.
-NAMING = ("政策", "枚举", "地区集", "参数", "输入", "令", "主体", "资金", "上解", "分配", "留存", "补助", "转移", "拆分", "弥补", "层")
+NAMING = ("政策", "枚举", "地区集", "参数", "输入", "令", "主体", "资金", "上解", "分配", "留存", "补助", "转移", "拆分", "弥补", "层", "解读", "选项")
 
 # 险种 also declares the value 险种 that rules read (its keyword is its name): it is a
 # keyword only where a statement begins, the start of a line.

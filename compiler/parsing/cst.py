@@ -25,16 +25,17 @@ from compiler.source import SourceFile
 
 # Statements: each begins a line of its own in a block, at the block's indent.
 _ITEMS = frozenset({
-    "import_decl", "policy", "h_basis", "h_effective", "h_regions", "h_level", "h_schemes",
+    "import_decl", "policy", "h_basis", "h_effective", "h_scheme_start", "h_regions", "h_level", "h_schemes",
     "h_status", "h_number", "h_issued", "h_prose",
     "enum_decl", "regionset_decl", "param_decl", "input_decl", "let_decl", "party_decl",
     "fund_decl", "rule", "example_decl", "ex_regions", "ex_given", "ex_opening", "ex_expect",
     "ex_meta", "ex_period", "timeline_decl", "milestone", "tasks_decl", "task", "tier", "arm",
-    "band_closed", "band_open", "share", "weight", "region_value",
+    "band_closed", "band_open", "share", "weight", "region_value", "choice_decl", "option",
+    "choice_default",
 })  # fmt: skip
 # Clauses that follow a declaration: set off by two spaces when on the same line.
 _CLAUSES = frozenset({
-    "bound_min", "bound_max", "authority", "m_quote", "m_section", "m_note", "signed", "default",
+    "bound_min", "bound_max", "authority", "m_quote", "m_section", "m_note", "m_reading", "signed", "default",
     "c_from", "c_to", "c_by", "c_when", "c_cap", "c_cumcap", "c_except", "owners",
     "deadline", "t_cap", "t_total_cap",
 })  # fmt: skip

@@ -23,7 +23,7 @@ PAIRS: tuple[tuple[str, str], ...] = (
     ("期", "period"), ("已知", "given"), ("期初", "opening"), ("期望", "expect"),
     ("时间表", "timeline"), ("前", "by"), ("责任", "owners"), ("任务表", "tasks"),
     ("任务", "task"), ("时限", "deadline"), ("持续推进", "ongoing"), ("原文", "quote"),
-    ("条款", "section"), ("如果", "if"), ("则", "then"), ("否则", "else"), ("或", "or"),
+    ("条款", "section"), ("理解", "reading"), ("解读", "choice"), ("选项", "option"), ("如果", "if"), ("则", "then"), ("否则", "else"), ("或", "or"),
     ("且", "and"), ("非", "not"), ("属于", "in"), ("是", "true"), ("否", "false"),
     ("全部", "all"), ("剩余", "remaining"), ("匹配", "match"), ("分段", "bands"),
     ("累进", "progressive"), ("其他", "otherwise"), ("以上", "from"),

@@ -50,8 +50,12 @@ class Lowering(LeafLowering):
         prose: list[ir.Str] = []
         decls: list[ir.Decl] = []
         seen: dict[str, Span] = {}
+        starts: list[tuple[ir.Ident, ir.DateLit]] = []
         for m in _trees(tree):
             kids = m.children
+            if m.data == "h_scheme_start":
+                starts.append((self.ident(kids[0]), self.date(kids[1])))  # type: ignore[arg-type]
+                continue
             if str(m.data).startswith("h_") and m.data != "h_prose":  # 解读 paragraphs may repeat
                 if m.data in seen:  # a second 生效/层级/… would silently replace the first
                     word = self.source_text(m).split()[0]
@@ -79,7 +83,13 @@ class Lowering(LeafLowering):
                 prose.append(self.string(kids[0]))  # type: ignore[arg-type]
             else:
                 decls.append(self.decl(m))
-        header = ir.Header(basis, eff_from, eff_to, region_set, level, schemes, self.span(tree), status, number, issued, tuple(prose))
+        known = {x.text for x in schemes}
+        for scheme, _ in starts:
+            if scheme.text not in known:
+                self.diags.append(diag("E201", scheme.span, kind=Text("险种", "scheme"), name=scheme.text))
+        header = ir.Header(
+            basis, eff_from, eff_to, region_set, level, schemes, self.span(tree), status, number, issued, tuple(prose), tuple(starts)
+        )
         return ir.Policy(name, header, tuple(decls), self.span(tree))
 
     def scheme_decls(self, tree: T, schemes: tuple[ir.Ident, ...]) -> list[ir.Decl]:
@@ -126,7 +136,7 @@ class Lowering(LeafLowering):
                 bounds.append(ir.Bound(kind, self.expr(c.children[0]), self.span(c)))
             elif c.data == "authority":
                 authority += self.owners(c.children[0])  # type: ignore[arg-type]
-            elif c.data in ("m_quote", "m_section", "m_note"):
+            elif c.data in ("m_quote", "m_section", "m_note", "m_reading"):
                 metas.append(c)
         return ir.ParamDecl(
             self.ident(name), self.type_ref(tref), value, tuple(bounds), authority,  # type: ignore[arg-type]
@@ -168,11 +178,44 @@ class Lowering(LeafLowering):
         per_region = any(k.data == "per_region" for k in kids)
         metas = [k for k in kids if k.data.startswith("m_")]
         self.fund = name
+        rules: list[ir.Rule] = []
+        choices: list[tuple[int, ir.Choice]] = []
         try:
-            rules = tuple(self.rule(k) for k in kids if k.data == "rule")
+            for k in kids:
+                if k.data == "rule":
+                    rules.append(self.rule(k))
+                elif k.data == "choice_decl":
+                    choices.append((len(rules), self.choice(k)))
         finally:
             self.fund = None
-        return ir.FundDecl(name, carried, per_region, rules, self.literate(metas, tree), self.span(tree))
+        return ir.FundDecl(name, carried, per_region, tuple(rules), self.literate(metas, tree), self.span(tree), tuple(choices))
+
+    def d_choice_decl(self, tree: T) -> ir.Decl:
+        return self.choice(tree)
+
+    def choice(self, tree: T) -> ir.Choice:
+        name = self.ident(tree.children[0])  # type: ignore[arg-type]
+        kids = list(_trees_of(tree.children[1:]))
+        metas = [k for k in kids if k.data.startswith("m_")]
+        default = next(k for k in kids if k.data == "choice_default")
+        options = tuple(self.option(k) for k in kids if k.data == "option")
+        return ir.Choice(
+            name, options, self.ident(default.children[0]), self.literate(metas, tree), self.span(tree), self.fund  # type: ignore[arg-type]
+        )
+
+    def option(self, tree: T) -> ir.Option:
+        name = self.ident(tree.children[0])  # type: ignore[arg-type]
+        kids = list(_trees_of(tree.children[1:]))
+        metas = [k for k in kids if k.data.startswith("m_")]
+        decls: list[ir.ParamDecl | ir.LetDecl | ir.Rule] = []
+        for k in kids:
+            if k.data == "rule":
+                decls.append(self.rule(k))
+            elif k.data in ("param_decl", "let_decl"):
+                d = self.decl(k)
+                assert isinstance(d, (ir.ParamDecl, ir.LetDecl))
+                decls.append(d)
+        return ir.Option(name, tuple(decls), self.literate(metas, tree), self.span(tree))
 
     def d_rule(self, tree: T) -> ir.Decl:
         return self.rule(tree)
@@ -247,7 +290,7 @@ class Lowering(LeafLowering):
             if c.data == "payer":
                 share = self.expr(c.children[1]) if len(c.children) > 1 else None
                 payers.append(ir.Payer(self.party(c.children[0]), share, self.span(c)))  # type: ignore[arg-type]
-            elif c.data in ("m_quote", "m_section", "m_note"):
+            elif c.data in ("m_quote", "m_section", "m_note", "m_reading"):
                 metas.append(c)
             elif c.data == "t_total_cap":
                 total_cap = self.expr(c.children[0])

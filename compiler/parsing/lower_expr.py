@@ -129,7 +129,7 @@ class LeafLowering:
         return r
 
     def literate(self, metas: list[T], owner: T) -> ir.Literate:
-        quote = section = note = None
+        quote = section = note = reading = None
         span = self.span(metas[0]).to(self.span(metas[-1])) if metas else self.span(owner)
         for m in metas:
             s = self.string(m.children[0])  # type: ignore[arg-type]
@@ -137,9 +137,11 @@ class LeafLowering:
                 quote = s
             elif m.data == "m_note":
                 note = s
+            elif m.data == "m_reading":
+                reading = s
             else:
                 section = s
-        return ir.Literate(quote, section, span, note)
+        return ir.Literate(quote, section, span, note=note, reading=reading)
 
     def label(self, tree: T) -> ir.Str:
         tok = tree.children[0]

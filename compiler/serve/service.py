@@ -206,7 +206,7 @@ class Service:
         docs = [scenario_document(x, f"scenarios[{i}]") for i, x in enumerate(items)]
         self._validate(checked, docs, lang)
         try:
-            runs = simulate_checked(checked, list(docs), "interpreter")
+            checked, runs = simulate_checked(checked, list(docs), "interpreter")
         except EvaluationFailed as e:
             raise Refused(422, "evaluation", Text(e.zh, e.en)) from None
         return self._results(checked, [(scen.period, res) for scen, res in runs], fmt, lang, single=False)

@@ -34,7 +34,7 @@ _VALUE = {"值", "value", "数值", "金额", "余额", "amount", "balance"}
 _UNIT = {"单位", "unit"}
 _REGION = {"地区", "region"}
 _NOTES = {"说明", "原文", "范围", "类型", "备注", "note", "notes", "clause", "bounds", "type"}  # read by people only
-_TOP_NAMES = {"期间": "period", "period": "period", "险种": "scheme", "scheme": "scheme"}
+_TOP_NAMES = {"期间": "period", "period": "period", "险种": "scheme", "scheme": "scheme", "部分地区": "partial", "partial": "partial"}
 _HEADER = re.compile(r"(?P<name>.*?)\s*[(（](?P<unit>[^()（）]*)[)）]\s*")
 _PLAIN = re.compile(NUMBER)
 _STR, _NULL, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:null", "tag:yaml.org,2002:map"
@@ -83,7 +83,7 @@ class _Builder:
         if self.problems:
             raise SheetError(self.problems)
         pairs: Pairs = []
-        for key in ("period", "scheme", "params", "global", "regions", "state"):
+        for key in ("period", "scheme", "params", "global", "regions", "state", "partial"):
             if key == "state" and self.state:
                 first = next(iter(self.state.values()))[0]
                 state: Pairs = [(_scalar(name, cell), v if isinstance(v, yaml.Node) else _mapping(v, cell)) for name, (cell, v) in self.state.items()]

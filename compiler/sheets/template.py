@@ -115,6 +115,9 @@ class _Template:
         choices = {}
         if self.schemes:
             rows.append([_t(lang, "险种", "scheme"), scen.scheme if scen else None, None, "、".join(self.schemes), None])
+        if scen is not None and scen.missing:  # a partial scenario stays partial in its workbook
+            rows.append([_t(lang, "部分地区", "partial"), _t(lang, "是", "true"), None,
+                         _t(lang, "只列出部分地区:按全部地区合计的数只涵盖这些", "some regions only: totals over the set cover these"), None])  # fmt: skip
         highlight = set()
         for n, d in self.params:
             t = types[n]

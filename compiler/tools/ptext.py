@@ -207,7 +207,8 @@ def tier(t: ir.Tier, lang: str) -> str:
 # gains later) is shown by its attribute name rather than dropped.
 FIELDS: dict[str, tuple[str, str]] = {
     "value": ("值", "value"), "type": ("类型", "type"), "bounds": ("范围", "bounds"), "authority": ("授权", "authority"),
-    "literate": ("", ""), "quote": ("原文", "quote"), "section": ("条款", "section"),
+    "literate": ("", ""), "quote": ("原文", "quote"), "section": ("条款", "section"), "reading": ("理解", "reading"),
+    "scheme_starts": ("险种生效", "scheme starts"), "choices": ("解读", "choices"), "options": ("选项", "options"),
     "signed": ("可为负", "signed"), "default": ("默认", "default"), "expr": ("公式", "formula"),
     "per_region": ("每地区", "per region"), "carried": ("结转", "carried"), "kind": ("种类", "kind"),
     "amount": ("金额", "amount"), "fund": ("所在资金", "fund"), "source": ("付款方", "from"), "dest": ("收款方", "to"),

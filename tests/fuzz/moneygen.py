@@ -240,7 +240,8 @@ def generate(seed: int) -> Case:
 def _scenario(rng: random.Random, decls: dict[str, str], regions: list[str], funds: dict[str, tuple[bool, bool]], extreme: bool) -> dict[str, Any]:
     tie = TIE_COUNTS[rng.randrange(len(TIE_COUNTS))]
     scale = 10 ** rng.randint(0, 6)
-    out: dict[str, Any] = {"params": {}, "global": {}, "regions": {r: {} for r in regions}, "state": {}}
+    # A scenario lists some of the policy's regions on purpose: it says so ("partial").
+    out: dict[str, Any] = {"partial": True, "params": {}, "global": {}, "regions": {r: {} for r in regions}, "state": {}}
     for name, decl in decls.items():
         if not decl.startswith("输入"):
             continue
@@ -353,7 +354,7 @@ def tie_case(seed: int) -> Case:
         people = 10 ** rng.randint(3, 7)
         elderly = 10 ** rng.randint(2, 6)
         base = rng.choice([3_333_333_330, 1_000_000_000, 7, 142_857_142_857])
-        scenarios.append({"regions": {
+        scenarios.append({"partial": True, "regions": {
             r: {"收入": f"{(base + rng.randint(0, 12)) // 100}.{(base + rng.randint(0, 12)) % 100:02d}",
                 "人数": str(people), "老年人数": str(tie[i] * elderly)}
             for i, r in enumerate(regions)

@@ -1,0 +1,85 @@
+"""`pool diff --readings`: one scenario settled under every option of every choice of
+readings, side by side, so the money each reading puts at stake is seen per party and
+region. Each choice is varied alone, the others at their defaults."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import attrs
+
+from compiler.evaluate import Engine, EvaluationFailed, env_of, load_scenario, settle_with
+from compiler.driver import with_readings
+from compiler.ir.checked import CheckedPolicy
+from compiler.numbers import to_decimal
+from compiler.readings import ReadingError, choices
+from compiler.report import money, table
+
+
+@attrs.frozen
+class ChoiceDiff:
+    name: str
+    options: tuple[str, ...]  # the default first
+    # account (party or fund, a region's in 名称(地区)) → net amount it pays under each
+    # option, in `options` order: what it pays out less what it receives.
+    net: dict[str, tuple[Fraction, ...]]
+
+    @property
+    def differs(self) -> bool:
+        return any(len(set(v)) > 1 for v in self.net.values())
+
+
+def compare_readings(checked: CheckedPolicy, scenario: str | Path, encoding: str | None = None, engine: Engine = "compiled") -> list[ChoiceDiff]:
+    out: list[ChoiceDiff] = []
+    for c in choices(checked.written or checked.program):
+        names = [c.default.text] + [o.name.text for o in c.options if o.name.text != c.default.text]
+        nets: list[dict[str, Fraction]] = []
+        for option in names:
+            try:
+                variant = with_readings(checked, {c.name.text: option})
+            except ReadingError as e:
+                raise EvaluationFailed(2, e.zh + "\n", e.en + "\n") from None
+            scen = load_scenario(variant, scenario, encoding)
+            res = settle_with(variant, env_of(scen), engine, f"{scenario} ({c.name.text}={option})")
+            net: dict[str, Fraction] = {}
+            for t in res.transfers:
+                net[t.source] = net.get(t.source, Fraction(0)) + t.amount
+                net[t.dest] = net.get(t.dest, Fraction(0)) - t.amount
+            nets.append(net)
+        accounts = list(dict.fromkeys(a for n in nets for a in n))  # first seen, option by option
+        out.append(ChoiceDiff(c.name.text, tuple(names), {a: tuple(n.get(a, Fraction(0)) for n in nets) for a in accounts}))
+    return out
+
+
+def to_text(diffs: list[ChoiceDiff], lang: str) -> str:
+    zh = lang == "zh"
+    if not diffs:
+        return "本政策没有备选解读(解读)。\n" if zh else "The policy has no choice of readings.\n"
+    parts = []
+    for d in diffs:
+        heads = ["主体/资金" if zh else "party / fund"]
+        heads += [o + (("(默认)" if zh else " (default)") if i == 0 else "") for i, o in enumerate(d.options)]
+        heads.append("相差" if zh else "at stake")
+        rows = [[a, *(money(x) for x in v), money(max(v) - min(v))] for a, v in d.net.items() if len(set(v)) > 1]
+        title = f"解读“{d.name}”:各选项下的净支出(支出减收入,元)" if zh else f"Choice ‘{d.name}’: net amount paid under each option (paid less received, 元)"
+        same = len(d.net) - len(rows)
+        body = table(heads, rows, set(range(1, len(heads)))) if rows else ("各选项结果相同。\n" if zh else "Every option settles alike.\n")
+        tail = (f"另有 {same} 个主体或资金在各选项下相同。\n" if zh else f"{same} more parties or funds settle alike under every option.\n") if same and rows else ""
+        parts.append(f"{title}\n\n{body}{tail}")
+    return "\n".join(parts)
+
+
+def to_json(diffs: list[ChoiceDiff]) -> str:
+    doc = [
+        {
+            "choice": d.name,
+            "default": d.options[0],
+            "options": list(d.options),
+            "net": {a: {o: str(to_decimal(x, 2)) for o, x in zip(d.options, v)} for a, v in d.net.items()},
+            "at_stake": {a: str(to_decimal(max(v) - min(v), 2)) for a, v in d.net.items() if len(set(v)) > 1},
+        }
+        for d in diffs
+    ]
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
