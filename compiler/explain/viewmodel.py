@@ -20,6 +20,8 @@ from compiler.explain.prose import Filler
 from compiler.explain.sentences import Sentences
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
+from compiler.readings import of_policy
+from compiler.source import Span
 
 K = ir.RuleKind
 
@@ -89,6 +91,24 @@ class TaskView:
 class OpenItem:
     name: str
     quote: Quote | None
+    word: str | None = None  # a discretionary word the policy leaves unanswered; None: a 待定 parameter
+
+
+@attrs.frozen
+class OptionView:
+    name: str
+    reading: str | None
+    default: bool
+
+
+@attrs.frozen
+class ReadingView:
+    """本解读对原文的理解: how the policy reads one clause, or the options it declares."""
+
+    subject: str
+    quote: Quote | None
+    reading: str | None
+    options: tuple[OptionView, ...]
 
 
 @attrs.frozen
@@ -115,6 +135,7 @@ class Explainer:
     milestones: tuple[MilestoneView, ...]  # one-off dates, in the order written
     recurring: tuple[RecurringView, ...]  # in recurring.order
     tasks: tuple[TaskView, ...]
+    readings: tuple[ReadingView, ...]
     open_items: tuple[OpenItem, ...]
     source_file: str  # review form only
     notes: tuple[str, ...]  # for the drafting office (review form)
@@ -169,9 +190,29 @@ class Builder:
             groups=self.groups(), terms=self.terms(decls, file), regions_label=self.p.each, funds=tuple(self.ty(f) for f in c.scope.funds), parties=self.parties(),
             flows=self.flows(), examples=self.examples(decls, full=False), traces=self.examples(decls, full=True) if self.appendix else (),
             milestones=self.milestones(decls), recurring=self.recurring(decls), tasks=self.tasks(decls),
-            open_items=tuple(OpenItem(d.name.text, self.quote(d.literate.quote)) for d in params if d.value is None),
+            readings=self.readings(), open_items=self.open_items(),
             source_file=file, notes=tuple(self.notes),
         )  # fmt: skip
+
+    def readings(self) -> tuple[ReadingView, ...]:
+        """Every choice the text does not make and the policy does, with the clause it reads."""
+        found, _ = of_policy(self.c)
+        return tuple(
+            ReadingView(
+                self.ty(r.subject), self.quote(_str(r.quote, r.span)), self.plain(r.reading),
+                tuple(OptionView(self.ty(o.name), self.plain(o.reading), o.default) for o in r.options),
+            )
+            for r in found
+        )  # fmt: skip
+
+    def plain(self, text: str | None) -> str | None:
+        """A drafter's 理解, in simplified characters: it may quote a traditional original."""
+        return None if text is None else self.ty(words.simplified(text) or text)
+
+    def open_items(self) -> tuple[OpenItem, ...]:
+        """待明确事项: every 待定 parameter and every discretionary word left unanswered."""
+        _, points = of_policy(self.c)
+        return tuple(OpenItem(self.ty(p.subject), self.quote(_str(p.quote, p.span)), p.word) for p in points)
 
     def examples(self, decls: list[ir.Decl], full: bool) -> tuple[ExampleView, ...]:
         ex = Examples(self.c, self.s, self.lang, self.ty, full)
@@ -324,3 +365,7 @@ class Builder:
 
 def build(checked: CheckedPolicy, lang: str, notes: list[str] | None = None, audience: Audience = Audience.PUBLIC, appendix: bool = False) -> Explainer:
     return Builder(checked, lang, notes or [], audience, appendix).build()
+
+
+def _str(text: str | None, span: Span) -> ir.Str | None:
+    return ir.Str(text, span) if text is not None else None

@@ -37,7 +37,8 @@ RECURRING_WORDS: tuple[str, ...] = (
 )  # fmt: skip
 
 # The same Chinese keyword has another English form in these rules, and back.
-_ZH_TO_EN_IN = {("h_effective", "至"): "until"}
+# 解读 is both the header's explainer paragraph and a choice of readings.
+_ZH_TO_EN_IN = {("h_effective", "至"): "until", ("h_prose", "解读"): "explainer", ("choice_decl", "解读"): "choice"}
 _EN_TO_ZH_IN = {
     ("h_effective", "until"): "至", ("tier", "from"): "由", ("by", "by"): "前",
     ("band_open", "from"): "以上",
