@@ -71,13 +71,14 @@ def expected_headings(e: object) -> list[str]:
         (bool(getattr(e, "flows")), "资金流向", "Fund flows"),
         (bool(getattr(e, "examples")), "举例说明", "Worked examples"),
         (bool(getattr(e, "milestones") or getattr(e, "recurring") or getattr(e, "tasks")), "", ""),
+        (bool(getattr(e, "readings", ())), "本解读对原文的理解", "How this explainer reads the text"),
         (bool(getattr(e, "open_items")), "需要明确的事项", "Still to be decided"),
     ]
     out = []
     for present, zh_title, en_title in wanted:
         if present:
             n = len(out) + 1
-            numeral = "一二三四五六七八九十"[n - 1]
+            numeral = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二"][n - 1]
             out.append(f"{numeral}、{zh_title}" if zh else f"{n}. {en_title}")
     return out
 

@@ -106,7 +106,8 @@ class ReadingView:
     """本解读对原文的理解: how the policy reads one clause, or the options it declares."""
 
     subject: str
-    quote: Quote | None
+    quote: Quote | None  # the clause read; the public form names it by its section where it has one
+    section: str | None
     reading: str | None
     options: tuple[OptionView, ...]
 
@@ -199,7 +200,7 @@ class Builder:
         found, _ = of_policy(self.c)
         return tuple(
             ReadingView(
-                self.ty(r.subject), self.quote(_str(r.quote, r.span)), self.plain(r.reading),
+                self.ty(r.subject), self.quote(_str(r.quote, r.span)), self.plain(r.section), self.plain(r.reading),
                 tuple(OptionView(self.ty(o.name), self.plain(o.reading), o.default) for o in r.options),
             )
             for r in found
