@@ -163,6 +163,8 @@ def test_every_string_of_the_view_model_is_on_the_page(guizhou: dict[str, tuple[
     review_only = {e.source_file, *(r.where for g in e.groups for r in g.rules), *(r.where for r in e.terms)}
     quotes = {q for g in e.groups for r in g.rules if r.quote for q in (r.quote.text, r.quote.original)}
     quotes |= {r.quote.text for r in e.terms if r.quote} | {f.quote for f in e.figures if f.quote}
+    # The public form names a read clause by its section, and a choice's other options by name only.
+    quotes |= {r.quote.text for r in e.readings if r.quote and r.section} | {o.reading for r in e.readings for o in r.options if not o.default}
     drafted = {r.sentence for g in e.groups for r in g.rules if r.drafted}
     skip = {e.lang, e.regions_label, *review_only, *quotes, *drafted, *(s.target for x in e.examples for s in x.steps),
             *(s.formula for x in e.examples for s in x.steps), *(s.result for x in e.examples for s in x.steps)}  # fmt: skip
