@@ -50,7 +50,7 @@ def test_hover_on_a_rule_gives_its_fund_and_formula_in_words(good: Analysis) -> 
     assert text is not None
     assert text.startswith("**规则(留存)** 附加留存额: 金额, 单位 元")
     assert "属于资金“附加调剂金”" in text
-    assert "附加调剂金将当年筹集的全部资金的50%留存至省级留存" in text
+    assert "附加调剂金将当年筹集的全部资金的50%转入省级留存" in text
     fn = next(o for o in good.occurrences if o.name == "取大")
     assert hover(good, fn, "en") == "**built-in function** `取大` / `max`"
 

@@ -26,6 +26,7 @@ from compiler.evaluate import (
     explain_scenario,
     settle_with,
     simulate_checked,
+    under_readings,
 )
 from compiler.interpreter import PeriodResult
 from compiler.ir.checked import CheckedPolicy
@@ -185,10 +186,13 @@ class Service:
         doc = scenario_document(req.get("scenario"), "scenario")
         scen = self._validate(checked, [doc], lang, single=True)[0]
         try:
+            chosen = under_readings(checked, scen.readings)  # a scenario's "readings", as pool run reads them
+            if chosen is not checked:
+                checked, scen = chosen, self._validate(chosen, [doc], lang, single=True)[0]
             res = settle_with(checked, env_of(scen), "interpreter", doc.name)
         except EvaluationFailed as e:
             raise Refused(422, "evaluation", Text(e.zh, e.en)) from None
-        return self._results(checked, [(scen.period, res)], fmt, lang, single=True)
+        return self._results(checked, [(scen.period, res)], fmt, lang, single=True, missing=scen.missing)
 
     def simulate(self, req: dict[str, Any]) -> Answer:
         """Several periods (`scenarios`), or `draws` random futures of a stochastic `scenario`."""
@@ -209,7 +213,8 @@ class Service:
             checked, runs = simulate_checked(checked, list(docs), "interpreter")
         except EvaluationFailed as e:
             raise Refused(422, "evaluation", Text(e.zh, e.en)) from None
-        return self._results(checked, [(scen.period, res) for scen, res in runs], fmt, lang, single=False)
+        missing = tuple(dict.fromkeys(r for scen, _ in runs for r in scen.missing))
+        return self._results(checked, [(scen.period, res) for scen, res in runs], fmt, lang, single=False, missing=missing)
 
     def trace(self, req: dict[str, Any]) -> str:
         """How one value was computed, as `pool run --explain 名称@地区` prints it."""
@@ -227,9 +232,11 @@ class Service:
         except EvaluationFailed as e:
             raise Refused(422, "evaluation", Text(e.zh, e.en)) from None
 
-    def _results(self, checked: CheckedPolicy, runs: list[tuple[int | None, PeriodResult]], fmt: str, lang: str, single: bool) -> Answer:
-        if fmt == "json":
-            text = report.to_json(checked, runs[0][0], runs[0][1]) if single else report.simulation_json(checked, runs)
+    def _results(
+        self, checked: CheckedPolicy, runs: list[tuple[int | None, PeriodResult]], fmt: str, lang: str, single: bool, missing: tuple[str, ...] = ()
+    ) -> Answer:
+        if fmt == "json":  # exactly what `pool run --json` / `pool simulate --json` print
+            text = report.to_json(checked, runs[0][0], runs[0][1], missing) if single else report.simulation_json(checked, runs, missing)
             return Answer(text, MEDIA["json"])
         from compiler.sheets import SheetError, write_results
 
