@@ -293,7 +293,7 @@ def test_hover_shows_the_value_and_the_original_clause(editor: Editor) -> None:
     # A derived value: its formula in words, as the 政策解读 puts it.
     let = find(text, "同比增量 =")
     derived = editor.hover(uri, let.line, let.character)
-    assert derived is not None and "计算: 同比增量为上年度征缴收入减去前年度征缴收入,不低于零。" in str(derived.contents)
+    assert derived is not None and "计算: 上年度征缴收入减去前年度征缴收入，为负时按零计。" in str(derived.contents)
     editor.close_doc(uri)
 
 

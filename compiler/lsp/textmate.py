@@ -36,9 +36,10 @@ CONSTANT = ("待定", "是", "否", "全部", "剩余", "持续推进")
 # Declarations whose next word is the name they declare.
 NAMING = ("政策", "枚举", "地区集", "参数", "输入", "令", "主体", "资金", "上解", "分配", "留存", "补助", "转移", "拆分", "弥补", "层", "解读", "选项")
 
-# 险种 also declares the value 险种 that rules read (its keyword is its name): it is a
-# keyword only where a statement begins, the start of a line.
-LINE_START = ("险种",)
+# 险种 also declares the value 险种 that rules read (its keyword is its name), and the
+# header words 状态/文号/印发 are common names too (Ningbo's contributions policy has an input
+# 状态): they are keywords only where a statement begins, the start of a line.
+LINE_START = ("险种", "状态", "文号", "印发")
 
 SCOPES = {
     "declaration": "storage.type.pool",
