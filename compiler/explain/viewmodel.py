@@ -20,7 +20,7 @@ from compiler.explain.prose import Filler
 from compiler.explain.sentences import Sentences
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
-from compiler.readings import of_policy
+from compiler.readings import OpenPoint, Reading, of_policy
 from compiler.source import Span
 
 K = ir.RuleKind
@@ -182,6 +182,7 @@ class Builder:
             self.notes.append(self.t("未安装繁简转换组件（pip install 'pool-lang[explain]'），繁体原文未转换，公开版不引用。",
                                      "No traditional-to-simplified converter is installed (pip install 'pool-lang[explain]'): traditional 原文 is shown as written here and left out of the public form."))  # fmt: skip
         params = [d for d in decls if isinstance(d, ir.ParamDecl)]
+        found, points = of_policy(self.c)  # read once: the readings section and 待明确事项
         return Explainer(
             lang=self.lang, review=self.review, appendix=self.appendix, title=self.ty(policy.name.text),
             status=status, status_note=status_note, facts=tuple(attrs.evolve(f, value=self.ty(f.value)) for f in front.facts()),
@@ -191,13 +192,12 @@ class Builder:
             groups=self.groups(), terms=self.terms(decls, file), regions_label=self.p.each, funds=tuple(self.ty(f) for f in c.scope.funds), parties=self.parties(),
             flows=self.flows(), examples=self.examples(decls, full=False), traces=self.examples(decls, full=True) if self.appendix else (),
             milestones=self.milestones(decls), recurring=self.recurring(decls), tasks=self.tasks(decls),
-            readings=self.readings(), open_items=self.open_items(),
+            readings=self.readings(found), open_items=self.open_items(points),
             source_file=file, notes=tuple(self.notes),
         )  # fmt: skip
 
-    def readings(self) -> tuple[ReadingView, ...]:
+    def readings(self, found: tuple[Reading, ...]) -> tuple[ReadingView, ...]:
         """Every choice the text does not make and the policy does, with the clause it reads."""
-        found, _ = of_policy(self.c)
         return tuple(
             ReadingView(
                 self.ty(r.subject), self.quote(_str(r.quote, r.span)), self.plain(r.section), self.plain(r.reading),
@@ -210,9 +210,8 @@ class Builder:
         """A drafter's 理解, in simplified characters: it may quote a traditional original."""
         return None if text is None else self.ty(words.simplified(text) or text)
 
-    def open_items(self) -> tuple[OpenItem, ...]:
+    def open_items(self, points: tuple[OpenPoint, ...]) -> tuple[OpenItem, ...]:
         """待明确事项: every 待定 parameter and every discretionary word left unanswered."""
-        _, points = of_policy(self.c)
         return tuple(OpenItem(self.ty(p.subject), self.quote(_str(p.quote, p.span)), p.word) for p in points)
 
     def examples(self, decls: list[ir.Decl], full: bool) -> tuple[ExampleView, ...]:
