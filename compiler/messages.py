@@ -85,6 +85,10 @@ CODES: dict[str, Code] = {
     "E415": Code(E, "negative-weight", Text("分配依据“{name}”可能为负(其下界为{low})", "the weights of ‘{name}’ can be negative (lower bound {low})")),
     "E416": Code(E, "date-order", Text("结束日期{end}早于开始日期{start}", "the end date {end} is before the start date {start}")),
     "E417": Code(E, "bounds-contradict", Text("参数“{name}”的下限{low}高于上限{high}", "parameter ‘{name}’ has a lower bound {low} above its upper bound {high}")),
+    "E418": Code(E, "shortfall-misplaced", Text("“{name}”不是从所在资金付款的规则,“不足时”在这里没有意义", "‘{name}’ does not pay out of the fund it is written in, so ‘shortfall’ means nothing here")),
+    "E419": Code(E, "shortfall-per-region-fund", Text("“{name}”从每地区各自记账的资金“{fund}”付款,“不足时”暂不适用于这样的资金", "‘{name}’ pays out of ‘{fund}’, which keeps one account per region; ‘shortfall’ does not apply to such funds yet")),
+    "E420": Code(E, "shortfall-no-order", Text("“按顺序”按政策地区集的先后付款,但本政策没有声明地区集", "‘ordered’ pays regions in the order of the policy's region set, and this policy declares none")),
+    "E421": Code(E, "overdraft-unanswered", Text("“{name}”从资金“{fund}”付款,金额可能超过资金的余额,却没有说明不足时怎么办", "‘{name}’ pays out of fund ‘{fund}’ and may ask for more than the fund holds, and nothing says what happens then")),
     # ---- prose for the 解读 (说明, 解读): references the explainer fills in
     "E260": Code(E, "prose-undefined", Text("说明或解读中引用的{kind}“{name}”不存在", "the {kind} ‘{name}’ referred to in a note or explainer text does not exist")),
     "E261": Code(E, "prose-not-computable", Text("说明或解读中引用的“{name}”没有确定的值:{why}", "‘{name}’, referred to in a note or explainer text, has no fixed value: {why}")),
@@ -111,6 +115,10 @@ TEXTS: dict[str, Text] = {
     "fullwidth": Text("请改用半角字符“{ascii}”", "use the ASCII character ‘{ascii}’ instead"),
     "invisible": Text("这是一个不可见字符(U+{codepoint:s}),请删除", "this is an invisible character (U+{codepoint:s}); delete it"),
     "floor-it": Text("用 取大(…, 0) 设置下限,或改写为不会为负的形式", "floor it with max(…, 0), or rewrite it so it cannot go negative"),
+    "shortfall-forms": Text(
+        "写明 不足时 按比例、不足时 按顺序 或 不足时 挂账,并用 理解 说明为什么这样读;若金额不会超过余额,写成 取小(…, 剩余)",
+        "say shortfall prorata, shortfall ordered or shortfall claim, with a reading saying why; if the amount cannot exceed the balance, write min(…, remaining)",
+    ),
     "use-remaining": Text("用“剩余”分配尚未分出的全部余额", "use ‘remaining’ to pass on whatever is left"),
     "cap-binds": Text("此上限生效后,超出的部分没有去向", "once this cap binds, the excess has nowhere to go"),
     "condition-false": Text("条件不成立时这笔支出为零", "this payment is zero when its condition is false"),

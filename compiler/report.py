@@ -10,6 +10,7 @@ from compiler.diagnostics import display_width
 from compiler.interpreter import PeriodResult
 from compiler.interpreter.values import Scalar
 from compiler.ir.checked import CheckedPolicy
+from compiler.ir.scope import claim_rules
 from compiler.ir.types import Base, Type
 from compiler.numbers import to_decimal
 from compiler.readings import choices, uses_regions_together
@@ -82,6 +83,10 @@ def _state(checked: CheckedPolicy, closing: dict[str, Fraction]) -> dict[str, ob
             continue
         accounts = {k: str(to_decimal(v, 2)) for k, v in _accounts(name, fund.per_region, closing).items()}
         out[name] = accounts[name] if not fund.per_region else accounts
+    for rule in claim_rules(checked.scope):
+        name = rule.name.text
+        claims = {k: str(to_decimal(v, 2)) for k, v in _accounts(name, checked.types[name].per_region, closing).items()}
+        out[name] = claims[name] if not checked.types[name].per_region else claims
     return out
 
 
@@ -105,15 +110,31 @@ def table(headers: list[str], rows: list[list[str]], right: set[int]) -> str:
     return "\n".join([line(headers), rule, *(line(r) for r in rows)]) + "\n"
 
 
-def to_text(res: PeriodResult, period: int | None, lang: str) -> str:
+def to_text(res: PeriodResult, period: int | None, lang: str, checked: CheckedPolicy | None = None) -> str:
     zh = lang == "zh"
     heads = ["规则", "自", "至", "金额(元)", "行"] if zh else ["rule", "from", "to", "amount (元)", "line"]
     rows = [[t.rule, t.source, t.dest, money(t.amount), str(t.line)] for t in res.transfers]
     title = (f"{period}年 资金往来" if zh else f"Transfers, {period}") if period else ("资金往来" if zh else "Transfers")
     out = f"{title}\n\n" + table(heads, rows, {3, 4})
-    if res.closing:
+    claims = _claim_accounts(checked, res.closing) if checked is not None else set()
+    balances = [[k, money(v)] for k, v in res.closing.items() if k not in claims]
+    if balances:
         heads = ["资金", "期末余额(元)"] if zh else ["fund", "closing balance (元)"]
-        out += "\n" + table(heads, [[k, money(v)] for k, v in res.closing.items()], {1})
+        out += "\n" + table(heads, balances, {1})
+    unpaid = [[k, money(v)] for k, v in res.closing.items() if k in claims and v]
+    if unpaid:
+        heads = ["挂账的规则", "未付金额(元),下期续付"] if zh else ["rule with claims", "unpaid (元), asked again next period"]
+        out += "\n" + table(heads, unpaid, {1})
+    elif claims:
+        out += "\n" + ("挂账:没有未付的金额\n" if zh else "Claims: nothing left unpaid\n")
+    return out
+
+
+def _claim_accounts(checked: CheckedPolicy, closing: dict[str, Fraction]) -> set[str]:
+    names = {r.name.text: checked.types[r.name.text].per_region for r in claim_rules(checked.scope)}
+    out = set()
+    for name, per_region in names.items():
+        out |= {name} if not per_region else {f"{name}({k})" for k in _accounts(name, True, closing)}
     return out
 
 

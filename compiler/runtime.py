@@ -131,6 +131,43 @@ def apportion(total: Fraction, weights: Sequence[Fraction]) -> list[Fraction]:
     return [Fraction(p, 100) for p in parts]
 
 
+def claim_account(rule: str, region: str | None) -> str:
+    """Where a 挂账 rule's unpaid claim is carried: 缺口调剂额, or 缺口调剂额(贵阳市)."""
+    return rule if region is None else party(rule, region)
+
+
+def short_pay(
+    rule: str, asked: Mapping[str | None, Fraction], available: Fraction, form: str, order: Sequence[str],
+    opening: Mapping[str, Fraction], claims: dict[str, Fraction],
+) -> dict[str | None, Fraction]:  # fmt: skip
+    """What a fund holding `available` pays a rule that asks for `asked` (whole fen, by
+    region; None for a rule with one amount), when the policy said what happens if it
+    cannot pay in full (不足时):
+    - "pro_rata" (按比例): all it holds, apportioned to the amounts asked (largest remainder);
+    - "in_order" (按顺序): region by region in `order` (the policy's region set), each in
+      full while the money lasts;
+    - "claim" (挂账): the claim carried in from the period before is asked again with this
+      period's amount; paid pro rata; what stays unpaid goes into `claims`, to be carried.
+    A fund that holds enough pays every amount asked, whatever the form."""
+    keys = list(asked)
+    want = [asked[k] + (opening.get(claim_account(rule, k), ZERO) if form == "claim" else ZERO) for k in keys]
+    have = Fraction(math.floor(max(available, ZERO) * 100), 100)  # never pay a part of a fen the fund lacks
+    if sum(want, ZERO) <= have:
+        paid = want
+    elif form == "in_order":
+        rank = {r: i for i, r in enumerate(order)}
+        paid = [ZERO] * len(keys)
+        for i in sorted(range(len(keys)), key=lambda i: (rank.get(keys[i] or "", len(rank)), i)):
+            paid[i] = min(want[i], have)
+            have -= paid[i]
+    else:
+        paid = apportion(have, want) if have > 0 else [ZERO] * len(keys)
+    if form == "claim":
+        for k, w, p in zip(keys, want, paid):
+            claims[claim_account(rule, k)] = w - p
+    return dict(zip(keys, paid))
+
+
 def apportion_tier(need: Sequence[Fraction], shares: Sequence[Fraction], total_cap: Fraction | None) -> list[list[Fraction]]:
     """What each payer of one waterfall tier pays in each region (rows: regions).
 

@@ -18,7 +18,7 @@ import yaml
 
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
-from compiler.ir.scope import account
+from compiler.ir.scope import Scope, account, claim_rules
 from compiler.ir.types import Base, Type
 from compiler.ir.walk import decl_exprs, walk
 from compiler.fileio import FileRefused, read_limited
@@ -282,8 +282,11 @@ class _Reader:
         """Opening balances by ledger account: a per-region fund gives one per region."""
         for name, kn, vn in self.mapping(v, "state"):
             fund = self.scope.funds.get(name)
-            if fund is None or not fund.carried:
-                self.error(kn, f"state.{name}", "不是结转的资金", "is not a carried fund")
+            claim = _claim_rule(self.scope, name)
+            if claim is not None:  # 挂账: the claim left unpaid last period, by region
+                fund = ir.FundDecl(claim.name, True, self.checked.types[name].per_region, (), claim.literate, claim.span)
+            elif fund is None or not fund.carried:
+                self.error(kn, f"state.{name}", "不是结转的资金或挂账的规则", "is not a carried fund or a rule with carried claims")
                 continue
             if not fund.per_region:
                 got = self.value(vn, f"state.{name}", Type(Base.MONEY), None)
@@ -492,3 +495,8 @@ def _compose_text(text: str, is_json: bool) -> tuple[yaml.Node | None, list[Scen
     if root is None:
         return None, [ScenarioError("", 1, 1, "文件为空", "the file is empty")]
     return root, []
+
+
+def _claim_rule(scope: Scope, name: str) -> ir.Rule | None:
+    """The rule `name` when it carries unpaid claims (不足时 挂账): its claims open a period as balances do."""
+    return next((r for r in claim_rules(scope) if r.name.text == name), None)

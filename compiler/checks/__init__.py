@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from compiler.checks import accounting, consistency, depth, graph, intervals, lint, prose, resolve, typing
+from compiler.checks import accounting, consistency, depth, graph, intervals, lint, prose, resolve, shortfall, typing
 from compiler.checks.context import Context, build_scope
 from compiler.diagnostics import Diagnostic
 from compiler.ir.nodes import Program
@@ -29,6 +29,7 @@ PASSES: tuple[Pass, ...] = (
     consistency.check_exceptions,
     intervals.check,
     accounting.check,
+    shortfall.check,
     lint.check_unused,
     lint.check_quotes,
     lint.check_open,
@@ -37,7 +38,7 @@ PASSES: tuple[Pass, ...] = (
 
 # Passes that reason about values, or about what is used: pointless, and noisy,
 # over a program with name or type errors (a misspelt name is not an unused one).
-_SEMANTIC = {consistency.check_shares, consistency.check_bands, intervals.check, accounting.check, lint.check_unused}
+_SEMANTIC = {consistency.check_shares, consistency.check_bands, intervals.check, accounting.check, shortfall.check, lint.check_unused}
 
 
 def check(program: Program) -> tuple[Context, list[Diagnostic]]:

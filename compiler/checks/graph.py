@@ -21,6 +21,8 @@ def dependencies(ctx: Context) -> dict[str, list[ir.Name]]:
                     refs.append(e)
                 elif isinstance(e, (ir.FundAll, ir.FundRemaining)) and isinstance(d, ir.Rule) and d.fund:
                     refs += [ir.Name(r.name.text, e.span) for r in _feeding(ctx, d, e)]
+        if isinstance(d, ir.Rule) and d.shortfall is not None and d.fund:
+            refs += [ir.Name(r.name.text, d.shortfall.span) for r in _feeding(ctx, d, ir.FundRemaining(d.shortfall.span))]
         if isinstance(d, ir.Rule) and d.cumulative_cap is not None:
             refs += [ir.Name(r.name.text, d.cumulative_cap.span) for r in scope.filled_before(d)]
         deps[name] = refs
@@ -30,7 +32,7 @@ def dependencies(ctx: Context) -> dict[str, list[ir.Name]]:
 def _feeding(ctx: Context, rule: ir.Rule, e: ir.Expr) -> list[ir.Rule]:
     assert rule.fund is not None
     fund = ctx.scope.funds[rule.fund.text]
-    inflows = ctx.scope.feeders(fund.name.text)
+    inflows = ctx.scope.feeders_for(rule)
     if isinstance(e, ir.FundRemaining):
         before = fund.rules[: fund.rules.index(rule)]
         inflows += [r for r in before if r.kind is not ir.RuleKind.COLLECT]

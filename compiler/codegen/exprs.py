@@ -108,7 +108,7 @@ class ExprCompiler:
                 return repr(n)  # an enumeration member
             case ir.FundAll():
                 assert self.rule is not None and self.rule.fund is not None
-                return f"self.{self.names.funds[self.rule.fund.text]}()"
+                return self.inflow()
             case ir.FundRemaining():
                 return self.remaining()
             case ir.Neg(operand=a):
@@ -180,6 +180,15 @@ class ExprCompiler:
         assert fn.id == "share" and r is not None
         return f"rt.div({self.expr(args[0], r)}, {total}, {e.span.line})"
 
+    def inflow(self) -> str:
+        """全部 for the rule being compiled: what its fund takes in, as the rule counts it
+        (Scope.feeders_for: not money that comes back because of the rule itself)."""
+        rule = self.rule
+        assert rule is not None and rule.fund is not None
+        feeders = self.checked.scope.feeders_for(rule)
+        calls = "".join(f"self.{self.names[x.name.text]}(), " for x in feeders)
+        return f"self.inflow({rule.fund.text!r}, ({calls}), {[x.name.text for x in feeders]!r})"
+
     def remaining(self) -> str:
         rule = self.rule
         assert rule is not None and rule.fund is not None
@@ -189,5 +198,5 @@ class ExprCompiler:
         names = [x.name.text for x in earlier]
         name = fund.name.text
         return (
-            f"self.remaining({name!r}, self.{self.names.funds[name]}(), ({calls}), {names!r})"
+            f"self.remaining({name!r}, {self.inflow()}, ({calls}), {names!r})"
         )

@@ -29,9 +29,8 @@ def dependency_order(checked: CheckedPolicy) -> list[str]:
             for e in walk(top):
                 if isinstance(e, ir.Name) and e.name in scope.values:
                     found.append(e.name)
-                elif isinstance(e, (ir.FundAll, ir.FundRemaining)) and isinstance(value, ir.Rule) and value.fund:
-                    found += [r.name.text for r in checked.scope.feeders(value.fund.text)]
         if isinstance(value, ir.Rule):
+            found += [r.name.text for r in scope.fund_words(value)]
             found += [r.name.text for r in scope.filled_before(value)]
         deps[name] = found
     order: list[str] = []
@@ -102,6 +101,8 @@ class Generator(RuleBodies):
         w.line(f"REGIONAL_FUNDS: frozenset[str] = frozenset({regional_funds!r})")
         lets = [(n, self.checked.types[n].per_region) for n, d in self.scope.values.items() if isinstance(d, ir.LetDecl)]
         w.line(f"LETS: list[tuple[str, bool]] = {lets!r}")
+        order = [r.text for r in self.scope.regions(policy)]
+        w.line(f"REGION_ORDER: list[str] = {order!r}  # 不足时 按顺序: the policy's region set, in order")
         w.blank(2)
         self.data_classes()
         w.blank(2)
@@ -211,14 +212,25 @@ class Generator(RuleBodies):
                 w.line("self.memo: dict[tuple[str, str | None], rt.Value] = {}")
                 w.line("self.by_region: dict[str, dict[str, Fraction]] = {}")
                 w.line("self.totals: dict[str, Fraction] = {}")
+                w.line("self.claims: dict[str, Fraction] = {}  # 挂账: unpaid claims, carried like balances")
+            w.blank()
+            w.line(
+                "def short(self, rule: str, asked: dict[str | None, Fraction], available: Fraction, form: str) "
+                "-> dict[str | None, Fraction]:"
+            )
+            with w.indent():
+                w.line('"""不足时: what the fund pays when it holds less than the rule asks."""')
+                w.line("return rt.short_pay(rule, asked, available, form, REGION_ORDER, self.opening, self.claims)")
             w.blank()
             w.line("def remaining(self, fund: str, inflow: Fraction, ran: tuple[object, ...], earlier: list[str]) -> Fraction:")
             with w.indent():
                 w.line('"""剩余: the opening balance and this period\'s inflow, less what earlier rules paid out."""')
                 w.line("return self.opening.get(fund, rt.ZERO) + inflow - self.ledger.out_of(fund, earlier)")
-            for fund in self.scope.funds.values():
-                w.blank()
-                self.fund_all(fund)
+            w.blank()
+            w.line("def inflow(self, fund: str, ran: tuple[object, ...], feeders: list[str]) -> Fraction:")
+            with w.indent():
+                w.line('"""全部: what the fund takes in from `feeders` this period (`ran` computed them first)."""')
+                w.line("return self.ledger.into(fund, feeders)")
             for name in dependency_order(self.checked):
                 d = self.scope.values[name]
                 w.blank()
@@ -264,17 +276,6 @@ class Generator(RuleBodies):
                 w.line(f"self.memo[key] = {self.ex.expr(d.expr, 'r' if per else None)}", d.span.line)
             w.line(f"return rt.{converter(self.checked.types[name])}(self.memo[key])")
 
-    def fund_all(self, fund: ir.FundDecl) -> None:
-        name = fund.name.text
-        into = self.scope.feeders(name)
-        w = self.w
-        w.line(f"def {self.names.funds[name]}(self) -> Fraction:")
-        with w.indent():
-            w.line(f'"""全部: what fund {quote_line(name)} takes in this period."""')
-            for r in into:
-                w.line(f"self.{self.names[r.name.text]}()")
-            w.line(f"return self.ledger.into({name!r}, {[r.name.text for r in into]!r})")
-
     # ---- the entry point
 
     def evaluate_function(self) -> None:
@@ -289,6 +290,7 @@ class Generator(RuleBodies):
             for r in self.scope.rules:
                 w.line(f"p.{self.names[r.name.text]}()")
             w.line("closing = rt.settle_funds(p.ledger, RULES, FUNDS, p.opening, FUND_LINES, REGIONAL_FUNDS, regions)")
+            w.line("closing.update(p.claims)")
             w.line("return rt.result(p.ledger.in_order(RULES), closing, RULES, p.by_region, p.totals, LETS, p.memo, regions)")
         w.blank(2)
         w.line("def run(regions: list[str], params: Params, inputs: Inputs, state: State) -> rt.Result:")

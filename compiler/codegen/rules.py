@@ -90,6 +90,26 @@ class RuleBodies:
             w.line("return result")
         self.ex.rule = None
 
+    def short(self, rule: ir.Rule, target: str, asked: str) -> None:
+        """不足时: `target = ` what the fund pays against `asked` (a dict by region, None for one amount)."""
+        assert rule.shortfall is not None
+        avail = self.ex.expr(ir.FundRemaining(rule.shortfall.span), None)
+        form = rule.shortfall.kind.value
+        self.w.line(f"{target} = self.short({rule.name.text!r}, {asked}, {avail}, {form!r})", rule.shortfall.span.line)
+
+    def asked(self, rule: ir.Rule, regional: bool) -> None:
+        """Each region's amount (or the one amount, under None) into `asked`, then `paid`."""
+        w = self.w
+        name, line = rule.name.text, rule.span.line
+        w.line("asked: dict[str | None, Fraction] = {}")
+        if regional:
+            w.line("for r in self.regions:")
+            with w.indent():
+                w.line(f"asked[r] = rt.amount({self.amount(rule, 'r')}, {name!r}, {line})", line)
+        else:
+            w.line(f"asked[None] = rt.amount({self.amount(rule, None)}, {name!r}, {line})", line)
+        self.short(rule, "paid", "asked")
+
     def regions_loop(self, regional: bool) -> str | None:
         if regional:
             self.w.line("result = {}")
@@ -100,13 +120,16 @@ class RuleBodies:
     def move_each(self, rule: ir.Rule, regional: bool) -> None:
         """collect, pay and transfer: one amount per region (or one in all)."""
         w = self.w
+        if rule.shortfall is not None:
+            self.asked(rule, regional)
         r = self.regions_loop(regional)
         fund = self.account(rule, r)
         if rule.kind is K.COLLECT:
             src, dst = self.party(rule.source, r, r), self.party(rule.dest, fund, r)
         else:
             src, dst = self.party(rule.source, fund, r), self.party(rule.dest, r, r)
-        call = f"self.ledger.move({rule.name.text!r}, {rule.span.line}, {src}, {dst}, {self.amount(rule, r)}, {r})"
+        what = self.amount(rule, r) if rule.shortfall is None else f"paid[{r}]"
+        call = f"self.ledger.move({rule.name.text!r}, {rule.span.line}, {src}, {dst}, {what}, {r})"
         if regional:
             with w.indent():
                 w.line(f"result[r] = {call}", rule.span.line)
@@ -118,6 +141,9 @@ class RuleBodies:
         name, line = rule.name.text, rule.span.line
         assert rule.fund is not None
         w.line(f"total = rt.amount({self.amount(rule, None)}, {name!r}, {line})", line)
+        if rule.shortfall is not None:
+            self.short(rule, "paid", "{None: total}")
+            w.line("total = paid[None]")
         if rule.single_weight is not None:
             w.line(f"weights = [{ex.expr(rule.single_weight, 'q')} for q in self.regions]")
         else:
@@ -144,16 +170,24 @@ class RuleBodies:
             filled = f" - self.ledger.into({dest!r}, {[r.name.text for r in earlier]!r})" if earlier else ""
             w.line(f"room = {cap} - self.opening.get({dest!r}, rt.ZERO){filled}")
             w.line("result = min(result, max(rt.round_fen(room), rt.ZERO))")
+        if rule.shortfall is not None:
+            self.short(rule, "paid", "{None: result}")
+            w.line("result = paid[None]")
         w.line(f"self.ledger.move({name!r}, {line}, {rule.fund.text!r}, {dest!r}, result)")
 
     def split(self, rule: ir.Rule, regional: bool) -> None:
         w = self.w
         name, line = rule.name.text, rule.span.line
+        if rule.shortfall is not None:
+            self.asked(rule, regional)
         r = self.regions_loop(regional)
         fund = self.account(rule, r)
         ratios = ", ".join(self.ex.expr(s.ratio, None) for s in rule.shares)
         with w.indent() if regional else contextlib.nullcontext():
-            w.line(f"amt = rt.amount({self.amount(rule, r)}, {name!r}, {line})", line)
+            if rule.shortfall is not None:
+                w.line(f"amt = paid[{r}]")
+            else:
+                w.line(f"amt = rt.amount({self.amount(rule, r)}, {name!r}, {line})", line)
             w.line(f"parts = rt.largest_remainder(amt, [{ratios}], {name!r}, {line}) if amt else [rt.ZERO] * {len(rule.shares)}")
             src = self.party(rule.source, fund, r)
             for i, s in enumerate(rule.shares):

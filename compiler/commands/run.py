@@ -49,5 +49,5 @@ def run(
     if as_json or fmt == "json":
         out = report.to_json(checked, scen.period, res, scen.missing)
     else:
-        out = report.to_text(res, scen.period, lang) + report.notes(checked, scen.missing, lang)
+        out = report.to_text(res, scen.period, lang, checked) + report.notes(checked, scen.missing, lang)
     emit(out, output, lang, [policy, scenario])

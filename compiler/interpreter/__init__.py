@@ -63,6 +63,7 @@ def settle_machine(m: Machine) -> PeriodResult:
                     f"资金“{name}”期末留有{to_decimal(balance, 2)}元没有去向", f"fund ‘{name}’ is left holding {to_decimal(balance, 2)} with no destination",
                     fund.name.span,
                 )  # fmt: skip
+    closing.update(m.claims)  # 挂账: unpaid claims carry like balances
     return PeriodResult(_computed(checked, m), transfers, closing)
 
 

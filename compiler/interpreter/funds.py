@@ -19,7 +19,7 @@ from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.scope import account
 from compiler.numbers import to_decimal
-from compiler.runtime import BadWeights, apportion, apportion_tier, round_fen
+from compiler.runtime import BadWeights, apportion, apportion_tier, round_fen, short_pay
 
 K = ir.RuleKind
 
@@ -58,6 +58,7 @@ class Machine:
         self.recorder = recorder  # pool test --coverage; observes only
         self.values = Values(checked, env, self.rule_value, recorder)
         self.results: dict[str, RuleResult] = {}
+        self.claims: dict[str, Fraction] = {}  # 挂账: what each claim rule left unpaid, to carry
 
     # ---- values
 
@@ -95,17 +96,16 @@ class Machine:
 
     # ---- the fund words 全部 and 剩余
 
-    def inflow(self, fund: str, exclude: ir.Rule | None = None) -> Fraction:
-        total = Fraction(0)
-        for r in self.scope.feeders(fund):
-            if r is not exclude:
-                total += sum((t.amount for t in self.run(r).transfers if t.dest == fund), Fraction(0))
-        return total
+    def inflow(self, rule: ir.Rule) -> Fraction:
+        """What the rule's fund takes in this period, as the rule may count it (Scope.feeders_for)."""
+        assert rule.fund is not None
+        fund = rule.fund.text
+        return sum((t.amount for r in self.scope.feeders_for(rule) for t in self.run(r).transfers if t.dest == fund), Fraction(0))
 
     def fund_word(self, rule: ir.Rule, word: ir.Expr) -> Fraction:
         assert rule.fund is not None
         fund = self.scope.funds[rule.fund.text]
-        inflow = self.inflow(fund.name.text, exclude=rule)
+        inflow = self.inflow(rule)
         if isinstance(word, ir.FundAll):
             return inflow
         spent = Fraction(0)
@@ -153,6 +153,14 @@ class Machine:
             raise EvalError(f"“{rule.name.text}”{where}为负:{to_decimal(a, 2)}", f"‘{rule.name.text}’ is negative ({to_decimal(a, 2)})", rule.span)
         return a
 
+    def short(self, rule: ir.Rule, asked: dict[Region, Fraction]) -> dict[Region, Fraction]:
+        """不足时: what the fund pays when it holds less than the rule asks (runtime.short_pay)."""
+        if rule.shortfall is None:
+            return asked
+        available = self.fund_word(rule, ir.FundRemaining(rule.shortfall.span))
+        order = [r.text for r in self.scope.regions(self.checked.policy)]
+        return short_pay(rule.name.text, asked, available, rule.shortfall.kind.value, order, self.env.opening, self.claims)
+
     def _run(self, rule: ir.Rule) -> RuleResult:
         fund = rule.fund.text if rule.fund else None
         line = rule.span.line
@@ -165,7 +173,7 @@ class Machine:
 
         if rule.kind in (K.ALLOCATE,):
             assert fund is not None
-            total = self.amount(rule, None)
+            total = self.short(rule, {None: self.amount(rule, None)})[None]
             parts = largest_remainder(total, self.weights(rule), _zero_weights(rule))
             by = dict(zip(self.env.regions, parts))
             return RuleResult(total, by, [move(fund, r, a) for r, a in by.items() if a])
@@ -180,6 +188,7 @@ class Machine:
                 if self.recorder is not None:
                     self.recorder.hit(rule, CUMULATIVE_BINDS if room < amt else CUMULATIVE_FREE)
                 amt = min(amt, room)
+            amt = self.short(rule, {None: amt})[None]
             return RuleResult(amt, None, [move(fund, dest, amt)] if amt else [])
         if rule.kind is K.SPLIT:
             return self.split(rule, regions, fund)
@@ -189,8 +198,9 @@ class Machine:
         by_region: dict[str, Fraction] = {}
         transfers: list[Transfer] = []
         total = Fraction(0)
+        asked = self.short(rule, {r: self.amount(rule, r) for r in regions})
         for r in regions:
-            amt = self.amount(rule, r)
+            amt = asked[r]
             if rule.kind is K.COLLECT:
                 src, dst = self.party(rule.source, r, r), self.party(rule.dest, self.account(fund, r), r)
             else:
@@ -221,8 +231,9 @@ class Machine:
         transfers: list[Transfer] = []
         by_region: dict[str, Fraction] = {}
         total = Fraction(0)
+        asked = self.short(rule, {r: self.amount(rule, r) for r in regions})
         for r in regions:
-            amt = self.amount(rule, r)
+            amt = asked[r]
             ratios = [self.values.num(s.ratio, None) for s in rule.shares]
             parts = largest_remainder(amt, ratios, _zero_weights(rule)) if amt else [Fraction(0)] * len(ratios)
             src = self.party(rule.source, self.account(fund, r), r)

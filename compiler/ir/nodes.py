@@ -186,6 +186,20 @@ class Tier:
     span: Span = _span()
 
 
+class ShortfallKind(enum.Enum):
+    """What a rule paying out of a fund does when the fund holds less than it asks."""
+
+    PRO_RATA = "pro_rata"  # 按比例: what there is, in proportion to the amounts asked
+    IN_ORDER = "in_order"  # 按顺序: regions in the order of the policy's region set, each in full
+    CLAIM = "claim"  # 挂账: pro rata, the unpaid part carried and asked again next period
+
+
+@attrs.frozen
+class Shortfall:
+    kind: ShortfallKind
+    span: Span = _span()
+
+
 @attrs.frozen
 class Rule:
     kind: RuleKind
@@ -204,6 +218,7 @@ class Rule:
     tiers: tuple[Tier, ...]
     literate: Literate
     span: Span = _span()
+    shortfall: Shortfall | None = None  # 不足时: what happens when the paying fund runs short
 
 
 @attrs.frozen

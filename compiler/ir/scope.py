@@ -12,7 +12,7 @@ import attrs
 
 from compiler.diagnostics import Diagnostic, diag, label
 from compiler.ir import nodes as ir
-from compiler.ir.walk import all_rules
+from compiler.ir.walk import all_rules, decl_exprs, walk
 
 ValueDecl = Union[ir.ParamDecl, ir.InputDecl, ir.LetDecl, ir.Rule]
 PartyLike = Union[ir.PartyDecl, ir.FundDecl]
@@ -27,6 +27,7 @@ class Scope:
     regionsets: dict[str, ir.RegionSetDecl] = attrs.Factory(dict)
     rules: list[ir.Rule] = attrs.Factory(list)
     main_file: str = ""
+    _reads: dict[str, frozenset[str]] = attrs.Factory(dict)  # memo for `reads`
 
     def enum_of_member(self, member: str) -> list[ir.EnumDecl]:
         return [e for e in self.enums.values() if any(m.text == member for m in e.members)]
@@ -53,6 +54,57 @@ class Scope:
             or names(r.dest) or any(names(s.party) for s in r.shares)
         ]  # fmt: skip
 
+    def feeders_for(self, rule: ir.Rule) -> list[ir.Rule]:
+        """The inflows `全部`, `剩余` and `不足时` count for a rule of a fund: the fund's feeders
+        less the rule and any feeder that depends on it. Money that comes back because of
+        this payment (an advance recovered in the same period) is not there to make it."""
+        assert rule.fund is not None
+        return [r for r in self.feeders(rule.fund.text) if r is not rule and not self._feeds_back(r, rule)]
+
+    def reads(self, name: str) -> frozenset[str]:
+        """Every value `name` depends on, directly or through others (a fund's inflows and
+        earlier outflows for the fund words). Cycles are the checks' to report: a name on
+        the current path counts as read."""
+        if name in self._reads:
+            return self._reads[name]
+        self._reads[name] = frozenset({name})  # on the path
+        d = self.values.get(name)
+        direct: set[str] = set()
+        if d is not None:
+            for top in decl_exprs(d):
+                for e in walk(top):
+                    if isinstance(e, ir.Name) and e.name in self.values:
+                        direct.add(e.name)
+            if isinstance(d, ir.Rule):
+                direct |= {r.name.text for r in self.fund_words(d)}
+                direct |= {r.name.text for r in self.filled_before(d)}
+        out = set(direct)
+        for n in direct:
+            out |= self.reads(n)
+        self._reads[name] = frozenset(out)
+        return self._reads[name]
+
+    def fund_words(self, rule: ir.Rule) -> list[ir.Rule]:
+        """The rules a rule's `全部`, `剩余` or `不足时` reads: the inflows it counts, and for
+        `剩余` and `不足时` the fund's earlier outflows."""
+        if rule.fund is None:
+            return []
+        words = [e for top in decl_exprs(rule) for e in walk(top) if isinstance(e, (ir.FundAll, ir.FundRemaining))]
+        remaining = rule.shortfall is not None or any(isinstance(e, ir.FundRemaining) for e in words)
+        if not words and not remaining:
+            return []
+        fund = self.funds[rule.fund.text]
+        out = self.feeders_for(rule)
+        if remaining:
+            out += [r for r in fund.rules[: fund.rules.index(rule)] if r.kind is not ir.RuleKind.COLLECT]
+        return out
+
+    def _feeds_back(self, feeder: ir.Rule, rule: ir.Rule) -> bool:
+        """Whether the feeder's amount reads `rule` by name (an advance recovered from it),
+        or through values that do."""
+        names = {e.name for top in decl_exprs(feeder) for e in walk(top) if isinstance(e, ir.Name)}
+        return rule.name.text in names or any(rule.name.text in self.reads(n) for n in names if n in self.values)
+
     def regions(self, policy: ir.Policy | None) -> list[ir.Ident]:
         if policy is None or policy.header.region_set is None:
             return []
@@ -65,6 +117,12 @@ def account(name: str, region: str) -> str:
     """The ledger name of a per-region party or fund account, such as 县区财政(甲区);
     compiler.runtime.party spells it the same way."""
     return f"{name}({region})"
+
+
+def claim_rules(scope: "Scope") -> list[ir.Rule]:
+    """The rules that carry what they could not pay (不足时 挂账): their unpaid claims close
+    a period and open the next as balances do, under the rule's name (by region: 名称(地区))."""
+    return [r for r in scope.rules if r.shortfall is not None and r.shortfall.kind is ir.ShortfallKind.CLAIM]
 
 
 def fund_accounts(fund: ir.FundDecl, regions: list[str]) -> list[str]:

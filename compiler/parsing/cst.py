@@ -36,7 +36,7 @@ _ITEMS = frozenset({
 # Clauses that follow a declaration: set off by two spaces when on the same line.
 _CLAUSES = frozenset({
     "bound_min", "bound_max", "authority", "m_quote", "m_section", "m_note", "m_reading", "signed", "default",
-    "c_from", "c_to", "c_by", "c_when", "c_cap", "c_cumcap", "c_except", "owners",
+    "c_from", "c_to", "c_by", "c_when", "c_cap", "c_cumcap", "c_except", "c_short", "owners",
     "deadline", "t_cap", "t_total_cap",
 })  # fmt: skip
 _NAMED = frozenset({

@@ -28,6 +28,7 @@ PAIRS: tuple[tuple[str, str], ...] = (
     ("全部", "all"), ("剩余", "remaining"), ("匹配", "match"), ("分段", "bands"),
     ("累进", "progressive"), ("其他", "otherwise"), ("以上", "from"),
     ("状态", "status"), ("文号", "docnumber"), ("印发", "issued"), ("解读", "explainer"), ("说明", "note"),
+    ("不足时", "shortfall"), ("按比例", "prorata"), ("按顺序", "ordered"), ("挂账", "claim"),
 )  # fmt: skip
 
 # English words of recurring dates (monthly 25, next-year 3-end); in Chinese such a

@@ -19,6 +19,9 @@ from compiler.parsing.lower_expr import LeafLowering, T, _trees, _trees_of
 from compiler.source import SourceFile, Span
 
 
+_SHORTFALL = {"s_pro_rata": ir.ShortfallKind.PRO_RATA, "s_in_order": ir.ShortfallKind.IN_ORDER, "s_claim": ir.ShortfallKind.CLAIM}
+
+
 class Lowering(LeafLowering):
     """Declarations: the module, the policy and everything declared in them."""
 
@@ -259,6 +262,9 @@ class Lowering(LeafLowering):
                     shares.append(ir.Share(self.party(s.children[0]), self.expr(s.children[1]), self.span(s)))  # type: ignore[arg-type]
             elif c.data == "c_tiers":
                 tiers += [self.tier(t) for t in _trees(c)]
+            elif c.data == "c_short":
+                form = _trees(c)[0]
+                f["shortfall"] = ir.Shortfall(_SHORTFALL[str(form.data)], self.span(c))
             else:
                 metas.append(c)
         return ir.Rule(

@@ -100,6 +100,7 @@ def run_batch(checked: CheckedPolicy, batch: Batch, strict: bool = False, raise_
         machine.run(rule)
     flows = [f for rule in checked.scope.rules for f in machine.results[rule.name.text].flows]
     closing = _settle_funds(checked, regions, n, flows, opening, failures, ctx)
+    closing.update(machine.claims)  # 挂账: unpaid claims carry like balances
     if raise_failures and failures.failed.any():
         raise BatchError(failures.failed, failures.reasons)
     out = {}

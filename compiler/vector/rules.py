@@ -16,6 +16,7 @@ import numpy as np
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.scope import account
+from compiler.runtime import claim_account
 from compiler.vector import arith as A
 from compiler.vector.arith import Arr, Ctx, Q, Why
 from compiler.vector.shares import largest_remainder, stack, tier_pieces
@@ -78,6 +79,7 @@ class Machine:
         self.size = values.size
         self.regions = values.regions
         self.results: dict[str, RuleOut] = {}
+        self.claims: dict[str, Arr] = {}  # 挂账: what each claim rule left unpaid, (draws,) fen
 
     def rule_value(self, rule: ir.Rule) -> Q:
         out = self.run(rule)
@@ -104,10 +106,9 @@ class Machine:
 
     # ---- 全部 and 剩余
 
-    def flows_into(self, fund: str, exclude: ir.Rule | None) -> list[tuple[int, Arr, int]]:
-        return [
-            (1, f.amount, f.mag) for r in self.scope.feeders(fund) if r is not exclude for f in self.run(r).flows if f.dest == fund
-        ]  # fmt: skip
+    def flows_into(self, fund: str, rule: ir.Rule) -> list[tuple[int, Arr, int]]:
+        """The rule's fund's inflows, as the rule may count them (Scope.feeders_for)."""
+        return [(1, f.amount, f.mag) for r in self.scope.feeders_for(rule) for f in self.run(r).flows if f.dest == fund]
 
     def fund_word(self, rule: ir.Rule, word: ir.Expr) -> Q:
         assert rule.fund is not None
@@ -164,6 +165,37 @@ class Machine:
             self.fail.add(fen < 0, Why(f"“{n}”为负", f"‘{n}’ is negative", rule.span.line))
         return fen, max(-lo, hi)
 
+    def short(self, rule: ir.Rule, want: Arr, m: int, cols: list[str | None]) -> tuple[Arr, int]:
+        """不足时, as runtime.short_pay does it for one draw: every amount asked where the fund
+        holds enough; else what it holds, pro rata (largest remainder) or region by region
+        in the region set's order; 挂账 asks again for last period's unpaid claim."""
+        sf = rule.shortfall
+        if sf is None:
+            return want, m
+        name = rule.name.text
+        held = self.fen(self.fund_word(rule, ir.FundRemaining(sf.span)), rule, sf.span.line)
+        have = np.maximum(np.broadcast_to(held, (self.size, 1)), 0)
+        if sf.kind is ir.ShortfallKind.CLAIM:
+            carried = [self.v.opening.get(claim_account(name, r)) for r in cols]
+            zero = np.zeros(self.size, np.int64)
+            want = want + np.stack([zero if c is None else np.broadcast_to(c, (self.size,)) for c in carried], axis=1)
+        enough = want.sum(axis=1, keepdims=True) <= have
+        if sf.kind is ir.ShortfallKind.IN_ORDER:
+            rank = {r.text: i for i, r in enumerate(self.scope.regions(self.checked.policy))}
+            perm = sorted(range(len(cols)), key=lambda i: (rank.get(cols[i] or "", len(rank)), i))
+            w = want[:, perm]
+            part = np.minimum(w, np.maximum(have - (np.cumsum(w, axis=1) - w), 0))
+            cut = np.empty_like(part)
+            cut[:, perm] = part
+        else:
+            weights = Q(want, 1, max(A.measure(want), 1), 1)
+            cut, _ = largest_remainder(self.ctx, have, weights)  # weights summing to zero: enough holds there
+        paid = np.where(enough, want, cut).astype(np.int64, copy=False)
+        if sf.kind is ir.ShortfallKind.CLAIM:
+            for i, r in enumerate(cols):
+                self.claims[claim_account(name, r)] = want[:, i] - paid[:, i]
+        return paid, A.measure(paid)
+
     def _run(self, rule: ir.Rule) -> RuleOut:
         fund = rule.fund.text if rule.fund else None
         name, line = rule.name.text, rule.span.line
@@ -172,7 +204,8 @@ class Machine:
 
         if rule.kind is K.ALLOCATE:
             assert fund is not None
-            total, _ = self.amount(rule, False)
+            total, tm = self.amount(rule, False)
+            total, _ = self.short(rule, total, tm, [None])
             parts, bad = largest_remainder(self.ctx, total, self.weights(rule))
             self.fail.add(bad, _zero_weights(rule))
             m = A.measure(parts)
@@ -190,12 +223,13 @@ class Machine:
                     filled = A.fen_q(A.fen_sum(self.ctx, into, self.size).reshape(self.size, 1))
                     room = A.add(self.ctx, room, filled, -1)
                 amt = np.minimum(amt, np.maximum(self.fen(room, rule), 0))  # |amt| only shrinks: m still bounds it
+            amt, m = self.short(rule, amt, m, [None])
             return RuleOut(amt, [Flow(fund, dest, name, line, amt[:, 0], m)], m)
         if rule.kind is K.SPLIT:
             return self.split(rule, regions, fund)
         if rule.kind is K.COVER:
             return self.cover(rule, regions)
-        fen, m = self.amount(rule, regional)
+        fen, m = self.short(rule, *self.amount(rule, regional), regions)
         flows = []
         for i, r in enumerate(regions):
             if rule.kind is K.COLLECT:
@@ -226,7 +260,7 @@ class Machine:
     def split(self, rule: ir.Rule, regions: list[str | None], fund: str | None) -> RuleOut:
         name, line = rule.name.text, rule.span.line
         regional = regions != [None]
-        amt, am = self.amount(rule, regional)
+        amt, am = self.short(rule, *self.amount(rule, regional), regions)
         ratios = stack(self.ctx, [self.v.num(s.ratio) for s in rule.shares], self.size)
         parts, bad = largest_remainder(self.ctx, amt[:, :, None], _payers(ratios))
         self.fail.add((bad[:, :, 0] & (amt != 0)), _zero_weights(rule))
