@@ -345,6 +345,9 @@ class _Gen:
         clauses = [f"{self.kw('至', 'to')} {self.each_region()}"]
         if self.draw(st.integers(0, 3)) == 0:
             clauses.append(f"{self.kw('上限', 'cap')} {self.amount()}")
+        # A carried fund may hold less than the rule asks: the policy must say what then (E421).
+        form = self.draw(st.sampled_from([("按比例", "prorata"), ("按顺序", "ordered"), ("挂账", "claim")]))
+        clauses.append(f"{self.kw('不足时', 'shortfall')} {self.kw(*form)}")
         text = self.rule(("补助", "pay"), self.amount(), *clauses)
         if self.draw(st.booleans()):
             e, members = self.enum()

@@ -84,13 +84,11 @@ OVERDRAWN = """政策 试 {
 """
 
 
-def test_overdrawing_a_carried_fund_is_an_error_not_a_negative_balance() -> None:
-    # (Guizhou no longer overdraws: it reads a short reserve as shared pro rata.)
-    checked = check_source(OVERDRAWN).policy
-    assert checked is not None
-    env = Env(["甲市"], {}, {"缺口": {"甲市": F(100)}}, {"留存": F(10)}, None)
-    with pytest.raises(EvalError, match="overdrawn"):
-        settle(checked, env)
+def test_a_rule_that_may_overdraw_a_carried_fund_is_refused_before_any_run() -> None:
+    # Issue 16: an unanswered overdraft is a check (E421), not a run-time stop.
+    result = check_source(OVERDRAWN)
+    assert result.policy is None
+    assert [(d.code, d.span.line) for d in result.diagnostics if d.code.startswith("E")] == [("E421", 4)]
 
 
 def test_missing_input_names_the_input_and_region() -> None:

@@ -230,5 +230,5 @@ def test_the_explainer_data_of_the_bundled_policies() -> None:
     assert choice.subject == CHOICE and [o.name for o in choice.options if o.default] == ["先封顶后二八"]
     assert all(r.reading for r in listed if not r.options) and not open_
     listed, open_ = of_policy(check_policy(GUIZHOU))
-    assert {"增量扣除比例", "老年参保人数", "缺口调剂额", "绩效分配额"} <= {r.subject for r in listed}
+    assert {"增量扣除比例", "老年参保人数", "省级留存不足时的调剂", "绩效分配额"} <= {r.subject for r in listed}
     assert [p.subject for p in open_] == ["参保人数权重", "附加上解比例", "支出增幅警戒线"]

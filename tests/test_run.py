@@ -38,7 +38,7 @@ def test_table_output_aligns_chinese_columns() -> None:
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "2026年 资金往来"
-    assert "地方政府弥补额  地方政府(安顺市)  安顺市      45,000,000.00  146" in lines
+    assert "地方政府弥补额  地方政府(安顺市)  安顺市      45,000,000.00  165" in lines
     assert "省级留存  91,500,000.00" in lines
 
 
@@ -97,7 +97,7 @@ def test_explain_returns_the_same_trace_as_data() -> None:
     from compiler.evaluate import explain_file
 
     _, step = explain_file(POLICY, SCENARIO, "地方政府弥补额@安顺市")
-    assert (step.name, step.region, step.value, step.line) == ("地方政府弥补额", "安顺市", 45_000_000, 146)
+    assert (step.name, step.region, step.value, step.line) == ("地方政府弥补额", "安顺市", 45_000_000, 165)
     assert [(o.name, o.value) for o in step.operands] == [("历年累计结余缺口", 50_000_000), ("缺口调剂额", 5_000_000)]
 
 

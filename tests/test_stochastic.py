@@ -23,8 +23,10 @@ NINGBO = str(ROOT / "policies" / "ningbo_city_pooling.pool")
 BASE = ROOT / "policies" / "scenarios" / "ningbo_2022.json"
 STOCHASTIC = str(ROOT / "policies" / "scenarios" / "ningbo_stochastic.yaml")
 
-# A reserve paying out whatever is spent: when spending outgrows income it is overdrawn,
-# and the period cannot be settled.
+# A reserve whose spending is covered through a waterfall tier it alone pays: when spending
+# outgrows income it is overdrawn, and the period cannot be settled. (A 补助 out of the reserve
+# would have to say 不足时 what happens — E421 — and then it never overdraws; a tier paying
+# from a reserve is not yet under that check, which is what keeps this run-time failure.)
 RESERVE = """\
 地区集 两区 { 东区、西区 }
 政策 储备金 {
@@ -33,8 +35,8 @@ RESERVE = """\
   输入 支出: 金额 每地区
   资金 储备 结转 {
     上解 缴入 = 收入  自 各地区  原文 "收入全部缴入"
-    补助 拨付 = 支出  至 各地区  原文 "支出全部拨付"
   }
+  弥补 拨付 = 支出  至 各地区 { 层 储备支付: 由 储备 }  原文 "支出全部拨付"
 }
 """
 RESERVE_SCENARIO = """\

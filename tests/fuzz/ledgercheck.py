@@ -22,6 +22,11 @@ from moneygen import Cap
 
 Row = tuple[str, str, Fraction, str, int]
 
+# moneygen's one rule that may carry unpaid claims (不足时 挂账), and the reserve it pays from.
+# A claim is what the rule asked and was not paid: never negative, a whole fen, and left only
+# when the reserve paid out everything it held.
+CLAIMS = {"缺口补助": "省级留存"}
+
 
 def _fen(x: Fraction) -> bool:
     return (x * 100).denominator == 1
@@ -55,7 +60,14 @@ def check_period(
         elif balance != 0:
             problems.append(f"{acc} is not carried yet is left holding {_yuan(balance)}")
     for acc in closing:
-        if acc not in accounts:
+        claim = next((r for r in CLAIMS if acc.startswith(r + "(")), None)
+        if claim is not None:
+            left = closing[acc]
+            if left < 0 or not _fen(left):
+                problems.append(f"unpaid claim {acc} of {_yuan(left)}")
+            elif left and closing.get(CLAIMS[claim], Fraction(0)) != 0:
+                problems.append(f"{acc} is left unpaid {_yuan(left)} while {CLAIMS[claim]} still holds {_yuan(closing[CLAIMS[claim]])}")
+        elif acc not in accounts:
             problems.append(f"closing balance for {acc}, which is no carried fund account")
     by_fund: dict[str, list[Cap]] = {}
     for cap in caps:

@@ -205,7 +205,8 @@ def generate(seed: int) -> Case:
         p.use("老年人数", "输入 老年人数: 人数 每地区")
     body = ["资金 调剂金 {\n    " + "\n    ".join(rules) + "\n  }"]
     if n_caps:
-        pay = f"补助 缺口补助 = 取小(缺口 × 1%, 1元)  至 各地区  {src}" if rng.random() < 0.5 else ""
+        short = rng.choice(["按比例", "挂账"])  # the reserve may hold less than asked (E421); no region set for 按顺序
+        pay = f"补助 缺口补助 = 取小(缺口 × 1%, 1元)  至 各地区  不足时 {short}  {src}" if rng.random() < 0.5 else ""
         if pay:
             p.use("缺口", "输入 缺口: 金额 每地区")
         body.append(f"资金 省级留存 结转 {{ {pay} }}")

@@ -18,7 +18,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from budget import fuzz, tally
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from policygen import check_source
 
@@ -46,7 +46,7 @@ TEMPLATE = """政策 {P} {{
     转移 {T} = 剩余  至 {PT}  原文 {S13}
   }}
   资金 {K} 结转 {{
-    补助 {PY} = {IN} × 1%  至 各地区  原文 {S14}
+    补助 {PY} = {IN} × 1%  至 各地区  不足时 挂账  原文 {S14}
       例外 {IE} = {M2} => 0元  原文 {S15}
   }}
   时间表 {{
@@ -89,6 +89,9 @@ def _literal(value: str) -> str:
     return f'"{escaped}"'
 
 
+DISCRETION = ("原则上", "原則上", "一定比例", "等因素", "等原因", "按程序", "左右", "适当", "適當", "参照", "參照", "可")
+
+
 @st.composite
 def fills(draw: st.DrawFn) -> dict[str, str]:
     names = draw(st.lists(st.sampled_from(HOSTILE_NAMES), min_size=len(NAMES), max_size=len(NAMES), unique=True))
@@ -96,7 +99,11 @@ def fills(draw: st.DrawFn) -> dict[str, str]:
     for t in TEXTS:
         # A lone CR ends a line (issue 14 item 5), so it can no more be inside a quote than \n can.
         parts = draw(st.lists(st.sampled_from(PAYLOADS) | st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r"), max_size=3), min_size=1, max_size=4))
-        out[t] = _literal("字" + "".join(parts))  # never empty: an empty 原文 is rightly left out of the page
+        text = "字" + "".join(parts)  # never empty: an empty 原文 is rightly left out of the page
+        # A 原文 with a word of discretion (可, 参照, …) rightly draws W505; this test is about
+        # what hostile text does to output, not about readings.
+        assume(not any(w in text for w in DISCRETION))
+        out[t] = _literal(text)
     return out
 
 

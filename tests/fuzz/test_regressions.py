@@ -97,7 +97,7 @@ def test_a_policy_name_equal_to_a_fallback_name_does_not_share_its_code(tmp_path
     转移 转出 = 全部  至 财政  原文 "x"
   }
   资金 f0 结转 {
-    补助 补助额 = 收入  至 各地区  原文 "x"
+    补助 补助额 = 收入  至 各地区  不足时 按比例  原文 "x"
   }
 }
 """
