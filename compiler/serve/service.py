@@ -267,7 +267,7 @@ class Service:
             run = stochastic(checked, doc, draws, seed, values, "vector")
         except EvaluationFailed as e:
             raise Refused(422, "scenario", Text(e.zh, e.en)) from None
-        return draws_json(run.plan, run.outcome, run.summaries, seed, "vector")
+        return draws_json(run.plan, run.outcome, run.summaries, seed, "vector", run.checked.readings)
 
     def _validate(self, checked: CheckedPolicy, docs: list[Document], lang: str, single: bool = False) -> list[Scenario]:
         """The periods the documents hold; their errors with fields and positions, as data
