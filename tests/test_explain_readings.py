@@ -60,7 +60,7 @@ def test_english_and_review_forms() -> None:
     assert code == 0
     part = _section(text)
     assert "市财政 pays ¥6,000,000" in part and "市财政 pays ¥3,000,000 (¥3,000,000 less)" in part
-    assert "缺口地财政(鄞州区) pays ¥56,000,000 (¥12,000,000 more)" in part and "In the sample case (鄞州区 runs" in part
+    assert "缺口地财政(鄞州区) pays ¥56,000,000 (¥12,000,000 more)" in part and "In the sample case (鄞州区 short by ¥70,000,000" in part
     code, review = _explain("--audience", "review")
     assert code == 0 and "ningbo\\_city\\_pooling.readings.json" in _section(review)
 

@@ -256,8 +256,8 @@ class Builder:
         out = {diff.options[0]: self.ty(self.t(f"在{self.case()}中，{used}。", f"In {self.case()}: {used}."))}
         for i, option in enumerate(diff.options[1:], start=1):
             changed = [self.amount(a, v[i], v[0]) for a, v in moved if v[i] != v[0]]
-            text = (self.t(f"按此理解，{sep.join(changed)}。", f"Read this way: {sep.join(changed)}.") if changed
-                    else self.t("按此理解，各方金额与本解读相同。", "Read this way, every amount is the same."))  # fmt: skip
+            text = (self.t(f"按此理解，{sep.join(changed)}。", f"{sep.join(changed)}.") if changed
+                    else self.t("按此理解，各方金额与本解读相同。", "Every amount is the same."))  # fmt: skip
             out[option] = self.ty(text)
         return out
 
