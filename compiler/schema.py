@@ -81,6 +81,11 @@ def scenario_schema(checked: CheckedPolicy) -> dict[str, Any]:
     if policy is not None and policy.header.schemes:
         props["scheme"] = {"enum": [s.text for s in policy.header.schemes]}
     props["partial"] = {"type": "boolean", "description": "lists only some of the policy's regions, on purpose"}
+    text = {"type": "string", "minLength": 1}
+    props["description"] = {
+        "description": "what the case is, in words (the explainer names the case by it)",
+        "anyOf": [text, {"type": "object", "properties": {"zh": text, "en": text}, "minProperties": 1, "additionalProperties": False}],
+    }
     written = choices(checked.written or checked.program)
     if written:
         props["readings"] = {

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from compiler.driver import check_file
+from compiler.explain.priced import price
 from compiler.explain.render import render_html, render_markdown
 from compiler.explain.viewmodel import Audience, build
 from compiler.interpreter.examples import run_examples
@@ -31,7 +32,7 @@ GOLDENS = [
 def _md(path: Path, lang: str = "zh", audience: Audience = Audience.PUBLIC, appendix: bool = False) -> str:
     checked = check_file(path).policy
     assert checked is not None
-    return render_markdown(build(checked, lang, audience=audience, appendix=appendix))
+    return render_markdown(build(checked, lang, audience=audience, appendix=appendix, pricing=price(checked, path)))
 
 
 def _read(stem: str, lang: str = "zh", fmt: str = "md") -> str:
@@ -43,7 +44,7 @@ def test_committed_explainer_is_current(path: Path, lang: str, fmt: str) -> None
     checked = check_file(path).policy
     assert checked is not None
     committed = ROOT / "docs" / "policies" / f"{path.stem}.{lang}.{fmt}"
-    view = build(checked, lang)
+    view = build(checked, lang, pricing=price(checked, path))
     fresh = render_markdown(view) if fmt == "md" else render_html(view)
     hint = f"regenerate: pool explain {path.relative_to(ROOT)} --lang {lang} --format {fmt} -o {committed.relative_to(ROOT)}"
     assert committed.read_text(encoding="utf-8") == fresh, hint

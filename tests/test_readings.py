@@ -19,7 +19,7 @@ from compiler.vector import batch_of, run_batch
 
 ROOT = Path(__file__).resolve().parent.parent
 NINGBO = str(ROOT / "policies" / "ningbo_city_pooling.pool")
-SHORT = str(ROOT / "policies" / "scenarios" / "ningbo_waterfall_short.json")
+SHORT = str(ROOT / "policies" / "scenarios" / "ningbo_city_pooling.readings.json")
 CHOICE = "归集基金不足时的分担"
 # The hand-computed split of a 70,000,000 gap with 20,000,000 in the 归集基金 (issue 16):
 # (市财政, 缺口地财政(鄞州区)) under each reading.

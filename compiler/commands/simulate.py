@@ -68,8 +68,6 @@ def simulate(
             out = report.simulation_text(checked, rows, lang) + report.notes(checked, missing, lang)
         emit(out, output, lang, [policy, *scenarios])
         return
-    if readings:
-        _usage("--reading 暂不能与 --draws 一起使用", "--reading does not combine with --draws yet", lang)
     if len(scenarios) != 1:
         _usage("--draws 只读一个随机情景文件", "--draws reads one stochastic scenario file", lang)
     if chart is not None and not chart.lower().endswith(".svg"):
@@ -82,7 +80,7 @@ def simulate(
     engine = engine or "vector"
     try:
         with progress_bar(not quiet, lang) as progress:
-            run = stochastic(policy, scenarios[0], draws, seed, list(values), engine, progress=progress)
+            run = stochastic(policy, scenarios[0], draws, seed, list(values), engine, progress=progress, readings=parse_readings(readings, lang))
     except EvaluationFailed as e:
         click.echo(e.render(lang), err=True, nl=False)
         sys.exit(e.exit_code)
@@ -94,7 +92,10 @@ def simulate(
 
         emit_sheet(lambda: write_tables(draws_tables(run.outcome, run.summaries, lang), fmt), output, lang, [policy, *scenarios])
         return
-    out = to_json(run.plan, run.outcome, run.summaries, seed, engine) if as_json or fmt == "json" else text(run.plan, run.outcome, run.summaries, seed, lang)
+    if as_json or fmt == "json":
+        out = to_json(run.plan, run.outcome, run.summaries, seed, engine, run.checked.readings)
+    else:
+        out = text(run.plan, run.outcome, run.summaries, seed, lang) + report.notes(run.checked, (), lang)
     emit(out, output, lang, [policy, *scenarios])
 
 

@@ -9,19 +9,22 @@ full-width punctuation, and 原文 in traditional characters is converted to sim
 from __future__ import annotations
 
 import enum
+from fractions import Fraction
 
 import attrs
 
 from compiler.explain import numbers, recurring, words
 from compiler.explain.examples import Examples, ExampleView
 from compiler.explain.front import Fact, Figure, Front, Impact
+from compiler.explain.priced import Pricing
 from compiler.explain.phrases import Phrases
 from compiler.explain.prose import Filler
 from compiler.explain.sentences import Sentences
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
-from compiler.readings import OpenPoint, Reading, of_policy
+from compiler.readings import OpenPoint, OptionInfo, Reading, of_policy
 from compiler.source import Span
+from compiler.tools.reading_diff import ChoiceDiff
 
 K = ir.RuleKind
 
@@ -98,7 +101,9 @@ class OpenItem:
 class OptionView:
     name: str
     reading: str | None
-    default: bool
+    default: bool  # the policy's default
+    used: bool  # the one this explainer is computed under (the default, or `--reading`'s)
+    effect: str | None = None  # the money under it on the sample case, against the one used
 
 
 @attrs.frozen
@@ -110,6 +115,7 @@ class ReadingView:
     section: str | None
     reading: str | None
     options: tuple[OptionView, ...]
+    priced: str | None = None  # a choice whose options were not priced, or all settle alike: why, in a sentence
 
 
 @attrs.frozen
@@ -143,8 +149,9 @@ class Explainer:
 
 
 class Builder:
-    def __init__(self, checked: CheckedPolicy, lang: str, notes: list[str], audience: Audience, appendix: bool) -> None:
+    def __init__(self, checked: CheckedPolicy, lang: str, notes: list[str], audience: Audience, appendix: bool, pricing: Pricing | None = None) -> None:
         self.c = checked
+        self.pricing = pricing
         self.lang = lang
         self.zh = lang == "zh"
         self.p = Phrases(checked, lang)
@@ -197,14 +204,80 @@ class Builder:
         )  # fmt: skip
 
     def readings(self, found: tuple[Reading, ...]) -> tuple[ReadingView, ...]:
-        """Every choice the text does not make and the policy does, with the clause it reads."""
-        return tuple(
-            ReadingView(
-                self.ty(r.subject), self.quote(_str(r.quote, r.span)), self.plain(r.section), self.plain(r.reading),
-                tuple(OptionView(self.ty(o.name), self.plain(o.reading), o.default) for o in r.options),
-            )
-            for r in found
-        )  # fmt: skip
+        """Every choice the text does not make and the policy does, with the clause it reads,
+        and what each option changes in money on the sample case."""
+        out = []
+        for r in found:
+            used = self.c.readings.get(r.subject)
+            diff = next((d for d in self.pricing.diffs if d.name == r.subject), None) if self.pricing and r.options else None
+            effects = self.effects(diff) if diff is not None else {}
+            options = tuple(
+                OptionView(self.ty(o.name), self.plain(o.reading), o.default, o.name == used if used else o.default, effects.get(o.name))
+                for o in r.options
+            )  # fmt: skip
+            priced = self.unpriced(diff, r.options) if r.options else None
+            out.append(ReadingView(self.ty(r.subject), self.quote(_str(r.quote, r.span)), self.plain(r.section), self.plain(r.reading), options, priced))
+        return tuple(out)
+
+    # ---- what each option changes on the sample case
+
+    def case(self) -> str:
+        """The sample case, named by the scenario's description; its file in the review form."""
+        p = self.pricing
+        assert p is not None
+        words_ = [p.description[self.lang]] if self.lang in p.description else []
+        if self.review and p.file:
+            words_.append(p.file)
+        inner = self.t("；", "; ").join(words_)
+        return self.t(f"示例情形（{inner}）" if inner else "示例情形", f"the sample case ({inner})" if inner else "the sample case")
+
+    def unpriced(self, diff: ChoiceDiff | None, options: tuple[OptionInfo, ...]) -> str | None:
+        """One sentence when a choice's options carry no figures: why not, or that they agree."""
+        p = self.pricing
+        if p is None or p.why_not is not None:
+            why = p.why_not if p is not None and p.why_not else ("没有给出示例情形", "no sample scenario was given")
+            detail = p.detail if p is not None and self.review else None
+            more = self.t(f"（{detail[0]}）", f" ({detail[1]})") if detail else ""
+            return self.ty(self.t(f"各选项的金额未计算：{why[0]}{more}。", f"What each option changes in money is not computed: {why[1]}{more}."))
+        if diff is None:
+            return None
+        if not diff.differs:
+            return self.ty(self.t(f"在{self.case()}中，各选项的金额相同。", f"In {self.case()}, every option settles alike."))
+        return None
+
+    def effects(self, diff: ChoiceDiff) -> dict[str, str]:
+        """Option → its sentence: for the one used, the amounts of every party or fund whose
+        money some option changes; for each other, those it changes, with the difference."""
+        if not diff.differs:
+            return {}
+        moved = [(a, v) for a, v in diff.net.items() if len(set(v)) > 1]
+        sep = self.t("，", ", ")
+        used = sep.join(self.amount(a, v[0]) for a, v in moved)
+        out = {diff.options[0]: self.ty(self.t(f"在{self.case()}中，{used}。", f"In {self.case()}: {used}."))}
+        for i, option in enumerate(diff.options[1:], start=1):
+            changed = [self.amount(a, v[i], v[0]) for a, v in moved if v[i] != v[0]]
+            text = (self.t(f"按此理解，{sep.join(changed)}。", f"{sep.join(changed)}.") if changed
+                    else self.t("按此理解，各方金额与本解读相同。", "Every amount is the same."))  # fmt: skip
+            out[option] = self.ty(text)
+        return out
+
+    def amount(self, account: str, net: Fraction, against: Fraction | None = None) -> str:
+        """甲承担600万元（少300万元）: what an account pays (net of what it receives), and by
+        how much that differs from the reading used where both pay, or both receive."""
+        m = numbers.money(abs(net), self.lang)
+        if net > 0:
+            text = self.t(f"{account}承担{m}", f"{account} pays {m}")
+        elif net < 0:
+            text = self.t(f"{account}收到{m}", f"{account} receives {m}")
+        elif against is not None and against < 0:
+            text = self.t(f"{account}不收款", f"{account} receives nothing")
+        else:
+            text = self.t(f"{account}不承担", f"{account} pays nothing")
+        if against is None or (net > 0 > against) or (net < 0 < against):
+            return text
+        more = abs(net) - abs(against)
+        d = numbers.money(abs(more), self.lang)
+        return text + (self.t(f"（多{d}）", f" ({d} more)") if more > 0 else self.t(f"（少{d}）", f" ({d} less)"))
 
     def plain(self, text: str | None) -> str | None:
         """A drafter's 理解, in simplified characters: it may quote a traditional original."""
@@ -363,8 +436,13 @@ class Builder:
         return tuple(out)
 
 
-def build(checked: CheckedPolicy, lang: str, notes: list[str] | None = None, audience: Audience = Audience.PUBLIC, appendix: bool = False) -> Explainer:
-    return Builder(checked, lang, notes or [], audience, appendix).build()
+def build(
+    checked: CheckedPolicy, lang: str, notes: list[str] | None = None, audience: Audience = Audience.PUBLIC, appendix: bool = False,
+    pricing: Pricing | None = None,
+) -> Explainer:
+    """The explainer's view. `pricing` (compiler.explain.priced.price) gives what each option of
+    a choice of readings changes on a sample case; without it the section says it is not computed."""
+    return Builder(checked, lang, notes or [], audience, appendix, pricing).build()
 
 
 def _str(text: str | None, span: Span) -> ir.Str | None:

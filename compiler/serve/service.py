@@ -267,7 +267,7 @@ class Service:
             run = stochastic(checked, doc, draws, seed, values, "vector")
         except EvaluationFailed as e:
             raise Refused(422, "scenario", Text(e.zh, e.en)) from None
-        return draws_json(run.plan, run.outcome, run.summaries, seed, "vector")
+        return draws_json(run.plan, run.outcome, run.summaries, seed, "vector", run.checked.readings)
 
     def _validate(self, checked: CheckedPolicy, docs: list[Document], lang: str, single: bool = False) -> list[Scenario]:
         """The periods the documents hold; their errors with fields and positions, as data
@@ -308,10 +308,14 @@ class Service:
         with self._lock:
             hit = self._explained.get((key, lang, fmt, audience, appendix))
         if hit is None:
+            from compiler.explain.priced import price
             from compiler.explain.render import render_html, render_markdown
             from compiler.explain.viewmodel import Audience, build
 
-            view = build(checked, lang, audience=Audience(audience), appendix=appendix)
+            # A named policy's readings are priced on its own scenario, as `pool explain` does;
+            # a policy sent as text has none (and names no file to read).
+            pricing = price(checked, self.catalog.get(req["policy"]).path if "policy" in req else None)
+            view = build(checked, lang, audience=Audience(audience), appendix=appendix, pricing=pricing)
             hit = render_html(view) if fmt == "html" else render_markdown(view)
             with self._lock:
                 self._explained[(key, lang, fmt, audience, appendix)] = hit

@@ -11,11 +11,12 @@ present the result. Failures raise compiler.evaluate.EvaluationFailed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import attrs
 
-from compiler.evaluate import EvaluationFailed, check_policy
+from compiler.evaluate import EvaluationFailed, check_policy, under_readings
 from compiler.ir.checked import CheckedPolicy
 from compiler.scenario import Document
 from compiler.stochastic.draws import draw
@@ -38,12 +39,14 @@ class Run:
 def simulate(
     policy: str | Path, scenario: str, draws: int, seed: int, values: list[str] | None = None,
     engine: str = "vector", batch: Engine | None = None, progress: Progress | None = None,
+    readings: Mapping[str, str] | None = None,
 ) -> Run:  # fmt: skip
     """Check, read, draw, settle every draw and summarise: on the vectorized engine, or
     "compiled"/"interpreter" one draw at a time; `batch` replaces the engine, and
-    `progress(done, total)` hears as the work goes."""
+    `progress(done, total)` hears as the work goes. `readings` (choice → option) wins over
+    the base period's `"readings"`; every draw and year is settled under them."""
     _counts(draws, seed)  # before checking the policy: the cheap mistake first
-    return simulate_checked(check_policy(policy), scenario, draws, seed, values, engine, batch, progress)
+    return simulate_checked(check_policy(policy), scenario, draws, seed, values, engine, batch, progress, readings)
 
 
 def _counts(draws: int, seed: int) -> None:
@@ -56,10 +59,15 @@ def _counts(draws: int, seed: int) -> None:
 def simulate_checked(
     checked: CheckedPolicy, scenario: str | Document, draws: int, seed: int, values: list[str] | None = None,
     engine: str = "vector", batch: Engine | None = None, progress: Progress | None = None,
+    readings: Mapping[str, str] | None = None,
 ) -> Run:  # fmt: skip
     """As simulate, on a policy already checked (`pool serve` caches them)."""
     _counts(draws, seed)
     plan = load_plan(scenario, checked)
+    chosen = under_readings(checked, plan.base.readings, readings or {})
+    if chosen is not checked:  # read again: an option may give other values their types
+        checked = chosen
+        plan = load_plan(scenario, checked)
     picks, errors = picks_of(checked, plan, list(values or []))
     if errors:
         raise EvaluationFailed(2, "".join(zh + "\n" for zh, _ in errors), "".join(en + "\n" for _, en in errors))

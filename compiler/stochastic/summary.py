@@ -15,6 +15,7 @@ not be settled are counted and reported on their own, never silently dropped.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 
@@ -149,7 +150,9 @@ def _failures(outcome: Outcome) -> list[tuple[tuple[int, str], Failure]]:
     return sorted(outcome.failures.items(), key=lambda kv: (kv[0][0], -kv[1].draws, kv[0][1]))
 
 
-def to_json(plan: Plan, outcome: Outcome, summaries: list[Summary], seed: int, engine: str) -> str:
+def to_json(plan: Plan, outcome: Outcome, summaries: list[Summary], seed: int, engine: str, readings: Mapping[str, str] | None = None) -> str:
+    """The distributions as JSON; `readings`, the options every draw was settled under (as `pool run --json`)."""
+
     def year(s: Summary, y: YearStats) -> dict[str, object]:
         doc: dict[str, object] = {"period": y.period, "settled": y.settled}
         if y.settled:
@@ -178,6 +181,8 @@ def to_json(plan: Plan, outcome: Outcome, summaries: list[Summary], seed: int, e
         ],
         "unsettled": [{"period": period, "draws": f.draws, "zh": f.zh, "en": f.en} for (period, _), f in _failures(outcome)],
     }
+    if readings:
+        doc["readings"] = dict(readings)
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 

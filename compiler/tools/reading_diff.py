@@ -5,6 +5,7 @@ region. Each choice is varied alone, the others at their defaults."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from compiler.report import money, table
 @attrs.frozen
 class ChoiceDiff:
     name: str
-    options: tuple[str, ...]  # the default first
+    options: tuple[str, ...]  # the default (or the option compared against) first
     # account (party or fund, a region's in 名称(地区)) → net amount it pays under each
     # option, in `options` order: what it pays out less what it receives.
     net: dict[str, tuple[Fraction, ...]]
@@ -31,14 +32,21 @@ class ChoiceDiff:
         return any(len(set(v)) > 1 for v in self.net.values())
 
 
-def compare_readings(checked: CheckedPolicy, scenario: str | Path, encoding: str | None = None, engine: Engine = "compiled") -> list[ChoiceDiff]:
+def compare_readings(
+    checked: CheckedPolicy, scenario: str | Path, encoding: str | None = None, engine: Engine = "compiled",
+    base: Mapping[str, str] | None = None,
+) -> list[ChoiceDiff]:
+    """Each choice varied alone, the others at `base` (a choice → option map; the defaults
+    where it names none). A choice's first option is the one `base` takes for it."""
     out: list[ChoiceDiff] = []
+    base = dict(base or {})
     for c in choices(checked.written or checked.program):
-        names = [c.default.text] + [o.name.text for o in c.options if o.name.text != c.default.text]
+        used = base.get(c.name.text, c.default.text)
+        names = [used] + [o.name.text for o in c.options if o.name.text != used]
         nets: list[dict[str, Fraction]] = []
         for option in names:
             try:
-                variant = with_readings(checked, {c.name.text: option})
+                variant = with_readings(checked, {**base, c.name.text: option})
             except ReadingError as e:
                 raise EvaluationFailed(2, e.zh + "\n", e.en + "\n") from None
             scen = load_scenario(variant, scenario, encoding)
