@@ -119,6 +119,10 @@ TEXTS: dict[str, Text] = {
         "写明 不足时 按比例、不足时 按顺序 或 不足时 挂账,并用 理解 说明为什么这样读;若金额不会超过余额,写成 取小(…, 剩余)",
         "say shortfall prorata, shortfall ordered or shortfall claim, with a reading saying why; if the amount cannot exceed the balance, write min(…, remaining)",
     ),
+    "shortfall-per-region": Text(
+        "每个地区从自己的账户付款:写成 取小(…, 余额({fund})),使付款不超过本地区账户的余额",
+        "each region pays out of its own account: write min(…, balance({fund})) so a payment stays within it",
+    ),
     "use-remaining": Text("用“剩余”分配尚未分出的全部余额", "use ‘remaining’ to pass on whatever is left"),
     "cap-binds": Text("此上限生效后,超出的部分没有去向", "once this cap binds, the excess has nowhere to go"),
     "condition-false": Text("条件不成立时这笔支出为零", "this payment is zero when its condition is false"),

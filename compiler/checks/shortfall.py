@@ -36,8 +36,9 @@ def check(ctx: Context) -> list[Diagnostic]:
         fund = ctx.scope.funds.get(rule.fund.text) if rule.fund is not None else None
         if rule.shortfall is not None:
             out += _placement(ctx, rule, fund, regions)
-        elif fund is not None and fund.carried and pays_from_fund(rule) and not fund.per_region and not _bounded(rule, ctx):
-            out.append(diag("E421", rule.name.span, hint=note("shortfall-forms"), name=rule.name.text, fund=fund.name.text))
+        elif fund is not None and fund.carried and pays_from_fund(rule) and not _bounded(rule, fund, ctx):
+            hint = note("shortfall-per-region", fund=fund.name.text) if fund.per_region else note("shortfall-forms")
+            out.append(diag("E421", rule.name.span, hint=hint, name=rule.name.text, fund=fund.name.text))
     return out
 
 
@@ -54,36 +55,42 @@ def _placement(ctx: Context, rule: ir.Rule, fund: ir.FundDecl | None, regions: l
     return []
 
 
-def _bounded(rule: ir.Rule, ctx: Context) -> bool:
+def _bounded(rule: ir.Rule, fund: ir.FundDecl, ctx: Context) -> bool:
     """Whether the rule can never ask for more than its fund holds: its amount (and every
-    exception's) is at most 剩余 or a share of 全部, or its cap is. A per-region amount is
-    bounded only when it is zero: each region's part under 剩余 says nothing of their sum."""
+    exception's) is at most 剩余 or a share of 全部, or its cap is. In a fund with one account
+    a per-region amount is bounded only when it is zero (each region's part under 剩余 says
+    nothing of their sum); in a per-region fund each region pays out of its own account, and
+    余额(that fund) — what the account opened with — bounds its part."""
     t = ctx.types.get(rule.name.text)
     per_region = t is not None and t.per_region and rule.kind is not K.ALLOCATE
     amounts = [rule.amount, *(x.value for x in rule.exceptions)]
-    if per_region:
+    own = fund.name.text if fund.per_region else None
+    if per_region and own is None:
         return all(_zero(e, ctx) for e in amounts)
-    if rule.cap is not None and _within(rule.cap, ctx):
+    if rule.cap is not None and _within(rule.cap, ctx, own):
         return True
-    return all(_within(e, ctx) for e in amounts)
+    return all(_within(e, ctx, own) for e in amounts)
 
 
 def _zero(e: ir.Expr, ctx: Context) -> bool:
     return constant(e, ctx) == 0
 
 
-def _within(e: ir.Expr, ctx: Context) -> bool:
-    """e ≤ what the fund holds, whatever the inputs."""
+def _within(e: ir.Expr, ctx: Context, own: str | None = None) -> bool:
+    """e ≤ what the fund holds, whatever the inputs (`own`: a per-region fund, whose
+    余额 bounds what each region's account pays)."""
     match e:
+        case ir.Call(func=f, args=(ir.Name(name=n),)) if own is not None and n == own and (fn := lookup(f.text)) and fn.id == "balance":
+            return True
         case ir.FundRemaining() | ir.FundAll():
             return True
         case ir.Binary(op="*", left=ir.FundAll(), right=k) | ir.Binary(op="*", left=k, right=ir.FundAll()):
             c = constant(k, ctx)
             return c is not None and Fraction(0) <= c <= 1
         case ir.Call(func=f, args=args) if (fn := lookup(f.text)) is not None and fn.id == "min":
-            return any(_within(a, ctx) for a in args)
+            return any(_within(a, ctx, own) for a in args)
         case ir.If(then=a, else_=b):
-            return _within(a, ctx) and _within(b, ctx)
+            return _within(a, ctx, own) and _within(b, ctx, own)
         case ir.Match(arms=arms):
-            return all(_within(arm.body, ctx) for arm in arms)
+            return all(_within(arm.body, ctx, own) for arm in arms)
     return _zero(e, ctx)

@@ -82,6 +82,27 @@ class Sentences:
         return "承担" if words.is_government(src) else "划转"
 
     def _rule(self, r: ir.Rule) -> str:
+        return self._rule_body(r) + self.shortfall(r)
+
+    def shortfall(self, r: ir.Rule) -> str:
+        """不足时: what happens when the paying fund holds less than asked, said after the rule."""
+        if r.shortfall is None:
+            return ""
+        fund = r.fund.text if r.fund else ""
+        kind = r.shortfall.kind
+        if self.zh:
+            return {
+                ir.ShortfallKind.PRO_RATA: f"；{fund}不足以全额支付时，按应付金额的比例支付",
+                ir.ShortfallKind.IN_ORDER: f"；{fund}不足以全额支付时，按地区排列的先后逐一足额支付，直到资金用尽",
+                ir.ShortfallKind.CLAIM: f"；{fund}不足以全额支付时，按应付金额的比例支付，未付部分挂账，下期与当期应付一并支付",
+            }[kind]
+        return {
+            ir.ShortfallKind.PRO_RATA: f"; when {fund} cannot pay in full, it pays in proportion to the amounts due",
+            ir.ShortfallKind.IN_ORDER: f"; when {fund} cannot pay in full, it pays region by region in the listed order until it is empty",
+            ir.ShortfallKind.CLAIM: f"; when {fund} cannot pay in full, it pays in proportion and carries the rest as a claim paid with next period's",
+        }[kind]
+
+    def _rule_body(self, r: ir.Rule) -> str:
         p = self.p
         fund = r.fund.text if r.fund else ""
         verb = self.verb(r)

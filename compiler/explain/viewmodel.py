@@ -212,7 +212,7 @@ class Builder:
             diff = next((d for d in self.pricing.diffs if d.name == r.subject), None) if self.pricing and r.options else None
             effects = self.effects(diff) if diff is not None else {}
             options = tuple(
-                OptionView(self.ty(o.name), self.plain(o.reading), o.default, o.name == used if used else o.default, effects.get(o.name))
+                OptionView(self.ty(o.name), _sentence(self.plain(o.reading)), o.default, o.name == used if used else o.default, effects.get(o.name))
                 for o in r.options
             )  # fmt: skip
             priced = self.unpriced(diff, r.options) if r.options else None
@@ -251,15 +251,26 @@ class Builder:
         if not diff.differs:
             return {}
         moved = [(a, v) for a, v in diff.net.items() if len(set(v)) > 1]
+        deferred = [(a, v) for a, v in diff.owed.items() if len(set(v)) > 1]
         sep = self.t("，", ", ")
-        used = sep.join(self.amount(a, v[0]) for a, v in moved)
+        used = sep.join([*(self.amount(a, v[0]) for a, v in moved), *(self.owed(a, v[0]) for a, v in deferred if v[0])])
         out = {diff.options[0]: self.ty(self.t(f"在{self.case()}中，{used}。", f"In {self.case()}: {used}."))}
         for i, option in enumerate(diff.options[1:], start=1):
             changed = [self.amount(a, v[i], v[0]) for a, v in moved if v[i] != v[0]]
+            changed += [self.owed(a, v[i]) for a, v in deferred if v[i] != v[0]]
             text = (self.t(f"按此理解，{sep.join(changed)}。", f"{sep.join(changed)}.") if changed
                     else self.t("按此理解，各方金额与本解读相同。", "Every amount is the same."))  # fmt: skip
             out[option] = self.ty(text)
         return out
+
+    def owed(self, account: str, left: Fraction) -> str:
+        """缺口调剂额(贵阳市) → 贵阳市的缺口调剂额挂账2381.25万元，次年续付: a claim a reading defers."""
+        rule, _, region = account.partition("(")
+        whose = self.t(f"{region[:-1]}的{rule}", f"{rule} of {region[:-1]}") if region else rule
+        if not left:
+            return self.t(f"{whose}没有挂账", f"nothing of {whose} is left unpaid")
+        m = numbers.money(left, self.lang)
+        return self.t(f"{whose}挂账{m}，次年续付", f"{m} of {whose} is left unpaid and asked again next year")
 
     def amount(self, account: str, net: Fraction, against: Fraction | None = None) -> str:
         """甲承担600万元（少300万元）: what an account pays (net of what it receives), and by
@@ -447,3 +458,10 @@ def build(
 
 def _str(text: str | None, span: Span) -> ir.Str | None:
     return ir.Str(text, span) if text is not None else None
+
+
+def _sentence(text: str | None) -> str | None:
+    """A drafter's 理解 as a sentence, so what the explainer adds after it starts a new one."""
+    if not text or text[-1] in "。；！？.;!?）)”":
+        return text
+    return text + "。"

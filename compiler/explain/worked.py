@@ -178,7 +178,7 @@ class Worked:
                 if v.truth(x.cond, region):
                     return "", self.exception_reason(x.cond, region)
             if r.kind is ir.RuleKind.ALLOCATE:
-                return self.allocation(r, region), ""
+                return self.allocation(r, region) + self.short(r, None), ""
             text = self.num(r.amount, None if r.kind is ir.RuleKind.RETAIN else region)
             if r.cap is not None:
                 text = self.t(f"{text}，但不超过{self.num(r.cap, region)}", f"{text}, but no more than {self.num(r.cap, region)}")
@@ -186,9 +186,29 @@ class Worked:
                 cap = self.num(r.cumulative_cap, None)
                 opening = words.money(self.m.env.opening.get(r.dest.name.text, Fraction(0)), self.lang)
                 text = self.t(f"{text}，但不超过 {cap} − {opening}", f"{text}, but no more than {cap} − {opening}")
-            return text, ""
+            return text + self.short(r, None if r.kind is ir.RuleKind.RETAIN else region), ""
         finally:
             self.rule = None
+
+    def short(self, r: ir.Rule, region: str | None) -> str:
+        """不足时, where it changed the amount: what was due, and how the fund paid short."""
+        if r.shortfall is None or r.fund is None:
+            return ""
+        due = self.m.amount(r, region)
+        if r.shortfall.kind is ir.ShortfallKind.CLAIM:
+            key = r.name.text if region is None else f"{r.name.text}({region})"
+            due += self.m.env.opening.get(key, Fraction(0))
+        res = self.m.run(r)
+        paid = res.total if res.by_region is None or region is None else res.by_region[region]
+        if paid == due:
+            return ""
+        fund, owed = r.fund.text, words.money(due, self.lang)
+        how = {
+            ir.ShortfallKind.PRO_RATA: ("按应付金额的比例支付", "it pays in proportion to the amounts due"),
+            ir.ShortfallKind.IN_ORDER: ("按地区先后逐一支付", "it pays region by region in the listed order"),
+            ir.ShortfallKind.CLAIM: ("按比例支付，未付部分挂账", "it pays in proportion and carries the rest as a claim"),
+        }[r.shortfall.kind]
+        return self.t(f"（应付{owed}，{fund}不足以全额支付，{how[0]}）", f" ({owed} due; {fund} cannot pay it in full, so {how[1]})")
 
     def exception_reason(self, cond: ir.Expr, region: str | None) -> str:
         """The exception as it applies here: 缺口原因为挤占挪用, not the whole list."""

@@ -65,6 +65,10 @@ class Tracer:
                         operands.append(child)
                 elif isinstance(sub, (ir.FundAll, ir.FundRemaining)) and isinstance(d, ir.Rule) and d.fund:
                     operands.append(self.fund_word(d, sub))
+        if isinstance(d, ir.Rule) and d.shortfall is not None and d.fund:
+            # 不足时: the value may be less than the formula gives; show what the fund could pay.
+            formula += "  " + self.checked.text_of(d.shortfall.span)
+            operands.append(self.fund_word(d, ir.FundRemaining(d.shortfall.span)))
         return Step(name, region, value, kind, d.span.file, d.span.line, formula, quote, tuple(operands))
 
     def _computed(self, name: str, region: str | None) -> bool:

@@ -14,6 +14,7 @@ import attrs
 from compiler.evaluate import Engine, EvaluationFailed, env_of, load_scenario, settle_with
 from compiler.driver import with_readings
 from compiler.ir.checked import CheckedPolicy
+from compiler.ir.scope import claim_rules
 from compiler.numbers import to_decimal
 from compiler.readings import ReadingError, choices
 from compiler.report import money, table
@@ -26,10 +27,13 @@ class ChoiceDiff:
     # account (party or fund, a region's in 名称(地区)) → net amount it pays under each
     # option, in `options` order: what it pays out less what it receives.
     net: dict[str, tuple[Fraction, ...]]
+    # 挂账: a claim account (名称(地区)) → what is left unpaid and asked again next period,
+    # under each option: money a reading defers rather than moves.
+    owed: dict[str, tuple[Fraction, ...]] = attrs.field(factory=dict)
 
     @property
     def differs(self) -> bool:
-        return any(len(set(v)) > 1 for v in self.net.values())
+        return any(len(set(v)) > 1 for v in (*self.net.values(), *self.owed.values()))
 
 
 def compare_readings(
@@ -44,6 +48,7 @@ def compare_readings(
         used = base.get(c.name.text, c.default.text)
         names = [used] + [o.name.text for o in c.options if o.name.text != used]
         nets: list[dict[str, Fraction]] = []
+        owed: list[dict[str, Fraction]] = []
         for option in names:
             try:
                 variant = with_readings(checked, {**base, c.name.text: option})
@@ -56,8 +61,14 @@ def compare_readings(
                 net[t.source] = net.get(t.source, Fraction(0)) + t.amount
                 net[t.dest] = net.get(t.dest, Fraction(0)) - t.amount
             nets.append(net)
+            claims = {r.name.text for r in claim_rules(variant.scope)}
+            owed.append({k: Fraction(v) for k, v in res.closing.items() if k in claims or k.split("(")[0] in claims})
         accounts = list(dict.fromkeys(a for n in nets for a in n))  # first seen, option by option
-        out.append(ChoiceDiff(c.name.text, tuple(names), {a: tuple(n.get(a, Fraction(0)) for n in nets) for a in accounts}))
+        claimed = list(dict.fromkeys(a for n in owed for a in n))
+        out.append(ChoiceDiff(
+            c.name.text, tuple(names), {a: tuple(n.get(a, Fraction(0)) for n in nets) for a in accounts},
+            {a: tuple(n.get(a, Fraction(0)) for n in owed) for a in claimed},
+        ))
     return out
 
 
@@ -71,8 +82,10 @@ def to_text(diffs: list[ChoiceDiff], lang: str) -> str:
         heads += [o + (("(默认)" if zh else " (default)") if i == 0 else "") for i, o in enumerate(d.options)]
         heads.append("相差" if zh else "at stake")
         rows = [[a, *(money(x) for x in v), money(max(v) - min(v))] for a, v in d.net.items() if len(set(v)) > 1]
+        rows += [[("挂账未付:" if zh else "unpaid claim: ") + a, *(money(x) for x in v), money(max(v) - min(v))]
+                 for a, v in d.owed.items() if len(set(v)) > 1]  # fmt: skip
         title = f"解读“{d.name}”:各选项下的净支出(支出减收入,元)" if zh else f"Choice ‘{d.name}’: net amount paid under each option (paid less received, 元)"
-        same = len(d.net) - len(rows)
+        same = len(d.net) - sum(1 for v in d.net.values() if len(set(v)) > 1)
         body = table(heads, rows, set(range(1, len(heads)))) if rows else ("各选项结果相同。\n" if zh else "Every option settles alike.\n")
         tail = (f"另有 {same} 个主体或资金在各选项下相同。\n" if zh else f"{same} more parties or funds settle alike under every option.\n") if same and rows else ""
         parts.append(f"{title}\n\n{body}{tail}")
@@ -87,6 +100,7 @@ def to_json(diffs: list[ChoiceDiff]) -> str:
             "options": list(d.options),
             "net": {a: {o: str(to_decimal(x, 2)) for o, x in zip(d.options, v)} for a, v in d.net.items()},
             "at_stake": {a: str(to_decimal(max(v) - min(v), 2)) for a, v in d.net.items() if len(set(v)) > 1},
+            "owed": {a: {o: str(to_decimal(x, 2)) for o, x in zip(d.options, v)} for a, v in d.owed.items()},
         }
         for d in diffs
     ]
