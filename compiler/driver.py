@@ -23,6 +23,7 @@ from compiler.messages import Severity, Text
 from compiler.fmt.layout import layout
 from compiler.parsing import parse_module
 from compiler.parsing.cst import lexemes
+from compiler.plan import translate
 from compiler.readings import ReadingError, choices, defaults, resolve, settle_choices
 from compiler.resources import stdlib_dir
 from compiler.source import SourceFile, Span
@@ -231,7 +232,7 @@ def _check_loaded(loader: _Loader, module: ir.Module, p: Path | None) -> Checked
     result = Checked(loader.sources, sort_diagnostics(loader.diags + diags), program, ctx)
     if result.ok:
         texts = {name: src.text for name, src in loader.sources.items()}
-        result.policy = CheckedPolicy(program, ctx.scope, dict(ctx.types), texts, written, defaults(written))
+        result.policy = _planned(CheckedPolicy(program, ctx.scope, dict(ctx.types), texts, written, defaults(written)))
     return result
 
 
@@ -252,7 +253,12 @@ def with_readings(policy: CheckedPolicy, wanted: Mapping[str, str]) -> CheckedPo
         zh = "; ".join(f"{d.span}: {d.message('zh')}" for d in errors)
         en = "; ".join(f"{d.span}: {d.message('en')}" for d in errors)
         raise ReadingError(f"解读组合 {shown} 无法通过检查:{zh}", f"the readings {shown} together do not check: {en}")
-    return CheckedPolicy(program, ctx.scope, dict(ctx.types), policy.sources, written, picks)
+    return _planned(CheckedPolicy(program, ctx.scope, dict(ctx.types), policy.sources, written, picks))
+
+
+def _planned(policy: CheckedPolicy) -> CheckedPolicy:
+    """After the checks, the lowering every backend reads (compiler/plan)."""
+    return attrs.evolve(policy, plan=translate(policy))
 
 
 def _key(d: Diagnostic) -> tuple[str, Span, str]:

@@ -13,6 +13,7 @@ import unicodedata
 from compiler.ir import functions
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
+from compiler.plan import plan_of
 from compiler.ir.types import Base, Type
 
 _OPS = {"+": "+", "-": "-", "*": "*"}
@@ -82,6 +83,7 @@ class Names:
 class ExprCompiler:
     def __init__(self, checked: CheckedPolicy, names: Names) -> None:
         self.checked = checked
+        self.plan = plan_of(checked)
         self.names = names
         self.depth = 0  # for fresh region variables inside aggregates
         self.rule: ir.Rule | None = None
@@ -181,22 +183,18 @@ class ExprCompiler:
         return f"rt.div({self.expr(args[0], r)}, {total}, {e.span.line})"
 
     def inflow(self) -> str:
-        """全部 for the rule being compiled: what its fund takes in, as the rule counts it
-        (Scope.feeders_for: not money that comes back because of the rule itself)."""
+        """全部 for the rule being compiled: what its fund takes in from the rules the plan
+        says it counts (not money that comes back because of the rule itself)."""
         rule = self.rule
         assert rule is not None and rule.fund is not None
-        feeders = self.checked.scope.feeders_for(rule)
-        calls = "".join(f"self.{self.names[x.name.text]}(), " for x in feeders)
-        return f"self.inflow({rule.fund.text!r}, ({calls}), {[x.name.text for x in feeders]!r})"
+        feeders = self.plan.rule(rule.name.text).inflow
+        calls = "".join(f"self.{self.names[x]}(), " for x in feeders)
+        return f"self.inflow({rule.fund.text!r}, ({calls}), {list(feeders)!r})"
 
     def remaining(self) -> str:
         rule = self.rule
         assert rule is not None and rule.fund is not None
-        fund = self.checked.scope.funds[rule.fund.text]
-        earlier = [x for x in fund.rules[: fund.rules.index(rule)] if x.kind is not ir.RuleKind.COLLECT]
-        calls = "".join(f"self.{self.names[x.name.text]}(), " for x in earlier)
-        names = [x.name.text for x in earlier]
-        name = fund.name.text
-        return (
-            f"self.remaining({name!r}, {self.inflow()}, ({calls}), {names!r})"
-        )
+        earlier = self.plan.rule(rule.name.text).spent_before
+        calls = "".join(f"self.{self.names[x]}(), " for x in earlier)
+        name = rule.fund.text
+        return f"self.remaining({name!r}, {self.inflow()}, ({calls}), {list(earlier)!r})"

@@ -12,45 +12,9 @@ from compiler.codegen.rules import RuleBodies, quote_line
 from compiler.codegen.writer import Writer
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
-from compiler.ir.walk import decl_exprs, rule_exprs, walk
+from compiler.plan import plan_of
 
 K = ir.RuleKind
-
-
-def dependency_order(checked: CheckedPolicy) -> list[str]:
-    """Every value after the values it reads (ties in declaration order), so the
-    module reads top-down like a derivation."""
-    scope = checked.scope
-    deps: dict[str, list[str]] = {}
-    for name, value in scope.values.items():
-        exprs = rule_exprs(value) if isinstance(value, ir.Rule) else decl_exprs(value)
-        found: list[str] = []
-        for top in exprs:
-            for e in walk(top):
-                if isinstance(e, ir.Name) and e.name in scope.values:
-                    found.append(e.name)
-        if isinstance(value, ir.Rule):
-            found += [r.name.text for r in scope.fund_words(value)]
-            found += [r.name.text for r in scope.filled_before(value)]
-        deps[name] = found
-    order: list[str] = []
-    done: set[str] = set()
-
-    def visit(n: str) -> None:
-        if n in done:
-            return
-        done.add(n)  # the checks guarantee there are no cycles
-        for m in deps[n]:
-            visit(m)
-        order.append(n)
-
-    for _module, d in checked.program.all_decls():  # source order, rules among the rest
-        if isinstance(d, ir.FundDecl):
-            for r in d.rules:
-                visit(r.name.text)
-        elif isinstance(d, (ir.ParamDecl, ir.InputDecl, ir.LetDecl, ir.Rule)):
-            visit(d.name.text)
-    return order
 
 
 def _docsafe(text: str) -> str:
@@ -62,6 +26,7 @@ class Generator(RuleBodies):
     def __init__(self, checked: CheckedPolicy, source_name: str) -> None:
         self.checked = checked
         self.scope = checked.scope
+        self.plan = plan_of(checked)
         self.names = Names(checked)
         self.ex = ExprCompiler(checked, self.names)
         self.w = Writer()
@@ -101,8 +66,7 @@ class Generator(RuleBodies):
         w.line(f"REGIONAL_FUNDS: frozenset[str] = frozenset({regional_funds!r})")
         lets = [(n, self.checked.types[n].per_region) for n, d in self.scope.values.items() if isinstance(d, ir.LetDecl)]
         w.line(f"LETS: list[tuple[str, bool]] = {lets!r}")
-        order = [r.text for r in self.scope.regions(policy)]
-        w.line(f"REGION_ORDER: list[str] = {order!r}  # 不足时 按顺序: the policy's region set, in order")
+        w.line(f"REGION_ORDER: list[str] = {list(self.plan.region_order)!r}  # 不足时 按顺序: the policy's region set, in order")
         w.blank(2)
         self.data_classes()
         w.blank(2)
@@ -231,7 +195,7 @@ class Generator(RuleBodies):
             with w.indent():
                 w.line('"""全部: what the fund takes in from `feeders` this period (`ran` computed them first)."""')
                 w.line("return self.ledger.into(fund, feeders)")
-            for name in dependency_order(self.checked):
+            for name in self.plan.order:
                 d = self.scope.values[name]
                 w.blank()
                 if isinstance(d, ir.ParamDecl):

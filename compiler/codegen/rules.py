@@ -13,6 +13,7 @@ from compiler.codegen.writer import Writer
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.scope import Scope
+from compiler.plan import Endpoint, Plan
 
 K = ir.RuleKind
 
@@ -27,6 +28,7 @@ def quote_line(text: str) -> str:
 class RuleBodies:
     checked: CheckedPolicy
     scope: Scope
+    plan: Plan
     names: Names
     ex: ExprCompiler
     w: Writer
@@ -39,25 +41,16 @@ class RuleBodies:
 
     # ---- rules
 
-    def party(self, ref: ir.PartyRef | None, default: str | None, r: str | None) -> str:
-        if ref is None:
-            assert default is not None
-            return default
-        if ref.name is None:
+    def ep(self, e: Endpoint | None, r: str | None) -> str:
+        """An endpoint of the plan as an expression of the generated code, for region `r`
+        (a variable name, or None outside a loop over regions)."""
+        assert e is not None
+        if e.name is None:
             assert r is not None
             return r
-        decl = self.scope.parties.get(ref.name.text)
-        if decl is not None and decl.per_region and r is not None:
-            return f"rt.party({ref.name.text!r}, {r})"
-        return repr(ref.name.text)
-
-    def account(self, rule: ir.Rule, r: str | None) -> str | None:
-        """The fund a rule is written in, as the ledger names it (an expression)."""
-        if rule.fund is None:
-            return None
-        if r is not None and self.scope.funds[rule.fund.text].per_region:
-            return f"rt.party({rule.fund.text!r}, {r})"
-        return repr(rule.fund.text)
+        if e.per_region and r is not None:
+            return f"rt.party({e.name!r}, {r})"
+        return repr(e.name)
 
     def amount(self, rule: ir.Rule, r: str | None) -> str:
         """cond → 0, else the first matching exception, else the amount; then the cap."""
@@ -74,7 +67,7 @@ class RuleBodies:
     def rule(self, rule: ir.Rule) -> None:
         w = self.w
         name = rule.name.text
-        regional = self.checked.types[name].per_region
+        regional = self.plan.rule(name).regional
         store = "by_region" if regional else "totals"
         ret = "dict[str, Fraction]" if regional else "Fraction"
         self.ex.rule = rule
@@ -123,11 +116,8 @@ class RuleBodies:
         if rule.shortfall is not None:
             self.asked(rule, regional)
         r = self.regions_loop(regional)
-        fund = self.account(rule, r)
-        if rule.kind is K.COLLECT:
-            src, dst = self.party(rule.source, r, r), self.party(rule.dest, fund, r)
-        else:
-            src, dst = self.party(rule.source, fund, r), self.party(rule.dest, r, r)
+        p = self.plan.rule(rule.name.text)
+        src, dst = self.ep(p.payer, r), self.ep(p.payee, r)
         what = self.amount(rule, r) if rule.shortfall is None else f"paid[{r}]"
         call = f"self.ledger.move({rule.name.text!r}, {rule.span.line}, {src}, {dst}, {what}, {r})"
         if regional:
@@ -158,22 +148,23 @@ class RuleBodies:
     def retain(self, rule: ir.Rule, regional: bool) -> None:
         w = self.w
         name, line = rule.name.text, rule.span.line
-        assert rule.fund is not None and rule.dest is not None and rule.dest.name is not None
-        dest = rule.dest.name.text
+        p = self.plan.rule(name)
+        assert p.payee is not None and p.fund is not None
+        dest = p.payee.at(None)
         w.line(f"result = rt.amount({self.amount(rule, None)}, {name!r}, {line})", line)
         if rule.cumulative_cap is not None:
-            earlier = self.scope.filled_before(rule)
+            earlier = list(p.filled_before)
             w.comment("累计上限: retain no more than the room the opening balance and earlier inflows leave")
             for r in earlier:
-                w.line(f"self.{self.names[r.name.text]}()")
+                w.line(f"self.{self.names[r]}()")
             cap = self.ex.expr(rule.cumulative_cap, None)
-            filled = f" - self.ledger.into({dest!r}, {[r.name.text for r in earlier]!r})" if earlier else ""
+            filled = f" - self.ledger.into({dest!r}, {earlier!r})" if earlier else ""
             w.line(f"room = {cap} - self.opening.get({dest!r}, rt.ZERO){filled}")
             w.line("result = min(result, max(rt.round_fen(room), rt.ZERO))")
         if rule.shortfall is not None:
             self.short(rule, "paid", "{None: result}")
             w.line("result = paid[None]")
-        w.line(f"self.ledger.move({name!r}, {line}, {rule.fund.text!r}, {dest!r}, result)")
+        w.line(f"self.ledger.move({name!r}, {line}, {p.fund!r}, {dest!r}, result)")
 
     def split(self, rule: ir.Rule, regional: bool) -> None:
         w = self.w
@@ -181,17 +172,17 @@ class RuleBodies:
         if rule.shortfall is not None:
             self.asked(rule, regional)
         r = self.regions_loop(regional)
-        fund = self.account(rule, r)
-        ratios = ", ".join(self.ex.expr(s.ratio, None) for s in rule.shares)
+        p = self.plan.rule(name)
+        ratios = ", ".join(self.ex.expr(s.ratio, None) for s in p.shares)
         with w.indent() if regional else contextlib.nullcontext():
             if rule.shortfall is not None:
                 w.line(f"amt = paid[{r}]")
             else:
                 w.line(f"amt = rt.amount({self.amount(rule, r)}, {name!r}, {line})", line)
-            w.line(f"parts = rt.largest_remainder(amt, [{ratios}], {name!r}, {line}) if amt else [rt.ZERO] * {len(rule.shares)}")
-            src = self.party(rule.source, fund, r)
-            for i, s in enumerate(rule.shares):
-                w.line(f"self.ledger.move({name!r}, {line}, {src}, {self.party(s.party, None, r)}, parts[{i}], {r})")
+            w.line(f"parts = rt.largest_remainder(amt, [{ratios}], {name!r}, {line}) if amt else [rt.ZERO] * {len(p.shares)}")
+            src = self.ep(p.payer, r)
+            for i, s in enumerate(p.shares):
+                w.line(f"self.ledger.move({name!r}, {line}, {src}, {self.ep(s.to, r)}, parts[{i}], {r})")
             w.line("result[r] = amt" if regional else "result = amt")
 
     def cover(self, rule: ir.Rule, regional: bool) -> None:
@@ -210,8 +201,9 @@ class RuleBodies:
             w.line("regions = [None]")
             w.line("left = [result]")
         r = "r" if regional else None
-        for tier in rule.tiers:
-            w.comment(f"层 {quote_line(tier.name.text)}")
+        p = self.plan.rule(name)
+        for tier in p.tiers:
+            w.comment(f"层 {quote_line(tier.name)}")
             if tier.cap is None:
                 w.line("need = left")
             else:
@@ -220,12 +212,12 @@ class RuleBodies:
                 w.line("for r, x in zip(regions, left):")
                 with w.indent():
                     w.line(f"need.append(min(x, max(rt.round_fen({cap}), rt.ZERO)))")
-            shares = ", ".join(ex.expr(p.share, None) if p.share is not None else 'rt.ONE' for p in tier.payers)
+            shares = ", ".join(ex.expr(x.share, None) if x.share is not None else 'rt.ONE' for x in tier.payers)
             total = "None" if tier.total_cap is None else f"max(rt.round_fen({ex.expr(tier.total_cap, None)}), rt.ZERO)"
             w.line(f"pieces = rt.tier_pieces(need, [{shares}], {total}, {name!r}, {line})")
             w.line("for r, row in zip(regions, pieces):")
             with w.indent():
-                dest = self.party(rule.dest, r, r)
-                for i, p in enumerate(tier.payers):
-                    w.line(f"self.ledger.move({name!r}, {tier.span.line}, {self.party(p.party, None, r)}, {dest}, row[{i}], {r})")
+                dest = self.ep(p.payee, r)
+                for i, x in enumerate(tier.payers):
+                    w.line(f"self.ledger.move({name!r}, {tier.line}, {self.ep(x.by, r)}, {dest}, row[{i}], {r})")
             w.line("left = [x - sum(row, rt.ZERO) for x, row in zip(left, pieces)]")

@@ -16,7 +16,6 @@ from compiler.interpreter.recorder import Recorder
 from compiler.interpreter.values import Env, EvalError, Scalar
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
-from compiler.ir.scope import fund_accounts
 from compiler.numbers import to_decimal
 
 __all__ = ["Env", "EvalError", "Machine", "PeriodResult", "Recorder", "Transfer", "settle", "settle_machine"]
@@ -40,8 +39,8 @@ def settle_machine(m: Machine) -> PeriodResult:
         m.run(r)
     transfers = [t for r in checked.scope.rules for t in m.results[r.name.text].transfers]
     closing: dict[str, Fraction] = {}
-    for fund in checked.scope.funds.values():
-        for name in fund_accounts(fund, env.regions):
+    for fund in m.plan.funds:
+        for name in fund.accounts(env.regions):
             opening = env.opening.get(name, Fraction(0))
             inflow = sum((t.amount for t in transfers if t.dest == name), Fraction(0))
             outflow = sum((t.amount for t in transfers if t.source == name), Fraction(0))
@@ -50,18 +49,18 @@ def settle_machine(m: Machine) -> PeriodResult:
                 if balance < 0:
                     raise EvalError(
                         f"资金“{name}”余额不足:期末余额为{to_decimal(balance, 2)}", f"fund ‘{name}’ is overdrawn: it would close at {to_decimal(balance, 2)}",
-                        fund.name.span,
+                        fund.span,
                     )  # fmt: skip
                 closing[name] = balance
             elif balance < 0:
                 raise EvalError(
                     f"资金“{name}”付出的比收到的多{to_decimal(-balance, 2)}元", f"fund ‘{name}’ pays out {to_decimal(-balance, 2)} more than it takes in",
-                    fund.name.span,
+                    fund.span,
                 )  # fmt: skip
             elif balance != 0:
                 raise EvalError(
                     f"资金“{name}”期末留有{to_decimal(balance, 2)}元没有去向", f"fund ‘{name}’ is left holding {to_decimal(balance, 2)} with no destination",
-                    fund.name.span,
+                    fund.span,
                 )  # fmt: skip
     closing.update(m.claims)  # 挂账: unpaid claims carry like balances
     return PeriodResult(_computed(checked, m), transfers, closing)

@@ -17,7 +17,7 @@ from compiler.interpreter.recorder import (
 from compiler.interpreter.values import Env, EvalError, Region, Scalar, Values
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
-from compiler.ir.scope import account
+from compiler.plan import plan_of
 from compiler.numbers import to_decimal
 from compiler.runtime import BadWeights, apportion, apportion_tier, round_fen, short_pay
 
@@ -58,6 +58,7 @@ class Machine:
         self.recorder = recorder  # pool test --coverage; observes only
         self.values = Values(checked, env, self.rule_value, recorder)
         self.results: dict[str, RuleResult] = {}
+        self.plan = plan_of(checked)
         self.claims: dict[str, Fraction] = {}  # 挂账: what each claim rule left unpaid, to carry
 
     # ---- values
@@ -74,45 +75,27 @@ class Machine:
         assert region is not None
         return res.by_region[region]
 
-    # ---- parties
-
-    def party(self, ref: ir.PartyRef | None, default: str | None, region: Region) -> str:
-        if ref is None:
-            assert default is not None
-            return default
-        if ref.name is None:
-            assert region is not None, "checked: each-region parties need per-region amounts"
-            return region
-        decl = self.scope.parties.get(ref.name.text)
-        if decl is not None and decl.per_region and region is not None:
-            return account(ref.name.text, region)
-        return ref.name.text
-
-    def account(self, fund: str | None, region: Region) -> str | None:
-        """The fund a rule is written in, as the ledger names it for this region."""
-        if fund is not None and region is not None and self.scope.funds[fund].per_region:
-            return account(fund, region)
-        return fund
-
     # ---- the fund words 全部 and 剩余
 
-    def inflow(self, rule: ir.Rule) -> Fraction:
-        """What the rule's fund takes in this period, as the rule may count it (Scope.feeders_for)."""
-        assert rule.fund is not None
-        fund = rule.fund.text
-        return sum((t.amount for r in self.scope.feeders_for(rule) for t in self.run(r).transfers if t.dest == fund), Fraction(0))
+    def moved(self, names: tuple[str, ...], into: str | None = None, out_of: str | None = None) -> Fraction:
+        """What the named rules paid into, or out of, one account this period."""
+        rules = self.scope.values
+        total = Fraction(0)
+        for n in names:
+            r = rules[n]
+            assert isinstance(r, ir.Rule)
+            total += sum((t.amount for t in self.run(r).transfers if t.dest == into or t.source == out_of), Fraction(0))
+        return total
 
     def fund_word(self, rule: ir.Rule, word: ir.Expr) -> Fraction:
-        assert rule.fund is not None
-        fund = self.scope.funds[rule.fund.text]
-        inflow = self.inflow(rule)
+        """全部: what the fund took in, as the plan says the rule counts it; 剩余: that, with
+        the opening balance, less what the fund's earlier rules paid out."""
+        p = self.plan.rule(rule.name.text)
+        assert p.fund is not None
+        inflow = self.moved(p.inflow, into=p.fund)
         if isinstance(word, ir.FundAll):
             return inflow
-        spent = Fraction(0)
-        for earlier in fund.rules[: fund.rules.index(rule)]:
-            if earlier.kind is not K.COLLECT:
-                spent += sum((t.amount for t in self.run(earlier).transfers if t.source == fund.name.text), Fraction(0))
-        return self.env.opening.get(fund.name.text, Fraction(0)) + inflow - spent
+        return self.env.opening.get(p.fund, Fraction(0)) + inflow - self.moved(p.spent_before, out_of=p.fund)
 
     # ---- rules
 
@@ -158,59 +141,52 @@ class Machine:
         if rule.shortfall is None:
             return asked
         available = self.fund_word(rule, ir.FundRemaining(rule.shortfall.span))
-        order = [r.text for r in self.scope.regions(self.checked.policy)]
-        return short_pay(rule.name.text, asked, available, rule.shortfall.kind.value, order, self.env.opening, self.claims)
+        return short_pay(rule.name.text, asked, available, rule.shortfall.kind.value, self.plan.region_order, self.env.opening, self.claims)
 
     def _run(self, rule: ir.Rule) -> RuleResult:
-        fund = rule.fund.text if rule.fund else None
-        line = rule.span.line
-        name = rule.name.text
-        regional = self.checked.types[name].per_region
-        regions: list[Region] = list(self.env.regions) if regional else [None]
+        p = self.plan.rule(rule.name.text)
+        regions: list[Region] = list(self.env.regions) if p.regional else [None]
 
         def move(src: str, dst: str, amt: Fraction) -> Transfer:
-            return Transfer(src, dst, amt, name, line)
+            return Transfer(src, dst, amt, p.name, p.line)
 
-        if rule.kind in (K.ALLOCATE,):
-            assert fund is not None
+        if p.kind is K.ALLOCATE:
+            assert p.fund is not None
             total = self.short(rule, {None: self.amount(rule, None)})[None]
             parts = largest_remainder(total, self.weights(rule), _zero_weights(rule))
             by = dict(zip(self.env.regions, parts))
-            return RuleResult(total, by, [move(fund, r, a) for r, a in by.items() if a])
-        if rule.kind is K.RETAIN:
-            assert fund is not None and rule.dest is not None and rule.dest.name is not None
-            dest = rule.dest.name.text
+            return RuleResult(total, by, [move(p.fund, r, a) for r, a in by.items() if a])
+        if p.kind is K.RETAIN:
+            assert p.payer is not None and p.payee is not None
+            dest = p.payee.at(None)
             amt = self.amount(rule, None)
             if rule.cumulative_cap is not None:
-                filled = sum((t.amount for r in self.scope.filled_before(rule) for t in self.run(r).transfers if t.dest == dest), Fraction(0))
+                filled = self.moved(p.filled_before, into=dest)
                 room = self.values.num(rule.cumulative_cap, None) - self.env.opening.get(dest, Fraction(0)) - filled
                 room = max(round_fen(room), Fraction(0))
                 if self.recorder is not None:
                     self.recorder.hit(rule, CUMULATIVE_BINDS if room < amt else CUMULATIVE_FREE)
                 amt = min(amt, room)
             amt = self.short(rule, {None: amt})[None]
-            return RuleResult(amt, None, [move(fund, dest, amt)] if amt else [])
-        if rule.kind is K.SPLIT:
-            return self.split(rule, regions, fund)
-        if rule.kind is K.COVER:
+            return RuleResult(amt, None, [move(p.payer.at(None), dest, amt)] if amt else [])
+        if p.kind is K.SPLIT:
+            return self.split(rule, regions)
+        if p.kind is K.COVER:
             return self.cover(rule, regions)
-        # collect, pay, transfer: one amount per region (or one in all) from source to dest
+        # collect, pay, transfer: one amount per region (or one in all) from payer to payee
+        assert p.payer is not None and p.payee is not None
         by_region: dict[str, Fraction] = {}
         transfers: list[Transfer] = []
         total = Fraction(0)
         asked = self.short(rule, {r: self.amount(rule, r) for r in regions})
         for r in regions:
             amt = asked[r]
-            if rule.kind is K.COLLECT:
-                src, dst = self.party(rule.source, r, r), self.party(rule.dest, self.account(fund, r), r)
-            else:
-                src, dst = self.party(rule.source, self.account(fund, r), r), self.party(rule.dest, r, r)
             total += amt
             if r is not None:
                 by_region[r] = amt
             if amt:
-                transfers.append(move(src, dst, amt))
-        return RuleResult(total, by_region if regional else None, transfers)
+                transfers.append(move(p.payer.at(r), p.payee.at(r), amt))
+        return RuleResult(total, by_region if p.regional else None, transfers)
 
     def weights(self, rule: ir.Rule) -> list[Fraction]:
         v = self.values
@@ -227,19 +203,20 @@ class Machine:
             shares = [acc + weight * f / s for acc, f in zip(shares, factor)]
         return shares
 
-    def split(self, rule: ir.Rule, regions: list[Region], fund: str | None) -> RuleResult:
+    def split(self, rule: ir.Rule, regions: list[Region]) -> RuleResult:
+        p = self.plan.rule(rule.name.text)
+        assert p.payer is not None
         transfers: list[Transfer] = []
         by_region: dict[str, Fraction] = {}
         total = Fraction(0)
         asked = self.short(rule, {r: self.amount(rule, r) for r in regions})
         for r in regions:
             amt = asked[r]
-            ratios = [self.values.num(s.ratio, None) for s in rule.shares]
+            ratios = [self.values.num(s.ratio, None) for s in p.shares]
             parts = largest_remainder(amt, ratios, _zero_weights(rule)) if amt else [Fraction(0)] * len(ratios)
-            src = self.party(rule.source, self.account(fund, r), r)
-            for share, part in zip(rule.shares, parts):
+            for share, part in zip(p.shares, parts):
                 if part:
-                    transfers.append(Transfer(src, self.party(share.party, None, r), part, rule.name.text, rule.span.line))
+                    transfers.append(Transfer(p.payer.at(r), share.to.at(r), part, p.name, p.line))
             total += amt
             if r is not None:
                 by_region[r] = amt
@@ -250,18 +227,20 @@ class Machine:
         transfers: list[Transfer] = []
         amounts = {r: self.amount(rule, r) for r in regions}
         left = dict(amounts)
-        for tier in rule.tiers:
+        p = self.plan.rule(rule.name.text)
+        assert p.payee is not None
+        for ir_tier, tier in zip(rule.tiers, p.tiers):
             need = [left[r] if tier.cap is None else min(left[r], max(round_fen(self.values.num(tier.cap, r)), Fraction(0))) for r in regions]
-            ratios = [self.values.num(p.share, None) if p.share is not None else Fraction(1) for p in tier.payers]
+            ratios = [self.values.num(x.share, None) if x.share is not None else Fraction(1) for x in tier.payers]
             total_cap = None if tier.total_cap is None else max(round_fen(self.values.num(tier.total_cap, None)), Fraction(0))
             pieces = tier_pieces(need, ratios, total_cap, _zero_weights(rule))
             if self.recorder is not None and any(any(row) for row in pieces):
-                self.recorder.hit(tier, 0)
+                self.recorder.hit(ir_tier, 0)
             for r, row in zip(regions, pieces):
-                dest = self.party(rule.dest, r, r)
+                dest = p.payee.at(r)
                 for payer, piece in zip(tier.payers, row):
                     if piece:
-                        transfers.append(Transfer(self.party(payer.party, None, r), dest, piece, rule.name.text, tier.span.line))
+                        transfers.append(Transfer(payer.by.at(r), dest, piece, p.name, tier.line))
                 left[r] -= sum(row, Fraction(0))
         total = sum(amounts.values(), Fraction(0))
         by_region = {r: a for r, a in amounts.items() if r is not None}

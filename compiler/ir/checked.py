@@ -20,6 +20,9 @@ class CheckedPolicy:
     # `program`), and the option `program` takes for each choice.
     written: ir.Program | None = None
     readings: dict[str, str] = attrs.field(factory=dict)
+    # The Plan (compiler/plan) the driver lowers it to after the checks; None where a
+    # CheckedPolicy is made by hand (compiler.plan.plan_of then makes one).
+    plan: object = attrs.field(default=None, eq=False, repr=False)
 
     def text_of(self, span: Span) -> str:
         """The source text a span covers (single-line spans; longer ones are cut at the line end)."""

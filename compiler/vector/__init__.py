@@ -30,7 +30,7 @@ import attrs
 import numpy as np
 
 from compiler.ir.checked import CheckedPolicy
-from compiler.ir.scope import fund_accounts
+from compiler.plan import plan_of
 from compiler.ir.types import Base
 from compiler.vector import arith as A
 from compiler.vector.arith import Arr, Ctx, Q, VectorOverflow, Why
@@ -115,17 +115,17 @@ def _settle_funds(
 ) -> dict[str, Arr]:
     """Conservation per account: opening + in − out = closing; uncarried close at zero, carried never below."""
     closing: dict[str, Arr] = {}
-    for fund in checked.scope.funds.values():
-        for name in fund_accounts(fund, regions):
+    for fund in plan_of(checked).funds:
+        for name in fund.accounts(regions):
             terms = [(1, f.amount, f.mag) for f in flows if f.dest == name] + [(-1, f.amount, f.mag) for f in flows if f.source == name]
             if name in opening:
                 terms.append((1, opening[name], A.measure(opening[name])))
             balance = A.fen_sum(ctx, terms, n)
             if fund.carried:
-                failures.add(balance < 0, Why(f"资金“{name}”余额不足", f"fund ‘{name}’ is overdrawn", fund.name.span.line))
+                failures.add(balance < 0, Why(f"资金“{name}”余额不足", f"fund ‘{name}’ is overdrawn", fund.line))
                 closing[name] = balance
             else:
-                failures.add(balance != 0, Why(f"资金“{name}”期末留有余额没有去向", f"fund ‘{name}’ is left holding money with no destination", fund.name.span.line))
+                failures.add(balance != 0, Why(f"资金“{name}”期末留有余额没有去向", f"fund ‘{name}’ is left holding money with no destination", fund.line))
     return closing
 
 

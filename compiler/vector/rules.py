@@ -15,7 +15,7 @@ import numpy as np
 
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
-from compiler.ir.scope import account
+from compiler.plan import plan_of
 from compiler.runtime import claim_account
 from compiler.vector import arith as A
 from compiler.vector.arith import Arr, Ctx, Q, Why
@@ -79,46 +79,31 @@ class Machine:
         self.size = values.size
         self.regions = values.regions
         self.results: dict[str, RuleOut] = {}
+        self.plan = plan_of(checked)
         self.claims: dict[str, Arr] = {}  # 挂账: what each claim rule left unpaid, (draws,) fen
 
     def rule_value(self, rule: ir.Rule) -> Q:
         out = self.run(rule)
         return A.fen_q(out.fen, out.mag)
 
-    # ---- parties
-
-    def party(self, ref: ir.PartyRef | None, default: str | None, region: str | None) -> str:
-        if ref is None:
-            assert default is not None
-            return default
-        if ref.name is None:
-            assert region is not None
-            return region
-        decl = self.scope.parties.get(ref.name.text)
-        if decl is not None and decl.per_region and region is not None:
-            return account(ref.name.text, region)
-        return ref.name.text
-
-    def account(self, fund: str | None, region: str | None) -> str | None:
-        if fund is not None and region is not None and self.scope.funds[fund].per_region:
-            return account(fund, region)
-        return fund
-
     # ---- 全部 and 剩余
 
-    def flows_into(self, fund: str, rule: ir.Rule) -> list[tuple[int, Arr, int]]:
-        """The rule's fund's inflows, as the rule may count them (Scope.feeders_for)."""
-        return [(1, f.amount, f.mag) for r in self.scope.feeders_for(rule) for f in self.run(r).flows if f.dest == fund]
+    def moved(self, names: tuple[str, ...], sign: int, into: str | None = None, out_of: str | None = None) -> list[tuple[int, Arr, int]]:
+        """The named rules' flows into, or out of, one account, as signed fen terms."""
+        out = []
+        for n in names:
+            for f in self.run(self.plan.rule(n).rule).flows:
+                if f.dest == into or f.source == out_of:
+                    out.append((sign, f.amount, f.mag))
+        return out
 
     def fund_word(self, rule: ir.Rule, word: ir.Expr) -> Q:
-        assert rule.fund is not None
-        fund = self.scope.funds[rule.fund.text]
-        terms = self.flows_into(fund.name.text, rule)
+        p = self.plan.rule(rule.name.text)
+        assert p.fund is not None
+        terms = self.moved(p.inflow, 1, into=p.fund)
         if isinstance(word, ir.FundRemaining):
-            for earlier in fund.rules[: fund.rules.index(rule)]:
-                if earlier.kind is not K.COLLECT:
-                    terms += [(-1, f.amount, f.mag) for f in self.run(earlier).flows if f.source == fund.name.text]
-            opening = self.v.opening.get(fund.name.text)
+            terms += self.moved(p.spent_before, -1, out_of=p.fund)
+            opening = self.v.opening.get(p.fund)
             if opening is not None:
                 terms.append((1, opening, A.measure(opening)))
         total = A.fen_sum(self.ctx, terms, self.size)
@@ -181,7 +166,7 @@ class Machine:
             want = want + np.stack([zero if c is None else np.broadcast_to(c, (self.size,)) for c in carried], axis=1)
         enough = want.sum(axis=1, keepdims=True) <= have
         if sf.kind is ir.ShortfallKind.IN_ORDER:
-            rank = {r.text: i for i, r in enumerate(self.scope.regions(self.checked.policy))}
+            rank = {r: i for i, r in enumerate(self.plan.region_order)}
             perm = sorted(range(len(cols)), key=lambda i: (rank.get(cols[i] or "", len(rank)), i))
             w = want[:, perm]
             part = np.minimum(w, np.maximum(have - (np.cumsum(w, axis=1) - w), 0))
@@ -197,46 +182,39 @@ class Machine:
         return paid, A.measure(paid)
 
     def _run(self, rule: ir.Rule) -> RuleOut:
-        fund = rule.fund.text if rule.fund else None
-        name, line = rule.name.text, rule.span.line
-        regional = self.checked.types[name].per_region
-        regions: list[str | None] = list(self.regions) if regional else [None]
+        p = self.plan.rule(rule.name.text)
+        name, line = p.name, p.line
+        regions: list[str | None] = list(self.regions) if p.regional else [None]
 
-        if rule.kind is K.ALLOCATE:
-            assert fund is not None
+        if p.kind is K.ALLOCATE:
+            assert p.fund is not None
             total, tm = self.amount(rule, False)
             total, _ = self.short(rule, total, tm, [None])
             parts, bad = largest_remainder(self.ctx, total, self.weights(rule))
             self.fail.add(bad, _zero_weights(rule))
             m = A.measure(parts)
-            flows = [Flow(fund, r, name, line, parts[:, i], m) for i, r in enumerate(self.regions)]
+            flows = [Flow(p.fund, r, name, line, parts[:, i], m) for i, r in enumerate(self.regions)]
             return RuleOut(parts, flows, m)
-        if rule.kind is K.RETAIN:
-            assert fund is not None and rule.dest is not None and rule.dest.name is not None
-            dest = rule.dest.name.text
+        if p.kind is K.RETAIN:
+            assert p.payer is not None and p.payee is not None
+            dest = p.payee.at(None)
             amt, m = self.amount(rule, False)
             if rule.cumulative_cap is not None:
                 room = A.add(self.ctx, self.v.num(rule.cumulative_cap), self.v.opening_q(dest), -1)
-                earlier = self.scope.filled_before(rule)
-                if earlier:
-                    into = [(1, f.amount, f.mag) for r in earlier for f in self.run(r).flows if f.dest == dest]
+                if p.filled_before:
+                    into = self.moved(p.filled_before, 1, into=dest)
                     filled = A.fen_q(A.fen_sum(self.ctx, into, self.size).reshape(self.size, 1))
                     room = A.add(self.ctx, room, filled, -1)
                 amt = np.minimum(amt, np.maximum(self.fen(room, rule), 0))  # |amt| only shrinks: m still bounds it
             amt, m = self.short(rule, amt, m, [None])
-            return RuleOut(amt, [Flow(fund, dest, name, line, amt[:, 0], m)], m)
-        if rule.kind is K.SPLIT:
-            return self.split(rule, regions, fund)
-        if rule.kind is K.COVER:
+            return RuleOut(amt, [Flow(p.payer.at(None), dest, name, line, amt[:, 0], m)], m)
+        if p.kind is K.SPLIT:
+            return self.split(rule, regions)
+        if p.kind is K.COVER:
             return self.cover(rule, regions)
-        fen, m = self.short(rule, *self.amount(rule, regional), regions)
-        flows = []
-        for i, r in enumerate(regions):
-            if rule.kind is K.COLLECT:
-                src, dst = self.party(rule.source, r, r), self.party(rule.dest, self.account(fund, r), r)
-            else:
-                src, dst = self.party(rule.source, self.account(fund, r), r), self.party(rule.dest, r, r)
-            flows.append(Flow(src, dst, name, line, fen[:, i], m))
+        assert p.payer is not None and p.payee is not None
+        fen, m = self.short(rule, *self.amount(rule, p.regional), regions)
+        flows = [Flow(p.payer.at(r), p.payee.at(r), name, line, fen[:, i], m) for i, r in enumerate(regions)]
         return RuleOut(fen, flows, m)
 
     def weights(self, rule: ir.Rule) -> Q:
@@ -257,8 +235,10 @@ class Machine:
         assert shares is not None, "checked: a mix has at least one factor"
         return attrs.evolve(shares, num=np.broadcast_to(shares.num, shape))
 
-    def split(self, rule: ir.Rule, regions: list[str | None], fund: str | None) -> RuleOut:
-        name, line = rule.name.text, rule.span.line
+    def split(self, rule: ir.Rule, regions: list[str | None]) -> RuleOut:
+        p = self.plan.rule(rule.name.text)
+        assert p.payer is not None
+        name, line = p.name, p.line
         regional = regions != [None]
         amt, am = self.short(rule, *self.amount(rule, regional), regions)
         ratios = stack(self.ctx, [self.v.num(s.ratio) for s in rule.shares], self.size)
@@ -268,36 +248,36 @@ class Machine:
         flows = []
         m = A.measure(parts)
         for i, r in enumerate(regions):
-            src = self.party(rule.source, self.account(fund, r), r)
-            for j, s in enumerate(rule.shares):
-                flows.append(Flow(src, self.party(s.party, None, r), name, line, parts[:, i, j], m))
+            for j, s in enumerate(p.shares):
+                flows.append(Flow(p.payer.at(r), s.to.at(r), name, line, parts[:, i, j], m))
         return RuleOut(amt, flows, am)
 
     def cover(self, rule: ir.Rule, regions: list[str | None]) -> RuleOut:
         """Tier by tier over all regions: a tier's 合计上限 is shared between regions."""
-        name = rule.name.text
+        p = self.plan.rule(rule.name.text)
+        assert p.payee is not None
+        name = p.name
         regional = regions != [None]
         amounts, am = self.amount(rule, regional)
         left = amounts
         flows = []
-        for tier in rule.tiers:
+        for tier in p.tiers:
             need = left
             if tier.cap is not None:
-                cap = np.broadcast_to(self.fen(self.v.num(tier.cap), rule, tier.span.line), left.shape)
+                cap = np.broadcast_to(self.fen(self.v.num(tier.cap), rule, tier.line), left.shape)
                 need = np.minimum(left, np.maximum(cap, 0))
             one = A.const(Fraction(1))
-            ratios = stack(self.ctx, [self.v.num(p.share) if p.share is not None else one for p in tier.payers], self.size)
+            ratios = stack(self.ctx, [self.v.num(x.share) if x.share is not None else one for x in tier.payers], self.size)
             total_cap = None
             if tier.total_cap is not None:
-                total_cap = np.maximum(np.broadcast_to(self.fen(self.v.num(tier.total_cap), rule, tier.span.line), (self.size, 1)), 0)
-            self.ctx.line = tier.span.line
+                total_cap = np.maximum(np.broadcast_to(self.fen(self.v.num(tier.total_cap), rule, tier.line), (self.size, 1)), 0)
+            self.ctx.line = tier.line
             rows, bad = tier_pieces(self.ctx, np.ascontiguousarray(need), ratios, total_cap)
             self.fail.add(bad, _zero_weights(rule))
             m = A.measure(rows)
             for i, r in enumerate(regions):
-                dest = self.party(rule.dest, r, r)
-                for j, p in enumerate(tier.payers):
-                    flows.append(Flow(self.party(p.party, None, r), dest, name, tier.span.line, rows[:, i, j], m))
+                for j, x in enumerate(tier.payers):
+                    flows.append(Flow(x.by.at(r), p.payee.at(r), name, tier.line, rows[:, i, j], m))
             left = left - A.lastsum(rows)[:, :, 0]
         return RuleOut(amounts, flows, am)
 
