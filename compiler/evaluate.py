@@ -28,7 +28,7 @@ from compiler.ir.scope import account
 from compiler.limits import allow_deep_recursion
 from compiler.numbers import to_decimal
 from compiler.readings import ReadingError
-from compiler.runtime import PolicyError
+from compiler.runtime import SettlementError
 from compiler.scenario import Scenario, ScenarioError, Source, Value, load, load_periods
 
 
@@ -130,11 +130,11 @@ def settle_with(
             return settle(checked, env)
         module = module or policy_module(checked)
         out = module.evaluate(env.regions, env.params, env.inputs, env.opening)  # exact rationals both ways
-    except EvalError as e:
-        at = f"{e.span}: " if e.span else ""
-        raise EvaluationFailed(2, f"{where}: 无法计算:{at}{e.zh}\n", f"{where}: cannot settle: {at}{e.en}\n") from None
-    except PolicyError as e:
-        at = f"{checked.program.main.span.file}:{e.line}:{_column(checked, e.line)}: " if e.line else ""
+    except SettlementError as e:  # the one error type of every engine: a span, or a line of the main file
+        if e.span is not None:
+            at = f"{e.span}: "
+        else:
+            at = f"{checked.program.main.span.file}:{e.line}:{_column(checked, e.line)}: " if e.line else ""
         raise EvaluationFailed(2, f"{where}: 无法计算:{at}{e.zh}\n", f"{where}: cannot settle: {at}{e.en}\n") from None
     return PeriodResult(
         dict(out.values),

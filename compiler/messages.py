@@ -222,3 +222,42 @@ SHEET_TEXTS: dict[str, Text] = {
 
 def code(code_id: str) -> Code:
     return CODES[code_id]
+
+
+# ---- run time: a period that cannot be settled -----------------------------------
+# One key per sentence, both languages. Every engine raises compiler.runtime.SettlementError
+# (or, in the vectorized engine, records compiler.vector.arith.Why) with one of these keys,
+# so the interpreter, the generated code and the vectorized engine say the same thing.
+SETTLEMENT: dict[str, Text] = {
+    "division-by-zero": Text("除数为零", "division by zero"),
+    "zero-weights": Text("“{rule}”的分配依据之和为零或为负", "the weights of ‘{rule}’ add up to zero or less"),
+    "bands-order": Text("分段表的档次边界须递增", "band edges must increase"),
+    "bands-miss": Text("分段表没有覆盖该值", "no band holds the value"),
+    "bands-miss-value": Text("分段表没有覆盖{value}", "no band holds the value {value}"),
+    "negative": Text("“{rule}”为负:{amount}元", "‘{rule}’ is negative ({amount})"),
+    "negative-in": Text("“{rule}”(地区“{region}”)为负:{amount}元", "‘{rule}’ for ‘{region}’ is negative ({amount})"),
+    "negative-draw": Text("“{rule}”为负", "‘{rule}’ is negative"),
+    "overdrawn": Text("资金“{fund}”余额不足:期末余额将为{amount}元", "fund ‘{fund}’ is overdrawn: it would close at {amount}"),
+    "overdrawn-draw": Text("资金“{fund}”余额不足", "fund ‘{fund}’ is overdrawn"),
+    "pays-more": Text("资金“{fund}”付出的比收到的多{amount}元", "fund ‘{fund}’ pays out {amount} more than it takes in"),
+    "left-holding": Text("资金“{fund}”期末留有{amount}元没有去向", "fund ‘{fund}’ is left holding {amount} with no destination"),
+    "left-holding-draw": Text("资金“{fund}”期末留有余额没有去向", "fund ‘{fund}’ is left holding money with no destination"),
+    "open-parameter": Text("参数“{name}”待定,须由情景提供", "parameter ‘{name}’ is open and must be supplied"),
+    "missing-input": Text("缺少输入“{name}”", "missing input ‘{name}’"),
+    "missing-input-in": Text("缺少输入“{name}”(地区“{region}”)", "missing input ‘{name}’ for ‘{region}’"),
+    "no-region-value": Text("“{name}”缺少地区“{region}”的值", "‘{name}’ has no value for region ‘{region}’"),
+    "expected-number": Text("应为数值,却是{value}", "expected a number, got {value}"),
+    "expected-boolean": Text("应为布尔值,却是{value}", "expected a boolean, got {value}"),
+    "expected-text": Text("应为文字,却是{value}", "expected text, got {value}"),
+    "no-arm": Text("“{member}”不匹配任何分支", "‘{member}’ matches no arm"),
+    "no-regions": Text("没有地区可供计算", "there are no regions to aggregate over"),
+    "share-of-zero": Text("占比的合计为零", "the values to take a share of add up to zero"),
+    "cannot-settle": Text("无法计算", "cannot settle"),
+    "not-fixed": Text("这个值要到结算时才有", "this value is known only when a period is settled"),
+    # `pool run --explain NAME@REGION`, and the values an example gives
+    "explain-unknown": Text("没有名为“{name}”的值", "there is no value named ‘{name}’"),
+    "explain-needs-region": Text("“{name}”按地区取值,请写成 {name}@地区", "‘{name}’ varies by region: write {name}@REGION"),
+    "explain-no-region": Text("情景中没有地区“{region}”;可选:{listed}", "the scenario has no region ‘{region}’; it lists: {listed_en}"),
+    "example-literal": Text("算例中的值须为字面量", "values in an example must be literals"),
+    "example-type": Text("算例中“{name}”的值“{shown}”不是{zh}", "the example's value ‘{shown}’ for ‘{name}’ is not {en}"),
+}

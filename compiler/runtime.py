@@ -1,6 +1,7 @@
 """The runtime of generated evaluators, and the money rules every engine shares.
 
-Imports nothing else from the compiler, so a generated module needs only this file.
+Imports from the compiler only the message registry and spans (compiler.messages,
+compiler.source), so a generated module needs little besides this file.
 
 Arithmetic is exact: every number is a Fraction (an exact rational). Decimal at
 any fixed precision is not enough: a ratio of 28 digits times a 16-digit income
@@ -27,6 +28,9 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Union
 
+from compiler.messages import SETTLEMENT
+from compiler.source import Span
+
 Number = Union[Fraction, Decimal, int]  # what a caller may supply; kept as Fraction inside
 Value = Union[Fraction, bool, str]
 Item = Union[Fraction, Decimal, int, bool, str]  # one supplied value
@@ -37,12 +41,23 @@ ZERO = Fraction(0)
 ONE = Fraction(1)
 
 
-class PolicyError(Exception):
-    """A period that cannot be settled: division by zero, a negative transfer, an overdrawn fund."""
+class SettlementError(Exception):
+    """A period that cannot be settled (division by zero, a negative transfer, an overdrawn
+    fund, a missing input): the one error type every engine raises. `key` names the
+    sentence in compiler.messages.SETTLEMENT; `line` (or `span`) where in the policy."""
 
-    def __init__(self, zh: str, en: str, line: int | None = None) -> None:
-        super().__init__(en)
-        self.zh, self.en, self.line = zh, en, line
+    def __init__(self, key: str, line: int | None = None, span: Span | None = None, **args: object) -> None:
+        text = SETTLEMENT[key]
+        self.key, self.details, self.span = key, args, span
+        self.line = line if line is not None or span is None else span.line
+        self.zh, self.en = text.zh.format(**args), text.en.format(**args)
+        super().__init__(self.en)
+
+    def __str__(self) -> str:
+        return self.en
+
+
+PolicyError = SettlementError  # the name the generated modules and their callers know
 
 
 class BadWeights(Exception):
@@ -112,7 +127,7 @@ def money(x: Fraction) -> Decimal:
 
 def div(a: Fraction, b: Fraction, line: int) -> Fraction:
     if b == 0:
-        raise PolicyError("除数为零", "division by zero", line)
+        raise SettlementError("division-by-zero", line)
     return a / b
 
 
@@ -199,7 +214,7 @@ def apportion_tier(need: Sequence[Fraction], shares: Sequence[Fraction], total_c
 
 
 def _bad_weights(rule: str, line: int) -> PolicyError:
-    return PolicyError(f"“{rule}”的分配依据之和为零或为负", f"the weights of ‘{rule}’ add up to zero or less", line)
+    return SettlementError("zero-weights", line, rule=rule)
 
 
 def largest_remainder(total: Fraction, weights: list[Fraction], rule: str, line: int) -> list[Fraction]:
@@ -223,7 +238,7 @@ def _increasing(bands: list[Band], line: int) -> None:
     """Edges may be open parameters a scenario sets: out of order, bands would overlap."""
     for lo, hi, _ in bands:
         if hi is not None and hi <= lo:
-            raise PolicyError("分段表的档次边界须递增", "band edges must increase", line)
+            raise SettlementError("bands-order", line)
 
 
 def band(x: Fraction, bands: list[Band], line: int) -> Fraction:
@@ -231,7 +246,7 @@ def band(x: Fraction, bands: list[Band], line: int) -> Fraction:
     for lo, hi, value in bands:
         if lo <= x and (hi is None or x < hi):
             return value
-    raise PolicyError("分段表没有覆盖该值", f"no band holds the value {to_decimal(x)}", line)
+    raise SettlementError("bands-miss-value", line, value=to_decimal(x))
 
 
 def progressive(x: Fraction, bands: list[Band], line: int) -> Fraction:
@@ -245,8 +260,9 @@ def progressive(x: Fraction, bands: list[Band], line: int) -> Fraction:
 
 
 def _negative(rule: str, region: str | None, x: Fraction, line: int) -> PolicyError:
-    where = f"(地区“{region}”)" if region else ""
-    return PolicyError(f"“{rule}”{where}为负:{money(x)}元", f"‘{rule}’{f' for ‘{region}’' if region else ''} is negative ({money(x)})", line)
+    if region:
+        return SettlementError("negative-in", line, rule=rule, region=region, amount=money(x))
+    return SettlementError("negative", line, rule=rule, amount=money(x))
 
 
 class Ledger:
@@ -292,21 +308,12 @@ def settle_funds(
         balance = opening.get(fund, ZERO) + ledger.into(fund, rules) - ledger.out_of(fund, rules)
         if carried:
             if balance < 0:
-                raise PolicyError(
-                    f"资金“{fund}”余额不足:期末余额将为{money(balance)}元", f"fund ‘{fund}’ is overdrawn: it would close at {money(balance)}",
-                    line,
-                )  # fmt: skip
+                raise SettlementError("overdrawn", line, fund=fund, amount=money(balance))
             closing[fund] = balance
         elif balance < 0:
-            raise PolicyError(
-                f"资金“{fund}”付出的比收到的多{money(-balance)}元", f"fund ‘{fund}’ pays out {money(-balance)} more than it takes in",
-                line,
-            )  # fmt: skip
+            raise SettlementError("pays-more", line, fund=fund, amount=money(-balance))
         elif balance != 0:
-            raise PolicyError(
-                f"资金“{fund}”期末留有{money(balance)}元没有去向", f"fund ‘{fund}’ is left holding {money(balance)} with no destination",
-                line,
-            )  # fmt: skip
+            raise SettlementError("left-holding", line, fund=fund, amount=money(balance))
     return closing
 
 
@@ -314,32 +321,31 @@ def need(table: Mapping[str, Supplied], name: str, region: str | None, kind: str
     """A supplied input or parameter, or a clear error naming what is missing."""
     if name not in table:
         if kind == "open":
-            raise PolicyError(f"参数“{name}”待定,须由情景提供", f"parameter ‘{name}’ is open and must be supplied")
-        where = f"(地区“{region}”)" if region else ""
-        raise PolicyError(f"缺少输入“{name}”{where}", f"missing input ‘{name}’" + (f" for ‘{region}’" if region else ""))
+            raise SettlementError("open-parameter", name=name)
+        raise SettlementError("missing-input-in", name=name, region=region) if region else SettlementError("missing-input", name=name)
     value = table[name]
     if isinstance(value, dict):
         if region is None or region not in value:
-            raise PolicyError(f"“{name}”缺少地区“{region}”的值", f"‘{name}’ has no value for region ‘{region}’")
+            raise SettlementError("no-region-value", name=name, region=region)
         return value[region]
     return value
 
 
 def num(v: Item) -> Fraction:
     if isinstance(v, bool) or not isinstance(v, (Fraction, Decimal, int)):
-        raise PolicyError(f"应为数值,却是{v!r}", f"expected a number, got {v!r}")
+        raise SettlementError("expected-number", value=repr(v))
     return exact(v)
 
 
 def flag(v: Item) -> bool:
     if not isinstance(v, bool):
-        raise PolicyError(f"应为布尔值,却是{v!r}", f"expected a boolean, got {v!r}")
+        raise SettlementError("expected-boolean", value=repr(v))
     return v
 
 
 def text(v: Item) -> str:
     if not isinstance(v, str):
-        raise PolicyError(f"应为文字,却是{v!r}", f"expected text, got {v!r}")
+        raise SettlementError("expected-text", value=repr(v))
     return v
 
 

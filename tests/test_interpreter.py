@@ -27,14 +27,14 @@ def test_round_half_up_to_the_fen(exact: F, fen: F) -> None:
 
 
 def test_largest_remainder_parts_add_up_and_ties_go_to_the_earlier_region() -> None:
-    parts = largest_remainder(F("100.00"), [F(1), F(1), F(1)], EvalError("", ""))
+    parts = largest_remainder(F("100.00"), [F(1), F(1), F(1)], EvalError("zero-weights", rule="甲"))
     assert parts == [F("33.34"), F("33.33"), F("33.33")]
     assert sum(parts) == F(100)
 
 
 def test_largest_remainder_refuses_zero_weights() -> None:
     with pytest.raises(EvalError):
-        largest_remainder(F(1), [F(0), F(0)], EvalError("零", "zero"))
+        largest_remainder(F(1), [F(0), F(0)], EvalError("zero-weights", rule="甲"))
 
 
 def _env(opening: F) -> Env:

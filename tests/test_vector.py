@@ -214,7 +214,7 @@ def test_a_fixed_split_gives_the_interpreters_fen_for_any_total(weights: list[in
     parts, bad = largest_remainder(Ctx(), t, Q(np.array(weights, dtype=np.int64), 1, max(weights), 1))
     assert not bad.any()
     ws = [Fraction(w) for w in weights]
-    expected = [[int(p * 100) for p in oracle(Fraction(f, 100), ws, EvalError("零", "zero"))] for f in totals]
+    expected = [[int(p * 100) for p in oracle(Fraction(f, 100), ws, EvalError("zero-weights", rule="甲"))] for f in totals]
     assert parts.tolist() == expected
 
 

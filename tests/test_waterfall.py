@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from compiler.interpreter.funds import largest_remainder, tier_pieces
 from compiler.interpreter.values import EvalError
 
-ERR = EvalError("x", "x")
+ERR = EvalError("zero-weights", rule="x")
 fen = st.integers(min_value=0, max_value=10**9)
 share_sets = st.sampled_from([[50, 50], [20, 80], [100], [1, 1, 1], [10, 30, 60], [33, 33, 34]])
 

@@ -21,7 +21,7 @@ from compiler.ir.walk import walk
 
 
 def _no_rules(rule: ir.Rule, region: str | None) -> Fraction:
-    raise EvalError("", "", None)
+    raise EvalError("not-fixed")
 
 
 class Phrases:

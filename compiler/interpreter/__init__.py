@@ -16,7 +16,7 @@ from compiler.interpreter.recorder import Recorder
 from compiler.interpreter.values import Env, EvalError, Scalar
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
-from compiler.numbers import to_decimal
+from compiler.runtime import money
 
 __all__ = ["Env", "EvalError", "Machine", "PeriodResult", "Recorder", "Transfer", "settle", "settle_machine"]
 
@@ -47,21 +47,12 @@ def settle_machine(m: Machine) -> PeriodResult:
             balance = opening + inflow - outflow
             if fund.carried:
                 if balance < 0:
-                    raise EvalError(
-                        f"资金“{name}”余额不足:期末余额为{to_decimal(balance, 2)}", f"fund ‘{name}’ is overdrawn: it would close at {to_decimal(balance, 2)}",
-                        fund.span,
-                    )  # fmt: skip
+                    raise EvalError("overdrawn", span=fund.span, fund=name, amount=money(balance))
                 closing[name] = balance
             elif balance < 0:
-                raise EvalError(
-                    f"资金“{name}”付出的比收到的多{to_decimal(-balance, 2)}元", f"fund ‘{name}’ pays out {to_decimal(-balance, 2)} more than it takes in",
-                    fund.span,
-                )  # fmt: skip
+                raise EvalError("pays-more", span=fund.span, fund=name, amount=money(-balance))
             elif balance != 0:
-                raise EvalError(
-                    f"资金“{name}”期末留有{to_decimal(balance, 2)}元没有去向", f"fund ‘{name}’ is left holding {to_decimal(balance, 2)} with no destination",
-                    fund.span,
-                )  # fmt: skip
+                raise EvalError("left-holding", span=fund.span, fund=name, amount=money(balance))
     closing.update(m.claims)  # 挂账: unpaid claims carry like balances
     return PeriodResult(_computed(checked, m), transfers, closing)
 

@@ -50,7 +50,7 @@ def _literal(e: ir.Expr) -> Scalar:
             return b
         case ir.Name(name=n):
             return n  # an enumeration member
-    raise EvalError("算例中的值须为字面量", "values in an example must be literals", e.span)
+    raise EvalError("example-literal", span=e.span)
 
 
 def _value(v: ir.Value) -> Scalar | dict[str, Scalar]:
@@ -79,7 +79,7 @@ def _typed(checked: CheckedPolicy, b: ir.Binding) -> Scalar | dict[str, Scalar]:
         if not fits:
             shown = checked.text_of(e.span) or str(x)
             zh, en = t.scalar().describe("zh"), t.scalar().describe("en")
-            raise EvalError(f"算例中“{name}”的值“{shown}”不是{zh}", f"the example's value ‘{shown}’ for ‘{name}’ is not {en}", e.span)
+            raise EvalError("example-type", span=e.span, name=name, shown=shown, zh=zh, en=en)
     return got
 
 

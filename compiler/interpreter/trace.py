@@ -89,12 +89,12 @@ class Tracer:
 
 def explain(checked: CheckedPolicy, machine: Machine, name: str, region: str | None) -> Step:
     if name not in checked.scope.values:
-        raise EvalError(f"没有名为“{name}”的值", f"there is no value named ‘{name}’")
+        raise EvalError("explain-unknown", name=name)
     if checked.types[name].per_region and region is None:
-        raise EvalError(f"“{name}”按地区取值,请写成 {name}@地区", f"‘{name}’ varies by region: write {name}@REGION")
+        raise EvalError("explain-needs-region", name=name)
     if checked.types[name].per_region and region not in machine.env.regions:
-        listed = "、".join(machine.env.regions) or "(无)"
-        raise EvalError(f"情景中没有地区“{region}”;可选:{listed}", f"the scenario has no region ‘{region}’; it lists: {', '.join(machine.env.regions) or '(none)'}")
+        listed, listed_en = "、".join(machine.env.regions) or "(无)", ", ".join(machine.env.regions) or "(none)"
+        raise EvalError("explain-no-region", region=region, listed=listed, listed_en=listed_en)
     for r in checked.scope.rules:  # settle first, so every operand the period used is known
         machine.run(r)
     return Tracer(checked, machine).step(name, region)

@@ -17,6 +17,7 @@ from compiler.ir import functions
 from compiler.ir import nodes as ir
 from compiler.interpreter.recorder import ELSE, LOWERED, RAISED, THEN, WITHIN, Recorder
 from compiler.ir.checked import CheckedPolicy
+from compiler.runtime import SettlementError
 from compiler.ir.scope import account
 from compiler.source import Span
 
@@ -24,16 +25,7 @@ Scalar = Union[Fraction, bool, str]  # numbers, booleans, enumeration members
 Region = str | None  # None: a global value
 
 
-@attrs.frozen
-class EvalError(Exception):
-    """A scenario the policy cannot be evaluated on: a missing input, a division by zero…"""
-
-    zh: str
-    en: str
-    span: Span | None = None
-
-    def __str__(self) -> str:
-        return self.en
+EvalError = SettlementError  # the interpreter's name for the one settlement error (compiler.runtime)
 
 
 @attrs.define
@@ -92,15 +84,15 @@ class Values:
             v = table[n]
             if isinstance(v, dict):
                 if region is None or region not in v:
-                    raise EvalError(f"“{n}”缺少地区“{region}”的值", f"‘{n}’ has no value for region ‘{region}’", span)
+                    raise EvalError("no-region-value", span=span, name=n, region=region)
                 return v[region]
             return v
         if fallback is not None:
             return self.expr(fallback, region)
         if open_param:
-            raise EvalError(f"参数“{n}”待定,须由情景提供", f"parameter ‘{n}’ is open and must be supplied", span)
+            raise EvalError("open-parameter", span=span, name=n)
         where = f"(地区“{region}”)" if region else ""
-        raise EvalError(f"缺少输入“{n}”{where}", f"missing input ‘{n}’" + (f" for ‘{region}’" if region else ""), span)
+        raise EvalError("missing-input-in", span=span, name=n, region=region) if region else EvalError("missing-input", span=span, name=n)
 
     # ---- expressions
 
@@ -136,7 +128,7 @@ class Values:
                 if op == "*":
                     return x * y
                 if y == 0:
-                    raise EvalError("除数为零", "division by zero", e.span)
+                    raise EvalError("division-by-zero", span=e.span)
                 return x / y
             case ir.Compare(op=op, left=a, right=b):
                 return _compare(op, self.expr(a, region), self.expr(b, region))
@@ -162,7 +154,7 @@ class Values:
                         return self.expr(arm.body, region)
                 # The checks make matches exhaustive over an enumeration's members; a value that is
                 # not one (an example's misspelt member) is reported, not a traceback.
-                raise EvalError(f"“{member}”不匹配任何分支", f"‘{member}’ matches no arm", e.span)
+                raise EvalError("no-arm", span=e.span, member=member)
             case ir.Bands():
                 return self.bands(e, region)
             case ir.Call():
@@ -173,7 +165,7 @@ class Values:
         # Edges may be open parameters a scenario sets: out of order, bands would overlap.
         for b in e.bands:
             if b.upper is not None and self.num(b.upper, region) <= self.num(b.lower, region):
-                raise EvalError("分段表的档次边界须递增", "band edges must increase", e.span)
+                raise EvalError("bands-order", span=e.span)
         x = self.num(e.subject, region)
         if not e.progressive:
             for i, b in enumerate(e.bands):
@@ -182,7 +174,7 @@ class Values:
                     if self.recorder is not None:
                         self.recorder.hit(e, i)
                     return self.num(b.value, region)
-            raise EvalError("分段表没有覆盖该值", f"no band holds the value {x}", e.span)
+            raise EvalError("bands-miss-value", span=e.span, value=x)
         total = Fraction(0)
         for i, b in enumerate(e.bands):
             lo = self.num(b.lower, region)
@@ -223,13 +215,13 @@ class Values:
         if fn.id == "sum":
             return sum(values, Fraction(0))
         if not values:
-            raise EvalError("没有地区可供计算", "there are no regions to aggregate over", e.span)
+            raise EvalError("no-regions", span=e.span)
         if fn.id == "mean":
             return sum(values, Fraction(0)) / len(values)
         assert fn.id == "share" and region is not None
         total = sum(values, Fraction(0))
         if total == 0:
-            raise EvalError("占比的合计为零", "the values to take a share of add up to zero", e.span)
+            raise EvalError("share-of-zero", span=e.span)
         return self.num(arg, region) / total
 
 

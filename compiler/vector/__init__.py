@@ -31,9 +31,10 @@ import numpy as np
 
 from compiler.ir.checked import CheckedPolicy
 from compiler.plan import plan_of
+from compiler.runtime import SettlementError
 from compiler.ir.types import Base
 from compiler.vector import arith as A
-from compiler.vector.arith import Arr, Ctx, Q, VectorOverflow, Why
+from compiler.vector.arith import Arr, Ctx, Q, VectorOverflow, Why, why
 from compiler.vector.rules import Failures, Flow, Machine
 from compiler.vector.values import Flag, V, Values
 from compiler.vector.stack import batch_of
@@ -58,14 +59,20 @@ class Batch:
     opening: Mapping[str, Any] = attrs.field(factory=dict)  # ledger account → fen, (draws,) or a scalar in 元
 
 
-class BatchError(Exception):
-    """Some draws cannot be settled; `failed` marks them, `reasons` says why (first ones)."""
+class BatchError(SettlementError):
+    """Some draws cannot be settled; `failed` marks them, `reasons` says why (first ones).
+    The settlement error of the first failing draw, as the scalar engines would raise it."""
 
     def __init__(self, failed: Arr, reasons: dict[int, Why]) -> None:
         first = int(np.flatnonzero(failed)[0])
-        why = reasons.get(first, Why("无法计算", "cannot settle"))
-        super().__init__(f"draw {first} (of {int(failed.sum())} failing): {why.en}")
-        self.failed, self.reasons, self.first, self.zh, self.en = failed, reasons, first, why.zh, why.en
+        reason = reasons.get(first, Why("cannot-settle"))
+        details: dict[str, Any] = dict(reason.details)
+        super().__init__(reason.key, reason.line, None, **details)
+        self.failed, self.reasons, self.first = failed, reasons, first
+        self.args = (f"draw {first} (of {int(failed.sum())} failing): {reason.en}",)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 @attrs.frozen
@@ -122,10 +129,10 @@ def _settle_funds(
                 terms.append((1, opening[name], A.measure(opening[name])))
             balance = A.fen_sum(ctx, terms, n)
             if fund.carried:
-                failures.add(balance < 0, Why(f"资金“{name}”余额不足", f"fund ‘{name}’ is overdrawn", fund.line))
+                failures.add(balance < 0, why("overdrawn-draw", fund.line, fund=name))
                 closing[name] = balance
             else:
-                failures.add(balance != 0, Why(f"资金“{name}”期末留有余额没有去向", f"fund ‘{name}’ is left holding money with no destination", fund.line))
+                failures.add(balance != 0, why("left-holding-draw", fund.line, fund=name))
     return closing
 
 

@@ -32,6 +32,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from compiler.messages import SETTLEMENT
+
 Arr = npt.NDArray[Any]
 Den = Union[int, Arr]
 LIMIT = 2**62
@@ -48,9 +50,24 @@ class VectorOverflow(OverflowError):
 
 @attrs.frozen
 class Why:
-    zh: str
-    en: str
+    """Why some draws cannot be settled: a sentence of compiler.messages.SETTLEMENT (the one
+    every engine uses), and where in the policy."""
+
+    key: str
+    details: tuple[tuple[str, object], ...] = ()
     line: int | None = None  # where in the policy, as the other engines report it
+
+    @property
+    def zh(self) -> str:
+        return SETTLEMENT[self.key].zh.format(**dict(self.details))
+
+    @property
+    def en(self) -> str:
+        return SETTLEMENT[self.key].en.format(**dict(self.details))
+
+
+def why(key: str, line: int | None = None, **details: object) -> Why:
+    return Why(key, tuple(sorted(details.items())), line)
 
 
 @attrs.define
@@ -238,7 +255,7 @@ def _times(x: Any, y: Any) -> Any:
     return x * y
 
 
-DIV0 = Why("除数为零", "division by zero")
+DIV0 = why("division-by-zero")
 
 
 def div(ctx: Ctx, a: Q, b: Q, why: Why = DIV0) -> Q:

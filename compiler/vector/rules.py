@@ -18,7 +18,7 @@ from compiler.ir.checked import CheckedPolicy
 from compiler.plan import plan_of
 from compiler.runtime import claim_account
 from compiler.vector import arith as A
-from compiler.vector.arith import Arr, Ctx, Q, Why
+from compiler.vector.arith import Arr, Ctx, Q, Why, why
 from compiler.vector.shares import largest_remainder, stack, tier_pieces
 from compiler.vector.values import Values
 
@@ -56,7 +56,7 @@ class Failures:
         new = rows & ~self.failed
         if not new.any():
             return
-        reason = why or Why("无法计算", "cannot settle")
+        reason = why or Why("cannot-settle")
         if reason.line is None and line is not None:
             reason = attrs.evolve(reason, line=line)
         for i in np.flatnonzero(new)[:16]:  # enough to report; the mask holds them all
@@ -66,7 +66,7 @@ class Failures:
 
 def _zero_weights(rule: ir.Rule) -> Why:
     n = rule.name.text
-    return Why(f"“{n}”的分配依据之和为零或为负", f"the weights of ‘{n}’ add up to zero or less", rule.span.line)
+    return why("zero-weights", rule.span.line, rule=n)
 
 
 class Machine:
@@ -147,7 +147,7 @@ class Machine:
         lo, hi = (int(fen.min()), int(fen.max())) if fen.size else (0, 0)
         if lo < 0:
             n = rule.name.text
-            self.fail.add(fen < 0, Why(f"“{n}”为负", f"‘{n}’ is negative", rule.span.line))
+            self.fail.add(fen < 0, why("negative-draw", rule.span.line, rule=n))
         return fen, max(-lo, hi)
 
     def short(self, rule: ir.Rule, want: Arr, m: int, cols: list[str | None]) -> tuple[Arr, int]:

@@ -20,7 +20,7 @@ from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.scope import account
 from compiler.vector import arith as A
-from compiler.vector.arith import Arr, Ctx, Q, Why
+from compiler.vector.arith import Arr, Ctx, Q, Why, why
 
 
 @attrs.frozen
@@ -82,10 +82,10 @@ class Values:
             return self.expr(fallback)
         per = self.checked.types[n].per_region
         if isinstance(d, ir.ParamDecl):
-            why = Why(f"参数“{n}”待定,须由情景提供", f"parameter ‘{n}’ is open and must be supplied")
+            reason = why("open-parameter", name=n)
         else:
-            why = Why(f"缺少输入“{n}”", f"missing input ‘{n}’")
-        bad, w = _bad(self.shape(per), why)
+            reason = why("missing-input", name=n)
+        bad, w = _bad(self.shape(per), reason)
         if self.checked.types[n].numeric:
             return Q(np.zeros(self.shape(per), dtype=np.int64), 1, 0, 1, bad, w)
         return Flag(np.zeros(self.shape(per), dtype=bool), bad, w)
@@ -206,9 +206,9 @@ class Values:
             if hi is not None:
                 wrong = A.compare(ctx, "<=", hi, lo)
                 bad = wrong if bad is None else (bad | wrong)
-        order = Why("分段表的档次边界须递增", "band edges must increase")
+        order = why("bands-order")
         if not e.progressive:
-            missing = Why("分段表没有覆盖该值", "no band holds the value")
+            missing = why("bands-miss")
             zero = A.const(Fraction(0))
             out = A.with_poison(zero, np.ones(np.shape(x.num), dtype=bool), missing)
             for lo, hi, value in reversed(edges):
