@@ -156,7 +156,7 @@ def test_dates_and_number_are_kept_apart() -> None:
 def test_rules_read_as_sentences_with_the_bureau_verbs() -> None:
     zh = _read("guizhou_risk_adjustment")
     assert "未完成征缴目标或基金支出增幅超过支出增幅警戒线（待定）的市（州）向附加调剂金上解上年度征缴收入的一定比例（附加上解比例，待定）。" in zh
-    assert "发生正常缺口的市（州），由省级留存按其缺口的10%予以调剂；省级留存不足以全部调剂时，按各市（州）正常缺口的比例分配省级留存。" in zh  # the drafters’ 说明, figures filled in
+    assert "发生正常缺口的市（州），由省级留存按其缺口的10%予以调剂；省级留存不足以全部调剂时，按各市（州）应调剂额的比例分配省级留存。" in zh  # the drafters’ 说明, figures filled in
     ningbo = _read("ningbo_city_pooling")
     assert "由市财政承担20%、缺口地财政承担80%" in ningbo
     assert "50%转入归集基金，50%返还区县累计结余" in ningbo

@@ -226,7 +226,7 @@ def test_parallel_flows_become_one_edge_with_both_numbered_labels(guizhou: dict[
     flows = (*e.flows, Flow(8, "省级留存", "各市（州）", "另一补助"), Flow(9, "省级留存", "各市（州）", "缺口调剂额"))
     root = ET.fromstring(flow_svg(attrs.evolve(e, flows=flows)))
     edge = next(g for g in root.iter(f"{SVG_NS}g") if g.get("data-from") == "省级留存" and g.get("data-to") == "各市（州）")
-    assert [t.text for t in edge.iter(f"{SVG_NS}tspan")] == ["⑥缺口调剂额", "⑧另一补助", "⑨缺口调剂额"]
+    assert [t.text for t in edge.iter(f"{SVG_NS}tspan")] == ["⑥缺口调剂额（10%）", "⑧另一补助", "⑨缺口调剂额"]
     assert sum(1 for g in root.iter(f"{SVG_NS}g") if g.get("data-from") == "省级留存" and g.get("data-to") == "各市（州）") == 1
 
 

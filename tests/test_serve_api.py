@@ -73,7 +73,7 @@ def test_policies_lists_the_bundled_ones_with_their_samples(client: httpx.Client
     assert sorted(got) == sorted(p.stem for p in POLICIES.glob("*.pool"))
     assert all(p["ok"] and p["origin"] == "bundled" for p in got.values())
     assert got[GUIZHOU]["title"] == "贵州省基本医疗保险省级风险调剂"
-    assert got[GUIZHOU]["scenarios"] == ["guizhou_2026"]
+    assert got[GUIZHOU]["scenarios"] == ["guizhou_2026", "guizhou_risk_adjustment.readings"]  # the last prices its readings
     shown = client.get(f"/policies/{GUIZHOU}").json()
     assert shown["source"] == (POLICIES / f"{GUIZHOU}.pool").read_text(encoding="utf-8")
     assert shown["scenarios"]["guizhou_2026"]["regions"]["贵阳市"]["上年度征缴收入"] == "1000000000.00"

@@ -36,10 +36,16 @@ def check(ctx: Context) -> list[Diagnostic]:
         fund = ctx.scope.funds.get(rule.fund.text) if rule.fund is not None else None
         if rule.shortfall is not None:
             out += _placement(ctx, rule, fund, regions)
-        elif fund is not None and fund.carried and pays_from_fund(rule) and not _bounded(rule, fund, ctx):
+        elif fund is not None and fund.carried and pays_from_fund(rule) and not _misshapen(rule, fund) and not _bounded(rule, fund, ctx):
             hint = note("shortfall-per-region", fund=fund.name.text) if fund.per_region else note("shortfall-forms")
             out.append(diag("E421", rule.name.span, hint=hint, name=rule.name.text, fund=fund.name.text))
     return out
+
+
+def _misshapen(rule: ir.Rule, fund: ir.FundDecl) -> bool:
+    """A rule the rule-shape pass already refuses (an allocation or retention out of a
+    per-region fund): one error about it is enough."""
+    return fund.per_region and rule.kind in (K.ALLOCATE, K.RETAIN)
 
 
 def _placement(ctx: Context, rule: ir.Rule, fund: ir.FundDecl | None, regions: list[ir.Ident]) -> list[Diagnostic]:

@@ -12,14 +12,13 @@ from fractions import Fraction
 import attrs
 
 from compiler.interpreter.recorder import (
-    CAP_BINDS, CAP_FREE, CUMULATIVE_BINDS, CUMULATIVE_FREE, MOVED, NO_EXCEPTION, WHEN_FALSE, WHEN_TRUE, Recorder,
+    CAP_BINDS, CAP_FREE, CUMULATIVE_BINDS, CUMULATIVE_FREE, ENOUGH, MOVED, NO_EXCEPTION, SHORT, WHEN_FALSE, WHEN_TRUE, Recorder,
 )  # fmt: skip
 from compiler.interpreter.values import Env, EvalError, Region, Scalar, Values
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.plan import plan_of
-from compiler.numbers import to_decimal
-from compiler.runtime import BadWeights, apportion, apportion_tier, round_fen, short_pay
+from compiler.runtime import BadWeights, apportion, apportion_tier, claim_account, money, round_fen, short_pay
 
 K = ir.RuleKind
 
@@ -132,8 +131,10 @@ class Machine:
             a = min(a, cap)
         a = round_fen(a)
         if a < 0:
-            where = f"(地区“{region}”)" if region else ""
-            raise EvalError(f"“{rule.name.text}”{where}为负:{to_decimal(a, 2)}", f"‘{rule.name.text}’ is negative ({to_decimal(a, 2)})", rule.span)
+            amount = money(a)
+            if region:
+                raise EvalError("negative-in", span=rule.span, rule=rule.name.text, region=region, amount=amount)
+            raise EvalError("negative", span=rule.span, rule=rule.name.text, amount=amount)
         return a
 
     def short(self, rule: ir.Rule, asked: dict[Region, Fraction]) -> dict[Region, Fraction]:
@@ -141,7 +142,12 @@ class Machine:
         if rule.shortfall is None:
             return asked
         available = self.fund_word(rule, ir.FundRemaining(rule.shortfall.span))
-        return short_pay(rule.name.text, asked, available, rule.shortfall.kind.value, self.plan.region_order, self.env.opening, self.claims)
+        paid = short_pay(rule.name.text, asked, available, rule.shortfall.kind.value, self.plan.region_order, self.env.opening, self.claims)
+        if self.recorder is not None:
+            owed = rule.shortfall.kind is ir.ShortfallKind.CLAIM
+            due = {k: a + (self.env.opening.get(claim_account(rule.name.text, k), Fraction(0)) if owed else 0) for k, a in asked.items()}
+            self.recorder.hit(rule, SHORT if paid != due else ENOUGH)
+        return paid
 
     def _run(self, rule: ir.Rule) -> RuleResult:
         p = self.plan.rule(rule.name.text)
@@ -257,4 +263,4 @@ def tier_pieces(need: list[Fraction], ratios: list[Fraction], total_cap: Fractio
 
 def _zero_weights(rule: ir.Rule) -> EvalError:
     n = rule.name.text
-    return EvalError(f"“{n}”的分配依据之和为零或为负", f"the weights of ‘{n}’ add up to zero or less", rule.span)
+    return EvalError("zero-weights", span=rule.span, rule=n)

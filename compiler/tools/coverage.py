@@ -24,7 +24,7 @@ from fractions import Fraction
 import attrs
 
 from compiler.interpreter.recorder import (
-    CAP_BINDS, CAP_FREE, CUMULATIVE_BINDS, CUMULATIVE_FREE, ELSE, LOWERED, MOVED, NO_EXCEPTION, RAISED, THEN,
+    CAP_BINDS, CAP_FREE, CUMULATIVE_BINDS, CUMULATIVE_FREE, ELSE, ENOUGH, SHORT, LOWERED, MOVED, NO_EXCEPTION, RAISED, THEN,
     WHEN_FALSE, WHEN_TRUE, WITHIN,
 )  # fmt: skip
 from compiler.ir import functions
@@ -128,6 +128,10 @@ def _rule(checked: CheckedPolicy, r: ir.Rule) -> Iterator[tuple[tuple[int, int],
         cap = _short(checked.text_of(code.span))
         yield (id(r), zh), Item("cap", f"规则“{n}”的{word}“{cap}”从未起作用", f"rule ‘{n}’: {word} {cap} never bound", code.span)
         yield (id(r), en), Item("cap", f"规则“{n}”的{word}“{cap}”总是起作用", f"rule ‘{n}’: {word} {cap} always bound", code.span)
+    if r.shortfall is not None and r.fund is not None:
+        f, word = r.fund.text, checked.text_of(r.shortfall.span)
+        yield (id(r), SHORT), Item("shortfall", f"规则“{n}”从未遇到资金“{f}”不足(“{word}”从未起作用)", f"rule ‘{n}’: fund ‘{f}’ never ran short ({word} never acted)", r.shortfall.span)
+        yield (id(r), ENOUGH), Item("shortfall", f"规则“{n}”总是遇到资金“{f}”不足", f"rule ‘{n}’: fund ‘{f}’ always ran short", r.shortfall.span)
     for t in r.tiers:
         yield (id(t), 0), Item("tier", f"规则“{n}”的层“{t.name.text}”从未承担金额", f"rule ‘{n}’: tier ‘{t.name.text}’ never paid anything", t.span)
 
