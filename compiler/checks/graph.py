@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from compiler.checks.context import Context
+from compiler.checks.context import Context, Fact
 from compiler.diagnostics import Diagnostic, diag, label
 from compiler.ir import nodes as ir
 from compiler.ir.walk import decl_exprs, walk
@@ -66,4 +66,4 @@ def check(ctx: Context) -> list[Diagnostic]:
     for name in sorted(deps):
         if name not in state:
             visit(name, None)
-    return out
+    return ctx.establish(Fact.ACYCLIC, out)

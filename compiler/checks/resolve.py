@@ -1,10 +1,11 @@
-"""Name resolution: every name, function, type, party and region refers to something."""
+"""Name resolution: every name is declared once, and every name, function, type, party and
+region refers to something."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from compiler.checks.context import Context, undefined
+from compiler.checks.context import Context, Fact, conflict, undefined
 from compiler.checks.linear import fixed_param
 from compiler.diagnostics import Diagnostic, diag
 from compiler.ir import functions
@@ -15,7 +16,7 @@ from compiler.messages import Text
 
 
 def check(ctx: Context) -> list[Diagnostic]:
-    out: list[Diagnostic] = []
+    out = [conflict(c) for c in ctx.conflicts]
     scope = ctx.scope
     members = {m.text for e in scope.enums.values() for m in e.members}
     value_names = list(scope.values) + sorted(members)
@@ -81,7 +82,7 @@ def check(ctx: Context) -> list[Diagnostic]:
         rs = policy.header.region_set
         if rs.text not in scope.regionsets:
             out.append(undefined("regionset", rs.text, rs.span, scope.regionsets))
-    return out
+    return ctx.establish(Fact.NAMES_RESOLVED, out)
 
 
 _MISPLACED_FUND_WORD = Text(
