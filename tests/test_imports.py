@@ -93,7 +93,10 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
 # lazily; the scenario reader and the spreadsheet package reaching each other through
 # evaluate and tools/impact). Delete an entry when its cycle is gone; add none.
 ELSEWHERE = [
-    ["compiler.evaluate", "compiler.scenario", "compiler.sheets", "compiler.sheets.template", "compiler.sheets.write", "compiler.tools.impact"],
+    [
+        "compiler.evaluate", "compiler.scenario", "compiler.sheets", "compiler.sheets.template",
+        "compiler.sheets.write", "compiler.tools.impact",
+    ],
     ["compiler.vector", "compiler.vector.stack"],
 ]
 

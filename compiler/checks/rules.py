@@ -74,7 +74,8 @@ def _not_to_itself(scope: Scope, out: list[Diagnostic], r: ir.Rule) -> None:
         dest = r.dest.name.text if r.dest is not None and r.dest.name is not None else None
         pairs = [(p.party, dest) for t in r.tiers for p in t.payers]
     else:
-        payer = r.source.name.text if r.source is not None and r.source.name is not None else (r.fund.text if r.fund else None)
+        source = r.source.name.text if r.source is not None and r.source.name is not None else None
+        payer = source if source is not None else (r.fund.text if r.fund else None)
         pairs = [(ref, payer) for ref in [r.dest, *(s.party for s in r.shares)] if ref is not None]
     for ref, other in pairs:
         if other in scope.funds and ref.name is not None and ref.name.text == other:
