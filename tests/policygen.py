@@ -320,7 +320,7 @@ class _Gen:
         elif kind == 1:
             w = self.draw(st.integers(0, 100))
             lb, rb = self.braces()
-            # A fund's 全部 is one global sum: its shares go to parties and funds, not to each region (E411).
+            # A fund's 全部 is one global sum: its shares go to parties and funds, not to each region (E438).
             first = self.party(False)
             second = self.reserve() if self.draw(st.booleans()) else self.party(False)
             if second == first:

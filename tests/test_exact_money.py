@@ -198,6 +198,6 @@ def test_a_fund_that_pays_into_itself_is_refused_by_check(tmp_path: Path, rule: 
 }}
 """)
     res = CliRunner().invoke(main, ["check", str(policy), "--lang", "en"])
-    assert res.exit_code == 1 and "E411" in res.output and "fund ‘调剂金’ cannot pay into itself" in res.output, res.output
+    assert res.exit_code == 1 and "E434" in res.output and "fund ‘调剂金’ cannot pay into itself" in res.output, res.output
     scen = _write(tmp_path, "s.json", '{"period": 2026, "global": {"收入": "1.00"}}')
     assert CliRunner().invoke(main, ["run", str(policy), str(scen)]).exit_code == 1

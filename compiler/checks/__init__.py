@@ -1,51 +1,52 @@
 """The checks: plain functions over the IR, run in the order listed in PASSES.
 
 Each takes the shared context and returns diagnostics; none raises on user error.
+A pass declares the facts it needs (see Fact); the passes that establish them record
+them in the context, and a pass whose needs are not met is skipped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from compiler.checks import accounting, consistency, depth, graph, intervals, lint, prose, resolve, shortfall, typing
-from compiler.checks.context import Context, build_scope
+from compiler.checks import (
+    accounting, consistency, depth, graph, intervals, lint, prose, resolve, rules, shortfall, typecheck,
+)  # fmt: skip
+from compiler.checks.context import Context, Fact, Pass, build_scope
 from compiler.diagnostics import Diagnostic
 from compiler.ir.nodes import Program
-from compiler.messages import Severity
 
-Pass = Callable[[Context], list[Diagnostic]]
+# Passes that reason about values, or about what is used: pointless, and noisy, over a
+# program with name or type errors (a misspelt name is not an unused one), a cycle, or
+# nesting past the limits.
+SOUND = frozenset({Fact.NAMES_RESOLVED, Fact.TYPES_AGREE, Fact.ACYCLIC, Fact.WITHIN_LIMITS})
 
 # Resolution and types come first: later passes read ctx.types and skip ctx.broken.
 PASSES: tuple[Pass, ...] = (
-    resolve.check,
-    typing.check,
-    graph.check,
-    depth.check,
-    consistency.check_bounds,
-    consistency.check_shares,
-    consistency.check_bands,
-    consistency.check_waterfalls,
-    consistency.check_dates,
-    consistency.check_exceptions,
-    intervals.check,
-    accounting.check,
-    shortfall.check,
-    lint.check_unused,
-    lint.check_quotes,
-    lint.check_open,
-    prose.check,
+    Pass(resolve.check),
+    Pass(typecheck.check),
+    Pass(rules.check),
+    Pass(graph.check),
+    Pass(depth.check),
+    Pass(consistency.check_bounds),
+    Pass(consistency.check_shares, needs=SOUND),
+    Pass(consistency.check_bands, needs=SOUND),
+    Pass(consistency.check_waterfalls),
+    Pass(consistency.check_dates),
+    Pass(consistency.check_exceptions),
+    Pass(intervals.check, needs=SOUND),
+    Pass(accounting.check, needs=SOUND),
+    Pass(shortfall.check, needs=SOUND),
+    Pass(lint.check_unused, needs=SOUND),
+    Pass(lint.check_quotes),
+    Pass(lint.check_open),
+    Pass(prose.check),
 )
-
-# Passes that reason about values, or about what is used: pointless, and noisy,
-# over a program with name or type errors (a misspelt name is not an unused one).
-_SEMANTIC = {consistency.check_shares, consistency.check_bands, intervals.check, accounting.check, shortfall.check, lint.check_unused}
 
 
 def check(program: Program) -> tuple[Context, list[Diagnostic]]:
-    scope, diags = build_scope(program)
-    ctx = Context(program, scope)
+    scope, conflicts = build_scope(program)
+    ctx = Context(program, scope, conflicts)
+    diags: list[Diagnostic] = []
     for p in PASSES:
-        if p in _SEMANTIC and any(d.severity is Severity.ERROR and d.code < "E400" for d in diags):
-            continue
-        diags += p(ctx)
+        if p.needs <= ctx.facts:
+            diags += p.run(ctx)
     return ctx, diags

@@ -14,9 +14,6 @@ from compiler.messages import Text
 from compiler.source import Span
 
 ONE = Fraction(1)
-_NAMELESS_SHARE = Text("本层有多个承担方,每一方都须写明承担比例", "a tier with several payers needs each payer's share")
-
-
 def check_bounds(ctx: Context) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for _m, d in ctx.program.all_decls():
@@ -82,7 +79,7 @@ def check_shares(ctx: Context) -> list[Diagnostic]:
                 continue
             missing = [p for p in t.payers if p.share is None]
             if missing:
-                out += [diag("E411", p.span, what=_NAMELESS_SHARE) for p in missing]
+                out += [diag("E439", p.span) for p in missing]
                 continue
             out += _sum_to_one(ctx, [s for s in shares if s is not None], t.span, Text("本层各方承担比例", "payers' shares in this tier"))
     return out

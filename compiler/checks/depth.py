@@ -4,7 +4,7 @@ chains a few dozen derived values; the limits leave ample room for that."""
 
 from __future__ import annotations
 
-from compiler.checks.context import Context
+from compiler.checks.context import Context, Fact
 from compiler.checks.graph import dependencies
 from compiler.diagnostics import Diagnostic, diag
 from compiler.ir import nodes as ir
@@ -63,4 +63,4 @@ def check(ctx: Context) -> list[Diagnostic]:
         decl = ctx.scope.values[name]
         out.append(diag("E112", decl.name.span, name=name, length=str(longest), limit=str(MAX_CHAIN)))
         ctx.broken.add(name)
-    return out
+    return ctx.establish(Fact.WITHIN_LIMITS, out)

@@ -2,41 +2,15 @@
 
 from __future__ import annotations
 
-from compiler.checks.context import Context
+from compiler.checks.context import Context, Fact
 from compiler.diagnostics import Diagnostic, diag, label
 from compiler.ir import nodes as ir
-from compiler.ir.walk import decl_exprs, walk
+from compiler.ir import deps
 
 
 def dependencies(ctx: Context) -> dict[str, list[ir.Name]]:
-    """For each value, the names it reads (in source order), including a fund's
-    inflows for `全部` and the earlier outflows for `剩余`."""
-    deps: dict[str, list[ir.Name]] = {}
-    scope = ctx.scope
-    for name, d in scope.values.items():
-        refs: list[ir.Name] = []
-        for top in decl_exprs(d):
-            for e in walk(top):
-                if isinstance(e, ir.Name) and e.name in scope.values:
-                    refs.append(e)
-                elif isinstance(e, (ir.FundAll, ir.FundRemaining)) and isinstance(d, ir.Rule) and d.fund:
-                    refs += [ir.Name(r.name.text, e.span) for r in _feeding(ctx, d, e)]
-        if isinstance(d, ir.Rule) and d.shortfall is not None and d.fund:
-            refs += [ir.Name(r.name.text, d.shortfall.span) for r in _feeding(ctx, d, ir.FundRemaining(d.shortfall.span))]
-        if isinstance(d, ir.Rule) and d.cumulative_cap is not None:
-            refs += [ir.Name(r.name.text, d.cumulative_cap.span) for r in scope.filled_before(d)]
-        deps[name] = refs
-    return deps
-
-
-def _feeding(ctx: Context, rule: ir.Rule, e: ir.Expr) -> list[ir.Rule]:
-    assert rule.fund is not None
-    fund = ctx.scope.funds[rule.fund.text]
-    inflows = ctx.scope.feeders_for(rule)
-    if isinstance(e, ir.FundRemaining):
-        before = fund.rules[: fund.rules.index(rule)]
-        inflows += [r for r in before if r.kind is not ir.RuleKind.COLLECT]
-    return [r for r in inflows if r is not rule]
+    """For each value, the names it reads (ir/deps.py: the one relation the plan orders by)."""
+    return deps.dependencies(ctx.scope)
 
 
 def check(ctx: Context) -> list[Diagnostic]:
@@ -66,4 +40,4 @@ def check(ctx: Context) -> list[Diagnostic]:
     for name in sorted(deps):
         if name not in state:
             visit(name, None)
-    return out
+    return ctx.establish(Fact.ACYCLIC, out)

@@ -1,21 +1,21 @@
-"""Name resolution: every name, function, type, party and region refers to something."""
+"""Name resolution: every name is declared once, and every name, function, type, party and
+region refers to something."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from compiler.checks.context import Context, undefined
+from compiler.checks.context import Context, Fact, conflict, undefined
 from compiler.checks.linear import fixed_param
 from compiler.diagnostics import Diagnostic, diag
 from compiler.ir import functions
 from compiler.ir import nodes as ir
 from compiler.ir.types import BUILTIN_TYPES
 from compiler.ir.walk import decl_exprs, rule_exprs, walk
-from compiler.messages import Text
 
 
 def check(ctx: Context) -> list[Diagnostic]:
-    out: list[Diagnostic] = []
+    out = [conflict(c) for c in ctx.conflicts]
     scope = ctx.scope
     members = {m.text for e in scope.enums.values() for m in e.members}
     value_names = list(scope.values) + sorted(members)
@@ -45,9 +45,9 @@ def check(ctx: Context) -> list[Diagnostic]:
                     if fn.id == "balance" and args:
                         out.extend(_balance_arg(ctx, args[0]))
                 case ir.FundAll() | ir.FundRemaining() if fund is None:
-                    out.append(diag("E205", sub.span, what=_MISPLACED_FUND_WORD))
+                    out.append(diag("E205", sub.span))
                 case ir.FundRemaining() if rule is not None and rule.kind is ir.RuleKind.COLLECT:
-                    out.append(diag("E205", sub.span, what=_REMAINING_IN_COLLECT))
+                    out.append(diag("E207", sub.span))
 
     def type_ref(t: ir.TypeRef) -> None:
         if t.name.text not in BUILTIN_TYPES and t.name.text not in scope.enums:
@@ -81,18 +81,7 @@ def check(ctx: Context) -> list[Diagnostic]:
         rs = policy.header.region_set
         if rs.text not in scope.regionsets:
             out.append(undefined("regionset", rs.text, rs.span, scope.regionsets))
-    return out
-
-
-_MISPLACED_FUND_WORD = Text(
-    "“全部”和“剩余”只能用在资金内的规则中", "‘all’ and ‘remaining’ can only be used in a rule inside a fund"
-)
-_EXPECT_OUTSIDE_PERIOD = Text(
-    "分期算例的“期望”须写在某一期之内", "in an example with periods, ‘expect’ belongs inside a period"
-)
-_REMAINING_IN_COLLECT = Text(
-    "上解规则把钱收入资金,不能使用“剩余”", "a collect rule brings money in and cannot use ‘remaining’"
-)
+    return ctx.establish(Fact.NAMES_RESOLVED, out)
 
 
 def _is_balance(f: ir.Ident) -> bool:
@@ -114,9 +103,7 @@ def _balance_arg(ctx: Context, arg: ir.Expr) -> list[Diagnostic]:
     funds = ctx.scope.funds
     if isinstance(arg, ir.Name) and arg.name in funds:
         if not funds[arg.name].carried:
-            return [diag("E205", arg.span, what=Text(
-                f"资金“{arg.name}”不结转,没有余额可取", f"fund ‘{arg.name}’ is not carried and has no balance"
-            ))]  # fmt: skip
+            return [diag("E208", arg.span, fund=arg.name)]
         return []
     name = arg.name if isinstance(arg, ir.Name) else "?"
     return [undefined("fund", name, arg.span, [n for n, f in funds.items() if f.carried])]
@@ -135,7 +122,7 @@ def _example(ctx: Context, ex: ir.Example) -> list[Diagnostic]:
     ]  # fmt: skip
     if ex.shared is not None:
         for b in ex.shared.expect:
-            out.append(diag("E205", b.span, what=_EXPECT_OUTSIDE_PERIOD))
+            out.append(diag("E209", b.span))
     for case in (*([ex.shared] if ex.shared else []), *ex.periods):
         for r in (*ex.regions, *case.regions):
             if known_regions and r.text not in known_regions:
@@ -148,17 +135,11 @@ def _example(ctx: Context, ex: ir.Example) -> list[Diagnostic]:
                 if n in allowed:
                     pass
                 elif allowed is givable and isinstance(scope.values.get(n), ir.ParamDecl):
-                    out.append(diag("E205", b.name.span, what=Text(
-                        f"参数“{n}”有固定值且未声明范围,算例不能改变它", f"parameter ‘{n}’ is fixed (a value and no bounds); an example cannot change it"
-                    )))  # fmt: skip
+                    out.append(diag("E210", b.name.span, name=n))
                 elif allowed is givable and n in scope.values:
-                    out.append(diag("E205", b.name.span, what=Text(
-                        f"“{n}”由政策计算得出,算例只能给出输入和参数", f"‘{n}’ is computed by the policy; an example gives only inputs and parameters"
-                    )))  # fmt: skip
+                    out.append(diag("E211", b.name.span, name=n))
                 elif allowed is carried and n in scope.funds:
-                    out.append(diag("E205", b.name.span, what=Text(
-                        f"资金“{n}”不结转,没有期初余额", f"fund ‘{n}’ is not carried and has no opening balance"
-                    )))  # fmt: skip
+                    out.append(diag("E212", b.name.span, fund=n))
                 else:
                     kind = "fund" if allowed is carried else "value"
                     out.append(undefined(kind, n, b.name.span, allowed))

@@ -1,84 +1,71 @@
-"""The shape and types of each rule: who pays whom, and in what units."""
+"""The shape of each rule: who pays whom, from where and into what.
+
+Its own pass, after the types: the types of what it reads are known by then.
+"""
 
 from __future__ import annotations
 
-from compiler.checks.typing import PER_REGION_TEXT, Checker, type_text
-from compiler.diagnostics import diag
+from compiler.checks.context import Context
+from compiler.checks.typecheck import rule_type
+from compiler.diagnostics import Diagnostic, diag
 from compiler.ir import nodes as ir
+from compiler.ir.scope import Scope
 from compiler.ir.walk import rule_exprs, walk
-from compiler.ir.types import BOOL, MONEY, RATIO, Base, Type
-from compiler.messages import Text
-from compiler.source import Span
 
 K = ir.RuleKind
 
 
-def _shape(checker: Checker, span: Span, zh: str, en: str) -> None:
-    checker.out.append(diag("E411", span, what=Text(zh, en)))
+def check(ctx: Context) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for fund in ctx.scope.funds.values():
+        _fund(out, fund)
+    for r in ctx.scope.rules:
+        _rule(ctx, out, r)
+    return out
 
 
-def check_rule(checker: Checker, r: ir.Rule) -> None:
-    scope = checker.scope
-    checker.expect_type(r.amount, r, MONEY, scalar=r.kind in (K.ALLOCATE, K.RETAIN))
-    checker.expect_type(r.cond, r, BOOL)
-    checker.expect_type(r.cap, r, MONEY)
-    checker.expect_type(r.cumulative_cap, r, MONEY, scalar=True)
-    for x in r.exceptions:
-        checker.expect_type(x.cond, r, BOOL)
-        checker.expect_type(x.value, r, MONEY)
-    for w in r.weights:
-        _factor(checker, w.factor, r)
-        checker.expect_type(w.weight, r, RATIO, scalar=True)
-    if r.single_weight is not None:
-        _factor(checker, r.single_weight, r)
-    for s in r.shares:
-        checker.expect_type(s.ratio, r, RATIO, scalar=True)
-    for t in r.tiers:
-        for p in t.payers:
-            checker.expect_type(p.share, r, RATIO, scalar=True)
-        checker.expect_type(t.cap, r, MONEY)
-        checker.expect_type(t.total_cap, r, MONEY, scalar=True)
-
+def _rule(ctx: Context, out: list[Diagnostic], r: ir.Rule) -> None:
+    scope = ctx.scope
     name = r.name.text
     if r.kind in (K.COLLECT, K.ALLOCATE, K.RETAIN, K.PAY) and r.fund is None:
-        _shape(checker, r.name.span, f"规则“{name}”须写在资金内", f"rule ‘{name}’ must be written inside a fund")
+        out.append(diag("E411", r.name.span, name=name))
     if r.kind is K.ALLOCATE and r.single_weight is None and not r.weights:
-        _shape(checker, r.name.span, f"分配规则“{name}”须用“按”给出分配依据", f"allocation ‘{name}’ needs ‘by’ weights")
+        out.append(diag("E422", r.name.span, name=name))
     if r.kind is not K.ALLOCATE and (r.single_weight is not None or r.weights):
-        _shape(checker, r.name.span, "只有分配规则可以“按”权重", "only an allocation takes ‘by’ weights")
+        out.append(diag("E423", r.name.span))
     if r.kind is K.RETAIN:
         dest = r.dest.name.text if r.dest and r.dest.name else None
         if dest is None or dest not in scope.funds or not scope.funds[dest].carried:
             span = r.dest.span if r.dest else r.name.span
-            _shape(checker, span, "留存须转入一个结转的资金", "retention must go into a carried fund")
+            out.append(diag("E424", span))
     if r.cumulative_cap is not None and r.kind is not K.RETAIN:
-        _shape(checker, r.cumulative_cap.span, "只有留存规则可以设累计上限", "only a retention has a cumulative cap")
+        out.append(diag("E425", r.cumulative_cap.span))
     if r.kind is K.TRANSFER and (r.dest is None or (r.source is None and r.fund is None)):
-        _shape(checker, r.name.span, f"转移“{name}”须写明“自”和“至”", f"transfer ‘{name}’ needs both ‘from’ and ‘to’")
+        out.append(diag("E426", r.name.span, name=name))
     if r.kind is K.SPLIT and r.source is None and r.fund is None:
-        _shape(checker, r.name.span, f"拆分“{name}”写在资金之外,须用“自”写明由谁拆分", f"split ‘{name}’ is outside a fund and needs ‘from’")
+        out.append(diag("E427", r.name.span, name=name))
     if r.source is not None and r.dest is not None and r.source.each_region and r.dest.each_region:
-        _shape(checker, r.source.span, "各地区不能向各地区转移", "money cannot move from each region to each region")
+        out.append(diag("E428", r.source.span))
     if r.kind is K.SPLIT and not r.shares:
-        _shape(checker, r.name.span, f"拆分“{name}”须列出各方份额", f"split ‘{name}’ needs the parties' shares")
+        out.append(diag("E429", r.name.span, name=name))
     if r.kind is K.COVER and not r.tiers:
-        _shape(checker, r.name.span, f"弥补“{name}”须列出各层", f"cover ‘{name}’ needs its tiers")
+        out.append(diag("E430", r.name.span, name=name))
     if r.kind is not K.SPLIT and r.shares:
-        _shape(checker, r.shares[0].span, "只有拆分规则可以列出份额", "only a split lists shares")
+        out.append(diag("E431", r.shares[0].span))
     if r.kind is not K.COVER and r.tiers:
-        _shape(checker, r.tiers[0].span, "只有弥补规则可以分层", "only a cover rule has tiers")
-    _regions_need_regional_amount(checker, r)
+        out.append(diag("E432", r.tiers[0].span))
+    _regions_need_regional_amount(ctx, out, r)
     fund = scope.funds.get(r.fund.text) if r.fund else None
     if fund is not None and fund.per_region:
-        _per_region_fund_rule(checker, r, fund)
+        _per_region_fund_rule(out, r, fund)
     if r.kind is K.COLLECT and r.source is not None and r.source.name is not None:
         src = scope.parties.get(r.source.name.text)
         if isinstance(src, ir.FundDecl) and src.name.text == (r.fund.text if r.fund else None):
-            _shape(checker, r.source.span, "资金不能向自身上解", "a fund cannot collect from itself")
-    _not_to_itself(checker, r)
+            out.append(diag("E433", r.source.span))
+    _not_to_itself(scope, out, r)
 
 
-def _not_to_itself(checker: Checker, r: ir.Rule) -> None:
+def _not_to_itself(scope: Scope, out: list[Diagnostic], r: ir.Rule) -> None:
     """Money that leaves a fund and comes straight back moves nothing, and 全部 of the fund
     would then include itself (the compiled evaluator recursed forever on it)."""
     if r.kind is K.COLLECT:
@@ -87,34 +74,32 @@ def _not_to_itself(checker: Checker, r: ir.Rule) -> None:
         dest = r.dest.name.text if r.dest is not None and r.dest.name is not None else None
         pairs = [(p.party, dest) for t in r.tiers for p in t.payers]
     else:
-        payer = r.source.name.text if r.source is not None and r.source.name is not None else (r.fund.text if r.fund else None)
+        source = r.source.name.text if r.source is not None and r.source.name is not None else None
+        payer = source if source is not None else (r.fund.text if r.fund else None)
         pairs = [(ref, payer) for ref in [r.dest, *(s.party for s in r.shares)] if ref is not None]
     for ref, other in pairs:
-        if other in checker.scope.funds and ref.name is not None and ref.name.text == other:
-            _shape(checker, ref.span, f"资金“{other}”不能向自身付款", f"fund ‘{other}’ cannot pay into itself")
+        if other in scope.funds and ref.name is not None and ref.name.text == other:
+            out.append(diag("E434", ref.span, fund=other))
             return
 
 
-def check_fund(checker: Checker, fund: ir.FundDecl) -> None:
+def _fund(out: list[Diagnostic], fund: ir.FundDecl) -> None:
     if fund.per_region and not fund.carried:
         # A per-region account that must close at zero would just pass money through.
-        _shape(checker, fund.name.span, f"按地区的资金“{fund.name.text}”须结转(每个地区一个账户,逐期保留余额)",
-               f"per-region fund ‘{fund.name.text}’ must be carried: one account per region keeps its balance")  # fmt: skip
+        out.append(diag("E435", fund.name.span, fund=fund.name.text))
 
 
-def _per_region_fund_rule(checker: Checker, r: ir.Rule, fund: ir.FundDecl) -> None:
+def _per_region_fund_rule(out: list[Diagnostic], r: ir.Rule, fund: ir.FundDecl) -> None:
     """Each region's account of a per-region fund only moves that region's own money."""
     if r.kind in (K.ALLOCATE, K.RETAIN):
-        _shape(checker, r.name.span, f"按地区的资金“{fund.name.text}”不能有分配或留存规则(各地区只动用自己的账户)",
-               f"per-region fund ‘{fund.name.text}’ cannot allocate or retain: each region moves only its own account")  # fmt: skip
+        out.append(diag("E436", r.name.span, fund=fund.name.text))
     for top in rule_exprs(r):
         for e in walk(top):
             if isinstance(e, (ir.FundAll, ir.FundRemaining)):
-                _shape(checker, e.span, f"按地区的资金“{fund.name.text}”内不能用“全部”或“剩余”;请用“余额({fund.name.text})”",
-                       f"‘all’ and ‘remaining’ cannot be used in per-region fund ‘{fund.name.text}’; use balance({fund.name.text})")  # fmt: skip
+                out.append(diag("E437", e.span, fund=fund.name.text))
 
 
-def _regions_need_regional_amount(checker: Checker, r: ir.Rule) -> None:
+def _regions_need_regional_amount(ctx: Context, out: list[Diagnostic], r: ir.Rule) -> None:
     """A share or tier paid by or to each region needs each region's own amount.
 
     A global amount (`全部` of a fund) has no rule for dividing it among the regions:
@@ -124,22 +109,12 @@ def _regions_need_regional_amount(checker: Checker, r: ir.Rule) -> None:
     """
     if r.kind is K.ALLOCATE:
         return
-    t = checker.rule_type(r)
+    t = rule_type(ctx, r)
     if t is None or t.per_region:
         return
     refs = [s.party for s in r.shares] + [p.party for tier in r.tiers for p in tier.payers]
     for ref in refs:
         if ref.each_region:
-            _shape(checker, ref.span, "金额是全局值,不能按地区分给各地区;请用分配规则按因素分配,或拆分按地区取值的金额",
-                   "the amount is a single global value and cannot go to each region: allocate it by weights, or split a per-region amount")  # fmt: skip
+            out.append(diag("E438", ref.span))
             return
 
-
-def _factor(checker: Checker, e: ir.Expr, r: ir.Rule) -> None:
-    t = checker.infer(e, r)
-    if t is None:
-        return
-    if not t.numeric:
-        checker.expect(e, t, Type(Base.NUMBER, True))
-    elif not t.per_region:
-        checker.out.append(diag("E302", e.span, expected=PER_REGION_TEXT, got=type_text(t)))

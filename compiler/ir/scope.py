@@ -10,12 +10,22 @@ from typing import Union
 
 import attrs
 
-from compiler.diagnostics import Diagnostic, diag, label
 from compiler.ir import nodes as ir
 from compiler.ir.walk import all_rules, decl_exprs, walk
+from compiler.source import Span
 
 ValueDecl = Union[ir.ParamDecl, ir.InputDecl, ir.LetDecl, ir.Rule]
 PartyLike = Union[ir.PartyDecl, ir.FundDecl]
+
+
+@attrs.frozen
+class Conflict:
+    """A name declared twice where one namespace holds it (or a member listed twice in an
+    enumeration or region set): the scope keeps the first. The checks report it."""
+
+    name: str
+    span: Span
+    first: Span
 
 
 @attrs.define
@@ -131,16 +141,16 @@ def fund_accounts(fund: ir.FundDecl, regions: list[str]) -> list[str]:
     return [account(name, r) for r in regions] if fund.per_region else [name]
 
 
-def build_scope(program: ir.Program) -> tuple[Scope, list[Diagnostic]]:
+def build_scope(program: ir.Program) -> tuple[Scope, list[Conflict]]:
+    """The symbol table, and the names it could not take because they were taken."""
     scope = Scope(main_file=program.main.file)
-    diags: list[Diagnostic] = []
+    conflicts: list[Conflict] = []
     # Values, parties and funds share one namespace: a drafter reads them all as names.
     seen: dict[str, ir.Ident] = {}
 
     def declare(name: ir.Ident, table: dict[str, object], decl: object, namespace: dict[str, ir.Ident]) -> None:
         if name.text in namespace:
-            first = namespace[name.text]
-            diags.append(diag("E202", name.span, labels=[label(first.span, "first-defined")], name=name.text))
+            conflicts.append(Conflict(name.text, name.span, namespace[name.text].span))
             return
         namespace[name.text] = name
         table[name.text] = decl
@@ -158,21 +168,21 @@ def build_scope(program: ir.Program) -> tuple[Scope, list[Diagnostic]]:
                 scope.funds[d.name.text] = d
             case ir.EnumDecl():
                 declare(d.name, scope.enums, d, type_names)  # type: ignore[arg-type]
-                _no_repeats(d.members, diags)
+                _no_repeats(d.members, conflicts)
             case ir.RegionSetDecl():
                 declare(d.name, scope.regionsets, d, set_names)  # type: ignore[arg-type]
-                _no_repeats(d.members, diags)
+                _no_repeats(d.members, conflicts)
     decls = tuple(d for _m, d in program.all_decls())
     for r in all_rules(decls):
         scope.rules.append(r)
         declare(r.name, scope.values, r, seen)  # type: ignore[arg-type]
-    return scope, diags
+    return scope, conflicts
 
 
-def _no_repeats(members: tuple[ir.Ident, ...], diags: list[Diagnostic]) -> None:
+def _no_repeats(members: tuple[ir.Ident, ...], conflicts: list[Conflict]) -> None:
     first: dict[str, ir.Ident] = {}
     for m in members:
         if m.text in first:
-            diags.append(diag("E202", m.span, labels=[label(first[m.text].span, "first-defined")], name=m.text))
+            conflicts.append(Conflict(m.text, m.span, first[m.text].span))
         else:
             first[m.text] = m

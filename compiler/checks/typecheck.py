@@ -1,12 +1,12 @@
 """Types and units: money + ratio is an error, money × ratio is money.
 
 Fills `ctx.types` with the type of every value declaration for later passes
-and the backends.
+and the backends, and establishes Fact.TYPES_AGREE when no unit or type is wrong.
 """
 
 from __future__ import annotations
 
-from compiler.checks.context import Context, ValueDecl, suggest, undefined
+from compiler.checks.context import Context, Fact, ValueDecl, suggest, undefined
 from compiler.diagnostics import Diagnostic, diag, note
 from compiler.ir import functions
 from compiler.ir import nodes as ir
@@ -56,7 +56,9 @@ class Checker:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.scope = ctx.scope
-        self.out: list[Diagnostic] = []
+        self.out: list[Diagnostic] = []  # type errors, and warnings
+        # What a match leaves uncovered: an error of the policy's consistency, not of its types.
+        self.coverage: list[Diagnostic] = []
         self.pending: set[str] = set()
 
     # ---- declarations
@@ -301,7 +303,7 @@ class Checker:
             covered |= names
         missing = [m for m in all_members if m not in covered]
         if missing and not otherwise:
-            self.out.append(diag("E410", e.span, hint=note("add-other"), enum=st.enum, missing="、".join(missing)))
+            self.coverage.append(diag("E410", e.span, hint=note("add-other"), enum=st.enum, missing="、".join(missing)))
         body = self.join([a.body for a in e.arms], rule)
         return body.regional(body.per_region or st.per_region) if body else None
 
@@ -377,8 +379,6 @@ PER_REGION_TEXT = Text("按地区取值的数", "a per-region number")
 
 
 def check(ctx: Context) -> list[Diagnostic]:
-    from compiler.checks.rules import check_fund, check_rule
-
     checker = Checker(ctx)
     for name in ctx.scope.values:
         checker.decl_type(name)
@@ -395,11 +395,49 @@ def check(ctx: Context) -> list[Diagnostic]:
                     checker.expect_type(default, None, declared.scalar(), scalar=True)
             case ir.Example():
                 _example(checker, d)
-    for fund in ctx.scope.funds.values():
-        check_fund(checker, fund)
     for r in ctx.scope.rules:
-        check_rule(checker, r)
-    return checker.out
+        _rule(checker, r)
+    return ctx.establish(Fact.TYPES_AGREE, checker.out) + checker.coverage
+
+
+def rule_type(ctx: Context, r: ir.Rule) -> Type | None:
+    """The type of what a rule moves, `r` itself (not whatever holds its name when two
+    declarations share it). Errors on the way are the type pass's to report."""
+    return Checker(ctx).rule_type(r)
+
+
+def _rule(checker: Checker, r: ir.Rule) -> None:
+    """The units of each part of a rule (its shape is the rule-shape pass's)."""
+    checker.expect_type(r.amount, r, MONEY, scalar=r.kind in (ir.RuleKind.ALLOCATE, ir.RuleKind.RETAIN))
+    checker.expect_type(r.cond, r, BOOL)
+    checker.expect_type(r.cap, r, MONEY)
+    checker.expect_type(r.cumulative_cap, r, MONEY, scalar=True)
+    for x in r.exceptions:
+        checker.expect_type(x.cond, r, BOOL)
+        checker.expect_type(x.value, r, MONEY)
+    for w in r.weights:
+        _factor(checker, w.factor, r)
+        checker.expect_type(w.weight, r, RATIO, scalar=True)
+    if r.single_weight is not None:
+        _factor(checker, r.single_weight, r)
+    for s in r.shares:
+        checker.expect_type(s.ratio, r, RATIO, scalar=True)
+    for t in r.tiers:
+        for p in t.payers:
+            checker.expect_type(p.share, r, RATIO, scalar=True)
+        checker.expect_type(t.cap, r, MONEY)
+        checker.expect_type(t.total_cap, r, MONEY, scalar=True)
+
+
+def _factor(checker: Checker, e: ir.Expr, r: ir.Rule) -> None:
+    """An allocation's factor: a per-region number."""
+    t = checker.infer(e, r)
+    if t is None:
+        return
+    if not t.numeric:
+        checker.expect(e, t, Type(Base.NUMBER, True))
+    elif not t.per_region:
+        checker.out.append(diag("E302", e.span, expected=PER_REGION_TEXT, got=type_text(t)))
 
 
 def _example(checker: Checker, ex: ir.Example) -> None:
