@@ -1,31 +1,32 @@
 """Scenario files: the data a policy is evaluated on (docs/evaluation.md, "Scenario files";
 spreadsheets are read into the same tree by compiler/sheets, docs/spreadsheets.md).
 
-JSON or YAML, read through PyYAML's composer so every value keeps its line and
+JSON or YAML, composed by compiler/docread.py so every value keeps its line and
 column, and every number is taken from its source text (money never passes
 through a float). Anything wrong is reported with the field's path and position;
-nothing is evaluated from a scenario that has errors.
+nothing is evaluated from a scenario that has errors. ScenarioReader is the reader
+on top: stochastic scenarios and case files use it for the scenarios they hold.
 """
 
 from __future__ import annotations
 
-import json
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 import attrs
 import yaml
 
+from compiler import docread
+from compiler.docread import Composed, FieldError, Reader, text_of
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.scope import Scope, account, claim_rules
 from compiler.ir.types import Base, Type
 from compiler.ir.walk import decl_exprs, walk
-from compiler.fileio import FileRefused, read_limited
 from compiler.messages import Text
 from compiler.readings import choices, uses_regions_together
 from compiler.runtime import shift
-from compiler.sheets import CellMark, SheetError, compose_scenario, decode_text, is_spreadsheet
+from compiler.sheets import SheetError, compose_scenario, is_spreadsheet
 from compiler.sheets.amounts import plain_number
 
 Value = Decimal | bool | str
@@ -34,29 +35,9 @@ Supplied = Value | dict[str, Value]  # one value, or one per region
 # county-level regions): a few megabytes. PyYAML composes about 0.2 MB a second, with
 # nodes ~50 times the text, so a larger file is refused before it is read, not ground through.
 MAX_BYTES = 8 * 1024 * 1024
-_LONGEST = 100  # characters of a value or field shown in a message
+_WHAT = Text("一期的情景数据(请拆成几个文件)", "one period's scenario (split it)")
 _TOP = {"period", "scheme", "params", "global", "regions", "state", "readings", "partial", "description"}
-_TRUE, _FALSE = {"true", "是", "True"}, {"false", "否", "False"}
-# For JSON (already checked by json.loads, so composing cannot fail) libyaml's composer when
-# PyYAML has it: the same nodes and marks, 13 times faster (18 ms → 1.4 ms for the Guizhou
-# scenario, most of a `pool serve` /run). YAML keeps the Python composer, whose messages are clearer.
-_JSON_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-@attrs.frozen
-class ScenarioError:
-    field: str
-    line: int
-    column: int
-    zh: str
-    en: str
-    cell: str = ""  # `参数!B3` for a value read from a spreadsheet (compiler/sheets)
-
-    def render(self, file: str, lang: str) -> str:
-        where = f"{file}:{self.cell}" if self.cell else f"{file}:{self.line}:{self.column}" if self.line else file
-        shown = self.field if len(self.field) <= _LONGEST else self.field[:_LONGEST] + "…"  # a key may be megabytes
-        field = f" {shown}:" if shown else ""
-        return f"{where}:{field} {self.zh if lang == 'zh' else self.en}"
+ScenarioError = FieldError  # what is wrong with a scenario's field, and where
 
 
 @attrs.frozen
@@ -92,34 +73,14 @@ class Scenario:
     description: dict[str, str] = attrs.field(factory=dict)
 
 
-class _Reader:
+class ScenarioReader(Reader):
+    """Reads composed scenarios against a checked policy; `errors` collects what is wrong."""
+
     def __init__(self, checked: CheckedPolicy) -> None:
+        super().__init__()
         self.checked = checked
         self.scope = checked.scope
-        self.errors: list[ScenarioError] = []
         self.given: set[tuple[str, str]] = set()
-
-    def error(self, node: yaml.Node, field: str, zh: str, en: str) -> None:
-        m = node.start_mark
-        cell = m.cell if isinstance(m, CellMark) else ""
-        if cell and any(e.cell == cell and e.zh == zh for e in self.errors):
-            return  # a spreadsheet's header cell is every row's key: one message for the column
-        self.errors.append(ScenarioError(field, m.line + 1, m.column + 1, zh, en, cell))
-
-    def mapping(self, node: yaml.Node, field: str) -> list[tuple[str, yaml.Node, yaml.Node]]:
-        if not isinstance(node, yaml.MappingNode):
-            self.error(node, field, "应为对象(键值对)", "expected an object (key: value pairs)")
-            return []
-        out: list[tuple[str, yaml.Node, yaml.Node]] = []
-        seen: set[str] = set()
-        for k, v in node.value:
-            key = str(k.value) if isinstance(k, yaml.ScalarNode) else "?"
-            if key in seen:
-                self.error(k, f"{field}.{key}" if field else key, "键重复出现", "duplicate key")
-                continue
-            seen.add(key)
-            out.append((key, k, v))
-        return out
 
     # ---- values
 
@@ -128,12 +89,13 @@ class _Reader:
             self.error(node, field, f"应为{t.scalar().describe('zh')}", f"expected {t.scalar().describe('en')}")
             return None
         text = str(node.value).strip()
-        if len(text) > _LONGEST:  # no value is this long; do not echo megabytes back, nor parse them
+        if len(text) > docread.LONGEST:  # no value is this long; do not echo megabytes back, nor parse them
             self.error(node, field, f"值过长({len(text)} 个字符)", f"the value is too long ({len(text)} characters)")
             return None
         if t.base is Base.BOOL:
-            if text in _TRUE or text in _FALSE:
-                return text in _TRUE
+            truth = docread.boolean(text)
+            if truth is not None:
+                return truth
             self.error(node, field, f"“{text}”不是布尔值(是/否、true/false)", f"‘{text}’ is not a boolean (true/false)")
             return None
         if t.base is Base.ENUM:
@@ -149,10 +111,9 @@ class _Reader:
 
     def number(self, node: yaml.Node, field: str, text: str, t: Type, decl: object) -> Decimal | None:
         text = plain_number(text, t.base)  # 48.2亿元, 4,820,000,000.00 → plain digits
-        percent = t.base is Base.RATIO and text.endswith(("%", "％"))
-        try:
-            d = Decimal(text[:-1] if percent else text)
-        except InvalidOperation:
+        digits, percent = docread.percent(text) if t.base is Base.RATIO else (text, False)
+        d = docread.decimal(digits)
+        if d is None:
             self.error(node, field, f"“{text}”不是数字", f"‘{text}’ is not a number")
             return None
         if not d.is_finite():
@@ -202,7 +163,7 @@ class _Reader:
         policy = self.checked.policy
         for key, k, v in self.mapping(root, ""):
             if key not in _TOP:
-                self.error(k, key, f"未知字段(可用:{'、'.join(sorted(_TOP))})", f"unknown field (known: {', '.join(sorted(_TOP))})")
+                self.unknown(k, key, sorted(_TOP))
             elif key == "period":
                 period = self.period(v, policy)
             elif key == "scheme":
@@ -266,18 +227,18 @@ class _Reader:
 
     def description(self, v: yaml.Node) -> dict[str, str]:
         """A sentence saying what the case is: text, or text by language {"zh": …, "en": …}."""
-        if isinstance(v, yaml.ScalarNode) and str(v.value).strip():
-            text = " ".join(str(v.value).split())
-            return {"zh": text, "en": text}
+        sentence = " ".join(text_of(v).split())
+        if sentence:
+            return {"zh": sentence, "en": sentence}
         if isinstance(v, yaml.MappingNode):
             out: dict[str, str] = {}
             for lang, kn, vn in self.mapping(v, "description"):
                 if lang not in ("zh", "en"):
                     self.error(kn, f"description.{lang}", "应为 zh 或 en", "expected zh or en")
-                elif not isinstance(vn, yaml.ScalarNode) or not str(vn.value).strip():
+                elif not text_of(vn):
                     self.error(vn, f"description.{lang}", "应为一句文字", "expected a sentence of text")
                 else:
-                    out[lang] = " ".join(str(vn.value).split())
+                    out[lang] = " ".join(text_of(vn).split())
             if out:
                 return {"zh": out.get("zh") or out["en"], "en": out.get("en") or out["zh"]}
         self.error(v, "description", "应为一句文字,或 {\"zh\": …, \"en\": …}", "expected a sentence of text, or {\"zh\": …, \"en\": …}")
@@ -292,7 +253,7 @@ class _Reader:
                 have = "、".join(known) or "无"
                 self.error(kn, field, f"政策没有这个解读(有:{have})", f"the policy has no such choice of readings (it has: {', '.join(known) or 'none'})")
                 continue
-            text = str(vn.value).strip() if isinstance(vn, yaml.ScalarNode) else ""
+            text = text_of(vn)
             if text not in known[name]:
                 self.error(vn, field, f"“{text}”不是这个解读的选项({'、'.join(known[name])})", f"‘{text}’ is not an option of this choice ({', '.join(known[name])})")
                 continue
@@ -443,9 +404,9 @@ def load_periods(path: Source, checked: CheckedPolicy, encoding: str | None = No
 def load_tree(root: yaml.Node, checked: CheckedPolicy, shown: str) -> tuple[list[Scenario], list[ScenarioError]]:
     """`load_periods` of a scenario already composed: from a file, a spreadsheet, or data
     (compiler/sheets/frames.py, whose values carry no position: line 0)."""
-    reader = _Reader(checked)
+    reader = ScenarioReader(checked)
     items = [root]
-    if isinstance(root, yaml.MappingNode) and any(isinstance(k, yaml.ScalarNode) and k.value == "periods" for k, _ in root.value):
+    if docread.has_key(root, ["periods"]):
         items = []
         for key, k, v in reader.mapping(root, ""):
             if key != "periods":
@@ -467,59 +428,24 @@ def load_tree(root: yaml.Node, checked: CheckedPolicy, shown: str) -> tuple[list
     return out, []
 
 
-def compose(source: Source, encoding: str | None = None) -> tuple[yaml.Node | None, list[ScenarioError]]:
+def compose(source: Source, encoding: str | None = None) -> Composed:
     """A scenario's tree before it is checked against a policy: of a file (JSON, YAML or a
     spreadsheet) or of a Document."""
     if isinstance(source, Document):
-        return _compose_document(source)
-    return _compose(Path(source), encoding)
-
-
-def _compose_document(d: Document) -> tuple[yaml.Node | None, list[ScenarioError]]:
-    if len(d.text) > MAX_BYTES:  # characters, not bytes: the caller limits the bytes it receives
-        mb = MAX_BYTES // (1024 * 1024)
-        return None, [ScenarioError("", 1, 1, f"情景超过 {mb} MB,不是一期的情景数据", f"the scenario is larger than {mb} MB, too large for one period")]
-    return _compose_text(d.text, d.name.lower().endswith(".json"))
-
-
-def _compose(p: Path, encoding: str | None = None) -> tuple[yaml.Node | None, list[ScenarioError]]:
+        if len(source.text) > MAX_BYTES:  # characters, not bytes: the caller limits the bytes it receives
+            mb = MAX_BYTES // (1024 * 1024)
+            return None, [docread.whole(f"情景超过 {mb} MB,不是一期的情景数据", f"the scenario is larger than {mb} MB, too large for one period")]
+        return docread.compose_text(source.text, source.name.lower().endswith(".json"))
+    path = Path(source)
+    if not is_spreadsheet(path):
+        return docread.compose_file(path, MAX_BYTES, _WHAT, encoding)
+    data, errors = docread.read_file(path, MAX_BYTES, _WHAT)
+    if data is None:
+        return None, errors
     try:
-        data = read_limited(p, MAX_BYTES, Text("一期的情景数据(请拆成几个文件)", "one period's scenario (split it)"))
-        if is_spreadsheet(p):
-            return compose_scenario(data, p.name, encoding), []
-        text = decode_text(data, encoding)
-    except FileRefused as e:
-        reason = e.reason()
-        return None, [ScenarioError("", 1, 1, reason.zh, reason.en)]
-    except OSError as e:
-        return None, [ScenarioError("", 1, 1, f"无法读取:{e.strerror}", f"cannot read: {e.strerror}")]
+        return compose_scenario(data, path.name, encoding), []
     except SheetError as e:
-        return None, [ScenarioError("", 1, 1, pr.zh, pr.en, pr.cell) for pr in e.problems]
-    return _compose_text(text, p.suffix.lower() == ".json")
-
-
-def _compose_text(text: str, is_json: bool) -> tuple[yaml.Node | None, list[ScenarioError]]:
-    if is_json:
-        # YAML would accept what JSON forbids (unquoted keys, comments): hold a
-        # .json file to JSON, then read positions from the same text via YAML.
-        try:
-            # Numbers stay text: an integer of millions of digits would exceed int()'s limit.
-            json.loads(text, parse_float=str, parse_int=str, parse_constant=lambda c: c)
-        except json.JSONDecodeError as e:
-            return None, [ScenarioError("", e.lineno, e.colno, f"不是有效的 JSON:{e.msg}", f"not valid JSON: {e.msg}")]
-        except RecursionError:
-            return None, [ScenarioError("", 1, 1, "嵌套过深", "nested too deeply")]
-    try:
-        root = yaml.compose(text, Loader=_JSON_LOADER if is_json else yaml.SafeLoader)
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        return None, [ScenarioError("", line, col, f"格式错误:{e.problem}", f"malformed: {e.problem}")]
-    except (yaml.YAMLError, RecursionError):
-        return None, [ScenarioError("", 1, 1, "格式错误或嵌套过深", "malformed or too deeply nested")]
-    if root is None:
-        return None, [ScenarioError("", 1, 1, "文件为空", "the file is empty")]
-    return root, []
+        return None, docread.sheet_errors(e)
 
 
 def _claim_rule(scope: Scope, name: str) -> ir.Rule | None:

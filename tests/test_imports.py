@@ -97,7 +97,6 @@ ELSEWHERE = [
         "compiler.evaluate", "compiler.scenario", "compiler.sheets", "compiler.sheets.template",
         "compiler.sheets.write", "compiler.tools.impact",
     ],
-    ["compiler.vector", "compiler.vector.stack"],
 ]
 
 

@@ -1,6 +1,8 @@
-"""A small writer for Python source: indentation, blank lines, and a map from
-generated lines back to the policy lines they came from (as Jinja2's
-CodeGenerator keeps for templates)."""
+"""A small writer for Python source: indentation, blank lines, long lines wrapped.
+
+A generated evaluator's run-time errors name their policy line themselves: every
+rule and value passes its line to the runtime (runtime.PolicyError.line), and
+compiler/evaluate.py finds the column from the checked policy."""
 
 from __future__ import annotations
 
@@ -12,11 +14,12 @@ class Writer:
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.level = 0
-        self.source_map: list[tuple[int, int]] = []  # (generated line, policy line)
 
     def line(self, text: str = "", source_line: int | None = None) -> None:
-        if source_line is not None:
-            self.source_map.append((len(self.lines) + 1, source_line))
+        """`source_line`, the policy line the code comes from, is not kept: the generated code
+        passes it to the runtime wherever an error can arise. (Callers in codegen/python.py and
+        codegen/rules.py still give it; the argument goes when they are next rewritten.)"""
+        del source_line
         if not text:
             self.lines.append("")
             return

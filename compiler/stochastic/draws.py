@@ -114,13 +114,14 @@ class Grower:
             q = self.places[g.input]
             prev = inputs[g.input]
             if isinstance(prev, dict):
-                out[g.input] = {r: self._one(g.input, v, self.rate(self.factors.key_of[(g.input, r, year)], d), q) for r, v in prev.items()}
+                out[g.input] = {r: self.one(g.input, v, self.rate(self.factors.key_of[(g.input, r, year)], d), q) for r, v in prev.items()}
             else:
-                out[g.input] = self._one(g.input, prev, self.rate(self.factors.key_of[(g.input, None, year)], d), q)
+                out[g.input] = self.one(g.input, prev, self.rate(self.factors.key_of[(g.input, None, year)], d), q)
         return out
 
     @staticmethod
-    def _one(name: str, v: Value, factor: Decimal, q: Decimal) -> Decimal:
+    def one(name: str, v: Value, factor: Decimal, q: Decimal) -> Decimal:
+        """One value grown by `factor` (1 + rate), rounded to `q`; the array grower (grow.py) uses it too."""
         assert isinstance(v, Decimal), "spec.load_plan admits only money and count inputs"
         grown = _EXACT.multiply(v, factor).quantize(q, rounding=ROUND_HALF_UP, context=_EXACT)
         if abs(grown) > CEILING:

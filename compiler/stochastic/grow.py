@@ -99,7 +99,7 @@ class ArrayGrower:
             d = int(at[0])
             col = int(at[1]) if len(at) > 1 else 0
             try:  # the per-draw Grower's own arithmetic
-                grown[at] = int(Grower._one(name, Decimal(int(prev[at])) / den, self.grower.factor(keys[col], d), q) * den)
+                grown[at] = int(Grower.one(name, Decimal(int(prev[at])) / den, self.grower.factor(keys[col], d), q) * den)
             except Beyond as e:  # marked past the ceiling (in int64), reported with the Grower's message
                 grown[at] = self.limit[name] + 1
                 beyond[(d, col)] = e

@@ -9,23 +9,25 @@
         regions: {奉化区: {uniform: {low: "0%", high: "20%"}}}
         years: {2025: {normal: {mean: "15%", sd: "5%"}}}
 
-Read through scenario.py's composer and reader, so the base period is checked
-exactly as `pool run` checks it, and every bad field is named with its position.
+Read through scenario.py's composer and reader (compiler/docread.py beneath), so the base
+period is checked exactly as `pool run` checks it, and every bad field is named with its position.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 import attrs
 import yaml
 
+from compiler import docread
+from compiler.docread import text_of
 from compiler.evaluate import EvaluationFailed
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.types import Base
-from compiler.scenario import Document, Scenario, ScenarioError, _Reader, compose, load
+from compiler.scenario import Document, Scenario, ScenarioError, ScenarioReader, compose, load
 
 _OWN = {"base", "years", "growth"}
 _MAX_YEARS = 100
@@ -93,7 +95,7 @@ def load_plan(path: str | Document, checked: CheckedPolicy) -> Plan:
     root, errors = compose(path)
     if root is None:
         raise _failed(errors, shown)
-    r = _Reader(checked)
+    r = ScenarioReader(checked)
     fields = {key: (k, v) for key, k, v in r.mapping(root, "")}
     if r.errors:
         raise _failed(r.errors, shown)
@@ -108,7 +110,7 @@ def load_plan(path: str | Document, checked: CheckedPolicy) -> Plan:
         for key in fields.keys() - _OWN:
             r.error(fields[key][0], key, "已用 base 引用基期文件,不能再写基期字段", "the base period comes from `base`: this field cannot be given as well")
         base_node = fields["base"][1]
-        if not isinstance(base_node, yaml.ScalarNode) or not str(base_node.value).strip():
+        if not text_of(base_node):
             r.error(base_node, "base", "应为基期情景文件的路径", "expected the path of the base scenario file")
         elif isinstance(path, Document):
             r.error(base_node, "base", "这里不能引用文件,请直接写出基期的字段", "no file can be named here: give the base period's fields inline")
@@ -119,9 +121,8 @@ def load_plan(path: str | Document, checked: CheckedPolicy) -> Plan:
             if base is None:
                 raise _failed(base_errors, base_file)
     else:
-        rest = [(k, v) for k, v in root.value if not (isinstance(k, yaml.ScalarNode) and k.value in _OWN)]
-        inline = yaml.MappingNode(root.tag, rest, root.start_mark, root.end_mark)
-        base = r.read(inline, shown)
+        assert isinstance(root, yaml.MappingNode), "read as a mapping above, or failed"
+        base = r.read(docread.without(root, _OWN), shown)
     if base is not None and base.period is None:
         r.error(fields.get("base", (root, root))[1], "period", "基期须给出 period(年份)", "the base period needs a `period` (a year)")
     growth: tuple[Growth, ...] = ()
@@ -138,7 +139,7 @@ def is_stochastic(path: str) -> bool:
     """Whether a scenario file is stochastic (has `growth`, `years` or `base`), so that
     `pool simulate` without --draws can say what to do instead of 'unknown field'."""
     root, _ = compose(path)
-    return isinstance(root, yaml.MappingNode) and any(isinstance(k, yaml.ScalarNode) and k.value in _OWN for k, _ in root.value)
+    return root is not None and docread.has_key(root, _OWN)
 
 
 def _failed(errors: list[ScenarioError], file: str) -> EvaluationFailed:
@@ -147,15 +148,15 @@ def _failed(errors: list[ScenarioError], file: str) -> EvaluationFailed:
     return EvaluationFailed(2, zh, en)
 
 
-def _years(r: _Reader, node: yaml.Node) -> int | None:
-    text = str(node.value).strip() if isinstance(node, yaml.ScalarNode) else ""
+def _years(r: ScenarioReader, node: yaml.Node) -> int | None:
+    text = text_of(node)
     if not text.isdigit() or not 1 <= int(text) <= _MAX_YEARS:
         r.error(node, "years", f"应为 1 到 {_MAX_YEARS} 之间的整数", f"expected a whole number from 1 to {_MAX_YEARS}")
         return None
     return int(text)
 
 
-def _effective(r: _Reader, node: yaml.Node, checked: CheckedPolicy, last: int) -> None:
+def _effective(r: ScenarioReader, node: yaml.Node, checked: CheckedPolicy, last: int) -> None:
     policy = checked.policy
     end = policy.header.effective_to.value.year if policy is not None and policy.header.effective_to else None
     if end is not None and last > end:
@@ -163,7 +164,7 @@ def _effective(r: _Reader, node: yaml.Node, checked: CheckedPolicy, last: int) -
 
 
 class _GrowthReader:
-    def __init__(self, r: _Reader, checked: CheckedPolicy, base: Scenario, first: int, years: int) -> None:
+    def __init__(self, r: ScenarioReader, checked: CheckedPolicy, base: Scenario, first: int, years: int) -> None:
         self.r, self.checked, self.base = r, checked, base
         self.simulated = range(first + 1, first + years + 1)
 
@@ -210,8 +211,7 @@ class _GrowthReader:
             like = fields["like"]
             for other in fields.keys() - {"like"}:
                 self.r.error(like, f"{field}.{other}", "已用 like 跟随另一输入,不能再给分布", "follows another input by `like`: it takes no distribution of its own")
-            text = str(like.value).strip() if isinstance(like, yaml.ScalarNode) else ""
-            return Growth(name, t.per_region, None, False, {}, {}, text)
+            return Growth(name, t.per_region, None, False, {}, {}, text_of(like))
         dist = self.dist(fields, field)
         independent = False
         if "independent" in fields:
@@ -250,7 +250,7 @@ class _GrowthReader:
         out: dict[str, yaml.Node] = {}
         for key, k, v in self.r.mapping(node, field):
             if key not in known:
-                self.r.error(k, f"{field}.{key}", f"未知字段(可用:{'、'.join(sorted(known))})", f"unknown field (known: {', '.join(sorted(known))})")
+                self.r.unknown(k, f"{field}.{key}", sorted(known))
             else:
                 out[key] = v
         if "normal" in out and "uniform" in out:
@@ -283,7 +283,7 @@ class _GrowthReader:
         f = f"{field}.{kind}"
         got = {k: v for k, _, v in self.r.mapping(fields[kind], f)}
         for key in got.keys() - set(names):
-            self.r.error(fields[kind], f"{f}.{key}", f"未知字段(可用:{'、'.join(names)})", f"unknown field (known: {', '.join(names)})")
+            self.r.unknown(fields[kind], f"{f}.{key}", names)
         a, b = (self.rate(got.get(n), f"{f}.{n}", fields[kind]) for n in names)
         if a is None or b is None:
             return None
@@ -303,11 +303,10 @@ class _GrowthReader:
         if node is None:
             self.r.error(parent, field, "缺少这一字段", "is missing")
             return None
-        text = str(node.value).strip() if isinstance(node, yaml.ScalarNode) else ""
-        percent = text.endswith(("%", "％"))
-        try:
-            d = Decimal(text[:-1] if percent else text)
-        except InvalidOperation:
+        text = text_of(node)
+        digits, percent = docread.percent(text)
+        d = docread.decimal(digits)
+        if d is None:
             self.r.error(node, field, f"“{text}”不是比例(如 8% 或 0.08)", f"‘{text}’ is not a ratio (such as 8% or 0.08)")
             return None
         if not d.is_finite() or abs(d) > (1000 if percent else 10):

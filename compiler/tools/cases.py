@@ -13,7 +13,8 @@ A case file is YAML named `*.cases.yaml` (or `*.cases.yml`):
           省级留存: "90000000.00"                   # a carried fund: its closing balance
 
 Scenarios are read by compiler.scenario, the reader `pool run` uses, so they are
-checked the same way and inline ones report positions in the case file. A
+checked the same way and inline ones report positions in the case file; the case file
+itself is read with the same position-keeping reader (compiler/docread.py). A
 scenario of several periods (a list of files, or a file of `periods`) is settled
 in order, balances carried, and `expect` is checked against its last period. Nothing here raises on bad input: every
 problem is a `Problem` naming the file, line, column and field.
@@ -22,28 +23,28 @@ problem is a `Problem` naming the file, line, column and field.
 from __future__ import annotations
 
 import os
-from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
 
 import attrs
 import yaml
 
+from compiler import docread
 from compiler.checks.context import suggest
+from compiler.docread import Reader, at, text_of
 from compiler.interpreter import EvalError, Machine, Recorder, settle_machine
 from compiler.interpreter.examples import Mismatch
 from compiler.interpreter.values import Scalar
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.scope import account
 from compiler.ir.types import MONEY, Base, Type
-from compiler.scenario import Scenario, ScenarioError, _compose, _Reader, load_periods  # the scenario reader's own parts
+from compiler.scenario import Scenario, ScenarioError, ScenarioReader, compose, load_periods
 from compiler.source import Span
 
 SUFFIXES = (".cases.yaml", ".cases.yml")
 _FILE_KEYS = ("policy", "tolerance", "cases")
 _CASE_KEYS = ("name", "scenario", "expect", "tolerance")
 _SCALE = {"万": Fraction(10**4), "亿": Fraction(10**8)}
-_TRUE, _FALSE = {"true", "是", "True"}, {"false", "否", "False"}
 
 
 def is_case_file(path: str | Path) -> bool:
@@ -97,44 +98,43 @@ class Header:
 
 def read_header(path: Path) -> Header | Problem:
     shown = display(path)
-    root, errors = _compose(path)
+    root, errors = compose(path)
     if root is None:
         return Problem(shown, errors[0])
     if not isinstance(root, yaml.MappingNode):
-        return Problem(shown, _error(root, "", "用例文件应为对象,含 policy 与 cases", "a case file is an object with ‘policy’ and ‘cases’"))
+        return Problem(shown, at(root, "", "用例文件应为对象,含 policy 与 cases", "a case file is an object with ‘policy’ and ‘cases’"))
     keys = {str(k.value): (k, v) for k, v in root.value if isinstance(k, yaml.ScalarNode)}
     for name, (k, _) in keys.items():
         if name not in _FILE_KEYS:
-            return Problem(shown, _error(k, name, f"未知字段(可用:{'、'.join(_FILE_KEYS)})", f"unknown field (known: {', '.join(_FILE_KEYS)})"))
+            return Problem(shown, docread.unknown_field(k, name, _FILE_KEYS))
     if "policy" not in keys:
-        return Problem(shown, _error(root, "policy", "缺少 policy:用例所属的政策文件", "missing ‘policy’: the policy file the cases are for"))
+        return Problem(shown, at(root, "policy", "缺少 policy:用例所属的政策文件", "missing ‘policy’: the policy file the cases are for"))
     node = keys["policy"][1]
-    if not isinstance(node, yaml.ScalarNode) or not str(node.value).strip():
-        return Problem(shown, _error(node, "policy", "应为政策文件的路径", "expected the path of a policy file"))
+    if not text_of(node):
+        return Problem(shown, at(node, "policy", "应为政策文件的路径", "expected the path of a policy file"))
     policy = Path(os.path.normpath(path.parent / str(node.value)))
     if not policy.is_file():
-        return Problem(shown, _error(node, "policy", f"找不到政策文件 {display(policy)}", f"no policy file at {display(policy)}"))
+        return Problem(shown, at(node, "policy", f"找不到政策文件 {display(policy)}", f"no policy file at {display(policy)}"))
     return Header(shown, policy, root)
 
 
-def _error(node: yaml.Node, field: str, zh: str, en: str) -> ScenarioError:
-    m = node.start_mark
-    return ScenarioError(field, m.line + 1, m.column + 1, zh, en)
-
-
 def _span(file: str, node: yaml.Node) -> Span:
-    m = node.start_mark
-    return Span(file, m.line + 1, m.column + 1, m.line + 1, m.column + 1)
+    line, column = docread.position(node)
+    return Span(file, line, column, line, column)
 
 
-class _CaseReader:
+class _CaseReader(Reader):
+    """`errors`: the case file's (inline scenarios' included); `elsewhere`: the scenario files' it names."""
+
     def __init__(self, header: Header, checked: CheckedPolicy) -> None:
+        super().__init__()
         self.h = header
         self.checked = checked
-        self.problems: list[Problem] = []
+        self.elsewhere: list[Problem] = []
 
-    def error(self, node: yaml.Node, field: str, zh: str, en: str, file: str | None = None) -> None:
-        self.problems.append(Problem(file or self.h.file, _error(node, field, zh, en)))
+    @property
+    def failed(self) -> bool:
+        return bool(self.errors or self.elsewhere)
 
     def read(self) -> list[Case]:
         keys = {str(k.value): v for k, v in self.h.root.value if isinstance(k, yaml.ScalarNode)}
@@ -144,15 +144,12 @@ class _CaseReader:
             self.error(node or self.h.root, "cases", "应为非空的用例列表", "expected a non-empty list of cases")
             return []
         cases = [self.case(item, f"cases[{i}]", default) for i, item in enumerate(node.value)]
-        return [c for c in cases if c is not None] if not self.problems else []
+        return [c for c in cases if c is not None] if not self.failed else []
 
     def tolerance(self, node: yaml.Node, field: str) -> Fraction:
-        text = str(node.value).strip() if isinstance(node, yaml.ScalarNode) else ""
-        try:
-            d = Decimal(text.removesuffix("元"))
-        except InvalidOperation:
-            d = Decimal("NaN")
-        if not d.is_finite() or d < 0:
+        text = text_of(node)
+        d = docread.decimal(text.removesuffix("元"))
+        if d is None or not d.is_finite() or d < 0:
             self.error(node, field, f"“{text}”不是非负的金额(如 \"0.01\")", f"‘{text}’ is not a non-negative amount (such as \"0.01\")")
             return Fraction(0)
         return Fraction(d)
@@ -165,7 +162,7 @@ class _CaseReader:
         for k, v in node.value:
             key = str(k.value) if isinstance(k, yaml.ScalarNode) else "?"
             if key not in _CASE_KEYS:
-                self.error(k, f"{field}.{key}", f"未知字段(可用:{'、'.join(_CASE_KEYS)})", f"unknown field (known: {', '.join(_CASE_KEYS)})")
+                self.unknown(k, f"{field}.{key}", _CASE_KEYS)
             keys[key] = v
         label = str(keys["name"].value) if isinstance(keys.get("name"), yaml.ScalarNode) else field
         tolerance = self.tolerance(keys["tolerance"], f"{field}.tolerance") if "tolerance" in keys else default
@@ -188,20 +185,19 @@ class _CaseReader:
                 if i > 0 and any(s.state for s in got):
                     self.error(item, f"{field}[{i}]", "期初余额由上一期结转,这一期不能再给出 state", "balances carry over from the previous period: this one cannot give state")
                 periods += got
-            return periods if not self.problems else []
+            return periods if not self.failed else []
         if isinstance(node, yaml.ScalarNode):
             path = Path(os.path.normpath(Path(self.h.file).parent / str(node.value)))
             if not path.is_file():
                 self.error(node, field, f"找不到情景文件 {display(path)}", f"no scenario file at {display(path)}")
                 return []
             periods, errors = load_periods(path, self.checked)
-            self.problems += [Problem(display(path), e) for e in errors]
+            self.elsewhere += [Problem(display(path), e) for e in errors]
             return periods
         # Written inline: the scenario reader reads the node itself, so positions are the case file's.
-        reader = _Reader(self.checked)
+        reader = ScenarioReader(self.checked)
         scen = reader.read(node, self.h.file)
-        for e in reader.errors:
-            self.problems.append(Problem(self.h.file, attrs.evolve(e, field=f"{field}.{e.field}" if e.field else field)))
+        self.errors += [attrs.evolve(e, field=f"{field}.{e.field}" if e.field else field) for e in reader.errors]
         return [scen] if scen is not None else []
 
     def expect(self, node: yaml.Node, field: str, scen: Scenario) -> list[Expect]:
@@ -247,11 +243,12 @@ class _CaseReader:
         return Expect(name, values, _span(self.h.file, k), spans)
 
     def scalar(self, node: yaml.Node, field: str, t: Type) -> Scalar:
-        text = str(node.value).strip() if isinstance(node, yaml.ScalarNode) else ""
+        text = text_of(node)
         what = t.scalar().describe("zh"), t.scalar().describe("en")
         if t.base is Base.BOOL:
-            if text in _TRUE | _FALSE:
-                return text in _TRUE
+            truth = docread.boolean(text)
+            if truth is not None:
+                return truth
             what = "布尔值(是/否、true/false)", "a boolean (true/false)"
         elif t.base is Base.ENUM:
             assert t.enum is not None
@@ -272,25 +269,24 @@ class _CaseReader:
 def number(text: str, t: Type) -> Fraction | None:
     """A decimal as drafters write it: "50000000.00", "5000万元", "1.8亿", "6.8%". Never a float."""
     s, scale = text.strip(), Fraction(1)
-    if t.base is Base.RATIO and s.endswith(("%", "％")):
-        s, scale = s[:-1], Fraction(1, 100)
+    digits, percent = docread.percent(s) if t.base is Base.RATIO else (s, False)
+    if percent:
+        s, scale = digits, Fraction(1, 100)
     else:
         if t.base is Base.MONEY:
             s = s.removesuffix("元")
         if s[-1:] in _SCALE:
             s, scale = s[:-1], _SCALE[s[-1]]
-    try:
-        d = Decimal(s.replace(",", ""))
-    except InvalidOperation:
-        return None
-    return Fraction(d) * scale if d.is_finite() else None
+    d = docread.decimal(s.replace(",", ""))
+    return Fraction(d) * scale if d is not None and d.is_finite() else None
 
 
 def read_cases(header: Header, checked: CheckedPolicy) -> tuple[list[Case], list[Problem]]:
     reader = _CaseReader(header, checked)
     cases = reader.read()
-    if reader.problems:  # in file order, whichever part of the reader found them
-        return [], sorted(reader.problems, key=lambda p: (p.file != header.file, p.file, p.error.line, p.error.column))
+    if reader.failed:  # in file order, whichever part of the reader found them
+        problems = [Problem(header.file, e) for e in reader.errors] + reader.elsewhere
+        return [], sorted(problems, key=lambda p: (p.file != header.file, p.file, p.error.line, p.error.column))
     return cases, []
 
 

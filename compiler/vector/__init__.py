@@ -21,7 +21,6 @@ or the checks.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -34,29 +33,13 @@ from compiler.plan import plan_of
 from compiler.runtime import SettlementError
 from compiler.ir.types import Base
 from compiler.vector import arith as A
-from compiler.vector.arith import Arr, Ctx, Q, VectorOverflow, Why, why
+from compiler.vector.arith import Arr, Ctx, VectorOverflow, Why, why
+from compiler.vector.batch import Batch, Scaled
 from compiler.vector.rules import Failures, Flow, Machine
 from compiler.vector.values import Flag, V, Values
 from compiler.vector.stack import batch_of
 
 __all__ = ["batch_of", "Batch", "BatchError", "BatchResult", "Scaled", "VectorOverflow", "run_batch"]
-
-
-@attrs.frozen
-class Scaled:
-    """Numbers as integers over one denominator: value = num / den (den 100 for 元, 10000 for basis points)."""
-
-    num: Arr
-    den: int
-
-
-@attrs.frozen
-class Batch:
-    regions: tuple[str, ...]
-    size: int  # draws
-    params: Mapping[str, Any] = attrs.field(factory=dict)
-    inputs: Mapping[str, Any] = attrs.field(factory=dict)
-    opening: Mapping[str, Any] = attrs.field(factory=dict)  # ledger account → fen, (draws,) or a scalar in 元
 
 
 class BatchError(SettlementError):

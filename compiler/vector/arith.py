@@ -103,7 +103,7 @@ def eager(ctx: Ctx, q: Q) -> Q:
         if ctx.strict:
             raise VectorOverflow(ctx.line, "a product")
         ctx.promoted += 1
-        n = _obj(n)
+        n = pyints(n)
     return Q(n * f, q.den, q.mag, q.dmag, q.bad, q.why)
 
 
@@ -150,7 +150,8 @@ def _objs(x: Any) -> Arr:
     return x if isinstance(x, np.ndarray) else np.asarray(x, dtype=object)
 
 
-def _obj(x: Any) -> Any:
+def pyints(x: Any) -> Any:
+    """An int64 array as Python ints (an object array), where a result may not fit in int64."""
     if isinstance(x, np.ndarray) and x.dtype != object:
         return x.astype(object)
     return x
@@ -197,7 +198,7 @@ def align(ctx: Ctx, a: Q, b: Q) -> tuple[Arr, Arr, Den, int]:
         ka, kb = den // a.den, den // b.den
         bound = max(a.mag * ka, b.mag * kb, den)
         obj = _guard(ctx, bound, a, b)
-        na, nb = (_obj(a.num), _obj(b.num)) if obj else (a.num, b.num)
+        na, nb = (pyints(a.num), pyints(b.num)) if obj else (a.num, b.num)
         na, nb = (na * ka if ka != 1 else na), (nb * kb if kb != 1 else nb)
         if obj:
             na, nb = _objs(na), _objs(nb)
@@ -207,7 +208,7 @@ def align(ctx: Ctx, a: Q, b: Q) -> tuple[Arr, Arr, Den, int]:
     bound = max(a.mag * b.dmag, b.mag * a.dmag, a.dmag * b.dmag)
     obj = _guard(ctx, bound, a, b)
     if obj:
-        return _objs(_obj(a.num) * _obj(b.den)), _objs(_obj(b.num) * _obj(a.den)), _objs(_obj(a.den) * _obj(b.den)), bound
+        return _objs(pyints(a.num) * pyints(b.den)), _objs(pyints(b.num) * pyints(a.den)), _objs(pyints(a.den) * pyints(b.den)), bound
     # Over the least common denominator, so later products stay small (10·S₁·S₂, not 100·S₁·S₂).
     g = np.gcd(a.den, b.den)
     sa, sb = b.den // g, a.den // g
@@ -225,7 +226,7 @@ def add(ctx: Ctx, a: Q, b: Q, sign: int = 1) -> Q:
         if ctx.strict:
             raise VectorOverflow(ctx.line, "a sum")
         ctx.promoted += 1
-        na, nb = _obj(na), _obj(nb)
+        na, nb = pyints(na), pyints(nb)
     return Q(na + nb if sign > 0 else na - nb, den, 2 * m, _dmag(den, a, b), bad, why)
 
 
@@ -241,7 +242,7 @@ def mul(ctx: Ctx, a: Q, b: Q) -> Q:
         bad, why = poison(a, b)
         return Q(a.num, a.den * b.den, a.mag * b.mag, a.dmag * b.dmag, bad, why, b.num)
     obj = _guard(ctx, bound, a, b)
-    an, bn, ad, bd = (_obj(a.num), _obj(b.num), _obj(a.den), _obj(b.den)) if obj else (a.num, b.num, a.den, b.den)
+    an, bn, ad, bd = (pyints(a.num), pyints(b.num), pyints(a.den), pyints(b.den)) if obj else (a.num, b.num, a.den, b.den)
     bad, why = poison(a, b)
     return Q(_times(an, bn), ad * bd, a.mag * b.mag, a.dmag * b.dmag, bad, why)
 
@@ -267,7 +268,7 @@ def div(ctx: Ctx, a: Q, b: Q, why: Why = DIV0) -> Q:
         b = attrs.evolve(b, den=b.den // g, dmag=b.den // g)
     bound = max(a.mag * b.dmag, a.dmag * b.mag)
     obj = _guard(ctx, bound, a, b)
-    an, bn, ad, bd = (_obj(a.num), _obj(b.num), _obj(a.den), _obj(b.den)) if obj else (a.num, b.num, a.den, b.den)
+    an, bn, ad, bd = (pyints(a.num), pyints(b.num), pyints(a.den), pyints(b.den)) if obj else (a.num, b.num, a.den, b.den)
     zero = bn == 0
     if bn.dtype != object and np.size(bn) and int(bn.min()) > 0:  # a positive divisor, the usual case
         num, den = _times(an, bd), _times(ad, bn)
@@ -337,14 +338,14 @@ def to_fen(ctx: Ctx, q: Q) -> Arr:
     if isinstance(d, int) and d <= 100 and 100 % d == 0:
         k = 100 // d
         if q.mag * k >= LIMIT:
-            return _fen64(ctx, _obj(n) * k)
+            return fen64(ctx, pyints(n) * k)
         return n * k if k != 1 else n
     bound = 200 * q.mag + q.dmag
     if bound >= LIMIT:
         if ctx.strict:
             raise VectorOverflow(ctx.line, "an amount before rounding")
         ctx.promoted += 1
-        n, d = _obj(n), _obj(d)
+        n, d = pyints(n), pyints(d)
     positive = n.dtype != object and np.size(n) and int(n.min()) >= 0  # skips the sign passes
     a = n if positive else np.abs(n)
     if isinstance(d, int) and d % 100 == 0:
@@ -353,7 +354,7 @@ def to_fen(ctx: Ctx, q: Q) -> Arr:
     else:
         r = (200 * a + d) // (2 * d)
     out = r if positive else np.where(n < 0, -r, r)
-    return _fen64(ctx, out) if out.dtype == object else out
+    return fen64(ctx, out) if out.dtype == object else out
 
 
 def _fen_deferred(q: Q) -> Arr | None:
@@ -411,7 +412,7 @@ def muldiv(a: Arr, b: Arr, d: Arr, checked: bool = False) -> tuple[Arr, Arr] | N
     return (hi if q is None else hi + q), r
 
 
-def _fen64(ctx: Ctx, x: Arr) -> Arr:
+def fen64(ctx: Ctx, x: Arr) -> Arr:
     """Python-int fen back to int64, or an error: a transfer must fit."""
     if x.dtype != object:
         return x
@@ -431,7 +432,7 @@ def common_den(ctx: Ctx, q: Q, axis_len: int) -> tuple[Arr, Arr | int]:
     if isinstance(q.den, int) or q.den.shape[-1:] in ((), (1,)):
         return q.num, q.den
     # Dens differ along the last axis: multiply each by the others' dens.
-    num, den = _obj(q.num), _obj(np.broadcast_to(q.den, q.num.shape))
+    num, den = pyints(q.num), pyints(np.broadcast_to(q.den, q.num.shape))
     ctx.promoted += 1
     if ctx.strict:
         raise VectorOverflow(ctx.line, "weights over different denominators")

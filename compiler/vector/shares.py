@@ -63,7 +63,7 @@ def largest_remainder(ctx: Ctx, total: Arr, weights: Q) -> tuple[Arr, Arr]:
         np.put_along_axis(ranks, order, np.broadcast_to(np.arange(shape[-1]), shape), axis=-1)
         parts = parts + (ranks < left)
     if parts.dtype == object:
-        parts = A._fen64(ctx, parts)
+        parts = A.fen64(ctx, parts)
     return parts.astype(np.int64, copy=False), bad
 
 
@@ -163,7 +163,7 @@ def stack(ctx: Ctx, qs: list[Q], size: int) -> Q:
     obj = max(mag, dmag) >= A.LIMIT
     if not isinstance(den, int):
         for q in qs:
-            den = den * (A._obj(q.den) if obj else q.den)
+            den = den * (A.pyints(q.den) if obj else q.den)
     if obj and ctx.strict:
         raise A.VectorOverflow(ctx.line, "shares over different denominators")
     nums: list[Arr] = []
@@ -173,19 +173,19 @@ def stack(ctx: Ctx, qs: list[Q], size: int) -> Q:
     varies = any(np.size(q.num) > 1 or q.bad is not None or not isinstance(q.den, int) for q in qs)
     rows = (size, 1) if varies else (1, 1)
     for i, q in enumerate(qs):
-        n = A._obj(q.num) if obj else q.num
+        n = A.pyints(q.num) if obj else q.num
         if scale:
             n = n * scale[i] if scale[i] != 1 else n
         else:
             for other in qs:
                 if other is not q:
-                    n = n * (A._obj(other.den) if obj else other.den)
+                    n = n * (A.pyints(other.den) if obj else other.den)
         nums.append(np.broadcast_to(n, rows))
         if q.bad is not None:
             b = np.broadcast_to(q.bad, (size, 1))
             bad, why = (b, q.why) if bad is None else (bad | b, why)
     if not isinstance(den, int):
-        den = np.broadcast_to(A._obj(den) if obj else den, (size, 1))
+        den = np.broadcast_to(A.pyints(den) if obj else den, (size, 1))
     return Q(np.concatenate(nums, axis=-1), den, mag, dmag, bad, why)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -13,16 +13,12 @@ from compiler.ir.checked import CheckedPolicy
 from compiler.ir.types import Base
 from compiler.scenario import Scenario
 from compiler.vector.arith import VectorOverflow
-
-if TYPE_CHECKING:
-    from compiler.vector import Batch
+from compiler.vector.batch import Batch, Scaled
 
 
 def batch_of(checked: CheckedPolicy, scenarios: list[Scenario]) -> Batch:
     """One draw per scenario; they must list the same regions. A value missing from
     one scenario must be missing from all (it is then left to its default)."""
-    from compiler.vector import Batch, Scaled
-
     regions = scenarios[0].regions
     if any(s.regions != regions for s in scenarios):
         raise ValueError("every scenario of a batch lists the same regions")
