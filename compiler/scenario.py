@@ -26,7 +26,9 @@ from compiler.ir.walk import decl_exprs, walk
 from compiler.messages import Text
 from compiler.readings import choices, uses_regions_together
 from compiler.runtime import shift
-from compiler.sheets import SheetError, compose_scenario, is_spreadsheet
+from compiler.sheets.problems import SheetError
+from compiler.sheets.read import compose as compose_scenario
+from compiler.sheets.read import is_spreadsheet
 from compiler.sheets.amounts import plain_number
 
 Value = Decimal | bool | str

@@ -89,19 +89,8 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
-# Cycles being taken apart elsewhere (issue 17: vector/stack.py importing its own package
-# lazily; the scenario reader and the spreadsheet package reaching each other through
-# evaluate and tools/impact). Delete an entry when its cycle is gone; add none.
-ELSEWHERE = [
-    [
-        "compiler.evaluate", "compiler.scenario", "compiler.sheets", "compiler.sheets.template",
-        "compiler.sheets.write", "compiler.tools.impact",
-    ],
-]
-
-
 def test_no_import_cycle_in_compiler() -> None:
-    assert [c for c in _cycles(GRAPH) if c not in ELSEWHERE] == []
+    assert _cycles(GRAPH) == []
 
 
 def test_the_ir_is_data() -> None:

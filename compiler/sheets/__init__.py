@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from compiler.sheets.decode import decode as decode_text
 from compiler.sheets.problems import CellMark, Problem, SheetError, fail
+from compiler.sheets.read import SUFFIXES, is_spreadsheet
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -33,16 +34,11 @@ if TYPE_CHECKING:
     from compiler.scenario import Scenario
     from compiler.tools.impact import Impact
 
-SUFFIXES = (".xlsx", ".xlsm", ".csv", ".tsv")
 
 __all__ = [
     "SUFFIXES", "CellMark", "Problem", "SheetError", "compose_scenario", "decode_text", "is_spreadsheet",
     "read_scenario_bytes", "read_scenario_file", "template_bytes", "write_impact", "write_results",
 ]  # fmt: skip
-
-
-def is_spreadsheet(path: str | Path) -> bool:
-    return Path(path).suffix.lower() in SUFFIXES
 
 
 def compose_scenario(data: bytes, name: str, encoding: str | None = None) -> yaml.Node:

@@ -15,12 +15,19 @@ messages name `cities.xlsx:参数!B3` where they would name a line and column.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import yaml
 
 from compiler.sheets.amounts import NUMBER
 from compiler.sheets.cells import Cell, Sheet, csv_sheet, workbook_sheets
 from compiler.sheets.problems import CellMark, Problem, SheetError, problem
+
+SUFFIXES = (".xlsx", ".xlsm", ".csv", ".tsv")
+
+
+def is_spreadsheet(path: str | Path) -> bool:
+    return Path(path).suffix.lower() in SUFFIXES
 
 SECTIONS = {
     "地区": "regions", "region": "regions", "regions": "regions",
