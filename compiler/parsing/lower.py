@@ -39,7 +39,7 @@ class Lowering(LeafLowering):
             else:
                 decls.append(self.decl(child))
         for extra in policies[1:]:
-            self.diags.append(diag("E107", extra.name.span, reason=Text("一个文件只能包含一个政策", "a file holds at most one policy")))
+            self.diags.append(diag("E107", extra.name.span))
         return ir.Module(self.file, tuple(imports), tuple(decls), policies[0] if policies else None, self.span(tree))
 
     def policy(self, tree: T) -> ir.Policy:
