@@ -52,10 +52,12 @@ class MetaKind(enum.Enum):
 
 @attrs.frozen
 class MetaLine:
-    """One 原文/条款/说明/理解 clause, before `literate` gathers a declaration's."""
+    """One 原文/条款/说明/理解 clause, before `_literate` gathers a declaration's. The
+    text is lowered there, not here: a clause nothing gathers (one written inside an
+    example's 期 block) reports no bad escape, as before."""
 
     kind: MetaKind
-    text: ir.Str
+    text: Token
     span: Span
 
 
@@ -103,14 +105,15 @@ class LeafLowering(Transformer_NonRecursive[Token, ir.Module]):
         quote = section = note = reading = None
         span = metas[0].span.to(metas[-1].span) if metas else self._span(meta)
         for m in metas:
+            text = self._string(m.text)
             if m.kind is MetaKind.QUOTE:
-                quote = m.text
+                quote = text
             elif m.kind is MetaKind.NOTE:
-                note = m.text
+                note = text
             elif m.kind is MetaKind.READING:
-                reading = m.text
+                reading = text
             else:
-                section = m.text
+                section = text
         return ir.Literate(quote, section, span, note=note, reading=reading)
 
     # ---- tokens
@@ -172,16 +175,16 @@ class LeafLowering(Transformer_NonRecursive[Token, ir.Module]):
         return labels
 
     def m_quote(self, meta: Meta, text: Token) -> MetaLine:
-        return MetaLine(MetaKind.QUOTE, self._string(text), self._span(meta))
+        return MetaLine(MetaKind.QUOTE, text, self._span(meta))
 
     def m_section(self, meta: Meta, text: Token) -> MetaLine:
-        return MetaLine(MetaKind.SECTION, self._string(text), self._span(meta))
+        return MetaLine(MetaKind.SECTION, text, self._span(meta))
 
     def m_note(self, meta: Meta, text: Token) -> MetaLine:
-        return MetaLine(MetaKind.NOTE, self._string(text), self._span(meta))
+        return MetaLine(MetaKind.NOTE, text, self._span(meta))
 
     def m_reading(self, meta: Meta, text: Token) -> MetaLine:
-        return MetaLine(MetaKind.READING, self._string(text), self._span(meta))
+        return MetaLine(MetaKind.READING, text, self._span(meta))
 
     # ---- recurring dates (每月25日, monthly 25, next-year 3-end)
 
