@@ -71,7 +71,8 @@ def test_spans_come_from_each_node_as_written() -> None:
 
 def test_a_rule_in_a_reading_inside_a_fund_belongs_to_the_fund() -> None:
     module = _module(
-        "资金 池 {\n  解读 读法 {\n    选项 甲 { 补助 补 = 1元 }\n    选项 乙 { 补助 补 = 2元 }\n    默认 甲\n  }\n}\n"
+        "资金 池 {\n  解读 读法 {\n"
+        "    选项 甲 { 补助 补 = 1元 }\n    选项 乙 { 补助 补 = 2元 }\n    默认 甲\n  }\n}\n"
         "补助 外 = 1元\n"
     )
     fund, outside = module.decls

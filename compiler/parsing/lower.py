@@ -172,9 +172,19 @@ class _Tiers:
 
 
 _RuleClause = (
-    _From | _To | _SingleWeight | _Weights | _When | _Cap | _CumulativeCap | ir.Exception_ | _Shares | _Tiers | ir.Shortfall
+    _From
+    | _To
+    | _SingleWeight
+    | _Weights
+    | _When
+    | _Cap
+    | _CumulativeCap
+    | ir.Exception_
+    | _Shares
+    | _Tiers
+    | ir.Shortfall
     | MetaLine
-)  # fmt: skip
+)
 
 
 @attrs.frozen
@@ -280,7 +290,20 @@ class Lowering(LeafLowering):
             if scheme.text not in known:
                 self.diags.append(diag("E201", scheme.span, kind=Text("险种", "scheme"), name=scheme.text))
         span = self._span(meta)
-        header = ir.Header(basis, eff_from, eff_to, region_set, level, schemes, span, status, number, issued, tuple(prose), tuple(starts))
+        header = ir.Header(
+            basis,
+            eff_from,
+            eff_to,
+            region_set,
+            level,
+            schemes,
+            span,
+            status,
+            number,
+            issued,
+            tuple(prose),
+            tuple(starts),
+        )
         return ir.Policy(self._ident(name), header, tuple(decls), span)
 
     # ---- header lines
@@ -368,7 +391,8 @@ class Lowering(LeafLowering):
                     authority += c.owners
                 case MetaLine():
                     metas.append(c)
-        return ir.ParamDecl(self._ident(name), type_, value, tuple(bounds), authority, self._literate(metas, meta), self._span(meta))
+        literate = self._literate(metas, meta)
+        return ir.ParamDecl(self._ident(name), type_, value, tuple(bounds), authority, literate, self._span(meta))
 
     def value_given(self, meta: Meta, value: ir.Expr) -> _Value:
         return _Value(value)
@@ -423,15 +447,17 @@ class Lowering(LeafLowering):
             if isinstance(k, ir.Rule):
                 rules.append(attrs.evolve(k, fund=name))
             elif isinstance(k, ir.Choice):
-                options = tuple(
-                    attrs.evolve(o, decls=tuple(attrs.evolve(d, fund=name) if isinstance(d, ir.Rule) else d for d in o.decls))
-                    for o in k.options
-                )
+                options = tuple(attrs.evolve(o, decls=tuple(_in_fund(d, name) for d in o.decls)) for o in k.options)
                 choices.append((len(rules), attrs.evolve(k, options=options, fund=name)))
         return ir.FundDecl(
-            name, _Flag.CARRIED in rest, _Flag.PER_REGION in rest, tuple(rules), self._literate(metas, meta), self._span(meta),
+            name,
+            _Flag.CARRIED in rest,
+            _Flag.PER_REGION in rest,
+            tuple(rules),
+            self._literate(metas, meta),
+            self._span(meta),
             tuple(choices),
-        )  # fmt: skip
+        )
 
     def choice_decl(self, meta: Meta, name: Token, *rest: MetaLine | ir.Option | _ChoiceDefault) -> ir.Choice:
         metas = [m for m in rest if isinstance(m, MetaLine)]
@@ -671,7 +697,9 @@ class Lowering(LeafLowering):
     def timeline_decl(self, meta: Meta, *milestones: ir.Milestone) -> ir.Decl:
         return ir.Timeline(milestones, self._span(meta))
 
-    def milestone(self, meta: Meta, when: Token | ir.Recurring, *rest: _Flag | Token | _Owners | MetaLine) -> ir.Milestone:
+    def milestone(
+        self, meta: Meta, when: Token | ir.Recurring, *rest: _Flag | Token | _Owners | MetaLine
+    ) -> ir.Milestone:
         date = self._date(when) if isinstance(when, Token) else when
         text = self._string(next(t for t in rest if isinstance(t, Token)))
         owners = tuple(o for c in rest if isinstance(c, _Owners) for o in c.owners)
@@ -703,6 +731,11 @@ class Lowering(LeafLowering):
 
     def dl_ongoing(self, meta: Meta) -> None:
         return None
+
+
+def _in_fund(decl: ir.ParamDecl | ir.LetDecl | ir.Rule, fund: ir.Ident) -> ir.ParamDecl | ir.LetDecl | ir.Rule:
+    """An option's rule written in `fund`'s block, told so; values (参数, 令) stay the policy's."""
+    return attrs.evolve(decl, fund=fund) if isinstance(decl, ir.Rule) else decl
 
 
 def lower(tree: lark.Tree[Token], source: SourceFile) -> tuple[ir.Module, list[Diagnostic]]:
