@@ -51,7 +51,7 @@ CODES: dict[str, Code] = {
     "E104": Code(E, "bad-literal", Text("无效的{what}“{text}”", "invalid {what} ‘{text}’")),
     "E105": Code(E, "import", Text("找不到导入的模块“{path}”", "cannot find the imported module ‘{path}’")),
     "E106": Code(E, "io", Text("无法读取文件:{reason}", "cannot read the file: {reason}")),
-    "E107": Code(E, "policy-count", Text("{reason}", "{reason}")),
+    "E107": Code(E, "policy-count", Text("一个文件只能包含一个政策", "a file holds at most one policy")),
     "E108": Code(E, "unterminated-string", Text("引号没有闭合:文字须在同一行内结束", "unterminated string: quoted text must end on the same line")),
     "E109": Code(E, "too-deep", Text("表达式过长或嵌套过深({depth}层,上限{limit}层;一长串加减的每一项也算一层),请拆成几个派生值", "the expression is too long or nested too deeply ({depth} levels, the limit is {limit}; each term of a long sum counts as one): split it into derived values")),
     "E112": Code(E, "chain-too-long", Text("“{name}”依赖的派生值链有 {length} 层,超过 {limit} 层的上限;请直接用汇总(合计、平均)或把中间值合并", "‘{name}’ sits on a chain of {length} derived values, over the limit of {limit}: use an aggregate (sum, mean) or merge intermediate values")),

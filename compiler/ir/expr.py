@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import enum
 from decimal import Decimal
-from typing import Union
+from typing import Union, cast
 
 import attrs
 
 from compiler.source import Span
 
 
-def _span() -> Span:
-    return attrs.field(eq=False, repr=False)  # type: ignore[no-any-return]
+def span_field() -> Span:
+    """A node's span: kept, but left out of equality and repr."""
+    return cast(Span, attrs.field(eq=False, repr=False))
 
 
 @attrs.frozen
@@ -21,13 +22,13 @@ class Ident:
     """A name as written, with where it was written."""
 
     text: str
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen
 class Str:
     value: str
-    span: Span = _span()
+    span: Span = span_field()
 
 
 class NumKind(enum.Enum):
@@ -41,40 +42,40 @@ class Num:
     value: Decimal
     kind: NumKind
     text: str  # as written: explainers repeat the drafter's own figures
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen
 class BoolLit:
     value: bool
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen
 class Name:
     name: str
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen
 class FundAll:
     """Everything a fund takes in during the period (`全部`)."""
 
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen
 class FundRemaining:
     """What is left in the fund after the rules before this one (`剩余`)."""
 
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen
 class Call:
     func: Ident
     args: tuple[Expr, ...]
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen
@@ -82,13 +83,13 @@ class Binary:
     op: str  # + - * /
     left: Expr
     right: Expr
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen
 class Neg:
     operand: Expr
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen
@@ -96,21 +97,21 @@ class Compare:
     op: str  # = != < <= > >=
     left: Expr
     right: Expr
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen
 class MemberOf:
     operand: Expr
     members: tuple[Ident, ...]
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen
 class Logical:
     op: str  # and, or, not
     operands: tuple[Expr, ...]
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen
@@ -118,21 +119,21 @@ class If:
     cond: Expr
     then: Expr
     else_: Expr
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen
 class Arm:
     patterns: tuple[Ident, ...] | None  # None: the otherwise arm
     body: Expr
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen
 class Match:
     subject: Expr
     arms: tuple[Arm, ...]
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen
@@ -140,7 +141,7 @@ class Band:
     lower: Expr
     upper: Expr | None  # None: open-ended
     value: Expr
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen
@@ -152,7 +153,7 @@ class Bands:
     subject: Expr
     bands: tuple[Band, ...]
     progressive: bool
-    span: Span = _span()
+    span: Span = span_field()
 
 
 Expr = Union[Num, BoolLit, Name, FundAll, FundRemaining, Call, Binary, Neg, Compare, MemberOf, Logical, If, Match, Bands]

@@ -30,7 +30,7 @@ from compiler.ir.expr import (  # re-exported: nodes is the one name for the IR
     Band as Band,
     Bands as Bands,
     Expr as Expr,
-    _span,
+    span_field,
 )
 from compiler.source import Span
 
@@ -42,7 +42,7 @@ class Literate:
 
     quote: Str | None
     section: Str | None
-    span: Span = _span()  # the clauses, or the declaration when it has none
+    span: Span = span_field()  # the clauses, or the declaration when it has none
     note: Str | None = None  # 说明: the drafter's own words for the 解读, with {{名称}} references
     reading: Str | None = None
 
@@ -54,7 +54,7 @@ class Literate:
 class TypeRef:
     name: Ident
     per_region: bool
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen
@@ -62,7 +62,7 @@ class EnumDecl:
     name: Ident
     members: tuple[Ident, ...]
     literate: Literate
-    span: Span = _span()
+    span: Span = span_field()
     implicit: bool = False  # declared by the header's 险种 clause, not written out
 
 
@@ -71,7 +71,7 @@ class RegionSetDecl:
     name: Ident
     members: tuple[Ident, ...]
     literate: Literate
-    span: Span = _span()
+    span: Span = span_field()
 
 
 class BoundKind(enum.Enum):
@@ -83,7 +83,7 @@ class BoundKind(enum.Enum):
 class Bound:
     kind: BoundKind
     expr: Expr
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen
@@ -94,7 +94,7 @@ class ParamDecl:
     bounds: tuple[Bound, ...]
     authority: tuple[Str, ...]
     literate: Literate
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen
@@ -104,7 +104,7 @@ class InputDecl:
     signed: bool  # money and counts are non-negative unless declared signed
     default: Expr | None
     literate: Literate
-    span: Span = _span()
+    span: Span = span_field()
     implicit: bool = False  # 险种: the scheme a scenario evaluates, from the header
 
 
@@ -114,7 +114,7 @@ class LetDecl:
     type: TypeRef | None
     expr: Expr
     literate: Literate
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen
@@ -122,7 +122,7 @@ class PartyDecl:
     name: Ident
     per_region: bool
     literate: Literate
-    span: Span = _span()
+    span: Span = span_field()
 
 
 class RuleKind(enum.Enum):
@@ -140,7 +140,7 @@ class PartyRef:
     """A party in a rule; `name` None means each region (各地区)."""
 
     name: Ident | None
-    span: Span = _span()
+    span: Span = span_field()
 
     @property
     def each_region(self) -> bool:
@@ -151,7 +151,7 @@ class PartyRef:
 class Weight:
     factor: Expr
     weight: Expr
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen
@@ -159,21 +159,21 @@ class Exception_:
     cond: Expr
     value: Expr
     literate: Literate
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen
 class Share:
     party: PartyRef
     ratio: Expr
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen
 class Payer:
     party: PartyRef
     share: Expr | None  # None: the whole tier
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen
@@ -183,7 +183,7 @@ class Tier:
     cap: Expr | None  # on each region's part
     total_cap: Expr | None  # on the sum over regions, shared pro rata to need
     literate: Literate
-    span: Span = _span()
+    span: Span = span_field()
 
 
 class ShortfallKind(enum.Enum):
@@ -197,7 +197,7 @@ class ShortfallKind(enum.Enum):
 @attrs.frozen
 class Shortfall:
     kind: ShortfallKind
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen
@@ -217,7 +217,7 @@ class Rule:
     shares: tuple[Share, ...]
     tiers: tuple[Tier, ...]
     literate: Literate
-    span: Span = _span()
+    span: Span = span_field()
     shortfall: Shortfall | None = None  # 不足时: what happens when the paying fund runs short
 
 
@@ -228,7 +228,7 @@ class Option:
     name: Ident
     decls: tuple[ParamDecl | LetDecl | Rule, ...]
     literate: Literate
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen
@@ -240,7 +240,7 @@ class Choice:
     options: tuple[Option, ...]
     default: Ident
     literate: Literate
-    span: Span = _span()
+    span: Span = span_field()
     fund: Ident | None = None  # written in this fund's block: its options hold its rules
 
 
@@ -251,7 +251,7 @@ class FundDecl:
     per_region: bool  # one account per region, such as each district's own accumulated surplus
     rules: tuple[Rule, ...]
     literate: Literate
-    span: Span = _span()
+    span: Span = span_field()
     # Choices written among the rules, each with the number of rules before it: the chosen
     # option's rules go there, so the order of the fund's rules is the order written.
     choices: tuple[tuple[int, Choice], ...] = ()
@@ -264,7 +264,7 @@ class FundDecl:
 class RegionValue:
     region: Ident
     value: Expr
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen
@@ -273,14 +273,14 @@ class Value:
 
     scalar: Expr | None
     regions: tuple[RegionValue, ...]
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen
 class Binding:
     name: Ident
     value: Value
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen
@@ -290,7 +290,7 @@ class PeriodCase:
     given: tuple[Binding, ...]
     opening: tuple[Binding, ...]
     expect: tuple[Binding, ...]
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen
@@ -304,7 +304,7 @@ class Example:
     shared: PeriodCase | None
     periods: tuple[PeriodCase, ...]
     literate: Literate
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen
@@ -315,7 +315,7 @@ class DateLit:
     text: str
     value: datetime.date
     first: datetime.date  # the first day it denotes
-    span: Span = _span()
+    span: Span = span_field()
 
 
 class Cycle(enum.Enum):
@@ -343,7 +343,7 @@ class Recurring:
     # As written, Chinese or English; not part of equality: 每月底 and `monthly end`
     # are the same date (pool fmt --keywords rewrites one into the other).
     text: str = attrs.field(eq=False)
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen
@@ -353,7 +353,7 @@ class Milestone:
     text: Str
     owners: tuple[Str, ...]
     literate: Literate
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen
@@ -363,20 +363,20 @@ class Task:
     owners: tuple[Str, ...]
     deadline: DateLit | None  # None: 持续推进 (ongoing)
     literate: Literate
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen
 class Timeline:
     milestones: tuple[Milestone, ...]
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen
 class TaskTable:
     label: Str | None
     tasks: tuple[Task, ...]
-    span: Span = _span()
+    span: Span = span_field()
 
 
 Decl = Union[
@@ -393,7 +393,7 @@ class Header:
     region_set: Ident | None
     level: Str | None
     schemes: tuple[Ident, ...]
-    span: Span = _span()
+    span: Span = span_field()
     # What the explainer's front matter needs and no engine reads.
     status: Str | None = None  # 状态: 征求意见稿 / 起草说明 / 正式印发
     doc_number: Str | None = None  # 文号
@@ -409,13 +409,13 @@ class Policy:
     name: Ident
     header: Header
     decls: tuple[Decl, ...]
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen
 class Import:
     path: Str
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen
@@ -426,7 +426,7 @@ class Module:
     imports: tuple[Import, ...]
     decls: tuple[Decl, ...]
     policy: Policy | None
-    span: Span = _span()
+    span: Span = span_field()
 
 
 @attrs.frozen

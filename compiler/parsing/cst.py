@@ -14,6 +14,7 @@ import enum
 import functools
 import re
 import unicodedata
+from collections.abc import Iterator
 
 import attrs
 import lark
@@ -234,7 +235,7 @@ def _recurring(tree: lark.Tree[lark.Token], target: str) -> str | None:
     if target != "zh":
         return None
     out = _EN_CYCLES[str(tree.data)]
-    for node in tree.iter_subtrees_topdown():  # type: ignore[no-untyped-call]
+    for node in _topdown(tree):
         arg = str(node.children[-1]) if node.children else ""
         if node.data == "day_number":
             out += f"{arg}日"
@@ -248,6 +249,15 @@ def _recurring(tree: lark.Tree[lark.Token], target: str) -> str | None:
             month, _, day = arg.partition("-")
             out += f"{month}月" + ("底" if day == "end" else f"{day}日")
     return out
+
+
+def _topdown(tree: lark.Tree[lark.Token]) -> Iterator[lark.Tree[lark.Token]]:
+    """The tree and the trees below it in written order (Lark's own walk is untyped)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack += reversed([c for c in node.children if isinstance(c, lark.Tree)])
 
 
 # ---- tokens with their kind and position, for editors -----------------------------

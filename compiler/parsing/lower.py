@@ -1,49 +1,250 @@
 """Lark tree → IR: the module, the policy and its declarations.
 
-Together with `lower_expr`, the one place that knows the shape of the parse tree.
+Together with `lower_expr`, the one place that knows the shape of the parse tree:
+`Lowering` has one method per grammar rule or alias (grammar/pool.lark), called
+bottom-up with the node's `meta` and its children already lowered. Clauses that are
+not IR nodes of their own (a rule's 自/至/当, a header line) come up as the small
+typed values below and are gathered by the declaration that holds them.
 Lowering never raises on user error: bad literals become diagnostics and a
 placeholder value, so checking goes on and reports everything in one run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import enum
+from collections.abc import Sequence
 
+import attrs
 import lark
-from lark import Token, Tree
+from lark import Token, v_args
+from lark.exceptions import VisitError
+from lark.tree import Meta
 
 from compiler.diagnostics import Diagnostic, diag, label
 from compiler.ir import nodes as ir
 from compiler.messages import Text
-from compiler.parsing.lower_expr import LeafLowering, T, _trees, _trees_of
+from compiler.parsing.lower_expr import LeafLowering, MetaLine
 from compiler.source import SourceFile, Span
 
 
-_SHORTFALL = {"s_pro_rata": ir.ShortfallKind.PRO_RATA, "s_in_order": ir.ShortfallKind.IN_ORDER, "s_claim": ir.ShortfallKind.CLAIM}
+class _Flag(enum.Enum):
+    """A keyword that is there or not: 每地区, 结转, 可为负, 前."""
+
+    PER_REGION = "per_region"
+    CARRIED = "carried"
+    SIGNED = "signed"
+    BY = "by"
 
 
+# ---- header lines (gathered by `policy`)
+
+
+@attrs.frozen
+class _HeaderLine:
+    span: Span
+    word: str  # the keyword as written, for E202 when the line comes twice
+
+
+@attrs.frozen
+class _Basis(_HeaderLine):
+    basis: ir.Str
+
+
+@attrs.frozen
+class _Effective(_HeaderLine):
+    start: ir.DateLit
+    end: ir.DateLit | None
+
+
+@attrs.frozen
+class _SchemeStart(_HeaderLine):
+    scheme: ir.Ident
+    date: ir.DateLit
+
+
+@attrs.frozen
+class _RegionSet(_HeaderLine):
+    name: ir.Ident
+
+
+@attrs.frozen
+class _Level(_HeaderLine):
+    level: ir.Str
+
+
+@attrs.frozen
+class _Schemes(_HeaderLine):
+    schemes: tuple[ir.Ident, ...]
+    decls: tuple[ir.Decl, ...]  # the enumeration and the input it implies
+
+
+@attrs.frozen
+class _Status(_HeaderLine):
+    status: ir.Str
+
+
+@attrs.frozen
+class _DocNumber(_HeaderLine):
+    number: ir.Str
+
+
+@attrs.frozen
+class _Issued(_HeaderLine):
+    date: ir.DateLit
+
+
+@attrs.frozen
+class _Prose(_HeaderLine):
+    text: ir.Str
+
+
+# ---- clauses (gathered by the declaration they belong to)
+
+
+@attrs.frozen
+class _Value:
+    value: ir.Expr | None  # None: 待定
+
+
+@attrs.frozen
+class _Authority:
+    owners: tuple[ir.Str, ...]
+
+
+@attrs.frozen
+class _Default:
+    value: ir.Expr
+
+
+@attrs.frozen
+class _ChoiceDefault:
+    name: ir.Ident
+
+
+@attrs.frozen
+class _From:
+    party: ir.PartyRef
+
+
+@attrs.frozen
+class _To:
+    party: ir.PartyRef
+
+
+@attrs.frozen
+class _SingleWeight:
+    factor: ir.Expr
+
+
+@attrs.frozen
+class _Weights:
+    weights: tuple[ir.Weight, ...]
+
+
+@attrs.frozen
+class _When:
+    cond: ir.Expr
+
+
+@attrs.frozen
+class _Cap:
+    cap: ir.Expr
+
+
+@attrs.frozen
+class _CumulativeCap:
+    cap: ir.Expr
+
+
+@attrs.frozen
+class _TotalCap:
+    cap: ir.Expr
+
+
+@attrs.frozen
+class _Shares:
+    shares: tuple[ir.Share, ...]
+
+
+@attrs.frozen
+class _Tiers:
+    tiers: tuple[ir.Tier, ...]
+
+
+_RuleClause = (
+    _From
+    | _To
+    | _SingleWeight
+    | _Weights
+    | _When
+    | _Cap
+    | _CumulativeCap
+    | ir.Exception_
+    | _Shares
+    | _Tiers
+    | ir.Shortfall
+    | MetaLine
+)
+
+
+@attrs.frozen
+class _ExampleRegions:
+    regions: tuple[ir.Ident, ...]
+
+
+@attrs.frozen
+class _Given:
+    binding: ir.Binding
+
+
+@attrs.frozen
+class _Opening:
+    binding: ir.Binding
+
+
+@attrs.frozen
+class _Expect:
+    binding: ir.Binding
+
+
+_Statement = _ExampleRegions | _Given | _Opening | _Expect
+
+
+@attrs.frozen
+class _Period:
+    year: int
+    statements: tuple[_Statement | MetaLine, ...]
+    span: Span
+
+
+@attrs.frozen
+class _Owners:
+    owners: tuple[ir.Str, ...]
+
+
+@attrs.frozen
+class _Deadline:
+    date: ir.DateLit | None  # None: 持续推进
+
+
+@v_args(inline=True, meta=True)
 class Lowering(LeafLowering):
     """Declarations: the module, the policy and everything declared in them."""
 
     # ---- module and policy
 
-    def module(self, tree: T) -> ir.Module:
-        imports: list[ir.Import] = []
-        decls: list[ir.Decl] = []
-        policies: list[ir.Policy] = []
-        for child in _trees(tree):
-            if child.data == "import_decl":
-                imports.append(ir.Import(self.string(child.children[0]), self.span(child)))  # type: ignore[arg-type]
-            elif child.data == "policy":
-                policies.append(self.policy(child))
-            else:
-                decls.append(self.decl(child))
+    def start(self, meta: Meta, *items: ir.Import | ir.Policy | ir.Decl) -> ir.Module:
+        imports = tuple(i for i in items if isinstance(i, ir.Import))
+        policies = [p for p in items if isinstance(p, ir.Policy)]
+        decls = tuple(d for d in items if not isinstance(d, (ir.Import, ir.Policy)))
         for extra in policies[1:]:
-            self.diags.append(diag("E107", extra.name.span, reason=Text("一个文件只能包含一个政策", "a file holds at most one policy")))
-        return ir.Module(self.file, tuple(imports), tuple(decls), policies[0] if policies else None, self.span(tree))
+            self.diags.append(diag("E107", extra.name.span))
+        return ir.Module(self.file, imports, decls, policies[0] if policies else None, self._span(meta))
 
-    def policy(self, tree: T) -> ir.Policy:
-        name = self.ident(tree.children[0])  # type: ignore[arg-type]
+    def import_decl(self, meta: Meta, path: Token) -> ir.Import:
+        return ir.Import(self._string(path), self._span(meta))
+
+    def policy(self, meta: Meta, name: Token, *members: _HeaderLine | ir.Decl) -> ir.Policy:
         basis = level = None
         eff_from = eff_to = None
         region_set = None
@@ -52,362 +253,495 @@ class Lowering(LeafLowering):
         issued: ir.DateLit | None = None
         prose: list[ir.Str] = []
         decls: list[ir.Decl] = []
-        seen: dict[str, Span] = {}
+        seen: dict[type[_HeaderLine], Span] = {}
         starts: list[tuple[ir.Ident, ir.DateLit]] = []
-        for m in _trees(tree):
-            kids = m.children
-            if m.data == "h_scheme_start":
-                starts.append((self.ident(kids[0]), self.date(kids[1])))  # type: ignore[arg-type]
+        for m in members:
+            if not isinstance(m, _HeaderLine):
+                decls.append(m)
                 continue
-            if str(m.data).startswith("h_") and m.data != "h_prose":  # 解读 paragraphs may repeat
-                if m.data in seen:  # a second 生效/层级/… would silently replace the first
-                    word = self.source_text(m).split()[0]
-                    self.diags.append(diag("E202", self.span(m), labels=[label(seen[m.data], "first-defined")], name=word))
-                seen[str(m.data)] = self.span(m)
-            if m.data == "h_basis":
-                basis = self.string(kids[0])  # type: ignore[arg-type]
-            elif m.data == "h_effective":
-                eff_from = self.date(kids[0])  # type: ignore[arg-type]
-                eff_to = self.date(kids[1]) if len(kids) > 1 else None  # type: ignore[arg-type]
-            elif m.data == "h_regions":
-                region_set = self.ident(kids[0])  # type: ignore[arg-type]
-            elif m.data == "h_level":
-                level = self.label(kids[0])  # type: ignore[arg-type]
-            elif m.data == "h_schemes":
-                schemes = self.names(kids[0])  # type: ignore[arg-type]
-                decls += self.scheme_decls(m, schemes)
-            elif m.data == "h_status":
-                status = self.label(kids[0])  # type: ignore[arg-type]
-            elif m.data == "h_number":
-                number = self.string(kids[0])  # type: ignore[arg-type]
-            elif m.data == "h_issued":
-                issued = self.date(kids[0])  # type: ignore[arg-type]
-            elif m.data == "h_prose":
-                prose.append(self.string(kids[0]))  # type: ignore[arg-type]
-            else:
-                decls.append(self.decl(m))
+            if not isinstance(m, (_SchemeStart, _Prose)):  # 解读 paragraphs may repeat, 生效 险种 too
+                if type(m) in seen:  # a second 生效/层级/… would silently replace the first
+                    self.diags.append(diag("E202", m.span, labels=[label(seen[type(m)], "first-defined")], name=m.word))
+                seen[type(m)] = m.span
+            match m:
+                case _Basis():
+                    basis = m.basis
+                case _Effective():
+                    eff_from, eff_to = m.start, m.end
+                case _SchemeStart():
+                    starts.append((m.scheme, m.date))
+                case _RegionSet():
+                    region_set = m.name
+                case _Level():
+                    level = m.level
+                case _Schemes():
+                    schemes = m.schemes
+                    decls += m.decls
+                case _Status():
+                    status = m.status
+                case _DocNumber():
+                    number = m.number
+                case _Issued():
+                    issued = m.date
+                case _Prose():
+                    prose.append(m.text)
         known = {x.text for x in schemes}
         for scheme, _ in starts:
             if scheme.text not in known:
                 self.diags.append(diag("E201", scheme.span, kind=Text("险种", "scheme"), name=scheme.text))
+        span = self._span(meta)
         header = ir.Header(
-            basis, eff_from, eff_to, region_set, level, schemes, self.span(tree), status, number, issued, tuple(prose), tuple(starts)
+            basis,
+            eff_from,
+            eff_to,
+            region_set,
+            level,
+            schemes,
+            span,
+            status,
+            number,
+            issued,
+            tuple(prose),
+            tuple(starts),
         )
-        return ir.Policy(name, header, tuple(decls), self.span(tree))
+        return ir.Policy(self._ident(name), header, tuple(decls), span)
 
-    def scheme_decls(self, tree: T, schemes: tuple[ir.Ident, ...]) -> list[ir.Decl]:
+    # ---- header lines
+
+    def _word(self, meta: Meta) -> str:
+        return self._source_text(meta).split()[0]
+
+    def h_basis(self, meta: Meta, basis: Token) -> _HeaderLine:
+        return _Basis(self._span(meta), self._word(meta), self._string(basis))
+
+    def h_effective(self, meta: Meta, start: Token, end: Token | None = None) -> _HeaderLine:
+        return _Effective(self._span(meta), self._word(meta), self._date(start), self._date(end) if end else None)
+
+    def h_scheme_start(self, meta: Meta, scheme: Token, date: Token) -> _HeaderLine:
+        return _SchemeStart(self._span(meta), self._word(meta), self._ident(scheme), self._date(date))
+
+    def h_regions(self, meta: Meta, name: Token) -> _HeaderLine:
+        return _RegionSet(self._span(meta), self._word(meta), self._ident(name))
+
+    def h_level(self, meta: Meta, level: ir.Str) -> _HeaderLine:
+        return _Level(self._span(meta), self._word(meta), level)
+
+    def h_schemes(self, meta: Meta, schemes: tuple[ir.Ident, ...]) -> _HeaderLine:
         """`险种 A、B` declares the enumeration 险种 {A、B} and a global input 险种 that a
         scenario's `scheme` sets, so rules can differ by scheme (当 险种 = 职工医保)."""
-        span = self.span(tree)
-        word = "scheme" if self.source_text(tree).startswith("schemes") else "险种"
-        name = ir.Ident(word, span)
+        span = self._span(meta)
+        word = self._word(meta)
+        name = ir.Ident("scheme" if word.startswith("schemes") else "险种", span)
         none = ir.Literate(None, None, span)
-        return [
+        decls = (
             ir.EnumDecl(name, schemes, none, span, implicit=True),
             ir.InputDecl(name, ir.TypeRef(name, False, span), False, None, none, span, implicit=True),
-        ]
+        )
+        return _Schemes(span, word, schemes, decls)
+
+    def h_status(self, meta: Meta, status: ir.Str) -> _HeaderLine:
+        return _Status(self._span(meta), self._word(meta), status)
+
+    def h_number(self, meta: Meta, number: Token) -> _HeaderLine:
+        return _DocNumber(self._span(meta), self._word(meta), self._string(number))
+
+    def h_issued(self, meta: Meta, date: Token) -> _HeaderLine:
+        return _Issued(self._span(meta), self._word(meta), self._date(date))
+
+    def h_prose(self, meta: Meta, text: Token) -> _HeaderLine:
+        return _Prose(self._span(meta), self._word(meta), self._string(text))
 
     # ---- declarations
 
-    def decl(self, tree: T) -> ir.Decl:
-        handler: Callable[[T], ir.Decl] = getattr(self, "d_" + str(tree.data))
-        return handler(tree)
+    def enum_decl(self, meta: Meta, name: Token, members: tuple[ir.Ident, ...], *metas: MetaLine) -> ir.Decl:
+        return ir.EnumDecl(self._ident(name), members, self._literate(metas, meta), self._span(meta))
 
-    def d_enum_decl(self, tree: T) -> ir.Decl:
-        name, members, *metas = tree.children
-        return ir.EnumDecl(self.ident(name), self.names(members), self.literate(metas, tree), self.span(tree))  # type: ignore[arg-type]
+    def regionset_decl(self, meta: Meta, name: Token, members: tuple[ir.Ident, ...], *metas: MetaLine) -> ir.Decl:
+        return ir.RegionSetDecl(self._ident(name), members, self._literate(metas, meta), self._span(meta))
 
-    def d_regionset_decl(self, tree: T) -> ir.Decl:
-        name, members, *metas = tree.children
-        return ir.RegionSetDecl(self.ident(name), self.names(members), self.literate(metas, tree), self.span(tree))  # type: ignore[arg-type]
+    def type_ref(self, meta: Meta, name: Token, per_region: _Flag | None = None) -> ir.TypeRef:
+        return ir.TypeRef(self._ident(name), per_region is not None, self._span(meta))
 
-    def type_ref(self, tree: T) -> ir.TypeRef:
-        name = self.ident(tree.children[0])  # type: ignore[arg-type]
-        return ir.TypeRef(name, len(tree.children) > 1, self.span(tree))
+    def per_region(self, meta: Meta) -> _Flag:
+        return _Flag.PER_REGION
 
-    def d_param_decl(self, tree: T) -> ir.Decl:
-        name, tref, *rest = tree.children
+    def carried(self, meta: Meta) -> _Flag:
+        return _Flag.CARRIED
+
+    def signed(self, meta: Meta) -> _Flag:
+        return _Flag.SIGNED
+
+    def by(self, meta: Meta) -> _Flag:
+        return _Flag.BY
+
+    def param_decl(
+        self, meta: Meta, name: Token, type_: ir.TypeRef, *clauses: _Value | ir.Bound | _Authority | MetaLine
+    ) -> ir.Decl:
         value: ir.Expr | None = None
         bounds: list[ir.Bound] = []
         authority: tuple[ir.Str, ...] = ()
-        metas: list[T] = []
-        for c in _trees_of(rest):
-            if c.data == "value_given":
-                value = self.expr(c.children[0])
-            elif c.data in ("bound_min", "bound_max"):
-                kind = ir.BoundKind.MIN if c.data == "bound_min" else ir.BoundKind.MAX
-                bounds.append(ir.Bound(kind, self.expr(c.children[0]), self.span(c)))
-            elif c.data == "authority":
-                authority += self.owners(c.children[0])  # type: ignore[arg-type]
-            elif c.data in ("m_quote", "m_section", "m_note", "m_reading"):
-                metas.append(c)
-        return ir.ParamDecl(
-            self.ident(name), self.type_ref(tref), value, tuple(bounds), authority,  # type: ignore[arg-type]
-            self.literate(metas, tree), self.span(tree),
-        )  # fmt: skip
+        metas: list[MetaLine] = []
+        for c in clauses:
+            match c:
+                case _Value():
+                    value = c.value
+                case ir.Bound():
+                    bounds.append(c)
+                case _Authority():
+                    authority += c.owners
+                case MetaLine():
+                    metas.append(c)
+        literate = self._literate(metas, meta)
+        return ir.ParamDecl(self._ident(name), type_, value, tuple(bounds), authority, literate, self._span(meta))
 
-    def d_input_decl(self, tree: T) -> ir.Decl:
-        name, tref, *rest = tree.children
+    def value_given(self, meta: Meta, value: ir.Expr) -> _Value:
+        return _Value(value)
+
+    def value_open(self, meta: Meta) -> _Value:
+        return _Value(None)
+
+    def bound_min(self, meta: Meta, value: ir.Expr) -> ir.Bound:
+        return ir.Bound(ir.BoundKind.MIN, value, self._span(meta))
+
+    def bound_max(self, meta: Meta, value: ir.Expr) -> ir.Bound:
+        return ir.Bound(ir.BoundKind.MAX, value, self._span(meta))
+
+    def authority(self, meta: Meta, owners: tuple[ir.Str, ...]) -> _Authority:
+        return _Authority(owners)
+
+    def input_decl(self, meta: Meta, name: Token, type_: ir.TypeRef, *clauses: _Flag | _Default | MetaLine) -> ir.Decl:
         signed = False
         default: ir.Expr | None = None
-        metas: list[T] = []
-        for c in _trees_of(rest):
-            if c.data == "signed":
-                signed = True
-            elif c.data == "default":
-                default = self.expr(c.children[0])
-            else:
-                metas.append(c)
-        return ir.InputDecl(
-            self.ident(name), self.type_ref(tref), signed, default, self.literate(metas, tree), self.span(tree)  # type: ignore[arg-type]
-        )
+        metas: list[MetaLine] = []
+        for c in clauses:
+            match c:
+                case _Flag.SIGNED:
+                    signed = True
+                case _Default():
+                    default = c.value
+                case MetaLine():
+                    metas.append(c)
+        return ir.InputDecl(self._ident(name), type_, signed, default, self._literate(metas, meta), self._span(meta))
 
-    def d_let_decl(self, tree: T) -> ir.Decl:
-        kids = list(_trees_of(tree.children[1:]))
-        tref = self.type_ref(kids.pop(0)) if kids[0].data == "type_ref" else None
-        expr = self.expr(kids.pop(0))
-        return ir.LetDecl(self.ident(tree.children[0]), tref, expr, self.literate(kids, tree), self.span(tree))  # type: ignore[arg-type]
+    def default(self, meta: Meta, value: ir.Expr) -> _Default:
+        return _Default(value)
 
-    def d_party_decl(self, tree: T) -> ir.Decl:
-        kids = list(_trees_of(tree.children[1:]))
-        per_region = bool(kids) and kids[0].data == "per_region"
-        metas = [k for k in kids if k.data.startswith("m_")]
-        return ir.PartyDecl(self.ident(tree.children[0]), per_region, self.literate(metas, tree), self.span(tree))  # type: ignore[arg-type]
+    def let_decl(self, meta: Meta, name: Token, *rest: ir.TypeRef | ir.Expr | MetaLine) -> ir.Decl:
+        type_ = next((t for t in rest if isinstance(t, ir.TypeRef)), None)
+        expr = next(e for e in rest if not isinstance(e, (ir.TypeRef, MetaLine)))
+        metas = [m for m in rest if isinstance(m, MetaLine)]
+        return ir.LetDecl(self._ident(name), type_, expr, self._literate(metas, meta), self._span(meta))
 
-    def d_fund_decl(self, tree: T) -> ir.Decl:
-        name = self.ident(tree.children[0])  # type: ignore[arg-type]
-        kids = list(_trees_of(tree.children[1:]))
-        carried = any(k.data == "carried" for k in kids)
-        per_region = any(k.data == "per_region" for k in kids)
-        metas = [k for k in kids if k.data.startswith("m_")]
-        self.fund = name
+    def party_decl(self, meta: Meta, name: Token, *rest: _Flag | MetaLine) -> ir.Decl:
+        metas = [m for m in rest if isinstance(m, MetaLine)]
+        return ir.PartyDecl(self._ident(name), _Flag.PER_REGION in rest, self._literate(metas, meta), self._span(meta))
+
+    def fund_decl(self, meta: Meta, fund: Token, *rest: _Flag | MetaLine | ir.Rule | ir.Choice) -> ir.Decl:
+        """The fund's rules, and the rules of the readings written among them, are
+        lowered before the fund is: they learn which fund holds them here."""
+        name = self._ident(fund)
+        metas = [m for m in rest if isinstance(m, MetaLine)]
         rules: list[ir.Rule] = []
         choices: list[tuple[int, ir.Choice]] = []
-        try:
-            for k in kids:
-                if k.data == "rule":
-                    rules.append(self.rule(k))
-                elif k.data == "choice_decl":
-                    choices.append((len(rules), self.choice(k)))
-        finally:
-            self.fund = None
-        return ir.FundDecl(name, carried, per_region, tuple(rules), self.literate(metas, tree), self.span(tree), tuple(choices))
-
-    def d_choice_decl(self, tree: T) -> ir.Decl:
-        return self.choice(tree)
-
-    def choice(self, tree: T) -> ir.Choice:
-        name = self.ident(tree.children[0])  # type: ignore[arg-type]
-        kids = list(_trees_of(tree.children[1:]))
-        metas = [k for k in kids if k.data.startswith("m_")]
-        default = next(k for k in kids if k.data == "choice_default")
-        options = tuple(self.option(k) for k in kids if k.data == "option")
-        return ir.Choice(
-            name, options, self.ident(default.children[0]), self.literate(metas, tree), self.span(tree), self.fund  # type: ignore[arg-type]
+        for k in rest:
+            if isinstance(k, ir.Rule):
+                rules.append(attrs.evolve(k, fund=name))
+            elif isinstance(k, ir.Choice):
+                options = tuple(attrs.evolve(o, decls=tuple(_in_fund(d, name) for d in o.decls)) for o in k.options)
+                choices.append((len(rules), attrs.evolve(k, options=options, fund=name)))
+        return ir.FundDecl(
+            name,
+            _Flag.CARRIED in rest,
+            _Flag.PER_REGION in rest,
+            tuple(rules),
+            self._literate(metas, meta),
+            self._span(meta),
+            tuple(choices),
         )
 
-    def option(self, tree: T) -> ir.Option:
-        name = self.ident(tree.children[0])  # type: ignore[arg-type]
-        kids = list(_trees_of(tree.children[1:]))
-        metas = [k for k in kids if k.data.startswith("m_")]
-        decls: list[ir.ParamDecl | ir.LetDecl | ir.Rule] = []
-        for k in kids:
-            if k.data == "rule":
-                decls.append(self.rule(k))
-            elif k.data in ("param_decl", "let_decl"):
-                d = self.decl(k)
-                assert isinstance(d, (ir.ParamDecl, ir.LetDecl))
-                decls.append(d)
-        return ir.Option(name, tuple(decls), self.literate(metas, tree), self.span(tree))
+    def choice_decl(self, meta: Meta, name: Token, *rest: MetaLine | ir.Option | _ChoiceDefault) -> ir.Choice:
+        metas = [m for m in rest if isinstance(m, MetaLine)]
+        options = tuple(o for o in rest if isinstance(o, ir.Option))
+        default = next(d for d in rest if isinstance(d, _ChoiceDefault))
+        return ir.Choice(self._ident(name), options, default.name, self._literate(metas, meta), self._span(meta))
 
-    def d_rule(self, tree: T) -> ir.Decl:
-        return self.rule(tree)
+    def choice_default(self, meta: Meta, name: Token) -> _ChoiceDefault:
+        return _ChoiceDefault(self._ident(name))
 
-    def rule(self, tree: T) -> ir.Rule:
-        kind_tree, name, amount, *clauses = tree.children
-        assert isinstance(kind_tree, Tree)
-        f: dict[str, object] = {
-            "source": None, "dest": None, "single_weight": None, "cond": None, "cap": None,
-            "cumulative_cap": None,
-        }  # fmt: skip
-        weights: list[ir.Weight] = []
+    def option(self, meta: Meta, name: Token, *rest: MetaLine | ir.ParamDecl | ir.LetDecl | ir.Rule) -> ir.Option:
+        metas = [m for m in rest if isinstance(m, MetaLine)]
+        decls = tuple(d for d in rest if not isinstance(d, MetaLine))
+        return ir.Option(self._ident(name), decls, self._literate(metas, meta), self._span(meta))
+
+    # ---- rules
+
+    def rule(self, meta: Meta, kind: ir.RuleKind, name: Token, amount: ir.Expr, *clauses: _RuleClause) -> ir.Rule:
+        source = dest = None
+        single_weight = cond = cap = cumulative_cap = None
+        shortfall: ir.Shortfall | None = None
+        weights: tuple[ir.Weight, ...] = ()
         exceptions: list[ir.Exception_] = []
         shares: list[ir.Share] = []
         tiers: list[ir.Tier] = []
-        metas: list[T] = []
-        for c in _trees_of(clauses):
-            k = c.children
-            if c.data == "c_from":
-                f["source"] = self.party(k[0])  # type: ignore[arg-type]
-            elif c.data == "c_to":
-                f["dest"] = self.party(k[0])  # type: ignore[arg-type]
-            elif c.data == "c_by":
-                w = k[0]
-                assert isinstance(w, Tree)
-                if w.data == "w_single":
-                    f["single_weight"] = self.expr(w.children[0])
-                else:
-                    for wt in _trees(w):
-                        weights.append(ir.Weight(self.expr(wt.children[0]), self.expr(wt.children[1]), self.span(wt)))
-            elif c.data in ("c_when", "c_cap", "c_cumcap"):
-                key = {"c_when": "cond", "c_cap": "cap", "c_cumcap": "cumulative_cap"}[str(c.data)]
-                f[key] = self.expr(k[0])
-            elif c.data == "c_except":
-                cond, value, *em = k
-                exceptions.append(
-                    ir.Exception_(self.expr(cond), self.expr(value), self.literate(em, c), self.span(c))  # type: ignore[arg-type]
-                )
-            elif c.data == "c_shares":
-                for s in _trees(c):
-                    shares.append(ir.Share(self.party(s.children[0]), self.expr(s.children[1]), self.span(s)))  # type: ignore[arg-type]
-            elif c.data == "c_tiers":
-                tiers += [self.tier(t) for t in _trees(c)]
-            elif c.data == "c_short":
-                form = _trees(c)[0]
-                f["shortfall"] = ir.Shortfall(_SHORTFALL[str(form.data)], self.span(c))
-            else:
-                metas.append(c)
+        metas: list[MetaLine] = []
+        for c in clauses:
+            match c:
+                case _From():
+                    source = c.party
+                case _To():
+                    dest = c.party
+                case _SingleWeight():
+                    single_weight = c.factor
+                case _Weights():
+                    weights += c.weights
+                case _When():
+                    cond = c.cond
+                case _Cap():
+                    cap = c.cap
+                case _CumulativeCap():
+                    cumulative_cap = c.cap
+                case ir.Exception_():
+                    exceptions.append(c)
+                case _Shares():
+                    shares += c.shares
+                case _Tiers():
+                    tiers += c.tiers
+                case ir.Shortfall():
+                    shortfall = c
+                case MetaLine():
+                    metas.append(c)
         return ir.Rule(
-            kind=ir.RuleKind(str(kind_tree.data)[2:]),
-            name=self.ident(name),  # type: ignore[arg-type]
-            amount=self.expr(amount),
-            fund=self.fund,
-            weights=tuple(weights),
+            kind=kind,
+            name=self._ident(name),
+            amount=amount,
+            fund=None,  # set by the fund block that holds the rule (fund_decl)
+            source=source,
+            dest=dest,
+            weights=weights,
+            single_weight=single_weight,
+            cond=cond,
+            cap=cap,
+            cumulative_cap=cumulative_cap,
             exceptions=tuple(exceptions),
             shares=tuple(shares),
             tiers=tuple(tiers),
-            literate=self.literate(metas, tree),
-            span=self.span(tree),
-            **f,  # type: ignore[arg-type]
+            literate=self._literate(metas, meta),
+            span=self._span(meta),
+            shortfall=shortfall,
         )
 
-    def party(self, tree: T) -> ir.PartyRef:
-        if tree.data == "party_regions":
-            return ir.PartyRef(None, self.span(tree))
-        return ir.PartyRef(self.ident(tree.children[0]), self.span(tree))  # type: ignore[arg-type]
+    def k_collect(self, meta: Meta) -> ir.RuleKind:
+        return ir.RuleKind.COLLECT
 
-    def tier(self, tree: T) -> ir.Tier:
-        name, *rest = tree.children
+    def k_allocate(self, meta: Meta) -> ir.RuleKind:
+        return ir.RuleKind.ALLOCATE
+
+    def k_retain(self, meta: Meta) -> ir.RuleKind:
+        return ir.RuleKind.RETAIN
+
+    def k_pay(self, meta: Meta) -> ir.RuleKind:
+        return ir.RuleKind.PAY
+
+    def k_transfer(self, meta: Meta) -> ir.RuleKind:
+        return ir.RuleKind.TRANSFER
+
+    def k_split(self, meta: Meta) -> ir.RuleKind:
+        return ir.RuleKind.SPLIT
+
+    def k_cover(self, meta: Meta) -> ir.RuleKind:
+        return ir.RuleKind.COVER
+
+    def c_from(self, meta: Meta, party: ir.PartyRef) -> _From:
+        return _From(party)
+
+    def c_to(self, meta: Meta, party: ir.PartyRef) -> _To:
+        return _To(party)
+
+    def c_by(self, meta: Meta, weights: _SingleWeight | _Weights) -> _SingleWeight | _Weights:
+        return weights
+
+    def w_single(self, meta: Meta, factor: ir.Expr) -> _SingleWeight:
+        return _SingleWeight(factor)
+
+    def w_mix(self, meta: Meta, *weights: ir.Weight) -> _Weights:
+        return _Weights(weights)
+
+    def weight(self, meta: Meta, factor: ir.Expr, weight: ir.Expr) -> ir.Weight:
+        return ir.Weight(factor, weight, self._span(meta))
+
+    def c_when(self, meta: Meta, cond: ir.Expr) -> _When:
+        return _When(cond)
+
+    def c_cap(self, meta: Meta, cap: ir.Expr) -> _Cap:
+        return _Cap(cap)
+
+    def c_cumcap(self, meta: Meta, cap: ir.Expr) -> _CumulativeCap:
+        return _CumulativeCap(cap)
+
+    def c_except(self, meta: Meta, cond: ir.Expr, value: ir.Expr, *metas: MetaLine) -> ir.Exception_:
+        return ir.Exception_(cond, value, self._literate(metas, meta), self._span(meta))
+
+    def c_shares(self, meta: Meta, *shares: ir.Share) -> _Shares:
+        return _Shares(shares)
+
+    def share(self, meta: Meta, party: ir.PartyRef, ratio: ir.Expr) -> ir.Share:
+        return ir.Share(party, ratio, self._span(meta))
+
+    def c_tiers(self, meta: Meta, *tiers: ir.Tier) -> _Tiers:
+        return _Tiers(tiers)
+
+    def c_short(self, meta: Meta, kind: ir.ShortfallKind) -> ir.Shortfall:
+        return ir.Shortfall(kind, self._span(meta))
+
+    def s_pro_rata(self, meta: Meta) -> ir.ShortfallKind:
+        return ir.ShortfallKind.PRO_RATA
+
+    def s_in_order(self, meta: Meta) -> ir.ShortfallKind:
+        return ir.ShortfallKind.IN_ORDER
+
+    def s_claim(self, meta: Meta) -> ir.ShortfallKind:
+        return ir.ShortfallKind.CLAIM
+
+    def party_named(self, meta: Meta, name: Token) -> ir.PartyRef:
+        return ir.PartyRef(self._ident(name), self._span(meta))
+
+    def party_regions(self, meta: Meta) -> ir.PartyRef:
+        return ir.PartyRef(None, self._span(meta))
+
+    def tier(self, meta: Meta, name: Token, *rest: ir.Payer | _Cap | _TotalCap | MetaLine) -> ir.Tier:
         payers: list[ir.Payer] = []
         cap: ir.Expr | None = None
         total_cap: ir.Expr | None = None
-        metas: list[T] = []
-        for c in _trees_of(rest):
-            if c.data == "payer":
-                share = self.expr(c.children[1]) if len(c.children) > 1 else None
-                payers.append(ir.Payer(self.party(c.children[0]), share, self.span(c)))  # type: ignore[arg-type]
-            elif c.data in ("m_quote", "m_section", "m_note", "m_reading"):
-                metas.append(c)
-            elif c.data == "t_total_cap":
-                total_cap = self.expr(c.children[0])
-            else:
-                cap = self.expr(c.children[0])
-        return ir.Tier(self.ident(name), tuple(payers), cap, total_cap, self.literate(metas, tree), self.span(tree))  # type: ignore[arg-type]
+        metas: list[MetaLine] = []
+        for c in rest:
+            match c:
+                case ir.Payer():
+                    payers.append(c)
+                case MetaLine():
+                    metas.append(c)
+                case _TotalCap():
+                    total_cap = c.cap
+                case _Cap():
+                    cap = c.cap
+        return ir.Tier(self._ident(name), tuple(payers), cap, total_cap, self._literate(metas, meta), self._span(meta))
 
-    # ---- examples, timeline, tasks
+    def payer(self, meta: Meta, party: ir.PartyRef, share: ir.Expr | None = None) -> ir.Payer:
+        return ir.Payer(party, share, self._span(meta))
 
-    def d_example_decl(self, tree: T) -> ir.Decl:
-        label_tree, *items = tree.children
-        top: list[T] = []
-        periods: list[ir.PeriodCase] = []
-        metas: list[T] = []
-        for it in _trees_of(items):
-            if it.data == "ex_period":
-                year = it.children[0]
-                periods.append(self.period_case(int(year), _trees(it), self.span(it)))  # type: ignore[arg-type]
-            elif it.data == "ex_meta":
-                metas.append(it.children[0])  # type: ignore[arg-type]
-            else:
-                top.append(it)
-        regions: tuple[ir.Ident, ...] = ()
-        for it in top:
-            if it.data == "ex_regions":
-                regions += self.names(it.children[0])  # type: ignore[arg-type]
-        rest = [it for it in top if it.data != "ex_regions"]
+    def t_cap(self, meta: Meta, cap: ir.Expr) -> _Cap:
+        return _Cap(cap)
+
+    def t_total_cap(self, meta: Meta, cap: ir.Expr) -> _TotalCap:
+        return _TotalCap(cap)
+
+    # ---- examples
+
+    def example_decl(self, meta: Meta, label_: ir.Str, *items: _Statement | _Period | MetaLine) -> ir.Decl:
+        periods = [self._period_case(p.year, p.statements, p.span) for p in items if isinstance(p, _Period)]
+        metas = [m for m in items if isinstance(m, MetaLine)]
+        regions = tuple(r for it in items if isinstance(it, _ExampleRegions) for r in it.regions)
+        rest = [it for it in items if isinstance(it, (_Given, _Opening, _Expect))]
         shared: ir.PeriodCase | None = None
         if not periods:
-            periods.append(self.period_case(None, rest, self.span(tree)))
+            periods.append(self._period_case(None, rest, self._span(meta)))
         elif rest:
-            shared = self.period_case(None, rest, self.span(rest[0]).to(self.span(rest[-1])))
-        return ir.Example(
-            self.label(label_tree), regions, shared, tuple(periods), self.literate(metas, tree), self.span(tree)  # type: ignore[arg-type]
-        )
+            shared = self._period_case(None, rest, rest[0].binding.span.to(rest[-1].binding.span))
+        return ir.Example(label_, regions, shared, tuple(periods), self._literate(metas, meta), self._span(meta))
 
-    def period_case(self, year: int | None, stmts: list[T], span: Span) -> ir.PeriodCase:
-        groups: dict[str, list[ir.Binding]] = {"ex_given": [], "ex_opening": [], "ex_expect": []}
+    def _period_case(self, year: int | None, statements: Sequence[_Statement | MetaLine], span: Span) -> ir.PeriodCase:
         regions: tuple[ir.Ident, ...] = ()
-        for s in stmts:
-            if s.data == "ex_regions":
-                regions += self.names(s.children[0])  # type: ignore[arg-type]
-            elif s.data in groups:
-                name, value = s.children
-                groups[str(s.data)].append(ir.Binding(self.ident(name), self.value(value), self.span(s)))  # type: ignore[arg-type]
-        return ir.PeriodCase(
-            year, regions, tuple(groups["ex_given"]), tuple(groups["ex_opening"]), tuple(groups["ex_expect"]), span
-        )
+        given: list[ir.Binding] = []
+        opening: list[ir.Binding] = []
+        expect: list[ir.Binding] = []
+        for s in statements:
+            match s:
+                case _ExampleRegions():
+                    regions += s.regions
+                case _Given():
+                    given.append(s.binding)
+                case _Opening():
+                    opening.append(s.binding)
+                case _Expect():
+                    expect.append(s.binding)
+        return ir.PeriodCase(year, regions, tuple(given), tuple(opening), tuple(expect), span)
 
-    def value(self, tree: T) -> ir.Value:
-        if tree.data == "v_scalar":
-            return ir.Value(self.expr(tree.children[0]), (), self.span(tree))
-        rvs = tuple(
-            ir.RegionValue(self.ident(rv.children[0]), self.expr(rv.children[1]), self.span(rv))  # type: ignore[arg-type]
-            for rv in _trees(tree)
-        )
-        return ir.Value(None, rvs, self.span(tree))
+    def ex_period(self, meta: Meta, year: Token, *statements: _Statement | MetaLine) -> _Period:
+        return _Period(int(year), statements, self._span(meta))
 
-    def d_timeline_decl(self, tree: T) -> ir.Decl:
-        milestones = []
-        for m in _trees(tree):
-            date, *rest = m.children
-            by = False
-            text: ir.Str | None = None
-            owners: tuple[ir.Str, ...] = ()
-            metas: list[T] = []
-            for c in rest:
-                if isinstance(c, Token):
-                    text = self.string(c)
-                elif c.data == "by":
-                    by = True
-                elif c.data == "owners":
-                    owners += self.owners(c.children[0])  # type: ignore[arg-type]
-                else:
-                    metas.append(c)
-            assert text is not None
-            when = self.date(date) if isinstance(date, Token) else self.recurring(date)
-            milestones.append(ir.Milestone(when, by, text, owners, self.literate(metas, m), self.span(m)))
-        return ir.Timeline(tuple(milestones), self.span(tree))
+    def ex_regions(self, meta: Meta, regions: tuple[ir.Ident, ...]) -> _ExampleRegions:
+        return _ExampleRegions(regions)
 
-    def d_tasks_decl(self, tree: T) -> ir.Decl:
-        label: ir.Str | None = None
-        tasks = []
-        for c in _trees(tree):
-            if c.data in ("label_name", "label_string"):
-                label = self.label(c)
-                continue
-            number: int | None = None
-            text: ir.Str | None = None
-            owners: tuple[ir.Str, ...] = ()
-            deadline: ir.DateLit | None = None
-            metas: list[T] = []
-            for k in c.children:
-                if isinstance(k, Token):
-                    if k.type == "INT":
-                        number = int(k)
-                    else:
-                        text = self.string(k)
-                elif k.data == "owners":
-                    owners += self.owners(k.children[0])  # type: ignore[arg-type]
-                elif k.data == "deadline":
-                    when = k.children[0]
-                    assert isinstance(when, Tree)
-                    deadline = self.date(when.children[0]) if when.data == "dl_date" else None  # type: ignore[arg-type]
-                else:
-                    metas.append(k)
-            assert text is not None
-            tasks.append(ir.Task(number, text, owners, deadline, self.literate(metas, c), self.span(c)))
-        return ir.TaskTable(label, tuple(tasks), self.span(tree))
+    def ex_given(self, meta: Meta, name: Token, value: ir.Value) -> _Given:
+        return _Given(ir.Binding(self._ident(name), value, self._span(meta)))
+
+    def ex_opening(self, meta: Meta, name: Token, value: ir.Value) -> _Opening:
+        return _Opening(ir.Binding(self._ident(name), value, self._span(meta)))
+
+    def ex_expect(self, meta: Meta, name: Token, value: ir.Value) -> _Expect:
+        return _Expect(ir.Binding(self._ident(name), value, self._span(meta)))
+
+    def ex_meta(self, meta: Meta, line: MetaLine) -> MetaLine:
+        return line
+
+    def v_scalar(self, meta: Meta, value: ir.Expr) -> ir.Value:
+        return ir.Value(value, (), self._span(meta))
+
+    def v_regions(self, meta: Meta, *values: ir.RegionValue) -> ir.Value:
+        return ir.Value(None, values, self._span(meta))
+
+    def region_value(self, meta: Meta, region: Token, value: ir.Expr) -> ir.RegionValue:
+        return ir.RegionValue(self._ident(region), value, self._span(meta))
+
+    # ---- timeline and tasks
+
+    def timeline_decl(self, meta: Meta, *milestones: ir.Milestone) -> ir.Decl:
+        return ir.Timeline(milestones, self._span(meta))
+
+    def milestone(
+        self, meta: Meta, when: Token | ir.Recurring, *rest: _Flag | Token | _Owners | MetaLine
+    ) -> ir.Milestone:
+        date = self._date(when) if isinstance(when, Token) else when
+        text = self._string(next(t for t in rest if isinstance(t, Token)))
+        owners = tuple(o for c in rest if isinstance(c, _Owners) for o in c.owners)
+        metas = [m for m in rest if isinstance(m, MetaLine)]
+        return ir.Milestone(date, _Flag.BY in rest, text, owners, self._literate(metas, meta), self._span(meta))
+
+    def owners(self, meta: Meta, owners: tuple[ir.Str, ...]) -> _Owners:
+        return _Owners(owners)
+
+    def tasks_decl(self, meta: Meta, *rest: ir.Str | ir.Task) -> ir.Decl:
+        label_ = next((t for t in rest if isinstance(t, ir.Str)), None)
+        tasks = tuple(t for t in rest if isinstance(t, ir.Task))
+        return ir.TaskTable(label_, tasks, self._span(meta))
+
+    def task(self, meta: Meta, *rest: Token | _Owners | _Deadline | MetaLine) -> ir.Task:
+        tokens = [t for t in rest if isinstance(t, Token)]  # INT? STRING
+        number = int(tokens[0]) if len(tokens) > 1 else None
+        text = self._string(tokens[-1])
+        owners = tuple(o for c in rest if isinstance(c, _Owners) for o in c.owners)
+        deadline = ([d.date for d in rest if isinstance(d, _Deadline)] or [None])[-1]  # the last 时限 written
+        metas = [m for m in rest if isinstance(m, MetaLine)]
+        return ir.Task(number, text, owners, deadline, self._literate(metas, meta), self._span(meta))
+
+    def deadline(self, meta: Meta, date: ir.DateLit | None) -> _Deadline:
+        return _Deadline(date)
+
+    def dl_date(self, meta: Meta, date: Token) -> ir.DateLit:
+        return self._date(date)
+
+    def dl_ongoing(self, meta: Meta) -> None:
+        return None
+
+
+def _in_fund(decl: ir.ParamDecl | ir.LetDecl | ir.Rule, fund: ir.Ident) -> ir.ParamDecl | ir.LetDecl | ir.Rule:
+    """An option's rule written in `fund`'s block, told so; values (参数, 令) stay the policy's."""
+    return attrs.evolve(decl, fund=fund) if isinstance(decl, ir.Rule) else decl
+
 
 def lower(tree: lark.Tree[Token], source: SourceFile) -> tuple[ir.Module, list[Diagnostic]]:
     lowering = Lowering(source)
-    module = lowering.module(tree)
+    try:
+        module = lowering.transform(tree)
+    except VisitError as e:  # a bug in lowering, never a user's error: show the real one
+        raise e.orig_exc from None
     return module, lowering.diags
