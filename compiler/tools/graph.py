@@ -20,6 +20,7 @@ import attrs
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.walk import decl_exprs, walk
+from compiler.plan import Endpoint, plan_of
 from compiler.tools import ptext
 
 _DATA = 'class="data", color="#9aa5b1", arrowsize=0.7'
@@ -70,6 +71,7 @@ class _Node:
 
 class _Builder:
     def __init__(self, checked: CheckedPolicy, lang: str) -> None:
+        self.plan = plan_of(checked)
         self.c = checked
         self.lang = lang
         self.nodes: dict[str, _Node] = {}
@@ -111,12 +113,14 @@ class _Builder:
             else:
                 self.add(name, "party", [name, t("主体", "party") + (t(" · 每地区", " · per region") if p.per_region else "")], p)
 
-    def node_of(self, ref: ir.PartyRef | None, default: str | None) -> str | None:
-        """The node a rule's party names, or `default` (a fund, or _REGIONS) when it names none."""
-        key = default if ref is None else _REGIONS if ref.name is None else ref.name.text
+    def node_of(self, e: Endpoint | None) -> str | None:
+        """The node of a plan endpoint: a party or fund, or the regions (各地区)."""
+        if e is None:
+            return None
+        key = _REGIONS if e.name is None else e.name
         if key == _REGIONS and _REGIONS not in self.nodes:
             self.add(_REGIONS, "regions", [self.t("各地区", "each region")])
-        return key if key is not None and key in self.nodes else None
+        return key if key in self.nodes else None
 
     def edge(self, src: str | None, dst: str | None, kind: str) -> None:
         if src is None or dst is None or src not in self.nodes or dst not in self.nodes or src == dst:
@@ -127,23 +131,15 @@ class _Builder:
         return int(self.nodes[key].id[1:])
 
     def money(self, r: ir.Rule) -> None:
-        """Payer → rule → payee, with the defaults of the language: a 上解 is paid by each
-        region into its fund, other rules in a fund pay out of it to each region."""
-        name = r.name.text
-        fund = r.fund.text if r.fund is not None else None
-        collect = r.kind is ir.RuleKind.COLLECT
-        if r.kind is ir.RuleKind.COVER:
-            sources = [self.node_of(p.party, None) for tier in r.tiers for p in tier.payers]
-        else:
-            sources = [self.node_of(r.source, _REGIONS if collect else fund)]
-        if r.kind is ir.RuleKind.SPLIT:
-            dests = [self.node_of(s.party, None) for s in r.shares]
-        else:
-            dests = [self.node_of(r.dest, fund if collect else _REGIONS)]
+        """Payer → rule → payee, as the plan resolves them (the language's defaults included:
+        a 上解 is paid by each region into its fund, other rules in a fund pay out of it)."""
+        p = self.plan.rule(r.name.text)
+        sources = [self.node_of(x.by) for t in p.tiers for x in t.payers] if p.tiers else [self.node_of(p.payer)]
+        dests = [self.node_of(s.to) for s in p.shares] if p.shares else [self.node_of(p.payee)]
         for src in sources:
-            self.edge(src, name, "money")
+            self.edge(src, p.name, "money")
         for dst in dests:
-            self.edge(name, dst, "money")
+            self.edge(p.name, dst, "money")
 
     def reads(self, name: str, d: ir.Decl) -> None:
         for e in decl_exprs(d):
