@@ -22,6 +22,7 @@ from compiler.explain.prose import Filler
 from compiler.explain.sentences import Sentences
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
+from compiler.plan import Endpoint, plan_of
 from compiler.readings import OpenPoint, OptionInfo, Reading, of_policy
 from compiler.source import Span
 from compiler.tools.reading_diff import ChoiceDiff
@@ -388,23 +389,24 @@ class Builder:
         return tuple(dict.fromkeys(self.ty(self.box(n)) for n in names))
 
     def flows(self) -> tuple[Flow, ...]:
+        """Every transfer the policy makes, payer → payee, as the plan resolves them."""
         out: list[Flow] = []
-        each = self.p.each
-        for r in self.c.scope.rules:
-            fund = r.fund.text if r.fund else None
-            label = r.name.text
-            if r.kind is K.COLLECT:
-                pairs = [(self.s.party(r.source, each), fund or "", "")]
-            elif r.kind is K.SPLIT:
-                pairs = [(self.s.party(r.source, fund or ""), self.s.party(s.party, each), self.p.expr(s.ratio)) for s in r.shares]
-            elif r.kind is K.COVER:
-                pairs = [(self.s.party(p.party, ""), self.s.party(r.dest, each), self.p.expr(p.share) if p.share else "")
-                         for t in r.tiers for p in t.payers]  # fmt: skip
+        plan = plan_of(self.c)
+
+        def who(e: Endpoint | None) -> str:
+            return "" if e is None else self.p.each if e.name is None else e.name
+
+        for r in plan.rules:
+            if r.shares:
+                pairs = [(who(r.payer), who(s.to), self.p.expr(s.ratio)) for s in r.shares]
+            elif r.tiers:
+                pairs = [(who(x.by), who(r.payee), self.p.expr(x.share) if x.share else "") for t in r.tiers for x in t.payers]
             else:
-                pairs = [(self.s.party(r.source, fund or ""), self.s.party(r.dest, each), "")]
-            ratio = self._ratio(r.amount)
+                pairs = [(who(r.payer), who(r.payee), "")]
+            ratio = self._ratio(r.rule.amount)
             for a, b, share in pairs:
-                text = label + (f"（{share or ratio}）" if self.zh and (share or ratio) else f" ({share or ratio})" if share or ratio else "")
+                shown = share or ratio
+                text = r.name + ((f"（{shown}）" if self.zh else f" ({shown})") if shown else "")
                 out.append(Flow(len(out) + 1, self.ty(self.box(a)), self.ty(self.box(b)), self.ty(text)))
         return tuple(out)
 
