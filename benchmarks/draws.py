@@ -23,11 +23,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from compiler.evaluate import check_policy  # noqa: E402
-from compiler.stochastic import simulate  # noqa: E402
-from compiler.stochastic.draws import Grower, draw  # noqa: E402
-from compiler.stochastic.grow import ArrayGrower  # noqa: E402
-from compiler.stochastic.spec import load_plan  # noqa: E402
+from compiler.evaluate import check_policy
+from compiler.stochastic import simulate
+from compiler.stochastic.draws import Grower, draw
+from compiler.stochastic.grow import ArrayGrower
+from compiler.stochastic.spec import load_plan
 
 POLICY = str(ROOT / "policies" / "ningbo_city_pooling.pool")
 SCENARIO = str(ROOT / "policies" / "scenarios" / "ningbo_stochastic.yaml")
@@ -50,13 +50,26 @@ def main() -> None:
     wall, cpu = timed(lambda: simulate(POLICY, SCENARIO, draws=draws, seed=2022))
     print(f"simulate, vector engine, {draws:,} draws × {years} years: {wall:.2f} s wall, {cpu:.2f} s CPU")
     # The whole command as a user runs it: start-up, check, draws, table.
-    command = [sys.executable, "-m", "compiler.cli", "simulate", POLICY, SCENARIO, "--draws", str(draws), "--seed", "2022"]
+    command = [
+        sys.executable,
+        "-m",
+        "compiler.cli",
+        "simulate",
+        POLICY,
+        SCENARIO,
+        "--draws",
+        str(draws),
+        "--seed",
+        "2022",
+    ]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     w = time.perf_counter()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     child_cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
-    print(f"pool simulate … --draws {draws:,}, whole command: {time.perf_counter() - w:.2f} s wall, {child_cpu:.2f} s CPU")
+    print(
+        f"pool simulate … --draws {draws:,}, whole command: {time.perf_counter() - w:.2f} s wall, {child_cpu:.2f} s CPU"
+    )
 
     factors = draw(plan, draws, 2022)
     grower = Grower(checked, plan, factors)
@@ -80,7 +93,9 @@ def main() -> None:
     d_wall, d_cpu = timed(grow_decimal)
     scale = draws / sample
     print(f"input growth as arrays: {a_wall:.3f} s wall, {a_cpu:.3f} s CPU")
-    print(f"input growth in Decimal, draw by draw: {d_wall * scale:.2f} s wall, {d_cpu * scale:.2f} s CPU (a {sample:,}-draw sample, scaled)")
+    print(
+        f"input growth in Decimal, draw by draw: {d_wall * scale:.2f} s wall, {d_cpu * scale:.2f} s CPU (a {sample:,}-draw sample, scaled)"
+    )
     print(f"ratio (Decimal / arrays, CPU): {d_cpu * scale / a_cpu:.0f}×")
 
 

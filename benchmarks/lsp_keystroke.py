@@ -53,7 +53,9 @@ def edits(text: str, n: int) -> list[str]:
 def summary(name: str, ms: list[float]) -> str:
     ms = sorted(ms)
     p95 = ms[min(len(ms) - 1, int(len(ms) * 0.95))]
-    return f"{name:<44} median {statistics.median(ms):6.1f} ms   p95 {p95:6.1f} ms   max {ms[-1]:6.1f} ms   (n={len(ms)})"
+    return (
+        f"{name:<44} median {statistics.median(ms):6.1f} ms   p95 {p95:6.1f} ms   max {ms[-1]:6.1f} ms   (n={len(ms)})"
+    )
 
 
 def in_process(texts: list[str]) -> tuple[list[float], list[float]]:
@@ -89,10 +91,14 @@ async def over_stdio(texts: list[str]) -> tuple[list[float], float | None]:
             got.set()
 
     await client.start_io(sys.executable, "-m", "compiler.cli", "lsp", cwd=str(ROOT))
-    await client.initialize_async(lsp.InitializeParams(capabilities=lsp.ClientCapabilities(), root_uri=from_fs_path(str(ROOT))))
+    await client.initialize_async(
+        lsp.InitializeParams(capabilities=lsp.ClientCapabilities(), root_uri=from_fs_path(str(ROOT)))
+    )
     client.initialized(lsp.InitializedParams())
     uri = str(from_fs_path(str(POLICY)))
-    client.text_document_did_open(lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, "pool", 0, POLICY.read_text(encoding="utf-8"))))
+    client.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, "pool", 0, POLICY.read_text(encoding="utf-8")))
+    )
     while 0 not in arrived:
         got.clear()
         await got.wait()
@@ -101,10 +107,12 @@ async def over_stdio(texts: list[str]) -> tuple[list[float], float | None]:
     cpu_before = cpu_seconds(pid)
     for version, text in enumerate(texts, 1):
         sent = time.perf_counter()
-        client.text_document_did_change(lsp.DidChangeTextDocumentParams(
-            lsp.VersionedTextDocumentIdentifier(uri=uri, version=version),
-            [lsp.TextDocumentContentChangeWholeDocument(text=text)],
-        ))  # fmt: skip
+        client.text_document_did_change(
+            lsp.DidChangeTextDocumentParams(
+                lsp.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                [lsp.TextDocumentContentChangeWholeDocument(text=text)],
+            )
+        )
         while version not in arrived:
             got.clear()
             await got.wait()
@@ -123,7 +131,9 @@ def main() -> None:
     n = 10 if parser.parse_args().quick else 40
     text = POLICY.read_text(encoding="utf-8")
     texts = edits(text, n)
-    print(f"{POLICY.relative_to(ROOT)}: {text.count(chr(10))} lines; debounce {DEBOUNCE_SECONDS * 1000:.0f} ms; target {TARGET_MS} ms")
+    print(
+        f"{POLICY.relative_to(ROOT)}: {text.count(chr(10))} lines; debounce {DEBOUNCE_SECONDS * 1000:.0f} ms; target {TARGET_MS} ms"
+    )
     wall, cpu = in_process(texts)
     print(summary("analyse() per keystroke, wall", wall))
     print(summary("analyse() per keystroke, CPU", cpu))

@@ -27,7 +27,12 @@ def build() -> Any:
 
     # OpenFisca reads a variable's attributes from its own class body, not from a base class.
     def money(name: str, label: str, formula: Any = None) -> type:
-        body: dict[str, Any] = {"value_type": float, "entity": Region, "definition_period": DateUnit.YEAR, "label": label}
+        body: dict[str, Any] = {
+            "value_type": float,
+            "entity": Region,
+            "definition_period": DateUnit.YEAR,
+            "label": label,
+        }
         if formula is not None:
             body["formula"] = formula
         return type(name, (Variable,), body)  # value_type float: OpenFisca stores float32
@@ -39,11 +44,16 @@ def build() -> Any:
         original = np.maximum(orig * 0.10 - np.maximum(orig - prev, 0) * 0.50, 0)
         return np.where(region("changed_policy", period), np.maximum(actual, original), actual)
 
-    changed = type("changed_policy", (Variable,), {"value_type": bool, "entity": Region, "definition_period": DateUnit.YEAR})
+    changed = type(
+        "changed_policy", (Variable,), {"value_type": bool, "entity": Region, "definition_period": DateUnit.YEAR}
+    )
     variables = [
-        money("income_last", "上年度征缴收入"), money("income_before", "前年度征缴收入"),
-        money("income_original", "原标准征缴收入"), changed, money("remit", "基础上解额", remit),
-    ]  # fmt: skip
+        money("income_last", "上年度征缴收入"),
+        money("income_before", "前年度征缴收入"),
+        money("income_original", "原标准征缴收入"),
+        changed,
+        money("remit", "基础上解额", remit),
+    ]
     system = TaxBenefitSystem([Region])
     for v in variables:
         system.add_variable(v)
@@ -66,7 +76,13 @@ def main(src: str, dst: str) -> None:
     out = sim.calculate("remit", "2026")
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     fen = np.floor(out.astype(np.float64) * 100 + 0.5).astype(np.int64)  # the fen a user would book
-    np.savez(dst, remit=fen.reshape(data["inc"].shape), seconds=np.array(seconds), cpu=np.array(cpu), dtype=np.array(str(out.dtype)))
+    np.savez(
+        dst,
+        remit=fen.reshape(data["inc"].shape),
+        seconds=np.array(seconds),
+        cpu=np.array(cpu),
+        dtype=np.array(str(out.dtype)),
+    )
 
 
 if __name__ == "__main__":

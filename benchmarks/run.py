@@ -39,10 +39,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from compiler.evaluate import check_policy, compiled_module  # noqa: E402
-from compiler.interpreter import Env, settle  # noqa: E402
-from compiler.vector import Batch, Scaled, run_batch  # noqa: E402
-import handwritten  # noqa: E402
+import handwritten
+
+from compiler.evaluate import check_policy, compiled_module
+from compiler.interpreter import Env, settle
+from compiler.vector import Batch, Scaled, run_batch
 
 # engine, (wall, CPU) ns per region-year, amounts off, amounts compared, note
 Row = tuple[str, tuple[float, float] | None, int | None, int | None, str]
@@ -96,12 +97,13 @@ def guizhou_data(n: int, r: int, rng: np.random.Generator) -> dict[str, np.ndarr
     inc = rng.integers(10**9, 5 * 10**11, size=(n, r))  # 1000万元 to 50亿元, in fen
     prev = inc - rng.integers(-inc // 10, inc // 5)  # growth between −20% and +10%
     return {
-        "上年度征缴收入": inc, "前年度征缴收入": prev,
+        "上年度征缴收入": inc,
+        "前年度征缴收入": prev,
         "擅自调整筹资政策": rng.random((n, r)) < 0.05,
         "原标准征缴收入": inc + rng.integers(0, inc // 10),
         "参保人数": rng.integers(500_000, 8_000_000, size=(n, r)),
         "老年参保人数": rng.integers(50_000, 1_500_000, size=(n, r)),
-    }  # fmt: skip
+    }
 
 
 def scalar_inputs(data: dict[str, np.ndarray[Any, Any]], regions: list[str], i: int, money: set[str]) -> dict[str, Any]:
@@ -115,7 +117,9 @@ def scalar_inputs(data: dict[str, np.ndarray[Any, Any]], regions: list[str], i: 
     return out
 
 
-def run_decimal(module: Any, regions: list[str], draws: range, make: Callable[[int], dict[str, Any]], names: list[str]) -> tuple[Clock, dict[str, np.ndarray[Any, Any]]]:
+def run_decimal(
+    module: Any, regions: list[str], draws: range, make: Callable[[int], dict[str, Any]], names: list[str]
+) -> tuple[Clock, dict[str, np.ndarray[Any, Any]]]:
     """Time spent inside evaluate() (conversions left out), and each rule in fen."""
     got = {n: np.zeros((len(draws), len(regions)), dtype=np.int64) for n in names}
     spent = Clock()
@@ -128,22 +132,42 @@ def run_decimal(module: Any, regions: list[str], draws: range, make: Callable[[i
     return spent, got
 
 
-def openfisca(data: dict[str, np.ndarray[Any, Any]]) -> tuple[tuple[float, float] | None, np.ndarray[Any, Any] | None, str]:
+def openfisca(
+    data: dict[str, np.ndarray[Any, Any]],
+) -> tuple[tuple[float, float] | None, np.ndarray[Any, Any] | None, str]:
     python = os.environ.get("POOL_BENCH_OPENFISCA_PYTHON")
     if python is None:
         try:
             import openfisca_core  # noqa: F401
         except ImportError:
-            return None, None, "not run: openfisca-core is not installed (pip install -e '.[bench]', or set POOL_BENCH_OPENFISCA_PYTHON)"
+            return (
+                None,
+                None,
+                "not run: openfisca-core is not installed (pip install -e '.[bench]', or set POOL_BENCH_OPENFISCA_PYTHON)",
+            )
         python = sys.executable
     with tempfile.TemporaryDirectory() as tmp:
         src, dst = Path(tmp) / "in.npz", Path(tmp) / "out.npz"
-        np.savez(src, inc=data["上年度征缴收入"], prev=data["前年度征缴收入"], orig=data["原标准征缴收入"], changed=data["擅自调整筹资政策"])
-        run = subprocess.run([python, str(ROOT / "benchmarks" / "openfisca_guizhou.py"), str(src), str(dst)], capture_output=True, text=True)
+        np.savez(
+            src,
+            inc=data["上年度征缴收入"],
+            prev=data["前年度征缴收入"],
+            orig=data["原标准征缴收入"],
+            changed=data["擅自调整筹资政策"],
+        )
+        run = subprocess.run(
+            [python, str(ROOT / "benchmarks" / "openfisca_guizhou.py"), str(src), str(dst)],
+            capture_output=True,
+            text=True,
+        )
         if run.returncode != 0:
             return None, None, "not run: " + (run.stderr.strip().splitlines() or ["failed"])[-1]
         out = np.load(dst)
-        return (float(out["seconds"]), float(out["cpu"])), out["remit"], f"remittance formula only (no allocation), {out['dtype']} 元"
+        return (
+            (float(out["seconds"]), float(out["cpu"])),
+            out["remit"],
+            f"remittance formula only (no allocation), {out['dtype']} 元",
+        )
 
 
 def guizhou(region_years: int, decimal_sample: int, interp_sample: int, rng: np.random.Generator) -> list[Row]:
@@ -157,40 +181,78 @@ def guizhou(region_years: int, decimal_sample: int, interp_sample: int, rng: np.
     ry = n * r
     money = {"上年度征缴收入", "前年度征缴收入", "原标准征缴收入"}
     rules = ["基础上解额", "基础分配额"]
-    batch = Batch(tuple(regions), n, inputs={k: (v if v.dtype == bool or k in money else Scaled(v, 1)) for k, v in data.items()})
+    batch = Batch(
+        tuple(regions), n, inputs={k: (v if v.dtype == bool or k in money else Scaled(v, 1)) for k, v in data.items()}
+    )
     rows: list[Row] = []
 
     nd = min(decimal_sample, n)
     dec_time, want = run_decimal(module, regions, range(nd), lambda i: scalar_inputs(data, regions, i, money), rules)
     sample = "" if nd == n else f"on the first {nd * r:,} region-years"
-    rows.append(("compiled evaluator (exact rationals)", dec_time.per(nd * r), None, None, ("reference; " + sample) if sample else "the reference"))
+    rows.append(
+        (
+            "compiled evaluator (exact rationals)",
+            dec_time.per(nd * r),
+            None,
+            None,
+            ("reference; " + sample) if sample else "the reference",
+        )
+    )
 
     ni = min(interp_sample, n)
     interp_clock = Clock()
     interp_off = 0
     for i in range(ni):
         scal = scalar_inputs(data, regions, i, money)
-        env = Env(regions, {}, {k: {x: (Fraction(v) if not isinstance(v, bool) else v) for x, v in d.items()} for k, d in scal.items()}, {})
+        env = Env(
+            regions,
+            {},
+            {k: {x: (Fraction(v) if not isinstance(v, bool) else v) for x, v in d.items()} for k, d in scal.items()},
+            {},
+        )
         with interp_clock:
             res = settle(checked, env)
         for name in rules:
             value = res.values[name]
             assert isinstance(value, dict)
             interp_off += sum(int(value[x] * 100) != int(want[name][i, j]) for j, x in enumerate(regions))
-    rows.append(("reference interpreter", interp_clock.per(ni * r), interp_off, ni * r * 2, f"on {ni * r:,} region-years"))
+    rows.append(
+        ("reference interpreter", interp_clock.per(ni * r), interp_off, ni * r * 2, f"on {ni * r:,} region-years")
+    )
 
-    args = [data[k] for k in ("上年度征缴收入", "前年度征缴收入", "擅自调整筹资政策", "原标准征缴收入", "参保人数", "老年参保人数")]
+    args = [
+        data[k]
+        for k in ("上年度征缴收入", "前年度征缴收入", "擅自调整筹资政策", "原标准征缴收入", "参保人数", "老年参保人数")
+    ]
     vt, vout, ht, hout = best_pair(lambda: run_batch(checked, batch), lambda: handwritten.guizhou_base(*args), 5)
     voff = sum(off(vout.values[k][:nd], want[k]) for k in rules)
-    rows.append(("vectorized backend (compiler.vector)", vt.per(ry), voff, nd * r * 2, f"{ry:,} region-years, best of 5; Python-int fallbacks: {vout.promoted}"))
+    rows.append(
+        (
+            "vectorized backend (compiler.vector)",
+            vt.per(ry),
+            voff,
+            nd * r * 2,
+            f"{ry:,} region-years, best of 5; Python-int fallbacks: {vout.promoted}",
+        )
+    )
     hoff = off(hout[0][:nd], want["基础上解额"]) + off(hout[1][:nd], want["基础分配额"])
-    rows.append(("hand-written NumPy", ht.per(ry), hoff, nd * r * 2, f"{ry:,} region-years, best of 5, run alternately with the backend"))
+    rows.append(
+        (
+            "hand-written NumPy",
+            ht.per(ry),
+            hoff,
+            nd * r * 2,
+            f"{ry:,} region-years, best of 5, run alternately with the backend",
+        )
+    )
 
     ot, oout, note = openfisca(data)
     if ot is None or oout is None:
         rows.append(("OpenFisca", None, None, None, note))
     else:
-        rows.append(("OpenFisca", (ot[0] / ry * 1e9, ot[1] / ry * 1e9), off(oout[:nd], want["基础上解额"]), nd * r, note))
+        rows.append(
+            ("OpenFisca", (ot[0] / ry * 1e9, ot[1] / ry * 1e9), off(oout[:nd], want["基础上解额"]), nd * r, note)
+        )
     return rows
 
 
@@ -216,7 +278,13 @@ def ningbo(draws: int, years: int, decimal_sample: int, interp_sample: int, rng:
         opening: dict[str, Any] = {"归集基金": pool0, **{a: local0[:, j] for j, a in enumerate(accounts)}}
         out, promoted = [], 0
         for y in range(years):
-            inputs = {"险种": "职工医保", "基金收入": income[y], "基金支出": spending[y], "考核少收多支额": top_up[y], "月均基金支付额": monthly[y]}
+            inputs = {
+                "险种": "职工医保",
+                "基金收入": income[y],
+                "基金支出": spending[y],
+                "考核少收多支额": top_up[y],
+                "月均基金支付额": monthly[y],
+            }
             res = run_batch(checked, Batch(tuple(regions), n, inputs=inputs, opening=opening))
             opening = dict(res.closing)
             promoted += res.promoted
@@ -231,12 +299,17 @@ def ningbo(draws: int, years: int, decimal_sample: int, interp_sample: int, rng:
         return out
 
     def scalar(engine: str, i: int) -> tuple[Clock, list[list[int]]]:
-        opening = {"归集基金": Decimal(int(pool0[i])) / D100, **{a: Decimal(int(local0[i, j])) / D100 for j, a in enumerate(accounts)}}
+        opening = {
+            "归集基金": Decimal(int(pool0[i])) / D100,
+            **{a: Decimal(int(local0[i, j])) / D100 for j, a in enumerate(accounts)},
+        }
         fopen = {k: Fraction(v) for k, v in opening.items()}
         spent, rows = Clock(), []
         for y in range(years):
             per = {"基金收入": income[y, i], "基金支出": spending[y, i], "考核少收多支额": top_up[y, i]}
-            inputs: dict[str, Any] = {k: {x: Decimal(int(v)) / D100 for x, v in zip(regions, a)} for k, a in per.items()}
+            inputs: dict[str, Any] = {
+                k: {x: Decimal(int(v)) / D100 for x, v in zip(regions, a)} for k, a in per.items()
+            }
             inputs["险种"] = "职工医保"
             inputs["月均基金支付额"] = Decimal(int(monthly[y, i])) / D100
             if engine == "decimal":
@@ -244,7 +317,19 @@ def ningbo(draws: int, years: int, decimal_sample: int, interp_sample: int, rng:
                     closing = module.evaluate(regions, {}, inputs, opening).closing
                 opening = closing
             else:
-                env = Env(regions, {}, {k: ({x: Fraction(v) for x, v in d.items()} if isinstance(d, dict) else (Fraction(d) if isinstance(d, Decimal) else d)) for k, d in inputs.items()}, fopen)
+                env = Env(
+                    regions,
+                    {},
+                    {
+                        k: (
+                            {x: Fraction(v) for x, v in d.items()}
+                            if isinstance(d, dict)
+                            else (Fraction(d) if isinstance(d, Decimal) else d)
+                        )
+                        for k, d in inputs.items()
+                    },
+                    fopen,
+                )
                 with spent:
                     closing = settle(checked, env).closing
                 fopen = closing
@@ -256,17 +341,57 @@ def ningbo(draws: int, years: int, decimal_sample: int, interp_sample: int, rng:
     dec = [scalar("decimal", i) for i in range(nd)]
     want = np.array([[row for row in d[1]] for d in dec]).transpose(1, 0, 2)  # (years, draws, accounts)
     compared = want.size
-    rows.append(("compiled evaluator (exact rationals)", _total(d[0] for d in dec).per(nd * r * years), None, None, f"the reference, on {nd * r * years:,} region-years"))
+    rows.append(
+        (
+            "compiled evaluator (exact rationals)",
+            _total(d[0] for d in dec).per(nd * r * years),
+            None,
+            None,
+            f"the reference, on {nd * r * years:,} region-years",
+        )
+    )
     ni = min(interp_sample, n)
     interp = [scalar("interpreter", i) for i in range(ni)]
     got_i = np.array([d[1] for d in interp]).transpose(1, 0, 2)
-    rows.append(("reference interpreter", _total(d[0] for d in interp).per(ni * r * years), off(got_i, want[:, :ni]), got_i.size, f"on {ni * r * years:,} region-years"))
+    rows.append(
+        (
+            "reference interpreter",
+            _total(d[0] for d in interp).per(ni * r * years),
+            off(got_i, want[:, :ni]),
+            got_i.size,
+            f"on {ni * r * years:,} region-years",
+        )
+    )
     vt, (vout, promoted), ht, hout = best_pair(vector, hand, 5)
     vstack = np.stack(vout)
-    rows.append(("vectorized backend (compiler.vector)", vt.per(ry), off(vstack[:, :nd], want), compared, f"{ry:,} region-years, best of 5; Python-int fallbacks: {promoted}"))
+    rows.append(
+        (
+            "vectorized backend (compiler.vector)",
+            vt.per(ry),
+            off(vstack[:, :nd], want),
+            compared,
+            f"{ry:,} region-years, best of 5; Python-int fallbacks: {promoted}",
+        )
+    )
     hstack = np.stack(hout)
-    rows.append(("hand-written NumPy", ht.per(ry), off(hstack[:, :nd], want), compared, f"{ry:,} region-years, best of 5, run alternately; differs from vectorized on {off(hstack, vstack):,} of {vstack.size:,}"))
-    rows.append(("OpenFisca", None, None, None, "not written: a waterfall sharing a capped tier to the fen has no OpenFisca formula here"))
+    rows.append(
+        (
+            "hand-written NumPy",
+            ht.per(ry),
+            off(hstack[:, :nd], want),
+            compared,
+            f"{ry:,} region-years, best of 5, run alternately; differs from vectorized on {off(hstack, vstack):,} of {vstack.size:,}",
+        )
+    )
+    rows.append(
+        (
+            "OpenFisca",
+            None,
+            None,
+            None,
+            "not written: a waterfall sharing a capped tier to the fen has no OpenFisca formula here",
+        )
+    )
     return rows
 
 
@@ -304,7 +429,9 @@ def check_and_startup(runs: int) -> list[tuple[str, float, str]]:
     lines = len(policy.read_text(encoding="utf-8").splitlines())
 
     def probe() -> tuple[float, float, float]:
-        out = subprocess.run([sys.executable, "-c", PROBE, str(policy), str(runs)], capture_output=True, text=True, check=True, cwd=ROOT)
+        out = subprocess.run(
+            [sys.executable, "-c", PROBE, str(policy), str(runs)], capture_output=True, text=True, check=True, cwd=ROOT
+        )
         imported, first, warm = (float(x) for x in out.stdout.split())
         return imported, first, warm
 
@@ -361,7 +488,9 @@ def main() -> None:
     a = ap.parse_args()
     rng = np.random.default_rng(a.seed)
     scale = 100 if a.quick else 1
-    print(f"pool benchmarks — {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, numpy {np.__version__}, seed {a.seed}")
+    print(
+        f"pool benchmarks — {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, numpy {np.__version__}, seed {a.seed}"
+    )
     ry = a.region_years // scale
     g = guizhou(ry, decimal_sample=ry, interp_sample=2_000 // scale + 1, rng=rng)
     table(f"1. Guizhou base-fund rule (collect + allocation by two factors), {ry:,} region-years", g)

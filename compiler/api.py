@@ -53,9 +53,13 @@ class PoolError(EvaluationFailed):
     `scenario_errors` each bad scenario field with its position."""
 
     def __init__(
-        self, exit_code: int, zh: str, en: str,
-        diagnostics: Sequence[Diagnostic] = (), scenario_errors: Sequence[ScenarioError] = (),
-    ) -> None:  # fmt: skip
+        self,
+        exit_code: int,
+        zh: str,
+        en: str,
+        diagnostics: Sequence[Diagnostic] = (),
+        scenario_errors: Sequence[ScenarioError] = (),
+    ) -> None:
         super().__init__(exit_code, zh, en)
         self.diagnostics = list(diagnostics)
         self.scenario_errors = list(scenario_errors)
@@ -124,7 +128,11 @@ class Policy:
     @property
     def inputs(self) -> dict[str, str]:
         """Each input a scenario gives, with its type as a drafter writes it (金额(每地区) …)."""
-        return {n: self.checked.types[n].describe("zh") for n, d in self.checked.scope.values.items() if isinstance(d, ir.InputDecl) and not d.implicit}
+        return {
+            n: self.checked.types[n].describe("zh")
+            for n, d in self.checked.scope.values.items()
+            if isinstance(d, ir.InputDecl) and not d.implicit
+        }
 
     @property
     def open_params(self) -> list[str]:
@@ -138,18 +146,26 @@ class Policy:
             raise PoolError(2, "这个情景有多期,请用 simulate\n", "this scenario holds several periods: use simulate\n")
         return periods[0]
 
-    def run(self, scenario: ScenarioLike, *, engine: str = "compiled", encoding: str | None = None, **fields: Any) -> Result:
+    def run(
+        self, scenario: ScenarioLike, *, engine: str = "compiled", encoding: str | None = None, **fields: Any
+    ) -> Result:
         """Settle one period. `scenario` is a file path (JSON, YAML, .xlsx, .csv), a dict in
         the scenario-file shape, or a DataFrame of regions × inputs; keyword `fields`
         (period, scheme, params, global, regions, state) add to or replace its parts, so
         `run(frame, period=2026, params={...}, state={...})` completes a DataFrame."""
         return self._settle(self.scenario(scenario, encoding=encoding, **fields), engine, None)
 
-    def simulate(self, scenarios: Sequence[ScenarioLike], *, engine: str = "compiled", encoding: str | None = None) -> list[Result]:
+    def simulate(
+        self, scenarios: Sequence[ScenarioLike], *, engine: str = "compiled", encoding: str | None = None
+    ) -> list[Result]:
         """Several periods in order, each opening with the last one's closing balances."""
         periods = [p for s in scenarios for p in self._periods(s, encoding, {})]
         if any(p.state for p in periods[1:]):
-            raise PoolError(2, "期初余额由上一期结转,后续各期不能再给出\n", "balances carry over: only the first period may give state\n")
+            raise PoolError(
+                2,
+                "期初余额由上一期结转,后续各期不能再给出\n",
+                "balances carry over: only the first period may give state\n",
+            )
         out: list[Result] = []
         for scen in periods:
             out.append(self._settle(scen, engine, out[-1].raw.closing if out else None))
@@ -210,7 +226,9 @@ class Policy:
             if checked is self.checked and engine == "compiled" and self._module is None:
                 self._module = policy_module(self.checked)
             module = self._module if checked is self.checked else None
-            raw = settle_with(checked, env, engine, f"{scen.file} ({scen.period})" if scen.period else scen.file, module)
+            raw = settle_with(
+                checked, env, engine, f"{scen.file} ({scen.period})" if scen.period else scen.file, module
+            )
         except EvaluationFailed as e:
             raise PoolError(e.exit_code, e.zh, e.en) from None
         balances = {k: to_decimal(v, 2) for k, v in raw.closing.items()}

@@ -105,9 +105,7 @@ def _snippet(source: SourceFile, span: Span, mark: str, text: str, gutter: int) 
     return out
 
 
-def render_text(
-    diags: Iterable[Diagnostic], sources: Mapping[str, SourceFile], lang: str = "zh"
-) -> str:
+def render_text(diags: Iterable[Diagnostic], sources: Mapping[str, SourceFile], lang: str = "zh") -> str:
     blocks: list[str] = []
     for d in diags:
         sev = d.severity.zh if lang == "zh" else d.severity.value

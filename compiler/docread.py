@@ -102,7 +102,9 @@ def decimal(text: str) -> Decimal | None:
 def has_key(node: yaml.Node, names: Iterable[str]) -> bool:
     """Whether `node` is a mapping with one of `names` among its keys."""
     wanted = set(names)
-    return isinstance(node, yaml.MappingNode) and any(isinstance(k, yaml.ScalarNode) and k.value in wanted for k, _ in node.value)
+    return isinstance(node, yaml.MappingNode) and any(
+        isinstance(k, yaml.ScalarNode) and k.value in wanted for k, _ in node.value
+    )
 
 
 def without(node: yaml.MappingNode, names: Iterable[str]) -> yaml.MappingNode:

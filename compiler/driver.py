@@ -16,11 +16,11 @@ from compiler.checks.context import Context
 from compiler.checks.readings import check_choices, check_discretion
 from compiler.diagnostics import Diagnostic, diag, label, note, sort_diagnostics
 from compiler.fileio import FileRefused, read_limited
+from compiler.fmt.layout import layout
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.limits import MAX_EXPR_DEPTH, allow_deep_recursion
 from compiler.messages import Severity, Text
-from compiler.fmt.layout import layout
 from compiler.parsing import parse_module
 from compiler.parsing.cst import lexemes
 from compiler.plan import translate
@@ -161,7 +161,9 @@ def check_file(path: str | Path) -> Checked:
         return _check_file(Path(path))
     except RecursionError:  # deeper than lowering can follow: thousands of levels
         shown = _display(Path(path))
-        return Checked({}, [diag("E109", Span(shown, 1, 1, 1, 1), depth=Text("上千", "thousands of"), limit=str(MAX_EXPR_DEPTH))])
+        return Checked(
+            {}, [diag("E109", Span(shown, 1, 1, 1, 1), depth=Text("上千", "thousands of"), limit=str(MAX_EXPR_DEPTH))]
+        )
 
 
 def check_source(text: str, name: str = "<string>", directory: str | Path = ".") -> Checked:
@@ -191,7 +193,14 @@ def check_buffer(source: SourceFile, path: str | Path | None) -> Checked:
         loader = _Loader()
         return _check_parsed(loader, loader.parse(source), Path(path) if path is not None else None)
     except RecursionError:
-        return Checked({source.path: source}, [diag("E109", Span(source.path, 1, 1, 1, 1), depth=Text("上千", "thousands of"), limit=str(MAX_EXPR_DEPTH))])
+        return Checked(
+            {source.path: source},
+            [
+                diag(
+                    "E109", Span(source.path, 1, 1, 1, 1), depth=Text("上千", "thousands of"), limit=str(MAX_EXPR_DEPTH)
+                )
+            ],
+        )
 
 
 def _check_file(p: Path) -> Checked:

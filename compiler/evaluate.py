@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import sys
+from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
 from types import ModuleType
 
 from compiler.diagnostics import render_text
-from collections.abc import Mapping
-
 from compiler.driver import check_file, with_readings
 from compiler.interpreter import Env, EvalError, Machine, PeriodResult, Transfer, settle
 from compiler.interpreter.trace import Step, explain
@@ -48,12 +47,18 @@ def _fraction(v: Value) -> Scalar:
 
 def env_of(scen: Scenario) -> Env:
     def convert(table: dict[str, Value | dict[str, Value]]) -> dict[str, Scalar | dict[str, Scalar]]:
-        return {k: ({r: _fraction(x) for r, x in v.items()} if isinstance(v, dict) else _fraction(v)) for k, v in table.items()}
+        return {
+            k: ({r: _fraction(x) for r, x in v.items()} if isinstance(v, dict) else _fraction(v))
+            for k, v in table.items()
+        }
 
     return Env(
-        list(scen.regions), convert(scen.params), convert(scen.inputs),
-        {k: Fraction(v) for k, v in scen.state.items()}, scen.period,
-    )  # fmt: skip
+        list(scen.regions),
+        convert(scen.params),
+        convert(scen.inputs),
+        {k: Fraction(v) for k, v in scen.state.items()},
+        scen.period,
+    )
 
 
 def load_policy(policy: str | Path) -> CheckedPolicy:
@@ -159,7 +164,10 @@ def policy_module(checked: CheckedPolicy) -> ModuleType:
 
 
 def evaluate_file(
-    policy: str | Path, scenario: str | Path, engine: Engine = "compiled", encoding: str | None = None,
+    policy: str | Path,
+    scenario: str | Path,
+    engine: Engine = "compiled",
+    encoding: str | None = None,
     readings: Mapping[str, str] = {},
 ) -> tuple[CheckedPolicy, Scenario, PeriodResult]:
     """One period. `readings` (choice → option) override the scenario's and the defaults."""
@@ -168,7 +176,10 @@ def evaluate_file(
 
 
 def simulate_files(
-    policy: str | Path, files: list[str], engine: Engine = "compiled", encoding: str | None = None,
+    policy: str | Path,
+    files: list[str],
+    engine: Engine = "compiled",
+    encoding: str | None = None,
     readings: Mapping[str, str] = {},
 ) -> tuple[CheckedPolicy, list[tuple[Scenario, PeriodResult]]]:
     """Several periods in order, each opening with the previous period's closing balances.
@@ -177,7 +188,10 @@ def simulate_files(
 
 
 def simulate_checked(
-    checked: CheckedPolicy, files: list[Source], engine: Engine = "compiled", encoding: str | None = None,
+    checked: CheckedPolicy,
+    files: list[Source],
+    engine: Engine = "compiled",
+    encoding: str | None = None,
     readings: Mapping[str, str] = {},
 ) -> tuple[CheckedPolicy, list[tuple[Scenario, PeriodResult]]]:
     """simulate_files on a policy already checked (`pool serve` checks once and caches); the
@@ -198,10 +212,17 @@ def simulate_checked(
             other = {k: v for k, v in s.readings.items() if readings.get(k, checked.readings.get(k)) != v}
             if other:
                 shown = ", ".join(f"{k}={v}" for k, v in other.items())
-                raise EvaluationFailed(2, f"{s.file}: readings: {shown} 与第一期的解读不同;各期须按同一解读计算\n",
-                                       f"{s.file}: readings: {shown} differs from the first period's; every period is settled under one reading\n")  # fmt: skip
+                raise EvaluationFailed(
+                    2,
+                    f"{s.file}: readings: {shown} 与第一期的解读不同;各期须按同一解读计算\n",
+                    f"{s.file}: readings: {shown} differs from the first period's; every period is settled under one reading\n",
+                )
         if periods and any(s.state for s in got):
-            raise EvaluationFailed(2, f"{f}: state: 期初余额由上一期结转,不能再给出\n", f"{f}: state: balances carry over from the previous period\n")
+            raise EvaluationFailed(
+                2,
+                f"{f}: state: 期初余额由上一期结转,不能再给出\n",
+                f"{f}: state: balances carry over from the previous period\n",
+            )
         periods += got
     for before, after in zip(periods, periods[1:]):
         if before.period is not None and after.period is not None and after.period <= before.period:
@@ -222,7 +243,9 @@ def simulate_checked(
     return checked, out
 
 
-def _no_balance_left_behind(checked: CheckedPolicy, before: Scenario, after: Scenario, carried: dict[str, Fraction]) -> None:
+def _no_balance_left_behind(
+    checked: CheckedPolicy, before: Scenario, after: Scenario, carried: dict[str, Fraction]
+) -> None:
     """A region that holds a carried balance must be in the next period too: dropped, its
     balance would vanish from the state and its next gap would find nothing."""
     for fund in checked.scope.funds.values():
@@ -232,10 +255,14 @@ def _no_balance_left_behind(checked: CheckedPolicy, before: Scenario, after: Sce
             held = carried.get(account(fund.name.text, region), Fraction(0))
             if held and region not in after.regions:
                 name, money = fund.name.text, to_decimal(held, 2)
-                zh = (f"{after.file}: regions: 缺少地区“{region}”:它在第 {before.period} 期末的“{name}”余额为 {money:,} 元,"
-                      f"须结转到第 {after.period} 期;请在该期列出这个地区\n")  # fmt: skip
-                en = (f"{after.file}: regions: ‘{region}’ is missing: it closed {before.period} with {money:,} in ‘{name}’, "
-                      f"which carries into {after.period}; list the region in that period\n")  # fmt: skip
+                zh = (
+                    f"{after.file}: regions: 缺少地区“{region}”:它在第 {before.period} 期末的“{name}”余额为 {money:,} 元,"
+                    f"须结转到第 {after.period} 期;请在该期列出这个地区\n"
+                )
+                en = (
+                    f"{after.file}: regions: ‘{region}’ is missing: it closed {before.period} with {money:,} in ‘{name}’, "
+                    f"which carries into {after.period}; list the region in that period\n"
+                )
                 raise EvaluationFailed(2, zh, en)
 
 

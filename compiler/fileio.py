@@ -44,7 +44,13 @@ def _kind(mode: int) -> Text | None:
     """None for a regular file, else which kind of special file."""
     if stat.S_ISREG(mode):
         return None
-    for test, kind in ((stat.S_ISFIFO, "fifo"), (stat.S_ISCHR, "char"), (stat.S_ISBLK, "block"), (stat.S_ISDIR, "dir"), (stat.S_ISSOCK, "socket")):
+    for test, kind in (
+        (stat.S_ISFIFO, "fifo"),
+        (stat.S_ISCHR, "char"),
+        (stat.S_ISBLK, "block"),
+        (stat.S_ISDIR, "dir"),
+        (stat.S_ISSOCK, "socket"),
+    ):
         if test(mode):
             return FILE_KINDS[kind]
     return FILE_KINDS["other"]
@@ -120,7 +126,9 @@ def output_target(path: str | Path, inputs: Iterable[str | Path] = ()) -> Path:
     return target
 
 
-def write_atomic(path: str | Path, text: str | bytes, inputs: Iterable[str | Path] = (), expect: Signature | None = None) -> None:
+def write_atomic(
+    path: str | Path, text: str | bytes, inputs: Iterable[str | Path] = (), expect: Signature | None = None
+) -> None:
     """Write `text` (UTF-8; bytes, such as an xlsx workbook, as given) to `path` whole or not at all.
 
     `inputs` are files the command read: writing over one is refused. `expect` is the

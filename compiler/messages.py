@@ -52,79 +52,324 @@ CODES: dict[str, Code] = {
     "E105": Code(E, "import", Text("找不到导入的模块“{path}”", "cannot find the imported module ‘{path}’")),
     "E106": Code(E, "io", Text("无法读取文件:{reason}", "cannot read the file: {reason}")),
     "E107": Code(E, "policy-count", Text("一个文件只能包含一个政策", "a file holds at most one policy")),
-    "E108": Code(E, "unterminated-string", Text("引号没有闭合:文字须在同一行内结束", "unterminated string: quoted text must end on the same line")),
-    "E109": Code(E, "too-deep", Text("表达式过长或嵌套过深({depth}层,上限{limit}层;一长串加减的每一项也算一层),请拆成几个派生值", "the expression is too long or nested too deeply ({depth} levels, the limit is {limit}; each term of a long sum counts as one): split it into derived values")),
-    "E112": Code(E, "chain-too-long", Text("“{name}”依赖的派生值链有 {length} 层,超过 {limit} 层的上限;请直接用汇总(合计、平均)或把中间值合并", "‘{name}’ sits on a chain of {length} derived values, over the limit of {limit}: use an aggregate (sum, mean) or merge intermediate values")),
+    "E108": Code(
+        E,
+        "unterminated-string",
+        Text("引号没有闭合:文字须在同一行内结束", "unterminated string: quoted text must end on the same line"),
+    ),
+    "E109": Code(
+        E,
+        "too-deep",
+        Text(
+            "表达式过长或嵌套过深({depth}层,上限{limit}层;一长串加减的每一项也算一层),请拆成几个派生值",
+            "the expression is too long or nested too deeply ({depth} levels, the limit is {limit}; each term of a long sum counts as one): split it into derived values",
+        ),
+    ),
+    "E112": Code(
+        E,
+        "chain-too-long",
+        Text(
+            "“{name}”依赖的派生值链有 {length} 层,超过 {limit} 层的上限;请直接用汇总(合计、平均)或把中间值合并",
+            "‘{name}’ sits on a chain of {length} derived values, over the limit of {limit}: use an aggregate (sum, mean) or merge intermediate values",
+        ),
+    ),
     # ---- names
     "E201": Code(E, "undefined", Text("未定义的{kind}“{name}”", "undefined {kind} ‘{name}’")),
     "E202": Code(E, "duplicate", Text("“{name}”重复定义", "‘{name}’ is defined more than once")),
-    "E203": Code(E, "arity", Text("“{name}”需要{expected}个参数,这里给了{got}个", "‘{name}’ takes {expected} argument(s), {got} given")),
+    "E203": Code(
+        E,
+        "arity",
+        Text("“{name}”需要{expected}个参数,这里给了{got}个", "‘{name}’ takes {expected} argument(s), {got} given"),
+    ),
     "E204": Code(E, "cycle", Text("派生值循环依赖:{chain}", "derived values depend on each other in a cycle: {chain}")),
-    "E205": Code(E, "misplaced", Text("“全部”和“剩余”只能用在资金内的规则中", "‘all’ and ‘remaining’ can only be used in a rule inside a fund")),
-    "E206": Code(E, "ambiguous-member", Text("“{name}”是多个枚举的成员({enums}),这里无法确定是哪一个", "‘{name}’ is a member of several enumerations ({enums}); which one is meant here is unclear")),
-    "E207": Code(E, "remaining-in-collect", Text("上解规则把钱收入资金,不能使用“剩余”", "a collect rule brings money in and cannot use ‘remaining’")),
-    "E208": Code(E, "balance-of-uncarried", Text("资金“{fund}”不结转,没有余额可取", "fund ‘{fund}’ is not carried and has no balance")),
-    "E209": Code(E, "expect-outside-period", Text("分期算例的“期望”须写在某一期之内", "in an example with periods, ‘expect’ belongs inside a period")),
-    "E210": Code(E, "example-fixed-parameter", Text("参数“{name}”有固定值且未声明范围,算例不能改变它", "parameter ‘{name}’ is fixed (a value and no bounds); an example cannot change it")),
-    "E211": Code(E, "example-computed-value", Text("“{name}”由政策计算得出,算例只能给出输入和参数", "‘{name}’ is computed by the policy; an example gives only inputs and parameters")),
-    "E212": Code(E, "opening-of-uncarried", Text("资金“{fund}”不结转,没有期初余额", "fund ‘{fund}’ is not carried and has no opening balance")),
+    "E205": Code(
+        E,
+        "misplaced",
+        Text("“全部”和“剩余”只能用在资金内的规则中", "‘all’ and ‘remaining’ can only be used in a rule inside a fund"),
+    ),
+    "E206": Code(
+        E,
+        "ambiguous-member",
+        Text(
+            "“{name}”是多个枚举的成员({enums}),这里无法确定是哪一个",
+            "‘{name}’ is a member of several enumerations ({enums}); which one is meant here is unclear",
+        ),
+    ),
+    "E207": Code(
+        E,
+        "remaining-in-collect",
+        Text("上解规则把钱收入资金,不能使用“剩余”", "a collect rule brings money in and cannot use ‘remaining’"),
+    ),
+    "E208": Code(
+        E,
+        "balance-of-uncarried",
+        Text("资金“{fund}”不结转,没有余额可取", "fund ‘{fund}’ is not carried and has no balance"),
+    ),
+    "E209": Code(
+        E,
+        "expect-outside-period",
+        Text("分期算例的“期望”须写在某一期之内", "in an example with periods, ‘expect’ belongs inside a period"),
+    ),
+    "E210": Code(
+        E,
+        "example-fixed-parameter",
+        Text(
+            "参数“{name}”有固定值且未声明范围,算例不能改变它",
+            "parameter ‘{name}’ is fixed (a value and no bounds); an example cannot change it",
+        ),
+    ),
+    "E211": Code(
+        E,
+        "example-computed-value",
+        Text(
+            "“{name}”由政策计算得出,算例只能给出输入和参数",
+            "‘{name}’ is computed by the policy; an example gives only inputs and parameters",
+        ),
+    ),
+    "E212": Code(
+        E,
+        "opening-of-uncarried",
+        Text("资金“{fund}”不结转,没有期初余额", "fund ‘{fund}’ is not carried and has no opening balance"),
+    ),
     # ---- types and units
-    "E301": Code(E, "units", Text("单位不匹配:不能对{left}和{right}做“{op}”运算", "unit mismatch: cannot apply ‘{op}’ to {left} and {right}")),
+    "E301": Code(
+        E,
+        "units",
+        Text(
+            "单位不匹配:不能对{left}和{right}做“{op}”运算", "unit mismatch: cannot apply ‘{op}’ to {left} and {right}"
+        ),
+    ),
     "E302": Code(E, "type", Text("这里需要{expected},而实际是{got}", "expected {expected} here, found {got}")),
-    "E303": Code(E, "shape", Text("这里需要全局值,而{what}按地区取值", "a single global value is needed here, but {what} varies by region")),
-    "E304": Code(E, "enum-member", Text("“{name}”不是枚举“{enum}”的成员", "‘{name}’ is not a member of the enumeration ‘{enum}’")),
+    "E303": Code(
+        E,
+        "shape",
+        Text("这里需要全局值,而{what}按地区取值", "a single global value is needed here, but {what} varies by region"),
+    ),
+    "E304": Code(
+        E, "enum-member", Text("“{name}”不是枚举“{enum}”的成员", "‘{name}’ is not a member of the enumeration ‘{enum}’")
+    ),
     # ---- consistency
-    "E401": Code(E, "bounds", Text("参数“{name}”的值{value}超出其声明的范围({bound})", "the value {value} of parameter ‘{name}’ is outside its declared bound ({bound})")),
+    "E401": Code(
+        E,
+        "bounds",
+        Text(
+            "参数“{name}”的值{value}超出其声明的范围({bound})",
+            "the value {value} of parameter ‘{name}’ is outside its declared bound ({bound})",
+        ),
+    ),
     "E402": Code(E, "shares", Text("{what}之和为{total},而不是恰好100%", "{what} add up to {total}, not exactly 100%")),
-    "E403": Code(E, "band-gap", Text("分段表有缺口:{lower}到{upper}之间没有对应的档次", "the band table has a gap: nothing covers {lower} to {upper}")),
-    "E404": Code(E, "band-overlap", Text("分段表有重叠:从{lower}起两个档次同时适用", "the band table overlaps: two bands apply from {lower}")),
-    "E405": Code(E, "waterfall", Text("最后一层设有上限,超出部分的缺口将无人承担", "the last tier is capped: any shortfall beyond it would be left uncovered")),
-    "E406": Code(E, "negative", Text("“{name}”的金额可能为负(其下界为{low})", "the amount of ‘{name}’ can be negative (its lower bound is {low})")),
-    "E407": Code(E, "unaccounted", Text("资金“{fund}”{branch}有{part}没有去向", "fund ‘{fund}’ leaves {part} without a destination{branch}")),
-    "E408": Code(E, "overdrawn", Text("资金“{fund}”{branch}支出超过收入({total})", "fund ‘{fund}’ pays out more than it takes in{branch} ({total})")),
-    "E409": Code(E, "exception-conflict", Text("两条例外可能同时适用,但结果不同", "two exceptions can both apply but give different results")),
-    "E410": Code(E, "non-exhaustive", Text("匹配没有覆盖“{enum}”的{missing}", "the match does not cover {missing} of ‘{enum}’")),
+    "E403": Code(
+        E,
+        "band-gap",
+        Text(
+            "分段表有缺口:{lower}到{upper}之间没有对应的档次",
+            "the band table has a gap: nothing covers {lower} to {upper}",
+        ),
+    ),
+    "E404": Code(
+        E,
+        "band-overlap",
+        Text("分段表有重叠:从{lower}起两个档次同时适用", "the band table overlaps: two bands apply from {lower}"),
+    ),
+    "E405": Code(
+        E,
+        "waterfall",
+        Text(
+            "最后一层设有上限,超出部分的缺口将无人承担",
+            "the last tier is capped: any shortfall beyond it would be left uncovered",
+        ),
+    ),
+    "E406": Code(
+        E,
+        "negative",
+        Text(
+            "“{name}”的金额可能为负(其下界为{low})", "the amount of ‘{name}’ can be negative (its lower bound is {low})"
+        ),
+    ),
+    "E407": Code(
+        E,
+        "unaccounted",
+        Text("资金“{fund}”{branch}有{part}没有去向", "fund ‘{fund}’ leaves {part} without a destination{branch}"),
+    ),
+    "E408": Code(
+        E,
+        "overdrawn",
+        Text(
+            "资金“{fund}”{branch}支出超过收入({total})",
+            "fund ‘{fund}’ pays out more than it takes in{branch} ({total})",
+        ),
+    ),
+    "E409": Code(
+        E,
+        "exception-conflict",
+        Text("两条例外可能同时适用,但结果不同", "two exceptions can both apply but give different results"),
+    ),
+    "E410": Code(
+        E, "non-exhaustive", Text("匹配没有覆盖“{enum}”的{missing}", "the match does not cover {missing} of ‘{enum}’")
+    ),
     "E411": Code(E, "rule-shape", Text("规则“{name}”须写在资金内", "rule ‘{name}’ must be written inside a fund")),
     "E412": Code(E, "band-incomplete", Text("分段表没有覆盖{where}", "the band table does not cover {where}")),
-    "E413": Code(E, "unreachable-tier", Text("“{tier}”层没有上限,其后各层永远不会承担", "tier ‘{tier}’ has no cap, so the tiers after it never pay")),
+    "E413": Code(
+        E,
+        "unreachable-tier",
+        Text("“{tier}”层没有上限,其后各层永远不会承担", "tier ‘{tier}’ has no cap, so the tiers after it never pay"),
+    ),
     "E414": Code(E, "division-by-zero", Text("除数恒为零", "the divisor is always zero")),
-    "E415": Code(E, "negative-weight", Text("分配依据“{name}”可能为负(其下界为{low})", "the weights of ‘{name}’ can be negative (lower bound {low})")),
-    "E416": Code(E, "date-order", Text("结束日期{end}早于开始日期{start}", "the end date {end} is before the start date {start}")),
-    "E417": Code(E, "bounds-contradict", Text("参数“{name}”的下限{low}高于上限{high}", "parameter ‘{name}’ has a lower bound {low} above its upper bound {high}")),
-    "E418": Code(E, "shortfall-misplaced", Text("“{name}”不是从所在资金付款的规则,“不足时”在这里没有意义", "‘{name}’ does not pay out of the fund it is written in, so ‘shortfall’ means nothing here")),
-    "E419": Code(E, "shortfall-per-region-fund", Text("“{name}”从每地区各自记账的资金“{fund}”付款,“不足时”暂不适用于这样的资金", "‘{name}’ pays out of ‘{fund}’, which keeps one account per region; ‘shortfall’ does not apply to such funds yet")),
-    "E420": Code(E, "shortfall-no-order", Text("“按顺序”按政策地区集的先后付款,但本政策没有声明地区集", "‘ordered’ pays regions in the order of the policy's region set, and this policy declares none")),
-    "E421": Code(E, "overdraft-unanswered", Text("“{name}”从资金“{fund}”付款,金额可能超过资金的余额,却没有说明不足时怎么办", "‘{name}’ pays out of fund ‘{fund}’ and may ask for more than the fund holds, and nothing says what happens then")),
+    "E415": Code(
+        E,
+        "negative-weight",
+        Text("分配依据“{name}”可能为负(其下界为{low})", "the weights of ‘{name}’ can be negative (lower bound {low})"),
+    ),
+    "E416": Code(
+        E, "date-order", Text("结束日期{end}早于开始日期{start}", "the end date {end} is before the start date {start}")
+    ),
+    "E417": Code(
+        E,
+        "bounds-contradict",
+        Text(
+            "参数“{name}”的下限{low}高于上限{high}",
+            "parameter ‘{name}’ has a lower bound {low} above its upper bound {high}",
+        ),
+    ),
+    "E418": Code(
+        E,
+        "shortfall-misplaced",
+        Text(
+            "“{name}”不是从所在资金付款的规则,“不足时”在这里没有意义",
+            "‘{name}’ does not pay out of the fund it is written in, so ‘shortfall’ means nothing here",
+        ),
+    ),
+    "E419": Code(
+        E,
+        "shortfall-per-region-fund",
+        Text(
+            "“{name}”从每地区各自记账的资金“{fund}”付款,“不足时”暂不适用于这样的资金",
+            "‘{name}’ pays out of ‘{fund}’, which keeps one account per region; ‘shortfall’ does not apply to such funds yet",
+        ),
+    ),
+    "E420": Code(
+        E,
+        "shortfall-no-order",
+        Text(
+            "“按顺序”按政策地区集的先后付款,但本政策没有声明地区集",
+            "‘ordered’ pays regions in the order of the policy's region set, and this policy declares none",
+        ),
+    ),
+    "E421": Code(
+        E,
+        "overdraft-unanswered",
+        Text(
+            "“{name}”从资金“{fund}”付款,金额可能超过资金的余额,却没有说明不足时怎么办",
+            "‘{name}’ pays out of fund ‘{fund}’ and may ask for more than the fund holds, and nothing says what happens then",
+        ),
+    ),
     # the shape of a rule (E411 is the first of them)
-    "E422": Code(E, "allocation-without-weights", Text("分配规则“{name}”须用“按”给出分配依据", "allocation ‘{name}’ needs ‘by’ weights")),
-    "E423": Code(E, "weights-outside-allocation", Text("只有分配规则可以“按”权重", "only an allocation takes ‘by’ weights")),
+    "E422": Code(
+        E,
+        "allocation-without-weights",
+        Text("分配规则“{name}”须用“按”给出分配依据", "allocation ‘{name}’ needs ‘by’ weights"),
+    ),
+    "E423": Code(
+        E, "weights-outside-allocation", Text("只有分配规则可以“按”权重", "only an allocation takes ‘by’ weights")
+    ),
     "E424": Code(E, "retain-into-uncarried", Text("留存须转入一个结转的资金", "retention must go into a carried fund")),
-    "E425": Code(E, "cumulative-cap-outside-retain", Text("只有留存规则可以设累计上限", "only a retention has a cumulative cap")),
-    "E426": Code(E, "transfer-without-ends", Text("转移“{name}”须写明“自”和“至”", "transfer ‘{name}’ needs both ‘from’ and ‘to’")),
-    "E427": Code(E, "split-without-payer", Text("拆分“{name}”写在资金之外,须用“自”写明由谁拆分", "split ‘{name}’ is outside a fund and needs ‘from’")),
-    "E428": Code(E, "each-region-to-each-region", Text("各地区不能向各地区转移", "money cannot move from each region to each region")),
-    "E429": Code(E, "split-without-shares", Text("拆分“{name}”须列出各方份额", "split ‘{name}’ needs the parties' shares")),
+    "E425": Code(
+        E, "cumulative-cap-outside-retain", Text("只有留存规则可以设累计上限", "only a retention has a cumulative cap")
+    ),
+    "E426": Code(
+        E, "transfer-without-ends", Text("转移“{name}”须写明“自”和“至”", "transfer ‘{name}’ needs both ‘from’ and ‘to’")
+    ),
+    "E427": Code(
+        E,
+        "split-without-payer",
+        Text("拆分“{name}”写在资金之外,须用“自”写明由谁拆分", "split ‘{name}’ is outside a fund and needs ‘from’"),
+    ),
+    "E428": Code(
+        E,
+        "each-region-to-each-region",
+        Text("各地区不能向各地区转移", "money cannot move from each region to each region"),
+    ),
+    "E429": Code(
+        E, "split-without-shares", Text("拆分“{name}”须列出各方份额", "split ‘{name}’ needs the parties' shares")
+    ),
     "E430": Code(E, "cover-without-tiers", Text("弥补“{name}”须列出各层", "cover ‘{name}’ needs its tiers")),
     "E431": Code(E, "shares-outside-split", Text("只有拆分规则可以列出份额", "only a split lists shares")),
     "E432": Code(E, "tiers-outside-cover", Text("只有弥补规则可以分层", "only a cover rule has tiers")),
     "E433": Code(E, "collect-from-itself", Text("资金不能向自身上解", "a fund cannot collect from itself")),
     "E434": Code(E, "pay-into-itself", Text("资金“{fund}”不能向自身付款", "fund ‘{fund}’ cannot pay into itself")),
-    "E435": Code(E, "per-region-fund-not-carried", Text("按地区的资金“{fund}”须结转(每个地区一个账户,逐期保留余额)", "per-region fund ‘{fund}’ must be carried: one account per region keeps its balance")),
-    "E436": Code(E, "per-region-fund-pooling", Text("按地区的资金“{fund}”不能有分配或留存规则(各地区只动用自己的账户)", "per-region fund ‘{fund}’ cannot allocate or retain: each region moves only its own account")),
-    "E437": Code(E, "per-region-fund-word", Text("按地区的资金“{fund}”内不能用“全部”或“剩余”;请用“余额({fund})”", "‘all’ and ‘remaining’ cannot be used in per-region fund ‘{fund}’; use balance({fund})")),
-    "E438": Code(E, "global-amount-to-each-region", Text("金额是全局值,不能按地区分给各地区;请用分配规则按因素分配,或拆分按地区取值的金额", "the amount is a single global value and cannot go to each region: allocate it by weights, or split a per-region amount")),
-    "E439": Code(E, "tier-share-missing", Text("本层有多个承担方,每一方都须写明承担比例", "a tier with several payers needs each payer's share")),
+    "E435": Code(
+        E,
+        "per-region-fund-not-carried",
+        Text(
+            "按地区的资金“{fund}”须结转(每个地区一个账户,逐期保留余额)",
+            "per-region fund ‘{fund}’ must be carried: one account per region keeps its balance",
+        ),
+    ),
+    "E436": Code(
+        E,
+        "per-region-fund-pooling",
+        Text(
+            "按地区的资金“{fund}”不能有分配或留存规则(各地区只动用自己的账户)",
+            "per-region fund ‘{fund}’ cannot allocate or retain: each region moves only its own account",
+        ),
+    ),
+    "E437": Code(
+        E,
+        "per-region-fund-word",
+        Text(
+            "按地区的资金“{fund}”内不能用“全部”或“剩余”;请用“余额({fund})”",
+            "‘all’ and ‘remaining’ cannot be used in per-region fund ‘{fund}’; use balance({fund})",
+        ),
+    ),
+    "E438": Code(
+        E,
+        "global-amount-to-each-region",
+        Text(
+            "金额是全局值,不能按地区分给各地区;请用分配规则按因素分配,或拆分按地区取值的金额",
+            "the amount is a single global value and cannot go to each region: allocate it by weights, or split a per-region amount",
+        ),
+    ),
+    "E439": Code(
+        E,
+        "tier-share-missing",
+        Text("本层有多个承担方,每一方都须写明承担比例", "a tier with several payers needs each payer's share"),
+    ),
     # ---- prose for the 解读 (说明, 解读): references the explainer fills in
-    "E260": Code(E, "prose-undefined", Text("说明或解读中引用的{kind}“{name}”不存在", "the {kind} ‘{name}’ referred to in a note or explainer text does not exist")),
-    "E261": Code(E, "prose-not-computable", Text("说明或解读中引用的“{name}”没有确定的值:{why}", "‘{name}’, referred to in a note or explainer text, has no fixed value: {why}")),
+    "E260": Code(
+        E,
+        "prose-undefined",
+        Text(
+            "说明或解读中引用的{kind}“{name}”不存在",
+            "the {kind} ‘{name}’ referred to in a note or explainer text does not exist",
+        ),
+    ),
+    "E261": Code(
+        E,
+        "prose-not-computable",
+        Text(
+            "说明或解读中引用的“{name}”没有确定的值:{why}",
+            "‘{name}’, referred to in a note or explainer text, has no fixed value: {why}",
+        ),
+    ),
     # ---- warnings
     "W501": Code(W, "unused", Text("{kind}“{name}”没有被使用", "{kind} ‘{name}’ is never used")),
     "W502": Code(W, "no-quote", Text("规则“{name}”没有注明原文", "rule ‘{name}’ does not quote the clause it encodes")),
     "W503": Code(W, "unverifiable", Text("无法静态验证{what}", "cannot verify statically that {what}")),
     "W504": Code(W, "unreachable-arm", Text("这一分支永远不会被选中", "this arm can never be chosen")),
-    "W505": Code(W, "discretion", Text("原文中的“{word}”留有选择余地,这里却没有说明怎样理解:请加 理解 \"…\"、写成解读的选项,或改为待定参数", "‘{word}’ in the quoted clause leaves a choice open, and nothing here says how it was read: add reading \"…\", make it a choice of readings, or an open parameter")),
+    "W505": Code(
+        W,
+        "discretion",
+        Text(
+            '原文中的“{word}”留有选择余地,这里却没有说明怎样理解:请加 理解 "…"、写成解读的选项,或改为待定参数',
+            '‘{word}’ in the quoted clause leaves a choice open, and nothing here says how it was read: add reading "…", make it a choice of readings, or an open parameter',
+        ),
+    ),
     # ---- notes
-    "I601": Code(N, "open-parameter", Text("参数“{name}”待定:运行时须由情景提供", "parameter ‘{name}’ is open: a scenario must supply it")),
+    "I601": Code(
+        N,
+        "open-parameter",
+        Text("参数“{name}”待定:运行时须由情景提供", "parameter ‘{name}’ is open: a scenario must supply it"),
+    ),
 }
 
 # Hints and labels: secondary texts attached to a diagnostic.
@@ -132,14 +377,28 @@ TEXTS: dict[str, Text] = {
     "under-reading": Text("在解读“{choice}”取选项“{option}”时", "under the reading ‘{choice}’ = ‘{option}’"),
     "did-you-mean": Text("你是不是想写“{suggestion}”?", "did you mean ‘{suggestion}’?"),
     "first-defined": Text("首次定义在此", "first defined here"),
-    "keyword-space-before": Text("关键字“{keyword}”前需要空格:写成“{rest} {keyword}”", "put a space before the keyword ‘{keyword}’: ‘{rest} {keyword}’"),
-    "compare-to-member": Text("与该枚举类型的值比较,如 缺口原因 = {name}", "compare it with a value of that enumeration, e.g. 缺口原因 = {name}"),
-    "keyword-space": Text("关键字“{keyword}”后需要空格:写成“{keyword} {rest}”", "put a space after the keyword ‘{keyword}’: ‘{keyword} {rest}’"),
+    "keyword-space-before": Text(
+        "关键字“{keyword}”前需要空格:写成“{rest} {keyword}”",
+        "put a space before the keyword ‘{keyword}’: ‘{rest} {keyword}’",
+    ),
+    "compare-to-member": Text(
+        "与该枚举类型的值比较,如 缺口原因 = {name}",
+        "compare it with a value of that enumeration, e.g. 缺口原因 = {name}",
+    ),
+    "keyword-space": Text(
+        "关键字“{keyword}”后需要空格:写成“{keyword} {rest}”",
+        "put a space after the keyword ‘{keyword}’: ‘{keyword} {rest}’",
+    ),
     "expected": Text("此处应为:{expected_zh}", "expected one of: {expected_en}"),
     "unclosed": Text("这里打开的“{open}”没有闭合", "this ‘{open}’ is never closed"),
     "fullwidth": Text("请改用半角字符“{ascii}”", "use the ASCII character ‘{ascii}’ instead"),
-    "invisible": Text("这是一个不可见字符(U+{codepoint:s}),请删除", "this is an invisible character (U+{codepoint:s}); delete it"),
-    "floor-it": Text("用 取大(…, 0) 设置下限,或改写为不会为负的形式", "floor it with max(…, 0), or rewrite it so it cannot go negative"),
+    "invisible": Text(
+        "这是一个不可见字符(U+{codepoint:s}),请删除", "this is an invisible character (U+{codepoint:s}); delete it"
+    ),
+    "floor-it": Text(
+        "用 取大(…, 0) 设置下限,或改写为不会为负的形式",
+        "floor it with max(…, 0), or rewrite it so it cannot go negative",
+    ),
     "shortfall-forms": Text(
         "写明 不足时 按比例、不足时 按顺序 或 不足时 挂账,并用 理解 说明为什么这样读;若金额不会超过余额,写成 取小(…, 剩余)",
         "say shortfall prorata, shortfall ordered or shortfall claim, with a reading saying why; if the amount cannot exceed the balance, write min(…, remaining)",
@@ -158,7 +417,10 @@ TEXTS: dict[str, Text] = {
     "complement": Text("把其中一项写成 100% 减去其余各项", "write one share as 100% minus the others"),
     "open-clause": Text("原文:{quote}", "clause: {quote}"),
     "add-other": Text("补上这些成员的分支,或加一个“其他”分支", "add arms for them, or an ‘otherwise’ arm"),
-    "units-rule": Text("金额只能与金额相加减;金额 × 比例 得金额;金额 ÷ 金额 得比例", "money adds only to money; money × ratio is money; money ÷ money is a ratio"),
+    "units-rule": Text(
+        "金额只能与金额相加减;金额 × 比例 得金额;金额 ÷ 金额 得比例",
+        "money adds only to money; money × ratio is money; money ÷ money is a ratio",
+    ),
     "zero-literal": Text("零可以写成 0元", "write zero money as 0元"),
     "band-lower": Text("上一档止于{value}", "the band before ends at {value}"),
     "effective-cycle": Text("“{name}”在此引用", "‘{name}’ is used here"),
@@ -167,29 +429,56 @@ TEXTS: dict[str, Text] = {
     "serve-object": Text("请求体应为 JSON 对象", "the request body must be a JSON object"),
     "serve-field": Text("字段“{field}”应为{expected}", "field ‘{field}’ must be {expected}"),
     "serve-unknown-field": Text("未知字段“{field}”（可用：{known}）", "unknown field ‘{field}’ (known: {known})"),
-    "serve-policy-or-source": Text("须给出 policy（政策名）或 source（政策原文）之一", "give exactly one of policy (a name) or source (the text)"),
-    "serve-unknown-policy": Text("没有名为“{name}”的政策（可用：{known}）", "no policy named ‘{name}’ (known: {known})"),
+    "serve-policy-or-source": Text(
+        "须给出 policy（政策名）或 source（政策原文）之一", "give exactly one of policy (a name) or source (the text)"
+    ),
+    "serve-unknown-policy": Text(
+        "没有名为“{name}”的政策（可用：{known}）", "no policy named ‘{name}’ (known: {known})"
+    ),
     "serve-too-large": Text("请求体超过 {limit}，已拒绝", "the request body is larger than {limit}: refused"),
     "serve-too-many": Text("“{field}”最多 {limit} 项", "‘{field}’ holds at most {limit} items"),
-    "serve-timeout": Text("计算超过 {seconds} 秒，已停止等待", "the computation took longer than {seconds} s: gave up waiting"),
-    "serve-internal": Text("服务内部出错（pool 的缺陷），详情见服务端日志", "internal error (a bug in pool): see the server's log"),
-    "serve-host": Text("不接受主机名“{host}”：本服务只在本机可访问", "host name ‘{host}’ refused: this service is for this machine only"),
+    "serve-timeout": Text(
+        "计算超过 {seconds} 秒，已停止等待", "the computation took longer than {seconds} s: gave up waiting"
+    ),
+    "serve-internal": Text(
+        "服务内部出错（pool 的缺陷），详情见服务端日志", "internal error (a bug in pool): see the server's log"
+    ),
+    "serve-host": Text(
+        "不接受主机名“{host}”：本服务只在本机可访问",
+        "host name ‘{host}’ refused: this service is for this machine only",
+    ),
     "serve-token": Text("缺少或错误的访问令牌", "missing or wrong access token"),
     "serve-not-found": Text("没有这个地址：{path}", "no such address: {path}"),
     "serve-method": Text("{path} 不接受 {method} 请求", "{path} does not accept {method}"),
     "serve-no-policy": Text("文件中没有“政策”声明", "the file declares no policy (政策/policy)"),
-    "serve-several-periods": Text("这个情景有多期，请用 /simulate", "this scenario holds several periods: use /simulate"),
-    "serve-import-format": Text("不支持的文件格式“{format}”（可用：{known}）", "unsupported file format ‘{format}’ (known: {known})"),
+    "serve-several-periods": Text(
+        "这个情景有多期，请用 /simulate", "this scenario holds several periods: use /simulate"
+    ),
+    "serve-import-format": Text(
+        "不支持的文件格式“{format}”（可用：{known}）", "unsupported file format ‘{format}’ (known: {known})"
+    ),
 }
 
 
 # Reading inputs and writing outputs (pool refuses rather than lose or hang): {kind} is one of FILE_KINDS.
 FILE_MESSAGES: dict[str, Text] = {
-    "not-regular": Text("不是普通文件,而是{kind};pool 只读写普通文件", "is not a regular file but {kind}; pool reads and writes regular files only"),
-    "too-large": Text("文件有 {size} MB,超过 {limit} MB 的上限,不像是一份{what}", "the file is {size} MB, over the {limit} MB limit: too large for {what}"),
+    "not-regular": Text(
+        "不是普通文件,而是{kind};pool 只读写普通文件",
+        "is not a regular file but {kind}; pool reads and writes regular files only",
+    ),
+    "too-large": Text(
+        "文件有 {size} MB,超过 {limit} MB 的上限,不像是一份{what}",
+        "the file is {size} MB, over the {limit} MB limit: too large for {what}",
+    ),
     "output-empty": Text("需要一个文件名,而不是空字符串", "needs a file name, not an empty string"),
-    "output-is-input": Text("-o 指向输入文件“{input}”,写入会覆盖它;请换一个文件名", "-o names the input ‘{input}’, which writing would overwrite; choose another name"),
-    "changed-meanwhile": Text("文件在读取之后被修改过,为免丢失修改,未覆盖;请重新运行", "the file changed after it was read; left as it is so no edit is lost: run again"),
+    "output-is-input": Text(
+        "-o 指向输入文件“{input}”,写入会覆盖它;请换一个文件名",
+        "-o names the input ‘{input}’, which writing would overwrite; choose another name",
+    ),
+    "changed-meanwhile": Text(
+        "文件在读取之后被修改过,为免丢失修改,未覆盖;请重新运行",
+        "the file changed after it was read; left as it is so no edit is lost: run again",
+    ),
 }
 FILE_KINDS: dict[str, Text] = {
     "fifo": Text("命名管道(FIFO)", "a named pipe (FIFO)"),
@@ -204,18 +493,32 @@ SHEET_TEXTS: dict[str, Text] = {
     "cannot-read": Text("无法读取:{reason}", "cannot read: {reason}"),
     "bad-csv": Text("CSV 格式错误:{reason}", "malformed CSV: {reason}"),
     "bad-workbook": Text("无法读取工作簿:{reason}", "cannot read the workbook: {reason}"),
-    "not-xlsx": Text("不是有效的 .xlsx 文件(旧的 .xls 请在 Excel 中另存为 .xlsx)", "not a valid .xlsx file (save an old .xls as .xlsx in Excel)"),
-    "too-large": Text("工作簿解压后超过 {mb} MB,不是一期的情景数据", "the workbook unpacks to more than {mb} MB, too large for one period's scenario"),
-    "needs-openpyxl": Text("读写 .xlsx 需要 openpyxl:pip install 'pool-lang[sheets]'(或改用 .csv)", "reading and writing .xlsx needs openpyxl: pip install 'pool-lang[sheets]' (or use .csv)"),
+    "not-xlsx": Text(
+        "不是有效的 .xlsx 文件(旧的 .xls 请在 Excel 中另存为 .xlsx)",
+        "not a valid .xlsx file (save an old .xls as .xlsx in Excel)",
+    ),
+    "too-large": Text(
+        "工作簿解压后超过 {mb} MB,不是一期的情景数据",
+        "the workbook unpacks to more than {mb} MB, too large for one period's scenario",
+    ),
+    "needs-openpyxl": Text(
+        "读写 .xlsx 需要 openpyxl:pip install 'pool-lang[sheets]'(或改用 .csv)",
+        "reading and writing .xlsx needs openpyxl: pip install 'pool-lang[sheets]' (or use .csv)",
+    ),
     "needs-pandas": Text("需要 pandas:pip install pandas", "this needs pandas: pip install pandas"),
     "merged": Text("合并的单元格:请取消合并,每个单元格填一个值", "merged cells: unmerge them, one value a cell"),
-    "formula": Text("公式没有保存计算结果:请在 Excel 中打开后保存,或改填数值", "a formula with no saved result: open and save the file in Excel, or type the value"),
+    "formula": Text(
+        "公式没有保存计算结果:请在 Excel 中打开后保存,或改填数值",
+        "a formula with no saved result: open and save the file in Excel, or type the value",
+    ),
     "error-value": Text("单元格是错误值 {value}", "the cell holds the error {value}"),
     "not-finite": Text("不是有限的数", "not a finite number"),
     "date-time": Text("应为日期,不含时间", "expected a date without a time"),
     "not-a-value": Text("无法识别的单元格内容", "the cell's content is not a value"),
     "python-value": Text("无法识别的值 {value}({kind})", "not a scenario value: {value} ({kind})"),
-    "unknown-encoding": Text("未知的编码“{encoding}”(常用:utf-8、gb18030)", "unknown encoding ‘{encoding}’ (common ones: utf-8, gb18030)"),
+    "unknown-encoding": Text(
+        "未知的编码“{encoding}”(常用:utf-8、gb18030)", "unknown encoding ‘{encoding}’ (common ones: utf-8, gb18030)"
+    ),
     "cannot-decode": Text("第 {byte} 字节不能按 {encoding} 解码", "byte {byte} cannot be decoded as {encoding}"),
     "bad-utf16": Text("第 {byte} 字节不是有效的 UTF-16", "byte {byte} is not valid UTF-16"),
     "bad-utf8": Text("第 {byte} 字节不是有效的 UTF-8", "byte {byte} is not valid UTF-8"),
@@ -233,8 +536,13 @@ SHEET_TEXTS: dict[str, Text] = {
         "this row belongs to no table: a table starts with a header row beginning 地区 (regions), 参数 (params), 全局 (global inputs) "
         "or 期初余额 (opening balances), or a sheet named after one of them",
     ),
-    "unknown-unit": Text("未知的单位“{unit}”(可用:元、万元、亿元、%、人、万人)", "unknown unit ‘{unit}’ (known: 元, 万元, 亿元, %, 人, 万人)"),
-    "no-header": Text("这一列没有标题,不知道这个值是什么", "this column has no header: what the value is cannot be told"),
+    "unknown-unit": Text(
+        "未知的单位“{unit}”(可用:元、万元、亿元、%、人、万人)",
+        "unknown unit ‘{unit}’ (known: 元, 万元, 亿元, %, 人, 万人)",
+    ),
+    "no-header": Text(
+        "这一列没有标题,不知道这个值是什么", "this column has no header: what the value is cannot be told"
+    ),
     "regions-twice": Text("地区表重复出现", "a second table of regions"),
     "no-region": Text("缺少地区名称", "the region's name is missing"),
     "unknown-column": Text("未知的列“{name}”(可用:{known})", "unknown column ‘{name}’ (known: {known})"),
@@ -242,7 +550,7 @@ SHEET_TEXTS: dict[str, Text] = {
     "no-fund": Text("缺少资金名称", "the fund's name is missing"),
     "balance-twice": Text("这项资金的期初余额重复出现", "this fund's opening balance is given twice"),
     "balance-mixed": Text("这项资金已给出不分地区的余额", "this fund already has one balance for all regions"),
-}  # fmt: skip
+}
 
 
 def code(code_id: str) -> Code:
@@ -262,11 +570,19 @@ SETTLEMENT: dict[str, Text] = {
     "negative": Text("“{rule}”为负:{amount}元", "‘{rule}’ is negative ({amount})"),
     "negative-in": Text("“{rule}”(地区“{region}”)为负:{amount}元", "‘{rule}’ for ‘{region}’ is negative ({amount})"),
     "negative-draw": Text("“{rule}”为负", "‘{rule}’ is negative"),
-    "overdrawn": Text("资金“{fund}”余额不足:期末余额将为{amount}元", "fund ‘{fund}’ is overdrawn: it would close at {amount}"),
+    "overdrawn": Text(
+        "资金“{fund}”余额不足:期末余额将为{amount}元", "fund ‘{fund}’ is overdrawn: it would close at {amount}"
+    ),
     "overdrawn-draw": Text("资金“{fund}”余额不足", "fund ‘{fund}’ is overdrawn"),
-    "pays-more": Text("资金“{fund}”付出的比收到的多{amount}元", "fund ‘{fund}’ pays out {amount} more than it takes in"),
-    "left-holding": Text("资金“{fund}”期末留有{amount}元没有去向", "fund ‘{fund}’ is left holding {amount} with no destination"),
-    "left-holding-draw": Text("资金“{fund}”期末留有余额没有去向", "fund ‘{fund}’ is left holding money with no destination"),
+    "pays-more": Text(
+        "资金“{fund}”付出的比收到的多{amount}元", "fund ‘{fund}’ pays out {amount} more than it takes in"
+    ),
+    "left-holding": Text(
+        "资金“{fund}”期末留有{amount}元没有去向", "fund ‘{fund}’ is left holding {amount} with no destination"
+    ),
+    "left-holding-draw": Text(
+        "资金“{fund}”期末留有余额没有去向", "fund ‘{fund}’ is left holding money with no destination"
+    ),
     "open-parameter": Text("参数“{name}”待定,须由情景提供", "parameter ‘{name}’ is open and must be supplied"),
     "missing-input": Text("缺少输入“{name}”", "missing input ‘{name}’"),
     "missing-input-in": Text("缺少输入“{name}”(地区“{region}”)", "missing input ‘{name}’ for ‘{region}’"),
@@ -281,8 +597,14 @@ SETTLEMENT: dict[str, Text] = {
     "not-fixed": Text("这个值要到结算时才有", "this value is known only when a period is settled"),
     # `pool run --explain NAME@REGION`, and the values an example gives
     "explain-unknown": Text("没有名为“{name}”的值", "there is no value named ‘{name}’"),
-    "explain-needs-region": Text("“{name}”按地区取值,请写成 {name}@地区", "‘{name}’ varies by region: write {name}@REGION"),
-    "explain-no-region": Text("情景中没有地区“{region}”;可选:{listed}", "the scenario has no region ‘{region}’; it lists: {listed_en}"),
+    "explain-needs-region": Text(
+        "“{name}”按地区取值,请写成 {name}@地区", "‘{name}’ varies by region: write {name}@REGION"
+    ),
+    "explain-no-region": Text(
+        "情景中没有地区“{region}”;可选:{listed}", "the scenario has no region ‘{region}’; it lists: {listed_en}"
+    ),
     "example-literal": Text("算例中的值须为字面量", "values in an example must be literals"),
-    "example-type": Text("算例中“{name}”的值“{shown}”不是{zh}", "the example's value ‘{shown}’ for ‘{name}’ is not {en}"),
+    "example-type": Text(
+        "算例中“{name}”的值“{shown}”不是{zh}", "the example's value ‘{shown}’ for ‘{name}’ is not {en}"
+    ),
 }

@@ -57,10 +57,16 @@ def settle_choices(program: ir.Program, wanted: Chosen) -> dict[str, str]:
         c = known.get(name)
         if c is None:
             names = "、".join(known) or "无"
-            raise ReadingError(f"政策没有名为“{name}”的解读(有:{names})", f"the policy has no choice of readings named ‘{name}’ (it has: {', '.join(known) or 'none'})")
+            raise ReadingError(
+                f"政策没有名为“{name}”的解读(有:{names})",
+                f"the policy has no choice of readings named ‘{name}’ (it has: {', '.join(known) or 'none'})",
+            )
         opts = [o.name.text for o in c.options]
         if option not in opts:
-            raise ReadingError(f"解读“{name}”没有选项“{option}”(有:{'、'.join(opts)})", f"the choice ‘{name}’ has no option ‘{option}’ (it has: {', '.join(opts)})")
+            raise ReadingError(
+                f"解读“{name}”没有选项“{option}”(有:{'、'.join(opts)})",
+                f"the choice ‘{name}’ has no option ‘{option}’ (it has: {', '.join(opts)})",
+            )
         out[name] = option
     return out
 
@@ -169,9 +175,14 @@ def readings_of(program: ir.Program) -> tuple[Reading, ...]:
     for d in _main_decls(program):
         for c in [d] if isinstance(d, ir.Choice) else [c for _, c in d.choices] if isinstance(d, ir.FundDecl) else []:
             opts = tuple(
-                OptionInfo(o.name.text, _text(o.literate.reading), o.name.text == c.default.text, tuple(x.name.text for x in o.decls))
+                OptionInfo(
+                    o.name.text,
+                    _text(o.literate.reading),
+                    o.name.text == c.default.text,
+                    tuple(x.name.text for x in o.decls),
+                )
                 for o in c.options
-            )  # fmt: skip
+            )
             lit = c.literate
             out.append(Reading(c.name.text, _text(lit.quote), _text(lit.section), _text(lit.reading), c.span, opts))
         for name, lit, span in _named(d):
@@ -202,7 +213,9 @@ def discretion_words(quote: str) -> list[tuple[int, str]]:
     """(offset, word) of every word in `quote` that leaves room for a choice."""
     out = []
     for m in _PATTERN.finditer(quote):
-        if m.group() == "可" and any(quote[max(0, m.start() - 1) : m.start() + len(w)].find(w) >= 0 for w in _NOT_DISCRETION):
+        if m.group() == "可" and any(
+            quote[max(0, m.start() - 1) : m.start() + len(w)].find(w) >= 0 for w in _NOT_DISCRETION
+        ):
             continue
         out.append((m.start(), m.group()))
     return out
@@ -239,7 +252,9 @@ def open_points(program: ir.Program) -> tuple[OpenPoint, ...]:
     return tuple(out)
 
 
-def _valued(d: ir.ParamDecl | ir.LetDecl | ir.InputDecl | ir.Rule | ir.FundDecl) -> Iterable[tuple[str, ir.Literate, Span, bool]]:
+def _valued(
+    d: ir.ParamDecl | ir.LetDecl | ir.InputDecl | ir.Rule | ir.FundDecl,
+) -> Iterable[tuple[str, ir.Literate, Span, bool]]:
     """Each (name, literate, span, read by its rule) a value or rule carries: a tier or
     exception is answered by its rule's 理解 as well as its own."""
     if isinstance(d, ir.FundDecl):

@@ -17,7 +17,7 @@ from compiler.readings import choices, uses_regions_together
 
 
 def _json_scalar(v: Scalar, t: Type | None) -> str | bool:
-    if isinstance(v, bool) or isinstance(v, str):
+    if isinstance(v, (bool, str)):
         return v
     if t is not None and t.base is Base.MONEY:
         return str(to_decimal(v, 2))
@@ -58,12 +58,22 @@ def notes(checked: CheckedPolicy, missing: tuple[str, ...], lang: str) -> str:
     written = checked.written or checked.program
     default = {c.name.text: c.default.text for c in choices(written)}
     if checked.readings != default:  # the defaults are the policy as written: said only when departed from
-        shown = [f"{k} = {v}" + (("(默认)" if zh else " (default)") if default.get(k) == v else "") for k, v in checked.readings.items()]
+        shown = [
+            f"{k} = {v}" + (("(默认)" if zh else " (default)") if default.get(k) == v else "")
+            for k, v in checked.readings.items()
+        ]
         out += ("解读:" if zh else "Readings: ") + ("; ".join(shown)) + "\n"
     if missing:
-        totals = "、".join(uses_regions_together(checked.program)) if zh else ", ".join(uses_regions_together(checked.program))
-        out += (f"部分地区:情景未列出 {'、'.join(missing)};以下各项按全部地区合计或分摊,只涵盖列出的地区:{totals}\n"
-                if zh else f"Partial: the scenario leaves out {', '.join(missing)}; these sum or share over the region set and cover only the regions listed: {totals}\n")  # fmt: skip
+        totals = (
+            "、".join(uses_regions_together(checked.program))
+            if zh
+            else ", ".join(uses_regions_together(checked.program))
+        )
+        out += (
+            f"部分地区:情景未列出 {'、'.join(missing)};以下各项按全部地区合计或分摊,只涵盖列出的地区:{totals}\n"
+            if zh
+            else f"Partial: the scenario leaves out {', '.join(missing)}; these sum or share over the region set and cover only the regions listed: {totals}\n"
+        )
     return ("\n" + out) if out else ""
 
 
@@ -114,7 +124,9 @@ def to_text(res: PeriodResult, period: int | None, lang: str, checked: CheckedPo
     zh = lang == "zh"
     heads = ["规则", "自", "至", "金额(元)", "行"] if zh else ["rule", "from", "to", "amount (元)", "line"]
     rows = [[t.rule, t.source, t.dest, money(t.amount), str(t.line)] for t in res.transfers]
-    title = (f"{period}年 资金往来" if zh else f"Transfers, {period}") if period else ("资金往来" if zh else "Transfers")
+    title = (
+        (f"{period}年 资金往来" if zh else f"Transfers, {period}") if period else ("资金往来" if zh else "Transfers")
+    )
     out = f"{title}\n\n" + table(heads, rows, {3, 4})
     claims = _claim_accounts(checked, res.closing) if checked is not None else set()
     balances = [[k, money(v)] for k, v in res.closing.items() if k not in claims]
@@ -123,7 +135,11 @@ def to_text(res: PeriodResult, period: int | None, lang: str, checked: CheckedPo
         out += "\n" + table(heads, balances, {1})
     unpaid = [[k, money(v)] for k, v in res.closing.items() if k in claims and v]
     if unpaid:
-        heads = ["挂账的规则", "未付金额(元),下期续付"] if zh else ["rule with claims", "unpaid (元), asked again next period"]
+        heads = (
+            ["挂账的规则", "未付金额(元),下期续付"]
+            if zh
+            else ["rule with claims", "unpaid (元), asked again next period"]
+        )
         out += "\n" + table(heads, unpaid, {1})
     elif claims:
         out += "\n" + ("挂账:没有未付的金额\n" if zh else "Claims: nothing left unpaid\n")
@@ -153,6 +169,8 @@ def simulation_text(checked: CheckedPolicy, runs: list[tuple[int | None, PeriodR
     return table(heads, rows, set(range(1, len(heads))))
 
 
-def simulation_json(checked: CheckedPolicy, runs: list[tuple[int | None, PeriodResult]], missing: tuple[str, ...] = ()) -> str:
+def simulation_json(
+    checked: CheckedPolicy, runs: list[tuple[int | None, PeriodResult]], missing: tuple[str, ...] = ()
+) -> str:
     docs = [json.loads(to_json(checked, period, res, missing)) for period, res in runs]
     return json.dumps(docs, ensure_ascii=False, indent=2) + "\n"

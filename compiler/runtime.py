@@ -152,9 +152,14 @@ def claim_account(rule: str, region: str | None) -> str:
 
 
 def short_pay(
-    rule: str, asked: Mapping[str | None, Fraction], available: Fraction, form: str, order: Sequence[str],
-    opening: Mapping[str, Fraction], claims: dict[str, Fraction],
-) -> dict[str | None, Fraction]:  # fmt: skip
+    rule: str,
+    asked: Mapping[str | None, Fraction],
+    available: Fraction,
+    form: str,
+    order: Sequence[str],
+    opening: Mapping[str, Fraction],
+    claims: dict[str, Fraction],
+) -> dict[str | None, Fraction]:
     """What a fund holding `available` pays a rule that asks for `asked` (whole fen, by
     region; None for a rule with one amount), when the policy said what happens if it
     cannot pay in full (不足时):
@@ -183,7 +188,9 @@ def short_pay(
     return dict(zip(keys, paid))
 
 
-def apportion_tier(need: Sequence[Fraction], shares: Sequence[Fraction], total_cap: Fraction | None) -> list[list[Fraction]]:
+def apportion_tier(
+    need: Sequence[Fraction], shares: Sequence[Fraction], total_cap: Fraction | None
+) -> list[list[Fraction]]:
     """What each payer of one waterfall tier pays in each region (rows: regions).
 
     Without a total cap each region's part is split between the payers by their
@@ -224,7 +231,9 @@ def largest_remainder(total: Fraction, weights: list[Fraction], rule: str, line:
         raise _bad_weights(rule, line) from None
 
 
-def tier_pieces(need: list[Fraction], shares: list[Fraction], total_cap: Fraction | None, rule: str, line: int) -> list[list[Fraction]]:
+def tier_pieces(
+    need: list[Fraction], shares: list[Fraction], total_cap: Fraction | None, rule: str, line: int
+) -> list[list[Fraction]]:
     try:
         return apportion_tier(need, shares, total_cap)
     except BadWeights:
@@ -272,7 +281,9 @@ class Ledger:
     def __init__(self) -> None:
         self.by_rule: dict[str, list[tuple[str, str, Fraction, int]]] = {}
 
-    def move(self, rule: str, line: int, source: str, dest: str, amount: Fraction, region: str | None = None) -> Fraction:
+    def move(
+        self, rule: str, line: int, source: str, dest: str, amount: Fraction, region: str | None = None
+    ) -> Fraction:
         amount = round_fen(amount)
         if amount < 0:
             raise _negative(rule, region, amount, line)
@@ -292,9 +303,14 @@ class Ledger:
 
 
 def settle_funds(
-    ledger: Ledger, rules: list[str], funds: dict[str, bool], opening: dict[str, Fraction], lines: dict[str, int],
-    regional: frozenset[str] = frozenset(), regions: list[str] | None = None,
-) -> dict[str, Fraction]:  # fmt: skip
+    ledger: Ledger,
+    rules: list[str],
+    funds: dict[str, bool],
+    opening: dict[str, Fraction],
+    lines: dict[str, int],
+    regional: frozenset[str] = frozenset(),
+    regions: list[str] | None = None,
+) -> dict[str, Fraction]:
     """Conservation per fund account: opening + in − out = closing, to the fen. A
     fund that is not carried must close at zero; a carried one may not go below it.
     A per-region fund keeps one account per region."""
@@ -322,7 +338,11 @@ def need(table: Mapping[str, Supplied], name: str, region: str | None, kind: str
     if name not in table:
         if kind == "open":
             raise SettlementError("open-parameter", name=name)
-        raise SettlementError("missing-input-in", name=name, region=region) if region else SettlementError("missing-input", name=name)
+        raise (
+            SettlementError("missing-input-in", name=name, region=region)
+            if region
+            else SettlementError("missing-input", name=name)
+        )
     value = table[name]
     if isinstance(value, dict):
         if region is None or region not in value:
@@ -391,10 +411,15 @@ class Result:
 
 
 def result(
-    transfers: list[Transfer], closing: dict[str, Fraction], rules: list[str],
-    by_region: dict[str, dict[str, Fraction]], totals: dict[str, Fraction],
-    lets: list[tuple[str, bool]], memo: dict[tuple[str, str | None], Value], regions: list[str],
-) -> Result:  # fmt: skip
+    transfers: list[Transfer],
+    closing: dict[str, Fraction],
+    rules: list[str],
+    by_region: dict[str, dict[str, Fraction]],
+    totals: dict[str, Fraction],
+    lets: list[tuple[str, bool]],
+    memo: dict[tuple[str, str | None], Value],
+    regions: list[str],
+) -> Result:
     """Every rule's value, and every derived value settlement needed."""
     values: dict[str, Value | dict[str, Value]] = {}
     for name in rules:

@@ -26,10 +26,10 @@ from compiler.ir.walk import decl_exprs, walk
 from compiler.messages import Text
 from compiler.readings import choices, uses_regions_together
 from compiler.runtime import shift
+from compiler.sheets.amounts import plain_number
 from compiler.sheets.problems import SheetError
 from compiler.sheets.read import compose as compose_scenario
 from compiler.sheets.read import is_spreadsheet
-from compiler.sheets.amounts import plain_number
 
 Value = Decimal | bool | str
 Supplied = Value | dict[str, Value]  # one value, or one per region
@@ -104,7 +104,12 @@ class ScenarioReader(Reader):
             assert t.enum is not None
             members = [m.text for m in self.scope.enums[t.enum].members]
             if text not in members:
-                self.error(node, field, f"“{text}”不是{t.enum}的成员({'、'.join(members)})", f"‘{text}’ is not one of {t.enum}: {', '.join(members)}")
+                self.error(
+                    node,
+                    field,
+                    f"“{text}”不是{t.enum}的成员({'、'.join(members)})",
+                    f"‘{text}’ is not one of {t.enum}: {', '.join(members)}",
+                )
                 return None
             return text
         if not t.numeric:
@@ -131,7 +136,9 @@ class ScenarioReader(Reader):
             self.error(node, field, f"不能为负:{text}", f"cannot be negative: {text}")
             return None
         if t.base is Base.MONEY and d != d.quantize(Decimal("0.01")):
-            self.error(node, field, f"金额最多两位小数(到分):{text}", f"money has at most two decimal places (fen): {text}")
+            self.error(
+                node, field, f"金额最多两位小数(到分):{text}", f"money has at most two decimal places (fen): {text}"
+            )
             return None
         if t.base is Base.COUNT and d != d.to_integral_value():
             self.error(node, field, f"人数须为整数:{text}", f"a count must be a whole number: {text}")
@@ -144,7 +151,12 @@ class ScenarioReader(Reader):
                 low = b.kind is ir.BoundKind.MIN
                 if (low and d < limit) or (not low and d > limit):
                     word = ("不低于", "at least") if low else ("不高于", "at most")
-                    self.error(node, field, f"{text} 超出范围:须{word[0]} {_show(b.expr)}", f"{text} is out of range: must be {word[1]} {_show(b.expr)}")
+                    self.error(
+                        node,
+                        field,
+                        f"{text} 超出范围:须{word[0]} {_show(b.expr)}",
+                        f"{text} is out of range: must be {word[1]} {_show(b.expr)}",
+                    )
                     return None
         return d
 
@@ -189,29 +201,54 @@ class ScenarioReader(Reader):
                 description = self.description(v)
         if state_nodes is not None:
             self.state(state_nodes, state, regions)
-        regional = next((n for n, d in self.scope.values.items() if isinstance(d, ir.InputDecl) and self.checked.types[n].per_region), None)
+        regional = next(
+            (
+                n
+                for n, d in self.scope.values.items()
+                if isinstance(d, ir.InputDecl) and self.checked.types[n].per_region
+            ),
+            None,
+        )
         if regional is not None and not regions and not self.errors:
             where = regions_node if regions_node is not None else root
-            self.error(where, "regions", f"没有列出任何地区;本政策按地区计算(如“{regional}”),请在 regions 下逐个列出",
-                       f"lists no region; the policy computes per region (‘{regional}’, …): list each region under `regions`")  # fmt: skip
-        scheme_input = next((n for n, d in self.scope.values.items() if isinstance(d, ir.InputDecl) and d.implicit), None)
+            self.error(
+                where,
+                "regions",
+                f"没有列出任何地区;本政策按地区计算(如“{regional}”),请在 regions 下逐个列出",
+                f"lists no region; the policy computes per region (‘{regional}’, …): list each region under `regions`",
+            )
+        scheme_input = next(
+            (n for n, d in self.scope.values.items() if isinstance(d, ir.InputDecl) and d.implicit), None
+        )
         if scheme is not None and scheme_input is not None:
             inputs[scheme_input] = scheme  # rules may read 险种
         elif scheme_input is not None and scheme_input not in inputs and self._reads(scheme_input):
-            self.error(root, "scheme", "本政策的规则因险种而不同,须给出 scheme", "the policy's rules differ by scheme: give `scheme`")
+            self.error(
+                root,
+                "scheme",
+                "本政策的规则因险种而不同,须给出 scheme",
+                "the policy's rules differ by scheme: give `scheme`",
+            )
         if policy is not None and scheme is not None and period is not None:
             for started, start in policy.header.scheme_starts:
                 if started.text == scheme and period < start.first.year:
-                    self.error(root, "period", f"{scheme}自{start.text}起实施,{period}年不能按{scheme}结算",
-                               f"{scheme} starts {start.first.isoformat()}: {period} cannot be settled for it")  # fmt: skip
+                    self.error(
+                        root,
+                        "period",
+                        f"{scheme}自{start.text}起实施,{period}年不能按{scheme}结算",
+                        f"{scheme} starts {start.first.isoformat()}: {period} cannot be settled for it",
+                    )
         missing = self.missing(regions)
         if missing and not partial and not self.errors:
             totals = "、".join(uses_regions_together(self.checked.program)[:3])
-            self.error(regions_node if regions_node is not None else root, "regions",
-                       f"缺少本政策地区集中的 {len(missing)} 个地区:{'、'.join(missing)};“{totals}”等按全部地区合计或分摊,"
-                       f"只列部分地区会算出别的结果。请列出全部地区,或写明 \"partial\": true",
-                       f"{len(missing)} of the policy's regions are missing: {', '.join(missing)}; ‘{totals}’ and others sum or share "
-                       f"over every region, so a subset gives other amounts. List every region, or say \"partial\": true")  # fmt: skip
+            self.error(
+                regions_node if regions_node is not None else root,
+                "regions",
+                f"缺少本政策地区集中的 {len(missing)} 个地区:{'、'.join(missing)};“{totals}”等按全部地区合计或分摊,"
+                f'只列部分地区会算出别的结果。请列出全部地区,或写明 "partial": true',
+                f"{len(missing)} of the policy's regions are missing: {', '.join(missing)}; ‘{totals}’ and others sum or share "
+                f'over every region, so a subset gives other amounts. List every region, or say "partial": true',
+            )
         if self.errors:
             return None
         scen = Scenario(file, period, scheme, tuple(regions), params, inputs, state, readings, missing, description)
@@ -243,7 +280,9 @@ class ScenarioReader(Reader):
                     out[lang] = " ".join(text_of(vn).split())
             if out:
                 return {"zh": out.get("zh") or out["en"], "en": out.get("en") or out["zh"]}
-        self.error(v, "description", "应为一句文字,或 {\"zh\": …, \"en\": …}", "expected a sentence of text, or {\"zh\": …, \"en\": …}")
+        self.error(
+            v, "description", '应为一句文字,或 {"zh": …, "en": …}', 'expected a sentence of text, or {"zh": …, "en": …}'
+        )
         return {}
 
     def readings(self, v: yaml.Node, out: dict[str, str]) -> None:
@@ -253,11 +292,21 @@ class ScenarioReader(Reader):
             field = f"readings.{name}"
             if name not in known:
                 have = "、".join(known) or "无"
-                self.error(kn, field, f"政策没有这个解读(有:{have})", f"the policy has no such choice of readings (it has: {', '.join(known) or 'none'})")
+                self.error(
+                    kn,
+                    field,
+                    f"政策没有这个解读(有:{have})",
+                    f"the policy has no such choice of readings (it has: {', '.join(known) or 'none'})",
+                )
                 continue
             text = text_of(vn)
             if text not in known[name]:
-                self.error(vn, field, f"“{text}”不是这个解读的选项({'、'.join(known[name])})", f"‘{text}’ is not an option of this choice ({', '.join(known[name])})")
+                self.error(
+                    vn,
+                    field,
+                    f"“{text}”不是这个解读的选项({'、'.join(known[name])})",
+                    f"‘{text}’ is not an option of this choice ({', '.join(known[name])})",
+                )
                 continue
             out[name] = text
 
@@ -272,9 +321,16 @@ class ScenarioReader(Reader):
             fund = self.scope.funds.get(name)
             claim = _claim_rule(self.scope, name)
             if claim is not None:  # 挂账: the claim left unpaid last period, by region
-                fund = ir.FundDecl(claim.name, True, self.checked.types[name].per_region, (), claim.literate, claim.span)
+                fund = ir.FundDecl(
+                    claim.name, True, self.checked.types[name].per_region, (), claim.literate, claim.span
+                )
             elif fund is None or not fund.carried:
-                self.error(kn, f"state.{name}", "不是结转的资金或挂账的规则", "is not a carried fund or a rule with carried claims")
+                self.error(
+                    kn,
+                    f"state.{name}",
+                    "不是结转的资金或挂账的规则",
+                    "is not a carried fund or a rule with carried claims",
+                )
                 continue
             if not fund.per_region:
                 got = self.value(vn, f"state.{name}", Type(Base.MONEY), None)
@@ -292,7 +348,9 @@ class ScenarioReader(Reader):
 
     def period(self, v: yaml.Node, policy: ir.Policy | None) -> int | None:
         text = str(v.value) if isinstance(v, yaml.ScalarNode) else ""
-        if not (text.isascii() and text.isdigit() and len(text) <= 6):  # isdigit alone takes ², and int() chokes on a million digits
+        if not (
+            text.isascii() and text.isdigit() and len(text) <= 6
+        ):  # isdigit alone takes ², and int() chokes on a million digits
             self.error(v, "period", "应为年份,如 2026", "expected a year such as 2026")
             return None
         year = int(text)
@@ -302,7 +360,12 @@ class ScenarioReader(Reader):
             last = h.effective_to.value.year if h.effective_to else None
             if (first is not None and year < first) or (last is not None and year > last):
                 span = f"{first or ''}–{last or ''}"
-                self.error(v, "period", f"{year}年不在政策生效期内({span})", f"{year} is outside the policy's effective period ({span})")
+                self.error(
+                    v,
+                    "period",
+                    f"{year}年不在政策生效期内({span})",
+                    f"{year} is outside the policy's effective period ({span})",
+                )
                 return None
         return year
 
@@ -310,7 +373,12 @@ class ScenarioReader(Reader):
         schemes = [s.text for s in policy.header.schemes] if policy else []
         text = str(v.value) if isinstance(v, yaml.ScalarNode) else ""
         if text not in schemes:
-            self.error(v, "scheme", f"应为以下险种之一:{'、'.join(schemes) or '(政策未列险种)'}", f"expected one of the schemes: {', '.join(schemes) or '(none declared)'}")
+            self.error(
+                v,
+                "scheme",
+                f"应为以下险种之一:{'、'.join(schemes) or '(政策未列险种)'}",
+                f"expected one of the schemes: {', '.join(schemes) or '(none declared)'}",
+            )
             return None
         return text
 
@@ -321,13 +389,20 @@ class ScenarioReader(Reader):
             self.error(kn, field, "不是参数", "is not a parameter")
             return
         if decl.value is not None and not decl.bounds:
-            self.error(kn, field, "是固定参数(有值且未声明范围),情景不能改变它", "is fixed (a value and no bounds); a scenario cannot change it")
+            self.error(
+                kn,
+                field,
+                "是固定参数(有值且未声明范围),情景不能改变它",
+                "is fixed (a value and no bounds); a scenario cannot change it",
+            )
             return
         got = self.value(vn, field, self.checked.types[name], decl)
         if got is not None:
             params[name] = got
 
-    def input(self, name: str, kn: yaml.Node, vn: yaml.Node, table: dict[str, Value | dict[str, Value]], region: str | None) -> None:
+    def input(
+        self, name: str, kn: yaml.Node, vn: yaml.Node, table: dict[str, Value | dict[str, Value]], region: str | None
+    ) -> None:
         field = f"regions.{region}.{name}" if region else f"global.{name}"
         decl = self.scope.values.get(name)
         if not isinstance(decl, ir.InputDecl):
@@ -336,7 +411,11 @@ class ScenarioReader(Reader):
             return
         t = self.checked.types[name]
         if t.per_region != (region is not None):
-            where = ("按地区的输入须写在 regions 下", "a per-region input belongs under regions") if t.per_region else ("全局输入须写在 global 下", "a global input belongs under global")
+            where = (
+                ("按地区的输入须写在 regions 下", "a per-region input belongs under regions")
+                if t.per_region
+                else ("全局输入须写在 global 下", "a global input belongs under global")
+            )
             self.error(kn, field, *where)
             return
         if region is not None:
@@ -357,7 +436,12 @@ class ScenarioReader(Reader):
         region_nodes: dict[str, yaml.Node] = {}
         for region, kn, vn in self.mapping(v, "regions"):
             if known and region not in known:
-                self.error(kn, f"regions.{region}", f"不是{self.checked.policy.header.region_set.text if self.checked.policy and self.checked.policy.header.region_set else ''}中的地区", "is not a region of the policy's region set")
+                self.error(
+                    kn,
+                    f"regions.{region}",
+                    f"不是{self.checked.policy.header.region_set.text if self.checked.policy and self.checked.policy.header.region_set else ''}中的地区",
+                    "is not a region of the policy's region set",
+                )
                 continue
             names.append(region)
             region_nodes[region] = kn
@@ -367,7 +451,12 @@ class ScenarioReader(Reader):
         for name in sorted({n for n, _ in self.given}):
             for region in names:
                 if (name, region) not in self.given:
-                    self.error(region_nodes[region], f"regions.{region}.{name}", "缺少这一输入(其他地区都给了)", "is missing (other regions give it)")
+                    self.error(
+                        region_nodes[region],
+                        f"regions.{region}.{name}",
+                        "缺少这一输入(其他地区都给了)",
+                        "is missing (other regions give it)",
+                    )
         return names
 
 
@@ -383,16 +472,28 @@ def _show(e: ir.Expr) -> str:
     return e.text if isinstance(e, ir.Num) else "…"
 
 
-def load(path: Source, checked: CheckedPolicy, encoding: str | None = None) -> tuple[Scenario | None, list[ScenarioError]]:
+def load(
+    path: Source, checked: CheckedPolicy, encoding: str | None = None
+) -> tuple[Scenario | None, list[ScenarioError]]:
     scenarios, errors = load_periods(path, checked, encoding)
     if errors or not scenarios:
         return None, errors
     if len(scenarios) > 1:
-        return None, [ScenarioError("periods", 1, 1, "这个文件有多期,请用 pool simulate", "this file holds several periods: use pool simulate")]
+        return None, [
+            ScenarioError(
+                "periods",
+                1,
+                1,
+                "这个文件有多期,请用 pool simulate",
+                "this file holds several periods: use pool simulate",
+            )
+        ]
     return scenarios[0], []
 
 
-def load_periods(path: Source, checked: CheckedPolicy, encoding: str | None = None) -> tuple[list[Scenario], list[ScenarioError]]:
+def load_periods(
+    path: Source, checked: CheckedPolicy, encoding: str | None = None
+) -> tuple[list[Scenario], list[ScenarioError]]:
     """One scenario, or several under `periods: [...]` (state given only for the first).
     JSON, YAML, or a spreadsheet (.xlsx, .csv: compiler/sheets); `encoding` for a text
     file that is not UTF-8; or a Document, JSON text a client sent to `pool serve`."""
@@ -423,7 +524,12 @@ def load_tree(root: yaml.Node, checked: CheckedPolicy, shown: str) -> tuple[list
         scen = reader.read(item, shown)
         if scen is not None and len(reader.errors) == before:
             if i > 0 and scen.state:
-                reader.error(item, f"periods[{i}].state", "期初余额由上一期结转,不能再给出", "balances carry over from the previous period and cannot be given again")
+                reader.error(
+                    item,
+                    f"periods[{i}].state",
+                    "期初余额由上一期结转,不能再给出",
+                    "balances carry over from the previous period and cannot be given again",
+                )
             out.append(scen)
     if reader.errors:
         return [], reader.errors
@@ -436,7 +542,12 @@ def compose(source: Source, encoding: str | None = None) -> Composed:
     if isinstance(source, Document):
         if len(source.text) > MAX_BYTES:  # characters, not bytes: the caller limits the bytes it receives
             mb = MAX_BYTES // (1024 * 1024)
-            return None, [docread.whole(f"情景超过 {mb} MB,不是一期的情景数据", f"the scenario is larger than {mb} MB, too large for one period")]
+            return None, [
+                docread.whole(
+                    f"情景超过 {mb} MB,不是一期的情景数据",
+                    f"the scenario is larger than {mb} MB, too large for one period",
+                )
+            ]
         return docread.compose_text(source.text, source.name.lower().endswith(".json"))
     path = Path(source)
     if not is_spreadsheet(path):

@@ -71,10 +71,12 @@ def scenario_schema(checked: CheckedPolicy) -> dict[str, Any]:
         "state": {
             "type": "object",
             "properties": {
-                n: _value(Type(Base.MONEY), False, enums, None) if not f.per_region
+                n: _value(Type(Base.MONEY), False, enums, None)
+                if not f.per_region
                 else {"type": "object", "additionalProperties": _value(Type(Base.MONEY), False, enums, None)}
-                for n, f in scope.funds.items() if f.carried
-            },  # fmt: skip
+                for n, f in scope.funds.items()
+                if f.carried
+            },
             "additionalProperties": False,
         },
     }
@@ -84,7 +86,15 @@ def scenario_schema(checked: CheckedPolicy) -> dict[str, Any]:
     text = {"type": "string", "minLength": 1}
     props["description"] = {
         "description": "what the case is, in words (the explainer names the case by it)",
-        "anyOf": [text, {"type": "object", "properties": {"zh": text, "en": text}, "minProperties": 1, "additionalProperties": False}],
+        "anyOf": [
+            text,
+            {
+                "type": "object",
+                "properties": {"zh": text, "en": text},
+                "minProperties": 1,
+                "additionalProperties": False,
+            },
+        ],
     }
     written = choices(checked.written or checked.program)
     if written:

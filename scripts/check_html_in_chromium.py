@@ -52,27 +52,34 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+]
 WINDOW = (1240, 1754)
 MAX_PAGES = 6  # the public form of a typical seed policy fits in 3–6 A4 pages (issue 15)
 
 
 def expected_headings(e: object) -> list[str]:
     """The section titles the explainer should show, in order: sections with nothing to say are left out."""
-    zh = getattr(e, "lang") == "zh"
+    zh = e.lang == "zh"
     wanted = [
         (True, "起草背景和依据", "Background and basis"),
-        (bool(getattr(e, "points")), "主要内容", "Main points"),
-        (bool(getattr(e, "figures")), "关键数字", "Key figures"),
-        (bool(getattr(e, "impacts")), "对谁有什么影响", "Who pays and who receives"),
-        (bool(getattr(e, "groups")), "具体规定", "The rules"),
-        (bool(getattr(e, "flows")), "资金流向", "Fund flows"),
-        (bool(getattr(e, "examples")), "举例说明", "Worked examples"),
-        (bool(getattr(e, "milestones") or getattr(e, "recurring") or getattr(e, "tasks")), "", ""),
+        (bool(e.points), "主要内容", "Main points"),
+        (bool(e.figures), "关键数字", "Key figures"),
+        (bool(e.impacts), "对谁有什么影响", "Who pays and who receives"),
+        (bool(e.groups), "具体规定", "The rules"),
+        (bool(e.flows), "资金流向", "Fund flows"),
+        (bool(e.examples), "举例说明", "Worked examples"),
+        (bool(e.milestones or e.recurring or e.tasks), "", ""),
         (bool(getattr(e, "readings", ())), "本解读对原文的理解", "How this explainer reads the text"),
-        (bool(getattr(e, "open_items")), "需要明确的事项", "Still to be decided"),
+        (bool(e.open_items), "需要明确的事项", "Still to be decided"),
     ]
     out = []
     for present, zh_title, en_title in wanted:
@@ -204,22 +211,39 @@ def with_probe(page: str) -> str:
 def chromium(binary: str, args: list[str], url: str) -> subprocess.CompletedProcess[str]:
     profile = tempfile.mkdtemp(prefix="pool-chromium-")
     try:
-        return subprocess.run([binary, *FLAGS, f"--user-data-dir={profile}", *args, url],
-                              capture_output=True, text=True, timeout=180, check=False)  # fmt: skip
+        return subprocess.run(
+            [binary, *FLAGS, f"--user-data-dir={profile}", *args, url],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
     finally:
         shutil.rmtree(profile, ignore_errors=True)
 
 
 def render(policy: Path, lang: str, out: Path) -> tuple[str, str]:
     """The page's text, and how it was made."""
-    cmd = [sys.executable, "-m", "compiler.cli", "explain", str(policy), "--lang", lang, "--format", "html", "-o", str(out.resolve())]
+    cmd = [
+        sys.executable,
+        "-m",
+        "compiler.cli",
+        "explain",
+        str(policy),
+        "--lang",
+        lang,
+        "--format",
+        "html",
+        "-o",
+        str(out.resolve()),
+    ]
     run = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
     if run.returncode == 0:
         return out.read_text(encoding="utf-8"), "pool explain --format html"
     if "--format" not in run.stderr and "'html'" not in run.stderr:
         raise RuntimeError(f"pool explain failed:\n{run.stderr}")
-    from compiler.explain.render import render_html  # this pool has no --format html yet
     from compiler.evaluate import check_policy
+    from compiler.explain.render import render_html  # this pool has no --format html yet
     from compiler.explain.viewmodel import build
 
     text = render_html(build(check_policy(str(policy)), lang))
@@ -242,7 +266,7 @@ def static_checks(page: str, r: Result) -> None:
     if "@font-face" in css:
         r.problems.append("the stylesheet declares a web font")
     for m in CSS_URL.finditer(css):
-        r.problems.append(f"url() that is not an in-page fragment: {css[m.start():m.start() + 40]!r}")
+        r.problems.append(f"url() that is not an in-page fragment: {css[m.start() : m.start() + 40]!r}")
     if len(dom.scripts) > 1:
         r.problems.append(f"{len(dom.scripts)} <script> elements")
     if any("src" in a for a in dom.scripts):
@@ -252,14 +276,16 @@ def static_checks(page: str, r: Result) -> None:
 
 
 def dom_checks(dom: Dom, e: object, r: Result) -> dict[str, object]:
-    funds: tuple[str, ...] = getattr(e, "funds")
+    funds: tuple[str, ...] = e.funds
     headings = expected_headings(e)
     for i, want in enumerate(headings):
         if i >= len(dom.h2) or not dom.h2[i].strip().startswith(want):
-            r.problems.append(f"section heading {i + 1}: expected {want!r}, got {dom.h2[i] if i < len(dom.h2) else None!r}")
+            r.problems.append(
+                f"section heading {i + 1}: expected {want!r}, got {dom.h2[i] if i < len(dom.h2) else None!r}"
+            )
     if len([h for h in dom.h2 if not h.startswith(("附", "Appendix"))]) != len(headings):
         r.problems.append(f"{len(dom.h2)} section headings, not {len(headings)}")
-    diagrams = 1 if getattr(e, "flows") else 0
+    diagrams = 1 if e.flows else 0
     if dom.svgs != diagrams:
         r.problems.append(f"{dom.svgs} <svg> elements, expected {diagrams}")
     missing = [f for f in funds if f not in dom.fund_nodes]
@@ -288,7 +314,9 @@ def dom_checks(dom: Dom, e: object, r: Result) -> dict[str, object]:
         if s["how"] == "text":
             groups = list(dict.fromkeys(values))
             if list(dict.fromkeys(s["down"])) != groups[::-1] or len(groups) != len(set(values)):
-                r.problems.append(f"{s['table']} / {s['column']}: owners not grouped and reversed: {values} / {s['down']}")
+                r.problems.append(
+                    f"{s['table']} / {s['column']}: owners not grouped and reversed: {values} / {s['down']}"
+                )
     r.notes.append(f"{dom.sort_buttons} sortable column(s) sorted both ways")
     return probe
 
@@ -357,11 +385,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
     args = ap.parse_args(argv)
     if not Path(args.chromium).exists():
-        print(f"no Chromium at {args.chromium}; apt-get install -y --no-install-recommends chromium fonts-noto-cjk", file=sys.stderr)
+        print(
+            f"no Chromium at {args.chromium}; apt-get install -y --no-install-recommends chromium fonts-noto-cjk",
+            file=sys.stderr,
+        )
         return 2
-    fonts = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, check=False).stdout if shutil.which("fc-list") else ""
+    fonts = (
+        subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, check=False).stdout
+        if shutil.which("fc-list")
+        else ""
+    )
     if not fonts.strip():
-        print("warning: no Chinese font installed (apt-get install fonts-noto-cjk); Chinese will show as boxes", file=sys.stderr)
+        print(
+            "warning: no Chinese font installed (apt-get install fonts-noto-cjk); Chinese will show as boxes",
+            file=sys.stderr,
+        )
     out: Path = (args.out or Path(tempfile.mkdtemp(prefix="pool-html-check-"))).resolve()
     out.mkdir(parents=True, exist_ok=True)
     policies = [p.resolve() for p in args.policies] or sorted((ROOT / "policies").glob("*.pool"))

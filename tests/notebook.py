@@ -27,7 +27,7 @@ def run_cells(cells: list[str]) -> list[str]:
         last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
-            exec(compile(tree, "<cell>", "exec"), namespace)  # noqa: S102  # the notebook is ours
+            exec(compile(tree, "<cell>", "exec"), namespace)  # the notebook is ours
             value = eval(compile(ast.Expression(last.value), "<cell>", "eval"), namespace) if last else None
         text = out.getvalue()
         if value is not None:
@@ -49,7 +49,9 @@ def write_outputs(path: Path) -> None:
     cells = code_cells(notebook)
     for n, (cell, text) in enumerate(zip(cells, run_cells(["".join(c["source"]) for c in cells])), start=1):
         cell["execution_count"] = n
-        cell["outputs"] = [{"name": "stdout", "output_type": "stream", "text": text.splitlines(keepends=True)}] if text else []
+        cell["outputs"] = (
+            [{"name": "stdout", "output_type": "stream", "text": text.splitlines(keepends=True)}] if text else []
+        )
     path.write_text(json.dumps(notebook, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 

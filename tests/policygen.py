@@ -26,8 +26,34 @@ from hypothesis import strategies as st
 
 # Words names are built from: none starts with the first character of a keyword,
 # so a name can follow a keyword clause anywhere without being read as one.
-_ROOTS = ("征收", "基数", "收入", "缺口", "人员", "得分", "费用", "额度", "甲类", "乙类", "丙项", "丁项", "戊项",
-          "医疗", "费率", "系数", "基金", "儿童", "老年", "职工", "Ａ类", "Ｂ项", "income", "base", "gap", "score")  # fmt: skip
+_ROOTS = (
+    "征收",
+    "基数",
+    "收入",
+    "缺口",
+    "人员",
+    "得分",
+    "费用",
+    "额度",
+    "甲类",
+    "乙类",
+    "丙项",
+    "丁项",
+    "戊项",
+    "医疗",
+    "费率",
+    "系数",
+    "基金",
+    "儿童",
+    "老年",
+    "职工",
+    "Ａ类",
+    "Ｂ项",
+    "income",
+    "base",
+    "gap",
+    "score",
+)
 _DIGITS = "〇一二三四五六七八九"
 _TEXT = "以上年度统筹基金征缴收入为基数每年按不低于的比例上解至省级汇集形成调剂金(一)、,;:“”《》 abcXYZ0123%"
 
@@ -114,7 +140,9 @@ class _Gen:
             return self.draw(st.sampled_from(self.money))
         n = self.name()
         default = f"  {self.kw('默认', 'default')} 0元" if self.draw(st.integers(0, 4)) == 0 else ""
-        self.declare(f"{self.kw('输入', 'input')} {n}{self.colon()} {self.typ('金额', 'money')} {self.per_region()}{default}  {self.meta()}")
+        self.declare(
+            f"{self.kw('输入', 'input')} {n}{self.colon()} {self.typ('金额', 'money')} {self.per_region()}{default}  {self.meta()}"
+        )
         self.money.append(n)
         return n
 
@@ -134,7 +162,9 @@ class _Gen:
         else:
             value = f"{self.kw('待定', 'open')}  {self.kw('不高于', 'max')} {self.pct(100)}"
         auth = f"  {self.kw('授权', 'authority')} 省医保局、{self.text()}" if self.draw(st.integers(0, 3)) == 0 else ""
-        self.declare(f"{self.kw('参数', 'param')} {n}{self.colon()} {self.typ('比例', 'ratio')} {value}{auth}  {self.meta()}")
+        self.declare(
+            f"{self.kw('参数', 'param')} {n}{self.colon()} {self.typ('比例', 'ratio')} {value}{auth}  {self.meta()}"
+        )
         self.ratios.append(n)
         return n
 
@@ -143,7 +173,9 @@ class _Gen:
             return self.draw(st.sampled_from(self.counts))
         n = self.name()
         kind = self.draw(st.sampled_from([("人数", "count"), ("数值", "number")]))
-        self.declare(f"{self.kw('输入', 'input')} {n}{self.colon()} {self.typ(*kind)} {self.per_region()}  {self.meta()}")
+        self.declare(
+            f"{self.kw('输入', 'input')} {n}{self.colon()} {self.typ(*kind)} {self.per_region()}  {self.meta()}"
+        )
         self.counts.append(n)
         return n
 
@@ -177,7 +209,9 @@ class _Gen:
             if not self.bools or self.draw(st.booleans()):
                 n = self.name()
                 default = f"  {self.kw('默认', 'default')} {self.kw('否', 'false')}" if self.draw(st.booleans()) else ""
-                self.declare(f"{self.kw('输入', 'input')} {n}{self.colon()} {self.typ('布尔', 'bool')} {self.per_region()}{default}  {self.meta()}")
+                self.declare(
+                    f"{self.kw('输入', 'input')} {n}{self.colon()} {self.typ('布尔', 'bool')} {self.per_region()}{default}  {self.meta()}"
+                )
                 self.bools.append(n)
                 return n
             return self.draw(st.sampled_from(self.bools))
@@ -193,7 +227,9 @@ class _Gen:
         if kind == 3:
             if not self.signed or self.draw(st.booleans()):
                 n = self.name()
-                self.declare(f"{self.kw('输入', 'input')} {n}{self.colon()} {self.typ('比例', 'ratio')} {self.per_region()} {self.kw('可为负', 'signed')}  {self.meta()}")
+                self.declare(
+                    f"{self.kw('输入', 'input')} {n}{self.colon()} {self.typ('比例', 'ratio')} {self.per_region()} {self.kw('可为负', 'signed')}  {self.meta()}"
+                )
                 self.signed.append(n)
                 return f"{n} > {self.ratio()}"
             return f"{self.draw(st.sampled_from(self.signed))} > {self.ratio()}"
@@ -235,7 +271,9 @@ class _Gen:
             return f"{self.paren(self.amount())} {self.p('+', '＋')} {self.amount()}"
         if kind == 5:
             # In parentheses: `a - 如果 …` does not parse, an if binds looser than any operator.
-            return self.paren(f"{self.kw('如果', 'if')} {self.cond()} {self.kw('则', 'then')} {self.amount()} {self.kw('否则', 'else')} {self.amount()}")
+            return self.paren(
+                f"{self.kw('如果', 'if')} {self.cond()} {self.kw('则', 'then')} {self.amount()} {self.kw('否则', 'else')} {self.amount()}"
+            )
         if kind == 6:
             e, members = self.enum()
             arrow = self.p("=>", "→", "⇒")
@@ -248,11 +286,15 @@ class _Gen:
             return f"{self.kw('匹配', 'match')} {e} {lb} {'  '.join(arms)} {rb}"
         if kind == 7:  # progressive: each band's rate on the part of the amount inside it
             edges = sorted(set(self.draw(st.lists(st.integers(1, 5000), min_size=1, max_size=3))))
-            return self.bands(self.kw("累进", "progressive"), self.amount(), [f"{e}万元" for e in edges], "0元", self.ratio)
+            return self.bands(
+                self.kw("累进", "progressive"), self.amount(), [f"{e}万元" for e in edges], "0元", self.ratio
+            )
         if kind == 8:  # bands over a rate that is not negative: the first band starts at 0%
             edges = sorted(set(self.draw(st.lists(st.integers(1, 100), min_size=1, max_size=3))))
             n = self.name()
-            self.declare(f"{self.kw('输入', 'input')} {n}{self.colon()} {self.typ('比例', 'ratio')} {self.per_region()}  {self.meta()}")
+            self.declare(
+                f"{self.kw('输入', 'input')} {n}{self.colon()} {self.typ('比例', 'ratio')} {self.per_region()}  {self.meta()}"
+            )
             return self.bands(self.kw("分段", "bands"), n, [self.pct(e) for e in edges], self.pct(0), self.amount)
         n = self.name()  # a derived value
         self.declare(f"{self.kw('令', 'let')} {n} {self.p('=', '＝')} {self.amount()}  {self.meta()}")
@@ -287,7 +329,9 @@ class _Gen:
             w = self.draw(st.integers(0, 100))
             return f"{lb} {a}{self.colon()} {self.pct(w)}{self.comma()} {b}{self.colon()} {self.pct(100 - w)} {rb}"
         n = self.name()
-        self.declare(f"{self.kw('参数', 'param')} {n}{self.colon()} {self.typ('比例', 'ratio')} {self.kw('待定', 'open')}  {self.kw('不高于', 'max')} {self.pct(100)}  {self.meta()}")
+        self.declare(
+            f"{self.kw('参数', 'param')} {n}{self.colon()} {self.typ('比例', 'ratio')} {self.kw('待定', 'open')}  {self.kw('不高于', 'max')} {self.pct(100)}  {self.meta()}"
+        )
         return f"{lb} {a}{self.colon()} {n}{self.comma()} {b}{self.colon()} {self.pct(100)} - {n} {rb}"
 
     def reserve(self) -> str:
@@ -316,7 +360,9 @@ class _Gen:
         by = self.kw("按", "by")
         kind = self.draw(st.integers(0, 4))
         if kind == 0:
-            rules.append(self.rule(("分配", "allocate"), everything, f"{to} {self.each_region()}", f"{by} {self.weights()}"))
+            rules.append(
+                self.rule(("分配", "allocate"), everything, f"{to} {self.each_region()}", f"{by} {self.weights()}")
+            )
         elif kind == 1:
             w = self.draw(st.integers(0, 100))
             lb, rb = self.braces()
@@ -332,10 +378,21 @@ class _Gen:
         elif kind == 3:
             cum = self.kw("累计上限", "cumulative cap")
             cap = f"{cum} {self.kw('合计', 'sum')}({self.money_input()}) {self.mul()} {self.ratio()}"
-            rules.append(self.rule(("留存", "retain"), f"{everything} {self.mul()} {self.ratio()}", f"{to} {self.reserve()}", cap))
+            rules.append(
+                self.rule(
+                    ("留存", "retain"), f"{everything} {self.mul()} {self.ratio()}", f"{to} {self.reserve()}", cap
+                )
+            )
             rules.append(self.rule(("分配", "allocate"), rest, f"{to} {self.each_region()}", f"{by} {self.weights()}"))
         else:
-            rules.append(self.rule(("分配", "allocate"), f"{everything} {self.mul()} {self.ratio()}", f"{to} {self.each_region()}", f"{by} {self.weights()}"))
+            rules.append(
+                self.rule(
+                    ("分配", "allocate"),
+                    f"{everything} {self.mul()} {self.ratio()}",
+                    f"{to} {self.each_region()}",
+                    f"{by} {self.weights()}",
+                )
+            )
             rules.append(self.rule(("分配", "allocate"), rest, f"{to} {self.each_region()}", f"{by} {self.weights()}"))
         self.fund(rules)
 
@@ -371,7 +428,9 @@ class _Gen:
             elif kind == 2 and not last:
                 k = self.reserve()
                 payers = k
-                tiers.append(f"{self.kw('层', 'tier')} {self.name()}{self.colon()} {frm} {payers}  {self.kw('合计上限', 'total cap')} {self.kw('余额', 'balance')}({k})  {self.meta()}")
+                tiers.append(
+                    f"{self.kw('层', 'tier')} {self.name()}{self.colon()} {frm} {payers}  {self.kw('合计上限', 'total cap')} {self.kw('余额', 'balance')}({k})  {self.meta()}"
+                )
                 continue
             else:
                 w = self.draw(st.integers(0, 100))
@@ -386,19 +445,27 @@ class _Gen:
         """A transfer or split outside any fund."""
         frm, to = self.kw("自", "from"), self.kw("至", "to")
         if self.draw(st.booleans()):
-            self.declare(self.rule(("转移", "transfer"), self.amount(), f"{frm} {self.party(True)}", f"{to} {self.each_region()}"))
+            self.declare(
+                self.rule(
+                    ("转移", "transfer"), self.amount(), f"{frm} {self.party(True)}", f"{to} {self.each_region()}"
+                )
+            )
             return
         w = self.draw(st.integers(0, 100))
         lb, rb = self.braces()
         target = self.reserve() if self.draw(st.booleans()) else self.party(False)
-        shares = f"{target}{self.colon()} {self.pct(w)}{self.comma()} {self.each_region()}{self.colon()} {self.pct(100 - w)}"
+        shares = (
+            f"{target}{self.colon()} {self.pct(w)}{self.comma()} {self.each_region()}{self.colon()} {self.pct(100 - w)}"
+        )
         self.declare(self.rule(("拆分", "split"), self.amount(), f"{frm} {self.each_region()}", f"{lb} {shares} {rb}"))
 
     def schedule(self) -> None:
         lb, rb = self.braces()
         rows = []
         for _ in range(self.draw(st.integers(1, 3))):
-            when = self.draw(st.sampled_from(["2025年6月底", "2026-03-31", "2026年", "每月25日", "次年3月底", "每季度首月15日"]))
+            when = self.draw(
+                st.sampled_from(["2025年6月底", "2026-03-31", "2026年", "每月25日", "次年3月底", "每季度首月15日"])
+            )
             by = f" {self.kw('前', 'by')}" if not when.startswith(("每", "次")) and self.draw(st.booleans()) else ""
             rows.append(f"{when}{by}{self.colon()} {self.text()}  {self.kw('责任', 'owners')} 省医保局、{self.text()}")
         self.lines.append(f"{self.kw('时间表', 'timeline')} {lb}\n" + "".join(f"    {r}\n" for r in rows) + f"  {rb}")
@@ -494,12 +561,22 @@ def scenarios(draw: st.DrawFn, source: str) -> dict[str, Any]:
     known = [r.text for r in scope.regions(checked.policy)] or ["甲地", "乙地"]
     regions = draw(st.lists(st.sampled_from(known), min_size=1, max_size=4, unique=True))
     # Often a subset of the region set, on purpose: the scenario says so.
-    out: dict[str, Any] = {"partial": True, "params": {}, "global": {}, "regions": {r: {} for r in regions}, "state": {}}
+    out: dict[str, Any] = {
+        "partial": True,
+        "params": {},
+        "global": {},
+        "regions": {r: {} for r in regions},
+        "state": {},
+    }
     for name, d in scope.values.items():
         t = checked.types[name]
         if isinstance(d, ir.ParamDecl) and (d.value is None or (d.bounds and draw(st.booleans()))):
-            low = next((b.expr.value for b in d.bounds if b.kind is ir.BoundKind.MIN and isinstance(b.expr, ir.Num)), None)
-            high = next((b.expr.value for b in d.bounds if b.kind is ir.BoundKind.MAX and isinstance(b.expr, ir.Num)), None)
+            low = next(
+                (b.expr.value for b in d.bounds if b.kind is ir.BoundKind.MIN and isinstance(b.expr, ir.Num)), None
+            )
+            high = next(
+                (b.expr.value for b in d.bounds if b.kind is ir.BoundKind.MAX and isinstance(b.expr, ir.Num)), None
+            )
             v = _value(draw, t, False, enums, high)
             if low is not None and not isinstance(v, bool):
                 v = str(max(low, _num(v)))

@@ -24,7 +24,9 @@ SCENARIO = ROOT / "policies" / "scenarios" / "guizhou_2026.json"
 def test_the_api_document_runs_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("pandas")
     monkeypatch.chdir(ROOT)
-    failed, attempted = doctest.testfile(str(ROOT / "docs" / "api.md"), module_relative=False, optionflags=doctest.ELLIPSIS)
+    failed, attempted = doctest.testfile(
+        str(ROOT / "docs" / "api.md"), module_relative=False, optionflags=doctest.ELLIPSIS
+    )
     assert attempted > 30 and failed == 0
 
 
@@ -51,7 +53,11 @@ def test_python_numbers_are_taken_as_typed_and_money_never_through_a_float() -> 
     policy = pool.load(POLICY)
     data = json.loads(SCENARIO.read_text(encoding="utf-8"))
     cities = data["regions"]
-    cities["贵阳市"] |= {"上年度征缴收入": 1_000_000_000, "前年度征缴收入": Decimal("900000000.00"), "参保人数": 4_000_000}
+    cities["贵阳市"] |= {
+        "上年度征缴收入": 1_000_000_000,
+        "前年度征缴收入": Decimal("900000000.00"),
+        "参保人数": 4_000_000,
+    }
     cities["遵义市"] |= {"基金支出增幅": 0.08}  # a float ratio: 0.08 as typed
     assert policy.run(data).values["基础上解额"]["贵阳市"] == Decimal("50000000.00")
     cities["安顺市"]["历年累计结余缺口"] = 0.1 + 0.2  # 0.30000000000000004 is not an amount in fen

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,8 +19,8 @@ from compiler.driver import check_file
 from compiler.evaluate import compiled_module, env_of
 from compiler.interpreter import EvalError, settle
 from compiler.ir import nodes as ir
-from compiler.ir.scope import fund_accounts
 from compiler.ir.checked import CheckedPolicy
+from compiler.ir.scope import fund_accounts
 from compiler.ir.types import Base, Type
 from compiler.runtime import PolicyError
 from compiler.scenario import Scenario
@@ -43,7 +42,9 @@ def test_two_compilations_give_identical_bytes_whatever_the_hash_seed(path: Path
     for seed in ("0", "1", "12345"):
         out = tmp_path / f"m{seed}.py"
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        subprocess.run([sys.executable, "-m", "compiler.cli", "compile", str(path), "-o", str(out)], check=True, env=env, cwd=ROOT)
+        subprocess.run(
+            [sys.executable, "-m", "compiler.cli", "compile", str(path), "-o", str(out)], check=True, env=env, cwd=ROOT
+        )
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1] == outputs[2]
     assert f"policies/{path.name}".encode() in outputs[0]  # relative path, no timestamp
@@ -55,12 +56,15 @@ def test_generated_module_passes_mypy_strict(path: Path, tmp_path: Path) -> None
     out.write_text(generate(_checked(path), path.name, path.read_text(encoding="utf-8")), encoding="utf-8")
     run = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(out)],
-        capture_output=True, text=True, env={**os.environ, "MYPYPATH": str(ROOT)}, cwd=tmp_path,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MYPYPATH": str(ROOT)},
+        cwd=tmp_path,
+    )
     assert run.returncode == 0, run.stdout
 
 
-HOSTILE = '''
+HOSTILE = """
 政策 测试 {
   参数 比例甲: 比例 = 10%  原文 "结束\\"\\"\\"\\n import os; os.system('echo injected') # 注释"
   输入 收入: 金额
@@ -69,7 +73,7 @@ HOSTILE = '''
   资金 留存 结转 { 转移 转入额 = class 自 财政 至 留存  原文 "\\\\ 反斜杠" }
   主体 财政  原文 "x"
 }
-'''
+"""
 
 
 def test_hostile_names_and_quotes_cannot_inject_code(tmp_path: Path) -> None:
@@ -159,7 +163,9 @@ def test_compiled_evaluator_equals_the_interpreter_and_conserves_money(path: Pat
         for t in out.transfers:
             assert t.amount > 0 and t.amount == t.amount.quantize(Decimal("0.01"))
         # Conservation: opening + in − out = closing, to the fen; uncarried funds close at zero.
-        for fund, carried in ((a, f.carried) for f in checked.scope.funds.values() for a in fund_accounts(f, list(scen.regions))):
+        for fund, carried in (
+            (a, f.carried) for f in checked.scope.funds.values() for a in fund_accounts(f, list(scen.regions))
+        ):
             inflow = sum((t.amount for t in out.transfers if t.dest == fund), Decimal(0))
             outflow = sum((t.amount for t in out.transfers if t.source == fund), Decimal(0))
             opening = scen.state.get(fund, Decimal(0)) if carried else Decimal(0)
@@ -176,11 +182,14 @@ def test_typed_entry_point_equals_the_dictionary_one() -> None:
     inputs = module.Inputs(
         上年度征缴收入=per(Decimal("1000000000.00"), Decimal("800000000.00")),
         前年度征缴收入=per(Decimal("900000000.00"), Decimal("800000000.00")),
-        参保人数=per(Decimal(4_000_000), Decimal(6_000_000)), 老年参保人数=per(Decimal(600_000), Decimal(1_100_000)),
-        完成征缴目标=per(True, False), 基金支出增幅=per(Decimal("0.05"), Decimal("0.08")),
-        绩效得分=per(Decimal(90), Decimal(80)), 历年累计结余缺口=per(Decimal(0), Decimal("50000000.00")),
+        参保人数=per(Decimal(4_000_000), Decimal(6_000_000)),
+        老年参保人数=per(Decimal(600_000), Decimal(1_100_000)),
+        完成征缴目标=per(True, False),
+        基金支出增幅=per(Decimal("0.05"), Decimal("0.08")),
+        绩效得分=per(Decimal(90), Decimal(80)),
+        历年累计结余缺口=per(Decimal(0), Decimal("50000000.00")),
         缺口原因=per("正常", "管理不力"),
-    )  # fmt: skip
+    )
     params = module.Params(参保人数权重=Decimal("0.7"), 附加上解比例=Decimal("0.03"), 支出增幅警戒线=Decimal("0.15"))
     typed = module.run(regions, params, inputs, module.State(省级留存=Decimal("80000000.00")))
     plain = module.evaluate(regions, params.supplied(), inputs.supplied(), {"省级留存": Decimal("80000000.00")})

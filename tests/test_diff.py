@@ -63,8 +63,14 @@ def test_the_json_format_carries_the_same_facts(tmp_path: Path) -> None:
     assert change["details"] == [{"path": ["value"], "field": "值", "old": "10%", "new": "12%"}]
     assert change["quote"].startswith("各市(州)以上年度统筹基金征缴收入为基数")
     rows = {r["region"]: r for r in doc["impact"]["rules"] if r["rule"] == "基础上解额"}
-    assert rows["贵阳市"] == {"fund": "基础调剂金", "rule": "基础上解额", "region": "贵阳市",
-                           "old": "50000000.00", "new": "70000000.00", "change": "20000000.00"}  # fmt: skip
+    assert rows["贵阳市"] == {
+        "fund": "基础调剂金",
+        "rule": "基础上解额",
+        "region": "贵阳市",
+        "old": "50000000.00",
+        "new": "70000000.00",
+        "change": "20000000.00",
+    }
     assert (rows["遵义市"]["new"], rows["安顺市"]["new"]) == ("96000000.00", "31000000.00")
     assert doc["impact"]["period"] == 2026
 
@@ -83,7 +89,9 @@ def test_identical_versions_and_layout_only_changes_are_no_change(tmp_path: Path
     assert code == 0
     assert "无变化:两个版本是同一政策" in out
     # Comments, blank lines and spacing are not policy: the IR is the same.
-    relaid = variant(tmp_path, "  参数 增量扣除比例: 比例 = 50%", "\n  # 新增的注释\n  参数   增量扣除比例 :  比例 =   50%")
+    relaid = variant(
+        tmp_path, "  参数 增量扣除比例: 比例 = 50%", "\n  # 新增的注释\n  参数   增量扣除比例 :  比例 =   50%"
+    )
     code, out, _ = run("diff", GUIZHOU, relaid, "--format", "json")
     assert code == 0
     assert json.loads(out)["identical"] is True
@@ -115,10 +123,13 @@ def test_rules_added_removed_and_changed_and_an_open_parameter_resolved(tmp_path
     old.write_text(SMALL, encoding="utf-8")
     new_text = (
         SMALL.replace("参数 调剂比例: 比例 待定", "参数 调剂比例: 比例 = 10%")
-        .replace('补助 旧补助 = 当期缺口 × 5%  至 各地区  不足时 按比例  原文 "旧办法"', '补助 新补助 = 当期缺口 × 调剂比例  至 各地区  不足时 按比例  原文 "新办法"')
+        .replace(
+            '补助 旧补助 = 当期缺口 × 5%  至 各地区  不足时 按比例  原文 "旧办法"',
+            '补助 新补助 = 当期缺口 × 调剂比例  至 各地区  不足时 按比例  原文 "新办法"',
+        )
         .replace("上限 余额(归集基金) × 2", "上限 余额(归集基金)")
         .replace("由 市财政 20%, 缺口地财政 80%", "由 市财政 30%, 缺口地财政 70%")
-    )  # fmt: skip
+    )
     new = tmp_path / "new.pool"
     new.write_text(new_text, encoding="utf-8")
     code, out, err = run("diff", old, new)
@@ -181,9 +192,10 @@ def test_an_unreadable_scenario_is_exit_2(tmp_path: Path) -> None:
 
 def test_a_scenario_only_the_old_version_fits_names_the_new_one(tmp_path: Path) -> None:
     needs = variant(
-        tmp_path, "  令 同比增量 = 取大(上年度征缴收入 - 前年度征缴收入, 0)",
+        tmp_path,
+        "  令 同比增量 = 取大(上年度征缴收入 - 前年度征缴收入, 0)",
         "  输入 特殊扣除: 金额 每地区\n  令 同比增量 = 取大(上年度征缴收入 - 前年度征缴收入 - 特殊扣除, 0)",
-    )  # fmt: skip
+    )
     code, out, err = run("diff", GUIZHOU, needs, "--scenario", SCENARIO, "--lang", "en")
     assert (code, out) == (2, "")
     assert "the scenario does not fit the new version" in err
@@ -192,7 +204,10 @@ def test_a_scenario_only_the_old_version_fits_names_the_new_one(tmp_path: Path) 
     code, out, _ = run("diff", GUIZHOU, needs)
     assert code == 1
     assert "- 新增 **特殊扣除**:金额 每地区" in out
-    assert "- **同比增量**:公式:取大(上年度征缴收入 - 前年度征缴收入, 0) → 取大(上年度征缴收入 - 前年度征缴收入 - 特殊扣除, 0)" in out
+    assert (
+        "- **同比增量**:公式:取大(上年度征缴收入 - 前年度征缴收入, 0) → 取大(上年度征缴收入 - 前年度征缴收入 - 特殊扣除, 0)"
+        in out
+    )
 
 
 def test_a_waterfall_change_shows_who_pays_more(tmp_path: Path) -> None:

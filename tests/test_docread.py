@@ -33,12 +33,14 @@ def test_a_mapping_keeps_the_first_of_a_repeated_key_and_says_where_the_second_i
 def test_a_mapping_expected_where_there_is_none() -> None:
     r = Reader()
     assert r.mapping(composed("x: [1, 2]\n").value[0][1], "x") == []
-    assert [(e.field, e.line, e.column, e.en) for e in r.errors] == [("x", 1, 4, "expected an object (key: value pairs)")]
+    assert [(e.field, e.line, e.column, e.en) for e in r.errors] == [
+        ("x", 1, 4, "expected an object (key: value pairs)")
+    ]
 
 
 def test_unknown_keys_list_what_is_known_in_the_order_given() -> None:
     r = Reader()
-    [(_, k, _)] = r.mapping(composed("{\"z\": 1}", is_json=True), "")
+    [(_, k, _)] = r.mapping(composed('{"z": 1}', is_json=True), "")
     r.unknown(k, "z", ["b", "a"])
     assert r.errors[0].render("f.json", "en") == "f.json:1:2: z: unknown field (known: b, a)"
     assert r.errors[0].render("f.json", "zh") == "f.json:1:2: z: 未知字段(可用:b、a)"
@@ -70,8 +72,14 @@ def test_files_too_large_or_missing_or_badly_encoded(tmp_path: Path) -> None:
 
 
 def test_scalars() -> None:
-    assert [docread.boolean(t) for t in ("是", "true", "True", "否", "false", "False", "yes", "")] == [True] * 3 + [False] * 3 + [None] * 2
-    assert docread.percent("8%") == ("8", True) and docread.percent("8％") == ("8", True) and docread.percent("0.08") == ("0.08", False)
+    assert [docread.boolean(t) for t in ("是", "true", "True", "否", "false", "False", "yes", "")] == [True] * 3 + [
+        False
+    ] * 3 + [None] * 2
+    assert (
+        docread.percent("8%") == ("8", True)
+        and docread.percent("8％") == ("8", True)
+        and docread.percent("0.08") == ("0.08", False)
+    )
     assert docread.decimal("1.50") == Decimal("1.50") and docread.decimal("一") is None
     assert docread.text_of(None) == "" and docread.text_of(composed("[1]")) == ""
 

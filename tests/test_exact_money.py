@@ -59,7 +59,9 @@ MIXED = """地区集 三市 { 甲市、乙市、丙市 }
 """
 
 
-def test_a_three_way_tie_of_mixed_weight_remainders_gives_the_fen_to_the_first_region_on_every_engine(tmp_path: Path) -> None:
+def test_a_three_way_tie_of_mixed_weight_remainders_gives_the_fen_to_the_first_region_on_every_engine(
+    tmp_path: Path,
+) -> None:
     # Shares 10/42, 16/42, 16/42 of 1,000,000,001 fen: every exact remainder is 1/3 fen.
     policy = _write(tmp_path, "mix.pool", MIXED)
     regions = {
@@ -74,7 +76,11 @@ def test_a_three_way_tie_of_mixed_weight_remainders_gives_the_fen_to_the_first_r
         assert isinstance(got, list)
         assert [(t["to"], t["amount"]) for t in got if t["rule"] == "基础分配额"] == want, engine
     ledger, _ = _vector(policy, scen)
-    assert [(dst, fen) for _, dst, fen, rule, _ in ledger if rule == "基础分配额"] == [("甲市", 238095239), ("乙市", 380952381), ("丙市", 380952381)]
+    assert [(dst, fen) for _, dst, fen, rule, _ in ledger if rule == "基础分配额"] == [
+        ("甲市", 238095239),
+        ("乙市", 380952381),
+        ("丙市", 380952381),
+    ]
 
 
 TWO_CAPS = """政策 两个留存 {
@@ -129,7 +135,9 @@ PRECISE = """政策 精度 {
         ("0.9443551342938713645918826337%", "3583966902362.17", None),
     ],
 )
-def test_every_digit_of_a_literal_and_of_a_product_counts(tmp_path: Path, ratio: str, income: str, want: str | None) -> None:
+def test_every_digit_of_a_literal_and_of_a_product_counts(
+    tmp_path: Path, ratio: str, income: str, want: str | None
+) -> None:
     policy = _write(tmp_path, "p.pool", PRECISE.replace("RATIO", ratio))
     scen = _write(tmp_path, "s.json", json.dumps({"period": 2026, "global": {"收入": income}}))
     fen = int(Fraction(income) * Fraction(ratio[:-1]) + Fraction(1, 2))  # income × ratio% in fen, half-up
@@ -141,7 +149,11 @@ def test_every_digit_of_a_literal_and_of_a_product_counts(tmp_path: Path, ratio:
 def test_a_scenario_ratio_of_40_digits_settles_the_same_on_both_engines(tmp_path: Path) -> None:
     policy = _write(tmp_path, "p.pool", PRECISE.replace("RATIO", "10%  不低于 0%"))  # a bound: adjustable
     ratio = "3.141592653589793238462643383279502884197%"
-    scen = _write(tmp_path, "s.json", json.dumps({"period": 2026, "params": {"比例": ratio}, "global": {"收入": "987654321012.34"}}))
+    scen = _write(
+        tmp_path,
+        "s.json",
+        json.dumps({"period": 2026, "params": {"比例": ratio}, "global": {"收入": "987654321012.34"}}),
+    )
     a, b = (_run(policy, scen, e)["values"] for e in ENGINES)
     fen = int(Fraction("987654321012.34") * Fraction(ratio[:-1]) + Fraction(1, 2))  # × ratio% × 100 fen
     amount = f"{fen // 100}.{fen % 100:02d}"
@@ -149,11 +161,22 @@ def test_a_scenario_ratio_of_40_digits_settles_the_same_on_both_engines(tmp_path
 
 
 def test_amounts_past_10_to_the_26_are_printed_not_crashed(tmp_path: Path) -> None:
-    policy = _write(tmp_path, "p.pool", PRECISE.replace("RATIO", "100%").replace("收入 × 比例", "收入 × 比例 + 100000000000000000000000000元"))
+    policy = _write(
+        tmp_path,
+        "p.pool",
+        PRECISE.replace("RATIO", "100%").replace("收入 × 比例", "收入 × 比例 + 100000000000000000000000000元"),
+    )
     scen = _write(tmp_path, "s.json", '{"period": 2026, "global": {"收入": "1.00"}}')
     for engine in ENGINES:
-        assert _run(policy, scen, engine)["values"] == {"上解额": "100000000000000000000000001.00", "全额": "100000000000000000000000001.00"}
-    for args in (["run", str(policy), str(scen)], ["run", str(policy), str(scen), "--explain", "全额"], ["simulate", str(policy), str(scen)]):
+        assert _run(policy, scen, engine)["values"] == {
+            "上解额": "100000000000000000000000001.00",
+            "全额": "100000000000000000000000001.00",
+        }
+    for args in (
+        ["run", str(policy), str(scen)],
+        ["run", str(policy), str(scen), "--explain", "全额"],
+        ["simulate", str(policy), str(scen)],
+    ):
         res = CliRunner().invoke(main, args)
         assert res.exit_code == 0 and "100,000,000,000,000,000,000,000,001.00" in res.output, (args, res.output)
     res = CliRunner().invoke(main, ["explain", str(policy), "--format", "md"])
@@ -161,7 +184,10 @@ def test_amounts_past_10_to_the_26_are_printed_not_crashed(tmp_path: Path) -> No
 
 
 def test_an_exception_that_pays_out_twice_the_inflow_of_a_fund_without_a_balance_is_e408(tmp_path: Path) -> None:
-    policy = _write(tmp_path, "p.pool", """地区集 两市 { 甲市、乙市 }
+    policy = _write(
+        tmp_path,
+        "p.pool",
+        """地区集 两市 { 甲市、乙市 }
 政策 例外 {
   地区 两市
   输入 收入: 金额 每地区
@@ -173,7 +199,8 @@ def test_an_exception_that_pays_out_twice_the_inflow_of_a_fund_without_a_balance
       例外 特殊 => 全部 × 200%
   }
 }
-""")
+""",
+    )
     res = CliRunner().invoke(main, ["check", str(policy), "--lang", "en"])
     assert res.exit_code == 1
     assert "E408" in res.output and "when an exception of ‘付出’ applies (200%)" in res.output, res.output
@@ -182,12 +209,15 @@ def test_an_exception_that_pays_out_twice_the_inflow_of_a_fund_without_a_balance
 @pytest.mark.parametrize(
     "rule",
     [
-        "转移 回流 = 全部  至 调剂金  原文 \"x\"",
-        "拆分 回流 = 全部  { 调剂金: 50%, 省财政: 50% }  原文 \"x\"",
+        '转移 回流 = 全部  至 调剂金  原文 "x"',
+        '拆分 回流 = 全部  { 调剂金: 50%, 省财政: 50% }  原文 "x"',
     ],
 )
 def test_a_fund_that_pays_into_itself_is_refused_by_check(tmp_path: Path, rule: str) -> None:
-    policy = _write(tmp_path, "p.pool", f"""政策 自付 {{
+    policy = _write(
+        tmp_path,
+        "p.pool",
+        f"""政策 自付 {{
   输入 收入: 金额
   主体 地方
   主体 省财政
@@ -196,8 +226,11 @@ def test_a_fund_that_pays_into_itself_is_refused_by_check(tmp_path: Path, rule: 
     {rule}
   }}
 }}
-""")
+""",
+    )
     res = CliRunner().invoke(main, ["check", str(policy), "--lang", "en"])
-    assert res.exit_code == 1 and "E434" in res.output and "fund ‘调剂金’ cannot pay into itself" in res.output, res.output
+    assert res.exit_code == 1 and "E434" in res.output and "fund ‘调剂金’ cannot pay into itself" in res.output, (
+        res.output
+    )
     scen = _write(tmp_path, "s.json", '{"period": 2026, "global": {"收入": "1.00"}}')
     assert CliRunner().invoke(main, ["run", str(policy), str(scen)]).exit_code == 1

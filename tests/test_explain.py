@@ -24,9 +24,11 @@ CASES = [(p, lang, fmt) for p in POLICIES for lang in ("zh", "en") for fmt in ("
 GOLDEN = ROOT / "tests" / "golden" / "explain"
 # Reviewed by eye, as an official reads a 解读: regenerate with UPDATE_GOLDEN=1 and read the diff.
 GOLDENS = [
-    ("guizhou_risk_adjustment", Audience.PUBLIC), ("ningbo_city_pooling", Audience.PUBLIC),
-    ("ningbo_contributions", Audience.PUBLIC), ("guizhou_risk_adjustment", Audience.REVIEW),
-]  # fmt: skip
+    ("guizhou_risk_adjustment", Audience.PUBLIC),
+    ("ningbo_city_pooling", Audience.PUBLIC),
+    ("ningbo_contributions", Audience.PUBLIC),
+    ("guizhou_risk_adjustment", Audience.REVIEW),
+]
 
 
 def _md(path: Path, lang: str = "zh", audience: Audience = Audience.PUBLIC, appendix: bool = False) -> str:
@@ -65,7 +67,12 @@ def test_explainer_bytes_do_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
     for seed in ("0", "7"):
         out = tmp_path / f"{seed}.html"  # the format follows the name: .md would be Markdown
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        subprocess.run([sys.executable, "-m", "compiler.cli", "explain", str(GUIZHOU), "-o", str(out)], check=True, env=env, cwd=ROOT)
+        subprocess.run(
+            [sys.executable, "-m", "compiler.cli", "explain", str(GUIZHOU), "-o", str(out)],
+            check=True,
+            env=env,
+            cwd=ROOT,
+        )
         assert out.read_bytes().startswith(b"<!DOCTYPE html>")
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]
@@ -102,7 +109,9 @@ def test_public_form_leaves_out_empty_sections(path: Path) -> None:
         assert body.strip(), f"empty section {heading}"
         assert body.strip() not in ("无。", "None."), f"section {heading} says only 无"
     numbers = [re.match(r"(\S+?)、", s).group(1) for s in sections if re.match(r"\S+?、", s)]  # type: ignore[union-attr]
-    assert numbers == ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二"][: len(numbers)], "sections numbered in order"
+    assert numbers == ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二"][: len(numbers)], (
+        "sections numbered in order"
+    )
 
 
 def test_guiyang_public_form_has_no_traditional_characters() -> None:
@@ -136,8 +145,15 @@ def test_contributions_are_paid_not_remitted() -> None:
     assert "用人单位按单位缴费基数的7.5%缴纳单位基本医疗保险费" in zh  # 8.5% − 0.5% − 0.5%, from the interpreter
 
 
-@pytest.mark.parametrize(("stem", "status"), [("ningbo_city_pooling", "征求意见稿"), ("ningbo_contributions", "征求意见稿"),
-                                              ("guiyang_county_budget", "起草说明"), ("jilin_city_pooling", "正式印发")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("stem", "status"),
+    [
+        ("ningbo_city_pooling", "征求意见稿"),
+        ("ningbo_contributions", "征求意见稿"),
+        ("guiyang_county_budget", "起草说明"),
+        ("jilin_city_pooling", "正式印发"),
+    ],
+)
 def test_document_status_is_shown_first(stem: str, status: str) -> None:
     md, html = _read(stem), _read(stem, fmt="html")
     assert md.split("\n## ")[0].count(f"**{status}**") == 1, "the status comes before the first section"
@@ -155,8 +171,14 @@ def test_dates_and_number_are_kept_apart() -> None:
 
 def test_rules_read_as_sentences_with_the_bureau_verbs() -> None:
     zh = _read("guizhou_risk_adjustment")
-    assert "未完成征缴目标或基金支出增幅超过支出增幅警戒线（待定）的市（州）向附加调剂金上解上年度征缴收入的一定比例（附加上解比例，待定）。" in zh
-    assert "发生正常缺口的市（州），由省级留存按其缺口的10%予以调剂；省级留存不足以全部调剂时，按各市（州）应调剂额的比例分配省级留存。" in zh  # the drafters’ 说明, figures filled in
+    assert (
+        "未完成征缴目标或基金支出增幅超过支出增幅警戒线（待定）的市（州）向附加调剂金上解上年度征缴收入的一定比例（附加上解比例，待定）。"
+        in zh
+    )
+    assert (
+        "发生正常缺口的市（州），由省级留存按其缺口的10%予以调剂；省级留存不足以全部调剂时，按各市（州）应调剂额的比例分配省级留存。"
+        in zh
+    )  # the drafters’ 说明, figures filled in
     ningbo = _read("ningbo_city_pooling")
     assert "由市财政承担20%、缺口地财政承担80%" in ningbo
     assert "50%转入归集基金，50%返还区县累计结余" in ningbo
@@ -164,7 +186,9 @@ def test_rules_read_as_sentences_with_the_bureau_verbs() -> None:
 
 def test_worked_example_narrates_the_arithmetic_with_readable_numbers() -> None:
     zh = _read("guizhou_risk_adjustment")
-    assert "1. 贵阳市的按实际标准上解额为 10亿元 × 10% − 1亿元 × 50%，即5000万元。" in zh.replace("2. 贵阳市", "1. 贵阳市")
+    assert "1. 贵阳市的按实际标准上解额为 10亿元 × 10% − 1亿元 × 50%，即5000万元。" in zh.replace(
+        "2. 贵阳市", "1. 贵阳市"
+    )
     assert "附加留存额为 1.8亿元 × 50%，但不超过 18亿元 × 5% − 8000万元，即1000万元。" in zh
     assert "贵阳市不符合“未完成征缴目标或基金支出增幅超过支出增幅警戒线（待定）”的条件，附加上解额为0元。" in zh
     assert "贵阳市的按实际标准上解额为 10亿元 × 10% − 3亿元 × 50%，为负，按零计，即0元。" in zh
@@ -176,8 +200,11 @@ def test_worked_example_narrates_the_arithmetic_with_readable_numbers() -> None:
 def test_the_payments_table_shows_the_split_the_title_promises() -> None:
     zh = _read("ningbo_city_pooling")
     example = zh.split("累计结余不足时归集基金与缺口地财政各担50%")[1].split("### 例")[0]
-    for row in ("| 区县累计结余（鄞州区） | 鄞州区 | 正常缺口弥补 | 2000万元 |", "| 归集基金 | 鄞州区 | 正常缺口弥补 | 2000万元 |",
-                "| 缺口地财政（鄞州区） | 鄞州区 | 正常缺口弥补 | 2000万元 |"):  # fmt: skip
+    for row in (
+        "| 区县累计结余（鄞州区） | 鄞州区 | 正常缺口弥补 | 2000万元 |",
+        "| 归集基金 | 鄞州区 | 正常缺口弥补 | 2000万元 |",
+        "| 缺口地财政（鄞州区） | 鄞州区 | 正常缺口弥补 | 2000万元 |",
+    ):
         assert row in example
 
 
@@ -202,15 +229,21 @@ def test_every_expected_figure_in_the_examples_is_what_the_evaluator_gives() -> 
 
 # ---- drafters' prose (说明, 解读) with {{名称}} references
 
+
 def test_drafters_prose_is_filled_with_the_computed_values() -> None:
     zh = _read("guizhou_risk_adjustment")
-    assert "1. 基础调剂金：各市（州）以上年度统筹基金征缴收入为基数，按不低于10%的比例上解，可按征缴收入同比增量的50%予以扣除" in zh
+    assert (
+        "1. 基础调剂金：各市（州）以上年度统筹基金征缴收入为基数，按不低于10%的比例上解，可按征缴收入同比增量的50%予以扣除"
+        in zh
+    )
     assert "{{" not in zh and "}}" not in zh
 
 
 def test_a_reference_to_an_example_value_is_filled_from_the_interpreter(tmp_path: Path) -> None:
     text = GUIZHOU.read_text(encoding="utf-8").replace(
-        '  状态 正式印发\n', '  状态 正式印发\n  解读 "例如，遵义市上解{{增量扣除后仍须上解：基础上解额：遵义市}}，全省留存达到{{留存达到上限后结转下一年：省级留存}}。"\n')
+        "  状态 正式印发\n",
+        '  状态 正式印发\n  解读 "例如，遵义市上解{{增量扣除后仍须上解：基础上解额：遵义市}}，全省留存达到{{留存达到上限后结转下一年：省级留存}}。"\n',
+    )
     path = tmp_path / "g.pool"
     path.write_text(text, encoding="utf-8")
     zh = _md(path) if check_file(path).policy is not None else ""
@@ -222,7 +255,13 @@ def test_a_reference_to_an_unknown_name_fails_the_check_with_its_line(tmp_path: 
     path = GUIZHOU.with_name("_prose_typo.pool")
     try:
         path.write_text(text, encoding="utf-8")
-        run = subprocess.run([sys.executable, "-m", "compiler.cli", "check", str(path)], capture_output=True, text=True, cwd=ROOT, check=False)
+        run = subprocess.run(
+            [sys.executable, "-m", "compiler.cli", "check", str(path)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=False,
+        )
     finally:
         path.unlink()
     line = next(i for i, ln in enumerate(text.splitlines(), 1) if "{{增量扣出比例}}" in ln)
@@ -260,7 +299,17 @@ def test_policy_text_cannot_break_the_markdown(tmp_path: Path) -> None:
 
 def test_the_command_line_takes_the_audience_and_the_appendix(tmp_path: Path) -> None:
     out = tmp_path / "r.md"
-    base = [sys.executable, "-m", "compiler.cli", "explain", str(GUIZHOU.relative_to(ROOT)), "--format", "md", "-o", str(out)]
+    base = [
+        sys.executable,
+        "-m",
+        "compiler.cli",
+        "explain",
+        str(GUIZHOU.relative_to(ROOT)),
+        "--format",
+        "md",
+        "-o",
+        str(out),
+    ]
     subprocess.run([*base, "--audience", "review"], check=True, cwd=ROOT)
     review = out.read_text(encoding="utf-8")
     assert "审阅版" in review and "`policies/guizhou_risk_adjustment.pool:" in review and "## 附：计算过程" in review

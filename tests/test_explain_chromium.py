@@ -25,7 +25,9 @@ if BROWSER is None and not os.environ.get("CI"):
 
 
 def _script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("check_html_in_chromium", ROOT / "scripts" / "check_html_in_chromium.py")
+    spec = importlib.util.spec_from_file_location(
+        "check_html_in_chromium", ROOT / "scripts" / "check_html_in_chromium.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up while the class is made

@@ -33,17 +33,37 @@ EVERY_CONSTRUCT = ROOT / "tests" / "fixtures" / "good" / "chinese_keywords_every
 LANGS = ("zh", "en")
 SVG_NS = "{http://www.w3.org/2000/svg}"
 HEADINGS = {
-    "zh": ("一、起草背景和依据", "二、主要内容", "三、关键数字", "四、对谁有什么影响", "五、具体规定", "六、资金流向", "七、举例说明", "八、时间安排",
-           "九、本解读对原文的理解", "十、需要明确的事项"),
-    "en": ("1. Background and basis", "2. Main points", "3. Key figures", "4. Who pays and who receives", "5. The rules", "6. Fund flows",
-           "7. Worked examples", "8. Timeline", "9. How this explainer reads the text", "10. Still to be decided"),
-}  # fmt: skip
+    "zh": (
+        "一、起草背景和依据",
+        "二、主要内容",
+        "三、关键数字",
+        "四、对谁有什么影响",
+        "五、具体规定",
+        "六、资金流向",
+        "七、举例说明",
+        "八、时间安排",
+        "九、本解读对原文的理解",
+        "十、需要明确的事项",
+    ),
+    "en": (
+        "1. Background and basis",
+        "2. Main points",
+        "3. Key figures",
+        "4. Who pays and who receives",
+        "5. The rules",
+        "6. Fund flows",
+        "7. Worked examples",
+        "8. Timeline",
+        "9. How this explainer reads the text",
+        "10. Still to be decided",
+    ),
+}
 
 HOSTILE = (
-    '政策 测试 {\n'
+    "政策 测试 {\n"
     '  依据 "<img src=x onerror=alert(0)>"\n'
     '  参数 比例甲: 比例 = 10%  原文 "| 表格 | 注入 | <script>alert(1)</script> **粗体** [链接](x)"\n'
-    '  输入 收入: 金额\n'
+    "  输入 收入: 金额\n"
     '  资金 留存 结转 { 转移 转入额 = 收入 × 比例甲 自 财政 至 留存  原文 "x\\n## 假标题" 条款 "</blockquote><script>alert(2)</script>" }\n'
     '  主体 财政 原文 "x"\n'
     '  时间表 { 2025年6月30日 前: "<script>alert(3)</script>"  责任 "\\" onclick=\\"alert(4)", 财政 }\n'
@@ -145,13 +165,23 @@ def test_every_section_is_there_in_order(guizhou: dict[str, tuple[Explainer, str
 @pytest.mark.parametrize("lang", LANGS)
 def test_sections_with_nothing_to_say_are_left_out_and_the_rest_renumbered(tmp_path: Path, lang: str) -> None:
     path = tmp_path / "q.pool"
-    path.write_text('政策 测试 {\n  资金 留存 结转 { 转移 转入额 = 1元 自 财政 至 留存 }\n  主体 财政\n}\n', encoding="utf-8")
+    path.write_text(
+        "政策 测试 {\n  资金 留存 结转 { 转移 转入额 = 1元 自 财政 至 留存 }\n  主体 财政\n}\n", encoding="utf-8"
+    )
     e = build(_checked(path), lang)
     assert not e.milestones and not e.tasks and not e.figures and not e.examples and not e.open_items
     page = render_html(e)
     headings = re.findall(r"<h2 id=\"h-[a-z]+\">(.*?)</h2>", page)
-    want = {"zh": ["一、起草背景和依据", "二、主要内容", "三、对谁有什么影响", "四、具体规定", "五、资金流向"],
-            "en": ["1. Background and basis", "2. Main points", "3. Who pays and who receives", "4. The rules", "5. Fund flows"]}  # fmt: skip
+    want = {
+        "zh": ["一、起草背景和依据", "二、主要内容", "三、对谁有什么影响", "四、具体规定", "五、资金流向"],
+        "en": [
+            "1. Background and basis",
+            "2. Main points",
+            "3. Who pays and who receives",
+            "4. The rules",
+            "5. Fund flows",
+        ],
+    }
     assert headings == want[lang]
     assert "无。" not in page and "None." not in page
 
@@ -164,10 +194,20 @@ def test_every_string_of_the_view_model_is_on_the_page(guizhou: dict[str, tuple[
     quotes = {q for g in e.groups for r in g.rules if r.quote for q in (r.quote.text, r.quote.original)}
     quotes |= {r.quote.text for r in e.terms if r.quote} | {f.quote for f in e.figures if f.quote}
     # The public form names a read clause by its section, and a choice's other options by name only.
-    quotes |= {r.quote.text for r in e.readings if r.quote and r.section} | {o.reading for r in e.readings for o in r.options if not o.default}
+    quotes |= {r.quote.text for r in e.readings if r.quote and r.section} | {
+        o.reading for r in e.readings for o in r.options if not o.default
+    }
     drafted = {r.sentence for g in e.groups for r in g.rules if r.drafted}
-    skip = {e.lang, e.regions_label, *review_only, *quotes, *drafted, *(s.target for x in e.examples for s in x.steps),
-            *(s.formula for x in e.examples for s in x.steps), *(s.result for x in e.examples for s in x.steps)}  # fmt: skip
+    skip = {
+        e.lang,
+        e.regions_label,
+        *review_only,
+        *quotes,
+        *drafted,
+        *(s.target for x in e.examples for s in x.steps),
+        *(s.formula for x in e.examples for s in x.steps),
+        *(s.result for x in e.examples for s in x.steps),
+    }
     missing = [s for s in _strings(attrs.evolve(e, traces=())) if s and s not in skip and str(escape(s)) not in page]
     assert missing == []
 
@@ -175,12 +215,20 @@ def test_every_string_of_the_view_model_is_on_the_page(guizhou: dict[str, tuple[
 def test_the_review_form_quotes_each_clause_with_its_source_line() -> None:
     e = build(_checked(GUIZHOU), "zh", audience=Audience.REVIEW)
     page = render_html(e)
-    quotes = re.findall(r"<blockquote>\n<p><span class=\"clause-label\">(.*?)</span>(.*?)</p>\n<footer>见 <code>(.*?)</code></footer>", page)
+    quotes = re.findall(
+        r"<blockquote>\n<p><span class=\"clause-label\">(.*?)</span>(.*?)</p>\n<footer>见 <code>(.*?)</code></footer>",
+        page,
+    )
     assert len(quotes) == sum(1 for g in e.groups for r in g.rules if r.quote)
-    line = next(i for i, ln in enumerate(GUIZHOU.read_text(encoding="utf-8").splitlines(), 1) if "上解 基础上解额" in ln)
-    assert ("原文（二（一））：", "各市（州）以上年度统筹基金征缴收入为基数，每年按不低于10%的比例上解至省级，汇集形成基础调剂金",
-            f"policies/guizhou_risk_adjustment.pool:{line}") in quotes  # fmt: skip
-    assert "<h2 id=\"h-appendix\">附：计算过程</h2>" in page
+    line = next(
+        i for i, ln in enumerate(GUIZHOU.read_text(encoding="utf-8").splitlines(), 1) if "上解 基础上解额" in ln
+    )
+    assert (
+        "原文（二（一））：",
+        "各市（州）以上年度统筹基金征缴收入为基数，每年按不低于10%的比例上解至省级，汇集形成基础调剂金",
+        f"policies/guizhou_risk_adjustment.pool:{line}",
+    ) in quotes
+    assert '<h2 id="h-appendix">附：计算过程</h2>' in page
     public = render_html(build(_checked(GUIZHOU), "zh"))
     assert "<blockquote>" not in public and ".pool" not in public and "h-appendix" not in public
 
@@ -205,12 +253,16 @@ def test_worked_examples_are_narrated_with_a_payments_table(guizhou: dict[str, t
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_the_diagram_is_inline_with_a_node_per_fund_and_party(guizhou: dict[str, tuple[Explainer, str]], lang: str) -> None:
+def test_the_diagram_is_inline_with_a_node_per_fund_and_party(
+    guizhou: dict[str, tuple[Explainer, str]], lang: str
+) -> None:
     e, page = guizhou[lang]
     svg = _svg(page)
     assert svg == flow_svg(e)
     root = ET.fromstring(svg)  # well-formed XML
-    nodes = {g.get("data-node"): g.get("class") for g in root.iter(f"{SVG_NS}g") if "node" in (g.get("class") or "").split()}
+    nodes = {
+        g.get("data-node"): g.get("class") for g in root.iter(f"{SVG_NS}g") if "node" in (g.get("class") or "").split()
+    }
     for fund in e.funds:
         assert nodes[fund] == "node fund"
     for party in e.parties:
@@ -225,12 +277,19 @@ def test_parallel_flows_become_one_edge_with_both_numbered_labels(guizhou: dict[
     e, _page = guizhou["zh"]
     flows = (*e.flows, Flow(8, "省级留存", "各市（州）", "另一补助"), Flow(9, "省级留存", "各市（州）", "缺口调剂额"))
     root = ET.fromstring(flow_svg(attrs.evolve(e, flows=flows)))
-    edge = next(g for g in root.iter(f"{SVG_NS}g") if g.get("data-from") == "省级留存" and g.get("data-to") == "各市（州）")
+    edge = next(
+        g for g in root.iter(f"{SVG_NS}g") if g.get("data-from") == "省级留存" and g.get("data-to") == "各市（州）"
+    )
     assert [t.text for t in edge.iter(f"{SVG_NS}tspan")] == ["⑥缺口调剂额（10%）", "⑧另一补助", "⑨缺口调剂额"]
-    assert sum(1 for g in root.iter(f"{SVG_NS}g") if g.get("data-from") == "省级留存" and g.get("data-to") == "各市（州）") == 1
+    assert (
+        sum(1 for g in root.iter(f"{SVG_NS}g") if g.get("data-from") == "省级留存" and g.get("data-to") == "各市（州）")
+        == 1
+    )
 
 
-def test_flows_are_numbered_in_the_order_money_moves_and_carry_their_ratio(guizhou: dict[str, tuple[Explainer, str]]) -> None:
+def test_flows_are_numbered_in_the_order_money_moves_and_carry_their_ratio(
+    guizhou: dict[str, tuple[Explainer, str]],
+) -> None:
     e, page = guizhou["zh"]
     assert [f.number for f in e.flows] == list(range(1, len(e.flows) + 1))
     assert '<li><span class="n">④</span>附加调剂金 → 省级留存：附加留存额（50%）</li>' in page
@@ -239,9 +298,17 @@ def test_flows_are_numbered_in_the_order_money_moves_and_carry_their_ratio(guizh
 
 def test_the_regions_are_one_node_however_the_view_model_names_them(guizhou: dict[str, tuple[Explainer, str]]) -> None:
     e, _page = guizhou["en"]
-    flows = (Flow(1, "each region", "基础调剂金", "a"), Flow(2, "regions", "基础调剂金", "b"), Flow(3, "基础调剂金", "each region", "c"))
+    flows = (
+        Flow(1, "each region", "基础调剂金", "a"),
+        Flow(2, "regions", "基础调剂金", "b"),
+        Flow(3, "基础调剂金", "each region", "c"),
+    )
     root = ET.fromstring(flow_svg(attrs.evolve(e, flows=flows)))
-    edges = {(g.get("data-from"), g.get("data-to")): "".join(g.itertext()) for g in root.iter(f"{SVG_NS}g") if g.get("class") == "edge"}
+    edges = {
+        (g.get("data-from"), g.get("data-to")): "".join(g.itertext())
+        for g in root.iter(f"{SVG_NS}g")
+        if g.get("class") == "edge"
+    }
     assert set(edges) == {("regions", "基础调剂金"), ("基础调剂金", "regions")}
     assert edges[("regions", "基础调剂金")].endswith("①a②b")  # one flow a line
 
@@ -257,8 +324,15 @@ def test_text_widths_count_cjk_as_one_em() -> None:
 
 def test_the_diagram_lays_out_a_tangle_without_overlapping_boxes(guizhou: dict[str, tuple[Explainer, str]]) -> None:
     e, _page = guizhou["zh"]
-    flows = (Flow(1, "各地区", "甲", "上解"), Flow(2, "甲", "乙", "x"), Flow(3, "乙", "丙", "y"), Flow(4, "丙", "甲", "回流"),
-             Flow(5, "甲", "甲", "自环"), Flow(6, "丁", "乙", "z"), Flow(7, "丙", "各地区", "分配"))  # fmt: skip
+    flows = (
+        Flow(1, "各地区", "甲", "上解"),
+        Flow(2, "甲", "乙", "x"),
+        Flow(3, "乙", "丙", "y"),
+        Flow(4, "丙", "甲", "回流"),
+        Flow(5, "甲", "甲", "自环"),
+        Flow(6, "丁", "乙", "z"),
+        Flow(7, "丙", "各地区", "分配"),
+    )
     svg = flow_svg(attrs.evolve(e, funds=("甲", "乙", "丙"), parties=("丁",), flows=flows))
     root = ET.fromstring(svg)
     boxes = []
@@ -281,7 +355,12 @@ def test_the_diagram_lays_out_a_tangle_without_overlapping_boxes(guizhou: dict[s
 def test_policy_text_cannot_break_the_page(hostile: CheckedPolicy, lang: str) -> None:
     page = render_html(build(hostile, lang, audience=Audience.REVIEW))
     assert page.count("<script") == 1, "only the page's own script"
-    assert "<script>alert" not in page and "<img" not in page and "<i>" not in page and "</td></tr></table><script>" not in page
+    assert (
+        "<script>alert" not in page
+        and "<img" not in page
+        and "<i>" not in page
+        and "</td></tr></table><script>" not in page
+    )
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&lt;img src=x onerror=alert(0)&gt;" in page
     assert "&lt;/blockquote&gt;&lt;script&gt;alert(2)&lt;/script&gt;" in page
@@ -297,8 +376,13 @@ def test_policy_text_cannot_break_the_page(hostile: CheckedPolicy, lang: str) ->
 def test_policy_text_cannot_break_the_diagram(hostile: CheckedPolicy) -> None:
     e = build(hostile, "zh")
     evil = '<script>alert(6)</script>" onload="alert(7)'
-    e = attrs.evolve(e, title=evil, funds=(evil, "留存"), parties=("财政&amp;",),
-                     flows=(Flow(1, "财政&amp;", evil, "</text><script>alert(8)</script>"), Flow(2, evil, "各地区", "x")))  # fmt: skip
+    e = attrs.evolve(
+        e,
+        title=evil,
+        funds=(evil, "留存"),
+        parties=("财政&amp;",),
+        flows=(Flow(1, "财政&amp;", evil, "</text><script>alert(8)</script>"), Flow(2, evil, "各地区", "x")),
+    )
     svg = flow_svg(e)
     root = ET.fromstring(svg)  # still well-formed: nothing escaped its element
     assert "<script" not in svg and 'onload="' not in svg
@@ -347,7 +431,11 @@ def test_the_task_table_sorts_by_number_deadline_and_owner(lang: str) -> None:
     assert [r[0][0] for r in rows] == sorted(r[0][0] for r in rows), "sorting by number restores the order"
     assert [r[2][1] for r in rows] == [t.deadline for t in e.tasks]
     # both tables under one section, each with its own heading
-    assert ("时间安排与任务分工</h2>" in page and "<h3>任务分工</h3>" in page) if lang == "zh" else ("Timeline and tasks</h2>" in page and "<h3>Tasks</h3>" in page)
+    assert (
+        ("时间安排与任务分工</h2>" in page and "<h3>任务分工</h3>" in page)
+        if lang == "zh"
+        else ("Timeline and tasks</h2>" in page and "<h3>Tasks</h3>" in page)
+    )
 
 
 # --------------------------------------------------------------------------- print
@@ -379,8 +467,13 @@ def test_the_bytes_do_not_depend_on_the_hash_seed() -> None:
         "sys.stdout.buffer.write(render_html(build(check_file(sys.argv[1]).policy, 'zh')).encode('utf-8'))"
     )
     outs = [
-        subprocess.run([sys.executable, "-c", code, str(GUIZHOU)], check=True, capture_output=True, cwd=ROOT,
-                       env={**os.environ, "PYTHONHASHSEED": seed}).stdout  # fmt: skip
+        subprocess.run(
+            [sys.executable, "-c", code, str(GUIZHOU)],
+            check=True,
+            capture_output=True,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
         for seed in ("0", "7")
     ]
     assert outs[0] == outs[1] and len(outs[0]) > 10_000

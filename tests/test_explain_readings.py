@@ -47,7 +47,9 @@ def test_ningbo_explainer_states_what_each_reading_costs_whom() -> None:
     # 只补归集基金的缺额: 3,000,000 / 47,000,000
     assert "市财政承担300万元（少300万元）" in capped and "缺口地财政（鄞州区）承担4700万元（多300万元）" in capped
     # 全部按二八: 14,000,000 / 56,000,000
-    assert "市财政承担1400万元（多800万元）" in all_20_80 and "缺口地财政（鄞州区）承担5600万元（多1200万元）" in all_20_80
+    assert (
+        "市财政承担1400万元（多800万元）" in all_20_80 and "缺口地财政（鄞州区）承担5600万元（多1200万元）" in all_20_80
+    )
     # The case is named by the scenario's description; the public form shows no file.
     assert "示例情形（鄞州区当年收支缺口7000万元" in used
     assert ".json" not in text and "policies/" not in text
@@ -60,7 +62,10 @@ def test_english_and_review_forms() -> None:
     assert code == 0
     part = _section(text)
     assert "市财政 pays ¥6,000,000" in part and "市财政 pays ¥3,000,000 (¥3,000,000 less)" in part
-    assert "缺口地财政(鄞州区) pays ¥56,000,000 (¥12,000,000 more)" in part and "In the sample case (鄞州区 short by ¥70,000,000" in part
+    assert (
+        "缺口地财政(鄞州区) pays ¥56,000,000 (¥12,000,000 more)" in part
+        and "In the sample case (鄞州区 short by ¥70,000,000" in part
+    )
     code, review = _explain("--audience", "review")
     assert code == 0 and "ningbo\\_city\\_pooling.readings.json" in _section(review)
 
@@ -77,13 +82,16 @@ def test_explain_reading_renders_under_that_option() -> None:
     assert "| 市财政 | 余姚市 | 正常缺口弥补 | 600万元 |" in text
 
 
-@pytest.mark.parametrize(("args", "said"), [
-    (["--reading", f"{CHOICE}=没有这个"], "没有选项“没有这个”"),
-    (["--reading", "无等号"], "应写成 解读名称=选项"),
-    (["--reading", "没有这个解读=甲"], "没有名为“没有这个解读”的解读"),
-    (["--scenario", str(STOCHASTIC)], "随机情景"),
-    (["--scenario", str(ROOT / "no-such-file.json")], "no-such-file.json"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--reading", f"{CHOICE}=没有这个"], "没有选项“没有这个”"),
+        (["--reading", "无等号"], "应写成 解读名称=选项"),
+        (["--reading", "没有这个解读=甲"], "没有名为“没有这个解读”的解读"),
+        (["--scenario", str(STOCHASTIC)], "随机情景"),
+        (["--scenario", str(ROOT / "no-such-file.json")], "no-such-file.json"),
+    ],
+)
 def test_bad_readings_and_scenarios_are_usage_errors(args: list[str], said: str) -> None:
     r = CliRunner().invoke(main, ["explain", str(NINGBO), *args])
     assert r.exit_code == 2 and said in r.output and "Traceback" not in r.output
@@ -147,7 +155,9 @@ def test_the_compiled_evaluator_and_the_interpreter_price_alike() -> None:
 def test_the_explainer_bytes_are_the_same_twice() -> None:
     checked = check_policy(NINGBO)
     one = render_markdown(build(checked, "zh", audience=Audience.REVIEW, pricing=price(checked, NINGBO)))
-    two = render_markdown(build(check_policy(NINGBO), "zh", audience=Audience.REVIEW, pricing=price(check_policy(NINGBO), NINGBO)))
+    two = render_markdown(
+        build(check_policy(NINGBO), "zh", audience=Audience.REVIEW, pricing=price(check_policy(NINGBO), NINGBO))
+    )
     assert one == two
 
 
@@ -188,10 +198,26 @@ def test_a_base_period_reading_is_honoured_by_the_draws(tmp_path: Path) -> None:
     base = json.loads(YEAR.read_text(encoding="utf-8"))
     base["readings"] = {CHOICE: "全部按二八"}
     (tmp_path / "base.json").write_text(json.dumps(base, ensure_ascii=False), encoding="utf-8")
-    (tmp_path / "s.yaml").write_text(STOCHASTIC.read_text(encoding="utf-8").replace("ningbo_2022.json", "base.json"), encoding="utf-8")
+    (tmp_path / "s.yaml").write_text(
+        STOCHASTIC.read_text(encoding="utf-8").replace("ningbo_2022.json", "base.json"), encoding="utf-8"
+    )
     args = ["simulate", str(NINGBO), str(tmp_path / "s.yaml"), "--draws", "30", "--seed", "5", "-q"]
     by_file = CliRunner().invoke(main, args)
-    by_flag = CliRunner().invoke(main, ["simulate", str(NINGBO), str(STOCHASTIC), "--draws", "30", "--seed", "5", "-q", "--reading", f"{CHOICE}=全部按二八"])
+    by_flag = CliRunner().invoke(
+        main,
+        [
+            "simulate",
+            str(NINGBO),
+            str(STOCHASTIC),
+            "--draws",
+            "30",
+            "--seed",
+            "5",
+            "-q",
+            "--reading",
+            f"{CHOICE}=全部按二八",
+        ],
+    )
     assert by_file.exit_code == by_flag.exit_code == 0 and f"解读:{CHOICE} = 全部按二八" in by_file.output
     # --reading wins over the file's
     back = CliRunner().invoke(main, [*args, "--reading", f"{CHOICE}=先封顶后二八"])

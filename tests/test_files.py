@@ -26,7 +26,14 @@ UNFORMATTED = '政策 甲 {\n输入 收入: 金额\n  主体 地方\n  资金 �
 
 
 def _pool(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "compiler.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "compiler.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.mark.parametrize("command", ["compile", "explain", "graph"])
@@ -90,7 +97,9 @@ def test_fmt_w_keeps_the_mode_the_symlink_and_the_hard_links(mode: int, tmp_path
     assert hard.read_text(encoding="utf-8") == real.read_text(encoding="utf-8") != UNFORMATTED
 
 
-def test_fmt_w_will_not_overwrite_an_edit_saved_while_it_formats(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fmt_w_will_not_overwrite_an_edit_saved_while_it_formats(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "p.pool"
     path.write_text(UNFORMATTED, encoding="utf-8")
     import compiler.driver as driver
@@ -139,16 +148,43 @@ def test_a_policy_over_the_size_limit_is_refused_before_it_is_read(tmp_path: Pat
 
 def test_a_full_disk_on_stdout_is_exit_2_with_a_message_not_a_traceback() -> None:
     with open("/dev/full", "w") as full:
-        run = subprocess.run([sys.executable, "-m", "compiler.cli", "compile", str(GUIZHOU)], cwd=ROOT, stdout=full, stderr=subprocess.PIPE, text=True, timeout=120, check=False)
+        run = subprocess.run(
+            [sys.executable, "-m", "compiler.cli", "compile", str(GUIZHOU)],
+            cwd=ROOT,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
     assert run.returncode == 2, run.stderr
     assert "Traceback" not in run.stderr and "无法写出结果" in run.stderr
 
 
 def test_fmt_with_standard_input_closed_is_exit_2_not_a_traceback() -> None:
-    run = subprocess.run([sys.executable, "-m", "compiler.cli", "fmt", "-"], cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120, check=False, close_fds=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "compiler.cli", "fmt", "-"],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        close_fds=True,
+    )
     assert run.returncode == 0  # an empty stdin formats to nothing
     run = subprocess.run(
-        [sys.executable, "-c", "import os, sys; os.close(0); sys.stdin = None; from compiler.cli import main; main(['fmt', '-', '--lang', 'en'])"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
-    assert run.returncode == 2 and "there is no standard input" in run.stderr and "Traceback" not in run.stderr, run.stderr
+        [
+            sys.executable,
+            "-c",
+            "import os, sys; os.close(0); sys.stdin = None; from compiler.cli import main; main(['fmt', '-', '--lang', 'en'])",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 2 and "there is no standard input" in run.stderr and "Traceback" not in run.stderr, (
+        run.stderr
+    )

@@ -66,4 +66,6 @@ def test_no_help_text_names_a_file_the_project_lacks() -> None:
 def test_readme_and_tutorials_say_how_to_reach_pool() -> None:
     for doc in ("README.md", "docs/tutorial.md", "docs/tutorial.en.md"):
         text = (ROOT / doc).read_text(encoding="utf-8")
-        assert "source .venv/bin/activate" in text and ".venv\\Scripts\\activate" in text and ".venv/bin/pool" in text, doc
+        assert (
+            "source .venv/bin/activate" in text and ".venv\\Scripts\\activate" in text and ".venv/bin/pool" in text
+        ), doc

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import json
 import random
-import tempfile
 import re
+import tempfile
 from pathlib import Path
 
 import attrs
+import policygen
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import policygen
 from compiler.cli import main
 from compiler.driver import check_file
 from compiler.parsing.cst import Role, lexemes
@@ -70,8 +70,20 @@ def test_every_keyword_of_the_grammar_has_both_forms() -> None:
     from compiler.parsing.cst import _parser
 
     # Recurring dates are literals (每月25日 / monthly 25) and stay as written.
-    recurring = {"monthly", "next-month", "quarterly", "yearly", "next-year", "end", "first-month", "second-month", "last-month"}
-    words = {t.pattern.value for t in _parser().terminals if t.pattern.type == "str" and re.match(r"\w", t.pattern.value)}
+    recurring = {
+        "monthly",
+        "next-month",
+        "quarterly",
+        "yearly",
+        "next-year",
+        "end",
+        "first-month",
+        "second-month",
+        "last-month",
+    }
+    words = {
+        t.pattern.value for t in _parser().terminals if t.pattern.type == "str" and re.match(r"\w", t.pattern.value)
+    }
     phrases = {w for zh, en in keywords.PAIRS for w in (zh, *en.split())}
     assert words - recurring - {"until"} <= phrases, words - recurring - phrases
 
@@ -212,7 +224,7 @@ def test_any_spacing_formats_to_the_same_text(path: Path, seed: int, tmp_path: P
 
 
 def test_lexemes_mark_statements_and_clauses() -> None:
-    found, _ = lexemes(SourceFile("t.pool", "参数 甲: 比例 = 10%  不低于 5%  原文 \"x\"  # 注\n"))
+    found, _ = lexemes(SourceFile("t.pool", '参数 甲: 比例 = 10%  不低于 5%  原文 "x"  # 注\n'))
     assert found is not None
     roles = {lx.text: lx.role for lx in found}
     assert roles["参数"] is Role.ITEM and roles["不低于"] is Role.CLAUSE and roles["原文"] is Role.CLAUSE
@@ -224,7 +236,13 @@ def test_recurring_dates_are_rewritten_with_the_keywords() -> None:
     for line in ("每月25日 前:", "次月10日 前:", "每季度首月15日 前:", "每季度底:", "每年9月30日 前:", "次年3月底 前:"):
         assert f"\n    {line}" in zh, line
     en = formatted(ROOT / "tests" / "fixtures" / "good" / "recurring_deadlines_chinese.pool", "en")
-    for line in ("monthly 25 by:", "next-month 10 by:", "quarterly first-month 15 by:", "yearly 9-30 by:", "next-year 3-end by:"):
+    for line in (
+        "monthly 25 by:",
+        "next-month 10 by:",
+        "quarterly first-month 15 by:",
+        "yearly 9-30 by:",
+        "next-year 3-end by:",
+    ):
         assert f"\n    {line}" in en, line
 
 
@@ -233,7 +251,9 @@ def test_recurring_dates_are_rewritten_with_the_keywords() -> None:
 
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @given(source=policygen.policies(), data=st.data(), keywords=st.sampled_from([None, "en", "zh"]))
-def test_formatting_a_generated_policy_keeps_its_ir_and_its_ledger(source: str, data: st.DataObject, keywords: str | None) -> None:
+def test_formatting_a_generated_policy_keeps_its_ir_and_its_ledger(
+    source: str, data: st.DataObject, keywords: str | None
+) -> None:
     from compiler.evaluate import env_of
     from compiler.interpreter import EvalError, settle
     from compiler.scenario import load

@@ -32,7 +32,7 @@ def tokens(text: str) -> list[str]:
     out, pos = [], 0
     while pos < len(text):
         m = TOKEN.match(text, pos)
-        assert m is not None, f"cannot read the DOT at {text[pos:pos + 40]!r}"
+        assert m is not None, f"cannot read the DOT at {text[pos : pos + 40]!r}"
         if not m[0].isspace() and not m[0].startswith("//"):
             out.append(m[0])
         pos = m.end()
@@ -180,11 +180,17 @@ def test_hostile_names_and_quotes_cannot_break_the_dot(tmp_path: Path) -> None:
     assert dot.cluster_of[dot.node("edge")] == "fund cluster_1"
     assert dot.cluster_of[dot.node("分配额")] == "fund cluster_1"
     name = {i: a["label"].split("\n")[0] for i, a in dot.nodes.items()}
-    assert sorted((name[a], name[b], e["class"]) for a, b, e in dot.edges) == sorted([
-        ("digraph", "edge", "data"), ("subgraph", "edge", "data"), ("subgraph", "分配额", "data"),
-        ("each region", "edge", "money"), ("edge", "cluster_1", "money"),
-        ("cluster_1", "分配额", "money"), ("分配额", "each region", "money"),
-    ])  # fmt: skip
+    assert sorted((name[a], name[b], e["class"]) for a, b, e in dot.edges) == sorted(
+        [
+            ("digraph", "edge", "data"),
+            ("subgraph", "edge", "data"),
+            ("subgraph", "分配额", "data"),
+            ("each region", "edge", "money"),
+            ("edge", "cluster_1", "money"),
+            ("cluster_1", "分配额", "money"),
+            ("分配额", "each region", "money"),
+        ]
+    )
     if shutil.which("dot"):
         done = subprocess.run(["dot", "-Tplain"], input=text.encode(), capture_output=True, check=False)
         assert done.returncode == 0, done.stderr.decode()
@@ -203,11 +209,13 @@ def test_the_same_bytes_under_any_hash_seed() -> None:
     script = (
         "import sys\nfrom compiler.evaluate import check_policy\nfrom compiler.tools.graph import to_dot\n"
         "for p in sys.argv[1:]:\n    sys.stdout.write(to_dot(check_policy(p)))\n"
-    )  # fmt: skip
+    )
     outs = set()
     for seed in ("0", "1", "12345"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        done = subprocess.run([sys.executable, "-c", script, *map(str, POLICIES)], capture_output=True, env=env, cwd=ROOT, check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", script, *map(str, POLICIES)], capture_output=True, env=env, cwd=ROOT, check=True
+        )
         outs.add(done.stdout)
     assert len(outs) == 1
     assert outs.pop().count(b"digraph pool {") == len(POLICIES)

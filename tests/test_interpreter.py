@@ -20,7 +20,13 @@ YI = 100_000_000
 
 @pytest.mark.parametrize(
     ("exact", "fen"),
-    [(F("0.005"), F("0.01")), (F("0.0049999"), F("0")), (F("2.675"), F("2.68")), (F(1, 3), F("0.33")), (F(-5, 1000), F("-0.01"))],
+    [
+        (F("0.005"), F("0.01")),
+        (F("0.0049999"), F("0")),
+        (F("2.675"), F("2.68")),
+        (F(1, 3), F("0.33")),
+        (F(-5, 1000), F("-0.01")),
+    ],
 )
 def test_round_half_up_to_the_fen(exact: F, fen: F) -> None:
     assert round_fen(exact) == fen
@@ -109,7 +115,9 @@ def test_pool_test_runs_the_guizhou_examples() -> None:
 
 
 def test_pool_test_shows_expected_and_actual_and_fails(tmp_path: Path) -> None:
-    text = GUIZHOU.read_text(encoding="utf-8").replace("期望 缺口调剂额 = {贵阳市: 1000万元", "期望 缺口调剂额 = {贵阳市: 1001万元")
+    text = GUIZHOU.read_text(encoding="utf-8").replace(
+        "期望 缺口调剂额 = {贵阳市: 1000万元", "期望 缺口调剂额 = {贵阳市: 1001万元"
+    )
     path = tmp_path / "p.pool"
     path.write_text(text, encoding="utf-8")
     result = CliRunner().invoke(main, ["test", str(path)])

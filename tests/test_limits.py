@@ -53,7 +53,9 @@ def test_a_full_width_digit_inside_a_name_is_e102_not_a_second_name(tmp_path: Pa
     policy = tmp_path / "p.pool"
     policy.write_text("政策 甲 {\n  输入 收入1: 金额\n  输入 收入１: 金额\n}\n", encoding="utf-8")
     code, out = _pool("check", str(policy), "--lang", "en")
-    assert code == 1 and "3:8: error[E102]: unrecognised character ‘１’" in out and "use the ASCII character ‘1’" in out, out
+    assert (
+        code == 1 and "3:8: error[E102]: unrecognised character ‘１’" in out and "use the ASCII character ‘1’" in out
+    ), out
 
 
 def _sum(n: int) -> str:
@@ -73,7 +75,13 @@ def test_an_expression_at_the_depth_limit_runs_everywhere(tmp_path: Path) -> Non
     assert checked is not None
     batch = run_batch(checked, batch_of(checked, [load_scenario(checked, scen)]))
     assert batch.ledger(0)[-1][2] == MAX_EXPR_DEPTH * 100
-    for args in (["fmt", str(policy)], ["explain", str(policy)], ["graph", str(policy)], ["test", str(policy)], ["compile", str(policy)]):
+    for args in (
+        ["fmt", str(policy)],
+        ["explain", str(policy)],
+        ["graph", str(policy)],
+        ["test", str(policy)],
+        ["compile", str(policy)],
+    ):
         code, out = _pool(*args)
         assert code == 0, (args, out[-500:])
 
@@ -92,7 +100,10 @@ def test_past_the_depth_limit_check_says_how_deep_and_the_limit(tmp_path: Path) 
     policy.write_text(_policy(_sum(MAX_EXPR_DEPTH + 2)), encoding="utf-8")
     code, out = _pool("check", str(policy), "--lang", "en")
     assert code == 1
-    assert f"5:14: error[E109]: the expression is too long or nested too deeply ({MAX_EXPR_DEPTH + 2} levels, the limit is {MAX_EXPR_DEPTH}; each term of a long sum counts as one)" in out, out
+    assert (
+        f"5:14: error[E109]: the expression is too long or nested too deeply ({MAX_EXPR_DEPTH + 2} levels, the limit is {MAX_EXPR_DEPTH}; each term of a long sum counts as one)"
+        in out
+    ), out
 
 
 def test_a_chain_of_derived_values_past_the_limit_is_e112_not_split_it_into_derived_values(tmp_path: Path) -> None:
@@ -110,7 +121,9 @@ def _mixed(tmp_path: Path, regions: dict[str, dict[str, str]]) -> tuple[Path, Pa
     policy = tmp_path / "mix.pool"
     policy.write_text(MIX, encoding="utf-8")
     scen = tmp_path / "s.json"
-    scen.write_text(json.dumps({"period": 2026, "partial": True, "regions": regions}, ensure_ascii=False), encoding="utf-8")
+    scen.write_text(
+        json.dumps({"period": 2026, "partial": True, "regions": regions}, ensure_ascii=False), encoding="utf-8"
+    )
     return policy, scen
 
 
@@ -158,10 +171,15 @@ def _ningbo_periods(tmp_path: Path, second: int, drop: bool, first: int = 2022) 
 def test_simulate_refuses_to_drop_a_region_that_holds_a_carried_balance(tmp_path: Path) -> None:
     code, out = _pool("simulate", str(NINGBO), *_ningbo_periods(tmp_path, 2023, drop=True), "--lang", "en")
     assert code == 2
-    assert "regions: ‘海曙区’ is missing: it closed 2022 with 15,000,000.00 in ‘区县累计结余’, which carries into 2023" in out, out
+    assert (
+        "regions: ‘海曙区’ is missing: it closed 2022 with 15,000,000.00 in ‘区县累计结余’, which carries into 2023"
+        in out
+    ), out
 
 
 @pytest.mark.parametrize(("first", "second"), [(2022, 2022), (2023, 2022)])
 def test_simulate_refuses_periods_that_repeat_or_go_back(tmp_path: Path, first: int, second: int) -> None:
-    code, out = _pool("simulate", str(NINGBO), *_ningbo_periods(tmp_path, second, drop=False, first=first), "--lang", "en")
+    code, out = _pool(
+        "simulate", str(NINGBO), *_ningbo_periods(tmp_path, second, drop=False, first=first), "--lang", "en"
+    )
     assert code == 2 and f"period: {second} follows {first} but is not later" in out, out

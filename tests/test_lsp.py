@@ -50,12 +50,16 @@ class Editor:
             self.messages.append(params.message)
 
         self.run(self.client.start_io(sys.executable, "-m", "compiler.cli", "lsp", cwd=str(ROOT)))
-        self.run(self.client.initialize_async(lsp.InitializeParams(
-            capabilities=lsp.ClientCapabilities(),
-            root_uri=from_fs_path(str(root)),
-            workspace_folders=[lsp.WorkspaceFolder(uri=from_fs_path(str(root)), name="policies")],
-            initialization_options={"lang": lang, **options},
-        )))  # fmt: skip
+        self.run(
+            self.client.initialize_async(
+                lsp.InitializeParams(
+                    capabilities=lsp.ClientCapabilities(),
+                    root_uri=from_fs_path(str(root)),
+                    workspace_folders=[lsp.WorkspaceFolder(uri=from_fs_path(str(root)), name="policies")],
+                    initialization_options={"lang": lang, **options},
+                )
+            )
+        )
         self.client.initialized(lsp.InitializedParams())
 
     def run(self, coro: Any) -> Any:
@@ -84,9 +88,12 @@ class Editor:
         changes: list[lsp.TextDocumentContentChangeEvent] = [
             lsp.TextDocumentContentChangePartial(range=e.range, text=e.new_text) for e in edits
         ]
-        self.client.text_document_did_change(lsp.DidChangeTextDocumentParams(
-            text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=self.version), content_changes=changes,
-        ))  # fmt: skip
+        self.client.text_document_did_change(
+            lsp.DidChangeTextDocumentParams(
+                text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=self.version),
+                content_changes=changes,
+            )
+        )
 
     def close_doc(self, uri: str) -> None:
         self.client.text_document_did_close(lsp.DidCloseTextDocumentParams(lsp.TextDocumentIdentifier(uri=uri)))
@@ -107,38 +114,53 @@ class Editor:
 
     def hover(self, uri: str, line: int, character: int) -> lsp.Hover | None:
         pos = lsp.Position(line=line, character=character)
-        return self.run(self.client.text_document_hover_async(lsp.HoverParams(lsp.TextDocumentIdentifier(uri=uri), pos)))  # type: ignore[no-any-return]
+        return self.run(
+            self.client.text_document_hover_async(lsp.HoverParams(lsp.TextDocumentIdentifier(uri=uri), pos))
+        )  # type: ignore[no-any-return]
 
     def definition(self, uri: str, line: int, character: int) -> Any:
         pos = lsp.Position(line=line, character=character)
-        return self.run(self.client.text_document_definition_async(lsp.DefinitionParams(lsp.TextDocumentIdentifier(uri=uri), pos)))
+        return self.run(
+            self.client.text_document_definition_async(lsp.DefinitionParams(lsp.TextDocumentIdentifier(uri=uri), pos))
+        )
 
     def complete(self, uri: str, line: int, character: int, trigger: str | None = None) -> list[lsp.CompletionItem]:
         ctx = lsp.CompletionContext(
             trigger_kind=lsp.CompletionTriggerKind.TriggerCharacter if trigger else lsp.CompletionTriggerKind.Invoked,
             trigger_character=trigger,
         )
-        params = lsp.CompletionParams(lsp.TextDocumentIdentifier(uri=uri), lsp.Position(line=line, character=character), context=ctx)
+        params = lsp.CompletionParams(
+            lsp.TextDocumentIdentifier(uri=uri), lsp.Position(line=line, character=character), context=ctx
+        )
         got = self.run(self.client.text_document_completion_async(params))
         return list(got.items if isinstance(got, lsp.CompletionList) else got or [])
 
     def format(self, uri: str) -> list[lsp.TextEdit]:
-        params = lsp.DocumentFormattingParams(lsp.TextDocumentIdentifier(uri=uri), lsp.FormattingOptions(tab_size=2, insert_spaces=True))
+        params = lsp.DocumentFormattingParams(
+            lsp.TextDocumentIdentifier(uri=uri), lsp.FormattingOptions(tab_size=2, insert_spaces=True)
+        )
         return list(self.run(self.client.text_document_formatting_async(params)) or [])
 
     def actions(self, uri: str, rng: lsp.Range) -> list[lsp.CodeAction]:
         params = lsp.CodeActionParams(lsp.TextDocumentIdentifier(uri=uri), rng, lsp.CodeActionContext(diagnostics=[]))
-        return [a for a in self.run(self.client.text_document_code_action_async(params)) or [] if isinstance(a, lsp.CodeAction)]
+        return [
+            a
+            for a in self.run(self.client.text_document_code_action_async(params)) or []
+            if isinstance(a, lsp.CodeAction)
+        ]
 
     def rename(self, uri: str, line: int, character: int, new: str) -> lsp.WorkspaceEdit:
-        params = lsp.RenameParams(lsp.TextDocumentIdentifier(uri=uri), lsp.Position(line=line, character=character), new)
+        params = lsp.RenameParams(
+            lsp.TextDocumentIdentifier(uri=uri), lsp.Position(line=line, character=character), new
+        )
         return self.run(self.client.text_document_rename_async(params))  # type: ignore[no-any-return]
 
     def references(self, uri: str, line: int, character: int) -> list[lsp.Location]:
         params = lsp.ReferenceParams(
-            text_document=lsp.TextDocumentIdentifier(uri=uri), position=lsp.Position(line=line, character=character),
+            text_document=lsp.TextDocumentIdentifier(uri=uri),
+            position=lsp.Position(line=line, character=character),
             context=lsp.ReferenceContext(include_declaration=True),
-        )  # fmt: skip
+        )
         return list(self.run(self.client.text_document_references_async(params)) or [])
 
     def symbols(self, uri: str) -> list[lsp.DocumentSymbol]:
@@ -176,7 +198,9 @@ def apply(text: str, edits: list[lsp.TextEdit]) -> str:
     return text
 
 
-MISSPELT = GUIZHOU.read_text(encoding="utf-8").replace("上年度征缴收入 × 基础上解比例 -", "上年度征缴收入 × 基础上解比列 -", 1)
+MISSPELT = GUIZHOU.read_text(encoding="utf-8").replace(
+    "上年度征缴收入 × 基础上解比例 -", "上年度征缴收入 × 基础上解比列 -", 1
+)
 
 
 # ---- diagnostics and quick fixes
@@ -221,7 +245,9 @@ def test_the_quick_fix_replaces_the_misspelt_name_and_the_error_goes(editor: Edi
         ("至 省级留存  累计上限", "至 省级留存累计上限", "在“累计上限”前加空格", "至 省级留存 累计上限"),
     ],
 )
-def test_quick_fixes_for_a_missing_space_and_a_missing_unit(editor: Editor, old: str, new: str, title: str, fixed: str) -> None:
+def test_quick_fixes_for_a_missing_space_and_a_missing_unit(
+    editor: Editor, old: str, new: str, title: str, fixed: str
+) -> None:
     text = GUIZHOU.read_text(encoding="utf-8").replace(old, new, 1)
     uri = editor.open(GUIZHOU, text)
     diags = [d for d in editor.diagnostics_of(uri) if d.severity == lsp.DiagnosticSeverity.Error]
@@ -408,9 +434,7 @@ def _two_files(tmp_path: Path) -> tuple[Path, Path]:
     )
     # A second policy that uses the shared parameter too, never opened in the editor.
     other = tmp_path / "other.pool"
-    other.write_text(
-        '导入 "./shared"\n\n政策 另一示例 {\n  令 两倍比例 = 统一比例 × 2\n}\n', encoding="utf-8"
-    )
+    other.write_text('导入 "./shared"\n\n政策 另一示例 {\n  令 两倍比例 = 统一比例 × 2\n}\n', encoding="utf-8")
     return shared, policy
 
 
@@ -423,11 +447,16 @@ def test_rename_changes_the_declaration_and_every_use_across_files(tmp_path: Pat
         assert not [d for d in e.diagnostics_of(uri) if d.severity == lsp.DiagnosticSeverity.Error]
         refs = e.references(uri, *_pos(find(text, "统一比例"), 1))
         assert {(r.uri.rsplit("/", 1)[-1], r.range.start.line) for r in refs} == {
-            ("shared.pool", 0), ("policy.pool", 7), ("other.pool", 3),
-        }  # fmt: skip
+            ("shared.pool", 0),
+            ("policy.pool", 7),
+            ("other.pool", 3),
+        }
         edit = e.rename(uri, *_pos(find(text, "统一比例"), 1), "基础比例")
         assert edit.changes is not None
-        by_file = {u.rsplit("/", 1)[-1]: apply(Path(to_path(u)).read_text(encoding="utf-8"), ed) for u, ed in edit.changes.items()}
+        by_file = {
+            u.rsplit("/", 1)[-1]: apply(Path(to_path(u)).read_text(encoding="utf-8"), ed)
+            for u, ed in edit.changes.items()
+        }
         assert by_file["shared.pool"].startswith("参数 基础比例: 比例 = 10%")
         assert "上解额 = 收入 × 基础比例" in by_file["policy.pool"]
         assert "令 两倍比例 = 基础比例 × 2" in by_file["other.pool"]
@@ -485,8 +514,10 @@ def test_invalid_utf8_on_the_wire_does_not_stop_the_server(editor: Editor) -> No
     editor.close_doc(uri)
 
 
-def test_an_imported_file_that_is_not_utf8_is_a_diagnostic_on_the_importing_line(editor: Editor, tmp_path: Path) -> None:
-    (tmp_path / "bad.pool").write_bytes(b'\xff\xfe\x00 \xe5\x8f')
+def test_an_imported_file_that_is_not_utf8_is_a_diagnostic_on_the_importing_line(
+    editor: Editor, tmp_path: Path
+) -> None:
+    (tmp_path / "bad.pool").write_bytes(b"\xff\xfe\x00 \xe5\x8f")
     uri = editor.open(tmp_path / "main.pool", '# 示例\n导入 "./bad"\n\n政策 示例 {\n}\n')
     (d,) = [d for d in editor.diagnostics_of(uri) if d.code == "E106"]
     assert d.range == lsp.Range(lsp.Position(1, 3), lsp.Position(1, 10))  # the import's "./bad"
@@ -498,5 +529,7 @@ def test_an_imported_file_that_is_not_utf8_is_a_diagnostic_on_the_importing_line
 def test_pool_lsp_explains_itself() -> None:
     import subprocess
 
-    out = subprocess.run([sys.executable, "-m", "compiler.cli", "lsp", "--help"], capture_output=True, text=True, cwd=ROOT, check=False)
+    out = subprocess.run(
+        [sys.executable, "-m", "compiler.cli", "lsp", "--help"], capture_output=True, text=True, cwd=ROOT, check=False
+    )
     assert out.returncode == 0 and "language server" in out.stdout

@@ -43,7 +43,7 @@ def test_the_grammar_is_what_vs_code_reads() -> None:
 
 
 def test_a_case_asserts_what_the_parser_reads() -> None:
-    case = textmate.syntax_test(SourceFile("t.pool", "政策 示例 {\n  参数 基础上解比例: 比例 = 10%  原文 \"上解\"\n}\n"))
+    case = textmate.syntax_test(SourceFile("t.pool", '政策 示例 {\n  参数 基础上解比例: 比例 = 10%  原文 "上解"\n}\n'))
     assert case is not None
     lines = case.splitlines()
     assert lines[0] == '# SYNTAX TEST "source.pool" "t.pool"'
@@ -59,14 +59,29 @@ TOOL = VSCODE / "node_modules" / ".bin" / "vscode-tmgrammar-test"
 
 @pytest.mark.skipif(not (shutil.which("node") and TOOL.exists()), reason="needs node and `npm ci` in editors/vscode")
 def test_the_grammar_colours_every_bundled_policy_as_the_parser_reads_it() -> None:
-    out = subprocess.run(["bash", str(VSCODE / "test" / "run-grammar-tests.sh")], capture_output=True, text=True, timeout=300, check=False)
+    out = subprocess.run(
+        ["bash", str(VSCODE / "test" / "run-grammar-tests.sh")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
-    assert out.stdout.count("run successfuly") == 2 * len([*ROOT.glob("policies/*.pool"), *ROOT.glob("stdlib/**/*.pool")])
+    assert out.stdout.count("run successfuly") == 2 * len(
+        [*ROOT.glob("policies/*.pool"), *ROOT.glob("stdlib/**/*.pool")]
+    )
 
 
 @pytest.mark.skipif(not shutil.which("node"), reason="needs node")
 def test_the_vscode_client_starts_pool_lsp_with_the_settings() -> None:
     # vscode and vscode-languageclient are stubbed in the test: no npm packages needed.
-    out = subprocess.run(["node", "--test", "test/extension.test.js"], cwd=VSCODE, capture_output=True, text=True, timeout=120, check=False)
+    out = subprocess.run(
+        ["node", "--test", "test/extension.test.js"],
+        cwd=VSCODE,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     assert "# pass 3" in out.stdout and "# fail 0" in out.stdout

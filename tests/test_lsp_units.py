@@ -33,7 +33,9 @@ def good() -> Analysis:
         ("  ｐａｒ", {"参数", "param", "party"}, {"输入"}),
     ],
 )
-def test_completion_offers_what_fits_the_place(good: Analysis, before: str, present: set[str], absent: set[str]) -> None:
+def test_completion_offers_what_fits_the_place(
+    good: Analysis, before: str, present: set[str], absent: set[str]
+) -> None:
     labels = {c.label for c in complete(good, before)}
     assert present <= labels, present - labels
     assert not (absent & labels)

@@ -49,7 +49,9 @@ def test_first_run_stores_the_parser_and_later_runs_use_it(tmp_path: Path, expec
 
 
 @pytest.mark.parametrize("damage", ["truncated", "garbage", "empty", "not a parser"])
-def test_a_damaged_cache_file_is_rebuilt_and_the_result_is_the_same(tmp_path: Path, expected: tuple[str, str, Path], damage: str) -> None:
+def test_a_damaged_cache_file_is_rebuilt_and_the_result_is_the_same(
+    tmp_path: Path, expected: tuple[str, str, Path], damage: str
+) -> None:
     check(tmp_path, POLICY)
     [stored] = cached_files(tmp_path)
     data = stored.read_bytes()

@@ -64,9 +64,12 @@ def _errors(path: Path) -> list[tuple[str, int]]:
 def test_share_changed_to_40_percent(tmp_path: Path) -> None:
     path, _ = _mutate(tmp_path, "令 年龄结构权重 = 100% - 参保人数权重", "令 年龄结构权重 = 40% - 参保人数权重")
     [(code, line)] = _errors(path)
-    weights_line = GUIZHOU.read_text(encoding="utf-8").splitlines().index(
-        next(l for l in GUIZHOU.read_text(encoding="utf-8").splitlines() if "按 { 参保人数" in l)
-    ) + 1
+    weights_line = (
+        GUIZHOU.read_text(encoding="utf-8")
+        .splitlines()
+        .index(next(line for line in GUIZHOU.read_text(encoding="utf-8").splitlines() if "按 { 参保人数" in line))
+        + 1
+    )
     assert (code, line) == ("E402", weights_line)
 
 
@@ -142,10 +145,10 @@ def test_every_ir_node_is_frozen_and_carries_a_span() -> None:
     nodes = [n for n in _nodes(program.main) if attrs.has(type(n)) and not isinstance(n, Span)]
     assert len(nodes) > 300
     for n in nodes:
-        assert getattr(type(n), "__attrs_attrs__") is not None
+        assert type(n).__attrs_attrs__ is not None
         with pytest.raises(attrs.exceptions.FrozenInstanceError):
             setattr(n, attrs.fields(type(n))[0].name, None)
-        assert isinstance(getattr(n, "span"), Span), type(n)
+        assert isinstance(n.span, Span), type(n)
 
 
 def test_only_the_parsing_layer_imports_lark() -> None:

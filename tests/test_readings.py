@@ -53,7 +53,7 @@ def _paid(transfers: list[tuple[str, Fraction]], who: str) -> Fraction:
 @pytest.mark.parametrize("option", list(FIGURES))
 @pytest.mark.parametrize("engine", ["compiled", "interpreter"])
 def test_ningbo_three_readings_to_the_fen(option: str, engine: str) -> None:
-    checked, scen, res = evaluate_file(NINGBO, SHORT, engine, readings={CHOICE: option})
+    checked, _, res = evaluate_file(NINGBO, SHORT, engine, readings={CHOICE: option})
     assert checked.readings[CHOICE] == option
     flows = [(t.source, t.amount) for t in res.transfers]
     assert (_paid(flows, "市财政"), _paid(flows, "缺口地财政(鄞州区)")) == tuple(map(Fraction, FIGURES[option]))
@@ -68,7 +68,9 @@ def test_vector_backend_settles_each_reading_alike(option: str) -> None:
     got = run_batch(checked, batch_of(checked, [scen]))
     ledger = [(s, Fraction(fen, 100)) for s, _, fen, _, _ in got.ledger(0)]
     assert (_paid(ledger, "市财政"), _paid(ledger, "缺口地财政(鄞州区)")) == tuple(map(Fraction, FIGURES[option]))
-    assert [(t.source, t.amount) for t in settle_with(checked, env_of(scen), "interpreter", "x").transfers if t.amount] == ledger
+    assert [
+        (t.source, t.amount) for t in settle_with(checked, env_of(scen), "interpreter", "x").transfers if t.amount
+    ] == ledger
 
 
 def test_diff_readings_shows_the_three_readings() -> None:
@@ -136,7 +138,7 @@ def test_fmt_keeps_choices_and_readings(keywords: str) -> None:
     out = format_source(src, keywords)
     assert out.text is not None and not out.changes_ir
     if keywords == "en":
-        assert "choice 比例的读法" in out.text and "option 十一" in out.text and "reading \"读作恰为10%\"" in out.text
+        assert "choice 比例的读法" in out.text and "option 十一" in out.text and 'reading "读作恰为10%"' in out.text
 
 
 def test_partial_scenarios_are_refused_unless_marked(tmp_path: Path) -> None:
@@ -167,7 +169,14 @@ def test_guizhou_settles_after_2027_and_refuses_a_silent_subset(tmp_path: Path) 
     f.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     r = CliRunner().invoke(main, ["run", GUIZHOU, str(f)])
     assert r.exit_code == 2 and "缺少本政策地区集中的 6 个地区" in r.output
-    for city in ("六盘水市", "毕节市", "铜仁市", "黔西南布依族苗族自治州", "黔东南苗族侗族自治州", "黔南布依族苗族自治州"):
+    for city in (
+        "六盘水市",
+        "毕节市",
+        "铜仁市",
+        "黔西南布依族苗族自治州",
+        "黔东南苗族侗族自治州",
+        "黔南布依族苗族自治州",
+    ):
         assert city in r.output
 
 

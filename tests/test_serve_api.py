@@ -73,7 +73,10 @@ def test_policies_lists_the_bundled_ones_with_their_samples(client: httpx.Client
     assert sorted(got) == sorted(p.stem for p in POLICIES.glob("*.pool"))
     assert all(p["ok"] and p["origin"] == "bundled" for p in got.values())
     assert got[GUIZHOU]["title"] == "贵州省基本医疗保险省级风险调剂"
-    assert got[GUIZHOU]["scenarios"] == ["guizhou_2026", "guizhou_risk_adjustment.readings"]  # the last prices its readings
+    assert got[GUIZHOU]["scenarios"] == [
+        "guizhou_2026",
+        "guizhou_risk_adjustment.readings",
+    ]  # the last prices its readings
     shown = client.get(f"/policies/{GUIZHOU}").json()
     assert shown["source"] == (POLICIES / f"{GUIZHOU}.pool").read_text(encoding="utf-8")
     assert shown["scenarios"]["guizhou_2026"]["regions"]["贵阳市"]["上年度征缴收入"] == "1000000000.00"
@@ -95,7 +98,9 @@ def test_run_answers_exactly_what_pool_run_json_prints(client: httpx.Client, nam
 
 def test_check_gives_the_diagnostics_of_pool_check(client: httpx.Client) -> None:
     for path in sorted(POLICIES.glob("*.pool")):
-        _, expected = cli("check", str(path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path), "--format", "json")
+        _, expected = cli(
+            "check", str(path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path), "--format", "json"
+        )
         got = client.post("/check", json={"policy": path.stem}).json()
         assert got["ok"] is True
         assert got["diagnostics"] == json.loads(expected)
@@ -137,7 +142,13 @@ def test_simulate_carries_balances_as_pool_simulate(client: httpx.Client, tmp_pa
     second = yaml.safe_load((POLICIES / "scenarios" / "guizhou_2027.yaml").read_text(encoding="utf-8"))
     path = tmp_path / "guizhou_2027.json"
     path.write_text(json.dumps(second, ensure_ascii=False), encoding="utf-8")
-    code, expected = cli("simulate", str(POLICIES / f"{GUIZHOU}.pool"), str(POLICIES / "scenarios" / "guizhou_2026.json"), str(path), "--json")
+    code, expected = cli(
+        "simulate",
+        str(POLICIES / f"{GUIZHOU}.pool"),
+        str(POLICIES / "scenarios" / "guizhou_2026.json"),
+        str(path),
+        "--json",
+    )
     assert code == 0
     r = client.post("/simulate", json={"policy": GUIZHOU, "scenarios": [SCENARIO, second]})
     assert r.status_code == 200 and r.text == expected
@@ -158,16 +169,23 @@ def test_simulate_with_draws_is_pool_simulate_draws_on_the_vector_engine(client:
     assert r.text == expected.replace(json.dumps(str(path))[1:-1], "scenario.json")
     too_many = client.post("/simulate", json={"policy": "ningbo_city_pooling", "scenario": inline, "draws": 10_001})
     assert error(too_many, 413, "request")["message"] == "“draws”最多 10000 项"
-    named = client.post("/simulate", json={"policy": "ningbo_city_pooling", "scenario": {**plan, "base": "../../etc/passwd"}, "draws": 5})
+    named = client.post(
+        "/simulate",
+        json={"policy": "ningbo_city_pooling", "scenario": {**plan, "base": "../../etc/passwd"}, "draws": 5},
+    )
     assert "这里不能引用文件" in str(error(named, 422, "scenario")["message"])
 
 
 def test_trace_is_pool_run_explain(client: httpx.Client) -> None:
     target = "基础上解额@贵阳市"
-    _, expected = cli("run", str(POLICIES / f"{GUIZHOU}.pool"), str(POLICIES / "scenarios" / "guizhou_2026.json"), "--explain", target)
+    _, expected = cli(
+        "run", str(POLICIES / f"{GUIZHOU}.pool"), str(POLICIES / "scenarios" / "guizhou_2026.json"), "--explain", target
+    )
     r = client.post("/trace", json={"policy": GUIZHOU, "scenario": SCENARIO, "target": target})
     assert r.status_code == 200 and r.text == expected and "50,000,000.00元" in r.text
-    body = error(client.post("/trace", json={"policy": GUIZHOU, "scenario": SCENARIO, "target": "不存在"}), 422, "evaluation")
+    body = error(
+        client.post("/trace", json={"policy": GUIZHOU, "scenario": SCENARIO, "target": "不存在"}), 422, "evaluation"
+    )
     assert body["message"] == "scenario.json: 没有名为“不存在”的值\n"
 
 
@@ -179,7 +197,9 @@ def test_diff_shows_the_change_and_its_money(client: httpx.Client, tmp_path: Pat
     new.write_text(raised, encoding="utf-8")
     old = tmp_path / "old.pool"
     old.write_text(source, encoding="utf-8")
-    code, expected = cli("diff", str(old), str(new), "--scenario", str(POLICIES / "scenarios" / "guizhou_2026.json"), "--format", "json")
+    code, expected = cli(
+        "diff", str(old), str(new), "--scenario", str(POLICIES / "scenarios" / "guizhou_2026.json"), "--format", "json"
+    )
     assert code == 1
     r = client.post("/diff", json={"old": {"source": source}, "new": {"source": raised}, "scenario": SCENARIO})
     assert r.status_code == 200
@@ -206,7 +226,9 @@ def test_import_reads_an_uploaded_scenario_without_floats(client: httpx.Client) 
 
 
 def test_an_uploaded_spreadsheet_settles_like_the_json(client: httpx.Client) -> None:
-    _, expected = cli("run", str(POLICIES / f"{GUIZHOU}.pool"), str(POLICIES / "scenarios" / "guizhou_2026.json"), "--json")
+    _, expected = cli(
+        "run", str(POLICIES / f"{GUIZHOU}.pool"), str(POLICIES / "scenarios" / "guizhou_2026.json"), "--json"
+    )
     csv = (POLICIES / "scenarios" / "guizhou_2026.csv").read_bytes()  # 万元 cells and thousands separators
     scenario = client.post("/import", params={"format": "csv"}, content=csv).json()["scenario"]
     assert client.post("/run", json={"policy": GUIZHOU, "scenario": scenario}).text == expected
@@ -220,20 +242,32 @@ def test_an_uploaded_spreadsheet_settles_like_the_json(client: httpx.Client) -> 
     workbook = template_bytes(checked, "xlsx", scen)  # the bundled scenario saved as xlsx
     scenario = client.post("/import", params={"format": "xlsx"}, content=workbook).json()["scenario"]
     assert client.post("/run", json={"policy": GUIZHOU, "scenario": scenario}).text == expected
-    body = error(client.post("/import", params={"format": "xlsx", "lang": "en"}, content=b"not a workbook"), 422, "scenario")
+    body = error(
+        client.post("/import", params={"format": "xlsx", "lang": "en"}, content=b"not a workbook"), 422, "scenario"
+    )
     assert str(body["message"]).startswith("upload.xlsx")
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_run_as_a_spreadsheet_is_pool_run_format(client: httpx.Client, fmt: str, tmp_path: Path) -> None:
     out = tmp_path / f"r.{fmt}"
-    code, _ = cli("run", str(POLICIES / f"{GUIZHOU}.pool"), str(POLICIES / "scenarios" / "guizhou_2026.json"), "--format", fmt, "-o", str(out))
+    code, _ = cli(
+        "run",
+        str(POLICIES / f"{GUIZHOU}.pool"),
+        str(POLICIES / "scenarios" / "guizhou_2026.json"),
+        "--format",
+        fmt,
+        "-o",
+        str(out),
+    )
     assert code == 0
     r = client.post("/run", json={"policy": GUIZHOU, "scenario": SCENARIO, "format": fmt})
     assert r.status_code == 200 and r.content == out.read_bytes()
     assert r.headers["content-disposition"] == f'attachment; filename="results.{fmt}"'
     periods = client.post("/simulate", json={"policy": GUIZHOU, "scenarios": [SCENARIO], "format": fmt})
-    assert periods.status_code == 200 and periods.headers["content-type"].startswith(("text/csv", "application/vnd.openxml"))
+    assert periods.status_code == 200 and periods.headers["content-type"].startswith(
+        ("text/csv", "application/vnd.openxml")
+    )
 
 
 def test_openapi_describes_every_endpoint(client: httpx.Client) -> None:
@@ -265,7 +299,9 @@ def test_unknown_policy_is_422_naming_the_known_ones(client: httpx.Client) -> No
 def test_fields_are_checked(client: httpx.Client) -> None:
     assert "policy" in str(error(client.post("/run", json={"scenario": SCENARIO}), 400, "request")["message"])
     error(client.post("/run", json={"policy": GUIZHOU, "source": "x", "scenario": SCENARIO}), 400, "request")
-    body = error(client.post("/run", json={"policy": GUIZHOU, "scenario": SCENARIO, "engine": "compiled"}), 400, "request")
+    body = error(
+        client.post("/run", json={"policy": GUIZHOU, "scenario": SCENARIO, "engine": "compiled"}), 400, "request"
+    )
     assert body["message"] == "未知字段“engine”（可用：format, lang, policy, scenario, source）"
     error(client.post("/run", json={"policy": GUIZHOU, "scenario": "s.json"}), 400, "request")
     error(client.post("/check", json={"policy": GUIZHOU, "lang": "fr"}), 400, "request")
@@ -283,12 +319,24 @@ def test_a_scenario_that_fails_validation_is_422_with_the_field(client: httpx.Cl
         "regions.遵义市.前年度征缴收入": "cannot be negative: -5.00",
         "params.参保人数权重": "150% is out of range: must be at most 100%",
     }
-    assert "scenario.json:" in str(body["message"]) and "regions.贵阳市.上年度征缴收入: ‘abc’ is not a number" in str(body["message"])
+    assert "scenario.json:" in str(body["message"]) and "regions.贵阳市.上年度征缴收入: ‘abc’ is not a number" in str(
+        body["message"]
+    )
     # A float in the request is read from its text: 1e400 is out of range, never infinity.
     bad = json.loads(json.dumps(SCENARIO))
-    r = client.post("/run", content=json.dumps({"policy": GUIZHOU, "scenario": bad}, ensure_ascii=False).replace('"1000000000.00"', "1e400", 1).encode())
+    r = client.post(
+        "/run",
+        content=json.dumps({"policy": GUIZHOU, "scenario": bad}, ensure_ascii=False)
+        .replace('"1000000000.00"', "1e400", 1)
+        .encode(),
+    )
     assert "超出可处理的范围" in str(error(r, 422, "scenario")["message"])
-    r = client.post("/run", content=json.dumps({"policy": GUIZHOU, "scenario": bad}, ensure_ascii=False).replace('"1000000000.00"', "NaN", 1).encode())
+    r = client.post(
+        "/run",
+        content=json.dumps({"policy": GUIZHOU, "scenario": bad}, ensure_ascii=False)
+        .replace('"1000000000.00"', "NaN", 1)
+        .encode(),
+    )
     assert "不是有限的数" in str(error(r, 422, "scenario")["message"])
 
 
@@ -381,7 +429,12 @@ def test_a_token_protected_server_refuses_requests_without_it() -> None:
         assert httpx.get(base + "/", params={"token": "wrong"}).status_code == 401
         refused = httpx.post(base + "/run", json={"policy": GUIZHOU, "scenario": SCENARIO}, params={"lang": "en"})
         assert refused.status_code == 401 and refused.json()["error"]["message"] == "missing or wrong access token"
-        ok = httpx.post(base + "/run", json={"policy": GUIZHOU, "scenario": SCENARIO}, headers={"Authorization": "Bearer s3cret"}, timeout=60)
+        ok = httpx.post(
+            base + "/run",
+            json={"policy": GUIZHOU, "scenario": SCENARIO},
+            headers={"Authorization": "Bearer s3cret"},
+            timeout=60,
+        )
         assert ok.status_code == 200
         assert httpx.get(base + "/", params={"token": "s3cret"}).status_code == 200
         assert httpx.get(base + "/schema", params={"token": "s3cret", "policy": GUIZHOU}).status_code == 200
@@ -405,8 +458,12 @@ def test_pool_serve_says_where_it_listens_and_serves(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "compiler.cli", "serve", "--port", "0", "--policies", str(folder), "--token", "t0k"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()
@@ -414,7 +471,10 @@ def test_pool_serve_says_where_it_listens_and_serves(tmp_path: Path) -> None:
         url = line.split("：", 1)[1].split("（", 1)[0]
         assert url.startswith("http://127.0.0.1:") and url.endswith("/?token=t0k")
         base = url.split("/?")[0]
-        names = {p["name"]: p["origin"] for p in httpx.get(base + "/policies", headers={"Authorization": "Bearer t0k"}).json()}
+        names = {
+            p["name"]: p["origin"]
+            for p in httpx.get(base + "/policies", headers={"Authorization": "Bearer t0k"}).json()
+        }
         assert names["示例"] == "configured"
         assert httpx.get(base + "/policies").status_code == 401
     finally:

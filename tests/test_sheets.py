@@ -20,7 +20,17 @@ openpyxl = pytest.importorskip("openpyxl")
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = str(ROOT / "policies" / "guizhou_risk_adjustment.pool")
 SCENARIOS = ROOT / "policies" / "scenarios"
-INPUTS = ["上年度征缴收入", "前年度征缴收入", "参保人数", "老年参保人数", "完成征缴目标", "基金支出增幅", "绩效得分", "历年累计结余缺口", "缺口原因"]
+INPUTS = [
+    "上年度征缴收入",
+    "前年度征缴收入",
+    "参保人数",
+    "老年参保人数",
+    "完成征缴目标",
+    "基金支出增幅",
+    "绩效得分",
+    "历年累计结余缺口",
+    "缺口原因",
+]
 
 
 def run(*args: str) -> tuple[int, bytes, str]:
@@ -168,7 +178,11 @@ def test_csv_cells_are_named_like_excel(tmp_path: Path) -> None:
 
 
 def test_units_must_fit_the_type(tmp_path: Path) -> None:
-    text = (SCENARIOS / "guizhou_2026.csv").read_text(encoding="utf-8").replace("支出增幅警戒线,15%", "支出增幅警戒线,15万元")
+    text = (
+        (SCENARIOS / "guizhou_2026.csv")
+        .read_text(encoding="utf-8")
+        .replace("支出增幅警戒线,15%", "支出增幅警戒线,15万元")
+    )
     bad = tmp_path / "cities.csv"
     bad.write_text(text, encoding="utf-8")
     code, _, err = run("run", POLICY, str(bad))
@@ -226,20 +240,39 @@ def test_xlsx_output_holds_exact_numbers_and_is_deterministic(tmp_path: Path) ->
     assert book.sheetnames == ["资金往来", "地区结果", "全局结果", "期末余额"]
     ledger = list(book["资金往来"].iter_rows(values_only=True))
     doc = json.loads(json_ledger())
-    assert [Decimal(repr(r[4])).quantize(Decimal("0.01")) for r in ledger[1:]] == [Decimal(t["amount"]) for t in doc["transfers"]]
+    assert [Decimal(repr(r[4])).quantize(Decimal("0.01")) for r in ledger[1:]] == [
+        Decimal(t["amount"]) for t in doc["transfers"]
+    ]
     assert book["资金往来"]["E2"].number_format == "#,##0.00"
     assert book["期末余额"]["D2"].value == 91500000
 
 
 def test_simulate_and_diff_write_spreadsheets(tmp_path: Path) -> None:
-    code, out, _ = run("simulate", POLICY, str(SCENARIOS / "guizhou_2026.json"), str(SCENARIOS / "guizhou_2027.yaml"), "--format", "csv")
+    code, out, _ = run(
+        "simulate",
+        POLICY,
+        str(SCENARIOS / "guizhou_2026.json"),
+        str(SCENARIOS / "guizhou_2027.yaml"),
+        "--format",
+        "csv",
+    )
     assert code == 0
     periods = {row[0] for row in csv.reader(io.StringIO(out.decode("utf-8-sig"))) if row and row[0].isdigit()}
     assert periods == {"2026", "2027"}
     new = tmp_path / "new.pool"
     new.write_text(Path(POLICY).read_text(encoding="utf-8").replace("= 10%", "= 12%", 1), encoding="utf-8")
     target = tmp_path / "impact.xlsx"
-    code, _, err = run("diff", POLICY, str(new), "--scenario", str(SCENARIOS / "guizhou_2026.csv"), "--format", "xlsx", "-o", str(target))
+    code, _, err = run(
+        "diff",
+        POLICY,
+        str(new),
+        "--scenario",
+        str(SCENARIOS / "guizhou_2026.csv"),
+        "--format",
+        "xlsx",
+        "-o",
+        str(target),
+    )
     assert code == 1, err
     rules = list(openpyxl.load_workbook(target)["各规则"].iter_rows(values_only=True))
     assert rules[0] == ("资金", "规则", "地区", "旧版本(元)", "新版本(元)", "变化(元)")

@@ -55,7 +55,9 @@ def test_template_lists_regions_inputs_and_open_parameters(tmp_path: Path) -> No
     col = {h: i + 1 for i, h in enumerate(header)}
     assert regions.cell(2, col["基金支出增幅(%)"]).number_format == "0.00%"
     assert regions.cell(2, col["上年度征缴收入(元)"]).number_format == "#,##0.00"
-    assert "以上年度统筹基金征缴收入为基数" in regions.cell(1, col["上年度征缴收入(元)"]).comment.text  # the input's 原文
+    assert (
+        "以上年度统筹基金征缴收入为基数" in regions.cell(1, col["上年度征缴收入(元)"]).comment.text
+    )  # the input's 原文
     lists = {dv.formula1: str(dv.sqref) for dv in regions.data_validations.dataValidation}
     assert lists['"是,否"'].startswith(openpyxl.utils.get_column_letter(col["完成征缴目标"]))
     assert any("挤占挪用" in f for f in lists)  # 缺口原因, an enumeration

@@ -17,7 +17,7 @@ from compiler.evaluate import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "fuzz"))
-from engines import run_all  # noqa: E402
+from engines import run_all
 
 GUIZHOU = str(ROOT / "policies" / "guizhou_risk_adjustment.pool")
 GUIZHOU_SHORT = str(ROOT / "policies" / "scenarios" / "guizhou_risk_adjustment.readings.json")
@@ -33,7 +33,11 @@ POLICY = """政策 测试 {
 }
 """
 # 乙 asks 30.00, 甲 10.00, 丙 0.00 (0.003 rounds to nothing); the reserve holds 20.00.
-SCENARIO = {"period": 2026, "regions": {"乙": {"缺口": "300.00"}, "甲": {"缺口": "100.00"}, "丙": {"缺口": "0.03"}}, "state": {"留存": "20.00"}}
+SCENARIO = {
+    "period": 2026,
+    "regions": {"乙": {"缺口": "300.00"}, "甲": {"缺口": "100.00"}, "丙": {"缺口": "0.03"}},
+    "state": {"留存": "20.00"},
+}
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -69,7 +73,9 @@ def _ledgers(policy: str, scenario: str) -> list[list[tuple[str, str, F]]]:
         ("挂账", {"乙": F(15), "甲": F(5)}),  # pro rata now, the rest asked again next period
     ],
 )
-def test_each_form_pays_what_the_reserve_holds_alike_on_every_engine(tmp_path: Path, form: str, paid: dict[str, F]) -> None:
+def test_each_form_pays_what_the_reserve_holds_alike_on_every_engine(
+    tmp_path: Path, form: str, paid: dict[str, F]
+) -> None:
     policy, scen = _files(tmp_path, form, SCENARIO)
     ledgers = _ledgers(policy, scen)
     assert ledgers[0] == ledgers[1] == ledgers[2] == sorted(("留存", r, a) for r, a in paid.items())
@@ -90,7 +96,12 @@ def test_a_claim_is_carried_and_asked_again_the_next_period(tmp_path: Path) -> N
     assert state == {"留存": "0.00", "调剂": {"乙": "15.00", "甲": "5.00", "丙": "0.00"}}
     # The next year: 33.33 in the reserve; 乙 asks 30.00 + 15.00, 甲 10.00 + 5.00.
     second = tmp_path / "s2.json"
-    second.write_text(json.dumps({**SCENARIO, "period": 2027, "state": {"留存": "33.33", **{"调剂": state["调剂"]}}}, ensure_ascii=False), encoding="utf-8")
+    second.write_text(
+        json.dumps(
+            {**SCENARIO, "period": 2027, "state": {"留存": "33.33", **{"调剂": state["调剂"]}}}, ensure_ascii=False
+        ),
+        encoding="utf-8",
+    )
     assert _ledgers(policy, str(second))[0] == [("留存", "乙", F(2500, 100)), ("留存", "甲", F(833, 100))]
     code, out, _ = run("run", policy, str(second))
     assert code == 0 and "调剂(乙)" in out and "20.00" in out and "未付金额" in out  # 45.00 − 25.00 still owed
@@ -124,7 +135,13 @@ def test_a_reserve_payment_that_may_overdraw_is_refused_with_the_forms_in_the_hi
     code, out, err = run("check", str(policy), "--lang", "en")
     assert "‘调剂’ pays out of fund ‘留存’ and may ask for more than the fund holds" in out + err
     # Bounded by what the fund holds: nothing to answer.
-    policy.write_text(POLICY.replace("补助 调剂 = 缺口 × 10%  至 各地区  不足时 FORM", "分配 调剂 = 取小(合计(缺口) × 10%, 剩余)  至 各地区  按 缺口"), encoding="utf-8")
+    policy.write_text(
+        POLICY.replace(
+            "补助 调剂 = 缺口 × 10%  至 各地区  不足时 FORM",
+            "分配 调剂 = 取小(合计(缺口) × 10%, 剩余)  至 各地区  按 缺口",
+        ),
+        encoding="utf-8",
+    )
     code, out, err = run("check", str(policy))
     assert code == 0, out + err
 
@@ -132,10 +149,24 @@ def test_a_reserve_payment_that_may_overdraw_is_refused_with_the_forms_in_the_hi
 @pytest.mark.parametrize(
     "source, code, words",
     [
-        (POLICY.replace("资金 留存 结转 原文 \"留存\" {\n    补助 调剂 = 缺口 × 10%  至 各地区  不足时 FORM", "主体 省财政\n  资金 留存 结转 原文 \"留存\" {\n    上解 调剂 = 缺口 × 10%  自 各地区  不足时 按比例"),
-         "E418", "“调剂”不是从所在资金付款的规则,“不足时”在这里没有意义"),
-        (POLICY.replace("资金 留存 结转", "资金 留存 每地区 结转").replace("FORM", "按比例"), "E419", "每地区各自记账的资金“留存”"),
-        (POLICY.replace("  地区 全省\n", "").replace("FORM", "按顺序"), "E420", "“按顺序”按政策地区集的先后付款,但本政策没有声明地区集"),
+        (
+            POLICY.replace(
+                '资金 留存 结转 原文 "留存" {\n    补助 调剂 = 缺口 × 10%  至 各地区  不足时 FORM',
+                '主体 省财政\n  资金 留存 结转 原文 "留存" {\n    上解 调剂 = 缺口 × 10%  自 各地区  不足时 按比例',
+            ),
+            "E418",
+            "“调剂”不是从所在资金付款的规则,“不足时”在这里没有意义",
+        ),
+        (
+            POLICY.replace("资金 留存 结转", "资金 留存 每地区 结转").replace("FORM", "按比例"),
+            "E419",
+            "每地区各自记账的资金“留存”",
+        ),
+        (
+            POLICY.replace("  地区 全省\n", "").replace("FORM", "按顺序"),
+            "E420",
+            "“按顺序”按政策地区集的先后付款,但本政策没有声明地区集",
+        ),
     ],
 )
 def test_the_clause_where_it_means_nothing_is_an_error_at_the_clause(source: str, code: str, words: str) -> None:
@@ -159,7 +190,11 @@ def test_an_advance_recovered_in_the_same_period_can_be_paid_short() -> None:
 """
     checked = check_source(source).policy
     assert checked is not None
-    scen = {"period": 2026, "regions": {"甲县": {"预算": "1000.00"}, "乙县": {"预算": "3000.00"}}, "state": {"基金": "200.00"}}
+    scen = {
+        "period": 2026,
+        "regions": {"甲县": {"预算": "1000.00"}, "乙县": {"预算": "3000.00"}},
+        "state": {"基金": "200.00"},
+    }
     outs = run_all(checked, source, [_scenario(checked, scen)])
     ledgers = {e: sorted((s, d, a) for s, d, a, _, _ in o[0].ledger) for e, o in outs.items()}
     assert ledgers["interpreter"] == ledgers["compiled"] == ledgers["vector"]
@@ -189,7 +224,10 @@ def test_guizhou_prices_its_three_readings_of_a_short_reserve() -> None:
 def test_the_worked_example_says_the_reserve_paid_short() -> None:
     code, out, _ = run("explain", GUIZHOU, "--format", "md")
     assert code == 0
-    assert "贵阳市的缺口调剂额为 1亿元 × 10%（应付1000万元，省级留存不足以全额支付，按应付金额的比例支付），即500万元。" in out
+    assert (
+        "贵阳市的缺口调剂额为 1亿元 × 10%（应付1000万元，省级留存不足以全额支付，按应付金额的比例支付），即500万元。"
+        in out
+    )
 
 
 def test_the_clause_keeps_its_meaning_through_the_formatter_in_both_languages(tmp_path: Path) -> None:

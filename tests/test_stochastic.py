@@ -96,30 +96,57 @@ def _grown(v: str, rate: str, years: int) -> list[str]:
 
 def test_no_spread_gives_the_deterministic_simulation_to_the_fen(tmp_path: Path) -> None:
     """sd 0 (and low = high): every draw is `pool simulate` on the inputs grown by hand."""
-    spec = write(tmp_path, "s.yaml", f"""\
+    spec = write(
+        tmp_path,
+        "s.yaml",
+        f"""\
 base: {BASE.as_posix()}
 years: 3
 growth:
   基金支出: {{normal: {{mean: "8%", sd: "0%"}}}}
   基金收入: {{uniform: {{low: "5%", high: "5%"}}}}
   月均基金支付额: {{normal: {{mean: "0.03", sd: 0}}}}
-""")
+""",
+    )
     base = json.loads(BASE.read_text(encoding="utf-8"))
     periods = [base]
     grown = {
         (r, k): _grown(v, "0.08" if k == "基金支出" else "0.05", 3)
-        for r, inputs in base["regions"].items() for k, v in inputs.items() if k in ("基金支出", "基金收入")
-    }  # fmt: skip
+        for r, inputs in base["regions"].items()
+        for k, v in inputs.items()
+        if k in ("基金支出", "基金收入")
+    }
     monthly = _grown(base["global"]["月均基金支付额"], "0.03", 3)
     for i in range(3):
-        regions = {r: {**inputs, **{k: grown[(r, k)][i] for k in ("基金支出", "基金收入")}} for r, inputs in base["regions"].items()}
-        periods.append({"period": 2023 + i, "scheme": base["scheme"], "global": {"月均基金支付额": monthly[i]}, "regions": regions})
+        regions = {
+            r: {**inputs, **{k: grown[(r, k)][i] for k in ("基金支出", "基金收入")}}
+            for r, inputs in base["regions"].items()
+        }
+        periods.append(
+            {"period": 2023 + i, "scheme": base["scheme"], "global": {"月均基金支付额": monthly[i]}, "regions": regions}
+        )
     plain = write(tmp_path, "plain.json", json.dumps({"periods": periods}, ensure_ascii=False))
     code, out, err = run("simulate", NINGBO, plain, "--json")
     assert code == 0, err
     expected = json.loads(out)
-    code, out, err = run("simulate", NINGBO, spec, "--draws", "5", "--seed", "3", "--json", "--values", "归集基金",
-                         "--values", "区县累计结余", "--values", "区县累计结余@奉化区", "--values", "正常缺口弥补")  # fmt: skip
+    code, out, err = run(
+        "simulate",
+        NINGBO,
+        spec,
+        "--draws",
+        "5",
+        "--seed",
+        "3",
+        "--json",
+        "--values",
+        "归集基金",
+        "--values",
+        "区县累计结余",
+        "--values",
+        "区县累计结余@奉化区",
+        "--values",
+        "正常缺口弥补",
+    )
     assert code == 0, err
     doc = json.loads(out)
     assert doc["periods"] == [2022, 2023, 2024, 2025]
@@ -181,7 +208,9 @@ def test_rates_are_reproducible_shared_or_independent_and_inputs_are_whole_fen(r
 def test_unsettled_draws_are_counted_not_fatal(reserve: tuple[str, str], engine: str) -> None:
     policy, scenario = reserve
     # Both engines name the clause (file:line) of a draw they cannot settle (issue 14 item 14).
-    code, out, err = run("simulate", policy, scenario, "--draws", "50", "--seed", "1", "--json", "--lang", "en", "--engine", engine)
+    code, out, err = run(
+        "simulate", policy, scenario, "--draws", "50", "--seed", "1", "--json", "--lang", "en", "--engine", engine
+    )
     assert code == 0, err
     doc = json.loads(out)
     years = doc["values"][0]["years"]
@@ -209,22 +238,41 @@ def test_the_interpreter_engine_agrees_with_the_compiled_one(reserve: tuple[str,
 
 
 BAD = [
-    ('growth:\n  基金支出: {normal: {mean: "8%", sd: "-3%"}}\n', "bad.yaml:4:35: growth.基金支出.normal.sd: 标准差不能为负"),
+    (
+        'growth:\n  基金支出: {normal: {mean: "8%", sd: "-3%"}}\n',
+        "bad.yaml:4:35: growth.基金支出.normal.sd: 标准差不能为负",
+    ),
     ('growth:\n  基金支出: {normal: {mean: "8%"}}\n', "growth.基金支出.normal.sd: 缺少这一字段"),
     ('growth:\n  基金支出: {uniform: {low: "5%", high: "1%"}}\n', "growth.基金支出.uniform.high: 上限不能低于下限"),
     ('growth:\n  基金支出: {uniform: {low: "abc", high: "1%"}}\n', "growth.基金支出.uniform.low: “abc”不是比例"),
     ('growth:\n  基金支出: {normal: {mean: "-120%", sd: "1%"}}\n', "growth.基金支出.normal.mean: 增长率须高于 -100%"),
     ('growth:\n  基金支出: {poisson: {mean: "8%"}}\n', "growth.基金支出.poisson: 未知字段"),
-    ('growth:\n  基金支出: {normal: {mean: "8%", sd: "1%"}, uniform: {low: 0, high: 0}}\n', "growth.基金支出.uniform: normal 与 uniform 只能给一个"),
+    (
+        'growth:\n  基金支出: {normal: {mean: "8%", sd: "1%"}, uniform: {low: 0, high: 0}}\n',
+        "growth.基金支出.uniform: normal 与 uniform 只能给一个",
+    ),
     ('growth:\n  参保人: {normal: {mean: "8%", sd: "1%"}}\n', "growth.参保人: 不是输入"),
-    ('growth:\n  基金支出: {regions: {海曙区: {normal: {mean: "8%", sd: "1%"}}}}\n', "growth.基金支出: 没有适用于江北区2023年的分布"),
-    ('growth:\n  基金支出: {normal: {mean: "8%", sd: "1%"}, years: {2040: {normal: {mean: 0, sd: 0}}}}\n', "growth.基金支出.years.2040: 应为模拟的年份之一(2023–2024)"),
-    ('growth:\n  月均基金支付额: {normal: {mean: "8%", sd: "1%"}, independent: true}\n', "growth.月均基金支付额.independent: 全局输入只有一个值"),
-    ('growth:\n  月均基金支付额: {like: 基金收入}\n', "growth.月均基金支付额.like: 应为 growth 中另一个给出分布的输入"),
-    ('growth:\n  基金支出: {normal: {mean: 0, sd: 0}, independent: true}\n  月均基金支付额: {like: 基金支出}\n',
-     "growth.月均基金支付额.like: 基金支出各地区的增长率不同,全局输入无从跟随"),
-    ('growth:\n  基金收入: {like: 基金支出, normal: {mean: 0, sd: 0}}\n  基金支出: {normal: {mean: 0, sd: 0}}\n',
-     "growth.基金收入.normal: 已用 like 跟随另一输入"),
+    (
+        'growth:\n  基金支出: {regions: {海曙区: {normal: {mean: "8%", sd: "1%"}}}}\n',
+        "growth.基金支出: 没有适用于江北区2023年的分布",
+    ),
+    (
+        'growth:\n  基金支出: {normal: {mean: "8%", sd: "1%"}, years: {2040: {normal: {mean: 0, sd: 0}}}}\n',
+        "growth.基金支出.years.2040: 应为模拟的年份之一(2023–2024)",
+    ),
+    (
+        'growth:\n  月均基金支付额: {normal: {mean: "8%", sd: "1%"}, independent: true}\n',
+        "growth.月均基金支付额.independent: 全局输入只有一个值",
+    ),
+    ("growth:\n  月均基金支付额: {like: 基金收入}\n", "growth.月均基金支付额.like: 应为 growth 中另一个给出分布的输入"),
+    (
+        "growth:\n  基金支出: {normal: {mean: 0, sd: 0}, independent: true}\n  月均基金支付额: {like: 基金支出}\n",
+        "growth.月均基金支付额.like: 基金支出各地区的增长率不同,全局输入无从跟随",
+    ),
+    (
+        "growth:\n  基金收入: {like: 基金支出, normal: {mean: 0, sd: 0}}\n  基金支出: {normal: {mean: 0, sd: 0}}\n",
+        "growth.基金收入.normal: 已用 like 跟随另一输入",
+    ),
 ]
 
 
@@ -241,9 +289,15 @@ def test_bad_plan_fields_and_options(tmp_path: Path) -> None:
     cases = [
         (f"base: {BASE.as_posix()}\nyears: 0\ngrowth: {{}}\n", ["2:8: years: 应为 1 到 100 之间的整数"]),
         (f"base: {BASE.as_posix()}\nyears: 2\ngrowth: {{}}\n", ["3:9: growth: 至少给出一个输入"]),
-        (f"base: {BASE.as_posix()}\nperiod: 2022\nyears: 1\ngrowth:\n  基金支出: {{normal: {{mean: 0, sd: 0}}}}\n", ["2:1: period: 已用 base 引用基期文件"]),
+        (
+            f"base: {BASE.as_posix()}\nperiod: 2022\nyears: 1\ngrowth:\n  基金支出: {{normal: {{mean: 0, sd: 0}}}}\n",
+            ["2:1: period: 已用 base 引用基期文件"],
+        ),
         ("base: missing.json\nyears: 1\ngrowth: {}\n", ["missing.json:1:1: 无法读取"]),
-        ('period: 2022\nscheme: 职工医保\nregions: {海曙区: {基金收入: "1.001"}}\nyears: 1\n', ["regions.海曙区.基金收入: 金额最多两位小数", "growth: 随机情景须给出 growth"]),
+        (
+            'period: 2022\nscheme: 职工医保\nregions: {海曙区: {基金收入: "1.001"}}\nyears: 1\n',
+            ["regions.海曙区.基金收入: 金额最多两位小数", "growth: 随机情景须给出 growth"],
+        ),
     ]
     for text, messages in cases:
         code, out, err = run("simulate", NINGBO, write(tmp_path, "p.yaml", text), "--draws", "3")
@@ -273,7 +327,9 @@ def test_a_base_period_that_cannot_be_settled_stops_the_run(tmp_path: Path, rese
 
 
 def test_the_bundled_ningbo_example_answers_the_question() -> None:
-    code, out, err = run("simulate", NINGBO, STOCHASTIC, "--draws", "30", "--seed", "2022", "--values", "归集基金", "--lang", "en")
+    code, out, err = run(
+        "simulate", NINGBO, STOCHASTIC, "--draws", "30", "--seed", "2022", "--values", "归集基金", "--lang", "en"
+    )
     assert code == 0, err
     assert "Stochastic simulation 2022–2032 (30 draws, seed 2022)" in out
     assert "基金支出: normal(8%, 3%) (one draw for all regions)" in out
@@ -283,7 +339,10 @@ def test_the_bundled_ningbo_example_answers_the_question() -> None:
 def test_the_most_specific_distribution_applies(tmp_path: Path, reserve: tuple[str, str]) -> None:
     """Region-year, then region, then year, then the input's own; the base may be written inline."""
     policy, _ = reserve
-    spec = write(tmp_path, "inline.yaml", """\
+    spec = write(
+        tmp_path,
+        "inline.yaml",
+        """\
 period: 2024
 regions:
   东区: {收入: "100.00", 支出: "100.00"}
@@ -297,7 +356,8 @@ growth:
     regions:
       东区: {normal: {mean: "1%", sd: 0}, years: {2027: {normal: {mean: "0%", sd: 0}}}}
   收入: {like: 支出}
-""")
+""",
+    )
     checked = check_policy(policy)
     plan = load_plan(spec, checked)
     grower = Grower(checked, plan, draw(plan, 2, 0))
@@ -320,7 +380,19 @@ growth:
 
 def test_a_value_that_never_moves_still_gets_a_chart(tmp_path: Path) -> None:
     chart = tmp_path / "flat.svg"
-    code, _, err = run("simulate", NINGBO, STOCHASTIC, "--draws", "3", "--values", "居民归集上划额", "--chart", str(chart), "--lang", "en")
+    code, _, err = run(
+        "simulate",
+        NINGBO,
+        STOCHASTIC,
+        "--draws",
+        "3",
+        "--values",
+        "居民归集上划额",
+        "--chart",
+        str(chart),
+        "--lang",
+        "en",
+    )
     assert code == 0, err
     svg = chart.read_text(encoding="utf-8")
     assert "居民归集上划额: distribution of the amount" in svg and "NaN" not in svg
@@ -332,7 +404,9 @@ def test_names_are_escaped_in_the_chart() -> None:
     from compiler.stochastic.summary import Summary, YearStats
 
     year = YearStats(2024, 1, Decimal("1.00"), (Decimal("1.00"),) * 5, Decimal("1.00"), Decimal("1.00"), 0, 0, 0)
-    svg = fan_chart([Summary(Pick("a<&>", "a<&>", None, True, ("a<&>",)), (year, attrs.evolve(year, period=2025)))], 1, 0, "zh")
+    svg = fan_chart(
+        [Summary(Pick("a<&>", "a<&>", None, True, ("a<&>",)), (year, attrs.evolve(year, period=2025)))], 1, 0, "zh"
+    )
     assert "a&lt;&amp;&gt;期末余额的分布" in svg and "a<&>" not in svg
 
 
@@ -342,14 +416,24 @@ def test_the_vector_engine_gives_the_same_distributions_and_failures(reserve: tu
     vector = simulate(policy, scenario, draws=60, seed=9, engine="vector")
     assert (compiled.outcome.failed_at == vector.outcome.failed_at).all() and (compiled.outcome.failed_at < 6).any()
     assert compiled.summaries == vector.summaries
-    assert sum(f.draws for f in vector.outcome.failures.values()) == sum(f.draws for f in compiled.outcome.failures.values())
+    assert sum(f.draws for f in vector.outcome.failures.values()) == sum(
+        f.draws for f in compiled.outcome.failures.values()
+    )
     # on the bundled Ningbo question, the printed table is the same byte for byte
     args = ("simulate", NINGBO, STOCHASTIC, "--draws", "40", "--seed", "3")
     assert run(*args) == run(*args, "--engine", "vector")
 
 
 def test_engine_vector_needs_draws() -> None:
-    code, out, err = run("simulate", NINGBO, str(ROOT / "policies" / "scenarios" / "ningbo_2022.json"), "--engine", "vector", "--lang", "en")
+    code, out, err = run(
+        "simulate",
+        NINGBO,
+        str(ROOT / "policies" / "scenarios" / "ningbo_2022.json"),
+        "--engine",
+        "vector",
+        "--lang",
+        "en",
+    )
     assert (code, out, err) == (2, "", "--engine vector needs --draws\n")
 
 
@@ -366,7 +450,9 @@ def test_runaway_growth_stops_the_draw_in_both_engines_and_no_share_passes_100_p
     policy = str(ROOT / "policies" / "ningbo_city_pooling.pool")
     outs = {}
     for engine in ("compiled", "vector"):
-        code, out, err = run("simulate", policy, str(scenario), "--draws", "40", "--seed", "3", "--json", "--engine", engine)
+        code, out, err = run(
+            "simulate", policy, str(scenario), "--draws", "40", "--seed", "3", "--json", "--engine", engine
+        )
         assert code == 0, err
         outs[engine] = json.loads(out)
     assert outs["compiled"]["values"] == outs["vector"]["values"]

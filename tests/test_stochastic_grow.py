@@ -40,7 +40,19 @@ def test_array_growth_equals_decimal_growth_to_the_fen(seed: int) -> None:
     values = arrays.base(n)
     for v in values.values():
         v[...] = rng.integers(0, 10**12, size=v.shape)
-        v.flat[: 40] = [1, 3, 5, 7, 2**53 - 1, 2**53 + 1, 10**16, 10**17 - 1, 4 * 10**16, 999_999_999_999_999, *range(11, 41)]
+        v.flat[:40] = [
+            1,
+            3,
+            5,
+            7,
+            2**53 - 1,
+            2**53 + 1,
+            10**16,
+            10**17 - 1,
+            4 * 10**16,
+            999_999_999_999_999,
+            *range(11, 41),
+        ]
     live = np.ones(n, dtype=bool)
     live[-5:] = False  # stopped draws keep their values
     year = plan.periods[1]
@@ -52,7 +64,11 @@ def test_array_growth_equals_decimal_growth_to_the_fen(seed: int) -> None:
             assert all((got[k][d] == values[k][d]).all() for k in got)
             continue
         inputs = {
-            k: ({r: Decimal(int(x)) / arrays.den[k] for r, x in zip(regions, v[d])} if v.ndim == 2 else Decimal(int(v[d])) / arrays.den[k])
+            k: (
+                {r: Decimal(int(x)) / arrays.den[k] for r, x in zip(regions, v[d])}
+                if v.ndim == 2
+                else Decimal(int(v[d])) / arrays.den[k]
+            )
             for k, v in values.items()
         }
         try:
@@ -81,7 +97,14 @@ def test_progress_is_reported_as_the_work_goes() -> None:
     simulate(NINGBO, STOCHASTIC, draws=50, seed=1, progress=lambda done, total: heard.append((done, total)))
     assert heard == [(t, 10) for t in range(1, 11)]  # one a year on the vector engine
     heard.clear()
-    simulate(NINGBO, STOCHASTIC, draws=250, seed=1, engine="compiled", progress=lambda done, total: heard.append((done, total)))
+    simulate(
+        NINGBO,
+        STOCHASTIC,
+        draws=250,
+        seed=1,
+        engine="compiled",
+        progress=lambda done, total: heard.append((done, total)),
+    )
     assert heard == [(100, 250), (200, 250), (250, 250)]  # draws on the per-draw engine
 
 

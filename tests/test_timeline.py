@@ -49,15 +49,17 @@ def test_names_that_start_like_a_recurring_date_stay_names(tmp_path: Path) -> No
     text = (
         inputs + f"令 {NAMES[4]} = {' + '.join(NAMES[:4])}\n"
         f"参数 {NAMES[5]}: 金额 = 0元\n参数 {NAMES[6]}: 金额 = 0元\n参数 {NAMES[7]}: 金额 = 0元\n"
-        f"资金 调剂金 结转 {{\n  上解 上解额 = 取大({NAMES[4]} - {NAMES[5]} - {NAMES[6]} - {NAMES[7]}, 0元)  自 各地区  原文 \"x\"\n}}\n"
-        "时间表 {\n  每月25日 前: \"上报\"  责任 每月支付\n  次年3月底 前: \"清算\"  责任 次年度结余、每季度拨付额\n}\n"
+        f'资金 调剂金 结转 {{\n  上解 上解额 = 取大({NAMES[4]} - {NAMES[5]} - {NAMES[6]} - {NAMES[7]}, 0元)  自 各地区  原文 "x"\n}}\n'
+        '时间表 {\n  每月25日 前: "上报"  责任 每月支付\n  次年3月底 前: "清算"  责任 次年度结余、每季度拨付额\n}\n'
     )
     path = tmp_path / "names.pool"
     path.write_text(text, encoding="utf-8")
     result = check_file(path)
     assert [d.code for d in result.diagnostics if d.code.startswith("E")] == []
     assert result.program is not None
-    declared = {d.name.text for _m, d in result.program.all_decls() if isinstance(d, (ir.InputDecl, ir.LetDecl, ir.ParamDecl))}
+    declared = {
+        d.name.text for _m, d in result.program.all_decls() if isinstance(d, (ir.InputDecl, ir.LetDecl, ir.ParamDecl))
+    }
     assert set(NAMES) <= declared
     owners = [tuple(o.value for o in m.owners) for m in _milestones(path)]
     assert owners == [("每月支付",), ("次年度结余", "每季度拨付额")]
@@ -121,13 +123,27 @@ def test_every_form_is_in_the_good_fixtures() -> None:
 
 
 @pytest.mark.parametrize(
-    "written", ["每月32日", "每月0日", "每年2月30日", "每年4月31日", "每年13月", "次年13月1日", "每季度首月32日", "monthly 32", "yearly 2-30", "next-year 0-end"]
+    "written",
+    [
+        "每月32日",
+        "每月0日",
+        "每年2月30日",
+        "每年4月31日",
+        "每年13月",
+        "次年13月1日",
+        "每季度首月32日",
+        "monthly 32",
+        "yearly 2-30",
+        "next-year 0-end",
+    ],
 )
 def test_a_day_no_month_has_is_e104(written: str, tmp_path: Path) -> None:
     assert _check(tmp_path, f'时间表 {{\n  {written} 前: "x"\n}}\n') == [("E104", 2, 3)]
 
 
-@pytest.mark.parametrize("written", ["每月31日", "每年2月29日", "每季度次月31日", "次年12月31日", "monthly 31", "yearly 2-29"])
+@pytest.mark.parametrize(
+    "written", ["每月31日", "每年2月29日", "每季度次月31日", "次年12月31日", "monthly 31", "yearly 2-29"]
+)
 def test_a_day_some_months_have_is_kept(written: str, tmp_path: Path) -> None:
     assert _check(tmp_path, f'时间表 {{\n  {written} 前: "x"\n}}\n') == []
 
@@ -152,19 +168,45 @@ def explainers() -> dict[tuple[str, str], Explainer]:
 
 
 PHRASES = {
-    "zh": ["每月25日前", "每月月底前", "次月10日前", "每季度首月月底前", "每季度末月15日前", "每季度", "每季度首月内",
-           "每年9月30日前", "每年2月底前", "次年3月31日前", "每年3月", "次年"],
-    "en": ["by the 25th of each month", "by the end of each month", "by the 10th of the following month",
-           "by the end of the first month of each quarter", "by the 15th of the last month of each quarter", "each quarter",
-           "within the first month of each quarter", "by 30 September each year", "by the end of February each year",
-           "by 31 March of the following year", "in March each year", "in the following year", "each month",
-           "in the following month", "at the end of the last month of each quarter"],
-}  # fmt: skip
+    "zh": [
+        "每月25日前",
+        "每月月底前",
+        "次月10日前",
+        "每季度首月月底前",
+        "每季度末月15日前",
+        "每季度",
+        "每季度首月内",
+        "每年9月30日前",
+        "每年2月底前",
+        "次年3月31日前",
+        "每年3月",
+        "次年",
+    ],
+    "en": [
+        "by the 25th of each month",
+        "by the end of each month",
+        "by the 10th of the following month",
+        "by the end of the first month of each quarter",
+        "by the 15th of the last month of each quarter",
+        "each quarter",
+        "within the first month of each quarter",
+        "by 30 September each year",
+        "by the end of February each year",
+        "by 31 March of the following year",
+        "in March each year",
+        "in the following year",
+        "each month",
+        "in the following month",
+        "at the end of the last month of each quarter",
+    ],
+}
 
 
 @pytest.mark.parametrize("keywords", ["chinese", "english"])
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_the_explainer_says_recurring_dates_in_plain_words(explainers: dict[tuple[str, str], Explainer], keywords: str, lang: str) -> None:
+def test_the_explainer_says_recurring_dates_in_plain_words(
+    explainers: dict[tuple[str, str], Explainer], keywords: str, lang: str
+) -> None:
     e = explainers[keywords, lang]
     when = [r.when for r in e.recurring]
     assert set(PHRASES[lang]) <= set(when)
@@ -180,12 +222,19 @@ def test_both_keyword_sets_explain_alike(explainers: dict[tuple[str, str], Expla
         assert [r.when for r in zh.recurring] == [r.when for r in en.recurring]
 
 
-def test_recurring_dates_are_ordered_by_cycle_then_by_when_they_fall(explainers: dict[tuple[str, str], Explainer]) -> None:
+def test_recurring_dates_are_ordered_by_cycle_then_by_when_they_fall(
+    explainers: dict[tuple[str, str], Explainer],
+) -> None:
     e = explainers["chinese", "zh"]
     assert [r.sort_key for r in e.recurring] == sorted(r.sort_key for r in e.recurring)
     when = [r.when for r in e.recurring]
     assert when[:4] == ["每月25日前", "每月月底前", "每月月底前", "每月"]  # equal keys keep the order written
-    assert when.index("次月10日前") < when.index("每季度首月15日前") < when.index("每季度首月月底前") < when.index("每年2月底前")
+    assert (
+        when.index("次月10日前")
+        < when.index("每季度首月15日前")
+        < when.index("每季度首月月底前")
+        < when.index("每年2月底前")
+    )
     assert when.index("每年9月30日前") < when.index("每年12月31日前") < when.index("次年3月31日前")
 
 
@@ -195,7 +244,9 @@ def test_the_html_shows_a_sortable_recurring_table(explainers: dict[tuple[str, s
     page = render_html(e)
     heads = re.findall(r"<h3>(.*?)</h3>", page.split('<section id="timeline"', 1)[1].split("</section>", 1)[0])
     assert heads == (["时间安排", "常规时限"] if lang == "zh" else ["Timeline", "Recurring deadlines"])
-    table = re.search(r'<table class="sortable recurring">\n<thead><tr>(.*?)</tr></thead>\n<tbody>(.*?)</tbody>', page, re.S)
+    table = re.search(
+        r'<table class="sortable recurring">\n<thead><tr>(.*?)</tr></thead>\n<tbody>(.*?)</tbody>', page, re.S
+    )
     assert table is not None
     assert re.findall(r"<th scope=\"col\"(?: data-sortable=\"(\w+)\")?>", table[1]) == ["key", "", "text"]
     rows = re.findall(r'<tr><td class="when" data-sort="([^"]*)">(.*?)</td>', table[2])
@@ -212,12 +263,18 @@ def test_a_policy_without_recurring_dates_renders_as_before() -> None:
     checked = check_file(ROOT / "policies" / "guizhou_risk_adjustment.pool").policy
     assert checked is not None
     e = build(checked, "zh")
-    assert e.recurring == () and "常规时限" not in render_html(e) and "###" not in render_markdown(e).split("、时间安排\n", 1)[1]
+    assert (
+        e.recurring == ()
+        and "常规时限" not in render_html(e)
+        and "###" not in render_markdown(e).split("、时间安排\n", 1)[1]
+    )
 
 
 def test_recurring_rows_are_escaped(tmp_path: Path) -> None:
     path = tmp_path / "x.pool"
-    path.write_text('政策 测试 {\n  时间表 { 每月25日 前: "<script>alert(1)</script>"  责任 "<b>局</b>" }\n}\n', encoding="utf-8")
+    path.write_text(
+        '政策 测试 {\n  时间表 { 每月25日 前: "<script>alert(1)</script>"  责任 "<b>局</b>" }\n}\n', encoding="utf-8"
+    )
     checked = check_file(path).policy
     assert checked is not None
     page = render_html(build(checked, "zh"))

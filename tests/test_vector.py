@@ -21,11 +21,11 @@ from hypothesis import strategies as st
 
 from compiler.driver import check_file
 from compiler.evaluate import compiled_module
+from compiler.interpreter.funds import largest_remainder as oracle
+from compiler.interpreter.values import EvalError
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.scope import fund_accounts
-from compiler.interpreter.funds import largest_remainder as oracle
-from compiler.interpreter.values import EvalError
 from compiler.ir.types import Base, Type
 from compiler.runtime import PolicyError
 from compiler.scenario import Scenario
@@ -39,7 +39,9 @@ EXAMPLES = 25 if os.environ.get("CI") else 60
 
 # Fen: small (ties live here), typical, and extreme (10¹⁵ 元 and up, still int64 fen).
 FEN = st.one_of(
-    st.integers(0, 1_000), st.integers(0, 2_000_000_000_00), st.integers(10**17 - 10**6, 10**17),
+    st.integers(0, 1_000),
+    st.integers(0, 2_000_000_000_00),
+    st.integers(10**17 - 10**6, 10**17),
 ).map(lambda f: Decimal(f) / 100)
 TIES = [Decimal("0.5"), Decimal("0.05"), Decimal("0.005"), Decimal("0.125"), Decimal("0.0005"), Decimal("0.25")]
 
@@ -57,14 +59,18 @@ def _bound(d: ir.ParamDecl, kind: ir.BoundKind) -> Decimal | None:
     return None
 
 
-def _values(t: Type, signed: bool, enums: dict[str, list[str]], lo: Decimal | None = None, hi: Decimal | None = None) -> st.SearchStrategy[Any]:
+def _values(
+    t: Type, signed: bool, enums: dict[str, list[str]], lo: Decimal | None = None, hi: Decimal | None = None
+) -> st.SearchStrategy[Any]:
     if t.base is Base.MONEY:
         return FEN.map(lambda d: -d if signed and d % 3 == 0 else d)
     if t.base is Base.RATIO:
         low = lo if lo is not None else Decimal(-1 if signed else 0)
         high = hi if hi is not None else Decimal(1)
         ties = [x for x in TIES if low <= x <= high]
-        bp = st.integers(int(low * 10_000), max(int(low * 10_000), int(high * 10_000))).map(lambda b: Decimal(b) / 10_000)
+        bp = st.integers(int(low * 10_000), max(int(low * 10_000), int(high * 10_000))).map(
+            lambda b: Decimal(b) / 10_000
+        )
         return st.one_of(bp, st.sampled_from(ties)) if ties else bp
     if t.base is Base.COUNT:
         return st.one_of(st.integers(0, 10), st.integers(1, 10_000_000)).map(Decimal)
@@ -105,7 +111,9 @@ def test_vector_equals_the_decimal_evaluator_to_the_fen(path: Path) -> None:
     checked = _checked(path)
     module = compiled_module(checked, path.read_text(encoding="utf-8"))
 
-    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @settings(
+        max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    )
     @given(batches(checked))
     def agree(scenarios: list[Scenario]) -> None:
         expected: list[Any] = []
@@ -121,7 +129,8 @@ def test_vector_equals_the_decimal_evaluator_to_the_fen(path: Path) -> None:
             # or a tier adds up; never a wrong number.
             limit = Decimal(2**63) / 100
             assert any(
-                x is not None and (sum(t.amount for t in x.transfers) >= limit or any(v >= limit for v in x.closing.values()))
+                x is not None
+                and (sum(t.amount for t in x.transfers) >= limit or any(v >= limit for v in x.closing.values()))
                 for x in expected
             )
             return
@@ -134,7 +143,9 @@ def test_vector_equals_the_decimal_evaluator_to_the_fen(path: Path) -> None:
             for name, v in want.values.items():
                 if name in got.values:
                     fen = got.values[name][k]
-                    assert (list(fen) if isinstance(v, dict) else int(fen)) == ([int(x * 100) for x in v.values()] if isinstance(v, dict) else int(v * 100))
+                    assert (list(fen) if isinstance(v, dict) else int(fen)) == (
+                        [int(x * 100) for x in v.values()] if isinstance(v, dict) else int(v * 100)
+                    )
 
     agree()
 
@@ -157,7 +168,11 @@ def test_overflow_is_an_error_never_a_wrapped_number(tmp_path: Path) -> None:
     batch = Batch((), 2, inputs={"收入": huge, "倍数": Scaled(np.array([2, 2], dtype=np.int64), 1)})
     with pytest.raises(VectorOverflow, match="line 6: an amount in fen does not fit in int64"):
         run_batch(checked, batch)
-    small = Batch((), 2, inputs={"收入": np.array([100, 101], dtype=np.int64), "倍数": Scaled(np.array([2, 3], dtype=np.int64), 1)})
+    small = Batch(
+        (),
+        2,
+        inputs={"收入": np.array([100, 101], dtype=np.int64), "倍数": Scaled(np.array([2, 3], dtype=np.int64), 1)},
+    )
     assert run_batch(checked, small).values["转入额"].tolist() == [200, 303]
 
 
@@ -169,7 +184,9 @@ def test_strict_mode_refuses_python_ints_and_names_the_line() -> None:
     scen = load_scenario(checked, ROOT / "policies" / "scenarios" / "guiyang_county_budget.json")
     relaxed = run_batch(checked, batch_of(checked, [scen]))
     assert relaxed.promoted > 0  # the budget bands need more than int64 in between
-    with pytest.raises(VectorOverflow, match=r"line \d+: .* does not fit in int64; exact Python-int arithmetic was not allowed"):
+    with pytest.raises(
+        VectorOverflow, match=r"line \d+: .* does not fit in int64; exact Python-int arithmetic was not allowed"
+    ):
         run_batch(checked, batch_of(checked, [scen]), strict=True)
 
 
@@ -190,8 +207,15 @@ def test_a_draw_that_cannot_be_settled_fails_alone_and_a_branch_not_taken_never_
     path = tmp_path / "divide.pool"
     path.write_text(DIVIDE, encoding="utf-8")
     checked = _checked(path)
-    batch = Batch((), 3, inputs={"收入": np.array([1001, 500, 999], dtype=np.int64), "倍数": Scaled(np.array([2, 0, 4], dtype=np.int64), 1)})
-    with pytest.raises(BatchError, match="draw 1 .*division by zero") as e:
+    batch = Batch(
+        (),
+        3,
+        inputs={
+            "收入": np.array([1001, 500, 999], dtype=np.int64),
+            "倍数": Scaled(np.array([2, 0, 4], dtype=np.int64), 1),
+        },
+    )
+    with pytest.raises(BatchError, match=r"draw 1 .*division by zero") as e:
         run_batch(checked, batch)
     assert e.value.first == 1 and e.value.failed.tolist() == [False, True, False]
     got = run_batch(checked, batch, raise_failures=False)
@@ -214,7 +238,9 @@ def test_a_fixed_split_gives_the_interpreters_fen_for_any_total(weights: list[in
     parts, bad = largest_remainder(Ctx(), t, Q(np.array(weights, dtype=np.int64), 1, max(weights), 1))
     assert not bad.any()
     ws = [Fraction(w) for w in weights]
-    expected = [[int(p * 100) for p in oracle(Fraction(f, 100), ws, EvalError("zero-weights", rule="甲"))] for f in totals]
+    expected = [
+        [int(p * 100) for p in oracle(Fraction(f, 100), ws, EvalError("zero-weights", rule="甲"))] for f in totals
+    ]
     assert parts.tolist() == expected
 
 

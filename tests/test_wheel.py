@@ -28,8 +28,10 @@ def test_wheel_installed_in_a_fresh_venv_checks_a_policy_from_another_directory(
     py = env_dir / "bin" / "python"
     purelib = subprocess.run(
         [str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True, text=True, check=True,
-    ).stdout.strip()  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     (Path(purelib) / "test_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
     subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)], check=True)
 
@@ -38,8 +40,11 @@ def test_wheel_installed_in_a_fresh_venv_checks_a_policy_from_another_directory(
     shutil.copy(ROOT / "policies" / "guizhou_risk_adjustment.pool", elsewhere / "贵州.pool")
     where = subprocess.run(
         [str(py), "-c", "import compiler, compiler.resources as r; print(compiler.__file__); print(r.grammar_path())"],
-        cwd=elsewhere, capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert str(env_dir) in where and str(ROOT) not in where
 
     run = subprocess.run(

@@ -8,8 +8,18 @@ them in the context, and a pass whose needs are not met is skipped.
 from __future__ import annotations
 
 from compiler.checks import (
-    accounting, consistency, depth, graph, intervals, lint, prose, resolve, rules, shortfall, typecheck,
-)  # fmt: skip
+    accounting,
+    consistency,
+    depth,
+    graph,
+    intervals,
+    lint,
+    prose,
+    resolve,
+    rules,
+    shortfall,
+    typecheck,
+)
 from compiler.checks.context import Context, Fact, Pass, build_scope
 from compiler.diagnostics import Diagnostic
 from compiler.ir.nodes import Program

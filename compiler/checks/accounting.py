@@ -120,7 +120,17 @@ def _fund(ctx: Context, fund: ir.FundDecl) -> list[Diagnostic]:
             if cause is not None and cause.why is not None:
                 kind = {"cap": "cap-binds", "exception": "exception-applies"}.get(cause.why_kind, "condition-false")
                 labels.append(label(cause.why.span, kind))
-            return [diag("E407", fund.name.span, labels=labels, hint=note("use-remaining"), fund=name, branch=branch, part=part)]
+            return [
+                diag(
+                    "E407",
+                    fund.name.span,
+                    labels=labels,
+                    hint=note("use-remaining"),
+                    fund=name,
+                    branch=branch,
+                    part=part,
+                )
+            ]
     return []
 
 

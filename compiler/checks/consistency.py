@@ -14,6 +14,8 @@ from compiler.messages import Text
 from compiler.source import Span
 
 ONE = Fraction(1)
+
+
 def check_bounds(ctx: Context) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for _m, d in ctx.program.all_decls():
@@ -23,17 +25,33 @@ def check_bounds(ctx: Context) -> list[Diagnostic]:
         limits = [(b, constant(b.expr, ctx)) for b in d.bounds]
         lows = [(b, v) for b, v in limits if v is not None and b.kind is ir.BoundKind.MIN]
         highs = [(b, v) for b, v in limits if v is not None and b.kind is ir.BoundKind.MAX]
-        for (bl, lo) in lows:
-            for (bh, hi) in highs:
+        for bl, lo in lows:
+            for bh, hi in highs:
                 if lo > hi:
-                    out.append(diag("E417", bl.span, labels=[label(bh.span, "declared-bound")],
-                                    name=d.name.text, low=_text(bl.expr), high=_text(bh.expr)))  # fmt: skip
+                    out.append(
+                        diag(
+                            "E417",
+                            bl.span,
+                            labels=[label(bh.span, "declared-bound")],
+                            name=d.name.text,
+                            low=_text(bl.expr),
+                            high=_text(bh.expr),
+                        )
+                    )
         if value is None or d.value is None:
             continue
         for b, v in lows + highs:
             if (b.kind is ir.BoundKind.MIN and value < v) or (b.kind is ir.BoundKind.MAX and value > v):
-                out.append(diag("E401", d.value.span, labels=[label(b.span, "declared-bound")],
-                                name=d.name.text, value=_text(d.value), bound=_bound_text(b)))  # fmt: skip
+                out.append(
+                    diag(
+                        "E401",
+                        d.value.span,
+                        labels=[label(b.span, "declared-bound")],
+                        name=d.name.text,
+                        value=_text(d.value),
+                        bound=_bound_text(b),
+                    )
+                )
     return out
 
 
@@ -43,7 +61,10 @@ def _text(e: ir.Expr) -> str:
 
 def _bound_text(b: ir.Bound) -> Text:
     v = _text(b.expr)
-    return Text(("不低于 " if b.kind is ir.BoundKind.MIN else "不高于 ") + v, ("at least " if b.kind is ir.BoundKind.MIN else "at most ") + v)
+    return Text(
+        ("不低于 " if b.kind is ir.BoundKind.MIN else "不高于 ") + v,
+        ("at least " if b.kind is ir.BoundKind.MIN else "at most ") + v,
+    )
 
 
 # ---- shares --------------------------------------------------------------------
@@ -81,7 +102,12 @@ def check_shares(ctx: Context) -> list[Diagnostic]:
             if missing:
                 out += [diag("E439", p.span) for p in missing]
                 continue
-            out += _sum_to_one(ctx, [s for s in shares if s is not None], t.span, Text("本层各方承担比例", "payers' shares in this tier"))
+            out += _sum_to_one(
+                ctx,
+                [s for s in shares if s is not None],
+                t.span,
+                Text("本层各方承担比例", "payers' shares in this tier"),
+            )
     return out
 
 
@@ -128,17 +154,36 @@ def _bands(ctx: Context, an: Analyzer, e: ir.Bands) -> list[Diagnostic]:
         if gap is None:
             out.append(diag("W503", b.span, what=Text("分段表相邻档次首尾相接", "adjacent bands meet")))
         elif gap > 0:
-            out.append(diag("E403", b.lower.span, labels=[label(a.upper.span, "band-lower", value=_edge_text(a.upper, ctx))],
-                            lower=_edge_text(a.upper, ctx), upper=_edge_text(b.lower, ctx)))  # fmt: skip
+            out.append(
+                diag(
+                    "E403",
+                    b.lower.span,
+                    labels=[label(a.upper.span, "band-lower", value=_edge_text(a.upper, ctx))],
+                    lower=_edge_text(a.upper, ctx),
+                    upper=_edge_text(b.lower, ctx),
+                )
+            )
         elif gap < 0:
-            out.append(diag("E404", b.lower.span, labels=[label(a.upper.span, "band-lower", value=_edge_text(a.upper, ctx))],
-                            lower=_edge_text(b.lower, ctx)))  # fmt: skip
+            out.append(
+                diag(
+                    "E404",
+                    b.lower.span,
+                    labels=[label(a.upper.span, "band-lower", value=_edge_text(a.upper, ctx))],
+                    lower=_edge_text(b.lower, ctx),
+                )
+            )
     subject = an.of(e.subject)
     first = constant(bands[0].lower, ctx)
     if first is not None and (subject.lo is None or subject.lo < first):
         shown = "−∞" if subject.lo is None else percent(subject.lo) if _is_ratio(ctx, e) else str(subject.lo)
         where = f"{shown} 至 {bands[0].lower.text if isinstance(bands[0].lower, ir.Num) else first}"
-        out.append(diag("E412", bands[0].span, where=Text(f"低于首档下限的部分({where})", f"values below the first band ({where})")))
+        out.append(
+            diag(
+                "E412",
+                bands[0].span,
+                where=Text(f"低于首档下限的部分({where})", f"values below the first band ({where})"),
+            )
+        )
     last = bands[-1]
     if last.upper is not None:
         top = constant(last.upper, ctx)
@@ -205,10 +250,12 @@ def _range(atom: ir.Expr, ctx: Context) -> tuple[ir.Expr, Fraction, bool, Fracti
         return None
     neg_inf = Fraction(-(10**30))  # below any amount a policy handles
     return {
-        "<": (atom.left, neg_inf, True, c, False), "<=": (atom.left, neg_inf, True, c, True),
-        ">": (atom.left, c, False, None, False), ">=": (atom.left, c, True, None, False),
+        "<": (atom.left, neg_inf, True, c, False),
+        "<=": (atom.left, neg_inf, True, c, True),
+        ">": (atom.left, c, False, None, False),
+        ">=": (atom.left, c, True, None, False),
         "=": (atom.left, c, True, c, True),
-    }[atom.op]  # fmt: skip
+    }[atom.op]
 
 
 def _disjoint_ranges(x: ir.Expr, y: ir.Expr, ctx: Context) -> bool:

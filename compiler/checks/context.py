@@ -15,11 +15,10 @@ import attrs
 
 from compiler.diagnostics import Diagnostic, diag, label, note
 from compiler.ir import nodes as ir
-from compiler.ir.types import Type
 from compiler.ir.scope import Conflict, Scope, ValueDecl, build_scope
+from compiler.ir.types import Type
 from compiler.messages import Severity, Text
 from compiler.source import Span
-
 
 KIND_TEXT = {
     "value": Text("名称", "name"),

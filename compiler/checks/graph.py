@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from compiler.checks.context import Context, Fact
 from compiler.diagnostics import Diagnostic, diag, label
-from compiler.ir import nodes as ir
 from compiler.ir import deps
+from compiler.ir import nodes as ir
 
 
 def dependencies(ctx: Context) -> dict[str, list[ir.Name]]:

@@ -40,7 +40,9 @@ def check_unused(ctx: Context) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     main = ctx.scope.main_file
     named: list[tuple[str, ValueDecl | PartyLike | ir.EnumDecl]] = [
-        *ctx.scope.values.items(), *ctx.scope.parties.items(), *ctx.scope.enums.items()
+        *ctx.scope.values.items(),
+        *ctx.scope.parties.items(),
+        *ctx.scope.enums.items(),
     ]
     for name, d in named:
         kind = _KINDS.get(type(d))

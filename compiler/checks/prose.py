@@ -10,14 +10,20 @@ from compiler.ir.prose import constant, prose_strings, refs, span_of
 from compiler.messages import Text
 
 _WHY = {
-    "input": Text("它是输入,取值由情景给出;可引用某个算例中的值,如 {{{{例标签:{name}}}}}",
-                  "it is an input a scenario supplies; refer to its value in an example, e.g. {{{{label: {name}}}}}"),
+    "input": Text(
+        "它是输入,取值由情景给出;可引用某个算例中的值,如 {{{{例标签:{name}}}}}",
+        "it is an input a scenario supplies; refer to its value in an example, e.g. {{{{label: {name}}}}}",
+    ),
     "open": Text("它是待定参数,政策没有给出取值", "it is an open parameter: the policy gives it no value"),
-    "varies": Text("它的值取决于输入;可引用某个算例中的值,如 {{{{例标签:{name}}}}}",
-                   "its value depends on inputs; refer to its value in an example, e.g. {{{{label: {name}}}}}"),
-    "region": Text("它按地区取值,须写明地区,如 {{{{{example}:{name}:地区}}}}",
-                   "it varies by region: name the region, e.g. {{{{{example}: {name}: region}}}}"),
-}  # fmt: skip
+    "varies": Text(
+        "它的值取决于输入;可引用某个算例中的值,如 {{{{例标签:{name}}}}}",
+        "its value depends on inputs; refer to its value in an example, e.g. {{{{label: {name}}}}}",
+    ),
+    "region": Text(
+        "它按地区取值,须写明地区,如 {{{{{example}:{name}:地区}}}}",
+        "it varies by region: name the region, e.g. {{{{{example}: {name}: region}}}}",
+    ),
+}
 
 
 def check(ctx: Context) -> list[Diagnostic]:
@@ -34,21 +40,44 @@ def check(ctx: Context) -> list[Diagnostic]:
             span = span_of(s, ref)
             if ref.name not in values and ref.name not in ctx.scope.funds:
                 s_ = suggest(ref.name, names)
-                out.append(diag("E260", span, hint=note("did-you-mean", suggestion=s_) if s_ else None,
-                                kind=Text("名称", "name"), name=ref.name))  # fmt: skip
+                out.append(
+                    diag(
+                        "E260",
+                        span,
+                        hint=note("did-you-mean", suggestion=s_) if s_ else None,
+                        kind=Text("名称", "name"),
+                        name=ref.name,
+                    )
+                )
             elif ref.example is None:
                 d = values.get(ref.name)
                 if not constant(dict(values), ref.name):
-                    why = "input" if isinstance(d, ir.InputDecl) else "open" if isinstance(d, ir.ParamDecl) else "varies"
+                    why = (
+                        "input" if isinstance(d, ir.InputDecl) else "open" if isinstance(d, ir.ParamDecl) else "varies"
+                    )
                     out.append(diag("E261", span, name=ref.name, why=_why(why, name=ref.name, example="")))
             elif ref.example not in examples:
                 s_ = suggest(ref.example, examples)
-                out.append(diag("E260", span, hint=note("did-you-mean", suggestion=s_) if s_ else None,
-                                kind=Text("算例", "example"), name=ref.example))  # fmt: skip
+                out.append(
+                    diag(
+                        "E260",
+                        span,
+                        hint=note("did-you-mean", suggestion=s_) if s_ else None,
+                        kind=Text("算例", "example"),
+                        name=ref.example,
+                    )
+                )
             elif ref.region is not None and regions and ref.region not in regions:
                 s_ = suggest(ref.region, regions)
-                out.append(diag("E260", span, hint=note("did-you-mean", suggestion=s_) if s_ else None,
-                                kind=Text("地区", "region"), name=ref.region))  # fmt: skip
+                out.append(
+                    diag(
+                        "E260",
+                        span,
+                        hint=note("did-you-mean", suggestion=s_) if s_ else None,
+                        kind=Text("地区", "region"),
+                        name=ref.region,
+                    )
+                )
             elif ref.region is None and _per_region(ctx, ref.name):
                 out.append(diag("E261", span, name=ref.name, why=_why("region", name=ref.name, example=ref.example)))
     return out

@@ -20,12 +20,23 @@ def check_choices(program: ir.Program) -> list[Diagnostic]:
     first: dict[str, ir.Choice] = {}
     for c in choices(program):
         if c.name.text in first:
-            out.append(diag("E202", c.name.span, labels=[label(first[c.name.text].name.span, "first-defined")], name=c.name.text))
+            out.append(
+                diag(
+                    "E202", c.name.span, labels=[label(first[c.name.text].name.span, "first-defined")], name=c.name.text
+                )
+            )
         first.setdefault(c.name.text, c)
         seen: dict[str, ir.Option] = {}
         for o in c.options:
             if o.name.text in seen:
-                out.append(diag("E202", o.name.span, labels=[label(seen[o.name.text].name.span, "first-defined")], name=o.name.text))
+                out.append(
+                    diag(
+                        "E202",
+                        o.name.span,
+                        labels=[label(seen[o.name.text].name.span, "first-defined")],
+                        name=o.name.text,
+                    )
+                )
             seen.setdefault(o.name.text, o)
         if c.default.text not in seen:
             out.append(diag("E201", c.default.span, kind=_OPTION, name=c.default.text))

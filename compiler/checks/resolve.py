@@ -117,9 +117,10 @@ def _example(ctx: Context, ex: ir.Example) -> list[Diagnostic]:
     # A fixed parameter (a value and no bounds) is the policy's own number: an
     # example may not change it, or the checks' reasoning about it would be void.
     givable = [
-        n for n, v in scope.values.items()
+        n
+        for n, v in scope.values.items()
         if isinstance(v, ir.InputDecl) or (isinstance(v, ir.ParamDecl) and not fixed_param(v))
-    ]  # fmt: skip
+    ]
     if ex.shared is not None:
         for b in ex.shared.expect:
             out.append(diag("E209", b.span))

@@ -117,4 +117,3 @@ def _regions_need_regional_amount(ctx: Context, out: list[Diagnostic], r: ir.Rul
         if ref.each_region:
             out.append(diag("E438", ref.span))
             return
-

@@ -36,7 +36,13 @@ def check(ctx: Context) -> list[Diagnostic]:
         fund = ctx.scope.funds.get(rule.fund.text) if rule.fund is not None else None
         if rule.shortfall is not None:
             out += _placement(ctx, rule, fund, regions)
-        elif fund is not None and fund.carried and pays_from_fund(rule) and not _misshapen(rule, fund) and not _bounded(rule, fund, ctx):
+        elif (
+            fund is not None
+            and fund.carried
+            and pays_from_fund(rule)
+            and not _misshapen(rule, fund)
+            and not _bounded(rule, fund, ctx)
+        ):
             hint = note("shortfall-per-region", fund=fund.name.text) if fund.per_region else note("shortfall-forms")
             out.append(diag("E421", rule.name.span, hint=hint, name=rule.name.text, fund=fund.name.text))
     return out
@@ -56,7 +62,12 @@ def _placement(ctx: Context, rule: ir.Rule, fund: ir.FundDecl | None, regions: l
     if fund.per_region:
         return [diag("E419", span, name=rule.name.text, fund=fund.name.text)]
     regional = ctx.types.get(rule.name.text)
-    if rule.shortfall.kind is ir.ShortfallKind.IN_ORDER and regional is not None and regional.per_region and not regions:
+    if (
+        rule.shortfall.kind is ir.ShortfallKind.IN_ORDER
+        and regional is not None
+        and regional.per_region
+        and not regions
+    ):
         return [diag("E420", span, name=rule.name.text)]
     return []
 
@@ -86,7 +97,9 @@ def _within(e: ir.Expr, ctx: Context, own: str | None = None) -> bool:
     """e ≤ what the fund holds, whatever the inputs (`own`: a per-region fund, whose
     余额 bounds what each region's account pays)."""
     match e:
-        case ir.Call(func=f, args=(ir.Name(name=n),)) if own is not None and n == own and (fn := lookup(f.text)) and fn.id == "balance":
+        case ir.Call(func=f, args=(ir.Name(name=n),)) if (
+            own is not None and n == own and (fn := lookup(f.text)) and fn.id == "balance"
+        ):
             return True
         case ir.FundRemaining() | ir.FundAll():
             return True

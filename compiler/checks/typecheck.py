@@ -17,9 +17,18 @@ M, R, C, N = Base.MONEY, Base.RATIO, Base.COUNT, Base.NUMBER
 _MUL = {(M, R): M, (M, N): M, (M, C): M, (R, R): R, (R, N): R, (N, N): N, (C, R): C, (C, N): C}
 _MUL.update({(b, a): t for (a, b), t in list(_MUL.items())})
 _DIV = {
-    (M, M): R, (C, C): R, (M, C): M, (M, R): M, (M, N): M, (R, R): R, (R, N): R,
-    (N, N): N, (N, R): N, (C, N): C, (C, R): C,
-}  # fmt: skip
+    (M, M): R,
+    (C, C): R,
+    (M, C): M,
+    (M, R): M,
+    (M, N): M,
+    (R, R): R,
+    (R, N): R,
+    (N, N): N,
+    (N, R): N,
+    (C, N): C,
+    (C, R): C,
+}
 _OP_TEXT = {"+": "+", "-": "−", "*": "×", "/": "÷"}
 
 
@@ -237,9 +246,16 @@ class Checker:
         else:
             base = (_MUL if e.op == "*" else _DIV).get((lt.base, rt.base))
         if base is None:
-            self.out.append(diag(
-                "E301", e.span, hint=note("units-rule"), op=_OP_TEXT[e.op], left=type_text(lt.scalar()), right=type_text(rt.scalar())
-            ))  # fmt: skip
+            self.out.append(
+                diag(
+                    "E301",
+                    e.span,
+                    hint=note("units-rule"),
+                    op=_OP_TEXT[e.op],
+                    left=type_text(lt.scalar()),
+                    right=type_text(rt.scalar()),
+                )
+            )
             return None
         return Type(base, per)
 
@@ -247,11 +263,20 @@ class Checker:
         if _bare_member(e.left, self) and not _bare_member(e.right, self):
             e = ir.Compare(e.op, e.right, e.left, e.span)  # 正常 = 缺口原因 reads as 缺口原因 = 正常
         lt = self.infer(e.left, rule)
-        if lt is not None and lt.base is Base.ENUM and isinstance(e.right, ir.Name) and e.right.name not in self.scope.values:
+        if (
+            lt is not None
+            and lt.base is Base.ENUM
+            and isinstance(e.right, ir.Name)
+            and e.right.name not in self.scope.values
+        ):
             assert lt.enum is not None
             self.members_in((ir.Ident(e.right.name, e.right.span),), lt.enum)
             return BOOL.regional(lt.per_region)
-        if isinstance(e.right, ir.Name) and e.right.name not in self.scope.values and not self.scope.enum_of_member(e.right.name):
+        if (
+            isinstance(e.right, ir.Name)
+            and e.right.name not in self.scope.values
+            and not self.scope.enum_of_member(e.right.name)
+        ):
             # Deferred by resolve: not a member of the left side's enumeration, nor anything else.
             members = [m.text for en in self.scope.enums.values() for m in en.members]
             self.out.append(undefined("value", e.right.name, e.right.span, [*self.scope.values, *members]))
@@ -261,10 +286,9 @@ class Checker:
             return None
         per = lt.per_region or rt.per_region
         literal = _is_zero(e.left) or _is_zero(e.right) or _count_literal(e.left, rt) or _count_literal(e.right, lt)
-        ok = (
-            (lt.numeric and rt.numeric and (_additive(lt.base, rt.base) or literal))
-            or (lt.scalar() == rt.scalar() and (e.op in ("=", "!=") or lt.base is Base.DATE))
-        )  # fmt: skip
+        ok = (lt.numeric and rt.numeric and (_additive(lt.base, rt.base) or literal)) or (
+            lt.scalar() == rt.scalar() and (e.op in ("=", "!=") or lt.base is Base.DATE)
+        )
         if not ok:
             self.out.append(diag("E301", e.span, op=e.op, left=type_text(lt.scalar()), right=type_text(rt.scalar())))
             return None
@@ -275,7 +299,9 @@ class Checker:
         for m in members:
             if m.text not in valid:
                 s = suggest(m.text, valid)
-                self.out.append(diag("E304", m.span, hint=note("did-you-mean", suggestion=s) if s else None, name=m.text, enum=enum))
+                self.out.append(
+                    diag("E304", m.span, hint=note("did-you-mean", suggestion=s) if s else None, name=m.text, enum=enum)
+                )
 
     def match(self, e: ir.Match, rule: ir.Rule | None) -> Type | None:
         st = self.infer(e.subject, rule)
@@ -328,7 +354,9 @@ class Checker:
             # Each band's rate applies to the part of the subject inside it.
             base = _MUL.get((st.base, values.base))
             if base is None:
-                self.out.append(diag("E301", e.span, op="×", left=type_text(st.scalar()), right=type_text(values.scalar())))
+                self.out.append(
+                    diag("E301", e.span, op="×", left=type_text(st.scalar()), right=type_text(values.scalar()))
+                )
                 return None
             return Type(base, per)
         return values.regional(per)
@@ -362,6 +390,7 @@ class Checker:
 
 def _bare_member(e: ir.Expr, checker: Checker) -> bool:
     return isinstance(e, ir.Name) and e.name not in checker.scope.values
+
 
 def type_text(t: Type) -> Text:
     return Text(t.describe("zh"), t.describe("en"))

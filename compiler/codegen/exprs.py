@@ -13,8 +13,8 @@ import unicodedata
 from compiler.ir import functions
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
-from compiler.plan import plan_of
 from compiler.ir.types import Base, Type
+from compiler.plan import plan_of
 
 _OPS = {"+": "+", "-": "-", "*": "*"}
 _CMP = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
@@ -41,9 +41,11 @@ def converter(t: Type) -> str:
 def _safe(name: str) -> bool:
     """Usable as written: a Python identifier, stable under NFKC, not a keyword, not private."""
     return (
-        name.isidentifier() and unicodedata.normalize("NFKC", name) == name
-        and not keyword.iskeyword(name) and not name.startswith("_")
-    )  # fmt: skip
+        name.isidentifier()
+        and unicodedata.normalize("NFKC", name) == name
+        and not keyword.iskeyword(name)
+        and not name.startswith("_")
+    )
 
 
 def _attrs(names: list[str], stem: str) -> dict[str, str]:

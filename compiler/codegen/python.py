@@ -60,13 +60,17 @@ class Generator(RuleBodies):
         w.blank()
         rules = [r.name.text for r in self.scope.rules]
         w.line(f"RULES: list[str] = {rules!r}")
-        w.line(f"FUNDS: dict[str, bool] = {({n: f.carried for n, f in self.scope.funds.items()})!r}")
-        w.line(f"FUND_LINES: dict[str, int] = {({n: f.name.span.line for n, f in self.scope.funds.items()})!r}")
+        w.line(f"FUNDS: dict[str, bool] = { ({n: f.carried for n, f in self.scope.funds.items()})!r}")
+        w.line(f"FUND_LINES: dict[str, int] = { ({n: f.name.span.line for n, f in self.scope.funds.items()})!r}")
         regional_funds = sorted(n for n, f in self.scope.funds.items() if f.per_region)
         w.line(f"REGIONAL_FUNDS: frozenset[str] = frozenset({regional_funds!r})")
-        lets = [(n, self.checked.types[n].per_region) for n, d in self.scope.values.items() if isinstance(d, ir.LetDecl)]
+        lets = [
+            (n, self.checked.types[n].per_region) for n, d in self.scope.values.items() if isinstance(d, ir.LetDecl)
+        ]
         w.line(f"LETS: list[tuple[str, bool]] = {lets!r}")
-        w.line(f"REGION_ORDER: list[str] = {list(self.plan.region_order)!r}  # 不足时 按顺序: the policy's region set, in order")
+        w.line(
+            f"REGION_ORDER: list[str] = {list(self.plan.region_order)!r}  # 不足时 按顺序: the policy's region set, in order"
+        )
         w.blank(2)
         self.data_classes()
         w.blank(2)
@@ -84,7 +88,9 @@ class Generator(RuleBodies):
         w = self.w
         scope = self.scope
         open_params = [n for n, d in scope.values.items() if isinstance(d, ir.ParamDecl) and d.value is None]
-        adjustable = [n for n, d in scope.values.items() if isinstance(d, ir.ParamDecl) and d.value is not None and d.bounds]
+        adjustable = [
+            n for n, d in scope.values.items() if isinstance(d, ir.ParamDecl) and d.value is not None and d.bounds
+        ]
         inputs = [n for n, d in scope.values.items() if isinstance(d, ir.InputDecl)]
         carried = [n for n, f in scope.funds.items() if f.carried]
 
@@ -111,9 +117,16 @@ class Generator(RuleBodies):
             f = self.field_name(n)
             t = field_type(self.checked.types[n])
             fields.append((f, t if n in open_params else f"{t} | None = None"))
-            how = "out[{key}] = {attr}" if n in open_params else "if {attr} is not None:\n            out[{key}] = {attr}"
+            how = (
+                "out[{key}] = {attr}" if n in open_params else "if {attr} is not None:\n            out[{key}] = {attr}"
+            )
             entries.append((n, f, how))
-        cls("Params", "Parameters a scenario sets: the open ones (待定), and adjustable ones to override.", fields, entries)
+        cls(
+            "Params",
+            "Parameters a scenario sets: the open ones (待定), and adjustable ones to override.",
+            fields,
+            entries,
+        )
 
         fields, entries = [], []
         for n in inputs:
@@ -186,7 +199,9 @@ class Generator(RuleBodies):
                 w.line('"""不足时: what the fund pays when it holds less than the rule asks."""')
                 w.line("return rt.short_pay(rule, asked, available, form, REGION_ORDER, self.opening, self.claims)")
             w.blank()
-            w.line("def remaining(self, fund: str, inflow: Fraction, ran: tuple[object, ...], earlier: list[str]) -> Fraction:")
+            w.line(
+                "def remaining(self, fund: str, inflow: Fraction, ran: tuple[object, ...], earlier: list[str]) -> Fraction:"
+            )
             with w.indent():
                 w.line('"""剩余: the opening balance and this period\'s inflow, less what earlier rules paid out."""')
                 w.line("return self.opening.get(fund, rt.ZERO) + inflow - self.ledger.out_of(fund, earlier)")
@@ -255,7 +270,9 @@ class Generator(RuleBodies):
                 w.line(f"p.{self.names[r.name.text]}()")
             w.line("closing = rt.settle_funds(p.ledger, RULES, FUNDS, p.opening, FUND_LINES, REGIONAL_FUNDS, regions)")
             w.line("closing.update(p.claims)")
-            w.line("return rt.result(p.ledger.in_order(RULES), closing, RULES, p.by_region, p.totals, LETS, p.memo, regions)")
+            w.line(
+                "return rt.result(p.ledger.in_order(RULES), closing, RULES, p.by_region, p.totals, LETS, p.memo, regions)"
+            )
         w.blank(2)
         w.line("def run(regions: list[str], params: Params, inputs: Inputs, state: State) -> rt.Result:")
         with w.indent():

@@ -137,7 +137,9 @@ class RuleBodies:
         if rule.single_weight is not None:
             w.line(f"weights = [{ex.expr(rule.single_weight, 'q')} for q in self.regions]")
         else:
-            mix = ", ".join(f"({ex.expr(x.weight, None)}, [{ex.expr(x.factor, 'q')} for q in self.regions])" for x in rule.weights)
+            mix = ", ".join(
+                f"({ex.expr(x.weight, None)}, [{ex.expr(x.factor, 'q')} for q in self.regions])" for x in rule.weights
+            )
             w.line(f"weights = rt.mix([{mix}], {name!r}, {line})")
         w.line(f"parts = rt.largest_remainder(total, weights, {name!r}, {line})")
         w.line("result = {}")
@@ -179,7 +181,9 @@ class RuleBodies:
                 w.line(f"amt = paid[{r}]")
             else:
                 w.line(f"amt = rt.amount({self.amount(rule, r)}, {name!r}, {line})", line)
-            w.line(f"parts = rt.largest_remainder(amt, [{ratios}], {name!r}, {line}) if amt else [rt.ZERO] * {len(p.shares)}")
+            w.line(
+                f"parts = rt.largest_remainder(amt, [{ratios}], {name!r}, {line}) if amt else [rt.ZERO] * {len(p.shares)}"
+            )
             src = self.ep(p.payer, r)
             for i, s in enumerate(p.shares):
                 w.line(f"self.ledger.move({name!r}, {line}, {src}, {self.ep(s.to, r)}, parts[{i}], {r})")
@@ -212,7 +216,7 @@ class RuleBodies:
                 w.line("for r, x in zip(regions, left):")
                 with w.indent():
                     w.line(f"need.append(min(x, max(rt.round_fen({cap}), rt.ZERO)))")
-            shares = ", ".join(ex.expr(x.share, None) if x.share is not None else 'rt.ONE' for x in tier.payers)
+            shares = ", ".join(ex.expr(x.share, None) if x.share is not None else "rt.ONE" for x in tier.payers)
             total = "None" if tier.total_cap is None else f"max(rt.round_fen({ex.expr(tier.total_cap, None)}), rt.ZERO)"
             w.line(f"pieces = rt.tier_pieces(need, [{shares}], {total}, {name!r}, {line})")
             w.line("for r, row in zip(regions, pieces):")

@@ -12,8 +12,14 @@ from compiler.commands.common import LANG
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @LANG
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="text for people, json for editors")  # fmt: skip
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for editors",
+)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors / 警告也视为错误")
 def check(files: tuple[str, ...], lang: str, fmt: str, strict: bool) -> None:
     """Check policies for consistency / 检查政策的一致性。"""

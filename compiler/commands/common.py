@@ -9,15 +9,30 @@ from typing import Any
 
 import click
 
-ENGINE = click.option("--engine", type=click.Choice(["compiled", "interpreter"]), default="compiled", show_default=True,
-                      help="The compiled evaluator, or the reference interpreter it is tested against")  # fmt: skip
-ENCODING = click.option("--encoding", default=None, metavar="编码",
-                        help="Encoding of a scenario that is not UTF-8, e.g. gb18030 / 情景文件的编码,如 gb18030")  # fmt: skip
-LANG = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
-                    help="Language of messages / 提示语言")  # fmt: skip
+ENGINE = click.option(
+    "--engine",
+    type=click.Choice(["compiled", "interpreter"]),
+    default="compiled",
+    show_default=True,
+    help="The compiled evaluator, or the reference interpreter it is tested against",
+)
+ENCODING = click.option(
+    "--encoding",
+    default=None,
+    metavar="编码",
+    help="Encoding of a scenario that is not UTF-8, e.g. gb18030 / 情景文件的编码,如 gb18030",
+)
+LANG = click.option(
+    "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of messages / 提示语言"
+)
 
-READING = click.option("--reading", "readings", multiple=True, metavar="解读=选项",
-                       help="Settle under this option of a choice of readings (repeatable) / 按某一解读的选项计算")  # fmt: skip
+READING = click.option(
+    "--reading",
+    "readings",
+    multiple=True,
+    metavar="解读=选项",
+    help="Settle under this option of a choice of readings (repeatable) / 按某一解读的选项计算",
+)
 
 
 def parse_readings(given: tuple[str, ...], lang: str) -> dict[str, str]:
@@ -26,7 +41,10 @@ def parse_readings(given: tuple[str, ...], lang: str) -> dict[str, str]:
     for g in given:
         name, eq, option = g.partition("=")
         if not eq or not name.strip() or not option.strip():
-            click.echo(f"--reading {g}: 应写成 解读名称=选项" if lang == "zh" else f"--reading {g}: write NAME=OPTION", err=True)
+            click.echo(
+                f"--reading {g}: 应写成 解读名称=选项" if lang == "zh" else f"--reading {g}: write NAME=OPTION",
+                err=True,
+            )
             sys.exit(2)
         out[name.strip()] = option.strip()
     return out
@@ -54,7 +72,12 @@ def emit(data: str | bytes, output: str | None, lang: str, inputs: Iterable[str]
     elif isinstance(data, str):
         click.echo(data, nl=False)
     elif data[:2] == b"PK" and sys.stdout.isatty():  # a zip: xlsx
-        click.echo("xlsx 是二进制文件,请用 -o 文件名.xlsx 写入文件" if lang == "zh" else "xlsx is binary: write it to a file with -o NAME.xlsx", err=True)
+        click.echo(
+            "xlsx 是二进制文件,请用 -o 文件名.xlsx 写入文件"
+            if lang == "zh"
+            else "xlsx is binary: write it to a file with -o NAME.xlsx",
+            err=True,
+        )
         sys.exit(2)
     else:
         sys.stdout.buffer.write(data)
@@ -90,7 +113,9 @@ def progress_bar(wanted: bool, lang: str) -> Iterator[Callable[[int, int], None]
     def step(done: int, total: int) -> None:
         nonlocal bar
         if bar is None:
-            bar = click.progressbar(length=total, label="模拟中" if lang == "zh" else "simulating", file=sys.stderr, show_eta=True)
+            bar = click.progressbar(
+                length=total, label="模拟中" if lang == "zh" else "simulating", file=sys.stderr, show_eta=True
+            )
             bar.__enter__()
         bar.update(done - bar.pos)
 

@@ -12,17 +12,41 @@ from compiler.commands.common import LANG, READING, parse_readings, write_output
 @click.command()
 @click.argument("policy", type=click.Path(dir_okay=False))
 @LANG
-@click.option("--format", "fmt", type=click.Choice(["html", "md"]), default=None,
-              help="One self-contained HTML page, or Markdown; default: from -o's extension (.md), else html")  # fmt: skip
-@click.option("--audience", type=click.Choice(["public", "review"]), default="public", show_default=True,
-              help="public: what a bureau publishes; review: adds 原文, clause and line references and the appendix")  # fmt: skip
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "md"]),
+    default=None,
+    help="One self-contained HTML page, or Markdown; default: from -o's extension (.md), else html",
+)
+@click.option(
+    "--audience",
+    type=click.Choice(["public", "review"]),
+    default="public",
+    show_default=True,
+    help="public: what a bureau publishes; review: adds 原文, clause and line references and the appendix",
+)
 @click.option("--appendix", is_flag=True, help="Add the step-by-step computations (always in the review form)")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (default: stdout)")
-@click.option("--scenario", type=click.Path(dir_okay=False), default=None, metavar="情景",
-              help="Price each option of a choice of readings on this scenario (default: the policy's own, "
-                   "scenarios/STEM.readings.json and the like) / 在此情景上计算各解读选项的金额")  # fmt: skip
+@click.option(
+    "--scenario",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="情景",
+    help="Price each option of a choice of readings on this scenario (default: the policy's own, "
+    "scenarios/STEM.readings.json and the like) / 在此情景上计算各解读选项的金额",
+)
 @READING
-def explain(policy: str, lang: str, fmt: str | None, audience: str, appendix: bool, output: str | None, scenario: str | None, readings: tuple[str, ...]) -> None:
+def explain(
+    policy: str,
+    lang: str,
+    fmt: str | None,
+    audience: str,
+    appendix: bool,
+    output: str | None,
+    scenario: str | None,
+    readings: tuple[str, ...],
+) -> None:
     """Render the policy explainer / 生成政策解读。
 
     With --reading NAME=OPTION the explainer is computed under that option of a choice of

@@ -31,7 +31,9 @@ def _files(paths: tuple[str, ...]) -> list[Path]:
 @click.option("--check", is_flag=True, help="Only report files that would change (exit 1) / 只检查")
 @click.option("--diff", "show_diff", is_flag=True, help="Print what would change as a unified diff / 显示差异")
 @click.option("-w", "--write", is_flag=True, help="Rewrite the files in place / 直接改写文件")
-@click.option("--keywords", type=click.Choice(["zh", "en"]), help="Write every keyword in one language / 关键字统一为中文或英文")
+@click.option(
+    "--keywords", type=click.Choice(["zh", "en"]), help="Write every keyword in one language / 关键字统一为中文或英文"
+)
 @LANG
 def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, write: bool, keywords: str | None, lang: str) -> None:
     """Lay out policies canonically / 统一政策文件格式。
@@ -42,16 +44,22 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, write: bool, keywo
     import difflib
 
     from compiler.diagnostics import diag, render_text
-    from compiler.messages import Text
-    from compiler.source import Span
     from compiler.driver import Formatted, decode_source, format_file, format_source
     from compiler.fileio import FileRefused, signature, write_atomic
+    from compiler.messages import Text
+    from compiler.source import Span
 
     def load(path: Path) -> Formatted:
         if str(path) != "-":
             return format_file(path, keywords)
         if sys.stdin is None:  # `pool fmt - <&-`: no standard input at all
-            return Formatted("", None, [diag("E106", Span("<stdin>", 1, 1, 1, 1), reason=Text("没有标准输入", "there is no standard input"))], {}, io_error=True)
+            return Formatted(
+                "",
+                None,
+                [diag("E106", Span("<stdin>", 1, 1, 1, 1), reason=Text("没有标准输入", "there is no standard input"))],
+                {},
+                io_error=True,
+            )
         source, err = decode_source(sys.stdin.buffer.read(), "<stdin>")
         if source is None:
             assert err is not None
@@ -71,10 +79,11 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, write: bool, keywo
             failed = True
             if result.changes_ir:
                 click.echo(
-                    f"{shown}: 格式化会改变政策的含义,未改动此文件(这是 pool 的缺陷,请报告)" if zh
+                    f"{shown}: 格式化会改变政策的含义,未改动此文件(这是 pool 的缺陷,请报告)"
+                    if zh
                     else f"{shown}: formatting would change what the policy means; left as it is (a bug in pool, please report it)",
                     err=True,
-                )  # fmt: skip
+                )
             else:
                 click.echo(render_text(result.diagnostics, result.sources, lang), err=True, nl=False)
             continue
@@ -83,10 +92,17 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, write: bool, keywo
         else:
             unchanged += 1
         if show_diff and result.changed:
-            click.echo("".join(difflib.unified_diff(
-                result.original.splitlines(keepends=True), result.text.splitlines(keepends=True),
-                shown, shown,
-            )), nl=False)  # fmt: skip
+            click.echo(
+                "".join(
+                    difflib.unified_diff(
+                        result.original.splitlines(keepends=True),
+                        result.text.splitlines(keepends=True),
+                        shown,
+                        shown,
+                    )
+                ),
+                nl=False,
+            )
         elif check and result.changed:
             click.echo(f"需要格式化 {shown}" if zh else f"would reformat {shown}")
         if write and result.changed and str(path) != "-":
@@ -108,10 +124,11 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, write: bool, keywo
     if check or show_diff or write:
         verb = ("已改写" if write else "需要格式化") if zh else ("reformatted" if write else "would be reformatted")
         click.echo(
-            f"{len(changed)} 个文件{verb},{unchanged} 个文件已是规范格式" if zh
+            f"{len(changed)} 个文件{verb},{unchanged} 个文件已是规范格式"
+            if zh
             else f"{len(changed)} file(s) {verb}, {unchanged} already formatted",
             err=True,
-        )  # fmt: skip
+        )
     if failed:
         sys.exit(2)
     sys.exit(1 if changed and (check or show_diff) and not write else 0)

@@ -12,8 +12,14 @@ from compiler.commands.common import LANG, write_output
 @click.command()
 @click.argument("policy", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (default: stdout)")
-@click.option("--format", "fmt", type=click.Choice(["dot", "svg"]), default="dot", show_default=True,
-              help="Graphviz DOT, or SVG laid out by Graphviz's dot")  # fmt: skip
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["dot", "svg"]),
+    default="dot",
+    show_default=True,
+    help="Graphviz DOT, or SVG laid out by Graphviz's dot",
+)
 @LANG
 def graph(policy: str, output: str | None, fmt: str, lang: str) -> None:
     """The dependency graph of a policy, one cluster per fund / 政策的依赖关系图。"""

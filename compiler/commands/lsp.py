@@ -8,7 +8,9 @@ import click
 
 
 @click.command()
-@click.option("--stdio", is_flag=True, help="Talk over standard input and output (the default; accepted for editors that pass it)")
+@click.option(
+    "--stdio", is_flag=True, help="Talk over standard input and output (the default; accepted for editors that pass it)"
+)
 def lsp(stdio: bool) -> None:
     """Run the language server over stdio / 启动编辑器语言服务。
 

@@ -76,7 +76,10 @@ def new(path: str, lang: str) -> None:
     target = Path(path)
     folder, name = (target.parent, target.stem) if target.suffix == ".pool" else (target, target.name)
     if not name or name.startswith("."):
-        click.echo(f"{path}: 请给出文件夹名或 名称.pool" if lang == "zh" else f"{path}: give a folder name or NAME.pool", err=True)
+        click.echo(
+            f"{path}: 请给出文件夹名或 名称.pool" if lang == "zh" else f"{path}: give a folder name or NAME.pool",
+            err=True,
+        )
         sys.exit(2)
     files = {
         folder / f"{name}.pool": "",
@@ -85,14 +88,20 @@ def new(path: str, lang: str) -> None:
     }
     policy, cases, scenario = files
     shown = [p.name for p in files]
-    files[policy] = POLICY.format(name=name, file=policy.as_posix(), folder=folder.as_posix(), scenario=scenario.as_posix())
+    files[policy] = POLICY.format(
+        name=name, file=policy.as_posix(), folder=folder.as_posix(), scenario=scenario.as_posix()
+    )
     if not check_source(files[policy], policy.name, folder).ok:  # a folder name that is no policy name (my-policy)
-        files[policy] = POLICY.format(name="新政策", file=policy.as_posix(), folder=folder.as_posix(), scenario=scenario.as_posix())
+        files[policy] = POLICY.format(
+            name="新政策", file=policy.as_posix(), folder=folder.as_posix(), scenario=scenario.as_posix()
+        )
     files[cases] = CASES.format(name=name, file=shown[0], scenario=shown[2])
     files[scenario] = json.dumps(SCENARIO, ensure_ascii=False, indent=2) + "\n"
     existing = [p for p in files if p.exists()]
     if existing:
-        click.echo(f"{existing[0]}: 已存在,不覆盖" if lang == "zh" else f"{existing[0]}: exists; nothing overwritten", err=True)
+        click.echo(
+            f"{existing[0]}: 已存在,不覆盖" if lang == "zh" else f"{existing[0]}: exists; nothing overwritten", err=True
+        )
         sys.exit(2)
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -12,19 +12,37 @@ from compiler.commands.common import ENCODING, ENGINE, LANG, READING, emit, emit
 @click.command()
 @click.argument("policy", type=click.Path(dir_okay=False))
 @click.argument("scenario", type=click.Path(dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="Print period, values, transfers and closing state as JSON / 输出 JSON")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "xlsx"]), default="text", show_default=True,
-              help="csv and xlsx: ledger, values and balances for a spreadsheet / 表格输出")  # fmt: skip
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print period, values, transfers and closing state as JSON / 输出 JSON"
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "csv", "xlsx"]),
+    default="text",
+    show_default=True,
+    help="csv and xlsx: ledger, values and balances for a spreadsheet / 表格输出",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (default: stdout) / 输出文件")
 @ENCODING
-@click.option("--explain", "targets", multiple=True, metavar="名称[@地区]", help="Explain a value down to the inputs / 解释某个数")
+@click.option(
+    "--explain", "targets", multiple=True, metavar="名称[@地区]", help="Explain a value down to the inputs / 解释某个数"
+)
 @ENGINE
 @READING
 @LANG
 def run(
-    policy: str, scenario: str, as_json: bool, fmt: str, output: str | None, encoding: str | None,
-    targets: tuple[str, ...], engine: str, readings: tuple[str, ...], lang: str,
-) -> None:  # fmt: skip
+    policy: str,
+    scenario: str,
+    as_json: bool,
+    fmt: str,
+    output: str | None,
+    encoding: str | None,
+    targets: tuple[str, ...],
+    engine: str,
+    readings: tuple[str, ...],
+    lang: str,
+) -> None:
     """Evaluate a policy on a scenario / 按情景计算一期。"""
     from compiler import report
     from compiler.evaluate import EvaluationFailed, evaluate_file, explain_file

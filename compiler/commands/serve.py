@@ -23,15 +23,35 @@ def access(host: str, token: str | None) -> tuple[str | None, set[str] | None]:
 
 
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; anything but loopback needs a token / 监听地址")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; anything but loopback needs a token / 监听地址",
+)
 @click.option("--port", type=int, default=8765, show_default=True, help="Port; 0 picks a free one / 端口")
-@click.option("--policies", "folders", multiple=True, type=click.Path(file_okay=False, exists=True),
-              help="A folder of .pool files clients may name (scenarios/*.json beside them are offered as samples) / 政策目录")  # fmt: skip
-@click.option("--token", default=None, help="Required on every request (Authorization: Bearer …); generated when --host is not loopback / 访问令牌")
-@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds of work per request / 每个请求的计算时限")
-@click.option("--max-body", type=int, default=4, show_default=True, help="Largest request body, in MB / 请求体上限（MB）")
+@click.option(
+    "--policies",
+    "folders",
+    multiple=True,
+    type=click.Path(file_okay=False, exists=True),
+    help="A folder of .pool files clients may name (scenarios/*.json beside them are offered as samples) / 政策目录",
+)
+@click.option(
+    "--token",
+    default=None,
+    help="Required on every request (Authorization: Bearer …); generated when --host is not loopback / 访问令牌",
+)
+@click.option(
+    "--timeout", type=float, default=30.0, show_default=True, help="Seconds of work per request / 每个请求的计算时限"
+)
+@click.option(
+    "--max-body", type=int, default=4, show_default=True, help="Largest request body, in MB / 请求体上限（MB）"
+)
 @LANG
-def serve(host: str, port: int, folders: tuple[str, ...], token: str | None, timeout: float, max_body: int, lang: str) -> None:
+def serve(
+    host: str, port: int, folders: tuple[str, ...], token: str | None, timeout: float, max_body: int, lang: str
+) -> None:
     """The REST API and the studio page / 启动 REST 接口与网页工作室。
 
     Binds to 127.0.0.1 unless told otherwise: only this machine can reach it.
@@ -47,10 +67,11 @@ def serve(host: str, port: int, folders: tuple[str, ...], token: str | None, tim
         from compiler.serve.service import Limits, Service
     except ImportError as e:
         click.echo(
-            f"pool serve 需要 starlette 和 uvicorn：pip install 'pool-lang[serve]'（{e.name} 未安装）" if lang == "zh"
+            f"pool serve 需要 starlette 和 uvicorn：pip install 'pool-lang[serve]'（{e.name} 未安装）"
+            if lang == "zh"
             else f"pool serve needs starlette and uvicorn: pip install 'pool-lang[serve]' ({e.name} is missing)",
             err=True,
-        )  # fmt: skip
+        )
         sys.exit(2)
     zh = lang == "zh"
     loopback = host in LOOPBACK
@@ -72,9 +93,17 @@ def serve(host: str, port: int, folders: tuple[str, ...], token: str | None, tim
                 bound = sock.getsockname()[1]
         url = f"http://{shown}:{bound}/" + (f"?token={token}" if token else "")
         if loopback:
-            click.echo(f"pool serve：{url}（只在本机可访问；按 Ctrl+C 停止）" if zh else f"pool serve: {url} (reachable from this machine only; Ctrl+C stops)")
+            click.echo(
+                f"pool serve：{url}（只在本机可访问；按 Ctrl+C 停止）"
+                if zh
+                else f"pool serve: {url} (reachable from this machine only; Ctrl+C stops)"
+            )
         else:
-            click.echo(f"pool serve：{url}（对网络开放；每个请求都须带令牌）" if zh else f"pool serve: {url} (open to the network; every request needs the token)")
+            click.echo(
+                f"pool serve：{url}（对网络开放；每个请求都须带令牌）"
+                if zh
+                else f"pool serve: {url} (open to the network; every request needs the token)"
+            )
         sys.stdout.flush()
 
     import asyncio

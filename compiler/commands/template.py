@@ -11,13 +11,25 @@ from compiler.commands.common import ENCODING, LANG, emit
 
 @click.command()
 @click.argument("policy", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here, e.g. scenario.xlsx (default: stdout) / 输出文件")
-@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default=None,
-              help="xlsx (drop-down lists, formats, comments) or csv; default: from -o's extension, else xlsx")  # fmt: skip
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write here, e.g. scenario.xlsx (default: stdout) / 输出文件",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["xlsx", "csv"]),
+    default=None,
+    help="xlsx (drop-down lists, formats, comments) or csv; default: from -o's extension, else xlsx",
+)
 @click.option("--scenario", type=click.Path(dir_okay=False), help="Fill it in with this scenario / 用此情景填写")
 @ENCODING
 @LANG
-def template(policy: str, output: str | None, fmt: str | None, scenario: str | None, encoding: str | None, lang: str) -> None:
+def template(
+    policy: str, output: str | None, fmt: str | None, scenario: str | None, encoding: str | None, lang: str
+) -> None:
     """A fill-in spreadsheet for the policy's scenarios / 生成情景填报表格。
 
     One row per region, one column per input with its unit, a sheet of parameters

@@ -12,7 +12,9 @@ from compiler.commands.common import LANG
 @click.command("test")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="A machine-readable report / 输出 JSON")
-@click.option("--coverage", is_flag=True, help="List the rules and branches no case exercises / 列出没有用例覆盖的规则和分支")
+@click.option(
+    "--coverage", is_flag=True, help="List the rules and branches no case exercises / 列出没有用例覆盖的规则和分支"
+)
 @LANG
 def test_cmd(paths: tuple[str, ...], as_json: bool, coverage: bool, lang: str) -> None:
     """Run the examples in policies and the cases in case files (*.cases.yaml) / 运行算例和用例文件。

@@ -43,7 +43,9 @@ _NOTHING = frozenset({"0元", "¥0", "否", "no", "0", "0%"})
 
 
 class Examples:
-    def __init__(self, checked: CheckedPolicy, sentences: Sentences, lang: str, typeset: Callable[[str], str], full: bool = False) -> None:
+    def __init__(
+        self, checked: CheckedPolicy, sentences: Sentences, lang: str, typeset: Callable[[str], str], full: bool = False
+    ) -> None:
         self.full = full  # every region worked through (the appendix's trace)
         self.c = checked
         self.s = sentences
@@ -65,14 +67,29 @@ class Examples:
                 for b in run.givens:
                     n = b.name.text
                     lines[n] = self.given_text(n, env.params.get(n, env.inputs.get(n)))
-                lines.update({f"期初:{fund}": self.t(f"{self.ty_(fund)}期初余额{words.money(v, 'zh')}", f"{fund} opens at {words.money(v, 'en')}")
-                              for fund, v in env.opening.items()})  # fmt: skip
+                lines.update(
+                    {
+                        f"期初:{fund}": self.t(
+                            f"{self.ty_(fund)}期初余额{words.money(v, 'zh')}", f"{fund} opens at {words.money(v, 'en')}"
+                        )
+                        for fund, v in env.opening.items()
+                    }
+                )
                 shown = [v for k, v in lines.items() if before.get(k) != v]
                 machine = Machine(self.c, env)
                 steps = self.steps(machine, case, run.closing)
                 period = self.t(f"{case.period}年", str(case.period)) if case.period else ""
-                views.append(ExampleView(self.ty_(ex.label.value), period, tuple(shown), bool(before) and len(shown) < len(lines),
-                                         tuple(steps), self.payments(machine, self.shown_rules(case, steps)), outcome.passed))  # fmt: skip
+                views.append(
+                    ExampleView(
+                        self.ty_(ex.label.value),
+                        period,
+                        tuple(shown),
+                        bool(before) and len(shown) < len(lines),
+                        tuple(steps),
+                        self.payments(machine, self.shown_rules(case, steps)),
+                        outcome.passed,
+                    )
+                )
                 before = lines
         except EvalError:
             pass  # an example that cannot be evaluated is reported by pool test; show the periods that could
@@ -88,10 +105,15 @@ class Examples:
         if isinstance(value, dict):
             # An enumeration member reads as a statement about the region: 退休人员庚为单位职工.
             link = "为" if t is not None and t.base is Base.ENUM else ""
-            parts = [f"{r}{link}{value_text(v, t, self.lang)}" if self.zh else f"{r} {value_text(v, t, self.lang)}" for r, v in value.items()]
+            parts = [
+                f"{r}{link}{value_text(v, t, self.lang)}" if self.zh else f"{r} {value_text(v, t, self.lang)}"
+                for r, v in value.items()
+            ]
             return self.t(f"{name}{mark}：" + "，".join(parts), f"{name}{mark}: " + ", ".join(parts))
         assert value is not None
-        return self.t(f"{name}{mark}：{value_text(value, t, self.lang)}", f"{name}{mark}: {value_text(value, t, self.lang)}")
+        return self.t(
+            f"{name}{mark}：{value_text(value, t, self.lang)}", f"{name}{mark}: {value_text(value, t, self.lang)}"
+        )
 
     def steps(self, machine: Machine, case: ir.PeriodCase, closing: dict[str, Fraction] | None) -> list[Step]:
         for r in self.c.scope.rules:
@@ -112,7 +134,9 @@ class Examples:
                 continue
             # A per-region value expected as one figure for all regions: show every region.
             per_region = self.c.types[b.name.text].per_region
-            targets: list[str | None] = [rv.region.text for rv in b.value.regions] or (list(env.regions) if per_region else [None])
+            targets: list[str | None] = [rv.region.text for rv in b.value.regions] or (
+                list(env.regions) if per_region else [None]
+            )
             for i, region in enumerate(targets):
                 if region is not None and region not in env.regions:
                     continue  # expected for a region the example does not list: pool test reports it
@@ -127,7 +151,11 @@ class Examples:
         expected = {b.name.text for b in case.expect}
         # The narrative keeps what the example is about and the figures that lead to it;
         # intermediate values that came to nothing stay in the appendix's full trace.
-        return [s for s in out if self.full or s.name in expected or (s.result not in _NOTHING and s.formula and s.formula != s.result)]
+        return [
+            s
+            for s in out
+            if self.full or s.name in expected or (s.result not in _NOTHING and s.formula and s.formula != s.result)
+        ]
 
     def shown_rules(self, case: ir.PeriodCase, steps: list[Step]) -> set[str]:
         """The rules the example is about: those it works through, and those moving an expected fund's money."""
@@ -135,7 +163,9 @@ class Examples:
         funds = {b.name.text for b in case.expect if b.name.text in self.c.scope.funds}
         for r in self.c.scope.rules:
             touched = {r.fund.text if r.fund else "", *(x.name.text for x in (r.source, r.dest) if x and x.name)}
-            touched |= {s.party.name.text for s in r.shares if s.party.name} | {p.party.name.text for t in r.tiers for p in t.payers if p.party.name}
+            touched |= {s.party.name.text for s in r.shares if s.party.name} | {
+                p.party.name.text for t in r.tiers for p in t.payers if p.party.name
+            }
             if touched & funds:
                 names.add(r.name.text)
         return names
@@ -147,5 +177,9 @@ class Examples:
             res = machine.results.get(r.name.text) if r.name.text in shown else None
             for tr in res.transfers if res else ():
                 if tr.amount:
-                    out.append(Payment(self.ty_(tr.source), self.ty_(tr.dest), self.ty_(tr.rule), words.money(tr.amount, self.lang)))
+                    out.append(
+                        Payment(
+                            self.ty_(tr.source), self.ty_(tr.dest), self.ty_(tr.rule), words.money(tr.amount, self.lang)
+                        )
+                    )
         return tuple(out)

@@ -14,11 +14,16 @@ K = ir.RuleKind
 _EN_VERB = {"上解": "remits", "缴纳": "pays contributions"}
 
 _STATUS_NOTE = {
-    "征求意见稿": ("本文件为征求意见稿，有关内容以正式印发的文件为准。", "This is a draft for public comment; the issued text prevails."),
+    "征求意见稿": (
+        "本文件为征求意见稿，有关内容以正式印发的文件为准。",
+        "This is a draft for public comment; the issued text prevails.",
+    ),
     "正式印发": ("本解读依据正式印发的文件编写。", "This explainer follows the document as issued."),
-    "起草说明": ("本文件为方案起草说明，所列内容为方案框架，具体规定以正式印发的方案为准。",
-             "These are drafting notes: they set out the scheme's framework; the issued scheme prevails."),
-}  # fmt: skip
+    "起草说明": (
+        "本文件为方案起草说明，所列内容为方案框架，具体规定以正式印发的方案为准。",
+        "These are drafting notes: they set out the scheme's framework; the issued scheme prevails.",
+    ),
+}
 
 
 @attrs.frozen
@@ -75,9 +80,14 @@ class Front:
         if h.issued:
             out.append(Fact(self.t("印发日期", "Issued"), numbers.date_lit(h.issued.first, h.issued.value, self.lang)))
         if h.effective_from is not None:
-            text = self.t(f"自{numbers.date(h.effective_from.first, 'zh')}起施行", f"from {numbers.date(h.effective_from.first, 'en')}")
+            text = self.t(
+                f"自{numbers.date(h.effective_from.first, 'zh')}起施行",
+                f"from {numbers.date(h.effective_from.first, 'en')}",
+            )
             if h.effective_to is not None:
-                text += self.t(f"，至{numbers.date(h.effective_to.value, 'zh')}", f" to {numbers.date(h.effective_to.value, 'en')}")
+                text += self.t(
+                    f"，至{numbers.date(h.effective_to.value, 'zh')}", f" to {numbers.date(h.effective_to.value, 'en')}"
+                )
             out.append(Fact(self.t("施行日期", "In force"), text))
         scope = []
         if h.level:
@@ -85,15 +95,24 @@ class Front:
         if h.region_set:
             scope.append(self.t(f"适用于{self.p.each}", f"applies to {h.region_set.text}"))
         if h.schemes:
-            scope.append(self.t("涉及" + "、".join(s.text for s in h.schemes), "schemes: " + ", ".join(s.text for s in h.schemes)))
+            scope.append(
+                self.t(
+                    "涉及" + "、".join(s.text for s in h.schemes), "schemes: " + ", ".join(s.text for s in h.schemes)
+                )
+            )
         if scope:
             out.append(Fact(self.t("适用范围", "Scope"), self.t("，".join(scope), "; ".join(scope))))
         return tuple(out)
 
     def figure(self, d: ir.ParamDecl, quote: str | None) -> Figure:
         value = self.p.name(d.name.text) if d.value is not None else self.t("待定", "open")
-        bounds = [self.t(("不低于" if b.kind is ir.BoundKind.MIN else "不高于") + self.p.expr(b.expr),
-                         ("at least " if b.kind is ir.BoundKind.MIN else "at most ") + self.p.expr(b.expr)) for b in d.bounds]  # fmt: skip
+        bounds = [
+            self.t(
+                ("不低于" if b.kind is ir.BoundKind.MIN else "不高于") + self.p.expr(b.expr),
+                ("at least " if b.kind is ir.BoundKind.MIN else "at most ") + self.p.expr(b.expr),
+            )
+            for b in d.bounds
+        ]
         if d.authority:
             names = [a.value for a in d.authority]
             who = ("，" if any(len(n) > 8 for n in names) else "、").join(names)  # bodies 、, steps of a procedure ，
@@ -119,7 +138,11 @@ class Front:
             if r.kind is K.COLLECT:
                 src = self.s.party(r.source, each)
                 if verb == "冲抵":
-                    add(bears, src, self.t(f"年终清算时以{self.p.expr(r.amount)}冲抵", f"returns {self.p.expr(r.amount)}"))
+                    add(
+                        bears,
+                        src,
+                        self.t(f"年终清算时以{self.p.expr(r.amount)}冲抵", f"returns {self.p.expr(r.amount)}"),
+                    )
                 else:
                     pays.setdefault(src, {}).setdefault(verb, [])
                     if fund not in pays[src][verb]:
@@ -127,10 +150,18 @@ class Front:
             elif r.kind is K.COVER:
                 for t in r.tiers:
                     for payer in t.payers:
-                        add(bears, self.s.party(payer.party, ""), self.t(f"按顺序承担{r.name.text}", f"bears part of {r.name.text}"))
+                        add(
+                            bears,
+                            self.s.party(payer.party, ""),
+                            self.t(f"按顺序承担{r.name.text}", f"bears part of {r.name.text}"),
+                        )
                 add(gets, self.s.party(r.dest, each), r.name.text)
             elif r.kind is K.SPLIT:
-                add(bears, self.s.party(r.source, each), self.t(f"{self.p.expr(r.amount)}按比例划分", f"{self.p.expr(r.amount)} is split"))
+                add(
+                    bears,
+                    self.s.party(r.source, each),
+                    self.t(f"{self.p.expr(r.amount)}按比例划分", f"{self.p.expr(r.amount)} is split"),
+                )
             elif r.kind is K.TRANSFER and (verb == "缴纳" or words.is_government(self.s.party(r.source, ""))):
                 src = self.s.party(r.source, "")
                 if verb == "缴纳":
@@ -147,11 +178,20 @@ class Front:
         for who in dict.fromkeys([*pays, *gets, *bears]):
             if who in self.c.scope.funds:
                 continue  # funds are described in the rules; this section is about people and governments
-            parts = [self.t(f"向{'、'.join(funds)}{verb}", f"{_EN_VERB.get(verb, 'pays')} into {', '.join(funds)}") for verb, funds in pays.get(who, {}).items()]
+            parts = [
+                self.t(f"向{'、'.join(funds)}{verb}", f"{_EN_VERB.get(verb, 'pays')} into {', '.join(funds)}")
+                for verb, funds in pays.get(who, {}).items()
+            ]
             if who in gets:
                 parts.append(self.t(f"获得{'、'.join(gets[who])}", f"receives {', '.join(gets[who])}"))
             if who in bears:
-                parts.append(self.t(f"承担{'、'.join(bears[who])}" if not any("冲抵" in b or "按" in b for b in bears[who]) else "；".join(bears[who]),
-                                    "bears " + ", ".join(bears[who])))  # fmt: skip
+                parts.append(
+                    self.t(
+                        f"承担{'、'.join(bears[who])}"
+                        if not any("冲抵" in b or "按" in b for b in bears[who])
+                        else "；".join(bears[who]),
+                        "bears " + ", ".join(bears[who]),
+                    )
+                )
             out.append(Impact(who, self.t("；".join(parts) + "。", "; ".join(parts) + ".")))
         return tuple(out)

@@ -46,7 +46,10 @@ class Phrases:
         """The value of a constant expression, shown as a value: 20%, 5000万元."""
         if isinstance(e, ir.Num):
             return None
-        if not all(not isinstance(x, ir.Name) or x.name not in self.scope.values or constant(self._values, x.name) for x in walk(e)):
+        if not all(
+            not isinstance(x, ir.Name) or x.name not in self.scope.values or constant(self._values, x.name)
+            for x in walk(e)
+        ):
             return None
         if any(isinstance(x, (ir.FundAll, ir.FundRemaining, ir.Call)) for x in walk(e)):
             return None
@@ -152,17 +155,33 @@ class Phrases:
             case ir.Neg(operand=a):
                 return f"−{self.expr(a)}"
             case ir.Binary(op="*", left=a, right=ir.Call() as c) if _fn_id(c) == "share":
-                return self.t(f"{self.operand(a, '*')}按{self.expr(c.args[0])}的占比分摊", f"{self.operand(a, '*')} shared by {self.expr(c.args[0])}")
-            case ir.Binary(op="*", left=a, right=ir.Name(name=n)) if self._open(n) and self.is_ratio(e.right) and not self.is_ratio(a):
-                return self.t(f"{self.operand(a, '*')}的一定比例（{n}，待定）", f"a share of {self.operand(a, '*')} ({n}, open)")
+                return self.t(
+                    f"{self.operand(a, '*')}按{self.expr(c.args[0])}的占比分摊",
+                    f"{self.operand(a, '*')} shared by {self.expr(c.args[0])}",
+                )
+            case ir.Binary(op="*", left=a, right=ir.Name(name=n)) if (
+                self._open(n) and self.is_ratio(e.right) and not self.is_ratio(a)
+            ):
+                return self.t(
+                    f"{self.operand(a, '*')}的一定比例（{n}，待定）", f"a share of {self.operand(a, '*')} ({n}, open)"
+                )
             case ir.Binary(op="*", left=a, right=b) if self.is_ratio(b) and not self.is_ratio(a):
-                return self.t(f"{self.operand(a, '*')}的{self.operand(b, '*')}", f"{self.expr(b)} of {self.operand(a, '*')}")
+                return self.t(
+                    f"{self.operand(a, '*')}的{self.operand(b, '*')}", f"{self.expr(b)} of {self.operand(a, '*')}"
+                )
             case ir.Binary(op="*", left=a, right=b) if self.is_ratio(a) and not self.is_ratio(b):
-                return self.t(f"{self.operand(b, '*')}的{self.operand(a, '*')}", f"{self.expr(a)} of {self.operand(b, '*')}")
+                return self.t(
+                    f"{self.operand(b, '*')}的{self.operand(a, '*')}", f"{self.expr(a)} of {self.operand(b, '*')}"
+                )
             case ir.Binary(op="*", left=a, right=ir.Num(kind=ir.NumKind.NUMBER) as n):
                 return self.t(f"{self.operand(a, '*')}的{n.text}倍", f"{n.text} times {self.operand(a, '*')}")
             case ir.Binary(op=op, left=a, right=b):
-                word = {"+": ("加上", "plus"), "-": ("减去", "minus"), "*": ("乘以", "times"), "/": ("除以", "divided by")}[op]
+                word = {
+                    "+": ("加上", "plus"),
+                    "-": ("减去", "minus"),
+                    "*": ("乘以", "times"),
+                    "/": ("除以", "divided by"),
+                }[op]
                 x, y = self.operand(a, op), self.operand(b, op, right=True)
                 return f"{x}{word[0]}{y}" if self.zh else f"{x} {word[1]} {y}"
             case ir.Compare(op=op, left=a, right=b):
@@ -173,23 +192,38 @@ class Phrases:
             case ir.Logical(op="not", operands=(a,)):
                 if isinstance(a, ir.Name) and "已" in a.name:
                     return self.t(a.name.replace("已", "未", 1), f"not {a.name}")  # 缴费年限已满 → 缴费年限未满
-                return self.t(f"未{self.expr(a)}" if isinstance(a, ir.Name) else f"并非{self.expr(a)}", f"not {self.expr(a)}")
+                return self.t(
+                    f"未{self.expr(a)}" if isinstance(a, ir.Name) else f"并非{self.expr(a)}", f"not {self.expr(a)}"
+                )
             case ir.Logical(op=op, operands=ops):
                 joiner = self.t("或" if op == "or" else "且", " or " if op == "or" else " and ")
                 return joiner.join(self.expr(o) for o in ops)
             case ir.If(cond=c, then=a, else_=b) if self.is_zero(b):
-                return self.t(f"{self.expr(c)}时为{self.expr(a)}，否则为零", f"{self.expr(a)} where {self.expr(c)}, otherwise zero")
+                return self.t(
+                    f"{self.expr(c)}时为{self.expr(a)}，否则为零",
+                    f"{self.expr(a)} where {self.expr(c)}, otherwise zero",
+                )
             case ir.If(cond=c, then=a, else_=b):
-                return self.t(f"{self.expr(c)}时为{self.expr(a)}，否则为{self.expr(b)}", f"{self.expr(a)} if {self.expr(c)}, otherwise {self.expr(b)}")
+                return self.t(
+                    f"{self.expr(c)}时为{self.expr(a)}，否则为{self.expr(b)}",
+                    f"{self.expr(a)} if {self.expr(c)}, otherwise {self.expr(b)}",
+                )
             case ir.Match(subject=s, arms=arms):
                 parts = []
                 for arm in arms:
-                    who = self.t("其他情形", "otherwise") if arm.patterns is None else self.t(_or([p.text for p in arm.patterns]), "/".join(p.text for p in arm.patterns))
+                    who = (
+                        self.t("其他情形", "otherwise")
+                        if arm.patterns is None
+                        else self.t(_or([p.text for p in arm.patterns]), "/".join(p.text for p in arm.patterns))
+                    )
                     parts.append(self.t(f"{who}为{self.expr(arm.body)}", f"{who}: {self.expr(arm.body)}"))
                 return self.t(f"按{self.expr(s)}确定：" + "；".join(parts), f"by {self.expr(s)}: " + "; ".join(parts))
             case ir.Bands(subject=s, bands=bands, progressive=prog):
                 parts = [self.band(band) for band in bands]
-                head = self.t(f"按{self.expr(s)}{'分档累进' if prog else '分档'}确定", f"{'progressively ' if prog else ''}by bands of {self.expr(s)}")
+                head = self.t(
+                    f"按{self.expr(s)}{'分档累进' if prog else '分档'}确定",
+                    f"{'progressively ' if prog else ''}by bands of {self.expr(s)}",
+                )
                 return self.t(f"{head}（{'；'.join(parts)}）", f"{head} ({'; '.join(parts)})")
             case ir.Call():
                 return self.call(e)
@@ -197,7 +231,14 @@ class Phrases:
 
     def compare(self, op: str, a: ir.Expr, b: ir.Expr) -> str:
         if not self.zh:
-            word = {"=": "is", "!=": "is not", ">": "exceeds", ">=": "is at least", "<": "is below", "<=": "is at most"}[op]
+            word = {
+                "=": "is",
+                "!=": "is not",
+                ">": "exceeds",
+                ">=": "is at least",
+                "<": "is below",
+                "<=": "is at most",
+            }[op]
             return f"{self.expr(a)} {word} {self.expr(b)}"
         if self.is_zero(b) and op in (">", "<"):
             return f"{self.expr(a)}{'大于零' if op == '>' else '小于零'}"
@@ -210,7 +251,10 @@ class Phrases:
         if isinstance(e, ir.Call):
             fn = functions.lookup(e.func.text)
             if fn is not None and fn.id == "min" and len(e.args) == 2:
-                return self.t(f"{self.expr(e.args[0])}（以{self.expr(e.args[1])}为限）", f"{self.expr(e.args[0])} (up to {self.expr(e.args[1])})")
+                return self.t(
+                    f"{self.expr(e.args[0])}（以{self.expr(e.args[1])}为限）",
+                    f"{self.expr(e.args[0])} (up to {self.expr(e.args[1])})",
+                )
             if fn is not None and fn.id == "max" and len(e.args) == 2 and self.is_zero(e.args[1]):
                 return self.t(f"{self.expr(e.args[0])}（为负时按零计）", f"{self.expr(e.args[0])} (zero if negative)")
             if fn is not None and fn.id in ("max", "min", "clamp"):
@@ -223,7 +267,11 @@ class Phrases:
 
     def band(self, band: ir.Band) -> str:
         low = self.expr(band.lower)
-        span = self.t(f"{low}以上", f"{low} and above") if band.upper is None else self.t(f"{low}至{self.expr(band.upper)}", f"{low} to {self.expr(band.upper)}")
+        span = (
+            self.t(f"{low}以上", f"{low} and above")
+            if band.upper is None
+            else self.t(f"{low}至{self.expr(band.upper)}", f"{low} to {self.expr(band.upper)}")
+        )
         return self.t(f"{span}的部分按{self.expr(band.value)}", f"{span}: {self.expr(band.value)}")
 
     def call(self, e: ir.Call) -> str:
@@ -241,7 +289,9 @@ class Phrases:
         if fn.id == "min":
             return self.t("、".join(a) + "中的较小者", "the smaller of " + " and ".join(a))
         if fn.id == "clamp":
-            return self.t(f"{a[0]}，低于{a[1]}的按{a[1]}、高于{a[2]}的按{a[2]}", f"{a[0]}, kept between {a[1]} and {a[2]}")
+            return self.t(
+                f"{a[0]}，低于{a[1]}的按{a[1]}、高于{a[2]}的按{a[2]}", f"{a[0]}, kept between {a[1]} and {a[2]}"
+            )
         if fn.id == "sum":
             return self.t(f"{self.each}{a[0]}之和", f"the total {a[0]} of all regions")
         if fn.id == "mean":
@@ -251,6 +301,7 @@ class Phrases:
         if fn.id == "count":
             return self.t(f"{a[0]}的{self.noun}个数", f"the number of regions where {a[0]}")
         return self.t(f"{a[0]}的期初余额", f"the opening balance of {a[0]}")
+
 
 def _fn_id(call: ir.Call) -> str:
     fn = functions.lookup(call.func.text)

@@ -82,12 +82,25 @@ def price(checked: CheckedPolicy, policy: str | Path | None, scenario: str | Pat
         if policy is None:
             return Pricing(None, {}, why_not=(zh, en))
         looked = _shown(Path(policy).parent / "scenarios" / f"{Path(policy).stem}.readings.json")
-        return Pricing(None, {}, why_not=(zh, en), detail=(f"未找到 {looked} 等文件,可用 pool explain --scenario 指定", f"found no {looked} or the like; name one with pool explain --scenario"))
+        return Pricing(
+            None,
+            {},
+            why_not=(zh, en),
+            detail=(
+                f"未找到 {looked} 等文件,可用 pool explain --scenario 指定",
+                f"found no {looked} or the like; name one with pool explain --scenario",
+            ),
+        )
     shown = _shown(found)
     try:
         return _settle(checked, found, shown)
     except EvaluationFailed as e:
-        return Pricing(shown, {}, why_not=("示例情形无法计算", "the sample scenario cannot be settled"), detail=(_first(e.zh), _first(e.en)))
+        return Pricing(
+            shown,
+            {},
+            why_not=("示例情形无法计算", "the sample scenario cannot be settled"),
+            detail=(_first(e.zh), _first(e.en)),
+        )
 
 
 def _first(text: str) -> str:
@@ -99,8 +112,11 @@ def _settle(checked: CheckedPolicy, path: Path, shown: str) -> Pricing:
     from compiler.stochastic.spec import is_stochastic
 
     if path.is_file() and is_stochastic(str(path)):
-        raise EvaluationFailed(2, f"{shown}: 这是随机情景(有 growth/years/base),请给出一期的情景\n",
-                               f"{shown}: a stochastic scenario (growth/years/base): give a one-period scenario\n")  # fmt: skip
+        raise EvaluationFailed(
+            2,
+            f"{shown}: 这是随机情景(有 growth/years/base),请给出一期的情景\n",
+            f"{shown}: a stochastic scenario (growth/years/base): give a one-period scenario\n",
+        )
     scen = load_scenario(checked, path)
     diffs = compare_readings(checked, path, engine="interpreter", base=checked.readings)
     return Pricing(shown, dict(scen.description), tuple(diffs))

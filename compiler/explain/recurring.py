@@ -51,7 +51,11 @@ def _en(r: ir.Recurring, day: int | None, by: bool, point: bool) -> str:
     if r.unit is ir.Cycle.YEAR:
         tail = " of the following year" if r.offset else " each year"
         if r.month is None:
-            return ("within the following year" if by else "in the following year") if r.offset else ("within each year" if by else "each year")
+            return (
+                ("within the following year" if by else "in the following year")
+                if r.offset
+                else ("within each year" if by else "each year")
+            )
         name = calendar.month_name[r.month]
         if day is not None:
             return f"{'by' if by else 'on'} {day} {name}{tail}"

@@ -40,10 +40,15 @@ class Sentences:
         text = self._rule(r)
         refused = [x.cond for x in r.exceptions if self.p.is_zero(x.value)]
         if refused:
-            text += self.t(f"；但{self.either(refused)}的，不予{self.verb(r)}", f"; but nothing where {self.either(refused)}")
+            text += self.t(
+                f"；但{self.either(refused)}的，不予{self.verb(r)}", f"; but nothing where {self.either(refused)}"
+            )
         for x in r.exceptions:
             if not self.p.is_zero(x.value):
-                text += self.t(f"；{self.p.expr(x.cond)}的，为{self.p.expr(x.value)}", f"; where {self.p.expr(x.cond)}, {self.p.expr(x.value)}")
+                text += self.t(
+                    f"；{self.p.expr(x.cond)}的，为{self.p.expr(x.value)}",
+                    f"; where {self.p.expr(x.cond)}, {self.p.expr(x.value)}",
+                )
         return text + "。" if self.zh else text[:1].upper() + text[1:] + "."
 
     def either(self, conds: list[ir.Expr]) -> str:
@@ -113,8 +118,16 @@ class Sentences:
             case K.COLLECT:
                 src = self.party(r.source, p.each)
                 if r.cond is not None and (r.source is None or r.source.name is None):
-                    subject, lead = (f"{self.cond(r.cond)}的{p.noun}" if not isinstance(r.cond, ir.Name) or self.cond(r.cond) != r.cond.name or not words.is_person(p.noun)
-                                     else self.cond(r.cond)), lead  # fmt: skip
+                    subject, lead = (
+                        (
+                            f"{self.cond(r.cond)}的{p.noun}"
+                            if not isinstance(r.cond, ir.Name)
+                            or self.cond(r.cond) != r.cond.name
+                            or not words.is_person(p.noun)
+                            else self.cond(r.cond)
+                        ),
+                        lead,
+                    )
                 else:
                     subject = src
                     lead = (f"{self.cond(r.cond)}时，" if r.cond is not None else "") + lead
@@ -192,8 +205,10 @@ class Sentences:
         if isinstance(e, ir.If) and self.p.is_zero(e.else_):
             return self.p.expr(e.then), self.t(f"{self.cond(e.cond)}的，", f"where {self.p.expr(e.cond)}, ")
         if isinstance(e, ir.If):
-            return self.t(f"{self.p.expr(e.else_)}（{self.cond(e.cond)}的，为{self.p.expr(e.then)}）",
-                          f"{self.p.expr(e.else_)} ({self.p.expr(e.then)} where {self.p.expr(e.cond)})"), ""  # fmt: skip
+            return self.t(
+                f"{self.p.expr(e.else_)}（{self.cond(e.cond)}的，为{self.p.expr(e.then)}）",
+                f"{self.p.expr(e.else_)} ({self.p.expr(e.then)} where {self.p.expr(e.cond)})",
+            ), ""
         amount = self.p.expr(e)
         if r.cap is not None:
             amount += self.t(f"，但不超过{self.p.expr(r.cap)}", f", but no more than {self.p.expr(r.cap)}")
@@ -208,7 +223,11 @@ class Sentences:
             case K.COLLECT:
                 return f"{lead}{cond}{src} pays {amount} into {fund}"
             case K.ALLOCATE:
-                by = p.expr(r.single_weight) if r.single_weight is not None else ", ".join(f"{p.expr(w.factor)} (weight {p.expr(w.weight)})" for w in r.weights)
+                by = (
+                    p.expr(r.single_weight)
+                    if r.single_weight is not None
+                    else ", ".join(f"{p.expr(w.factor)} (weight {p.expr(w.weight)})" for w in r.weights)
+                )
                 return f"{lead}{fund} allocates {amount} to {dest} by {by}"
             case K.RETAIN:
                 text = f"{lead}{fund} retains {amount} in {dest}"
@@ -218,11 +237,15 @@ class Sentences:
             case K.PAY | K.TRANSFER:
                 return f"{lead}{cond}{src} pays {dest} {amount}"
             case K.SPLIT:
-                return f"{lead}{cond}{amount} is split: " + ", ".join(f"{p.expr(s.ratio)} to {self.party(s.party, '')}" for s in r.shares)
+                return f"{lead}{cond}{amount} is split: " + ", ".join(
+                    f"{p.expr(s.ratio)} to {self.party(s.party, '')}" for s in r.shares
+                )
             case K.COVER:
                 tiers = []
                 for i, t in enumerate(r.tiers, 1):
-                    payers = ", ".join(f"{self.party(x.party, '')} {p.expr(x.share) if x.share else ''}".strip() for x in t.payers)
+                    payers = ", ".join(
+                        f"{self.party(x.party, '')} {p.expr(x.share) if x.share else ''}".strip() for x in t.payers
+                    )
                     cap = f", up to {p.expr(t.cap)}" if t.cap is not None else ""
                     if t.total_cap is not None:
                         cap += f", up to {p.expr(t.total_cap)} for all regions together"
@@ -238,7 +261,11 @@ class Sentences:
         """One sentence for a fund: who pays in and how much, where the money goes."""
         p = self.p
         if fund is None or not self.zh:
-            return self.rule(rules[0]) if len(rules) == 1 or not self.zh else self.rule(rules[0])[:-1] + "；" + self.rule(rules[1])
+            return (
+                self.rule(rules[0])
+                if len(rules) == 1 or not self.zh
+                else self.rule(rules[0])[:-1] + "；" + self.rule(rules[1])
+            )
         parts = []
         for r in rules:
             v = self.verb(r)
@@ -250,22 +277,38 @@ class Sentences:
                 who = self.party(r.source, p.each)
                 if r.cond is not None and (r.source is None or r.source.name is None):
                     cond = self.cond(r.cond)
-                    who = (f"{cond}的{p.noun}" if not words.is_person(p.noun) else cond) if len(cond) <= 12 else (p.noun if words.is_person(p.noun) else f"符合条件的{p.noun}")
+                    who = (
+                        (f"{cond}的{p.noun}" if not words.is_person(p.noun) else cond)
+                        if len(cond) <= 12
+                        else (p.noun if words.is_person(p.noun) else f"符合条件的{p.noun}")
+                    )
                 short = amount if len(amount) <= 16 else ""
                 if v == "缴纳":
                     parts.append(f"{who}按{short}缴纳{r.name.text}" if short else f"{who}缴纳{r.name.text}")
                 else:
                     parts.append(f"{lead}{who}{v}{short or r.name.text}")
             elif r.kind is K.ALLOCATE:
-                how = p.expr(r.single_weight) if r.single_weight is not None else "、".join(p.expr(w.factor) for w in r.weights)
-                parts.append(f"{'全部' if isinstance(r.amount, ir.FundAll) else '余下资金'}按{how}分配给{self.party(r.dest, p.each)}")
+                how = (
+                    p.expr(r.single_weight)
+                    if r.single_weight is not None
+                    else "、".join(p.expr(w.factor) for w in r.weights)
+                )
+                parts.append(
+                    f"{'全部' if isinstance(r.amount, ir.FundAll) else '余下资金'}按{how}分配给{self.party(r.dest, p.each)}"
+                )
             elif r.kind is K.RETAIN:
                 parts.append(f"{self._ratio_of(r.amount)}转入{self.party(r.dest, '')}")
             elif r.kind is K.PAY:
-                parts.append(f"向{self.party(r.dest, p.each)}{v}{amount if len(amount) <= 14 and not lead else r.name.text}")
+                parts.append(
+                    f"向{self.party(r.dest, p.each)}{v}{amount if len(amount) <= 14 and not lead else r.name.text}"
+                )
             elif r.kind is K.COVER:
                 first = self.party(r.tiers[0].payers[0].party, "") if r.tiers and r.tiers[0].payers else ""
-                parts.append(f"{self.party(r.dest, p.each)}的{amount}先由{first}弥补，不足部分按{len(r.tiers) - 1}个层次分担" if len(r.tiers) > 1 else f"弥补{amount}")
+                parts.append(
+                    f"{self.party(r.dest, p.each)}的{amount}先由{first}弥补，不足部分按{len(r.tiers) - 1}个层次分担"
+                    if len(r.tiers) > 1
+                    else f"弥补{amount}"
+                )
             elif r.kind is K.SPLIT:
                 parts.append(f"{amount}按比例划分")
             else:
@@ -284,7 +327,7 @@ def _merge(parts: dict[str, None]) -> list[str]:
     for part in parts:
         head = part[: part.find("拨付") + 2] if part.startswith("向") and "拨付" in part else None
         if head and out and out[-1].startswith(head):
-            out[-1] += "、" + part[len(head):]
+            out[-1] += "、" + part[len(head) :]
         else:
             out.append(part)
     return out

@@ -36,8 +36,14 @@ LABEL_MAX_EM = 11.0  # wrap merged labels beyond this width
 TWIN = 9.0  # half the distance between the in and out arrows of one box
 FAMILY = "'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif"
 INK, EDGE, FUND_FILL, FUND_LINE, PARTY_LINE, REGION_FILL, REGION_LINE = (
-    "#1f2933", "#52606d", "#e6edf5", "#34506b", "#6b7280", "#f3efe6", "#7a6a4f",
-)  # fmt: skip
+    "#1f2933",
+    "#52606d",
+    "#e6edf5",
+    "#34506b",
+    "#6b7280",
+    "#f3efe6",
+    "#7a6a4f",
+)
 
 _REGION = ""  # key of the regions node (no fund or party may be called "")
 
@@ -136,11 +142,11 @@ def _text(x: float, y: float, lines: list[str], size: float, anchor: str, cls: s
     """Lines of text centred vertically on y."""
     top = y - (len(lines) - 1) * LINE / 2
     extra = ' paint-order="stroke" stroke="#ffffff" stroke-width="4" stroke-linejoin="round"' if halo else ""
-    spans = "".join(
-        f'<tspan x="{_num(x)}" y="{_num(top + i * LINE)}">{_x(s)}</tspan>' for i, s in enumerate(lines)
+    spans = "".join(f'<tspan x="{_num(x)}" y="{_num(top + i * LINE)}">{_x(s)}</tspan>' for i, s in enumerate(lines))
+    return (
+        f'<text class="{cls}" font-size="{_num(size)}" text-anchor="{anchor}" dominant-baseline="central"'
+        f' fill="{INK}"{extra}>{spans}</text>'
     )
-    return (f'<text class="{cls}" font-size="{_num(size)}" text-anchor="{anchor}" dominant-baseline="central"'
-            f' fill="{INK}"{extra}>{spans}</text>')  # fmt: skip
 
 
 def flow_svg(e: Explainer) -> str:
@@ -183,8 +189,11 @@ def flow_svg(e: Explainer) -> str:
     for b in rows:
         has_in, has_out = b.name in in_lines, b.name in out_lines
         d = TWIN if has_in and has_out else 0.0
-        above = max(BOX_H / 2, d + 4 + len(in_lines[b.name]) * LINE if has_in else 0.0,
-                    d + 4 + len(out_lines[b.name]) * LINE if has_out and not has_in else 0.0)  # fmt: skip
+        above = max(
+            BOX_H / 2,
+            d + 4 + len(in_lines[b.name]) * LINE if has_in else 0.0,
+            d + 4 + len(out_lines[b.name]) * LINE if has_out and not has_in else 0.0,
+        )
         below = max(BOX_H / 2, d + 4 + len(out_lines[b.name]) * LINE if has_in and has_out else 0.0)
         b.cy = y + above
         y = b.cy + below + ROW_GAP
@@ -242,18 +251,27 @@ def flow_svg(e: Explainer) -> str:
 
     # the regions bar
     out.append(f'<g class="node region" data-node="{_x(region_name)}">')
-    out.append(f'<rect x="{_num(bar_x)}" y="{_num(bar_top)}" width="{_num(bar_w)}" height="{_num(bar_bot - bar_top)}"'
-               f' rx="4" fill="{REGION_FILL}" stroke="{REGION_LINE}" stroke-width="1.2"/>')  # fmt: skip
+    out.append(
+        f'<rect x="{_num(bar_x)}" y="{_num(bar_top)}" width="{_num(bar_w)}" height="{_num(bar_bot - bar_top)}"'
+        f' rx="4" fill="{REGION_FILL}" stroke="{REGION_LINE}" stroke-width="1.2"/>'
+    )
     mid = (bar_top + bar_bot) / 2
     if vertical:
         chars = list(region_name)
         top = mid - (len(chars) - 1) * (FONT + 4) / 2
-        spans_ = "".join(f'<tspan x="{_num(bar_x + bar_w / 2)}" y="{_num(top + i * (FONT + 4))}">{_x(c)}</tspan>' for i, c in enumerate(chars))
-        out.append(f'<text font-size="{_num(FONT)}" font-weight="bold" text-anchor="middle" dominant-baseline="central" fill="{INK}">{spans_}</text>')
+        spans_ = "".join(
+            f'<tspan x="{_num(bar_x + bar_w / 2)}" y="{_num(top + i * (FONT + 4))}">{_x(c)}</tspan>'
+            for i, c in enumerate(chars)
+        )
+        out.append(
+            f'<text font-size="{_num(FONT)}" font-weight="bold" text-anchor="middle" dominant-baseline="central" fill="{INK}">{spans_}</text>'
+        )
     else:
         cx = bar_x + bar_w / 2
-        out.append(f'<text font-size="{_num(FONT)}" font-weight="bold" text-anchor="middle" dominant-baseline="central" fill="{INK}"'
-                   f' transform="rotate(-90 {_num(cx)} {_num(mid)})" x="{_num(cx)}" y="{_num(mid)}">{_x(region_name)}</text>')
+        out.append(
+            f'<text font-size="{_num(FONT)}" font-weight="bold" text-anchor="middle" dominant-baseline="central" fill="{INK}"'
+            f' transform="rotate(-90 {_num(cx)} {_num(mid)})" x="{_num(cx)}" y="{_num(mid)}">{_x(region_name)}</text>'
+        )
     out.append("</g>")
 
     # regions edges
@@ -275,10 +293,13 @@ def flow_svg(e: Explainer) -> str:
             lines = out_lines[b.name]
             label_y = ly + 4 + len(lines) * LINE / 2 if both else ly - 4 - len(lines) * LINE / 2
             src_name, dst_name = b.name, region_name
-        out.append(f'<g class="edge" data-from="{_x(src_name)}" data-to="{_x(dst_name)}">'
-                   f'<title>{_x(src_name)} {arrow} {_x(dst_name)}: {_x(sep.join(ed.labels))}</title>'
-                   f'<path d="{path}" fill="none" stroke="{EDGE}" stroke-width="1.4" marker-end="url(#flow-arrow)"/>'
-                   + _text((gx0 + gx1) / 2, label_y, lines, SMALL, "middle", "edge-label") + "</g>")  # fmt: skip
+        out.append(
+            f'<g class="edge" data-from="{_x(src_name)}" data-to="{_x(dst_name)}">'
+            f"<title>{_x(src_name)} {arrow} {_x(dst_name)}: {_x(sep.join(ed.labels))}</title>"
+            f'<path d="{path}" fill="none" stroke="{EDGE}" stroke-width="1.4" marker-end="url(#flow-arrow)"/>'
+            + _text((gx0 + gx1) / 2, label_y, lines, SMALL, "middle", "edge-label")
+            + "</g>"
+        )
 
     # brackets between boxes
     for i, ed in enumerate(arcs):
@@ -286,30 +307,44 @@ def flow_svg(e: Explainer) -> str:
         xl = level_x[level[i]]
         r = min(6.0, abs(y2 - y1) / 2)
         down = 1 if y2 >= y1 else -1
-        path = (f"M{_num(box_r)},{_num(y1)} H{_num(xl - r)} Q{_num(xl)},{_num(y1)} {_num(xl)},{_num(y1 + down * r)}"
-                f" V{_num(y2 - down * r)} Q{_num(xl)},{_num(y2)} {_num(xl - r)},{_num(y2)} H{_num(box_r + 1)}")  # fmt: skip
-        out.append(f'<g class="edge" data-from="{_x(ed.src)}" data-to="{_x(ed.dst)}">'
-                   f'<title>{_x(ed.src)} {arrow} {_x(ed.dst)}: {_x(sep.join(ed.labels))}</title>'
-                   f'<path d="{path}" fill="none" stroke="{EDGE}" stroke-width="1.4" marker-end="url(#flow-arrow)"/>'
-                   + _text(xl + 6, (y1 + y2) / 2, arc_lines[i], SMALL, "start", "edge-label", halo=True) + "</g>")  # fmt: skip
+        path = (
+            f"M{_num(box_r)},{_num(y1)} H{_num(xl - r)} Q{_num(xl)},{_num(y1)} {_num(xl)},{_num(y1 + down * r)}"
+            f" V{_num(y2 - down * r)} Q{_num(xl)},{_num(y2)} {_num(xl - r)},{_num(y2)} H{_num(box_r + 1)}"
+        )
+        out.append(
+            f'<g class="edge" data-from="{_x(ed.src)}" data-to="{_x(ed.dst)}">'
+            f"<title>{_x(ed.src)} {arrow} {_x(ed.dst)}: {_x(sep.join(ed.labels))}</title>"
+            f'<path d="{path}" fill="none" stroke="{EDGE}" stroke-width="1.4" marker-end="url(#flow-arrow)"/>'
+            + _text(xl + 6, (y1 + y2) / 2, arc_lines[i], SMALL, "start", "edge-label", halo=True)
+            + "</g>"
+        )
 
     # boxes
     for b in rows:
         fund = b.kind == "fund"
         dash = "" if fund else ' stroke-dasharray="5 3"'
-        out.append(f'<g class="node {b.kind}" data-node="{_x(b.name)}">'
-                   f'<rect x="{_num(box_x)}" y="{_num(b.cy - BOX_H / 2)}" width="{_num(box_w)}" height="{_num(BOX_H)}" rx="4"'
-                   f' fill="{FUND_FILL if fund else "#ffffff"}" stroke="{FUND_LINE if fund else PARTY_LINE}" stroke-width="1.2"{dash}/>'
-                   + _text(box_x + box_w / 2, b.cy, [b.name], FONT, "middle", "node-label") + "</g>")  # fmt: skip
+        out.append(
+            f'<g class="node {b.kind}" data-node="{_x(b.name)}">'
+            f'<rect x="{_num(box_x)}" y="{_num(b.cy - BOX_H / 2)}" width="{_num(box_w)}" height="{_num(BOX_H)}" rx="4"'
+            f' fill="{FUND_FILL if fund else "#ffffff"}" stroke="{FUND_LINE if fund else PARTY_LINE}" stroke-width="1.2"{dash}/>'
+            + _text(box_x + box_w / 2, b.cy, [b.name], FONT, "middle", "node-label")
+            + "</g>"
+        )
 
     # legend
     ly = bar_bot + MARGIN + 12
     lx = MARGIN
     out.append('<g class="legend">')
     for kind, name in legend:
-        fill, stroke = {"fund": (FUND_FILL, FUND_LINE), "party": ("#ffffff", PARTY_LINE), "region": (REGION_FILL, REGION_LINE)}[kind]
+        fill, stroke = {
+            "fund": (FUND_FILL, FUND_LINE),
+            "party": ("#ffffff", PARTY_LINE),
+            "region": (REGION_FILL, REGION_LINE),
+        }[kind]
         dash = ' stroke-dasharray="4 2"' if kind == "party" else ""
-        out.append(f'<rect x="{_num(lx)}" y="{_num(ly - 7)}" width="20" height="14" rx="2" fill="{fill}" stroke="{stroke}"{dash}/>')
+        out.append(
+            f'<rect x="{_num(lx)}" y="{_num(ly - 7)}" width="20" height="14" rx="2" fill="{fill}" stroke="{stroke}"{dash}/>'
+        )
         out.append(_text(lx + 26, ly, [name], SMALL, "start", "legend-label"))
         lx += 26 + em(name) * SMALL + 22
     out.append("</g>")

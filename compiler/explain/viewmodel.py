@@ -16,8 +16,8 @@ import attrs
 from compiler.explain import numbers, recurring, words
 from compiler.explain.examples import Examples, ExampleView
 from compiler.explain.front import Fact, Figure, Front, Impact
-from compiler.explain.priced import Pricing
 from compiler.explain.phrases import Phrases
+from compiler.explain.priced import Pricing
 from compiler.explain.prose import Filler
 from compiler.explain.sentences import Sentences
 from compiler.ir import nodes as ir
@@ -150,7 +150,15 @@ class Explainer:
 
 
 class Builder:
-    def __init__(self, checked: CheckedPolicy, lang: str, notes: list[str], audience: Audience, appendix: bool, pricing: Pricing | None = None) -> None:
+    def __init__(
+        self,
+        checked: CheckedPolicy,
+        lang: str,
+        notes: list[str],
+        audience: Audience,
+        appendix: bool,
+        pricing: Pricing | None = None,
+    ) -> None:
         self.c = checked
         self.pricing = pricing
         self.lang = lang
@@ -187,22 +195,42 @@ class Builder:
         decls = [d for _m, d in c.program.all_decls()]
         file = c.program.main.span.file
         if not words.can_convert():
-            self.notes.append(self.t("未安装繁简转换组件（pip install 'pool-lang[explain]'），繁体原文未转换，公开版不引用。",
-                                     "No traditional-to-simplified converter is installed (pip install 'pool-lang[explain]'): traditional 原文 is shown as written here and left out of the public form."))  # fmt: skip
+            self.notes.append(
+                self.t(
+                    "未安装繁简转换组件（pip install 'pool-lang[explain]'），繁体原文未转换，公开版不引用。",
+                    "No traditional-to-simplified converter is installed (pip install 'pool-lang[explain]'): traditional 原文 is shown as written here and left out of the public form.",
+                )
+            )
         params = [d for d in decls if isinstance(d, ir.ParamDecl)]
         found, points = of_policy(self.c)  # read once: the readings section and 待明确事项
         return Explainer(
-            lang=self.lang, review=self.review, appendix=self.appendix, title=self.ty(policy.name.text),
-            status=status, status_note=status_note, facts=tuple(attrs.evolve(f, value=self.ty(f.value)) for f in front.facts()),
+            lang=self.lang,
+            review=self.review,
+            appendix=self.appendix,
+            title=self.ty(policy.name.text),
+            status=status,
+            status_note=status_note,
+            facts=tuple(attrs.evolve(f, value=self.ty(f.value)) for f in front.facts()),
             background=tuple(self.ty(self.fill.fill(s.value)) for s in policy.header.prose),
-            points=self.points(), figures=tuple(self.figure(front, d) for d in params),
+            points=self.points(),
+            figures=tuple(self.figure(front, d) for d in params),
             impacts=tuple(attrs.evolve(i, text=self.ty(i.text)) for i in front.impacts()),
-            groups=self.groups(), terms=self.terms(decls, file), regions_label=self.p.each, funds=tuple(self.ty(f) for f in c.scope.funds), parties=self.parties(),
-            flows=self.flows(), examples=self.examples(decls, full=False), traces=self.examples(decls, full=True) if self.appendix else (),
-            milestones=self.milestones(decls), recurring=self.recurring(decls), tasks=self.tasks(decls),
-            readings=self.readings(found), open_items=self.open_items(points),
-            source_file=file, notes=tuple(self.notes),
-        )  # fmt: skip
+            groups=self.groups(),
+            terms=self.terms(decls, file),
+            regions_label=self.p.each,
+            funds=tuple(self.ty(f) for f in c.scope.funds),
+            parties=self.parties(),
+            flows=self.flows(),
+            examples=self.examples(decls, full=False),
+            traces=self.examples(decls, full=True) if self.appendix else (),
+            milestones=self.milestones(decls),
+            recurring=self.recurring(decls),
+            tasks=self.tasks(decls),
+            readings=self.readings(found),
+            open_items=self.open_items(points),
+            source_file=file,
+            notes=tuple(self.notes),
+        )
 
     def readings(self, found: tuple[Reading, ...]) -> tuple[ReadingView, ...]:
         """Every choice the text does not make and the policy does, with the clause it reads,
@@ -210,14 +238,33 @@ class Builder:
         out = []
         for r in found:
             used = self.c.readings.get(r.subject)
-            diff = next((d for d in self.pricing.diffs if d.name == r.subject), None) if self.pricing and r.options else None
+            diff = (
+                next((d for d in self.pricing.diffs if d.name == r.subject), None)
+                if self.pricing and r.options
+                else None
+            )
             effects = self.effects(diff) if diff is not None else {}
             options = tuple(
-                OptionView(self.ty(o.name), _sentence(self.plain(o.reading)), o.default, o.name == used if used else o.default, effects.get(o.name))
+                OptionView(
+                    self.ty(o.name),
+                    _sentence(self.plain(o.reading)),
+                    o.default,
+                    o.name == used if used else o.default,
+                    effects.get(o.name),
+                )
                 for o in r.options
-            )  # fmt: skip
+            )
             priced = self.unpriced(diff, r.options) if r.options else None
-            out.append(ReadingView(self.ty(r.subject), self.quote(_str(r.quote, r.span)), self.plain(r.section), self.plain(r.reading), options, priced))
+            out.append(
+                ReadingView(
+                    self.ty(r.subject),
+                    self.quote(_str(r.quote, r.span)),
+                    self.plain(r.section),
+                    self.plain(r.reading),
+                    options,
+                    priced,
+                )
+            )
         return tuple(out)
 
     # ---- what each option changes on the sample case
@@ -230,7 +277,10 @@ class Builder:
         if self.review and p.file:
             words_.append(p.file)
         inner = self.t("；", "; ").join(words_)
-        return self.t(f"示例情形（{inner}）" if inner else "示例情形", f"the sample case ({inner})" if inner else "the sample case")
+        return self.t(
+            f"示例情形（{inner}）" if inner else "示例情形",
+            f"the sample case ({inner})" if inner else "the sample case",
+        )
 
     def unpriced(self, diff: ChoiceDiff | None, options: tuple[OptionInfo, ...]) -> str | None:
         """One sentence when a choice's options carry no figures: why not, or that they agree."""
@@ -239,11 +289,18 @@ class Builder:
             why = p.why_not if p is not None and p.why_not else ("没有给出示例情形", "no sample scenario was given")
             detail = p.detail if p is not None and self.review else None
             more = self.t(f"（{detail[0]}）", f" ({detail[1]})") if detail else ""
-            return self.ty(self.t(f"各选项的金额未计算：{why[0]}{more}。", f"What each option changes in money is not computed: {why[1]}{more}."))
+            return self.ty(
+                self.t(
+                    f"各选项的金额未计算：{why[0]}{more}。",
+                    f"What each option changes in money is not computed: {why[1]}{more}.",
+                )
+            )
         if diff is None:
             return None
         if not diff.differs:
-            return self.ty(self.t(f"在{self.case()}中，各选项的金额相同。", f"In {self.case()}, every option settles alike."))
+            return self.ty(
+                self.t(f"在{self.case()}中，各选项的金额相同。", f"In {self.case()}, every option settles alike.")
+            )
         return None
 
     def effects(self, diff: ChoiceDiff) -> dict[str, str]:
@@ -259,8 +316,11 @@ class Builder:
         for i, option in enumerate(diff.options[1:], start=1):
             changed = [self.amount(a, v[i], v[0]) for a, v in moved if v[i] != v[0]]
             changed += [self.owed(a, v[i]) for a, v in deferred if v[i] != v[0]]
-            text = (self.t(f"按此理解，{sep.join(changed)}。", f"{sep.join(changed)}.") if changed
-                    else self.t("按此理解，各方金额与本解读相同。", "Every amount is the same."))  # fmt: skip
+            text = (
+                self.t(f"按此理解，{sep.join(changed)}。", f"{sep.join(changed)}.")
+                if changed
+                else self.t("按此理解，各方金额与本解读相同。", "Every amount is the same.")
+            )
             out[option] = self.ty(text)
         return out
 
@@ -324,16 +384,29 @@ class Builder:
         if not out:
             tasks = sum(len(d.tasks) for _m, d in c.program.all_decls() if isinstance(d, ir.TaskTable))
             if tasks:
-                out.append(self.t(f"本方案共列出{tasks}项重点工作任务，逐项明确责任单位和完成时限。",
-                                  f"The plan lists {tasks} key tasks, each with its responsible units and deadline."))  # fmt: skip
-        ms = [m for _m, d in c.program.all_decls() if isinstance(d, ir.Timeline) for m in d.milestones if isinstance(m.date, ir.DateLit)]
+                out.append(
+                    self.t(
+                        f"本方案共列出{tasks}项重点工作任务，逐项明确责任单位和完成时限。",
+                        f"The plan lists {tasks} key tasks, each with its responsible units and deadline.",
+                    )
+                )
+        ms = [
+            m
+            for _m, d in c.program.all_decls()
+            if isinstance(d, ir.Timeline)
+            for m in d.milestones
+            if isinstance(m.date, ir.DateLit)
+        ]
         if ms:
+
             def when(m: ir.Milestone) -> str:
                 assert isinstance(m.date, ir.DateLit)
                 return numbers.date_lit(m.date.first, m.date.value, self.lang) + (self.t("前", " (by)") if m.by else "")
 
             first, last = ms[0], ms[-1]
-            text = self.t(f"时间安排：{when(first)}，{first.text.value}", f"Timeline: {when(first)}, {first.text.value}")
+            text = self.t(
+                f"时间安排：{when(first)}，{first.text.value}", f"Timeline: {when(first)}, {first.text.value}"
+            )
             if last is not first:
                 text += self.t(f"；{when(last)}，{last.text.value}", f"; {when(last)}, {last.text.value}")
             out.append(self.ty(text + self.t("。", ".")))
@@ -358,8 +431,14 @@ class Builder:
     def rule_view(self, r: ir.Rule) -> RuleView:
         note = r.literate.note
         sentence = self.fill.fill(note.value) if note is not None else self.s.rule(r)
-        return RuleView(self.ty(r.name.text), self.ty(sentence), note is not None, self.quote(r.literate.quote),
-                        self.ty(r.literate.section.value) if r.literate.section else None, f"{r.span.file}:{r.span.line}")  # fmt: skip
+        return RuleView(
+            self.ty(r.name.text),
+            self.ty(sentence),
+            note is not None,
+            self.quote(r.literate.quote),
+            self.ty(r.literate.section.value) if r.literate.section else None,
+            f"{r.span.file}:{r.span.line}",
+        )
 
     def terms(self, decls: list[ir.Decl], file: str) -> tuple[RuleView, ...]:
         out = []
@@ -367,8 +446,16 @@ class Builder:
             if isinstance(d, ir.LetDecl) and d.span.file == file:
                 note = d.literate.note
                 text = self.fill.fill(note.value) if note is not None else self.s.let(d)
-                out.append(RuleView(self.ty(d.name.text), self.ty(text), note is not None, self.quote(d.literate.quote),
-                                    self.ty(d.literate.section.value) if d.literate.section else None, f"{d.span.file}:{d.span.line}"))  # fmt: skip
+                out.append(
+                    RuleView(
+                        self.ty(d.name.text),
+                        self.ty(text),
+                        note is not None,
+                        self.quote(d.literate.quote),
+                        self.ty(d.literate.section.value) if d.literate.section else None,
+                        f"{d.span.file}:{d.span.line}",
+                    )
+                )
         return tuple(out)
 
     # ---- the diagram
@@ -400,7 +487,11 @@ class Builder:
             if r.shares:
                 pairs = [(who(r.payer), who(s.to), self.p.expr(s.ratio)) for s in r.shares]
             elif r.tiers:
-                pairs = [(who(x.by), who(r.payee), self.p.expr(x.share) if x.share else "") for t in r.tiers for x in t.payers]
+                pairs = [
+                    (who(x.by), who(r.payee), self.p.expr(x.share) if x.share else "")
+                    for t in r.tiers
+                    for x in t.payers
+                ]
             else:
                 pairs = [(who(r.payer), who(r.payee), "")]
             ratio = self._ratio(r.rule.amount)
@@ -414,7 +505,9 @@ class Builder:
         """A fixed ratio the amount is taken at (10%), for the arrow's label."""
         if isinstance(e, ir.Binary) and e.op == "*":
             for x in (e.right, e.left):
-                if self.p.is_ratio(x) and self.p.fixed(x) is not None or (isinstance(x, ir.Num) and x.kind is ir.NumKind.PERCENT):
+                if (self.p.is_ratio(x) and self.p.fixed(x) is not None) or (
+                    isinstance(x, ir.Num) and x.kind is ir.NumKind.PERCENT
+                ):
                     return self.p.expr(x)
         return ""
 
@@ -426,16 +519,31 @@ class Builder:
             if isinstance(d, ir.Timeline):
                 for m in d.milestones:
                     if isinstance(m.date, ir.DateLit):
-                        out.append(MilestoneView(numbers.date_lit(m.date.first, m.date.value, self.lang), m.date.value.isoformat(),
-                                                 self.ty(m.text.value), self.ty("、".join(o.value for o in m.owners)), m.by))  # fmt: skip
+                        out.append(
+                            MilestoneView(
+                                numbers.date_lit(m.date.first, m.date.value, self.lang),
+                                m.date.value.isoformat(),
+                                self.ty(m.text.value),
+                                self.ty("、".join(o.value for o in m.owners)),
+                                m.by,
+                            )
+                        )
         return tuple(out)
 
     def recurring(self, decls: list[ir.Decl]) -> tuple[RecurringView, ...]:
         """Recurring dates get a table of their own: they have no place among calendar dates."""
         out = [
-            RecurringView(recurring.phrase(m.date, m.by, self.lang), recurring.order(m.date), self.ty(m.text.value), self.ty("、".join(o.value for o in m.owners)))
-            for d in decls if isinstance(d, ir.Timeline) for m in d.milestones if isinstance(m.date, ir.Recurring)
-        ]  # fmt: skip
+            RecurringView(
+                recurring.phrase(m.date, m.by, self.lang),
+                recurring.order(m.date),
+                self.ty(m.text.value),
+                self.ty("、".join(o.value for o in m.owners)),
+            )
+            for d in decls
+            if isinstance(d, ir.Timeline)
+            for m in d.milestones
+            if isinstance(m.date, ir.Recurring)
+        ]
         return tuple(sorted(out, key=lambda v: v.sort_key))  # stable: equal keys stay in the order written
 
     def tasks(self, decls: list[ir.Decl]) -> tuple[TaskView, ...]:
@@ -443,14 +551,29 @@ class Builder:
         for d in decls:
             if isinstance(d, ir.TaskTable):
                 for t in d.tasks:
-                    deadline = numbers.date_lit(t.deadline.first, t.deadline.value, self.lang) if t.deadline else self.t("持续推进", "ongoing")
-                    out.append(TaskView(str(t.number or ""), self.ty(t.text.value), self.ty("、".join(o.value for o in t.owners)), deadline,
-                                        t.deadline.value.isoformat() if t.deadline else "9999"))  # fmt: skip
+                    deadline = (
+                        numbers.date_lit(t.deadline.first, t.deadline.value, self.lang)
+                        if t.deadline
+                        else self.t("持续推进", "ongoing")
+                    )
+                    out.append(
+                        TaskView(
+                            str(t.number or ""),
+                            self.ty(t.text.value),
+                            self.ty("、".join(o.value for o in t.owners)),
+                            deadline,
+                            t.deadline.value.isoformat() if t.deadline else "9999",
+                        )
+                    )
         return tuple(out)
 
 
 def build(
-    checked: CheckedPolicy, lang: str, notes: list[str] | None = None, audience: Audience = Audience.PUBLIC, appendix: bool = False,
+    checked: CheckedPolicy,
+    lang: str,
+    notes: list[str] | None = None,
+    audience: Audience = Audience.PUBLIC,
+    appendix: bool = False,
     pricing: Pricing | None = None,
 ) -> Explainer:
     """The explainer's view. `pricing` (compiler.explain.priced.price) gives what each option of

@@ -140,7 +140,13 @@ def region_noun(policy: ir.Policy | None, zh: bool) -> str:
     if not zh:
         return "region"
     name = policy.header.region_set.text if policy and policy.header.region_set else ""
-    for key, noun in (("市州", "市（州）"), ("区县", "区县（市）"), ("县区", "县（市、区）"), ("医共体", "医共体"), ("参保人员", "参保人员")):
+    for key, noun in (
+        ("市州", "市（州）"),
+        ("区县", "区县（市）"),
+        ("县区", "县（市、区）"),
+        ("医共体", "医共体"),
+        ("参保人员", "参保人员"),
+    ):
         if key in name:
             return noun
     return "地区"

@@ -116,7 +116,9 @@ class Worked:
             else:
                 return self.num(args[0], region, parent)
         elif fn == "clamp":
-            text = self.t(f"{shown[0]}（限定在{shown[1]}至{shown[2]}之间）", f"{shown[0]} kept between {shown[1]} and {shown[2]}")
+            text = self.t(
+                f"{shown[0]}（限定在{shown[1]}至{shown[2]}之间）", f"{shown[0]} kept between {shown[1]} and {shown[2]}"
+            )
         else:
             shown = [self.num(x, region, 3) for x in args]  # (300万元 × 0.9)与300万元: 与 binds loosely
             word = self.t("较大者" if fn == "max" else "较小者", "the larger" if fn == "max" else "the smaller")
@@ -124,7 +126,10 @@ class Worked:
         return f"（{text}）" if parent else text
 
     def _money(self, e: ir.Expr) -> bool:
-        return any(isinstance(x, ir.Name) and x.name in self.c.types and self.c.types[x.name].base is Base.MONEY for x in walk(e))
+        return any(
+            isinstance(x, ir.Name) and x.name in self.c.types and self.c.types[x.name].base is Base.MONEY
+            for x in walk(e)
+        )
 
     # ---- the steps behind one value
 
@@ -159,7 +164,7 @@ class Worked:
             sentence = self.t(f"{who}{name}为 {formula}，即{result}。", f"{who}{name} = {formula} = {result}.")
         else:
             sentence = self.t(f"{who}{name}为{result}。", f"{who}{name} is {result}.")
-        out.append(Step(target, formula if not why else why, result, sentence, bool(why), name))
+        out.append(Step(target, why or formula, result, sentence, bool(why), name))
 
     def _used(self, name: str, region: str | None) -> bool:
         d = self.c.scope.values[name]
@@ -181,7 +186,9 @@ class Worked:
                 return self.allocation(r, region) + self.short(r, None), ""
             text = self.num(r.amount, None if r.kind is ir.RuleKind.RETAIN else region)
             if r.cap is not None:
-                text = self.t(f"{text}，但不超过{self.num(r.cap, region)}", f"{text}, but no more than {self.num(r.cap, region)}")
+                text = self.t(
+                    f"{text}，但不超过{self.num(r.cap, region)}", f"{text}, but no more than {self.num(r.cap, region)}"
+                )
             if r.kind is ir.RuleKind.RETAIN and r.cumulative_cap is not None and r.dest is not None and r.dest.name:
                 cap = self.num(r.cumulative_cap, None)
                 opening = words.money(self.m.env.opening.get(r.dest.name.text, Fraction(0)), self.lang)
@@ -206,9 +213,15 @@ class Worked:
         how = {
             ir.ShortfallKind.PRO_RATA: ("按应付金额的比例支付", "it pays in proportion to the amounts due"),
             ir.ShortfallKind.IN_ORDER: ("按地区先后逐一支付", "it pays region by region in the listed order"),
-            ir.ShortfallKind.CLAIM: ("按比例支付，未付部分挂账", "it pays in proportion and carries the rest as a claim"),
+            ir.ShortfallKind.CLAIM: (
+                "按比例支付，未付部分挂账",
+                "it pays in proportion and carries the rest as a claim",
+            ),
         }[r.shortfall.kind]
-        return self.t(f"（应付{owed}，{fund}不足以全额支付，{how[0]}）", f" ({owed} due; {fund} cannot pay it in full, so {how[1]})")
+        return self.t(
+            f"（应付{owed}，{fund}不足以全额支付，{how[0]}）",
+            f" ({owed} due; {fund} cannot pay it in full, so {how[1]})",
+        )
 
     def exception_reason(self, cond: ir.Expr, region: str | None) -> str:
         """The exception as it applies here: 缺口原因为挤占挪用, not the whole list."""
@@ -216,8 +229,10 @@ class Worked:
             subject = cond.operand if isinstance(cond, ir.MemberOf) else cond.left
             if isinstance(subject, ir.Name):
                 got = self.m.values.expr(subject, region)
-                return self.t(f"{subject.name}为{value_text(got, self.c.types.get(subject.name), self.lang)}",
-                              f"{subject.name} is {value_text(got, self.c.types.get(subject.name), self.lang)}")  # fmt: skip
+                return self.t(
+                    f"{subject.name}为{value_text(got, self.c.types.get(subject.name), self.lang)}",
+                    f"{subject.name} is {value_text(got, self.c.types.get(subject.name), self.lang)}",
+                )
         return self.s.p.expr(cond)
 
     def allocation(self, r: ir.Rule, region: str | None) -> str:
@@ -230,7 +245,9 @@ class Worked:
         parts = []
         for w in r.weights:
             whole = sum((self.m.values.num(w.factor, q) for q in regions), Fraction(0))
-            parts.append(f"{self.term(w.weight, None)} × {self.term(w.factor, region)} ÷ {self._shown(whole, w.factor)}")
+            parts.append(
+                f"{self.term(w.weight, None)} × {self.term(w.factor, region)} ÷ {self._shown(whole, w.factor)}"
+            )
         return f"{total} × （{' + '.join(parts)}）" if self.zh else f"{total} × ({' + '.join(parts)})"
 
     def term(self, e: ir.Expr, region: str | None) -> str:

@@ -161,7 +161,15 @@ def run_example(checked: CheckedPolicy, ex: ir.Example, recorder: Recorder | Non
                 name = b.name.text
                 if name in checked.scope.funds:
                     assert run.closing is not None
-                    via = tuple(dict.fromkeys((t.rule, t.line) for t in run.transfers if name in (t.source, t.dest) or t.source.startswith(name + "(") or t.dest.startswith(name + "(")))
+                    via = tuple(
+                        dict.fromkeys(
+                            (t.rule, t.line)
+                            for t in run.transfers
+                            if name in (t.source, t.dest)
+                            or t.source.startswith(name + "(")
+                            or t.dest.startswith(name + "(")
+                        )
+                    )
                     got = _compare(b, _closing(checked.scope.funds[name], run.closing, run.env.regions))
                     mismatches += [attrs.evolve(mm, period=run.case.period, via=via) for mm in got]
                 else:

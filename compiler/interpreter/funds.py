@@ -12,8 +12,18 @@ from fractions import Fraction
 import attrs
 
 from compiler.interpreter.recorder import (
-    CAP_BINDS, CAP_FREE, CUMULATIVE_BINDS, CUMULATIVE_FREE, ENOUGH, MOVED, NO_EXCEPTION, SHORT, WHEN_FALSE, WHEN_TRUE, Recorder,
-)  # fmt: skip
+    CAP_BINDS,
+    CAP_FREE,
+    CUMULATIVE_BINDS,
+    CUMULATIVE_FREE,
+    ENOUGH,
+    MOVED,
+    NO_EXCEPTION,
+    SHORT,
+    WHEN_FALSE,
+    WHEN_TRUE,
+    Recorder,
+)
 from compiler.interpreter.values import Env, EvalError, Region, Scalar, Values
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
@@ -142,10 +152,21 @@ class Machine:
         if rule.shortfall is None:
             return asked
         available = self.fund_word(rule, ir.FundRemaining(rule.shortfall.span))
-        paid = short_pay(rule.name.text, asked, available, rule.shortfall.kind.value, self.plan.region_order, self.env.opening, self.claims)
+        paid = short_pay(
+            rule.name.text,
+            asked,
+            available,
+            rule.shortfall.kind.value,
+            self.plan.region_order,
+            self.env.opening,
+            self.claims,
+        )
         if self.recorder is not None:
             owed = rule.shortfall.kind is ir.ShortfallKind.CLAIM
-            due = {k: a + (self.env.opening.get(claim_account(rule.name.text, k), Fraction(0)) if owed else 0) for k, a in asked.items()}
+            due = {
+                k: a + (self.env.opening.get(claim_account(rule.name.text, k), Fraction(0)) if owed else 0)
+                for k, a in asked.items()
+            }
             self.recorder.hit(rule, SHORT if paid != due else ENOUGH)
         return paid
 
@@ -236,9 +257,14 @@ class Machine:
         p = self.plan.rule(rule.name.text)
         assert p.payee is not None
         for ir_tier, tier in zip(rule.tiers, p.tiers):
-            need = [left[r] if tier.cap is None else min(left[r], max(round_fen(self.values.num(tier.cap, r)), Fraction(0))) for r in regions]
+            need = [
+                left[r] if tier.cap is None else min(left[r], max(round_fen(self.values.num(tier.cap, r)), Fraction(0)))
+                for r in regions
+            ]
             ratios = [self.values.num(x.share, None) if x.share is not None else Fraction(1) for x in tier.payers]
-            total_cap = None if tier.total_cap is None else max(round_fen(self.values.num(tier.total_cap, None)), Fraction(0))
+            total_cap = (
+                None if tier.total_cap is None else max(round_fen(self.values.num(tier.total_cap, None)), Fraction(0))
+            )
             pieces = tier_pieces(need, ratios, total_cap, _zero_weights(rule))
             if self.recorder is not None and any(any(row) for row in pieces):
                 self.recorder.hit(ir_tier, 0)
@@ -253,7 +279,9 @@ class Machine:
         return RuleResult(total, by_region if regions != [None] else None, transfers)
 
 
-def tier_pieces(need: list[Fraction], ratios: list[Fraction], total_cap: Fraction | None, what: EvalError) -> list[list[Fraction]]:
+def tier_pieces(
+    need: list[Fraction], ratios: list[Fraction], total_cap: Fraction | None, what: EvalError
+) -> list[list[Fraction]]:
     """What each payer of one tier pays in each region (runtime.apportion_tier says how)."""
     try:
         return apportion_tier(need, ratios, total_cap)

@@ -28,7 +28,12 @@ class Step:
     repeated: bool = False  # already explained above in this trace
 
 
-_KINDS = {ir.ParamDecl: ("参数", "parameter"), ir.InputDecl: ("输入", "input"), ir.LetDecl: ("派生值", "derived value"), ir.Rule: ("规则", "rule")}
+_KINDS = {
+    ir.ParamDecl: ("参数", "parameter"),
+    ir.InputDecl: ("输入", "input"),
+    ir.LetDecl: ("派生值", "derived value"),
+    ir.Rule: ("规则", "rule"),
+}
 
 
 class Tracer:
@@ -59,7 +64,11 @@ class Tracer:
         operands: list[Step] = []
         for e in exprs:
             for sub in walk(e):
-                if isinstance(sub, ir.Name) and sub.name in self.checked.scope.values and self._computed(sub.name, region):
+                if (
+                    isinstance(sub, ir.Name)
+                    and sub.name in self.checked.scope.values
+                    and self._computed(sub.name, region)
+                ):
                     child = self.step(sub.name, region)
                     if all((o.name, o.region) != (child.name, child.region) for o in operands):
                         operands.append(child)
@@ -106,7 +115,10 @@ def render(step: Step, checked: CheckedPolicy, lang: str = "zh", depth: int = 0)
     shown = show_value(step.value, t)
     target = step.name + (f"@{step.region}" if step.region else "")
     kind = step.kind if lang == "zh" else dict(v for v in _KINDS.values()).get(step.kind, "fund")
-    out = [f"{pad}{target} = {shown}    [{kind} {step.file}:{step.line}]" + (" (见上)" if step.repeated and lang == "zh" else " (above)" if step.repeated else "")]
+    out = [
+        f"{pad}{target} = {shown}    [{kind} {step.file}:{step.line}]"
+        + (" (见上)" if step.repeated and lang == "zh" else " (above)" if step.repeated else "")
+    ]
     if step.formula:
         out.append(f"{pad}  {'公式' if lang == 'zh' else 'formula'}: {step.formula}")
     if step.quote and not step.repeated:

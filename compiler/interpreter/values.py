@@ -13,12 +13,12 @@ from typing import Union
 
 import attrs
 
+from compiler.interpreter.recorder import ELSE, LOWERED, RAISED, THEN, WITHIN, Recorder
 from compiler.ir import functions
 from compiler.ir import nodes as ir
-from compiler.interpreter.recorder import ELSE, LOWERED, RAISED, THEN, WITHIN, Recorder
 from compiler.ir.checked import CheckedPolicy
-from compiler.runtime import SettlementError
 from compiler.ir.scope import account
+from compiler.runtime import SettlementError
 from compiler.source import Span
 
 Scalar = Union[Fraction, bool, str]  # numbers, booleans, enumeration members
@@ -43,9 +43,12 @@ class Values:
     """Evaluates expressions and named values; rule values come from a callback."""
 
     def __init__(
-        self, checked: CheckedPolicy, env: Env, rule_value: Callable[[ir.Rule, Region], Fraction],
+        self,
+        checked: CheckedPolicy,
+        env: Env,
+        rule_value: Callable[[ir.Rule, Region], Fraction],
         recorder: Recorder | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.checked = checked
         self.recorder = recorder
         self.scope = checked.scope
@@ -77,9 +80,14 @@ class Values:
         return self.rule_value(d, region)
 
     def _supplied(
-        self, n: str, table: dict[str, Scalar | dict[str, Scalar]], region: Region,
-        fallback: ir.Expr | None, span: Span | None, open_param: bool = False,
-    ) -> Scalar:  # fmt: skip
+        self,
+        n: str,
+        table: dict[str, Scalar | dict[str, Scalar]],
+        region: Region,
+        fallback: ir.Expr | None,
+        span: Span | None,
+        open_param: bool = False,
+    ) -> Scalar:
         if n in table:
             v = table[n]
             if isinstance(v, dict):
@@ -91,8 +99,11 @@ class Values:
             return self.expr(fallback, region)
         if open_param:
             raise EvalError("open-parameter", span=span, name=n)
-        where = f"(地区“{region}”)" if region else ""
-        raise EvalError("missing-input-in", span=span, name=n, region=region) if region else EvalError("missing-input", span=span, name=n)
+        raise (
+            EvalError("missing-input-in", span=span, name=n, region=region)
+            if region
+            else EvalError("missing-input", span=span, name=n)
+        )
 
     # ---- expressions
 

@@ -29,7 +29,7 @@ def dependencies(scope: Scope) -> dict[str, list[ir.Name]]:
         if isinstance(d, ir.Rule):
             read = scope.fund_words(d)
             if read:
-                span = (word.span if word is not None else d.shortfall.span if d.shortfall is not None else d.span)
+                span = word.span if word is not None else d.shortfall.span if d.shortfall is not None else d.span
                 refs += [ir.Name(r.name.text, span) for r in read]
             if d.cumulative_cap is not None:
                 refs += [ir.Name(r.name.text, d.cumulative_cap.span) for r in scope.filled_before(d)]

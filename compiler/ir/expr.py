@@ -156,6 +156,6 @@ class Bands:
     span: Span = span_field()
 
 
-Expr = Union[Num, BoolLit, Name, FundAll, FundRemaining, Call, Binary, Neg, Compare, MemberOf, Logical, If, Match, Bands]
-
-
+Expr = Union[
+    Num, BoolLit, Name, FundAll, FundRemaining, Call, Binary, Neg, Compare, MemberOf, Logical, If, Match, Bands
+]

@@ -9,27 +9,67 @@ from typing import Union
 
 import attrs
 
+from compiler.ir.expr import (
+    Arm as Arm,
+)
+from compiler.ir.expr import (
+    Band as Band,
+)
+from compiler.ir.expr import (
+    Bands as Bands,
+)
+from compiler.ir.expr import (
+    Binary as Binary,
+)
+from compiler.ir.expr import (
+    BoolLit as BoolLit,
+)
+from compiler.ir.expr import (
+    Call as Call,
+)
+from compiler.ir.expr import (
+    Compare as Compare,
+)
+from compiler.ir.expr import (
+    Expr as Expr,
+)
+from compiler.ir.expr import (
+    FundAll as FundAll,
+)
+from compiler.ir.expr import (
+    FundRemaining as FundRemaining,
+)
 from compiler.ir.expr import (  # re-exported: nodes is the one name for the IR
     Ident as Ident,
-    Str as Str,
-    NumKind as NumKind,
-    Num as Num,
-    BoolLit as BoolLit,
-    Name as Name,
-    FundAll as FundAll,
-    FundRemaining as FundRemaining,
-    Call as Call,
-    Binary as Binary,
-    Neg as Neg,
-    Compare as Compare,
-    MemberOf as MemberOf,
-    Logical as Logical,
+)
+from compiler.ir.expr import (
     If as If,
-    Arm as Arm,
+)
+from compiler.ir.expr import (
+    Logical as Logical,
+)
+from compiler.ir.expr import (
     Match as Match,
-    Band as Band,
-    Bands as Bands,
-    Expr as Expr,
+)
+from compiler.ir.expr import (
+    MemberOf as MemberOf,
+)
+from compiler.ir.expr import (
+    Name as Name,
+)
+from compiler.ir.expr import (
+    Neg as Neg,
+)
+from compiler.ir.expr import (
+    Num as Num,
+)
+from compiler.ir.expr import (
+    NumKind as NumKind,
+)
+from compiler.ir.expr import (
+    Str as Str,
+)
+from compiler.ir.expr import (
     span_field,
 )
 from compiler.source import Span
@@ -380,9 +420,19 @@ class TaskTable:
 
 
 Decl = Union[
-    EnumDecl, RegionSetDecl, ParamDecl, InputDecl, LetDecl, PartyDecl, FundDecl, Rule,
-    Example, Timeline, TaskTable, Choice,
-]  # fmt: skip
+    EnumDecl,
+    RegionSetDecl,
+    ParamDecl,
+    InputDecl,
+    LetDecl,
+    PartyDecl,
+    FundDecl,
+    Rule,
+    Example,
+    Timeline,
+    TaskTable,
+    Choice,
+]
 
 
 @attrs.frozen

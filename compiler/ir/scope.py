@@ -46,7 +46,12 @@ class Scope:
         """For a retention with 累计上限: the rules written before it that pay into the same
         destination. Its room under the cap is what they and the opening balance leave,
         so two retentions into one fund never take it past the cap together."""
-        if rule.kind is not ir.RuleKind.RETAIN or rule.cumulative_cap is None or rule.dest is None or rule.dest.name is None:
+        if (
+            rule.kind is not ir.RuleKind.RETAIN
+            or rule.cumulative_cap is None
+            or rule.dest is None
+            or rule.dest.name is None
+        ):
             return []
         before = self.rules[: self.rules.index(rule)]
         return [r for r in self.feeders(rule.dest.name.text) if r in before]
@@ -59,10 +64,12 @@ class Scope:
             return ref is not None and ref.name is not None and ref.name.text == fund
 
         return [
-            r for r in self.rules
+            r
+            for r in self.rules
             if (r.kind is ir.RuleKind.COLLECT and r.fund is not None and r.fund.text == fund)
-            or names(r.dest) or any(names(s.party) for s in r.shares)
-        ]  # fmt: skip
+            or names(r.dest)
+            or any(names(s.party) for s in r.shares)
+        ]
 
     def feeders_for(self, rule: ir.Rule) -> list[ir.Rule]:
         """The inflows `全部`, `剩余` and `不足时` count for a rule of a fund: the fund's feeders
@@ -122,14 +129,13 @@ class Scope:
         return list(rs.members) if rs else []
 
 
-
 def account(name: str, region: str) -> str:
     """The ledger name of a per-region party or fund account, such as 县区财政(甲区);
     compiler.runtime.party spells it the same way."""
     return f"{name}({region})"
 
 
-def claim_rules(scope: "Scope") -> list[ir.Rule]:
+def claim_rules(scope: Scope) -> list[ir.Rule]:
     """The rules that carry what they could not pay (不足时 挂账): their unpaid claims close
     a period and open the next as balances do, under the rule's name (by region: 名称(地区))."""
     return [r for r in scope.rules if r.shortfall is not None and r.shortfall.kind is ir.ShortfallKind.CLAIM]

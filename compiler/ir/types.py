@@ -20,19 +20,31 @@ class Base(enum.Enum):
 
 # Type names a drafter writes, in both languages.
 BUILTIN_TYPES: dict[str, Base] = {
-    "金额": Base.MONEY, "money": Base.MONEY,
-    "比例": Base.RATIO, "ratio": Base.RATIO,
-    "人数": Base.COUNT, "count": Base.COUNT,
-    "数值": Base.NUMBER, "number": Base.NUMBER,
-    "布尔": Base.BOOL, "bool": Base.BOOL,
-    "日期": Base.DATE, "date": Base.DATE,
-    "文本": Base.TEXT, "text": Base.TEXT,
-}  # fmt: skip
+    "金额": Base.MONEY,
+    "money": Base.MONEY,
+    "比例": Base.RATIO,
+    "ratio": Base.RATIO,
+    "人数": Base.COUNT,
+    "count": Base.COUNT,
+    "数值": Base.NUMBER,
+    "number": Base.NUMBER,
+    "布尔": Base.BOOL,
+    "bool": Base.BOOL,
+    "日期": Base.DATE,
+    "date": Base.DATE,
+    "文本": Base.TEXT,
+    "text": Base.TEXT,
+}
 
 _ZH = {
-    Base.MONEY: "金额", Base.RATIO: "比例", Base.COUNT: "人数", Base.NUMBER: "数值",
-    Base.BOOL: "布尔", Base.DATE: "日期", Base.TEXT: "文本",
-}  # fmt: skip
+    Base.MONEY: "金额",
+    Base.RATIO: "比例",
+    Base.COUNT: "人数",
+    Base.NUMBER: "数值",
+    Base.BOOL: "布尔",
+    Base.DATE: "日期",
+    Base.TEXT: "文本",
+}
 
 
 @attrs.frozen

@@ -59,7 +59,7 @@ def _fixes(a: Analysis, d: Diagnostic, lang: str) -> list[Fix]:
     if key == "did-you-mean":
         new = str(hint["suggestion"])
         written = line[d.span.column - 1 : d.span.end_column - 1] if d.span.line == d.span.end_line else ""
-        text = f'"{new}"' if written[:1] in "\"“「" else new
+        text = f'"{new}"' if written[:1] in '"“「' else new
         return [Fix(_title("rename", lang, new=new), d.span, text, d, preferred=True)]
     if key in ("keyword-space", "keyword-space-before"):
         kw, rest = str(hint["keyword"]), str(hint["rest"])
@@ -68,7 +68,11 @@ def _fixes(a: Analysis, d: Diagnostic, lang: str) -> list[Fix]:
         if at < 0:
             return []
         cut = at + (len(kw) if key == "keyword-space" else len(rest))
-        side = ("后" if key == "keyword-space" else "前") if lang == "zh" else ("after" if key == "keyword-space" else "before")
+        side = (
+            ("后" if key == "keyword-space" else "前")
+            if lang == "zh"
+            else ("after" if key == "keyword-space" else "before")
+        )
         span = Span(d.span.file, d.span.line, cut + 1, d.span.line, cut + 1)
         return [Fix(_title("space", lang, keyword=kw, side=side), span, " ", d, preferred=True)]
     if key == "fullwidth":
@@ -77,7 +81,10 @@ def _fixes(a: Analysis, d: Diagnostic, lang: str) -> list[Fix]:
     if key == "invisible":
         return [Fix(_title("delete", lang, codepoint=str(hint["codepoint"])), d.span, "", d, preferred=True)]
     if d.code in ("E301", "E302") and _money_meant(d):
-        return [Fix(_title("unit", lang, old=n.text, new=n.text + "元"), n.span, n.text + "元", d) for n in _bare_numbers(a, d.span)]
+        return [
+            Fix(_title("unit", lang, old=n.text, new=n.text + "元"), n.span, n.text + "元", d)
+            for n in _bare_numbers(a, d.span)
+        ]
     return []
 
 
@@ -85,7 +92,16 @@ def _money_meant(d: Diagnostic) -> bool:
     args = {k: (v.en if isinstance(v, Text) else v) for k, v in d.args}
     if d.code == "E302":
         return args.get("expected") == "money" and args.get("got") == "number"
-    return {args.get("left"), args.get("right")} == {"money", "number"} and args.get("op") in ("+", "-", ">", "<", ">=", "<=", "=", "!=")
+    return {args.get("left"), args.get("right")} == {"money", "number"} and args.get("op") in (
+        "+",
+        "-",
+        ">",
+        "<",
+        ">=",
+        "<=",
+        "=",
+        "!=",
+    )
 
 
 def _bare_numbers(a: Analysis, span: Span) -> list[ir.Num]:
@@ -122,12 +138,27 @@ def _scan(node: object, span: Span, found: dict[Span, ir.Num]) -> None:
 
 def _keep(n: ir.Num, span: Span, found: dict[Span, ir.Num]) -> None:
     s = n.span
-    inside = (s.line, s.column) >= (span.line, span.column) and (s.end_line, s.end_column) <= (span.end_line, span.end_column)
+    inside = (s.line, s.column) >= (span.line, span.column) and (s.end_line, s.end_column) <= (
+        span.end_line,
+        span.end_column,
+    )
     if inside and n.kind is ir.NumKind.NUMBER and _NUMBER.fullmatch(n.text):
         found[s] = n
 
 
 _EXPR_TYPES = {
-    ir.Num, ir.BoolLit, ir.Name, ir.FundAll, ir.FundRemaining, ir.Call, ir.Binary, ir.Neg, ir.Compare,
-    ir.MemberOf, ir.Logical, ir.If, ir.Match, ir.Bands,
-}  # fmt: skip
+    ir.Num,
+    ir.BoolLit,
+    ir.Name,
+    ir.FundAll,
+    ir.FundRemaining,
+    ir.Call,
+    ir.Binary,
+    ir.Neg,
+    ir.Compare,
+    ir.MemberOf,
+    ir.Logical,
+    ir.If,
+    ir.Match,
+    ir.Bands,
+}

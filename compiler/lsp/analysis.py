@@ -28,7 +28,9 @@ MAX_BYTES = 1_000_000
 VALUE, TYPE, REGIONSET, MEMBER, REGION, FUNCTION = "value", "type", "regionset", "member", "region", "function"
 
 Key = tuple[str, str]  # (namespace, name)
-Declared = ir.ParamDecl | ir.InputDecl | ir.LetDecl | ir.Rule | ir.PartyDecl | ir.FundDecl | ir.EnumDecl | ir.RegionSetDecl
+Declared = (
+    ir.ParamDecl | ir.InputDecl | ir.LetDecl | ir.Rule | ir.PartyDecl | ir.FundDecl | ir.EnumDecl | ir.RegionSetDecl
+)
 
 
 @attrs.frozen
@@ -72,10 +74,18 @@ _FIELD_NS: dict[tuple[type, str], str | None] = {
     (ir.Policy, "name"): None,
 }
 _DECLARING = {
-    (ir.ParamDecl, "name"), (ir.InputDecl, "name"), (ir.LetDecl, "name"), (ir.PartyDecl, "name"),
-    (ir.FundDecl, "name"), (ir.Rule, "name"), (ir.EnumDecl, "name"), (ir.EnumDecl, "members"),
-    (ir.RegionSetDecl, "name"), (ir.RegionSetDecl, "members"), (ir.Header, "schemes"),
-}  # fmt: skip
+    (ir.ParamDecl, "name"),
+    (ir.InputDecl, "name"),
+    (ir.LetDecl, "name"),
+    (ir.PartyDecl, "name"),
+    (ir.FundDecl, "name"),
+    (ir.Rule, "name"),
+    (ir.EnumDecl, "name"),
+    (ir.EnumDecl, "members"),
+    (ir.RegionSetDecl, "name"),
+    (ir.RegionSetDecl, "members"),
+    (ir.Header, "schemes"),
+}
 _SKIP = {"span", "literate", "text", "label", "authority", "owners"}
 
 

@@ -46,11 +46,73 @@ class Candidate:
 
 
 # Keywords that begin a statement, and those that may appear inside an expression.
-_STATEMENTS = ("导入", "政策", "依据", "生效", "地区", "层级", "险种", "枚举", "地区集", "参数", "输入", "令",
-               "主体", "资金", "上解", "分配", "留存", "补助", "转移", "拆分", "弥补", "例", "期", "已知", "期初",
-               "期望", "时间表", "任务表", "任务", "原文", "条款")  # fmt: skip
-_EXPRESSION = ("如果", "则", "否则", "或", "且", "非", "属于", "是", "否", "全部", "剩余", "匹配", "分段", "累进", "其他")
-_CLAUSES = ("自", "至", "按", "当", "上限", "累计上限", "例外", "不低于", "不高于", "授权", "默认", "可为负", "待定", "每地区", "结转")
+_STATEMENTS = (
+    "导入",
+    "政策",
+    "依据",
+    "生效",
+    "地区",
+    "层级",
+    "险种",
+    "枚举",
+    "地区集",
+    "参数",
+    "输入",
+    "令",
+    "主体",
+    "资金",
+    "上解",
+    "分配",
+    "留存",
+    "补助",
+    "转移",
+    "拆分",
+    "弥补",
+    "例",
+    "期",
+    "已知",
+    "期初",
+    "期望",
+    "时间表",
+    "任务表",
+    "任务",
+    "原文",
+    "条款",
+)
+_EXPRESSION = (
+    "如果",
+    "则",
+    "否则",
+    "或",
+    "且",
+    "非",
+    "属于",
+    "是",
+    "否",
+    "全部",
+    "剩余",
+    "匹配",
+    "分段",
+    "累进",
+    "其他",
+)
+_CLAUSES = (
+    "自",
+    "至",
+    "按",
+    "当",
+    "上限",
+    "累计上限",
+    "例外",
+    "不低于",
+    "不高于",
+    "授权",
+    "默认",
+    "可为负",
+    "待定",
+    "每地区",
+    "结转",
+)
 _EN = dict(keywords.PAIRS)
 _WORD = re.compile(r"\w*$")
 
@@ -77,7 +139,11 @@ def complete(a: Analysis | None, line_before: str, specific_only: bool = False) 
     if specific_only and not specific and not word:
         return []
     typed = nfkc(word).casefold()
-    return [c for c in found if nfkc(c.label).casefold().startswith(typed) or (c.label in _EN and _EN[c.label].startswith(typed))]
+    return [
+        c
+        for c in found
+        if nfkc(c.label).casefold().startswith(typed) or (c.label in _EN and _EN[c.label].startswith(typed))
+    ]
 
 
 def _by_context(a: Analysis | None, before: str) -> tuple[list[Candidate], bool]:
@@ -92,7 +158,9 @@ def _by_context(a: Analysis | None, before: str) -> tuple[list[Candidate], bool]
         return [Candidate("各地区", Kind.KEYWORD, "each region", rank=0), *parties], True
     if re.search(r"(属于|\bin)\s*\{[^}]*$", before) and scope is not None:
         return [Candidate(m.text, Kind.ENUM_MEMBER, e.name.text) for e in scope.enums.values() for m in e.members], True
-    if re.match(r"\s*(已知|期望|期初|given|expect|opening)\b.*=\s*\{[^}]*$", before) or re.match(r"\s*(地区|regions)\s+\S", before):
+    if re.match(r"\s*(已知|期望|期初|given|expect|opening)\b.*=\s*\{[^}]*$", before) or re.match(
+        r"\s*(地区|regions)\s+\S", before
+    ):
         return _regions(a), True
     if prev in ("地区", "regions") and scope is not None:
         return [*(Candidate(n, Kind.REGIONSET) for n in scope.regionsets), *_regions(a)], True

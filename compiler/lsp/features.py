@@ -24,13 +24,18 @@ from compiler.source import SourceFile, Span
 
 _NAME = re.compile(r"[^\W\d]\w*")
 _COMPLETION_KINDS = {
-    complete.Kind.KEYWORD: lsp.CompletionItemKind.Keyword, complete.Kind.PARAM: lsp.CompletionItemKind.Constant,
-    complete.Kind.INPUT: lsp.CompletionItemKind.Variable, complete.Kind.VALUE: lsp.CompletionItemKind.Field,
-    complete.Kind.PARTY: lsp.CompletionItemKind.Class, complete.Kind.FUND: lsp.CompletionItemKind.Module,
-    complete.Kind.TYPE: lsp.CompletionItemKind.TypeParameter, complete.Kind.ENUM_MEMBER: lsp.CompletionItemKind.EnumMember,
-    complete.Kind.REGION: lsp.CompletionItemKind.Value, complete.Kind.REGIONSET: lsp.CompletionItemKind.Enum,
+    complete.Kind.KEYWORD: lsp.CompletionItemKind.Keyword,
+    complete.Kind.PARAM: lsp.CompletionItemKind.Constant,
+    complete.Kind.INPUT: lsp.CompletionItemKind.Variable,
+    complete.Kind.VALUE: lsp.CompletionItemKind.Field,
+    complete.Kind.PARTY: lsp.CompletionItemKind.Class,
+    complete.Kind.FUND: lsp.CompletionItemKind.Module,
+    complete.Kind.TYPE: lsp.CompletionItemKind.TypeParameter,
+    complete.Kind.ENUM_MEMBER: lsp.CompletionItemKind.EnumMember,
+    complete.Kind.REGION: lsp.CompletionItemKind.Value,
+    complete.Kind.REGIONSET: lsp.CompletionItemKind.Enum,
     complete.Kind.FUNCTION: lsp.CompletionItemKind.Function,
-}  # fmt: skip
+}
 
 
 server = PoolServer()
@@ -82,7 +87,9 @@ def on_hover(ls: PoolServer, params: lsp.HoverParams) -> lsp.Hover | None:
     text = hover(a, occ, ls.lang) if occ is not None else None
     if occ is None or text is None:
         return None
-    return lsp.Hover(contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=text), range=ls.range(a.source, occ.span))
+    return lsp.Hover(
+        contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=text), range=ls.range(a.source, occ.span)
+    )
 
 
 @server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
@@ -128,7 +135,9 @@ def references(ls: PoolServer, params: lsp.ReferenceParams) -> list[lsp.Location
     a = ls.analysis(params.text_document.uri)
     line, col = ls.position(a, params.position)
     found = _everywhere(ls, params.text_document.uri, line, col)
-    return [lsp.Location(uri=u, range=r) for u, r, declares in found if params.context.include_declaration or not declares]
+    return [
+        lsp.Location(uri=u, range=r) for u, r, declares in found if params.context.include_declaration or not declares
+    ]
 
 
 @server.feature(
@@ -161,15 +170,30 @@ def completion(ls: PoolServer, params: lsp.CompletionParams) -> lsp.CompletionLi
 
 
 _SYMBOL_KINDS: dict[type, lsp.SymbolKind] = {
-    ir.ParamDecl: lsp.SymbolKind.Constant, ir.InputDecl: lsp.SymbolKind.Variable, ir.LetDecl: lsp.SymbolKind.Field,
-    ir.PartyDecl: lsp.SymbolKind.Object, ir.FundDecl: lsp.SymbolKind.Class, ir.Rule: lsp.SymbolKind.Function,
-    ir.EnumDecl: lsp.SymbolKind.Enum, ir.RegionSetDecl: lsp.SymbolKind.Array, ir.Example: lsp.SymbolKind.Event,
-    ir.Timeline: lsp.SymbolKind.Namespace, ir.TaskTable: lsp.SymbolKind.Namespace,
-}  # fmt: skip
+    ir.ParamDecl: lsp.SymbolKind.Constant,
+    ir.InputDecl: lsp.SymbolKind.Variable,
+    ir.LetDecl: lsp.SymbolKind.Field,
+    ir.PartyDecl: lsp.SymbolKind.Object,
+    ir.FundDecl: lsp.SymbolKind.Class,
+    ir.Rule: lsp.SymbolKind.Function,
+    ir.EnumDecl: lsp.SymbolKind.Enum,
+    ir.RegionSetDecl: lsp.SymbolKind.Array,
+    ir.Example: lsp.SymbolKind.Event,
+    ir.Timeline: lsp.SymbolKind.Namespace,
+    ir.TaskTable: lsp.SymbolKind.Namespace,
+}
 _SYMBOL_WORDS = {
-    ir.ParamDecl: "参数", ir.InputDecl: "输入", ir.LetDecl: "令", ir.PartyDecl: "主体", ir.FundDecl: "资金",
-    ir.EnumDecl: "枚举", ir.RegionSetDecl: "地区集", ir.Example: "例", ir.Timeline: "时间表", ir.TaskTable: "任务表",
-}  # fmt: skip
+    ir.ParamDecl: "参数",
+    ir.InputDecl: "输入",
+    ir.LetDecl: "令",
+    ir.PartyDecl: "主体",
+    ir.FundDecl: "资金",
+    ir.EnumDecl: "枚举",
+    ir.RegionSetDecl: "地区集",
+    ir.Example: "例",
+    ir.Timeline: "时间表",
+    ir.TaskTable: "任务表",
+}
 
 
 @server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
@@ -203,19 +227,29 @@ def document_symbols(ls: PoolServer, params: lsp.DocumentSymbolParams) -> list[l
         if isinstance(d, ir.EnumDecl):
             children = [_leaf(ls, a, m.text, lsp.SymbolKind.EnumMember, m.span) for m in d.members]
         return lsp.DocumentSymbol(
-            name=name, detail=word(d), kind=_SYMBOL_KINDS[type(d)],
-            range=ls.range(a.source, d.span), selection_range=ls.range(a.source, name_span), children=children or None,
-        )  # fmt: skip
+            name=name,
+            detail=word(d),
+            kind=_SYMBOL_KINDS[type(d)],
+            range=ls.range(a.source, d.span),
+            selection_range=ls.range(a.source, name_span),
+            children=children or None,
+        )
 
     main = program.main
     out = [s for s in (symbol(d) for d in main.decls) if s]
     if main.policy is not None:
         p = main.policy
         kids = [s for s in (symbol(d) for d in p.decls) if s]
-        out.append(lsp.DocumentSymbol(
-            name=p.name.text, detail="政策" if ls.lang == "zh" else "policy", kind=lsp.SymbolKind.Module,
-            range=ls.range(a.source, p.span), selection_range=ls.range(a.source, p.name.span), children=kids,
-        ))  # fmt: skip
+        out.append(
+            lsp.DocumentSymbol(
+                name=p.name.text,
+                detail="政策" if ls.lang == "zh" else "policy",
+                kind=lsp.SymbolKind.Module,
+                range=ls.range(a.source, p.span),
+                selection_range=ls.range(a.source, p.name.span),
+                children=kids,
+            )
+        )
     return out
 
 
@@ -236,8 +270,9 @@ def folding_ranges(ls: PoolServer, params: lsp.FoldingRangeParams) -> list[lsp.F
                 spans += [r.span for r in d.rules]
     return [
         lsp.FoldingRange(start_line=s.line - 1, end_line=s.end_line - 1)
-        for s in sorted(set(spans)) if s.file == a.shown and s.end_line > s.line
-    ]  # fmt: skip
+        for s in sorted(set(spans))
+        if s.file == a.shown and s.end_line > s.line
+    ]
 
 
 def _leaf(ls: PoolServer, a: Analysis, name: str, kind: lsp.SymbolKind, span: Span) -> lsp.DocumentSymbol:
@@ -280,16 +315,24 @@ def code_actions(ls: PoolServer, params: lsp.CodeActionParams) -> list[lsp.CodeA
     start = ls.position(a, params.range.start)
     end = ls.position(a, params.range.end)
     near = [
-        d for d in a.diagnostics
-        if d.span.file == a.shown and (d.span.line, d.span.column) <= end and start <= (d.span.end_line, d.span.end_column)
-    ]  # fmt: skip
+        d
+        for d in a.diagnostics
+        if d.span.file == a.shown
+        and (d.span.line, d.span.column) <= end
+        and start <= (d.span.end_line, d.span.end_column)
+    ]
     out = []
     for fix in actions.fixes(a, near, ls.lang):
         edit = lsp.TextEdit(range=ls.range(a.source, fix.span), new_text=fix.text)
-        out.append(lsp.CodeAction(
-            title=fix.title, kind=lsp.CodeActionKind.QuickFix, is_preferred=fix.preferred,
-            diagnostics=[ls.diagnostic(a, fix.diagnostic, uri)], edit=lsp.WorkspaceEdit(changes={uri: [edit]}),
-        ))  # fmt: skip
+        out.append(
+            lsp.CodeAction(
+                title=fix.title,
+                kind=lsp.CodeActionKind.QuickFix,
+                is_preferred=fix.preferred,
+                diagnostics=[ls.diagnostic(a, fix.diagnostic, uri)],
+                edit=lsp.WorkspaceEdit(changes={uri: [edit]}),
+            )
+        )
     return out
 
 

@@ -51,11 +51,14 @@ _W = {
     "rule": Text("规则({kind})", "rule ({kind})"),
 }
 _RULE_KINDS = {
-    ir.RuleKind.COLLECT: Text("上解", "collect"), ir.RuleKind.ALLOCATE: Text("分配", "allocate"),
-    ir.RuleKind.RETAIN: Text("留存", "retain"), ir.RuleKind.PAY: Text("补助", "pay"),
-    ir.RuleKind.TRANSFER: Text("转移", "transfer"), ir.RuleKind.SPLIT: Text("拆分", "split"),
+    ir.RuleKind.COLLECT: Text("上解", "collect"),
+    ir.RuleKind.ALLOCATE: Text("分配", "allocate"),
+    ir.RuleKind.RETAIN: Text("留存", "retain"),
+    ir.RuleKind.PAY: Text("补助", "pay"),
+    ir.RuleKind.TRANSFER: Text("转移", "transfer"),
+    ir.RuleKind.SPLIT: Text("拆分", "split"),
     ir.RuleKind.COVER: Text("弥补", "cover"),
-}  # fmt: skip
+}
 _UNITS = {Base.MONEY: Text("元", "yuan (元)"), Base.RATIO: Text("%", "%"), Base.COUNT: Text("人", "people (人)")}
 
 
@@ -165,4 +168,3 @@ def _words(a: Analysis, d: ir.LetDecl | ir.Rule, lang: str) -> str:
         return phrases.let(d) if isinstance(d, ir.LetDecl) else phrases.rule(d)
     except (KeyError, AttributeError, AssertionError, TypeError, ValueError):
         return _text(a, d.expr if isinstance(d, ir.LetDecl) else d.amount)
-

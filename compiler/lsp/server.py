@@ -41,23 +41,33 @@ class RequestFailed(JsonRpcException):
 
 
 _TEXTS = {
-    "not-served": Text("不提供此文件:它没有在编辑器中打开,也不是工作区内的 .pool 文件:{uri}",
-                       "not served: the file is neither open nor a .pool file inside the workspace: {uri}"),
-    "syntax": Text("文件有语法错误,无法格式化:{message}", "the file has a syntax error and cannot be formatted: {message}"),
-    "meaning": Text("格式化会改变政策的含义,未改动此文件(这是 pool 的缺陷,请报告)",
-                    "formatting would change what the policy means; left as it is (a bug in pool, please report it)"),
+    "not-served": Text(
+        "不提供此文件:它没有在编辑器中打开,也不是工作区内的 .pool 文件:{uri}",
+        "not served: the file is neither open nor a .pool file inside the workspace: {uri}",
+    ),
+    "syntax": Text(
+        "文件有语法错误,无法格式化:{message}", "the file has a syntax error and cannot be formatted: {message}"
+    ),
+    "meaning": Text(
+        "格式化会改变政策的含义,未改动此文件(这是 pool 的缺陷,请报告)",
+        "formatting would change what the policy means; left as it is (a bug in pool, please report it)",
+    ),
     "no-name": Text("这里没有可以改名的名称", "there is no name to rename here"),
-    "stdlib": Text("“{name}”定义在标准库中,不能改名", "‘{name}’ is defined in the standard library and cannot be renamed"),
+    "stdlib": Text(
+        "“{name}”定义在标准库中,不能改名", "‘{name}’ is defined in the standard library and cannot be renamed"
+    ),
     "bad-name": Text("“{name}”不能用作名称", "‘{name}’ cannot be used as a name"),
     "taken": Text("“{name}”已有定义", "‘{name}’ is already defined"),
     "elsewhere": Text("{where}:{message}", "{where}: {message}"),
     "hint": Text("提示:{hint}", "hint: {hint}"),
-}  # fmt: skip
+}
 _SEVERITY = {
     Severity.ERROR: lsp.DiagnosticSeverity.Error,
     Severity.WARNING: lsp.DiagnosticSeverity.Warning,
     Severity.NOTE: lsp.DiagnosticSeverity.Information,
 }
+
+
 def _version() -> str:
     try:
         return version("pool-lang")
@@ -99,7 +109,9 @@ class PoolServer(LanguageServer):
         raise JsonRpcInvalidParams(self.say("not-served", uri=uri))
 
     def _in_workspace(self, path: Path) -> bool:
-        roots = [f.uri for f in self.workspace.folders.values()] + ([self.workspace.root_uri] if self.workspace.root_uri else [])
+        roots = [f.uri for f in self.workspace.folders.values()] + (
+            [self.workspace.root_uri] if self.workspace.root_uri else []
+        )
         resolved = path.resolve()
         for root in roots:
             fs = to_fs_path(root) if root.startswith("file:") else None
@@ -144,7 +156,9 @@ class PoolServer(LanguageServer):
         return out
 
     def _workspace_files(self, limit: int = 500) -> list[Path]:
-        roots = [f.uri for f in self.workspace.folders.values()] or ([self.workspace.root_uri] if self.workspace.root_uri else [])
+        roots = [f.uri for f in self.workspace.folders.values()] or (
+            [self.workspace.root_uri] if self.workspace.root_uri else []
+        )
         found: list[Path] = []
         for root in roots:
             fs = to_fs_path(root) if root.startswith("file:") else None
@@ -202,7 +216,9 @@ class PoolServer(LanguageServer):
 
     def position(self, a: Analysis, pos: lsp.Position) -> tuple[int, int]:
         """A client position → the compiler's 1-based line and column."""
-        at = self.workspace.position_codec.position_from_client_units(a.source.lines(), lsp.Position(pos.line, pos.character))
+        at = self.workspace.position_codec.position_from_client_units(
+            a.source.lines(), lsp.Position(pos.line, pos.character)
+        )
         return at.line + 1, at.character + 1
 
     def diagnostic(self, a: Analysis, d: Diagnostic, own: str) -> lsp.Diagnostic:
@@ -211,7 +227,9 @@ class PoolServer(LanguageServer):
             message += "\n" + self.say("hint", hint=d.hint.render(self.lang))
         related = [
             lsp.DiagnosticRelatedInformation(
-                location=lsp.Location(uri=self.uri_of(a, lab.span.file, own), range=self.range(a.text_of(lab.span.file), lab.span)),
+                location=lsp.Location(
+                    uri=self.uri_of(a, lab.span.file, own), range=self.range(a.text_of(lab.span.file), lab.span)
+                ),
                 message=lab.note.render(self.lang),
             )
             for lab in d.labels
@@ -220,10 +238,15 @@ class PoolServer(LanguageServer):
         if span.file != a.shown:
             # A problem in an imported file: shown on the 导入 that brings it in (or the first
             # line, for a file imported by an import), pointing there.
-            related.insert(0, lsp.DiagnosticRelatedInformation(
-                location=lsp.Location(uri=self.uri_of(a, span.file, own), range=self.range(a.text_of(span.file), span)),
-                message=message,
-            ))  # fmt: skip
+            related.insert(
+                0,
+                lsp.DiagnosticRelatedInformation(
+                    location=lsp.Location(
+                        uri=self.uri_of(a, span.file, own), range=self.range(a.text_of(span.file), span)
+                    ),
+                    message=message,
+                ),
+            )
             message = self.say("elsewhere", where=str(span), message=message)
             there = a.file_path(span.file).resolve()
             imports = (s for s, target in a.imports if s.file == a.shown and target.resolve() == there)
@@ -242,5 +265,3 @@ def _path_of(uri: str) -> Path:
     """Where a document lives, for its relative imports; an unsaved one is in the working directory."""
     path = to_fs_path(uri) if uri.startswith("file:") else None
     return Path(path) if path else Path.cwd() / (uri.rsplit("/", 1)[-1] or "untitled.pool")
-
-

@@ -50,7 +50,7 @@ def cached_parser(grammar: str, options: dict[str, Any], build: Callable[[], lar
             loaded = pickle.load(f)
         if isinstance(loaded, lark.Lark):
             return loaded
-    except Exception:  # noqa: BLE001 - a bad cache file is rebuilt, whatever is wrong with it
+    except Exception:
         pass
     parser = build()
     try:

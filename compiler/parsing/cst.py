@@ -25,28 +25,107 @@ from compiler.parsing.parser import build_parser, parse_tree
 from compiler.source import SourceFile
 
 # Statements: each begins a line of its own in a block, at the block's indent.
-_ITEMS = frozenset({
-    "import_decl", "policy", "h_basis", "h_effective", "h_scheme_start", "h_regions", "h_level", "h_schemes",
-    "h_status", "h_number", "h_issued", "h_prose",
-    "enum_decl", "regionset_decl", "param_decl", "input_decl", "let_decl", "party_decl",
-    "fund_decl", "rule", "example_decl", "ex_regions", "ex_given", "ex_opening", "ex_expect",
-    "ex_meta", "ex_period", "timeline_decl", "milestone", "tasks_decl", "task", "tier", "arm",
-    "band_closed", "band_open", "share", "weight", "region_value", "choice_decl", "option",
-    "choice_default",
-})  # fmt: skip
+_ITEMS = frozenset(
+    {
+        "import_decl",
+        "policy",
+        "h_basis",
+        "h_effective",
+        "h_scheme_start",
+        "h_regions",
+        "h_level",
+        "h_schemes",
+        "h_status",
+        "h_number",
+        "h_issued",
+        "h_prose",
+        "enum_decl",
+        "regionset_decl",
+        "param_decl",
+        "input_decl",
+        "let_decl",
+        "party_decl",
+        "fund_decl",
+        "rule",
+        "example_decl",
+        "ex_regions",
+        "ex_given",
+        "ex_opening",
+        "ex_expect",
+        "ex_meta",
+        "ex_period",
+        "timeline_decl",
+        "milestone",
+        "tasks_decl",
+        "task",
+        "tier",
+        "arm",
+        "band_closed",
+        "band_open",
+        "share",
+        "weight",
+        "region_value",
+        "choice_decl",
+        "option",
+        "choice_default",
+    }
+)
 # Clauses that follow a declaration: set off by two spaces when on the same line.
-_CLAUSES = frozenset({
-    "bound_min", "bound_max", "authority", "m_quote", "m_section", "m_note", "m_reading", "signed", "default",
-    "c_from", "c_to", "c_by", "c_when", "c_cap", "c_cumcap", "c_except", "c_short", "owners",
-    "deadline", "t_cap", "t_total_cap",
-})  # fmt: skip
-_NAMED = frozenset({
-    "NAME", "INT", "NUMBER", "PERCENT", "MONEY", "DATE", "RECURRING", "MONTH_DAY", "STRING",
-    "CMP", "ADD", "SUB", "MUL", "_EQ", "_ARROW", "_COLON", "_COMMA", "_SEMI", "_LPAR",
-    "_RPAR", "_LBRACE", "_RBRACE",
-})  # fmt: skip
+_CLAUSES = frozenset(
+    {
+        "bound_min",
+        "bound_max",
+        "authority",
+        "m_quote",
+        "m_section",
+        "m_note",
+        "m_reading",
+        "signed",
+        "default",
+        "c_from",
+        "c_to",
+        "c_by",
+        "c_when",
+        "c_cap",
+        "c_cumcap",
+        "c_except",
+        "c_short",
+        "owners",
+        "deadline",
+        "t_cap",
+        "t_total_cap",
+    }
+)
+_NAMED = frozenset(
+    {
+        "NAME",
+        "INT",
+        "NUMBER",
+        "PERCENT",
+        "MONEY",
+        "DATE",
+        "RECURRING",
+        "MONTH_DAY",
+        "STRING",
+        "CMP",
+        "ADD",
+        "SUB",
+        "MUL",
+        "_EQ",
+        "_ARROW",
+        "_COLON",
+        "_COMMA",
+        "_SEMI",
+        "_LPAR",
+        "_RPAR",
+        "_LBRACE",
+        "_RBRACE",
+    }
+)
 # IME full-width punctuation is written back as ASCII; literals keep their own text.
-_PUNCTUATION = frozenset({"CMP", "ADD", "SUB", "MUL", "_EQ", "_COLON", "_COMMA", "_SEMI", "_LPAR", "_RPAR", "_LBRACE", "_RBRACE"})
+_PUNCTUATION = frozenset(
+    {"CMP", "ADD", "SUB", "MUL", "_EQ", "_COLON", "_COMMA", "_SEMI", "_LPAR", "_RPAR", "_LBRACE", "_RBRACE"}
+)
 # Braces around data hug it, `{贵阳市: 10亿元}`, `属于 {正常、挤占挪用}`; braces around
 # statements or shares do not.
 _DATA_BRACES = frozenset({"v_regions", "member_of"})
@@ -188,9 +267,13 @@ class _Flatten:
                 tok.line or 1,
                 opens=kind == "_LBRACE",
                 closes=kind == "_RBRACE",
-                hug_left=kind in _HUG_LEFT or text == "、" or (kind == "_LPAR" and rule == "call")
+                hug_left=kind in _HUG_LEFT
+                or text == "、"
+                or (kind == "_LPAR" and rule == "call")
                 or (kind == "_RBRACE" and rule in _DATA_BRACES),
-                hug_right=kind == "_LPAR" or text == "、" or (kind == "SUB" and rule == "neg")
+                hug_right=kind == "_LPAR"
+                or text == "、"
+                or (kind == "SUB" and rule == "neg")
                 or (kind == "_LBRACE" and rule in _DATA_BRACES),
             )
         )
@@ -200,7 +283,9 @@ def _is_keyword(tok: lark.Tree[lark.Token] | lark.Token | None) -> bool:
     return isinstance(tok, lark.Token) and tok.type not in _NAMED and str(tok)[:1].isalnum()
 
 
-def _reorder_band(kids: list[lark.Tree[lark.Token] | lark.Token], target: str) -> list[lark.Tree[lark.Token] | lark.Token]:
+def _reorder_band(
+    kids: list[lark.Tree[lark.Token] | lark.Token], target: str
+) -> list[lark.Tree[lark.Token] | lark.Token]:
     """`下限 以上 => x` is `from 下限 => x` in English: the keyword changes sides."""
     if target == "en" and len(kids) > 1 and isinstance(kids[1], lark.Token) and str(kids[1]) == "以上":
         return [kids[1], kids[0], *kids[2:]]
@@ -209,8 +294,20 @@ def _reorder_band(kids: list[lark.Tree[lark.Token] | lark.Token], target: str) -
     return kids
 
 
-_ZH_CYCLES = {("每", "月"): "monthly", ("次", "月"): "next-month", ("每", "季度"): "quarterly", ("每", "年"): "yearly", ("次", "年"): "next-year"}
-_EN_CYCLES = {"recur_month": "每月", "recur_next_month": "次月", "recur_quarter": "每季度", "recur_year": "每年", "recur_next_year": "次年"}
+_ZH_CYCLES = {
+    ("每", "月"): "monthly",
+    ("次", "月"): "next-month",
+    ("每", "季度"): "quarterly",
+    ("每", "年"): "yearly",
+    ("次", "年"): "next-year",
+}
+_EN_CYCLES = {
+    "recur_month": "每月",
+    "recur_next_month": "次月",
+    "recur_quarter": "每季度",
+    "recur_year": "每年",
+    "recur_next_year": "次年",
+}
 _QUARTER_MONTHS = {"首": "first-month", "次": "second-month", "末": "last-month"}
 _EN_QUARTER_MONTHS = {"qm_first": "首月", "qm_second": "次月", "qm_last": "末月"}
 
@@ -263,10 +360,22 @@ def _topdown(tree: lark.Tree[lark.Token]) -> Iterator[lark.Tree[lark.Token]]:
 # ---- tokens with their kind and position, for editors -----------------------------
 
 _TOKEN_KINDS = {
-    "NAME": "name", "STRING": "string", "INT": "number", "NUMBER": "number", "PERCENT": "percent",
-    "MONEY": "money", "DATE": "date", "RECURRING": "date", "MONTH_DAY": "date",
-    "CMP": "operator", "ADD": "operator", "SUB": "operator", "MUL": "operator", "_EQ": "operator", "_ARROW": "operator",
-}  # fmt: skip
+    "NAME": "name",
+    "STRING": "string",
+    "INT": "number",
+    "NUMBER": "number",
+    "PERCENT": "percent",
+    "MONEY": "money",
+    "DATE": "date",
+    "RECURRING": "date",
+    "MONTH_DAY": "date",
+    "CMP": "operator",
+    "ADD": "operator",
+    "SUB": "operator",
+    "MUL": "operator",
+    "_EQ": "operator",
+    "_ARROW": "operator",
+}
 
 
 @attrs.frozen

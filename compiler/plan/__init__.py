@@ -25,7 +25,9 @@ def plan_of(checked: CheckedPolicy) -> Plan:
 def translate(checked: CheckedPolicy) -> Plan:
     scope = checked.scope
     rules = tuple(_rule(scope, checked, r) for r in scope.rules)
-    funds = tuple(FundPlan(f.name.text, f.carried, f.per_region, f.name.span.line, f.name.span) for f in scope.funds.values())
+    funds = tuple(
+        FundPlan(f.name.text, f.carried, f.per_region, f.name.span.line, f.name.span) for f in scope.funds.values()
+    )
     return Plan(
         rules=rules,
         order=tuple(_order(checked)),
@@ -64,7 +66,14 @@ def _rule(scope: Scope, checked: CheckedPolicy, r: ir.Rule) -> RulePlan:
         payer, payee = _party(scope, r.source, own), _party(scope, r.dest, REGION)
     shares = tuple(Share(_need(_party(scope, s.party, None)), s.ratio, s.span) for s in r.shares)
     tiers = tuple(
-        Tier(t.name.text, tuple(Payer(_need(_party(scope, p.party, None)), p.share, p.span) for p in t.payers), t.cap, t.total_cap, t.span.line, t.span)
+        Tier(
+            t.name.text,
+            tuple(Payer(_need(_party(scope, p.party, None)), p.share, p.span) for p in t.payers),
+            t.cap,
+            t.total_cap,
+            t.span.line,
+            t.span,
+        )
         for t in r.tiers
     )
     inflow: tuple[str, ...] = ()
@@ -74,11 +83,22 @@ def _rule(scope: Scope, checked: CheckedPolicy, r: ir.Rule) -> RulePlan:
         inflow = tuple(x.name.text for x in scope.feeders_for(r))
         spent = tuple(x.name.text for x in f.rules[: f.rules.index(r)] if x.kind is not K.COLLECT)
     return RulePlan(
-        rule=r, kind=r.kind, name=r.name.text, line=r.span.line, regional=checked.types[r.name.text].per_region,
-        fund=fund, payer=payer, payee=payee, shares=shares, tiers=tiers, inflow=inflow, spent_before=spent,
+        rule=r,
+        kind=r.kind,
+        name=r.name.text,
+        line=r.span.line,
+        regional=checked.types[r.name.text].per_region,
+        fund=fund,
+        payer=payer,
+        payee=payee,
+        shares=shares,
+        tiers=tiers,
+        inflow=inflow,
+        spent_before=spent,
         filled_before=tuple(x.name.text for x in scope.filled_before(r)),
-        shortfall=r.shortfall.kind if r.shortfall is not None else None, span=r.span,
-    )  # fmt: skip
+        shortfall=r.shortfall.kind if r.shortfall is not None else None,
+        span=r.span,
+    )
 
 
 def _need(e: Endpoint | None) -> Endpoint:

@@ -64,7 +64,9 @@ class Guard:
             return
         request = Request(scope)
         if self.hosts is not None and request.url.hostname not in self.hosts:
-            await _refused(Refused.of(400, "request", "serve-host", host=request.url.hostname), _lang(request))(scope, receive, send)
+            await _refused(Refused.of(400, "request", "serve-host", host=request.url.hostname), _lang(request))(
+                scope, receive, send
+            )
             return
         if self.token is not None and not self._authorised(request):
             await _refused(Refused.of(401, "token", "serve-token"), _lang(request))(scope, receive, send)
@@ -95,7 +97,12 @@ class Guard:
 
 async def _body(request: Request, limit: int) -> bytes:
     """The request body, refused (413) as soon as it passes the limit: never read whole."""
-    too_large = Refused.of(413, "request", "serve-too-large", limit=f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit} B")
+    too_large = Refused.of(
+        413,
+        "request",
+        "serve-too-large",
+        limit=f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit} B",
+    )
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise too_large
@@ -149,7 +156,9 @@ def create_app(service: Service, token: str | None = None, hosts: set[str] | Non
         if media.startswith("text/html"):
             # The explainer allows its own style and script by hash; the header says the same.
             found = _META_CSP.search(body)
-            response.headers["content-security-policy"] = (found.group(1) if found else "default-src 'none'") + "; frame-ancestors 'self'"
+            response.headers["content-security-policy"] = (
+                found.group(1) if found else "default-src 'none'"
+            ) + "; frame-ancestors 'self'"
         return response
 
     async def get_policies(request: Request) -> Response:

@@ -15,7 +15,9 @@ from starlette.types import ASGIApp
 @contextlib.contextmanager
 def running(app: ASGIApp, host: str = "127.0.0.1") -> Iterator[str]:
     """Serve `app` until the block ends; yields its base URL, e.g. http://127.0.0.1:41234."""
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=0, log_level="warning", access_log=False, lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host=host, port=0, log_level="warning", access_log=False, lifespan="off")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

@@ -45,4 +45,6 @@ class Catalog:
         try:
             return entry.path.read_bytes()
         except OSError:
-            raise Refused.of(422, "policy", "serve-unknown-policy", name=entry.name, known=", ".join(self.entries)) from None
+            raise Refused.of(
+                422, "policy", "serve-unknown-policy", name=entry.name, known=", ".join(self.entries)
+            ) from None

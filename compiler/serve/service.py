@@ -74,6 +74,7 @@ class Limits:
     # only interleave it, so every request takes as long as the slowest (docs/serve.md).
     workers: int = 2
 
+
 # ---- the service --------------------------------------------------------------
 
 
@@ -123,7 +124,9 @@ class Service:
         key, result = self.checked(req, prefix)
         if result.policy is None:
             details = json.loads(to_json(result.errors, lang))
-            message = Text(render_text(result.errors, result.sources, "zh"), render_text(result.errors, result.sources, "en"))
+            message = Text(
+                render_text(result.errors, result.sources, "zh"), render_text(result.errors, result.sources, "en")
+            )
             raise Refused(422, "policy", message, details)
         return key, result.policy
 
@@ -134,13 +137,15 @@ class Service:
         for entry in self.catalog.entries.values():
             _, result = self.checked({"policy": entry.name})
             policy = result.policy.policy if result.policy is not None else None
-            out.append({
-                "name": entry.name,
-                "title": policy.name.text if policy is not None else None,
-                "origin": entry.origin,
-                "ok": result.ok,
-                "scenarios": sorted(self.samples(entry.name)),
-            })  # fmt: skip
+            out.append(
+                {
+                    "name": entry.name,
+                    "title": policy.name.text if policy is not None else None,
+                    "origin": entry.origin,
+                    "ok": result.ok,
+                    "scenarios": sorted(self.samples(entry.name)),
+                }
+            )
         return out
 
     def samples(self, name: str) -> dict[str, Any]:
@@ -204,7 +209,9 @@ class Service:
         _, checked = self.policy(req, lang)
         items = req.get("scenarios")
         if not isinstance(items, list) or not items:
-            raise bad_field("scenarios", "情景对象的非空列表，每期一个", "a non-empty list of scenario objects, one a period")
+            raise bad_field(
+                "scenarios", "情景对象的非空列表，每期一个", "a non-empty list of scenario objects, one a period"
+            )
         if len(items) > self.limits.periods:
             raise Refused.of(413, "request", "serve-too-many", field="scenarios", limit=self.limits.periods)
         docs = [scenario_document(x, f"scenarios[{i}]") for i, x in enumerate(items)]
@@ -214,7 +221,9 @@ class Service:
         except EvaluationFailed as e:
             raise Refused(422, "evaluation", Text(e.zh, e.en)) from None
         missing = tuple(dict.fromkeys(r for scen, _ in runs for r in scen.missing))
-        return self._results(checked, [(scen.period, res) for scen, res in runs], fmt, lang, single=False, missing=missing)
+        return self._results(
+            checked, [(scen.period, res) for scen, res in runs], fmt, lang, single=False, missing=missing
+        )
 
     def trace(self, req: dict[str, Any]) -> str:
         """How one value was computed, as `pool run --explain 名称@地区` prints it."""
@@ -233,10 +242,20 @@ class Service:
             raise Refused(422, "evaluation", Text(e.zh, e.en)) from None
 
     def _results(
-        self, checked: CheckedPolicy, runs: list[tuple[int | None, PeriodResult]], fmt: str, lang: str, single: bool, missing: tuple[str, ...] = ()
+        self,
+        checked: CheckedPolicy,
+        runs: list[tuple[int | None, PeriodResult]],
+        fmt: str,
+        lang: str,
+        single: bool,
+        missing: tuple[str, ...] = (),
     ) -> Answer:
         if fmt == "json":  # exactly what `pool run --json` / `pool simulate --json` print
-            text = report.to_json(checked, runs[0][0], runs[0][1], missing) if single else report.simulation_json(checked, runs, missing)
+            text = (
+                report.to_json(checked, runs[0][0], runs[0][1], missing)
+                if single
+                else report.simulation_json(checked, runs, missing)
+            )
             return Answer(text, MEDIA["json"])
         from compiler.sheets import SheetError, write_results
 
@@ -269,7 +288,9 @@ class Service:
             raise Refused(422, "scenario", Text(e.zh, e.en)) from None
         return draws_json(run.plan, run.outcome, run.summaries, seed, "vector", run.checked.readings)
 
-    def _validate(self, checked: CheckedPolicy, docs: list[Document], lang: str, single: bool = False) -> list[Scenario]:
+    def _validate(
+        self, checked: CheckedPolicy, docs: list[Document], lang: str, single: bool = False
+    ) -> list[Scenario]:
         """The periods the documents hold; their errors with fields and positions, as data
         (the CLI prints the same lines)."""
         found: list[tuple[Document, ScenarioError]] = []
@@ -287,9 +308,15 @@ class Service:
         if not found:
             return scenarios
         details = [
-            {"scenario": doc.name, "field": e.field, "line": e.line, "column": e.column, "message": e.zh if lang == "zh" else e.en}
+            {
+                "scenario": doc.name,
+                "field": e.field,
+                "line": e.line,
+                "column": e.column,
+                "message": e.zh if lang == "zh" else e.en,
+            }
             for doc, e in found
-        ]  # fmt: skip
+        ]
         message = Text(*("".join(e.render(doc.name, x) + "\n" for doc, e in found) for x in LANGS))
         raise Refused(422, "scenario", message, details)
 
@@ -337,7 +364,11 @@ class Service:
         for side in ("old", "new"):
             sub = req.get(side)
             if not isinstance(sub, dict):
-                raise bad_field(side, "对象：{\"policy\": 名称} 或 {\"source\": 原文}", "an object: {\"policy\": name} or {\"source\": text}")
+                raise bad_field(
+                    side,
+                    '对象：{"policy": 名称} 或 {"source": 原文}',
+                    'an object: {"policy": name} or {"source": text}',
+                )
             allow(sub, {"policy", "source"})
             versions.append(self.policy(sub, lang, side + ".")[1])
             names.append(str(sub["policy"]) if "policy" in sub else f"{side}.pool")

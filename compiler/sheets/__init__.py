@@ -36,9 +36,19 @@ if TYPE_CHECKING:
 
 
 __all__ = [
-    "SUFFIXES", "CellMark", "Problem", "SheetError", "compose_scenario", "decode_text", "is_spreadsheet",
-    "read_scenario_bytes", "read_scenario_file", "template_bytes", "write_impact", "write_results",
-]  # fmt: skip
+    "SUFFIXES",
+    "CellMark",
+    "Problem",
+    "SheetError",
+    "compose_scenario",
+    "decode_text",
+    "is_spreadsheet",
+    "read_scenario_bytes",
+    "read_scenario_file",
+    "template_bytes",
+    "write_impact",
+    "write_results",
+]
 
 
 def compose_scenario(data: bytes, name: str, encoding: str | None = None) -> yaml.Node:
@@ -68,7 +78,9 @@ def read_scenario_file(path: str | Path, encoding: str | None = None) -> dict[st
     return read_scenario_bytes(data, Path(path).name, encoding)
 
 
-def write_results(checked: CheckedPolicy, runs: Sequence[tuple[int | None, PeriodResult]], fmt: str, lang: str = "zh") -> bytes:
+def write_results(
+    checked: CheckedPolicy, runs: Sequence[tuple[int | None, PeriodResult]], fmt: str, lang: str = "zh"
+) -> bytes:
     """Ledger, values and closing balances of one or more periods as `fmt` ("csv" or "xlsx")."""
     from compiler.sheets.write import write_results as write
 
@@ -82,7 +94,9 @@ def write_impact(impact: Impact, fmt: str, lang: str = "zh") -> bytes:
     return write(impact, fmt, lang)
 
 
-def template_bytes(checked: CheckedPolicy, fmt: str = "xlsx", scenario: Scenario | None = None, lang: str = "zh") -> bytes:
+def template_bytes(
+    checked: CheckedPolicy, fmt: str = "xlsx", scenario: Scenario | None = None, lang: str = "zh"
+) -> bytes:
     """A fill-in workbook (or CSV) for the policy's scenarios, filled with `scenario` if given."""
     from compiler.sheets.template import template_bytes as build
 

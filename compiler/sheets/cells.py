@@ -69,7 +69,12 @@ def csv_sheet(data: bytes, encoding: str | None) -> Sheet:
     rows = []
     try:
         for r, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
-            rows.append([Cell(cell_ref(None, r, c), r, c, _EXCEL_BOOL.get(v.strip(), v.strip()) or None) for c, v in enumerate(row, start=1)])
+            rows.append(
+                [
+                    Cell(cell_ref(None, r, c), r, c, _EXCEL_BOOL.get(v.strip(), v.strip()) or None)
+                    for c, v in enumerate(row, start=1)
+                ]
+            )
     except csv.Error as e:
         raise fail("bad-csv", reason=str(e)) from None
     return Sheet(None, rows)
@@ -85,7 +90,7 @@ def workbook_sheets(data: bytes) -> list[Sheet]:
         # Formulas first (to know which cells hold one), then the values Excel saved for them.
         book = load_workbook(io.BytesIO(data), data_only=False)
         values = load_workbook(io.BytesIO(data), data_only=True) if _has_formulas(book) else book
-    except Exception as e:  # noqa: BLE001  # openpyxl raises many kinds on a damaged file; none is our bug
+    except Exception as e:  # openpyxl raises many kinds on a damaged file; none is our bug
         raise fail("bad-workbook", reason=str(e)) from None
     problems: list[Problem] = []
     sheets = []

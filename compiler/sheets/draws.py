@@ -23,12 +23,18 @@ def _share(k: int, n: int) -> CellValue:
 
 def draws_tables(outcome: Outcome, summaries: list[Summary], lang: str = "zh") -> list[Table]:
     zh = lang == "zh"
-    stats = ["均值", "P5", "P25", "中位数", "P75", "P95", "最小", "最大"] if zh else ["mean", "p5", "p25", "median", "p75", "p95", "min", "max"]
+    stats = (
+        ["均值", "P5", "P25", "中位数", "P75", "P95", "最小", "最大"]
+        if zh
+        else ["mean", "p5", "p25", "median", "p75", "p95", "min", "max"]
+    )
     tables = []
     for s in summaries:
         balance = s.pick.balance
         if balance:
-            risk = ["当年为零", "至今曾为零", "曾为零或无法结算"] if zh else ["zero", "zero so far", "zero or unsettled"]
+            risk = (
+                ["当年为零", "至今曾为零", "曾为零或无法结算"] if zh else ["zero", "zero so far", "zero or unsettled"]
+            )
         else:
             risk = ["当年为负"] if zh else ["below 0"]
         columns = [

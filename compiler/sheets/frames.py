@@ -23,7 +23,12 @@ import yaml
 from compiler.sheets.problems import fail
 from compiler.sheets.write import Table
 
-_STR, _NULL, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:null", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_STR, _NULL, _MAP, _SEQ = (
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+)
 _NOWHERE = yaml.Mark("<data>", 0, -1, -1, None, 0)  # a value from data has no line: messages name its field
 
 

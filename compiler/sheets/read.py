@@ -29,19 +29,33 @@ SUFFIXES = (".xlsx", ".xlsm", ".csv", ".tsv")
 def is_spreadsheet(path: str | Path) -> bool:
     return Path(path).suffix.lower() in SUFFIXES
 
+
 SECTIONS = {
-    "地区": "regions", "region": "regions", "regions": "regions",
-    "参数": "params", "params": "params",
-    "全局": "global", "全局输入": "global", "global": "global",
-    "期初余额": "state", "state": "state",
-}  # fmt: skip
+    "地区": "regions",
+    "region": "regions",
+    "regions": "regions",
+    "参数": "params",
+    "params": "params",
+    "全局": "global",
+    "全局输入": "global",
+    "global": "global",
+    "期初余额": "state",
+    "state": "state",
+}
 # A header's unit → what a plain number in its column is suffixed with for the reader.
 UNITS = {"元": "", "万元": "万元", "亿元": "亿元", "%": "%", "％": "%", "人": "", "万人": "万", "比例": "", "分": ""}
 _VALUE = {"值", "value", "数值", "金额", "余额", "amount", "balance"}
 _UNIT = {"单位", "unit"}
 _REGION = {"地区", "region"}
 _NOTES = {"说明", "原文", "范围", "类型", "备注", "note", "notes", "clause", "bounds", "type"}  # read by people only
-_TOP_NAMES = {"期间": "period", "period": "period", "险种": "scheme", "scheme": "scheme", "部分地区": "partial", "partial": "partial"}
+_TOP_NAMES = {
+    "期间": "period",
+    "period": "period",
+    "险种": "scheme",
+    "scheme": "scheme",
+    "部分地区": "partial",
+    "partial": "partial",
+}
 _HEADER = re.compile(r"(?P<name>.*?)\s*[(（](?P<unit>[^()（）]*)[)）]\s*")
 _PLAIN = re.compile(NUMBER)
 _STR, _NULL, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:null", "tag:yaml.org,2002:map"
@@ -93,7 +107,10 @@ class _Builder:
         for key in ("period", "scheme", "params", "global", "regions", "state", "partial"):
             if key == "state" and self.state:
                 first = next(iter(self.state.values()))[0]
-                state: Pairs = [(_scalar(name, cell), v if isinstance(v, yaml.Node) else _mapping(v, cell)) for name, (cell, v) in self.state.items()]
+                state: Pairs = [
+                    (_scalar(name, cell), v if isinstance(v, yaml.Node) else _mapping(v, cell))
+                    for name, (cell, v) in self.state.items()
+                ]
                 pairs.append((_scalar(key, first), _mapping(state, first)))
             elif key in self.top:
                 cell, v = self.top[key]

@@ -101,39 +101,97 @@ class _Template:
         rows (1-based, after the header) to highlight."""
         lang, scen, types = self.lang, self.scen, self.checked.types
         out: list[tuple[Table, dict[int, list[str]], dict[int, str], set[int]]] = []
-        columns = [Column(_t(lang, "地区", "region"))] + [Column(_header(n, types[n]), _unit(types[n])[1]) for n, _ in self.regional]
-        rows: list[list[CellValue]] = [
-            [r, *(_cell(self.given(scen.inputs, n, r) if scen else None, types[n], lang, self.csv) for n, _ in self.regional)] for r in self.regions
+        columns = [Column(_t(lang, "地区", "region"))] + [
+            Column(_header(n, types[n]), _unit(types[n])[1]) for n, _ in self.regional
         ]
-        choices = {j: c for j, (n, _) in enumerate(self.regional, start=2) if (c := _choices(self.checked, types[n], lang))}
+        rows: list[list[CellValue]] = [
+            [
+                r,
+                *(
+                    _cell(self.given(scen.inputs, n, r) if scen else None, types[n], lang, self.csv)
+                    for n, _ in self.regional
+                ),
+            ]
+            for r in self.regions
+        ]
+        choices = {
+            j: c for j, (n, _) in enumerate(self.regional, start=2) if (c := _choices(self.checked, types[n], lang))
+        }
         notes = {j: q for j, (_, d) in enumerate(self.regional, start=2) if (q := _quote(d))}
         out.append((Table(_t(lang, "地区", "regions"), columns, rows), choices, notes, set()))
 
-        value_col = [Column(_t(lang, "参数", "params")), Column(_t(lang, "值", "value")), Column(_t(lang, "单位", "unit")),
-                     Column(_t(lang, "说明", "note")), Column(_t(lang, "原文", "clause"))]  # fmt: skip
-        rows = [[_t(lang, "期间", "period"), scen.period if scen else None, None, _t(lang, "年份,如 2026", "a year, e.g. 2026"), None]]
+        value_col = [
+            Column(_t(lang, "参数", "params")),
+            Column(_t(lang, "值", "value")),
+            Column(_t(lang, "单位", "unit")),
+            Column(_t(lang, "说明", "note")),
+            Column(_t(lang, "原文", "clause")),
+        ]
+        rows = [
+            [
+                _t(lang, "期间", "period"),
+                scen.period if scen else None,
+                None,
+                _t(lang, "年份,如 2026", "a year, e.g. 2026"),
+                None,
+            ]
+        ]
         choices = {}
         if self.schemes:
-            rows.append([_t(lang, "险种", "scheme"), scen.scheme if scen else None, None, "、".join(self.schemes), None])
+            rows.append(
+                [_t(lang, "险种", "scheme"), scen.scheme if scen else None, None, "、".join(self.schemes), None]
+            )
         if scen is not None and scen.missing:  # a partial scenario stays partial in its workbook
-            rows.append([_t(lang, "部分地区", "partial"), _t(lang, "是", "true"), None,
-                         _t(lang, "只列出部分地区:按全部地区合计的数只涵盖这些", "some regions only: totals over the set cover these"), None])  # fmt: skip
+            rows.append(
+                [
+                    _t(lang, "部分地区", "partial"),
+                    _t(lang, "是", "true"),
+                    None,
+                    _t(
+                        lang,
+                        "只列出部分地区:按全部地区合计的数只涵盖这些",
+                        "some regions only: totals over the set cover these",
+                    ),
+                    None,
+                ]
+            )
         highlight = set()
         for n, d in self.params:
             t = types[n]
             v = self.given(scen.params, n, None) if scen else None
             if d.value is None:
                 highlight.add(len(rows) + 1)
-            note = _t(lang, "待定:须填写", "open: to be filled in") if d.value is None else _t(lang, "可调,留空即按政策取值", "adjustable; empty means the policy's value")
+            note = (
+                _t(lang, "待定:须填写", "open: to be filled in")
+                if d.value is None
+                else _t(lang, "可调,留空即按政策取值", "adjustable; empty means the policy's value")
+            )
             rows.append([n, _cell(v, t, lang, self.csv), _unit(t)[0] or None, note, _quote(d)])
         out.append((Table(_t(lang, "参数", "params"), value_col, rows), choices, {}, highlight))
         if self.single:
-            columns = [Column(_t(lang, "全局", "global")), Column(_t(lang, "值", "value")), Column(_t(lang, "单位", "unit")), Column(_t(lang, "原文", "clause"))]
-            rows = [[n, _cell(self.given(scen.inputs, n, None) if scen else None, types[n], lang, self.csv), _unit(types[n])[0] or None, _quote(d)] for n, d in self.single]
+            columns = [
+                Column(_t(lang, "全局", "global")),
+                Column(_t(lang, "值", "value")),
+                Column(_t(lang, "单位", "unit")),
+                Column(_t(lang, "原文", "clause")),
+            ]
+            rows = [
+                [
+                    n,
+                    _cell(self.given(scen.inputs, n, None) if scen else None, types[n], lang, self.csv),
+                    _unit(types[n])[0] or None,
+                    _quote(d),
+                ]
+                for n, d in self.single
+            ]
             out.append((Table(_t(lang, "全局", "global"), columns, rows), {}, {}, set()))
         if self.funds:
             # Headed by the table's name, as every table is, so a CSV file's sections are found.
-            columns = [Column(_t(lang, "期初余额", "state")), Column(_t(lang, "地区", "region")), Column(_t(lang, "金额(元)", "amount (元)"), MONEY_FORMAT)]
+            columns = [
+                Column(_t(lang, "期初余额", "state")),
+                Column(_t(lang, "地区", "region")),
+                Column(_t(lang, "金额(元)", "amount (元)"), MONEY_FORMAT),
+            ]
             rows = []
             for n, f in self.funds:
                 for r in self.regions if f.per_region else [None]:
@@ -144,7 +202,9 @@ class _Template:
         return out
 
 
-def template_bytes(checked: CheckedPolicy, fmt: str = "xlsx", scenario: Scenario | None = None, lang: str = "zh") -> bytes:
+def template_bytes(
+    checked: CheckedPolicy, fmt: str = "xlsx", scenario: Scenario | None = None, lang: str = "zh"
+) -> bytes:
     """A fill-in workbook (or CSV file) for `checked`'s scenarios, filled with `scenario` when given."""
     sheets = _Template(checked, scenario, lang, fmt == "csv").tables()
     if fmt == "csv":
@@ -152,7 +212,9 @@ def template_bytes(checked: CheckedPolicy, fmt: str = "xlsx", scenario: Scenario
     return _workbook(sheets, checked, lang)
 
 
-def _workbook(sheets: list[tuple[Table, dict[int, list[str]], dict[int, str], set[int]]], checked: CheckedPolicy, lang: str) -> bytes:
+def _workbook(
+    sheets: list[tuple[Table, dict[int, list[str]], dict[int, str], set[int]]], checked: CheckedPolicy, lang: str
+) -> bytes:
     openpyxl: Any = openpyxl_module()
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
@@ -204,4 +266,3 @@ def _value_formats(ws: Any, table: Table, checked: CheckedPolicy) -> None:
         fmt = _unit(t)[1] if t is not None else None
         if fmt is not None:
             ws.cell(i, 2).number_format = fmt
-

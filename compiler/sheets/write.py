@@ -103,10 +103,14 @@ def result_tables(checked: CheckedPolicy, runs: Sequence[Run], lang: str = "zh")
     period = _t(lang, "期间", "period")
     ledger = Table(
         _t(lang, "资金往来", "ledger"),
-        [Column(period), *map(Column, (_t(lang, "规则", "rule"), _t(lang, "自", "from"), _t(lang, "至", "to"))),
-         Column(_t(lang, "金额(元)", "amount (元)"), MONEY_FORMAT), Column(_t(lang, "行", "line"))],
+        [
+            Column(period),
+            *map(Column, (_t(lang, "规则", "rule"), _t(lang, "自", "from"), _t(lang, "至", "to"))),
+            Column(_t(lang, "金额(元)", "amount (元)"), MONEY_FORMAT),
+            Column(_t(lang, "行", "line")),
+        ],
         [[p, t.rule, t.source, t.dest, _money(t.amount), t.line] for p, res in runs for t in res.transfers],
-    )  # fmt: skip
+    )
     names = [n for n in checked.scope.values if any(n in res.values for _, res in runs)]
     regional = [n for n in names if checked.types[n].per_region]
     single = [n for n in names if not checked.types[n].per_region]
@@ -114,11 +118,17 @@ def result_tables(checked: CheckedPolicy, runs: Sequence[Run], lang: str = "zh")
     def columns(ns: list[str]) -> list[Column]:
         return [Column(n + _unit(checked.types[n], lang)[0], _unit(checked.types[n], lang)[1]) for n in ns]
 
-    regions = list(dict.fromkeys(r for _, res in runs for n in regional if isinstance(v := res.values.get(n), dict) for r in v))
+    regions = list(
+        dict.fromkeys(r for _, res in runs for n in regional if isinstance(v := res.values.get(n), dict) for r in v)
+    )
     per_region = Table(
         _t(lang, "地区结果", "values by region"),
         [Column(period), Column(_t(lang, "地区", "region")), *columns(regional)],
-        [[p, r, *(_cell(_at(res.values.get(n), r), checked.types[n]) for n in regional)] for p, res in runs for r in regions],
+        [
+            [p, r, *(_cell(_at(res.values.get(n), r), checked.types[n]) for n in regional)]
+            for p, res in runs
+            for r in regions
+        ],
     )
     overall = Table(
         _t(lang, "全局结果", "global values"),
@@ -127,7 +137,12 @@ def result_tables(checked: CheckedPolicy, runs: Sequence[Run], lang: str = "zh")
     )
     balances = Table(
         _t(lang, "期末余额", "closing balances"),
-        [Column(period), Column(_t(lang, "资金", "fund")), Column(_t(lang, "地区", "region")), Column(_t(lang, "金额(元)", "amount (元)"), MONEY_FORMAT)],
+        [
+            Column(period),
+            Column(_t(lang, "资金", "fund")),
+            Column(_t(lang, "地区", "region")),
+            Column(_t(lang, "金额(元)", "amount (元)"), MONEY_FORMAT),
+        ],
         [[p, *_account(checked, k), _money(v)] for p, res in runs for k, v in res.closing.items()],
     )
     tables = [ledger, per_region, overall, balances]
@@ -252,7 +267,10 @@ _MEASURES = {"inflow": ("流入", "in"), "outflow": ("流出", "out"), "closing"
 
 def impact_tables(im: Impact, lang: str = "zh") -> list[Table]:
     """`pool diff --scenario`: old, new and change per rule, fund, party and region, in 元."""
-    amounts = [Column(_t(lang, h, e), MONEY_FORMAT) for h, e in (("旧版本(元)", "old (元)"), ("新版本(元)", "new (元)"), ("变化(元)", "change (元)"))]
+    amounts = [
+        Column(_t(lang, h, e), MONEY_FORMAT)
+        for h, e in (("旧版本(元)", "old (元)"), ("新版本(元)", "new (元)"), ("变化(元)", "change (元)"))
+    ]
 
     def three(r: ImpactRow) -> list[CellValue]:
         return [None if v is None else _money(v) for v in (r.old, r.new, r.change)]
@@ -263,15 +281,28 @@ def impact_tables(im: Impact, lang: str = "zh") -> list[Table]:
 
     fund, region = Column(_t(lang, "资金", "fund")), Column(_t(lang, "地区", "region"))
     tables = [
-        Table(_t(lang, "各规则", "rules"), [fund, Column(_t(lang, "规则", "rule")), region, *amounts],
-              [[r.fund, r.item, r.region, *three(r)] for r in im.rules]),
-        Table(_t(lang, "各资金", "funds"), [fund, Column(_t(lang, "项目", "measure")), *amounts],
-              [[r.fund, measure(r.item), *three(r)] for r in im.funds]),
-        Table(_t(lang, "各主体", "parties"), [Column(_t(lang, "主体", "party")), Column(_t(lang, "项目", "measure")), *amounts],
-              [[r.fund, measure(r.item), *three(r)] for r in im.parties]),
+        Table(
+            _t(lang, "各规则", "rules"),
+            [fund, Column(_t(lang, "规则", "rule")), region, *amounts],
+            [[r.fund, r.item, r.region, *three(r)] for r in im.rules],
+        ),
+        Table(
+            _t(lang, "各资金", "funds"),
+            [fund, Column(_t(lang, "项目", "measure")), *amounts],
+            [[r.fund, measure(r.item), *three(r)] for r in im.funds],
+        ),
+        Table(
+            _t(lang, "各主体", "parties"),
+            [Column(_t(lang, "主体", "party")), Column(_t(lang, "项目", "measure")), *amounts],
+            [[r.fund, measure(r.item), *three(r)] for r in im.parties],
+        ),
         Table(_t(lang, "各地区净收支", "regions, net"), [region, *amounts], [[r.item, *three(r)] for r in im.regions]),
-    ]  # fmt: skip
-    return [t for t in tables if t.rows or t.title in (_t(lang, "各规则", "rules"), _t(lang, "各地区净收支", "regions, net"))]
+    ]
+    return [
+        t
+        for t in tables
+        if t.rows or t.title in (_t(lang, "各规则", "rules"), _t(lang, "各地区净收支", "regions, net"))
+    ]
 
 
 def write_impact(im: Impact, fmt: str, lang: str = "zh") -> bytes:

@@ -37,10 +37,16 @@ class Run:
 
 
 def simulate(
-    policy: str | Path, scenario: str, draws: int, seed: int, values: list[str] | None = None,
-    engine: str = "vector", batch: Engine | None = None, progress: Progress | None = None,
+    policy: str | Path,
+    scenario: str,
+    draws: int,
+    seed: int,
+    values: list[str] | None = None,
+    engine: str = "vector",
+    batch: Engine | None = None,
+    progress: Progress | None = None,
     readings: Mapping[str, str] | None = None,
-) -> Run:  # fmt: skip
+) -> Run:
     """Check, read, draw, settle every draw and summarise: on the vectorized engine, or
     "compiled"/"interpreter" one draw at a time; `batch` replaces the engine, and
     `progress(done, total)` hears as the work goes. `readings` (choice → option) wins over
@@ -51,16 +57,24 @@ def simulate(
 
 def _counts(draws: int, seed: int) -> None:
     if not 1 <= draws <= MAX_DRAWS:
-        raise EvaluationFailed(2, f"--draws: 应在 1 到 {MAX_DRAWS:,} 之间\n", f"--draws: must be from 1 to {MAX_DRAWS:,}\n")
+        raise EvaluationFailed(
+            2, f"--draws: 应在 1 到 {MAX_DRAWS:,} 之间\n", f"--draws: must be from 1 to {MAX_DRAWS:,}\n"
+        )
     if seed < 0:
         raise EvaluationFailed(2, "--seed: 不能为负\n", "--seed: cannot be negative\n")
 
 
 def simulate_checked(
-    checked: CheckedPolicy, scenario: str | Document, draws: int, seed: int, values: list[str] | None = None,
-    engine: str = "vector", batch: Engine | None = None, progress: Progress | None = None,
+    checked: CheckedPolicy,
+    scenario: str | Document,
+    draws: int,
+    seed: int,
+    values: list[str] | None = None,
+    engine: str = "vector",
+    batch: Engine | None = None,
+    progress: Progress | None = None,
     readings: Mapping[str, str] | None = None,
-) -> Run:  # fmt: skip
+) -> Run:
     """As simulate, on a policy already checked (`pool serve` caches them)."""
     _counts(draws, seed)
     plan = load_plan(scenario, checked)

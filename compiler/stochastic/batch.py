@@ -88,7 +88,12 @@ def _broadcast(one: Batch, n: int) -> Batch:
             return Scaled(np.broadcast_to(v.num, (n, *v.num.shape[1:])), v.den)
         return np.broadcast_to(v, (n, *np.shape(v)[1:]))
 
-    return attrs.evolve(one, size=n, params={k: wide(v) for k, v in one.params.items()}, inputs={k: wide(v) for k, v in one.inputs.items()})
+    return attrs.evolve(
+        one,
+        size=n,
+        params={k: wide(v) for k, v in one.params.items()},
+        inputs={k: wide(v) for k, v in one.inputs.items()},
+    )
 
 
 def _picked(p: Pick, res: BatchResult, regions: list[str]) -> Fen:

@@ -86,10 +86,13 @@ def _panel(s: Summary, y0: int, draws: int, seed: int, zh: bool) -> list[str]:
     what = ("期末余额" if zh else "closing balance") if s.pick.balance else ("金额" if zh else "amount")
     title = f"{label}{what}的分布" if zh else f"{label}: distribution of the {what}"
     first, last = s.years[0].period, s.years[-1].period
-    sub = (f"{first}–{last}年,{draws:,} 次模拟,种子 {seed}" if zh else f"{first}–{last}, {draws:,} draws, seed {seed}")
+    sub = f"{first}–{last}年,{draws:,} 次模拟,种子 {seed}" if zh else f"{first}–{last}, {draws:,} draws, seed {seed}"
     if s.pick.balance:
-        sub += (f";至{last}年曾用尽(期末为零)的概率 {_pct(s.years[-1].ever_zero, draws)}" if zh
-                else f"; chance of closing at zero by {last}: {_pct(s.years[-1].ever_zero, draws)}")  # fmt: skip
+        sub += (
+            f";至{last}年曾用尽(期末为零)的概率 {_pct(s.years[-1].ever_zero, draws)}"
+            if zh
+            else f"; chance of closing at zero by {last}: {_pct(s.years[-1].ever_zero, draws)}"
+        )
     stopped = draws - s.years[-1].settled
     if stopped:
         sub += f";另有 {_pct(stopped, draws)} 无法结算" if zh else f"; {_pct(stopped, draws)} unsettled"
@@ -114,15 +117,25 @@ def _panel(s: Summary, y0: int, draws: int, seed: int, zh: bool) -> list[str]:
         return py1 - Fraction((py1 - py0) * (v - lo), hi - lo)
 
     for t in ticks:
-        out.append(f'<line x1="{px0}" y1="{_n(fy(t))}" x2="{px1}" y2="{_n(fy(t))}" stroke="{GRID}" stroke-width="{2 if t == 0 else 1}"/>')
-        out.append(f'<text x="{px0 - 8}" y="{_n(fy(t))}" font-size="12" text-anchor="end" dominant-baseline="central" fill="{INK}">{_label(t, size)}</text>')
+        out.append(
+            f'<line x1="{px0}" y1="{_n(fy(t))}" x2="{px1}" y2="{_n(fy(t))}" stroke="{GRID}" stroke-width="{2 if t == 0 else 1}"/>'
+        )
+        out.append(
+            f'<text x="{px0 - 8}" y="{_n(fy(t))}" font-size="12" text-anchor="end" dominant-baseline="central" fill="{INK}">{_label(t, size)}</text>'
+        )
     index = {y.period: i for i, y in enumerate(s.years)}
     step = max(1, (len(s.years) + 11) // 12)  # at most about twelve year labels
     for y in s.years[::step]:
-        out.append(f'<text x="{_n(fx(index[y.period]))}" y="{py1 + 18}" font-size="12" text-anchor="middle" fill="{INK}">{y.period}</text>')
-    out.append(f'<text x="{(px0 + px1) // 2}" y="{py1 + 40}" font-size="13" text-anchor="middle" fill="{INK}">{"年份" if zh else "year"}</text>')
-    out.append(f'<text x="18" y="{(py0 + py1) // 2}" font-size="13" text-anchor="middle" fill="{INK}"'
-               f' transform="rotate(-90 18 {(py0 + py1) // 2})">{_x(unit)}</text>')  # fmt: skip
+        out.append(
+            f'<text x="{_n(fx(index[y.period]))}" y="{py1 + 18}" font-size="12" text-anchor="middle" fill="{INK}">{y.period}</text>'
+        )
+    out.append(
+        f'<text x="{(px0 + px1) // 2}" y="{py1 + 40}" font-size="13" text-anchor="middle" fill="{INK}">{"年份" if zh else "year"}</text>'
+    )
+    out.append(
+        f'<text x="18" y="{(py0 + py1) // 2}" font-size="13" text-anchor="middle" fill="{INK}"'
+        f' transform="rotate(-90 18 {(py0 + py1) // 2})">{_x(unit)}</text>'
+    )
 
     def band(a: int, b: int, fill: str) -> str:
         upper = [f"{_n(fx(index[y.period]))},{_n(fy(_fen(y.percentiles[b])))}" for y in years]
@@ -134,7 +147,9 @@ def _panel(s: Summary, y0: int, draws: int, seed: int, zh: bool) -> list[str]:
     out.append(band(1, len(PERCENTILES) - 2, INNER))
     median = " ".join(f"{_n(fx(index[y.period]))},{_n(fy(_fen(y.percentiles[mid])))}" for y in years)
     out.append(f'<polyline points="{median}" fill="none" stroke="{MEDIAN}" stroke-width="2.5"/>')
-    out.append(f'<rect x="{px0}" y="{py0}" width="{px1 - px0}" height="{py1 - py0}" fill="none" stroke="{INK}" stroke-width="1"/>')
+    out.append(
+        f'<rect x="{px0}" y="{py0}" width="{px1 - px0}" height="{py1 - py0}" fill="none" stroke="{INK}" stroke-width="1"/>'
+    )
     out += _legend(px1, py1 + 40, zh)
     return out
 
@@ -147,9 +162,13 @@ def _legend(right: int, base: int, zh: bool) -> list[str]:
     out = []
     for colour, text in items:
         if colour == MEDIAN:
-            out.append(f'<line x1="{x}" y1="{base - 4}" x2="{x + 18}" y2="{base - 4}" stroke="{colour}" stroke-width="2.5"/>')
+            out.append(
+                f'<line x1="{x}" y1="{base - 4}" x2="{x + 18}" y2="{base - 4}" stroke="{colour}" stroke-width="2.5"/>'
+            )
         else:
             out.append(f'<rect x="{x}" y="{base - 10}" width="18" height="12" fill="{colour}"/>')
-        out.append(f'<text x="{x + 24}" y="{base - 4}" font-size="12" dominant-baseline="central" fill="{INK}">{_x(text)}</text>')
+        out.append(
+            f'<text x="{x + 24}" y="{base - 4}" font-size="12" dominant-baseline="central" fill="{INK}">{_x(text)}</text>'
+        )
         x += int(em(text) * 12) + 40
     return out

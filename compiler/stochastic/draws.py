@@ -16,8 +16,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from compiler.ir.types import Base
 from compiler.ir.checked import CheckedPolicy
+from compiler.ir.types import Base
 from compiler.scenario import Supplied, Value
 from compiler.stochastic.spec import Plan
 
@@ -55,7 +55,11 @@ def draw(plan: Plan, draws: int, seed: int) -> Factors:
                 assert got is not None, "spec.load_plan checked that every region and year has one"
                 dist, key = got
                 if key not in rates:
-                    x = rng.normal(dist.a, dist.b, draws) if dist.kind == "normal" else rng.uniform(dist.a, dist.b, draws)
+                    x = (
+                        rng.normal(dist.a, dist.b, draws)
+                        if dist.kind == "normal"
+                        else rng.uniform(dist.a, dist.b, draws)
+                    )
                     rates[key] = np.maximum(x, -1.0)  # below −100% an input would turn negative
                 key_of[(g.input, region, year)] = key
         sources = {g.input: g for g in plan.growth}
@@ -92,7 +96,9 @@ class Grower:
 
     def __init__(self, checked: CheckedPolicy, plan: Plan, factors: Factors) -> None:
         self.plan, self.factors = plan, factors
-        self.places = {g.input: (Decimal("0.01") if checked.types[g.input].base is Base.MONEY else _ONE) for g in plan.growth}
+        self.places = {
+            g.input: (Decimal("0.01") if checked.types[g.input].base is Base.MONEY else _ONE) for g in plan.growth
+        }
         # Decimal rates, converted once per key rather than once per region and year.
         self.decimal: dict[tuple[object, ...], list[Decimal]] = {}
 
@@ -114,7 +120,10 @@ class Grower:
             q = self.places[g.input]
             prev = inputs[g.input]
             if isinstance(prev, dict):
-                out[g.input] = {r: self.one(g.input, v, self.rate(self.factors.key_of[(g.input, r, year)], d), q) for r, v in prev.items()}
+                out[g.input] = {
+                    r: self.one(g.input, v, self.rate(self.factors.key_of[(g.input, r, year)], d), q)
+                    for r, v in prev.items()
+                }
             else:
                 out[g.input] = self.one(g.input, prev, self.rate(self.factors.key_of[(g.input, None, year)], d), q)
         return out

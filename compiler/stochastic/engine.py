@@ -10,9 +10,9 @@ same Protocol and replace it without touching the summary or the chart.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
-from collections.abc import Callable
 from typing import Protocol
 
 import attrs
@@ -24,8 +24,8 @@ from compiler.evaluate import EvaluationFailed, env_of, policy_module, settle_wi
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.scope import account
 from compiler.numbers import to_decimal
-from compiler.stochastic.draws import Beyond, Factors, Grower
 from compiler.scenario import Supplied
+from compiler.stochastic.draws import Beyond, Factors, Grower
 from compiler.stochastic.spec import Plan
 
 Fen = npt.NDArray[np.int64]
@@ -118,7 +118,9 @@ class PerDraw:
             return self.settle(plan, dict(plan.base.inputs), dict(plan.base.state))
         except Unsettled as e:
             where = f"{plan.file} ({plan.periods[0]})"
-            raise EvaluationFailed(2, f"{where}: 基期无法计算:{e.zh}\n", f"{where}: the base period cannot be settled: {e.en}\n") from None
+            raise EvaluationFailed(
+                2, f"{where}: 基期无法计算:{e.zh}\n", f"{where}: the base period cannot be settled: {e.en}\n"
+            ) from None
 
     def run(self, plan: Plan, factors: Factors, picks: list[Pick], progress: Progress | None = None) -> Outcome:
         periods = plan.periods
@@ -163,7 +165,11 @@ def record(p: Pick, s: Settled) -> int:
     else:
         v = s.values[p.name]
         if isinstance(v, dict):
-            total = v[p.region] if p.region is not None else sum((x for x in v.values() if isinstance(x, Fraction)), Fraction(0))
+            total = (
+                v[p.region]
+                if p.region is not None
+                else sum((x for x in v.values() if isinstance(x, Fraction)), Fraction(0))
+            )
         else:
             total = v
     assert isinstance(total, Fraction)
@@ -180,15 +186,25 @@ def picks_of(checked: CheckedPolicy, plan: Plan, wanted: list[str]) -> tuple[lis
     picks: list[Pick] = []
     errors: list[tuple[str, str]] = []
     for label in wanted:
-        name, at, region = label.partition("@")
+        name, _, region = label.partition("@")
         fund = scope.funds.get(name)
         if region and region not in regions:
-            errors.append((f"--values {label}: “{region}”不是情景的地区", f"--values {label}: ‘{region}’ is not one of the scenario's regions"))
+            errors.append(
+                (
+                    f"--values {label}: “{region}”不是情景的地区",
+                    f"--values {label}: ‘{region}’ is not one of the scenario's regions",
+                )
+            )
         elif fund is not None and fund.carried:
             if fund.per_region:
                 accounts = tuple(account(name, r) for r in ([region] if region else regions))
             elif region:
-                errors.append((f"--values {label}: {name}不按地区结转,去掉 @{region}", f"--values {label}: {name} is not kept per region; drop @{region}"))
+                errors.append(
+                    (
+                        f"--values {label}: {name}不按地区结转,去掉 @{region}",
+                        f"--values {label}: {name} is not kept per region; drop @{region}",
+                    )
+                )
                 continue
             else:
                 accounts = (name,)
@@ -197,7 +213,12 @@ def picks_of(checked: CheckedPolicy, plan: Plan, wanted: list[str]) -> tuple[lis
             picks.append(Pick(label, name, region or None, False, ()))
         else:
             known = "、".join([n for n, f in scope.funds.items() if f.carried] + sorted(rules))
-            errors.append((f"--values {label}: 不是结转资金或规则(可用:{known})", f"--values {label}: not a carried fund or a rule (known: {known.replace('、', ', ')})"))
+            errors.append(
+                (
+                    f"--values {label}: 不是结转资金或规则(可用:{known})",
+                    f"--values {label}: not a carried fund or a rule (known: {known.replace('、', ', ')})",
+                )
+            )
     if len({p.label for p in picks}) < len(picks):
         errors.append(("--values: 同一个值给了两次", "--values: the same value is given twice"))
     return picks, errors

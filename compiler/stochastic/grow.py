@@ -49,14 +49,20 @@ class ArrayGrower:
             v = self.plan.base.inputs[g.input]
             den = self.den[g.input]
             row = [_whole(v[r], den) for r in self.regions] if isinstance(v, dict) else _whole(v, den)
-            out[g.input] = np.tile(np.array(row, dtype=np.int64), (draws, 1)) if isinstance(v, dict) else np.full(draws, row, dtype=np.int64)
+            out[g.input] = (
+                np.tile(np.array(row, dtype=np.int64), (draws, 1))
+                if isinstance(v, dict)
+                else np.full(draws, row, dtype=np.int64)
+            )
         return out
 
     def keys(self, name: str, year: int, per_region: bool) -> list[tuple[object, ...]]:
         key_of = self.factors.key_of
         return [key_of[(name, r, year)] for r in self.regions] if per_region else [key_of[(name, None, year)]]
 
-    def grow(self, values: dict[str, Ints], live: npt.NDArray[np.bool_], year: int) -> tuple[dict[str, Ints], dict[int, Beyond]]:
+    def grow(
+        self, values: dict[str, Ints], live: npt.NDArray[np.bool_], year: int
+    ) -> tuple[dict[str, Ints], dict[int, Beyond]]:
         """Next year's values for the live draws (the others keep theirs), and the draws whose
         growth passes the ceiling, each with the Beyond of the first input (in the plan's
         order) that did: the per-draw engine stops a draw at that input."""
@@ -65,7 +71,11 @@ class ArrayGrower:
         for g in self.plan.growth:
             prev = values[g.input]
             keys = self.keys(g.input, year, prev.ndim == 2)
-            rates = np.stack([self.factors.rates[k] for k in keys], axis=1) if prev.ndim == 2 else self.factors.rates[keys[0]]
+            rates = (
+                np.stack([self.factors.rates[k] for k in keys], axis=1)
+                if prev.ndim == 2
+                else self.factors.rates[keys[0]]
+            )
             grown, exact = self._grow(g.input, prev, rates, keys, live)
             over = live & (np.abs(grown) > self.limit[g.input]).reshape(len(live), -1).any(axis=1)
             for d in np.flatnonzero(over).tolist():
@@ -81,8 +91,13 @@ class ArrayGrower:
         return out, beyond
 
     def _grow(
-        self, name: str, prev: Ints, rates: npt.NDArray[np.float64], keys: list[tuple[object, ...]], live: npt.NDArray[np.bool_],
-    ) -> tuple[Ints, dict[tuple[int, int], Beyond]]:  # fmt: skip
+        self,
+        name: str,
+        prev: Ints,
+        rates: npt.NDArray[np.float64],
+        keys: list[tuple[object, ...]],
+        live: npt.NDArray[np.bool_],
+    ) -> tuple[Ints, dict[tuple[int, int], Beyond]]:
         x = prev.astype(np.float64) * rates  # the increase, in fen (or persons)
         t = x + 0.5
         below = np.floor(t)
@@ -99,7 +114,9 @@ class ArrayGrower:
             d = int(at[0])
             col = int(at[1]) if len(at) > 1 else 0
             try:  # the per-draw Grower's own arithmetic
-                grown[at] = int(Grower.one(name, Decimal(int(prev[at])) / den, self.grower.factor(keys[col], d), q) * den)
+                grown[at] = int(
+                    Grower.one(name, Decimal(int(prev[at])) / den, self.grower.factor(keys[col], d), q) * den
+                )
             except Beyond as e:  # marked past the ceiling (in int64), reported with the Grower's message
                 grown[at] = self.limit[name] + 1
                 beyond[(d, col)] = e

@@ -100,7 +100,12 @@ def load_plan(path: str | Document, checked: CheckedPolicy) -> Plan:
     if r.errors:
         raise _failed(r.errors, shown)
     if "growth" not in fields:
-        r.error(root, "growth", "随机情景须给出 growth(各输入的增长率分布)", "a stochastic scenario gives `growth` (each input's growth distribution)")
+        r.error(
+            root,
+            "growth",
+            "随机情景须给出 growth(各输入的增长率分布)",
+            "a stochastic scenario gives `growth` (each input's growth distribution)",
+        )
     years = _years(r, fields["years"][1]) if "years" in fields else None
     if "years" not in fields:
         r.error(root, "years", "须给出模拟的年数(基期之后)", "give the number of years simulated after the base period")
@@ -108,12 +113,22 @@ def load_plan(path: str | Document, checked: CheckedPolicy) -> Plan:
     base_file = shown
     if "base" in fields:
         for key in fields.keys() - _OWN:
-            r.error(fields[key][0], key, "已用 base 引用基期文件,不能再写基期字段", "the base period comes from `base`: this field cannot be given as well")
+            r.error(
+                fields[key][0],
+                key,
+                "已用 base 引用基期文件,不能再写基期字段",
+                "the base period comes from `base`: this field cannot be given as well",
+            )
         base_node = fields["base"][1]
         if not text_of(base_node):
             r.error(base_node, "base", "应为基期情景文件的路径", "expected the path of the base scenario file")
         elif isinstance(path, Document):
-            r.error(base_node, "base", "这里不能引用文件,请直接写出基期的字段", "no file can be named here: give the base period's fields inline")
+            r.error(
+                base_node,
+                "base",
+                "这里不能引用文件,请直接写出基期的字段",
+                "no file can be named here: give the base period's fields inline",
+            )
         else:
             base_path = Path(path).parent / str(base_node.value)
             base_file = base_path.as_posix()
@@ -124,7 +139,12 @@ def load_plan(path: str | Document, checked: CheckedPolicy) -> Plan:
         assert isinstance(root, yaml.MappingNode), "read as a mapping above, or failed"
         base = r.read(docread.without(root, _OWN), shown)
     if base is not None and base.period is None:
-        r.error(fields.get("base", (root, root))[1], "period", "基期须给出 period(年份)", "the base period needs a `period` (a year)")
+        r.error(
+            fields.get("base", (root, root))[1],
+            "period",
+            "基期须给出 period(年份)",
+            "the base period needs a `period` (a year)",
+        )
     growth: tuple[Growth, ...] = ()
     if base is not None and base.period is not None and years is not None:
         _effective(r, fields["years"][1], checked, base.period + years)
@@ -160,7 +180,12 @@ def _effective(r: ScenarioReader, node: yaml.Node, checked: CheckedPolicy, last:
     policy = checked.policy
     end = policy.header.effective_to.value.year if policy is not None and policy.header.effective_to else None
     if end is not None and last > end:
-        r.error(node, "years", f"模拟到{last}年,超出政策生效期(至{end}年)", f"runs to {last}, past the policy's effective period (to {end})")
+        r.error(
+            node,
+            "years",
+            f"模拟到{last}年,超出政策生效期(至{end}年)",
+            f"runs to {last}, past the policy's effective period (to {end})",
+        )
 
 
 class _GrowthReader:
@@ -172,7 +197,9 @@ class _GrowthReader:
         out: list[Growth] = []
         items = self.r.mapping(node, "growth")
         if isinstance(node, yaml.MappingNode) and not items:
-            self.r.error(node, "growth", "至少给出一个输入的增长率分布", "give at least one input's growth distribution")
+            self.r.error(
+                node, "growth", "至少给出一个输入的增长率分布", "give at least one input's growth distribution"
+            )
         nodes: dict[str, yaml.Node] = {}
         for name, kn, vn in items:
             g = self.one(name, kn, vn)
@@ -188,9 +215,19 @@ class _GrowthReader:
     def check_like(self, g: Growth, source: Growth | None, node: yaml.Node) -> None:
         field = f"growth.{g.input}.like"
         if source is None or source.like is not None:
-            self.r.error(node, field, "应为 growth 中另一个给出分布的输入", "expected another input under growth that has a distribution")
+            self.r.error(
+                node,
+                field,
+                "应为 growth 中另一个给出分布的输入",
+                "expected another input under growth that has a distribution",
+            )
         elif not g.per_region and source.per_region and (source.independent or source.regions):
-            self.r.error(node, field, f"{source.input}各地区的增长率不同,全局输入无从跟随", f"{source.input} grows differently by region: a global input cannot follow it")
+            self.r.error(
+                node,
+                field,
+                f"{source.input}各地区的增长率不同,全局输入无从跟随",
+                f"{source.input} grows differently by region: a global input cannot follow it",
+            )
 
     def one(self, name: str, kn: yaml.Node, vn: yaml.Node) -> Growth | None:
         field = f"growth.{name}"
@@ -203,14 +240,24 @@ class _GrowthReader:
             self.r.error(kn, field, "只有金额和人数输入可以按增长率变化", "only money and count inputs can grow")
             return None
         if name not in self.base.inputs:
-            self.r.error(kn, field, "基期没有给出这一输入,无从增长", "is not given in the base period, so there is nothing to grow")
+            self.r.error(
+                kn,
+                field,
+                "基期没有给出这一输入,无从增长",
+                "is not given in the base period, so there is nothing to grow",
+            )
             return None
         before = len(self.r.errors)
         fields = self.fields(vn, field, {"normal", "uniform", "independent", "regions", "years", "like"})
         if "like" in fields:
             like = fields["like"]
             for other in fields.keys() - {"like"}:
-                self.r.error(like, f"{field}.{other}", "已用 like 跟随另一输入,不能再给分布", "follows another input by `like`: it takes no distribution of its own")
+                self.r.error(
+                    like,
+                    f"{field}.{other}",
+                    "已用 like 跟随另一输入,不能再给分布",
+                    "follows another input by `like`: it takes no distribution of its own",
+                )
             return Growth(name, t.per_region, None, False, {}, {}, text_of(like))
         dist = self.dist(fields, field)
         independent = False
@@ -220,13 +267,23 @@ class _GrowthReader:
             if text not in ("true", "false"):
                 self.r.error(node, f"{field}.independent", "应为 true 或 false", "expected true or false")
             elif not t.per_region:
-                self.r.error(node, f"{field}.independent", "全局输入只有一个值,无所谓各地区独立", "a global input has one value: there are no regions to draw for")
+                self.r.error(
+                    node,
+                    f"{field}.independent",
+                    "全局输入只有一个值,无所谓各地区独立",
+                    "a global input has one value: there are no regions to draw for",
+                )
             independent = text == "true"
         years = self.year_dists(fields.get("years"), field)
         regions: dict[str, RegionGrowth] = {}
         if "regions" in fields:
             if not t.per_region:
-                self.r.error(fields["regions"], f"{field}.regions", "全局输入不能按地区给出分布", "a global input cannot take a distribution per region")
+                self.r.error(
+                    fields["regions"],
+                    f"{field}.regions",
+                    "全局输入不能按地区给出分布",
+                    "a global input cannot take a distribution per region",
+                )
             for region, rk, rv in self.r.mapping(fields["regions"], f"{field}.regions"):
                 rf = f"{field}.regions.{region}"
                 if region not in self.base.regions:
@@ -254,7 +311,9 @@ class _GrowthReader:
             else:
                 out[key] = v
         if "normal" in out and "uniform" in out:
-            self.r.error(out["uniform"], f"{field}.uniform", "normal 与 uniform 只能给一个", "give normal or uniform, not both")
+            self.r.error(
+                out["uniform"], f"{field}.uniform", "normal 与 uniform 只能给一个", "give normal or uniform, not both"
+            )
         return out
 
     def year_dists(self, node: yaml.Node | None, field: str) -> dict[int, Dist]:
@@ -307,7 +366,9 @@ class _GrowthReader:
         digits, percent = docread.percent(text)
         d = docread.decimal(digits)
         if d is None:
-            self.r.error(node, field, f"“{text}”不是比例(如 8% 或 0.08)", f"‘{text}’ is not a ratio (such as 8% or 0.08)")
+            self.r.error(
+                node, field, f"“{text}”不是比例(如 8% 或 0.08)", f"‘{text}’ is not a ratio (such as 8% or 0.08)"
+            )
             return None
         if not d.is_finite() or abs(d) > (1000 if percent else 10):
             self.r.error(node, field, f"“{text}”超出可处理的范围(±1000%)", f"‘{text}’ is out of range (±1000%)")

@@ -62,14 +62,19 @@ def summarise(outcome: Outcome, picks: list[Pick]) -> list[Summary]:
         for t, period in enumerate(outcome.periods):
             xs = np.sort(fen[settled[:, t], t])
             k = len(xs)
-            years.append(YearStats(
-                period, k,
-                _fen(Fraction(int(xs.sum(dtype=object)), k)) if k else None,
-                tuple(_percentile(xs, q) for q in PERCENTILES) if k else (),
-                _fen(Fraction(int(xs[0]))) if k else None,
-                _fen(Fraction(int(xs[-1]))) if k else None,
-                int(hit[:, t].sum()), int(ever[:, t].sum()), int((ever[:, t] | ~settled[:, t]).sum()),
-            ))  # fmt: skip
+            years.append(
+                YearStats(
+                    period,
+                    k,
+                    _fen(Fraction(int(xs.sum(dtype=object)), k)) if k else None,
+                    tuple(_percentile(xs, q) for q in PERCENTILES) if k else (),
+                    _fen(Fraction(int(xs[0]))) if k else None,
+                    _fen(Fraction(int(xs[-1]))) if k else None,
+                    int(hit[:, t].sum()),
+                    int(ever[:, t].sum()),
+                    int((ever[:, t] | ~settled[:, t]).sum()),
+                )
+            )
         out.append(Summary(p, tuple(years)))
     return out
 
@@ -98,9 +103,22 @@ def _distributions(plan: Plan, lang: str) -> list[str]:
             continue
         parts = [g.dist.text] if g.dist else []
         parts += [f"{y}: {d.text}" for y, d in g.years.items()]
-        parts += [f"{r}: {rg.dist.text if rg.dist else ''}{''.join(f' {y}: {d.text}' for y, d in rg.years.items())}".rstrip() for r, rg in g.regions.items()]
-        shared = (("各地区各自抽取" if zh else "drawn for each region") if g.independent else ("各地区同一抽取" if zh else "one draw for all regions")) if g.per_region else ""
-        lines.append(f"  {g.input}: {'; '.join(parts)}" + (f"({shared})" if zh and shared else f" ({shared})" if shared else ""))
+        parts += [
+            f"{r}: {rg.dist.text if rg.dist else ''}{''.join(f' {y}: {d.text}' for y, d in rg.years.items())}".rstrip()
+            for r, rg in g.regions.items()
+        ]
+        shared = (
+            (
+                ("各地区各自抽取" if zh else "drawn for each region")
+                if g.independent
+                else ("各地区同一抽取" if zh else "one draw for all regions")
+            )
+            if g.per_region
+            else ""
+        )
+        lines.append(
+            f"  {g.input}: {'; '.join(parts)}" + (f"({shared})" if zh and shared else f" ({shared})" if shared else "")
+        )
     return lines
 
 
@@ -108,16 +126,25 @@ def text(plan: Plan, outcome: Outcome, summaries: list[Summary], seed: int, lang
     zh = lang == "zh"
     first, last = outcome.periods[0], outcome.periods[-1]
     drawn = f"{outcome.draws:,} 次模拟,种子 {seed}" if zh else f"{outcome.draws:,} draws, seed {seed}"
-    head = (f"随机模拟 {first}–{last}年({drawn});{first}年为基期,按情景原样计算\n增长率(每年):"
-            if zh else f"Stochastic simulation {first}–{last} ({drawn}); {first} is the base period, as given\nGrowth a year:")  # fmt: skip
+    head = (
+        f"随机模拟 {first}–{last}年({drawn});{first}年为基期,按情景原样计算\n增长率(每年):"
+        if zh
+        else f"Stochastic simulation {first}–{last} ({drawn}); {first} is the base period, as given\nGrowth a year:"
+    )
     out = [head, *_distributions(plan, lang), ""]
     for s in summaries:
         what = ("期末余额" if zh else "closing balance") if s.pick.balance else ("金额" if zh else "amount")
         out.append(f"{s.pick.shown} {what}(元)" if zh else f"{s.pick.shown}, {what} (元)")
         out.append("")
-        stats = ["均值", "P5", "P25", "中位数", "P75", "P95", "最小", "最大"] if zh else ["mean", "p5", "p25", "median", "p75", "p95", "min", "max"]
+        stats = (
+            ["均值", "P5", "P25", "中位数", "P75", "P95", "最小", "最大"]
+            if zh
+            else ["mean", "p5", "p25", "median", "p75", "p95", "min", "max"]
+        )
         if s.pick.balance:
-            risk = ["当年为零", "至今曾为零", "曾为零或无法结算"] if zh else ["zero", "zero so far", "zero or unsettled"]
+            risk = (
+                ["当年为零", "至今曾为零", "曾为零或无法结算"] if zh else ["zero", "zero so far", "zero or unsettled"]
+            )
         else:
             risk = ["当年为负"] if zh else ["below 0"]
         heads = ["年份" if zh else "year", *stats, *risk, "无法结算" if zh else "unsettled"]
@@ -139,8 +166,11 @@ def _failures_text(outcome: Outcome, lang: str) -> str:
     if not outcome.failures:
         return ("每次模拟的每一年都能结算。" if zh else "Every year of every draw could be settled.") + "\n"
     total = sum(f.draws for f in outcome.failures.values())
-    lines = [f"无法结算:{total} 次模拟在下列年份停止,之后各年不计入统计(同一处只列第一次的消息):" if zh
-             else f"Unsettled: {total} draws stopped in these years and are left out of later years (the first message at each place):"]  # fmt: skip
+    lines = [
+        f"无法结算:{total} 次模拟在下列年份停止,之后各年不计入统计(同一处只列第一次的消息):"
+        if zh
+        else f"Unsettled: {total} draws stopped in these years and are left out of later years (the first message at each place):"
+    ]
     for (period, _), f in _failures(outcome):
         lines.append(f"  {period}{'年' if zh else ''}  {f.draws} {'次' if zh else 'draws'}  {f.zh if zh else f.en}")
     return "\n".join(lines) + "\n"
@@ -150,7 +180,14 @@ def _failures(outcome: Outcome) -> list[tuple[tuple[int, str], Failure]]:
     return sorted(outcome.failures.items(), key=lambda kv: (kv[0][0], -kv[1].draws, kv[0][1]))
 
 
-def to_json(plan: Plan, outcome: Outcome, summaries: list[Summary], seed: int, engine: str, readings: Mapping[str, str] | None = None) -> str:
+def to_json(
+    plan: Plan,
+    outcome: Outcome,
+    summaries: list[Summary],
+    seed: int,
+    engine: str,
+    readings: Mapping[str, str] | None = None,
+) -> str:
     """The distributions as JSON; `readings`, the options every draw was settled under (as `pool run --json`)."""
 
     def year(s: Summary, y: YearStats) -> dict[str, object]:
@@ -160,7 +197,11 @@ def to_json(plan: Plan, outcome: Outcome, summaries: list[Summary], seed: int, e
             doc.update({f"p{q}": str(v) for q, v in zip(PERCENTILES, y.percentiles)})
             doc["min"], doc["max"] = str(y.low), str(y.high)
         if s.pick.balance:
-            doc["zero_draws"], doc["ever_zero_draws"], doc["zero_or_unsettled_draws"] = y.zero, y.ever_zero, y.zero_or_stopped
+            doc["zero_draws"], doc["ever_zero_draws"], doc["zero_or_unsettled_draws"] = (
+                y.zero,
+                y.ever_zero,
+                y.zero_or_stopped,
+            )
             doc["p_zero"] = _ratio(y.zero, y.settled)
             doc["p_ever_zero"] = _ratio(y.ever_zero, outcome.draws)
             doc["p_ever_zero_or_unsettled"] = _ratio(y.zero_or_stopped, outcome.draws)
@@ -176,10 +217,16 @@ def to_json(plan: Plan, outcome: Outcome, summaries: list[Summary], seed: int, e
         "periods": list(outcome.periods),
         "growth": {g.input: _growth_json(g) for g in plan.growth},
         "values": [
-            {"value": s.pick.label, "kind": "balance" if s.pick.balance else "rule", "years": [year(s, y) for y in s.years]}
+            {
+                "value": s.pick.label,
+                "kind": "balance" if s.pick.balance else "rule",
+                "years": [year(s, y) for y in s.years],
+            }
             for s in summaries
         ],
-        "unsettled": [{"period": period, "draws": f.draws, "zh": f.zh, "en": f.en} for (period, _), f in _failures(outcome)],
+        "unsettled": [
+            {"period": period, "draws": f.draws, "zh": f.zh, "en": f.en} for (period, _), f in _failures(outcome)
+        ],
     }
     if readings:
         doc["readings"] = dict(readings)
@@ -196,5 +243,8 @@ def _growth_json(g: Growth) -> dict[str, object]:
         "default": g.dist.text if g.dist else None,
         "independent": g.independent,
         "years": {str(y): d.text for y, d in g.years.items()},
-        "regions": {r: {"default": rg.dist.text if rg.dist else None, "years": {str(y): d.text for y, d in rg.years.items()}} for r, rg in g.regions.items()},
+        "regions": {
+            r: {"default": rg.dist.text if rg.dist else None, "years": {str(y): d.text for y, d in rg.years.items()}}
+            for r, rg in g.regions.items()
+        },
     }

@@ -102,19 +102,27 @@ def read_header(path: Path) -> Header | Problem:
     if root is None:
         return Problem(shown, errors[0])
     if not isinstance(root, yaml.MappingNode):
-        return Problem(shown, at(root, "", "用例文件应为对象,含 policy 与 cases", "a case file is an object with ‘policy’ and ‘cases’"))
+        return Problem(
+            shown,
+            at(root, "", "用例文件应为对象,含 policy 与 cases", "a case file is an object with ‘policy’ and ‘cases’"),
+        )
     keys = {str(k.value): (k, v) for k, v in root.value if isinstance(k, yaml.ScalarNode)}
     for name, (k, _) in keys.items():
         if name not in _FILE_KEYS:
             return Problem(shown, docread.unknown_field(k, name, _FILE_KEYS))
     if "policy" not in keys:
-        return Problem(shown, at(root, "policy", "缺少 policy:用例所属的政策文件", "missing ‘policy’: the policy file the cases are for"))
+        return Problem(
+            shown,
+            at(root, "policy", "缺少 policy:用例所属的政策文件", "missing ‘policy’: the policy file the cases are for"),
+        )
     node = keys["policy"][1]
     if not text_of(node):
         return Problem(shown, at(node, "policy", "应为政策文件的路径", "expected the path of a policy file"))
     policy = Path(os.path.normpath(path.parent / str(node.value)))
     if not policy.is_file():
-        return Problem(shown, at(node, "policy", f"找不到政策文件 {display(policy)}", f"no policy file at {display(policy)}"))
+        return Problem(
+            shown, at(node, "policy", f"找不到政策文件 {display(policy)}", f"no policy file at {display(policy)}")
+        )
     return Header(shown, policy, root)
 
 
@@ -150,13 +158,20 @@ class _CaseReader(Reader):
         text = text_of(node)
         d = docread.decimal(text.removesuffix("元"))
         if d is None or not d.is_finite() or d < 0:
-            self.error(node, field, f"“{text}”不是非负的金额(如 \"0.01\")", f"‘{text}’ is not a non-negative amount (such as \"0.01\")")
+            self.error(
+                node,
+                field,
+                f'“{text}”不是非负的金额(如 "0.01")',
+                f'‘{text}’ is not a non-negative amount (such as "0.01")',
+            )
             return Fraction(0)
         return Fraction(d)
 
     def case(self, node: yaml.Node, field: str, default: Fraction) -> Case | None:
         if not isinstance(node, yaml.MappingNode):
-            self.error(node, field, "应为对象,含 name、scenario、expect", "expected an object with name, scenario and expect")
+            self.error(
+                node, field, "应为对象,含 name、scenario、expect", "expected an object with name, scenario and expect"
+            )
             return None
         keys: dict[str, yaml.Node] = {}
         for k, v in node.value:
@@ -183,7 +198,12 @@ class _CaseReader(Reader):
             for i, item in enumerate(node.value):
                 got = self.scenario(item, f"{field}[{i}]")
                 if i > 0 and any(s.state for s in got):
-                    self.error(item, f"{field}[{i}]", "期初余额由上一期结转,这一期不能再给出 state", "balances carry over from the previous period: this one cannot give state")
+                    self.error(
+                        item,
+                        f"{field}[{i}]",
+                        "期初余额由上一期结转,这一期不能再给出 state",
+                        "balances carry over from the previous period: this one cannot give state",
+                    )
                 periods += got
             return periods if not self.failed else []
         if isinstance(node, yaml.ScalarNode):
@@ -215,12 +235,22 @@ class _CaseReader(Reader):
             elif fund is not None and fund.carried:
                 t = Type(Base.MONEY, per_region=fund.per_region)
             elif fund is not None:
-                self.error(k, where, "不是结转的资金,没有期末余额可核对", "is not a carried fund: it has no closing balance to check")
+                self.error(
+                    k,
+                    where,
+                    "不是结转的资金,没有期末余额可核对",
+                    "is not a carried fund: it has no closing balance to check",
+                )
                 continue
             else:
                 close = suggest(name, [*scope.values, *(f for f, d in scope.funds.items() if d.carried)])
                 hint = (f",你是不是想写“{close}”?", f"; did you mean ‘{close}’?") if close else ("", "")
-                self.error(k, where, f"不是政策中的值或结转资金{hint[0]}", f"is not a value or carried fund of the policy{hint[1]}")
+                self.error(
+                    k,
+                    where,
+                    f"不是政策中的值或结转资金{hint[0]}",
+                    f"is not a value or carried fund of the policy{hint[1]}",
+                )
                 continue
             out.append(self.value(name, k, v, where, t, scen))
         return out
@@ -236,7 +266,12 @@ class _CaseReader(Reader):
         for rk, rv in v.value:
             region = str(rk.value) if isinstance(rk, yaml.ScalarNode) else "?"
             if region not in scen.regions:
-                self.error(rk, f"{field}.{region}", f"不是本例情景中的地区({'、'.join(scen.regions)})", f"is not a region of the case's scenario ({', '.join(scen.regions)})")
+                self.error(
+                    rk,
+                    f"{field}.{region}",
+                    f"不是本例情景中的地区({'、'.join(scen.regions)})",
+                    f"is not a region of the case's scenario ({', '.join(scen.regions)})",
+                )
                 continue
             values[region] = self.scalar(rv, f"{field}.{region}", t)
             spans[region] = _span(self.h.file, rv)
@@ -290,7 +325,9 @@ def read_cases(header: Header, checked: CheckedPolicy) -> tuple[list[Case], list
     return cases, []
 
 
-def run_case(checked: CheckedPolicy, case: Case, recorder: Recorder | None = None) -> tuple[tuple[Mismatch, ...], EvalError | None]:
+def run_case(
+    checked: CheckedPolicy, case: Case, recorder: Recorder | None = None
+) -> tuple[tuple[Mismatch, ...], EvalError | None]:
     """Settle the case's periods on the reference interpreter and compare its last period."""
     from compiler.evaluate import env_of
 
@@ -308,9 +345,13 @@ def run_case(checked: CheckedPolicy, case: Case, recorder: Recorder | None = Non
             fund = checked.scope.funds.get(x.name) if x.name not in checked.scope.values else None
             if fund is not None:
                 names = {r: account(x.name, r) for r in env.regions} if fund.per_region else {}
-                actual: Scalar | dict[str, Scalar] = {r: res.closing[a] for r, a in names.items()} if fund.per_region else res.closing[x.name]
+                actual: Scalar | dict[str, Scalar] = (
+                    {r: res.closing[a] for r, a in names.items()} if fund.per_region else res.closing[x.name]
+                )
                 t = MONEY
-                via = tuple(dict.fromkeys((tr.rule, tr.line) for tr in res.transfers if _through(tr.source, tr.dest, x.name)))
+                via = tuple(
+                    dict.fromkeys((tr.rule, tr.line) for tr in res.transfers if _through(tr.source, tr.dest, x.name))
+                )
             else:
                 actual, t, via = m.value(x.name), checked.types[x.name], ()
             mismatches += _compare(x, actual, t, case.tolerance, case.periods[-1].period, via)
@@ -324,10 +365,20 @@ def _through(source: str, dest: str, fund: str) -> bool:
 
 
 def _compare(
-    x: Expect, actual: Scalar | dict[str, Scalar], t: Type, tolerance: Fraction, period: int | None, via: tuple[tuple[str, int], ...]
-) -> list[Mismatch]:  # fmt: skip
+    x: Expect,
+    actual: Scalar | dict[str, Scalar],
+    t: Type,
+    tolerance: Fraction,
+    period: int | None,
+    via: tuple[tuple[str, int], ...],
+) -> list[Mismatch]:
     def differs(want: Scalar, got: Scalar) -> bool:
-        if isinstance(want, Fraction) and isinstance(got, Fraction) and not isinstance(got, bool) and t.base is Base.MONEY:
+        if (
+            isinstance(want, Fraction)
+            and isinstance(got, Fraction)
+            and not isinstance(got, bool)
+            and t.base is Base.MONEY
+        ):
             return abs(got - want) > tolerance
         return want != got
 

@@ -24,9 +24,22 @@ from fractions import Fraction
 import attrs
 
 from compiler.interpreter.recorder import (
-    CAP_BINDS, CAP_FREE, CUMULATIVE_BINDS, CUMULATIVE_FREE, ELSE, ENOUGH, SHORT, LOWERED, MOVED, NO_EXCEPTION, RAISED, THEN,
-    WHEN_FALSE, WHEN_TRUE, WITHIN,
-)  # fmt: skip
+    CAP_BINDS,
+    CAP_FREE,
+    CUMULATIVE_BINDS,
+    CUMULATIVE_FREE,
+    ELSE,
+    ENOUGH,
+    LOWERED,
+    MOVED,
+    NO_EXCEPTION,
+    RAISED,
+    SHORT,
+    THEN,
+    WHEN_FALSE,
+    WHEN_TRUE,
+    WITHIN,
+)
 from compiler.ir import functions
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
@@ -94,18 +107,50 @@ def branches(checked: CheckedPolicy) -> Iterator[tuple[tuple[int, int], Item]]:
             for e in walk(top):
                 if isinstance(e, ir.If):
                     cond = _short(text(e.cond.span))
-                    yield (id(e), THEN), Item("if", f"“{name}”中“如果 {cond}”从未成立(“则”分支)", f"‘{name}’: 如果 {cond} was never true (the 则 arm)", e.span)
-                    yield (id(e), ELSE), Item("if", f"“{name}”中“如果 {cond}”从未不成立(“否则”分支)", f"‘{name}’: 如果 {cond} was never false (the 否则 arm)", e.else_.span)
+                    yield (
+                        (id(e), THEN),
+                        Item(
+                            "if",
+                            f"“{name}”中“如果 {cond}”从未成立(“则”分支)",
+                            f"‘{name}’: 如果 {cond} was never true (the 则 arm)",
+                            e.span,
+                        ),
+                    )
+                    yield (
+                        (id(e), ELSE),
+                        Item(
+                            "if",
+                            f"“{name}”中“如果 {cond}”从未不成立(“否则”分支)",
+                            f"‘{name}’: 如果 {cond} was never false (the 否则 arm)",
+                            e.else_.span,
+                        ),
+                    )
                 elif isinstance(e, ir.Match):
                     for i, arm in enumerate(e.arms):
                         pat = "、".join(p.text for p in arm.patterns) if arm.patterns is not None else "其他"
-                        yield (id(e), i), Item("match", f"“{name}”的匹配分支“{pat}”从未选中", f"‘{name}’: match arm ‘{pat}’ was never taken", arm.span)
+                        yield (
+                            (id(e), i),
+                            Item(
+                                "match",
+                                f"“{name}”的匹配分支“{pat}”从未选中",
+                                f"‘{name}’: match arm ‘{pat}’ was never taken",
+                                arm.span,
+                            ),
+                        )
                 elif isinstance(e, ir.Call):
                     yield from _call(checked, name, e)
                 elif isinstance(e, ir.Bands):
                     for i, band in enumerate(e.bands):
                         row = _short(text(band.span))
-                        yield (id(e), i), Item("band", f"“{name}”的分段表第 {i + 1} 档“{row}”从未用到", f"‘{name}’: band row {i + 1} ‘{row}’ was never used", band.span)
+                        yield (
+                            (id(e), i),
+                            Item(
+                                "band",
+                                f"“{name}”的分段表第 {i + 1} 档“{row}”从未用到",
+                                f"‘{name}’: band row {i + 1} ‘{row}’ was never used",
+                                band.span,
+                            ),
+                        )
 
 
 def _rule(checked: CheckedPolicy, r: ir.Rule) -> Iterator[tuple[tuple[int, int], Item]]:
@@ -113,27 +158,76 @@ def _rule(checked: CheckedPolicy, r: ir.Rule) -> Iterator[tuple[tuple[int, int],
     yield (id(r), MOVED), Item("rule", f"规则“{n}”从未产生资金往来", f"rule ‘{n}’ never moved money", r.name.span)
     if r.cond is not None:
         cond = _short(checked.text_of(r.cond.span))
-        yield (id(r), WHEN_TRUE), Item("when", f"规则“{n}”的条件“当 {cond}”从未成立", f"rule ‘{n}’: 当 {cond} was never true", r.cond.span)
-        yield (id(r), WHEN_FALSE), Item("when", f"规则“{n}”的条件“当 {cond}”从未不成立", f"rule ‘{n}’: 当 {cond} was never false", r.cond.span)
+        yield (
+            (id(r), WHEN_TRUE),
+            Item("when", f"规则“{n}”的条件“当 {cond}”从未成立", f"rule ‘{n}’: 当 {cond} was never true", r.cond.span),
+        )
+        yield (
+            (id(r), WHEN_FALSE),
+            Item(
+                "when", f"规则“{n}”的条件“当 {cond}”从未不成立", f"rule ‘{n}’: 当 {cond} was never false", r.cond.span
+            ),
+        )
     for x in r.exceptions:
         cond = _short(checked.text_of(x.cond.span))
-        yield (id(x), 0), Item("exception", f"规则“{n}”的例外“{cond}”从未适用", f"rule ‘{n}’: exception ‘{cond}’ never applied", x.span)
+        yield (
+            (id(x), 0),
+            Item(
+                "exception", f"规则“{n}”的例外“{cond}”从未适用", f"rule ‘{n}’: exception ‘{cond}’ never applied", x.span
+            ),
+        )
     if r.exceptions:
-        yield (id(r), NO_EXCEPTION), Item(
-            "exception", f"规则“{n}”总有例外适用,规则本身的金额从未用到", f"rule ‘{n}’: an exception always applied; its own amount was never used", r.amount.span
-        )  # fmt: skip
+        yield (
+            (id(r), NO_EXCEPTION),
+            Item(
+                "exception",
+                f"规则“{n}”总有例外适用,规则本身的金额从未用到",
+                f"rule ‘{n}’: an exception always applied; its own amount was never used",
+                r.amount.span,
+            ),
+        )
     for code, word, (zh, en) in ((r.cap, "上限", _CAP), (r.cumulative_cap, "累计上限", _CUMULATIVE)):
         if code is None:
             continue
         cap = _short(checked.text_of(code.span))
-        yield (id(r), zh), Item("cap", f"规则“{n}”的{word}“{cap}”从未起作用", f"rule ‘{n}’: {word} {cap} never bound", code.span)
-        yield (id(r), en), Item("cap", f"规则“{n}”的{word}“{cap}”总是起作用", f"rule ‘{n}’: {word} {cap} always bound", code.span)
+        yield (
+            (id(r), zh),
+            Item("cap", f"规则“{n}”的{word}“{cap}”从未起作用", f"rule ‘{n}’: {word} {cap} never bound", code.span),
+        )
+        yield (
+            (id(r), en),
+            Item("cap", f"规则“{n}”的{word}“{cap}”总是起作用", f"rule ‘{n}’: {word} {cap} always bound", code.span),
+        )
     if r.shortfall is not None and r.fund is not None:
         f, word = r.fund.text, checked.text_of(r.shortfall.span)
-        yield (id(r), SHORT), Item("shortfall", f"规则“{n}”从未遇到资金“{f}”不足(“{word}”从未起作用)", f"rule ‘{n}’: fund ‘{f}’ never ran short ({word} never acted)", r.shortfall.span)
-        yield (id(r), ENOUGH), Item("shortfall", f"规则“{n}”总是遇到资金“{f}”不足", f"rule ‘{n}’: fund ‘{f}’ always ran short", r.shortfall.span)
+        yield (
+            (id(r), SHORT),
+            Item(
+                "shortfall",
+                f"规则“{n}”从未遇到资金“{f}”不足(“{word}”从未起作用)",
+                f"rule ‘{n}’: fund ‘{f}’ never ran short ({word} never acted)",
+                r.shortfall.span,
+            ),
+        )
+        yield (
+            (id(r), ENOUGH),
+            Item(
+                "shortfall",
+                f"规则“{n}”总是遇到资金“{f}”不足",
+                f"rule ‘{n}’: fund ‘{f}’ always ran short",
+                r.shortfall.span,
+            ),
+        )
     for t in r.tiers:
-        yield (id(t), 0), Item("tier", f"规则“{n}”的层“{t.name.text}”从未承担金额", f"rule ‘{n}’: tier ‘{t.name.text}’ never paid anything", t.span)
+        yield (
+            (id(t), 0),
+            Item(
+                "tier",
+                f"规则“{n}”的层“{t.name.text}”从未承担金额",
+                f"rule ‘{n}’: tier ‘{t.name.text}’ never paid anything",
+                t.span,
+            ),
+        )
 
 
 _CAP, _CUMULATIVE = (CAP_BINDS, CAP_FREE), (CUMULATIVE_BINDS, CUMULATIVE_FREE)
@@ -145,9 +239,19 @@ def _call(checked: CheckedPolicy, name: str, e: ir.Call) -> Iterator[tuple[tuple
         return
     call = _short(checked.text_of(e.span))
     if fn.id == "clamp":
-        for code, zh, en in ((WITHIN, "在上下限之间", "within its bounds"), (RAISED, "低于下限", "below its lower bound"), (LOWERED, "高于上限", "above its upper bound")):
-            yield (id(e), code), Item("clamp", f"“{name}”中“{call}”的值从未{zh}", f"‘{name}’: {call} was never {en}", e.span)
+        for code, zh, en in (
+            (WITHIN, "在上下限之间", "within its bounds"),
+            (RAISED, "低于下限", "below its lower bound"),
+            (LOWERED, "高于上限", "above its upper bound"),
+        ):
+            yield (
+                (id(e), code),
+                Item("clamp", f"“{name}”中“{call}”的值从未{zh}", f"‘{name}’: {call} was never {en}", e.span),
+            )
         return
     for i, arg in enumerate(e.args):
         a = _short(checked.text_of(arg.span), 24)
-        yield (id(e), i), Item("minmax", f"“{name}”中“{call}”从未取到“{a}”", f"‘{name}’: {call} never came out as {a}", arg.span)
+        yield (
+            (id(e), i),
+            Item("minmax", f"“{name}”中“{call}”从未取到“{a}”", f"‘{name}’: {call} never came out as {a}", arg.span),
+        )

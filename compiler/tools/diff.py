@@ -23,7 +23,20 @@ from compiler.tools import ptext
 Status = Literal["added", "removed", "changed"]
 
 # Sections in the order a report prints them.
-SECTIONS = ("policy", "param", "input", "let", "rule", "fund", "party", "enum", "regionset", "example", "milestone", "task")
+SECTIONS = (
+    "policy",
+    "param",
+    "input",
+    "let",
+    "rule",
+    "fund",
+    "party",
+    "enum",
+    "regionset",
+    "example",
+    "milestone",
+    "task",
+)
 
 
 @attrs.frozen
@@ -82,8 +95,16 @@ class _Comparer:
         self.lang = lang
         self.out: list[Detail] = []
 
-    def whole(self, path: tuple[Step, ...], old: object, new: object, absent: tuple[bool, bool] = (False, False)) -> None:
-        self.out.append(Detail(path, None if absent[0] else ptext.show(old, self.lang), None if absent[1] else ptext.show(new, self.lang)))
+    def whole(
+        self, path: tuple[Step, ...], old: object, new: object, absent: tuple[bool, bool] = (False, False)
+    ) -> None:
+        self.out.append(
+            Detail(
+                path,
+                None if absent[0] else ptext.show(old, self.lang),
+                None if absent[1] else ptext.show(new, self.lang),
+            )
+        )
 
     def compare(self, old: object, new: object, path: tuple[Step, ...] = (), skip: Sequence[str] = ()) -> None:
         if old == new:
@@ -101,7 +122,11 @@ class _Comparer:
     def elements(self, old: tuple[object, ...], new: tuple[object, ...], path: tuple[Step, ...]) -> None:
         okeys = [_key(x, self.lang) for x in old]
         nkeys = [_key(x, self.lang) for x in new]
-        keyed = all(k is not None for k in okeys + nkeys) and len(set(okeys)) == len(okeys) and len(set(nkeys)) == len(nkeys)
+        keyed = (
+            all(k is not None for k in okeys + nkeys)
+            and len(set(okeys)) == len(okeys)
+            and len(set(nkeys)) == len(nkeys)
+        )
         if keyed:
             olds = dict(zip(okeys, old))
             news = dict(zip(nkeys, new))
@@ -109,7 +134,11 @@ class _Comparer:
             common_new = [k for k in nkeys if k in olds]
             if common_old != common_new:  # order matters: waterfall tiers, bands
                 sep = "、" if self.lang == "zh" else ", "  # not an arrow: the detail itself reads old → new
-                self.out.append(Detail((*path, Step("field", "order")), sep.join(map(str, common_old)), sep.join(map(str, common_new))))
+                self.out.append(
+                    Detail(
+                        (*path, Step("field", "order")), sep.join(map(str, common_old)), sep.join(map(str, common_new))
+                    )
+                )
             for k in nkeys:
                 assert k is not None
                 if k in olds:
@@ -143,9 +172,15 @@ def _quote(d: object) -> str | None:
 
 
 _SECTION_OF: dict[type, str] = {
-    ir.ParamDecl: "param", ir.InputDecl: "input", ir.LetDecl: "let", ir.Rule: "rule",
-    ir.FundDecl: "fund", ir.PartyDecl: "party", ir.EnumDecl: "enum", ir.RegionSetDecl: "regionset",
-}  # fmt: skip
+    ir.ParamDecl: "param",
+    ir.InputDecl: "input",
+    ir.LetDecl: "let",
+    ir.Rule: "rule",
+    ir.FundDecl: "fund",
+    ir.PartyDecl: "party",
+    ir.EnumDecl: "enum",
+    ir.RegionSetDecl: "regionset",
+}
 
 
 def summary(d: object, lang: str) -> str:
@@ -182,9 +217,13 @@ def _named(checked: CheckedPolicy) -> dict[str, object]:
 
 
 def _match(
-    old: dict[str, object], new: dict[str, object], section: Callable[[object], str], name: Callable[[object], str],
-    compare: Callable[[object, object], tuple[Detail, ...]], lang: str,
-) -> list[Change]:  # fmt: skip
+    old: dict[str, object],
+    new: dict[str, object],
+    section: Callable[[object], str],
+    name: Callable[[object], str],
+    compare: Callable[[object, object], tuple[Detail, ...]],
+    lang: str,
+) -> list[Change]:
     out: list[Change] = []
     for key, d in new.items():
         if key not in old:
@@ -279,7 +318,9 @@ def compare(old: CheckedPolicy, new: CheckedPolicy, old_name: str, new_name: str
             changes.append(Change("policy", b.name.text, "changed", details))
     named_old, named_new = _named(old), _named(new)
     cmp = _compare_decls(lang)
-    changes += [_with_open(c, named_old, named_new) for c in _match(named_old, named_new, _section, _decl_name, cmp, lang)]
+    changes += [
+        _with_open(c, named_old, named_new) for c in _match(named_old, named_new, _section, _decl_name, cmp, lang)
+    ]
     for kind, section in ((ir.Example, "example"), (ir.Milestone, "milestone"), (ir.Task, "task")):
         lo, ln = _listed(old, kind, _label), _listed(new, kind, _label)
         found = _match(lo, ln, _const(section), _label, lambda x, y: _details(x, y, lang), lang)

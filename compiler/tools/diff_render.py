@@ -16,11 +16,19 @@ from compiler.tools.diff import Change, Detail, PolicyDiff, Step, sections
 from compiler.tools.impact import Impact, Row
 
 _SECTION_TITLES = {
-    "policy": ("政策", "Policy"), "param": ("参数", "Parameters"), "input": ("输入", "Inputs"),
-    "let": ("派生值", "Derived values"), "rule": ("规则", "Rules"), "fund": ("资金", "Funds"),
-    "party": ("主体", "Parties"), "enum": ("枚举", "Enumerations"), "regionset": ("地区集", "Region sets"),
-    "example": ("算例", "Examples"), "milestone": ("时间表", "Timeline"), "task": ("任务", "Tasks"),
-}  # fmt: skip
+    "policy": ("政策", "Policy"),
+    "param": ("参数", "Parameters"),
+    "input": ("输入", "Inputs"),
+    "let": ("派生值", "Derived values"),
+    "rule": ("规则", "Rules"),
+    "fund": ("资金", "Funds"),
+    "party": ("主体", "Parties"),
+    "enum": ("枚举", "Enumerations"),
+    "regionset": ("地区集", "Region sets"),
+    "example": ("算例", "Examples"),
+    "milestone": ("时间表", "Timeline"),
+    "task": ("任务", "Tasks"),
+}
 _MEASURES = {"inflow": ("流入", "in"), "outflow": ("流出", "out"), "closing": ("期末余额", "closing balance")}
 
 
@@ -67,8 +75,10 @@ def _detail(d: Detail, lang: str) -> str:
 def _change_md(c: Change, lang: str) -> list[str]:
     name = f"**{c.name}**"
     status = {"added": _t(lang, "新增", "added"), "removed": _t(lang, "删除", "removed")}.get(c.status)
-    note = {"resolved": _t(lang, "(待定参数已确定)", " (open parameter now set)"),
-            "opened": _t(lang, "(改为待定)", " (now open)")}.get(c.open or "", "")  # fmt: skip
+    note = {
+        "resolved": _t(lang, "(待定参数已确定)", " (open parameter now set)"),
+        "opened": _t(lang, "(改为待定)", " (now open)"),
+    }.get(c.open or "", "")
     if status is not None:
         head = f"- {status} {name}" + (_t(lang, f":{c.summary}", f": {c.summary}") if c.summary else "")
         lines = [_inline(head)]
@@ -103,7 +113,12 @@ def _table(heads: list[str], rows: list[list[str]], numeric_from: int) -> list[s
 def _impact_md(im: Impact, lang: str) -> list[str]:
     old, new, change = _t(lang, "旧版本", "old"), _t(lang, "新版本", "new"), _t(lang, "变化", "change")
     period = _t(lang, f",{im.period}年", f", {im.period}") if im.period is not None else ""
-    out = ["", _t(lang, "## 影响测算", "## Impact"), "", _t(lang, f"情景:`{im.scenario}`{period}", f"Scenario: `{im.scenario}`{period}")]
+    out = [
+        "",
+        _t(lang, "## 影响测算", "## Impact"),
+        "",
+        _t(lang, f"情景:`{im.scenario}`{period}", f"Scenario: `{im.scenario}`{period}"),
+    ]
 
     def money3(r: Row) -> list[str]:
         return [_money(r.old, lang), _money(r.new, lang), _signed(r.change, lang)]
@@ -111,14 +126,23 @@ def _impact_md(im: Impact, lang: str) -> list[str]:
     out += ["", _t(lang, "### 各规则金额", "### Rule amounts"), ""]
     if im.rules:
         rows = [[r.fund or "—", r.item, r.region or _t(lang, "(全局)", "(all)"), *money3(r)] for r in im.rules]
-        out += _table([_t(lang, "资金", "fund"), _t(lang, "规则", "rule"), _t(lang, "地区", "region"), old, new, change], rows, 3)
+        out += _table(
+            [_t(lang, "资金", "fund"), _t(lang, "规则", "rule"), _t(lang, "地区", "region"), old, new, change], rows, 3
+        )
         if im.unchanged:
-            out += ["", _t(lang, f"其余 {im.unchanged} 条规则金额不变。", f"The other {im.unchanged} rule(s) settle the same.")]
+            out += [
+                "",
+                _t(lang, f"其余 {im.unchanged} 条规则金额不变。", f"The other {im.unchanged} rule(s) settle the same."),
+            ]
     else:
         out.append(_t(lang, "各规则金额均不变。", "Every rule settles the same."))
     out += ["", _t(lang, "### 各资金", "### Funds"), ""]
     rows = [[r.fund or "", _t(lang, *_MEASURES[r.item]), *money3(r)] for r in im.funds]
-    out += _table([_t(lang, "资金", "fund"), _t(lang, "项目", "measure"), old, new, change], rows, 2) if rows else [_t(lang, "(无资金)", "(no funds)")]
+    out += (
+        _table([_t(lang, "资金", "fund"), _t(lang, "项目", "measure"), old, new, change], rows, 2)
+        if rows
+        else [_t(lang, "(无资金)", "(no funds)")]
+    )
     if im.parties:
         out += ["", _t(lang, "### 各主体", "### Parties"), ""]
         rows = [[r.fund or "", _t(lang, *_MEASURES[r.item]), *money3(r)] for r in im.parties]
@@ -130,13 +154,30 @@ def _impact_md(im: Impact, lang: str) -> list[str]:
 
 
 def to_markdown(d: PolicyDiff, im: Impact | None, lang: str) -> str:
-    out = [_t(lang, "# 政策变更", "# Policy changes"), "", _t(lang, f"旧版本:`{d.old}`  ", f"Old: `{d.old}`  "),
-           _t(lang, f"新版本:`{d.new}`", f"New: `{d.new}`"), ""]  # fmt: skip
+    out = [
+        _t(lang, "# 政策变更", "# Policy changes"),
+        "",
+        _t(lang, f"旧版本:`{d.old}`  ", f"Old: `{d.old}`  "),
+        _t(lang, f"新版本:`{d.new}`", f"New: `{d.new}`"),
+        "",
+    ]
     if d.identical:
-        out.append(_t(lang, "无变化:两个版本是同一政策(排版和注释的差别不算变化)。", "No changes: both versions are the same policy (layout and comments aside)."))
+        out.append(
+            _t(
+                lang,
+                "无变化:两个版本是同一政策(排版和注释的差别不算变化)。",
+                "No changes: both versions are the same policy (layout and comments aside).",
+            )
+        )
         return "\n".join(out) + "\n"
     counts = [f"{section_title(s, lang)} {len(cs)}" for s, cs in sections(d)]
-    out.append(_t(lang, f"共 {len(d.changes)} 处变更:{'、'.join(counts)}。", f"{len(d.changes)} change(s): {', '.join(counts)}."))
+    out.append(
+        _t(
+            lang,
+            f"共 {len(d.changes)} 处变更:{'、'.join(counts)}。",
+            f"{len(d.changes)} change(s): {', '.join(counts)}.",
+        )
+    )
     for s, cs in sections(d):
         out += ["", f"## {section_title(s, lang)}", ""]
         for c in cs:
@@ -158,19 +199,29 @@ def _row_json(r: Row, keys: tuple[str, ...]) -> dict[str, object]:
 def to_json(d: PolicyDiff, im: Impact | None, lang: str) -> str:
     changes = [
         {
-            "section": c.section, "name": c.name, "status": c.status, "open": c.open, "summary": c.summary, "quote": c.quote,
-            "details": [{"path": [s.text for s in x.path], "field": path_label(x.path, lang), "old": x.old, "new": x.new} for x in c.details],
+            "section": c.section,
+            "name": c.name,
+            "status": c.status,
+            "open": c.open,
+            "summary": c.summary,
+            "quote": c.quote,
+            "details": [
+                {"path": [s.text for s in x.path], "field": path_label(x.path, lang), "old": x.old, "new": x.new}
+                for x in c.details
+            ],
         }
         for c in d.changes
-    ]  # fmt: skip
+    ]
     impact = None
     if im is not None:
         impact = {
-            "scenario": im.scenario, "period": im.period,
-            "rules": [_row_json(r, ("fund", "rule", "region")) for r in im.rules], "unchanged_rules": im.unchanged,
+            "scenario": im.scenario,
+            "period": im.period,
+            "rules": [_row_json(r, ("fund", "rule", "region")) for r in im.rules],
+            "unchanged_rules": im.unchanged,
             "funds": [_row_json(r, ("fund", "measure")) for r in im.funds],
             "parties": [{"party": r.fund} | _row_json(r, ("measure",)) for r in im.parties],
             "regions": [_row_json(r, ("region",)) for r in im.regions],
-        }  # fmt: skip
+        }
     doc = {"old": d.old, "new": d.new, "identical": d.identical, "changes": changes, "impact": impact}
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"

@@ -36,7 +36,7 @@ _SHAPES = {
     "fund": 'shape=cylinder, style=filled, fillcolor="#e6edf5"',
     "party": 'shape=house, style=filled, fillcolor="#f5f5f5"',
     "regions": 'shape=tab, style=filled, fillcolor="#f3efe6"',
-}  # fmt: skip
+}
 
 
 class GraphvizError(Exception):
@@ -100,7 +100,9 @@ class _Builder:
                 case ir.ParamDecl(value=value) if value is not None:
                     self.add(name, "param", [name, f"{t('参数', 'param')} = {ptext.expr(value, self.lang)}{per}"], d)
                 case ir.InputDecl():
-                    self.add(name, "input", [name, t("输入", "input") + (f" · {typ.describe(self.lang)}" if typ else "")], d)
+                    self.add(
+                        name, "input", [name, t("输入", "input") + (f" · {typ.describe(self.lang)}" if typ else "")], d
+                    )
                 case ir.LetDecl():
                     self.add(name, "let", [name, t("派生值", "derived") + per], d)
                 case ir.Rule():
@@ -108,10 +110,17 @@ class _Builder:
                     self.add(name, "rule", [name, ptext.kind_word(d.kind, self.lang) + per], d, fund)
         for name, p in s.parties.items():
             if isinstance(p, ir.FundDecl):
-                words = [t("资金", "fund")] + [ptext.field(f, self.lang) for f in ("carried", "per_region") if getattr(p, f, False)]
+                words = [t("资金", "fund")] + [
+                    ptext.field(f, self.lang) for f in ("carried", "per_region") if getattr(p, f, False)
+                ]
                 self.add(name, "fund", [name, " · ".join(words)], p, name)
             else:
-                self.add(name, "party", [name, t("主体", "party") + (t(" · 每地区", " · per region") if p.per_region else "")], p)
+                self.add(
+                    name,
+                    "party",
+                    [name, t("主体", "party") + (t(" · 每地区", " · per region") if p.per_region else "")],
+                    p,
+                )
 
     def node_of(self, e: Endpoint | None) -> str | None:
         """The node of a plan endpoint: a party or fund, or the regions (各地区)."""
@@ -173,13 +182,15 @@ class _Builder:
             f'  graph [rankdir=LR, fontname="sans-serif", labelloc=t, label={quote(title)}];',
             '  node [fontname="sans-serif", fontsize=11];',
             '  edge [fontname="sans-serif"];',
-        ]  # fmt: skip
-        for i, (fund, fd) in enumerate(self.c.scope.funds.items(), 1):
+        ]
+        for i, fund in enumerate(self.c.scope.funds, 1):
             out.append(f"  subgraph cluster_{i} {{")
             out.append(f'    graph [label={quote(self.t("资金 ", "fund ") + fund)}, style="rounded", color="#34506b"];')
             out += [self.node_line(n, "    ") for n in self.nodes.values() if n.fund == fund]
             out.append("  }")
-        out += [self.node_line(n, "  ") for n in self.nodes.values() if n.fund is None or n.fund not in self.c.scope.funds]
+        out += [
+            self.node_line(n, "  ") for n in self.nodes.values() if n.fund is None or n.fund not in self.c.scope.funds
+        ]
         for a, b, kind in sorted(self.edges):
             out.append(f"  n{a} -> n{b} [{_MONEY if kind == 'money' else _DATA}];")
         out.append("}")
@@ -198,7 +209,7 @@ def to_svg(dot: str) -> str:
             "未安装 Graphviz:找不到 dot 命令。请安装 Graphviz(如 apt-get install graphviz),或用 --format dot 输出 DOT 文本。\n",
             "Graphviz is not installed: the dot command was not found. Install Graphviz (e.g. apt-get install graphviz), "
             "or use --format dot for the DOT text.\n",
-        )  # fmt: skip
+        )
     try:
         done = subprocess.run([exe, "-Tsvg"], input=dot.encode("utf-8"), capture_output=True, timeout=120, check=False)
     except (OSError, subprocess.TimeoutExpired) as e:

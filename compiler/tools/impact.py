@@ -47,7 +47,9 @@ class Impact:
     regions: tuple[Row, ...]  # each region's net receipts: what it is paid less what it pays
 
 
-def _settle(checked: CheckedPolicy, scenario: Source, which: tuple[str, str], encoding: str | None, engine: str) -> tuple[Scenario, PeriodResult]:
+def _settle(
+    checked: CheckedPolicy, scenario: Source, which: tuple[str, str], encoding: str | None, engine: str
+) -> tuple[Scenario, PeriodResult]:
     try:
         scen = load_scenario(checked, scenario, encoding)
         return scen, settle_with(checked, env_of(scen), engine, str(scenario))
@@ -113,7 +115,9 @@ def _net(res: PeriodResult, region: str) -> Fraction:
     return paid - sum((t.amount for t in res.transfers if t.source == region), Fraction(0))
 
 
-def impact(old: CheckedPolicy, new: CheckedPolicy, scenario: Source, encoding: str | None = None, *, engine: str = "compiled") -> Impact:
+def impact(
+    old: CheckedPolicy, new: CheckedPolicy, scenario: Source, encoding: str | None = None, *, engine: str = "compiled"
+) -> Impact:
     scen_old, res_old = _settle(old, scenario, ("旧版本", "old version"), encoding, engine)
     scen_new, res_new = _settle(new, scenario, ("新版本", "new version"), encoding, engine)
     regions = list(scen_new.regions) + [r for r in scen_old.regions if r not in scen_new.regions]
@@ -131,7 +135,15 @@ def impact(old: CheckedPolicy, new: CheckedPolicy, scenario: Source, encoding: s
     fund_rows = _flow_rows(_flows(old, res_old, regions, True), _flows(new, res_new, regions, True), quiet=False)
     party_rows = _flow_rows(_flows(old, res_old, regions, False), _flows(new, res_new, regions, False), quiet=True)
     region_rows = [
-        Row(None, r, r, _net(res_old, r) if r in scen_old.regions else None, _net(res_new, r) if r in scen_new.regions else None)
+        Row(
+            None,
+            r,
+            r,
+            _net(res_old, r) if r in scen_old.regions else None,
+            _net(res_new, r) if r in scen_new.regions else None,
+        )
         for r in regions
-    ]  # fmt: skip
-    return Impact(str(scenario), scen_new.period, tuple(rows), unchanged, tuple(fund_rows), tuple(party_rows), tuple(region_rows))
+    ]
+    return Impact(
+        str(scenario), scen_new.period, tuple(rows), unchanged, tuple(fund_rows), tuple(party_rows), tuple(region_rows)
+    )

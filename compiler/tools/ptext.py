@@ -16,29 +16,59 @@ import attrs
 from compiler.ir import nodes as ir
 
 _KW = {
-    "if": ("如果", "if"), "then": ("则", "then"), "else": ("否则", "else"),
-    "or": ("或", "or"), "and": ("且", "and"), "not": ("非", "not"), "in": ("属于", "in"),
-    "match": ("匹配", "match"), "otherwise": ("其他", "otherwise"),
-    "bands": ("分段", "bands"), "progressive": ("累进", "progressive"), "to": ("至", "to"),
-    "all": ("全部", "all"), "remaining": ("剩余", "remaining"), "true": ("是", "true"), "false": ("否", "false"),
-    "each": ("各地区", "each region"), "none": ("无", "none"), "open": ("待定", "open"),
-    "per_region": ("每地区", "per region"), "from": ("由", "from"), "tier": ("层", "tier"), "cap": ("上限", "cap"),
-    "total_cap": ("合计上限", "total cap"), "except": ("例外", "except"),
-    "min": ("不低于", "min"), "max": ("不高于", "max"),
-}  # fmt: skip
+    "if": ("如果", "if"),
+    "then": ("则", "then"),
+    "else": ("否则", "else"),
+    "or": ("或", "or"),
+    "and": ("且", "and"),
+    "not": ("非", "not"),
+    "in": ("属于", "in"),
+    "match": ("匹配", "match"),
+    "otherwise": ("其他", "otherwise"),
+    "bands": ("分段", "bands"),
+    "progressive": ("累进", "progressive"),
+    "to": ("至", "to"),
+    "all": ("全部", "all"),
+    "remaining": ("剩余", "remaining"),
+    "true": ("是", "true"),
+    "false": ("否", "false"),
+    "each": ("各地区", "each region"),
+    "none": ("无", "none"),
+    "open": ("待定", "open"),
+    "per_region": ("每地区", "per region"),
+    "from": ("由", "from"),
+    "tier": ("层", "tier"),
+    "cap": ("上限", "cap"),
+    "total_cap": ("合计上限", "total cap"),
+    "except": ("例外", "except"),
+    "min": ("不低于", "min"),
+    "max": ("不高于", "max"),
+}
 
 KIND_WORDS = {
-    ir.RuleKind.COLLECT: ("上解", "collect"), ir.RuleKind.ALLOCATE: ("分配", "allocate"),
-    ir.RuleKind.RETAIN: ("留存", "retain"), ir.RuleKind.PAY: ("补助", "pay"),
-    ir.RuleKind.TRANSFER: ("转移", "transfer"), ir.RuleKind.SPLIT: ("拆分", "split"), ir.RuleKind.COVER: ("弥补", "cover"),
-}  # fmt: skip
+    ir.RuleKind.COLLECT: ("上解", "collect"),
+    ir.RuleKind.ALLOCATE: ("分配", "allocate"),
+    ir.RuleKind.RETAIN: ("留存", "retain"),
+    ir.RuleKind.PAY: ("补助", "pay"),
+    ir.RuleKind.TRANSFER: ("转移", "transfer"),
+    ir.RuleKind.SPLIT: ("拆分", "split"),
+    ir.RuleKind.COVER: ("弥补", "cover"),
+}
 
 # Expression nodes print as one formula, except tables (band tables, matches): a
 # change in one band reads better as that band. Everything else may be compared
 # field by field.
 EXPR_TYPES: tuple[type, ...] = tuple(t for t in typing.get_args(ir.Expr) if isinstance(t, type))
 TABLES: tuple[type, ...] = (ir.Bands, ir.Match)
-ATOMS: tuple[type, ...] = (*(t for t in EXPR_TYPES if t not in TABLES), ir.Ident, ir.Str, ir.PartyRef, ir.TypeRef, ir.DateLit, ir.Recurring)
+ATOMS: tuple[type, ...] = (
+    *(t for t in EXPR_TYPES if t not in TABLES),
+    ir.Ident,
+    ir.Str,
+    ir.PartyRef,
+    ir.TypeRef,
+    ir.DateLit,
+    ir.Recurring,
+)
 
 _PREC = {"or": 2, "and": 3, "not": 4, "+": 6, "-": 6, "*": 7, "/": 7}
 
@@ -123,7 +153,11 @@ def band_edges(band: ir.Band, lang: str) -> str:
 
 
 def arm_patterns(arm: ir.Arm, lang: str) -> str:
-    return kw("otherwise", lang) if arm.patterns is None else ("、" if lang == "zh" else ", ").join(p.text for p in arm.patterns)
+    return (
+        kw("otherwise", lang)
+        if arm.patterns is None
+        else ("、" if lang == "zh" else ", ").join(p.text for p in arm.patterns)
+    )
 
 
 def party(ref: ir.PartyRef | None, lang: str) -> str:
@@ -206,28 +240,74 @@ def tier(t: ir.Tier, lang: str) -> str:
 # The fields of IR nodes as a drafter names them. A field missing here (one the IR
 # gains later) is shown by its attribute name rather than dropped.
 FIELDS: dict[str, tuple[str, str]] = {
-    "value": ("值", "value"), "type": ("类型", "type"), "bounds": ("范围", "bounds"), "authority": ("授权", "authority"),
-    "literate": ("", ""), "quote": ("原文", "quote"), "section": ("条款", "section"), "reading": ("理解", "reading"),
-    "scheme_starts": ("险种生效", "scheme starts"), "choices": ("解读", "choices"), "options": ("选项", "options"),
-    "signed": ("可为负", "signed"), "default": ("默认", "default"), "expr": ("公式", "formula"),
-    "per_region": ("每地区", "per region"), "carried": ("结转", "carried"), "kind": ("种类", "kind"),
-    "amount": ("金额", "amount"), "fund": ("所在资金", "fund"), "source": ("付款方", "from"), "dest": ("收款方", "to"),
-    "weights": ("分配依据", "weights"), "single_weight": ("分配依据", "weight"), "cond": ("条件", "condition"),
-    "cap": ("上限", "cap"), "cumulative_cap": ("累计上限", "cumulative cap"), "total_cap": ("合计上限", "total cap"),
-    "exceptions": ("例外", "exceptions"), "shares": ("份额", "shares"), "tiers": ("层", "tiers"),
-    "payers": ("承担方", "payers"), "share": ("比例", "share"), "ratio": ("比例", "ratio"),
-    "factor": ("因素", "factor"), "weight": ("权重", "weight"), "members": ("成员", "members"), "name": ("名称", "name"),
-    "basis": ("依据", "basis"), "effective_from": ("生效", "effective from"), "effective_to": ("截止", "until"),
-    "region_set": ("地区集", "region set"), "level": ("层级", "level"), "schemes": ("险种", "schemes"),
-    "order": ("顺序", "order"), "rule_order": ("规则顺序", "rule order"),
-    "label": ("标题", "title"), "regions": ("地区", "regions"), "shared": ("各期共用", "shared"), "periods": ("期", "periods"),
-    "given": ("已知", "given"), "opening": ("期初", "opening"), "expect": ("期望", "expect"), "period": ("期", "period"),
-    "date": ("日期", "date"), "by": ("前", "deadline"), "text": ("内容", "text"), "owners": ("责任", "owners"),
-    "deadline": ("时限", "deadline"), "number": ("序号", "number"),
-    "subject": ("依据", "subject"), "bands": ("分段", "bands"), "progressive": ("累进", "progressive"),
-    "lower": ("下限", "lower edge"), "upper": ("上限", "upper edge"), "arms": ("分支", "arms"),
-    "body": ("值", "value"), "patterns": ("成员", "members"),
-}  # fmt: skip
+    "value": ("值", "value"),
+    "type": ("类型", "type"),
+    "bounds": ("范围", "bounds"),
+    "authority": ("授权", "authority"),
+    "literate": ("", ""),
+    "quote": ("原文", "quote"),
+    "section": ("条款", "section"),
+    "reading": ("理解", "reading"),
+    "scheme_starts": ("险种生效", "scheme starts"),
+    "choices": ("解读", "choices"),
+    "options": ("选项", "options"),
+    "signed": ("可为负", "signed"),
+    "default": ("默认", "default"),
+    "expr": ("公式", "formula"),
+    "per_region": ("每地区", "per region"),
+    "carried": ("结转", "carried"),
+    "kind": ("种类", "kind"),
+    "amount": ("金额", "amount"),
+    "fund": ("所在资金", "fund"),
+    "source": ("付款方", "from"),
+    "dest": ("收款方", "to"),
+    "weights": ("分配依据", "weights"),
+    "single_weight": ("分配依据", "weight"),
+    "cond": ("条件", "condition"),
+    "cap": ("上限", "cap"),
+    "cumulative_cap": ("累计上限", "cumulative cap"),
+    "total_cap": ("合计上限", "total cap"),
+    "exceptions": ("例外", "exceptions"),
+    "shares": ("份额", "shares"),
+    "tiers": ("层", "tiers"),
+    "payers": ("承担方", "payers"),
+    "share": ("比例", "share"),
+    "ratio": ("比例", "ratio"),
+    "factor": ("因素", "factor"),
+    "weight": ("权重", "weight"),
+    "members": ("成员", "members"),
+    "name": ("名称", "name"),
+    "basis": ("依据", "basis"),
+    "effective_from": ("生效", "effective from"),
+    "effective_to": ("截止", "until"),
+    "region_set": ("地区集", "region set"),
+    "level": ("层级", "level"),
+    "schemes": ("险种", "schemes"),
+    "order": ("顺序", "order"),
+    "rule_order": ("规则顺序", "rule order"),
+    "label": ("标题", "title"),
+    "regions": ("地区", "regions"),
+    "shared": ("各期共用", "shared"),
+    "periods": ("期", "periods"),
+    "given": ("已知", "given"),
+    "opening": ("期初", "opening"),
+    "expect": ("期望", "expect"),
+    "period": ("期", "period"),
+    "date": ("日期", "date"),
+    "by": ("前", "deadline"),
+    "text": ("内容", "text"),
+    "owners": ("责任", "owners"),
+    "deadline": ("时限", "deadline"),
+    "number": ("序号", "number"),
+    "subject": ("依据", "subject"),
+    "bands": ("分段", "bands"),
+    "progressive": ("累进", "progressive"),
+    "lower": ("下限", "lower edge"),
+    "upper": ("上限", "upper edge"),
+    "arms": ("分支", "arms"),
+    "body": ("值", "value"),
+    "patterns": ("成员", "members"),
+}
 
 
 def field(name: str, lang: str) -> str:

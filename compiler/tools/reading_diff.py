@@ -11,8 +11,8 @@ from pathlib import Path
 
 import attrs
 
-from compiler.evaluate import Engine, EvaluationFailed, env_of, load_scenario, settle_with
 from compiler.driver import with_readings
+from compiler.evaluate import Engine, EvaluationFailed, env_of, load_scenario, settle_with
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.scope import claim_rules
 from compiler.numbers import to_decimal
@@ -37,7 +37,10 @@ class ChoiceDiff:
 
 
 def compare_readings(
-    checked: CheckedPolicy, scenario: str | Path, encoding: str | None = None, engine: Engine = "compiled",
+    checked: CheckedPolicy,
+    scenario: str | Path,
+    encoding: str | None = None,
+    engine: Engine = "compiled",
     base: Mapping[str, str] | None = None,
 ) -> list[ChoiceDiff]:
     """Each choice varied alone, the others at `base` (a choice → option map; the defaults
@@ -65,10 +68,14 @@ def compare_readings(
             owed.append({k: Fraction(v) for k, v in res.closing.items() if k in claims or k.split("(")[0] in claims})
         accounts = list(dict.fromkeys(a for n in nets for a in n))  # first seen, option by option
         claimed = list(dict.fromkeys(a for n in owed for a in n))
-        out.append(ChoiceDiff(
-            c.name.text, tuple(names), {a: tuple(n.get(a, Fraction(0)) for n in nets) for a in accounts},
-            {a: tuple(n.get(a, Fraction(0)) for n in owed) for a in claimed},
-        ))
+        out.append(
+            ChoiceDiff(
+                c.name.text,
+                tuple(names),
+                {a: tuple(n.get(a, Fraction(0)) for n in nets) for a in accounts},
+                {a: tuple(n.get(a, Fraction(0)) for n in owed) for a in claimed},
+            )
+        )
     return out
 
 
@@ -82,12 +89,31 @@ def to_text(diffs: list[ChoiceDiff], lang: str) -> str:
         heads += [o + (("(默认)" if zh else " (default)") if i == 0 else "") for i, o in enumerate(d.options)]
         heads.append("相差" if zh else "at stake")
         rows = [[a, *(money(x) for x in v), money(max(v) - min(v))] for a, v in d.net.items() if len(set(v)) > 1]
-        rows += [[("挂账未付:" if zh else "unpaid claim: ") + a, *(money(x) for x in v), money(max(v) - min(v))]
-                 for a, v in d.owed.items() if len(set(v)) > 1]  # fmt: skip
-        title = f"解读“{d.name}”:各选项下的净支出(支出减收入,元)" if zh else f"Choice ‘{d.name}’: net amount paid under each option (paid less received, 元)"
+        rows += [
+            [("挂账未付:" if zh else "unpaid claim: ") + a, *(money(x) for x in v), money(max(v) - min(v))]
+            for a, v in d.owed.items()
+            if len(set(v)) > 1
+        ]
+        title = (
+            f"解读“{d.name}”:各选项下的净支出(支出减收入,元)"
+            if zh
+            else f"Choice ‘{d.name}’: net amount paid under each option (paid less received, 元)"
+        )
         same = len(d.net) - sum(1 for v in d.net.values() if len(set(v)) > 1)
-        body = table(heads, rows, set(range(1, len(heads)))) if rows else ("各选项结果相同。\n" if zh else "Every option settles alike.\n")
-        tail = (f"另有 {same} 个主体或资金在各选项下相同。\n" if zh else f"{same} more parties or funds settle alike under every option.\n") if same and rows else ""
+        body = (
+            table(heads, rows, set(range(1, len(heads))))
+            if rows
+            else ("各选项结果相同。\n" if zh else "Every option settles alike.\n")
+        )
+        tail = (
+            (
+                f"另有 {same} 个主体或资金在各选项下相同。\n"
+                if zh
+                else f"{same} more parties or funds settle alike under every option.\n"
+            )
+            if same and rows
+            else ""
+        )
         parts.append(f"{title}\n\n{body}{tail}")
     return "\n".join(parts)
 

@@ -81,12 +81,20 @@ def discover(paths: Iterable[str]) -> tuple[list[Path], list[Failure]]:
             found.append(p)
             continue
         inside = sorted(
-            (f for f in p.rglob("*") if f.is_file() and (f.suffix == ".pool" or is_case_file(f))
-             and not any(part.startswith(".") for part in f.relative_to(p).parts)),
+            (
+                f
+                for f in p.rglob("*")
+                if f.is_file()
+                and (f.suffix == ".pool" or is_case_file(f))
+                and not any(part.startswith(".") for part in f.relative_to(p).parts)
+            ),
             key=lambda f: f.as_posix(),
-        )  # fmt: skip
+        )
         if not inside:
-            msg = (f"{p.as_posix()}: 目录中没有政策(.pool)或用例文件(.cases.yaml)", f"{p.as_posix()}: no policies (.pool) or case files (.cases.yaml) under this folder")
+            msg = (
+                f"{p.as_posix()}: 目录中没有政策(.pool)或用例文件(.cases.yaml)",
+                f"{p.as_posix()}: no policies (.pool) or case files (.cases.yaml) under this folder",
+            )
             failures.append(Failure(msg[0] + "\n", msg[1] + "\n", (Record(p.as_posix(), None, None, "", *msg),)))
         found += inside
     unique = {f.resolve(): f for f in reversed(found)}  # a file reached twice runs once, where first reached
@@ -111,8 +119,13 @@ class Session:
             self.policies[key] = result.policy
             if result.policy is None:
                 shown = result.errors or result.diagnostics
-                records = tuple(Record(d.span.file, d.span.line, d.span.column, d.code, d.message("zh"), d.message("en")) for d in shown)
-                self.failures.append(Failure(render_text(shown, result.sources, "zh"), render_text(shown, result.sources, "en"), records))
+                records = tuple(
+                    Record(d.span.file, d.span.line, d.span.column, d.code, d.message("zh"), d.message("en"))
+                    for d in shown
+                )
+                self.failures.append(
+                    Failure(render_text(shown, result.sources, "zh"), render_text(shown, result.sources, "en"), records)
+                )
             elif self.coverage:
                 self.recorders[key] = Coverage(result.policy, result.policy.program.main.file)
         return self.policies[key]
@@ -153,7 +166,9 @@ class Session:
     def problems(self, problems: list[Problem]) -> None:
         zh = "".join(p.render("zh") + "\n" for p in problems)
         en = "".join(p.render("en") + "\n" for p in problems)
-        records = tuple(Record(p.file, p.error.line, p.error.column, p.error.field, p.error.zh, p.error.en) for p in problems)
+        records = tuple(
+            Record(p.file, p.error.line, p.error.column, p.error.field, p.error.zh, p.error.en) for p in problems
+        )
         self.failures.append(Failure(zh, en, records))
 
     @property
@@ -185,10 +200,21 @@ def producer(checked: CheckedPolicy, mm: Mismatch) -> dict[str, object]:
         kind = {ir.Rule: "rule", ir.LetDecl: "derived", ir.ParamDecl: "param", ir.InputDecl: "input"}[type(d)]
         return {"kind": kind, "name": mm.name, "file": d.span.file, "line": d.span.line, "via": []}
     fund = checked.scope.funds[mm.name]
-    return {"kind": "fund", "name": mm.name, "file": fund.span.file, "line": fund.span.line, "via": [{"rule": r, "line": n} for r, n in mm.via]}
+    return {
+        "kind": "fund",
+        "name": mm.name,
+        "file": fund.span.file,
+        "line": fund.span.line,
+        "via": [{"rule": r, "line": n} for r, n in mm.via],
+    }
 
 
-_KIND = {"rule": ("规则", "rule"), "derived": ("派生值", "derived value"), "param": ("参数", "parameter"), "input": ("输入", "input")}
+_KIND = {
+    "rule": ("规则", "rule"),
+    "derived": ("派生值", "derived value"),
+    "param": ("参数", "parameter"),
+    "input": ("输入", "input"),
+}
 
 
 def _producer_text(p: dict[str, object], lang: str) -> str:
@@ -204,7 +230,9 @@ def _producer_text(p: dict[str, object], lang: str) -> str:
     zh, en = _KIND[str(p["kind"])]
     if lang == "en":
         return f"from {en} ‘{p['name']}’ ({where})"
-    return f"由{zh}“{p['name']}”算出 ({where})" if p["kind"] in ("rule", "derived") else f"来自{zh}“{p['name']}” ({where})"
+    return (
+        f"由{zh}“{p['name']}”算出 ({where})" if p["kind"] in ("rule", "derived") else f"来自{zh}“{p['name']}” ({where})"
+    )
 
 
 def _type(checked: CheckedPolicy, name: str) -> Type:
@@ -283,30 +311,68 @@ def render_json(session: Session, lang: str) -> str:
             mismatches = []
             for mm in r.mismatches:
                 t = _type(g.policy, mm.name)
-                mismatches.append({
-                    "name": mm.name, "region": mm.region, "period": mm.period,
-                    "expected": _json_value(mm.expected, t), "actual": _json_value(mm.actual, t),
-                    "file": mm.span.file, "line": mm.span.line, "producer": producer(g.policy, mm),
-                })  # fmt: skip
+                mismatches.append(
+                    {
+                        "name": mm.name,
+                        "region": mm.region,
+                        "period": mm.period,
+                        "expected": _json_value(mm.expected, t),
+                        "actual": _json_value(mm.actual, t),
+                        "file": mm.span.file,
+                        "line": mm.span.line,
+                        "producer": producer(g.policy, mm),
+                    }
+                )
             error = None
             if r.error is not None:
                 e = r.error
-                error = {"message": e.zh if lang == "zh" else e.en, "file": e.span.file if e.span else None, "line": e.span.line if e.span else None}
-            cases.append({
-                "label": r.label, "kind": r.kind, "file": r.file, "line": r.line, "group": g.file,
-                "policy": g.policy.program.main.file, "status": "passed" if r.passed else "failed",
-                "tolerance": _exact(r.tolerance), "mismatches": mismatches, "error": error,
-            })  # fmt: skip
+                error = {
+                    "message": e.zh if lang == "zh" else e.en,
+                    "file": e.span.file if e.span else None,
+                    "line": e.span.line if e.span else None,
+                }
+            cases.append(
+                {
+                    "label": r.label,
+                    "kind": r.kind,
+                    "file": r.file,
+                    "line": r.line,
+                    "group": g.file,
+                    "policy": g.policy.program.main.file,
+                    "status": "passed" if r.passed else "failed",
+                    "tolerance": _exact(r.tolerance),
+                    "mismatches": mismatches,
+                    "error": error,
+                }
+            )
     results = session.results
     passed = sum(r.passed for r in results)
     errors = [rec.json(lang) for f in session.failures for rec in f.records]
     doc: dict[str, object] = {
-        "passed": passed, "failed": len(results) - passed, "errors": errors, "exit_code": session.exit_code, "cases": cases,
-    }  # fmt: skip
+        "passed": passed,
+        "failed": len(results) - passed,
+        "errors": errors,
+        "exit_code": session.exit_code,
+        "cases": cases,
+    }
     if session.coverage:
         doc["coverage"] = [
-            {"policy": rep.policy, "total": rep.total, "covered": rep.covered, "percent": rep.percent,
-             "uncovered": [{"kind": i.kind, "file": i.span.file, "line": i.span.line, "column": i.span.column, "message": i.text(lang)} for i in rep.uncovered]}
+            {
+                "policy": rep.policy,
+                "total": rep.total,
+                "covered": rep.covered,
+                "percent": rep.percent,
+                "uncovered": [
+                    {
+                        "kind": i.kind,
+                        "file": i.span.file,
+                        "line": i.span.line,
+                        "column": i.span.column,
+                        "message": i.text(lang),
+                    }
+                    for i in rep.uncovered
+                ],
+            }
             for rep in session.reports()
-        ]  # fmt: skip
+        ]
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"

@@ -29,17 +29,17 @@ import attrs
 import numpy as np
 
 from compiler.ir.checked import CheckedPolicy
+from compiler.ir.types import Base
 from compiler.plan import plan_of
 from compiler.runtime import SettlementError
-from compiler.ir.types import Base
 from compiler.vector import arith as A
 from compiler.vector.arith import Arr, Ctx, VectorOverflow, Why, why
 from compiler.vector.batch import Batch, Scaled
 from compiler.vector.rules import Failures, Flow, Machine
-from compiler.vector.values import Flag, V, Values
 from compiler.vector.stack import batch_of
+from compiler.vector.values import Flag, V, Values
 
-__all__ = ["batch_of", "Batch", "BatchError", "BatchResult", "Scaled", "VectorOverflow", "run_batch"]
+__all__ = ["Batch", "BatchError", "BatchResult", "Scaled", "VectorOverflow", "batch_of", "run_batch"]
 
 
 class BatchError(SettlementError):
@@ -101,13 +101,21 @@ def run_batch(checked: CheckedPolicy, batch: Batch, strict: bool = False, raise_
 
 
 def _settle_funds(
-    checked: CheckedPolicy, regions: list[str], n: int, flows: list[Flow], opening: dict[str, Arr], failures: Failures, ctx: Ctx
+    checked: CheckedPolicy,
+    regions: list[str],
+    n: int,
+    flows: list[Flow],
+    opening: dict[str, Arr],
+    failures: Failures,
+    ctx: Ctx,
 ) -> dict[str, Arr]:
     """Conservation per account: opening + in − out = closing; uncarried close at zero, carried never below."""
     closing: dict[str, Arr] = {}
     for fund in plan_of(checked).funds:
         for name in fund.accounts(regions):
-            terms = [(1, f.amount, f.mag) for f in flows if f.dest == name] + [(-1, f.amount, f.mag) for f in flows if f.source == name]
+            terms = [(1, f.amount, f.mag) for f in flows if f.dest == name] + [
+                (-1, f.amount, f.mag) for f in flows if f.source == name
+            ]
             if name in opening:
                 terms.append((1, opening[name], A.measure(opening[name])))
             balance = A.fen_sum(ctx, terms, n)

@@ -42,7 +42,9 @@ LIMIT = 2**62
 class VectorOverflow(OverflowError):
     """An intermediate value cannot be held in int64 and strict mode forbids Python ints."""
 
-    def __init__(self, line: int | None, what: str, why: str = "exact Python-int arithmetic was not allowed (strict)") -> None:
+    def __init__(
+        self, line: int | None, what: str, why: str = "exact Python-int arithmetic was not allowed (strict)"
+    ) -> None:
         at = f"line {line}: " if line else ""
         super().__init__(f"{at}{what} does not fit in int64; {why}")
         self.line = line
@@ -208,7 +210,12 @@ def align(ctx: Ctx, a: Q, b: Q) -> tuple[Arr, Arr, Den, int]:
     bound = max(a.mag * b.dmag, b.mag * a.dmag, a.dmag * b.dmag)
     obj = _guard(ctx, bound, a, b)
     if obj:
-        return _objs(pyints(a.num) * pyints(b.den)), _objs(pyints(b.num) * pyints(a.den)), _objs(pyints(a.den) * pyints(b.den)), bound
+        return (
+            _objs(pyints(a.num) * pyints(b.den)),
+            _objs(pyints(b.num) * pyints(a.den)),
+            _objs(pyints(a.den) * pyints(b.den)),
+            bound,
+        )
     # Over the least common denominator, so later products stay small (10·S₁·S₂, not 100·S₁·S₂).
     g = np.gcd(a.den, b.den)
     sa, sb = b.den // g, a.den // g
@@ -242,7 +249,9 @@ def mul(ctx: Ctx, a: Q, b: Q) -> Q:
         bad, why = poison(a, b)
         return Q(a.num, a.den * b.den, a.mag * b.mag, a.dmag * b.dmag, bad, why, b.num)
     obj = _guard(ctx, bound, a, b)
-    an, bn, ad, bd = (pyints(a.num), pyints(b.num), pyints(a.den), pyints(b.den)) if obj else (a.num, b.num, a.den, b.den)
+    an, bn, ad, bd = (
+        (pyints(a.num), pyints(b.num), pyints(a.den), pyints(b.den)) if obj else (a.num, b.num, a.den, b.den)
+    )
     bad, why = poison(a, b)
     return Q(_times(an, bn), ad * bd, a.mag * b.mag, a.dmag * b.dmag, bad, why)
 
@@ -268,7 +277,9 @@ def div(ctx: Ctx, a: Q, b: Q, why: Why = DIV0) -> Q:
         b = attrs.evolve(b, den=b.den // g, dmag=b.den // g)
     bound = max(a.mag * b.dmag, a.dmag * b.mag)
     obj = _guard(ctx, bound, a, b)
-    an, bn, ad, bd = (pyints(a.num), pyints(b.num), pyints(a.den), pyints(b.den)) if obj else (a.num, b.num, a.den, b.den)
+    an, bn, ad, bd = (
+        (pyints(a.num), pyints(b.num), pyints(a.den), pyints(b.den)) if obj else (a.num, b.num, a.den, b.den)
+    )
     zero = bn == 0
     if bn.dtype != object and np.size(bn) and int(bn.min()) > 0:  # a positive divisor, the usual case
         num, den = _times(an, bd), _times(ad, bn)

@@ -52,7 +52,11 @@ class Failures:
     def add(self, mask: Arr | None, why: Why | None, line: int | None = None) -> None:
         if mask is None:
             return
-        rows = np.asarray(mask).reshape(mask.shape[0], -1).any(axis=1) if np.ndim(mask) else np.full(self.failed.shape, bool(mask))
+        rows = (
+            np.asarray(mask).reshape(mask.shape[0], -1).any(axis=1)
+            if np.ndim(mask)
+            else np.full(self.failed.shape, bool(mask))
+        )
         new = rows & ~self.failed
         if not new.any():
             return
@@ -88,7 +92,9 @@ class Machine:
 
     # ---- 全部 and 剩余
 
-    def moved(self, names: tuple[str, ...], sign: int, into: str | None = None, out_of: str | None = None) -> list[tuple[int, Arr, int]]:
+    def moved(
+        self, names: tuple[str, ...], sign: int, into: str | None = None, out_of: str | None = None
+    ) -> list[tuple[int, Arr, int]]:
         """The named rules' flows into, or out of, one account, as signed fen terms."""
         out = []
         for n in names:
@@ -267,10 +273,14 @@ class Machine:
                 cap = np.broadcast_to(self.fen(self.v.num(tier.cap), rule, tier.line), left.shape)
                 need = np.minimum(left, np.maximum(cap, 0))
             one = A.const(Fraction(1))
-            ratios = stack(self.ctx, [self.v.num(x.share) if x.share is not None else one for x in tier.payers], self.size)
+            ratios = stack(
+                self.ctx, [self.v.num(x.share) if x.share is not None else one for x in tier.payers], self.size
+            )
             total_cap = None
             if tier.total_cap is not None:
-                total_cap = np.maximum(np.broadcast_to(self.fen(self.v.num(tier.total_cap), rule, tier.line), (self.size, 1)), 0)
+                total_cap = np.maximum(
+                    np.broadcast_to(self.fen(self.v.num(tier.total_cap), rule, tier.line), (self.size, 1)), 0
+                )
             self.ctx.line = tier.line
             rows, bad = tier_pieces(self.ctx, np.ascontiguousarray(need), ratios, total_cap)
             self.fail.add(bad, _zero_weights(rule))

@@ -116,9 +116,13 @@ def tier_pieces(ctx: Ctx, need: Arr, ratios: Q, total_cap: Arr | None) -> tuple[
     share of that, spread over regions in proportion to what is unpaid there."""
     n, r = need.shape
     k = np.shape(ratios.num)[-1]
-    ratios3 = Q(np.reshape(ratios.num, np.shape(ratios.num)[:-1] + (1, k)) if np.ndim(ratios.num) == 2 else ratios.num,
-                ratios.den if isinstance(ratios.den, int) else np.reshape(ratios.den, np.shape(ratios.den)[:-1] + (1, -1)),
-                ratios.mag, ratios.dmag, None)  # fmt: skip
+    ratios3 = Q(
+        np.reshape(ratios.num, np.shape(ratios.num)[:-1] + (1, k)) if np.ndim(ratios.num) == 2 else ratios.num,
+        ratios.den if isinstance(ratios.den, int) else np.reshape(ratios.den, np.shape(ratios.den)[:-1] + (1, -1)),
+        ratios.mag,
+        ratios.dmag,
+        None,
+    )
     bad_ratios = np.zeros((n, 1), dtype=bool) if ratios.bad is None else np.broadcast_to(ratios.bad, (n, 1))
     if total_cap is None:
         rows, bad = largest_remainder(ctx, need[:, :, None], ratios3)

@@ -40,7 +40,9 @@ def batch_of(checked: CheckedPolicy, scenarios: list[Scenario]) -> Batch:
                 num = np.array([int(Fraction(x) * den) for x in arr.ravel()], dtype=object).reshape(arr.shape)
                 if num.size and max(abs(int(x)) for x in num.ravel()) >= 2**63:
                     # A scenario value of 30 significant digits: exact, but not in int64 (the scalar engines settle it).
-                    raise VectorOverflow(None, f"‘{name}’ over denominator {den}", "the scalar engines settle it exactly")
+                    raise VectorOverflow(
+                        None, f"‘{name}’ over denominator {den}", "the scalar engines settle it exactly"
+                    )
                 out[name] = Scaled(num.astype(np.int64), den)
             elif t.base is Base.BOOL:
                 out[name] = arr.astype(bool)
@@ -49,5 +51,7 @@ def batch_of(checked: CheckedPolicy, scenarios: list[Scenario]) -> Batch:
         return out
 
     accounts = sorted({a for s in scenarios for a in s.state})
-    opening = {a: np.array([int(s.state.get(a, Decimal(0)) * 100) for s in scenarios], dtype=np.int64) for a in accounts}
+    opening = {
+        a: np.array([int(s.state.get(a, Decimal(0)) * 100) for s in scenarios], dtype=np.int64) for a in accounts
+    }
     return Batch(tuple(regions), len(scenarios), column("params"), column("inputs"), opening)

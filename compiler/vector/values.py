@@ -43,9 +43,15 @@ class Values:
     """Named values on demand, each computed once for the whole batch."""
 
     def __init__(
-        self, checked: CheckedPolicy, regions: list[str], size: int, supplied: dict[str, V],
-        opening: dict[str, Arr], rule_value: Callable[[ir.Rule], Q], ctx: Ctx,
-    ) -> None:  # fmt: skip
+        self,
+        checked: CheckedPolicy,
+        regions: list[str],
+        size: int,
+        supplied: dict[str, V],
+        opening: dict[str, Arr],
+        rule_value: Callable[[ir.Rule], Q],
+        ctx: Ctx,
+    ) -> None:
         self.checked = checked
         self.scope = checked.scope
         self.regions = regions
@@ -133,12 +139,12 @@ class Values:
                     return A.mul(ctx, x, y)
                 return A.div(ctx, x, y)
             case ir.Compare(op=op, left=a, right=b):
-                l, r = self.expr(a), self.expr(b)
-                bad, why = A.poison(l, r)
-                if isinstance(l, Q) and isinstance(r, Q):
-                    return Flag(A.compare(ctx, op, l, r), bad, why)
-                assert isinstance(l, Flag) and isinstance(r, Flag)
-                data = l.data == r.data if op == "=" else l.data != r.data
+                lhs, rhs = self.expr(a), self.expr(b)
+                bad, why = A.poison(lhs, rhs)
+                if isinstance(lhs, Q) and isinstance(rhs, Q):
+                    return Flag(A.compare(ctx, op, lhs, rhs), bad, why)
+                assert isinstance(lhs, Flag) and isinstance(rhs, Flag)
+                data = lhs.data == rhs.data if op == "=" else lhs.data != rhs.data
                 return Flag(np.asarray(data), bad, why)
             case ir.MemberOf(operand=a, members=ms):
                 f = self.flag(a)
@@ -200,7 +206,9 @@ class Values:
         ctx = self.ctx
         ctx.line = e.span.line
         x = A.eager(ctx, self.num(e.subject))
-        edges = [(self.num(b.lower), None if b.upper is None else self.num(b.upper), self.num(b.value)) for b in e.bands]
+        edges = [
+            (self.num(b.lower), None if b.upper is None else self.num(b.upper), self.num(b.value)) for b in e.bands
+        ]
         bad: Arr | None = None
         for lo, hi, _ in edges:  # edges may be open parameters: out of order, bands would overlap
             if hi is not None:
@@ -251,7 +259,11 @@ class Values:
         if fn.id == "count":
             f = self.flag(arg)
             data = np.broadcast_to(f.data, self.shape(True)).sum(axis=1, keepdims=True).astype(np.int64)
-            bad = None if f.bad is None else np.asarray(np.broadcast_to(f.bad, self.shape(True)).any(axis=1, keepdims=True))
+            bad = (
+                None
+                if f.bad is None
+                else np.asarray(np.broadcast_to(f.bad, self.shape(True)).any(axis=1, keepdims=True))
+            )
             return Q(data, 1, len(self.regions), 1, bad, f.why)
         x = self.num(arg)
         total = self.total(x)
@@ -276,7 +288,9 @@ class Values:
             return out
         acc = A.const(Fraction(0))
         for i in range(len(self.regions)):
-            col = Q(np.broadcast_to(x.num, shape)[:, i : i + 1], np.broadcast_to(x.den, shape)[:, i : i + 1], x.mag, x.dmag)
+            col = Q(
+                np.broadcast_to(x.num, shape)[:, i : i + 1], np.broadcast_to(x.den, shape)[:, i : i + 1], x.mag, x.dmag
+            )
             acc = A.add(self.ctx, acc, col)
         bad = None if x.bad is None else np.asarray(np.broadcast_to(x.bad, shape).any(axis=1, keepdims=True))
         return A.with_poison(acc, bad, x.why)

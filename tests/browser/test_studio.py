@@ -29,16 +29,25 @@ from compiler.serve.service import Service
 ROOT = Path(__file__).resolve().parent.parent.parent
 GUIZHOU = ROOT / "policies" / "guizhou_risk_adjustment.pool"
 ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 # Runs before the page's own script: records every CSP violation, for the last test to read.
 PROBE = "window.__violations = []; document.addEventListener('securitypolicyviolation', e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));"
 
 
 @pytest.fixture(scope="module")
 def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = Path(os.environ["POOL_ARTIFACTS"]) if os.environ.get("POOL_ARTIFACTS") else tmp_path_factory.mktemp("studio-screenshots")
+    folder = (
+        Path(os.environ["POOL_ARTIFACTS"])
+        if os.environ.get("POOL_ARTIFACTS")
+        else tmp_path_factory.mktemp("studio-screenshots")
+    )
     folder.mkdir(parents=True, exist_ok=True)
     print(f"studio screenshots: {folder}")
     return folder
@@ -69,7 +78,9 @@ def page(browser: Any, base: str) -> Iterator[Page]:
     errors: list[str] = []
     outside: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.on("request", lambda r: outside.append(r.url) if not r.url.startswith((base, "data:", "blob:", "about:")) else None)
+    pg.on(
+        "request", lambda r: outside.append(r.url) if not r.url.startswith((base, "data:", "blob:", "about:")) else None
+    )
     pg.goto(base + "/")
     pg.select_option("#policy", "guizhou_risk_adjustment")
     pg.wait_for_selector("#ledger tbody tr[data-rule='基础上解额']")
@@ -91,7 +102,9 @@ def test_a_misspelt_name_is_marked_at_its_line(page: Page, artifacts: Path) -> N
     word = "上年度征缴收入"
     # Put the caret after the word on that line, then type over its last character, as a drafter would.
     at = sum(len(s) + 1 for s in lines[: line - 1]) + lines[line - 1].index(word) + len(word)
-    page.evaluate(f"(() => {{ const s = document.getElementById('source'); s.focus(); s.setSelectionRange({at}, {at}); }})()")
+    page.evaluate(
+        f"(() => {{ const s = document.getElementById('source'); s.focus(); s.setSelectionRange({at}, {at}); }})()"
+    )
     page.keyboard.press("Backspace")
     page.keyboard.type("人")
     page.wait_for_selector(f"#gutter span.err[data-line='{line}']")
@@ -116,13 +129,19 @@ def test_changing_a_citys_income_changes_the_ledger(page: Page, artifacts: Path)
     field = page.locator("input[data-field='regions.贵阳市.上年度征缴收入']")
     field.fill("950000000")
     # (expect polls from outside the page: the page's CSP forbids the eval that wait_for_function uses)
-    expect(page.locator("#ledger tr[data-rule='基础上解额'][data-from='贵阳市'] td.amount")).to_have_text("70,000,000.00")
+    expect(page.locator("#ledger tr[data-rule='基础上解额'][data-from='贵阳市'] td.amount")).to_have_text(
+        "70,000,000.00"
+    )
     assert ledger_amount(page, "基础上解额", "遵义市") == "80,000,000.00"
     page.click("#ledger tr[data-rule='基础上解额'][data-from='贵阳市'] td.amount a")
     expect(page.locator("#trace")).to_contain_text("基础上解额@贵阳市 = 70,000,000.00元")
     expect(page.locator("#trace")).to_contain_text("上年度征缴收入@贵阳市 = 950,000,000.00元")
     page.click("#values-block summary")
-    assert page.inner_text("#values tr[data-value='同比增量']").split("\t")[-3:] == ["50000000.00", "0.00", "10000000.00"]
+    assert page.inner_text("#values tr[data-value='同比增量']").split("\t")[-3:] == [
+        "50000000.00",
+        "0.00",
+        "10000000.00",
+    ]
     assert page.query_selector("#flow-svg svg g.edge") is not None
     page.screenshot(path=str(artifacts / "ledger-after-change.png"), full_page=True)
     # A value the scenario reader refuses is marked at its cell, with the reader's message.
@@ -148,12 +167,18 @@ def test_uploading_the_bundled_scenario_as_xlsx_fills_the_table(page: Page, tmp_
     upload.write_bytes(template_bytes(checked, "xlsx", scenario))  # pool's own fill-in workbook, filled
     page.set_input_files("#upload", str(upload))
     expect(page.locator("#loaded")).to_have_text("已读入 贵州2026.xlsx")
-    expect(page.locator("input[data-field='regions.遵义市.上年度征缴收入']")).to_have_value("900000000")  # a number cell
+    expect(page.locator("input[data-field='regions.遵义市.上年度征缴收入']")).to_have_value(
+        "900000000"
+    )  # a number cell
     # 遵义市: 10% of 900,000,000, less half the increment of 100,000,000 = 90,000,000 − 50,000,000.
-    expect(page.locator("#ledger tr[data-rule='基础上解额'][data-from='遵义市'] td.amount")).to_have_text("40,000,000.00")
+    expect(page.locator("#ledger tr[data-rule='基础上解额'][data-from='遵义市'] td.amount")).to_have_text(
+        "40,000,000.00"
+    )
     # The bundled CSV (万元 cells, thousands separators) gives the bundled ledger back.
     page.set_input_files("#upload", str(ROOT / "policies" / "scenarios" / "guizhou_2026.csv"))
-    expect(page.locator("#ledger tr[data-rule='基础上解额'][data-from='遵义市'] td.amount")).to_have_text("80,000,000.00")
+    expect(page.locator("#ledger tr[data-rule='基础上解额'][data-from='遵义市'] td.amount")).to_have_text(
+        "80,000,000.00"
+    )
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
@@ -163,7 +188,18 @@ def test_results_download_as_pool_run_writes_them(page: Page, fmt: str, tmp_path
     from compiler.cli import main
 
     out = tmp_path / f"cli.{fmt}"
-    ran = CliRunner().invoke(main, ["run", str(GUIZHOU), str(ROOT / "policies" / "scenarios" / "guizhou_2026.json"), "--format", fmt, "-o", str(out)])
+    ran = CliRunner().invoke(
+        main,
+        [
+            "run",
+            str(GUIZHOU),
+            str(ROOT / "policies" / "scenarios" / "guizhou_2026.json"),
+            "--format",
+            fmt,
+            "-o",
+            str(out),
+        ],
+    )
     assert ran.exit_code == 0, ran.output
     with page.expect_download() as got:
         page.click("#dl-results" if fmt == "csv" else "#dl-results-xlsx")

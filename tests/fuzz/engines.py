@@ -49,7 +49,9 @@ def _money(v: Any) -> Val:
 
 def _from_scalar(values: dict[str, Any], transfers: list[Any], closing: dict[str, Any], rules: list[str]) -> Outcome:
     ledger = [(t.source, t.dest, Fraction(t.amount), t.rule, t.line) for t in transfers]
-    return Outcome(ledger, {k: Fraction(v) for k, v in closing.items()}, {k: _money(values[k]) for k in rules if k in values})
+    return Outcome(
+        ledger, {k: Fraction(v) for k, v in closing.items()}, {k: _money(values[k]) for k in rules if k in values}
+    )
 
 
 def run_interpreter(checked: CheckedPolicy, scen: Scenario, rules: list[str]) -> Outcome:
@@ -57,7 +59,7 @@ def run_interpreter(checked: CheckedPolicy, scen: Scenario, rules: list[str]) ->
         res = settle(checked, env_of(scen))
     except EvalError as e:
         return Outcome(failed=e.en)
-    except Exception:  # noqa: BLE001 - a traceback is the finding
+    except Exception:
         return Outcome(crash=traceback.format_exc(limit=-6))
     return _from_scalar(res.values, res.transfers, res.closing, rules)
 
@@ -67,12 +69,14 @@ def run_compiled(module: Any, scen: Scenario, rules: list[str]) -> Outcome:
         out = module.evaluate(list(scen.regions), dict(scen.params), dict(scen.inputs), dict(scen.state))
     except PolicyError as e:
         return Outcome(failed=e.en)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return Outcome(crash=traceback.format_exc(limit=-6))
     return _from_scalar(out.values, out.transfers, out.closing, rules)
 
 
-def run_vector(checked: CheckedPolicy, scens: list[Scenario], rules: list[str], given: Batch | None = None) -> list[Outcome]:
+def run_vector(
+    checked: CheckedPolicy, scens: list[Scenario], rules: list[str], given: Batch | None = None
+) -> list[Outcome]:
     """Every scenario as one draw of a single batch (they share their regions)."""
     n = given.size if given is not None else len(scens)
     try:
@@ -83,7 +87,7 @@ def run_vector(checked: CheckedPolicy, scens: list[Scenario], rules: list[str], 
         res = run_batch(checked, batch, raise_failures=False)
     except VectorOverflow:
         return [Outcome(refused=True) for _ in range(n)]
-    except Exception:  # noqa: BLE001
+    except Exception:
         return [Outcome(crash=traceback.format_exc(limit=-6)) for _ in range(n)]
     outs = []
     for k in range(n):
@@ -96,7 +100,9 @@ def run_vector(checked: CheckedPolicy, scens: list[Scenario], rules: list[str], 
         values: dict[str, Val] = {}
         for name in rules:
             arr = res.values[name][k]
-            values[name] = {r: Fraction(int(x), 100) for r, x in zip(res.regions, arr)} if arr.ndim else Fraction(int(arr), 100)
+            values[name] = (
+                {r: Fraction(int(x), 100) for r, x in zip(res.regions, arr)} if arr.ndim else Fraction(int(arr), 100)
+            )
         outs.append(Outcome(ledger, closing, values))
     return outs
 
@@ -104,6 +110,7 @@ def run_vector(checked: CheckedPolicy, scens: list[Scenario], rules: list[str], 
 def _one_by_one(checked: CheckedPolicy, scen: Scenario, rules: list[str]) -> list[Outcome]:
     """One scenario as a batch of one, its global numbers given as exact scalars rather than
     int64 arrays (run_batch takes a Fraction for a global value)."""
+
     def split(table: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         arrays = {k: v for k, v in table.items() if isinstance(v, dict) or not checked.types[k].numeric}
         return arrays, {k: Fraction(v) for k, v in table.items() if k not in arrays}
@@ -122,7 +129,7 @@ def run_all(checked: CheckedPolicy, source: str, scens: list[Scenario]) -> dict[
     rules = [r.name.text for r in checked.scope.rules]
     try:
         module = compiled_module(checked, source)
-    except Exception:  # noqa: BLE001 - the code generator crashing on a clean policy is a finding
+    except Exception:
         crash = traceback.format_exc(limit=-6)
         compiled = [Outcome(crash=crash) for _ in scens]
     else:
@@ -186,8 +193,16 @@ def differences(outs: dict[str, list[Outcome]]) -> list[Difference]:
                 if want.failed is None and not _limit(want):
                     found.append(Difference("vector refused an amount within int64 fen", k, engine))
             elif (want.failed is None) != (got.failed is None):
-                found.append(Difference("one engine fails, another settles", k, f"interpreter: {want.failed!r}; {engine}: {got.failed!r}"))
-            elif want.failed is None and (got.ledger != want.ledger or got.closing != want.closing or got.values != want.values):
+                found.append(
+                    Difference(
+                        "one engine fails, another settles",
+                        k,
+                        f"interpreter: {want.failed!r}; {engine}: {got.failed!r}",
+                    )
+                )
+            elif want.failed is None and (
+                got.ledger != want.ledger or got.closing != want.closing or got.values != want.values
+            ):
                 cls = classify(_by_rule(want.ledger), _by_rule(got.ledger))
                 found.append(Difference(cls, k, f"{engine} vs interpreter: {_first_diff(want, got)}"))
     return found

@@ -33,9 +33,13 @@ def _fen(x: Fraction) -> bool:
 
 
 def check_period(
-    rows: Iterable[Row], closing: dict[str, Fraction], opening: dict[str, Fraction], accounts: dict[str, bool],
-    caps: list[Cap], scenario: dict[str, Any],
-) -> list[str]:  # fmt: skip
+    rows: Iterable[Row],
+    closing: dict[str, Fraction],
+    opening: dict[str, Fraction],
+    accounts: dict[str, bool],
+    caps: list[Cap],
+    scenario: dict[str, Any],
+) -> list[str]:
     """What is wrong with one engine's ledger for one period ([] when nothing is)."""
     rows = list(rows)
     problems: list[str] = []
@@ -54,7 +58,9 @@ def check_period(
             if acc not in closing:
                 problems.append(f"carried account {acc} has no closing balance (it would close at {_yuan(balance)})")
             elif closing[acc] != balance:
-                problems.append(f"{acc}: opening {_yuan(opening.get(acc, Fraction(0)))} + in {_yuan(inflow)} − out {_yuan(outflow)} = {_yuan(balance)}, reported {_yuan(closing[acc])}")
+                problems.append(
+                    f"{acc}: opening {_yuan(opening.get(acc, Fraction(0)))} + in {_yuan(inflow)} − out {_yuan(outflow)} = {_yuan(balance)}, reported {_yuan(closing[acc])}"
+                )
             if balance < 0:
                 problems.append(f"{acc} closes overdrawn at {_yuan(balance)}")
         elif balance != 0:
@@ -66,7 +72,9 @@ def check_period(
             if left < 0 or not _fen(left):
                 problems.append(f"unpaid claim {acc} of {_yuan(left)}")
             elif left and closing.get(CLAIMS[claim], Fraction(0)) != 0:
-                problems.append(f"{acc} is left unpaid {_yuan(left)} while {CLAIMS[claim]} still holds {_yuan(closing[CLAIMS[claim]])}")
+                problems.append(
+                    f"{acc} is left unpaid {_yuan(left)} while {CLAIMS[claim]} still holds {_yuan(closing[CLAIMS[claim]])}"
+                )
         elif acc not in accounts:
             problems.append(f"closing balance for {acc}, which is no carried fund account")
     by_fund: dict[str, list[Cap]] = {}
@@ -78,7 +86,9 @@ def check_period(
         ceiling = max(Fraction(c.value(scenario)) for c in fund_caps)
         room = max(Fraction(0), ceiling - opening.get(fund, Fraction(0)))
         if retained > room:
-            problems.append(f"累计上限 {_yuan(ceiling)} exceeded: {fund} opened at {_yuan(opening.get(fund, Fraction(0)))} and retained {_yuan(retained)}")
+            problems.append(
+                f"累计上限 {_yuan(ceiling)} exceeded: {fund} opened at {_yuan(opening.get(fund, Fraction(0)))} and retained {_yuan(retained)}"
+            )
     return problems
 
 

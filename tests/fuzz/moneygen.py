@@ -58,6 +58,7 @@ class Case:
         regions = set(first["regions"]) - set(second["regions"])
         second["regions"] = {**second["regions"], **{r: third["regions"][r] for r in regions}}
         return {"periods": [first, second, third]}
+
     funds: dict[str, tuple[bool, bool]] = field(default_factory=dict)  # fund → (carried, per region)
     caps: list[Cap] = field(default_factory=list)
     features: set[str] = field(default_factory=set)
@@ -66,7 +67,7 @@ class Case:
         """Every ledger account of a fund for these regions → carried (per-region funds are `名(地区)`)."""
         out: dict[str, bool] = {}
         for name, (carried, per_region) in self.funds.items():
-            for acc in ([f"{name}({r})" for r in regions] if per_region else [name]):
+            for acc in [f"{name}({r})" for r in regions] if per_region else [name]:
                 out[acc] = carried
         return out
 
@@ -96,7 +97,9 @@ class _Policy:
             digits = "".join(self.rng.choice("0123456789") for _ in range(self.rng.randint(28, 34)))
             return self.rng.choice([f"0.{digits}", f"{digits[0]}.{digits[1:]}%", "0.499999999999999999999999999999%"])
         if r < 0.9:
-            return self.use("上解比例", f"参数 上解比例: 比例 = {self.rng.choice(['10%', '0.1000000000000000000000000000001'])}")
+            return self.use(
+                "上解比例", f"参数 上解比例: 比例 = {self.rng.choice(['10%', '0.1000000000000000000000000000001'])}"
+            )
         self.features.add("28+ digit ratios")
         return self.use("浮动比例", "输入 浮动比例: 比例")  # a scenario gives it with 30 digits
 
@@ -148,7 +151,12 @@ def _weights(rng: random.Random) -> tuple[str, str]:
     if rng.random() < 0.25:
         return "按 人数", "single"
     w = rng.choice(["50%", "50%", "50%", "30%", "1%", "33.333333333333333333333333333%"])
-    rest = {"50%": "50%", "30%": "70%", "1%": "99%", "33.333333333333333333333333333%": "66.666666666666666666666666667%"}[w]
+    rest = {
+        "50%": "50%",
+        "30%": "70%",
+        "1%": "99%",
+        "33.333333333333333333333333333%": "66.666666666666666666666666667%",
+    }[w]
     return f"按 {{ 人数: {w}, 老年人数: {rest} }}", "mixed"
 
 
@@ -171,7 +179,7 @@ def generate(seed: int) -> Case:
     rules: list[str] = []
     funds: dict[str, tuple[bool, bool]] = {"调剂金": (False, False)}
     caps: list[Cap] = []
-    src = "原文 \"随机\""
+    src = '原文 "随机"'
     extreme = rng.random() < 0.05
     big = ""
     if extreme:  # scenarios stop at 10¹⁵ 元; a literal takes the ledger to 10²⁶ 元 and beyond
@@ -221,7 +229,9 @@ def generate(seed: int) -> Case:
         )
     if rng.random() < 0.4:
         funds["归集基金"] = (True, False)
-        body.append(f"主体 省财政\n  资金 归集基金 结转 {{}}\n  转移 注资 = 合计({p.amount()}) × 1%  自 省财政  至 归集基金  {src}")
+        body.append(
+            f"主体 省财政\n  资金 归集基金 结转 {{}}\n  转移 注资 = 合计({p.amount()}) × 1%  自 省财政  至 归集基金  {src}"
+        )
     for name in ("收入", "前年收入", "结余"):
         if name in p.decls and not p.decls[name]:
             p.decls[name] = f"输入 {name}: 金额 每地区"
@@ -238,11 +248,19 @@ def generate(seed: int) -> Case:
     return Case(seed, source, scenarios, periods, funds, caps, p.features)
 
 
-def _scenario(rng: random.Random, decls: dict[str, str], regions: list[str], funds: dict[str, tuple[bool, bool]], extreme: bool) -> dict[str, Any]:
+def _scenario(
+    rng: random.Random, decls: dict[str, str], regions: list[str], funds: dict[str, tuple[bool, bool]], extreme: bool
+) -> dict[str, Any]:
     tie = TIE_COUNTS[rng.randrange(len(TIE_COUNTS))]
     scale = 10 ** rng.randint(0, 6)
     # A scenario lists some of the policy's regions on purpose: it says so ("partial").
-    out: dict[str, Any] = {"partial": True, "params": {}, "global": {}, "regions": {r: {} for r in regions}, "state": {}}
+    out: dict[str, Any] = {
+        "partial": True,
+        "params": {},
+        "global": {},
+        "regions": {r: {} for r in regions},
+        "state": {},
+    }
     for name, decl in decls.items():
         if not decl.startswith("输入"):
             continue
@@ -296,15 +314,15 @@ def self_paying(seed: int) -> tuple[str, str, str]:
     def policy(target: str) -> str:
         head = "政策 自付 {\n  地区集 城市 { 甲市、乙市 }\n  地区 城市\n  输入 收入: 金额 每地区\n  主体 省财政\n"
         other = "  资金 别的基金 结转 {}\n" if target != fund else ""
-        collect = "上解 上解额 = 收入 × 10%  自 各地区  原文 \"x\""
+        collect = '上解 上解额 = 收入 × 10%  自 各地区  原文 "x"'
         if way == "transfer":
-            body = f"  资金 {fund} {{\n    {collect}\n    转移 回流 = 全部  至 {target}  原文 \"x\"\n  }}\n"
+            body = f'  资金 {fund} {{\n    {collect}\n    转移 回流 = 全部  至 {target}  原文 "x"\n  }}\n'
         elif way == "retain":
-            body = f"  资金 {fund} 结转 {{\n    {collect}\n    留存 回存 = 全部 × 50%  至 {target}  累计上限 1000元  原文 \"x\"\n  }}\n"
+            body = f'  资金 {fund} 结转 {{\n    {collect}\n    留存 回存 = 全部 × 50%  至 {target}  累计上限 1000元  原文 "x"\n  }}\n'
         elif way == "split":
-            body = f"  资金 {fund} {{\n    {collect}\n    拆分 回拆 = 全部 {{ {target}: 50%, 省财政: 50% }}  原文 \"x\"\n  }}\n"
+            body = f'  资金 {fund} {{\n    {collect}\n    拆分 回拆 = 全部 {{ {target}: 50%, 省财政: 50% }}  原文 "x"\n  }}\n'
         else:
-            body = f"  资金 {fund} 结转 {{ {collect} }}\n  转移 自转 = 100元  自 {fund}  至 {target}  原文 \"x\"\n"
+            body = f'  资金 {fund} 结转 {{ {collect} }}\n  转移 自转 = 100元  自 {fund}  至 {target}  原文 "x"\n'
         return head + other + body + "}\n"
 
     return policy(fund), policy("别的基金"), way
@@ -328,10 +346,11 @@ def deep_policy(shape: str, n: int) -> str:
     else:
         expr = "(" * n + "收入 × 1%" + ")" * n
     return (
-        "政策 深 {\n  地区集 城市 { 甲市、乙市 }\n  地区 城市\n  输入 收入: 金额 每地区\n" + decls
+        "政策 深 {\n  地区集 城市 { 甲市、乙市 }\n  地区 城市\n  输入 收入: 金额 每地区\n"
+        + decls
         + "  主体 省财政\n  资金 调剂金 {\n"
-        + f"    上解 上解额 = {expr}  自 各地区  原文 \"x\"\n"
-        + "    转移 转出 = 全部  至 省财政  原文 \"x\"\n  }\n}\n"
+        + f'    上解 上解额 = {expr}  自 各地区  原文 "x"\n'
+        + '    转移 转出 = 全部  至 省财政  原文 "x"\n  }\n}\n'
     )
 
 
@@ -345,8 +364,8 @@ def tie_case(seed: int) -> Case:
     source = (
         f"政策 并列{seed} {{\n  地区集 城市 {{ {'、'.join(REGIONS)} }}\n  地区 城市\n"
         "  输入 收入: 金额 每地区\n  输入 人数: 人数 每地区\n  输入 老年人数: 人数 每地区\n"
-        "  资金 调剂金 {\n    上解 上解额 = 收入  自 各地区  原文 \"x\"\n"
-        f"    分配 分配额 = 全部  至 各地区  按 {{ 人数: {w}%, 老年人数: {100 - w}% }}  原文 \"y\"\n  }}\n}}\n"
+        '  资金 调剂金 {\n    上解 上解额 = 收入  自 各地区  原文 "x"\n'
+        f'    分配 分配额 = 全部  至 各地区  按 {{ 人数: {w}%, 老年人数: {100 - w}% }}  原文 "y"\n  }}\n}}\n'
     )
     regions = list(REGIONS[:n])
     scenarios = []
@@ -355,9 +374,25 @@ def tie_case(seed: int) -> Case:
         people = 10 ** rng.randint(3, 7)
         elderly = 10 ** rng.randint(2, 6)
         base = rng.choice([3_333_333_330, 1_000_000_000, 7, 142_857_142_857])
-        scenarios.append({"partial": True, "regions": {
-            r: {"收入": f"{(base + rng.randint(0, 12)) // 100}.{(base + rng.randint(0, 12)) % 100:02d}",
-                "人数": str(people), "老年人数": str(tie[i] * elderly)}
-            for i, r in enumerate(regions)
-        }})  # fmt: skip
-    return Case(seed, source, scenarios, {"periods": [scenarios[0], scenarios[1], scenarios[2]]}, {"调剂金": (False, False)}, [], {"tie-prone mixed weights"})
+        scenarios.append(
+            {
+                "partial": True,
+                "regions": {
+                    r: {
+                        "收入": f"{(base + rng.randint(0, 12)) // 100}.{(base + rng.randint(0, 12)) % 100:02d}",
+                        "人数": str(people),
+                        "老年人数": str(tie[i] * elderly),
+                    }
+                    for i, r in enumerate(regions)
+                },
+            }
+        )
+    return Case(
+        seed,
+        source,
+        scenarios,
+        {"periods": [scenarios[0], scenarios[1], scenarios[2]]},
+        {"调剂金": (False, False)},
+        [],
+        {"tie-prone mixed weights"},
+    )

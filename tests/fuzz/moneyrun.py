@@ -51,7 +51,7 @@ def check_case(case: Case, tally: Counter[str]) -> list[Finding]:
         policy = _write(d, "policy.pool", case.source)
         try:
             result = check_file(policy)
-        except Exception:  # noqa: BLE001
+        except Exception:
             return [Finding("traceback", seed, "pool check: " + traceback.format_exc(limit=-4))]
         if result.policy is None:
             return [Finding("generated policy does not check", seed, "; ".join(x.message("en") for x in result.errors))]
@@ -70,7 +70,10 @@ def check_case(case: Case, tally: Counter[str]) -> list[Finding]:
         for engine in ENGINES:
             for k, o in enumerate(outs[engine]):
                 out += _conserved(case, engine, k, o, case.scenarios[k], list(scens[k].regions), tally)
-        tally["scenarios settled by all three"] += sum(all(outs[e][k].failed is None and not outs[e][k].crash and not outs[e][k].refused for e in ENGINES) for k in range(len(scens)))
+        tally["scenarios settled by all three"] += sum(
+            all(outs[e][k].failed is None and not outs[e][k].crash and not outs[e][k].refused for e in ENGINES)
+            for k in range(len(scens))
+        )
         # simulate and the CLI check and compile the policy again: a sample of seeds keeps the
         # run's time on the scenarios (the per-region balance is what simulate is here for)
         if "区县结余" in case.funds and case.seed % 2 == 0:
@@ -98,17 +101,29 @@ def _cli(case: Case, scenario: Path, policy: Path, tally: Counter[str]) -> list[
                 tb = "".join(traceback.format_exception(res.exception, limit=-4))
                 found.append(Finding("traceback", case.seed, f"pool {' '.join(args[:1] + args[3:])}: {tb}"))
             elif res.exit_code not in (0, 2):
-                found.append(Finding("unexpected exit code", case.seed, f"pool {' '.join(args[:1] + args[3:])}: exit {res.exit_code}"))
+                found.append(
+                    Finding(
+                        "unexpected exit code", case.seed, f"pool {' '.join(args[:1] + args[3:])}: exit {res.exit_code}"
+                    )
+                )
             elif extra and res.exit_code == 0:
                 printed[engine] = json.loads(res.stdout)
     if len(printed) == 2 and printed["interpreter"] != printed["compiled"]:
         a, b = printed["interpreter"], printed["compiled"]
         where = next((k for k in a if a[k] != b.get(k)), "?")
-        found.append(Finding("run --json differs between engines", case.seed, f"field {where!r}: {str(a.get(where))[:200]} vs {str(b.get(where))[:200]}"))
+        found.append(
+            Finding(
+                "run --json differs between engines",
+                case.seed,
+                f"field {where!r}: {str(a.get(where))[:200]} vs {str(b.get(where))[:200]}",
+            )
+        )
     return found
 
 
-def _conserved(case: Case, engine: str, k: int, o: Outcome, data: dict[str, Any], regions: list[str], tally: Counter[str]) -> list[Finding]:
+def _conserved(
+    case: Case, engine: str, k: int, o: Outcome, data: dict[str, Any], regions: list[str], tally: Counter[str]
+) -> list[Finding]:
     if o.failed is not None or o.crash or o.refused:
         return []
     tally["ledgers checked"] += 1
@@ -137,18 +152,26 @@ def _simulate(case: Case, d: Path, policy: Path, tally: Counter[str]) -> list[Fi
                 _, runs[engine] = simulate_files(policy, [str(path)], engine)
             except EvaluationFailed as e:
                 runs[engine] = e.en.strip()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 return [Finding("traceback", case.seed, f"simulate ({engine}): " + traceback.format_exc(limit=-4))]
         found += _periods_agree(case, label, periods["periods"], runs, tally)
     return found
 
 
-def _periods_agree(case: Case, label: str, periods: list[dict[str, Any]], runs: dict[str, Any], tally: Counter[str]) -> list[Finding]:
+def _periods_agree(
+    case: Case, label: str, periods: list[dict[str, Any]], runs: dict[str, Any], tally: Counter[str]
+) -> list[Finding]:
     found: list[Finding] = []
     a, b = runs["interpreter"], runs["compiled"]
     if isinstance(a, str) or isinstance(b, str):
         if isinstance(a, str) != isinstance(b, str):
-            found.append(Finding("one engine fails, another settles", case.seed, f"simulate ({label}): interpreter {a if isinstance(a, str) else 'settles'}; compiled {b if isinstance(b, str) else 'settles'}"))
+            found.append(
+                Finding(
+                    "one engine fails, another settles",
+                    case.seed,
+                    f"simulate ({label}): interpreter {a if isinstance(a, str) else 'settles'}; compiled {b if isinstance(b, str) else 'settles'}",
+                )
+            )
         else:
             tally[f"multi-period files refused ({label})"] += 1
         return found
@@ -157,15 +180,35 @@ def _periods_agree(case: Case, label: str, periods: list[dict[str, Any]], runs: 
         opening: dict[str, Fraction] = opening_of(periods[0])
         for t, (scen, res) in enumerate(run):
             tally["ledgers checked"] += 1
-            for p in check_period(_rows(res), res.closing, opening, case.accounts(list(scen.regions)), case.caps, periods[t]):
-                found.append(Finding(_conservation_class(p), case.seed, f"simulate {engine} ({label}), period {scen.period}: {p}"))
+            for p in check_period(
+                _rows(res), res.closing, opening, case.accounts(list(scen.regions)), case.caps, periods[t]
+            ):
+                found.append(
+                    Finding(
+                        _conservation_class(p), case.seed, f"simulate {engine} ({label}), period {scen.period}: {p}"
+                    )
+                )
             # Nothing lost: a balance held by a region this period does not list is still there after it.
             for acc, bal in opening.items():
                 if acc not in res.closing and bal != 0:
-                    found.append(Finding("carried balance lost", case.seed, f"simulate {engine}, period {scen.period}: {acc} held {yuan(bal)} and is gone from the carried state"))
+                    found.append(
+                        Finding(
+                            "carried balance lost",
+                            case.seed,
+                            f"simulate {engine}, period {scen.period}: {acc} held {yuan(bal)} and is gone from the carried state",
+                        )
+                    )
             opening = dict(res.closing)
-    if [[_rows(r) for _, r in a]] != [[_rows(r) for _, r in b]] or [r.closing for _, r in a] != [r.closing for _, r in b]:
-        found.append(Finding("simulate: engines differ", case.seed, f"simulate ({label}): interpreter and compiled give different ledgers or balances"))
+    if [[_rows(r) for _, r in a]] != [[_rows(r) for _, r in b]] or [r.closing for _, r in a] != [
+        r.closing for _, r in b
+    ]:
+        found.append(
+            Finding(
+                "simulate: engines differ",
+                case.seed,
+                f"simulate ({label}): interpreter and compiled give different ledgers or balances",
+            )
+        )
     return found
 
 

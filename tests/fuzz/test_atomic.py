@@ -47,7 +47,9 @@ class _Breaks:
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
-@pytest.mark.parametrize("exc", [OSError(28, "No space left on device"), KeyboardInterrupt(), RuntimeError("bug")], ids=type)
+@pytest.mark.parametrize(
+    "exc", [OSError(28, "No space left on device"), KeyboardInterrupt(), RuntimeError("bug")], ids=type
+)
 @pytest.mark.parametrize("existing", [True, False], ids=["over an old file", "new file"])
 def test_a_write_that_fails_half_way_leaves_the_old_file_and_no_temporary(
     command: list[str], exc: BaseException, existing: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -109,14 +111,20 @@ main(sys.argv[2:])
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=lambda s: s.name)
 @pytest.mark.parametrize("command", [["compile"], ["explain"], ["graph"]], ids=" ".join)
-def test_a_process_killed_mid_write_leaves_the_old_file(sig: signal.Signals, command: list[str], tmp_path: Path) -> None:
+def test_a_process_killed_mid_write_leaves_the_old_file(
+    sig: signal.Signals, command: list[str], tmp_path: Path
+) -> None:
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     out = out_dir / "result.txt"
     out.write_text(OLD, encoding="utf-8")
     marker = tmp_path / "half-written"
-    child = subprocess.Popen([sys.executable, "-c", SLOW, str(marker), *command, POLICY, "-o", str(out)], cwd=ROOT,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    child = subprocess.Popen(
+        [sys.executable, "-c", SLOW, str(marker), *command, POLICY, "-o", str(out)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 60
     while not marker.exists():
         assert child.poll() is None and time.monotonic() < deadline, child.stderr.read() if child.stderr else ""

@@ -24,7 +24,6 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-import pytest
 from budget import examples, tally
 from click.testing import CliRunner
 from engines import differences, run_all
@@ -39,10 +38,20 @@ POLICIES = examples(50)  # about 300 scenarios: ~30 s on the 2-core CI machine
 FIRST = int(os.environ.get("POOL_FUZZ_SEED", "0"))
 
 # Which test owns which class of finding.
-ENGINE_CLASSES = {"traceback", "one engine fails, another settles", "vector refused an amount within int64 fen",
-                  "remainder fen to a different region", "rounding or precision (a few fen)", "different amounts",
-                  "different values or balances", "run --json differs between engines", "unexpected exit code",
-                  "simulate: engines differ", "generated policy does not check", "generated scenario refused"}  # fmt: skip
+ENGINE_CLASSES = {
+    "traceback",
+    "one engine fails, another settles",
+    "vector refused an amount within int64 fen",
+    "remainder fen to a different region",
+    "rounding or precision (a few fen)",
+    "different amounts",
+    "different values or balances",
+    "run --json differs between engines",
+    "unexpected exit code",
+    "simulate: engines differ",
+    "generated policy does not check",
+    "generated scenario refused",
+}
 LEDGER_CLASSES = {"conservation", "累计上限 exceeded", "self-transfer"}
 PERIOD_CLASSES = {"carried balance lost"}
 
@@ -61,9 +70,14 @@ def _run() -> dict[str, list[Finding]]:
             by_class[f.cls].append(f)
         if keep and found:
             with open(keep, "a", encoding="utf-8") as out:
-                out.writelines(json.dumps({"class": f.cls, "seed": f.seed, "detail": f.detail}, ensure_ascii=False) + "\n" for f in found)
+                out.writelines(
+                    json.dumps({"class": f.cls, "seed": f.seed, "detail": f.detail}, ensure_ascii=False) + "\n"
+                    for f in found
+                )
         if keep and i % 100 == 99:
-            Path(keep + ".progress").write_text(json.dumps({"seeds done": i + 1, **counts}, ensure_ascii=False) + "\n", encoding="utf-8")
+            Path(keep + ".progress").write_text(
+                json.dumps({"seeds done": i + 1, **counts}, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
     for k, v in counts.items():
         tally(f"money: {k}", v)
     for cls, found in by_class.items():
@@ -73,11 +87,17 @@ def _run() -> dict[str, list[Finding]]:
 
 
 def _report(classes: set[str]) -> str:
-    found = {c: fs for c, fs in _run().items() if c in classes or (c not in ENGINE_CLASSES | LEDGER_CLASSES | PERIOD_CLASSES and classes is ENGINE_CLASSES)}
+    found = {
+        c: fs
+        for c, fs in _run().items()
+        if c in classes or (c not in ENGINE_CLASSES | LEDGER_CLASSES | PERIOD_CLASSES and classes is ENGINE_CLASSES)
+    }
     lines = []
     for cls, fs in sorted(found.items()):
         seeds = sorted({f.seed for f in fs})
-        lines.append(f"{cls}: {len(fs)} findings, seeds {seeds[:20]} (replay: python tests/fuzz/moneyrun.py {seeds[0]})")
+        lines.append(
+            f"{cls}: {len(fs)} findings, seeds {seeds[:20]} (replay: python tests/fuzz/moneyrun.py {seeds[0]})"
+        )
         lines += [f"  {f}" for f in fs[:3]]
     return "\n".join(lines)
 
@@ -99,7 +119,15 @@ def test_the_generator_reaches_every_class_it_is_for() -> None:
     features: Counter[str] = Counter()
     for seed in range(FIRST, FIRST + POLICIES):
         features.update(generate(seed).features)
-    for f in ("mixed-weight allocation", "several caps on one fund", "long sums", "let chains", "nested 如果", "28+ digit ratios", "amounts of 10²⁶ 元 and more"):
+    for f in (
+        "mixed-weight allocation",
+        "several caps on one fund",
+        "long sums",
+        "let chains",
+        "nested 如果",
+        "28+ digit ratios",
+        "amounts of 10²⁶ 元 and more",
+    ):
         assert features[f] > 0, (f, features)
     assert sum("区县结余" in generate(s).funds for s in range(FIRST, FIRST + 20)) > 5
 
@@ -118,11 +146,14 @@ MIXED = """政策 混合权重 {
   }
 }
 """
-MIXED_SCENARIO = {"period": 2026, "regions": {
-    "甲市": {"上年度征缴收入": "33333333.40", "参保人数": "1000000", "老年参保人数": "100000"},
-    "乙市": {"上年度征缴收入": "33333333.40", "参保人数": "1000000", "老年参保人数": "300000"},
-    "丙市": {"上年度征缴收入": "33333333.30", "参保人数": "1000000", "老年参保人数": "300000"},
-}}  # fmt: skip
+MIXED_SCENARIO = {
+    "period": 2026,
+    "regions": {
+        "甲市": {"上年度征缴收入": "33333333.40", "参保人数": "1000000", "老年参保人数": "100000"},
+        "乙市": {"上年度征缴收入": "33333333.40", "参保人数": "1000000", "老年参保人数": "300000"},
+        "丙市": {"上年度征缴收入": "33333333.30", "参保人数": "1000000", "老年参保人数": "300000"},
+    },
+}
 # 100,000,000.10 元 shared 5/21, 8/21, 8/21: floors 23,809,523.83 / 38,095,238.13 / 38,095,238.13
 # leave one fen; 甲市's remainder (.81 fen) is the largest, so it gets the fen.
 MIXED_EXPECTED = {"甲市": "23809523.84", "乙市": "38095238.13", "丙市": "38095238.13"}
@@ -153,13 +184,17 @@ def test_vector_engine_gives_the_issue_case_the_same_fen_every_year(tmp_path: Pa
     years on the vectorized one; with no growth every year is the same period, the same fen."""
     policy, path = _mixed(tmp_path)
     spec = tmp_path / "flat.yaml"
-    spec.write_text(f"base: {path.name}\nyears: 2\ngrowth:\n  参保人数:\n    uniform: {{low: \"0%\", high: \"0%\"}}\n", encoding="utf-8")
+    spec.write_text(
+        f'base: {path.name}\nyears: 2\ngrowth:\n  参保人数:\n    uniform: {{low: "0%", high: "0%"}}\n', encoding="utf-8"
+    )
     args = ["simulate", str(policy), str(spec), "--draws", "2", "--engine", "vector", "--json"]
     for region, want in MIXED_EXPECTED.items():
         res = CliRunner().invoke(main, [*args, "--values", f"基础分配额@{region}"])
         assert res.exit_code in (0, 2) and res.output.strip(), res.output  # a result, or a message (exit 2)
         years = json.loads(res.stdout)["values"][0]["years"]
-        assert [(y["period"], y["min"], y["max"]) for y in years] == [(p, want, want) for p in (2026, 2027, 2028)], region
+        assert [(y["period"], y["min"], y["max"]) for y in years] == [(p, want, want) for p in (2026, 2027, 2028)], (
+            region
+        )
 
 
 def test_a_finding_names_its_seed_and_how_to_replay_it() -> None:
@@ -188,11 +223,18 @@ def test_vector_simulate_with_a_ratio_of_30_digits_settles_or_says_why(tmp_path:
     vectorized engine says so and names --engine compiled (exit 2)."""
     policy = tmp_path / "ratio.pool"
     policy.write_text(RATIO_30, encoding="utf-8")
-    base = {"period": 2026, "global": {"浮动比例": "0.123456789012345678901234567891"},
-            "regions": {"甲市": {"收入": "1000.00"}, "乙市": {"收入": "2000.00"}}}  # fmt: skip
+    base = {
+        "period": 2026,
+        "global": {"浮动比例": "0.123456789012345678901234567891"},
+        "regions": {"甲市": {"收入": "1000.00"}, "乙市": {"收入": "2000.00"}},
+    }
     (tmp_path / "base.json").write_text(json.dumps(base, ensure_ascii=False), encoding="utf-8")
     spec = tmp_path / "grow.yaml"
-    spec.write_text('base: base.json\nyears: 2\ngrowth:\n  收入:\n    uniform: {low: "0%", high: "1%"}\n', encoding="utf-8")
-    res = CliRunner().invoke(main, ["simulate", str(policy), str(spec), "--draws", "3", "--engine", "vector", "--values", "上解额@甲市"])
+    spec.write_text(
+        'base: base.json\nyears: 2\ngrowth:\n  收入:\n    uniform: {low: "0%", high: "1%"}\n', encoding="utf-8"
+    )
+    res = CliRunner().invoke(
+        main, ["simulate", str(policy), str(spec), "--draws", "3", "--engine", "vector", "--values", "上解额@甲市"]
+    )
     assert res.exception is None or isinstance(res.exception, SystemExit), res.exception
     assert res.exit_code in (0, 2) and res.output.strip(), res.output  # a result, or a message (exit 2)

@@ -69,6 +69,9 @@ def test_generated_modules_pass_mypy_strict(tmp_path: Path) -> None:
     tally("generated policies: mypy --strict", len(written))
     run = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *map(str, written)],
-        capture_output=True, text=True, env={**os.environ, "MYPYPATH": str(ROOT)}, cwd=tmp_path,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MYPYPATH": str(ROOT)},
+        cwd=tmp_path,
+    )
     assert run.returncode == 0, run.stdout[-4000:]

@@ -35,7 +35,9 @@ def test_a_fund_that_pays_itself_is_refused_by_check(seed: int, tmp_path: Path) 
     tally("hostile: self-paying funds")
     res = CliRunner().invoke(main, ["check", str(policy), "--lang", "en"])
     assert res.exception is None or isinstance(res.exception, SystemExit), (way, seed, res.exception)
-    assert res.exit_code == 1 and re.search(r"\bE\d{3}\b", res.output), f"seed {seed} ({way}): check said\n{res.output}\n{source}"
+    assert res.exit_code == 1 and re.search(r"\bE\d{3}\b", res.output), (
+        f"seed {seed} ({way}): check said\n{res.output}\n{source}"
+    )
     run = CliRunner().invoke(main, ["run", str(policy), str(scen)])
     assert run.exception is None or isinstance(run.exception, SystemExit), (way, seed, run.exception)
     assert run.exit_code == 1, (way, seed, run.output)
@@ -90,8 +92,17 @@ def test_every_command_handles_a_deep_policy_without_a_traceback(shape: str, n: 
     scen = tmp_path / "s.json"
     scen.write_text(json.dumps(SCENARIO, ensure_ascii=False), encoding="utf-8")
     out = tmp_path / "report.json"
-    child = subprocess.run([sys.executable, "-c", CHILD, str(policy), str(scen), str(out), str(LIMIT)], cwd=ROOT, capture_output=True, text=True, timeout=LIMIT * 14, check=False)
-    assert out.exists(), f"{shape} × {n}: the child died ({child.returncode}) before any command: {child.stderr[-2000:]}"
+    child = subprocess.run(
+        [sys.executable, "-c", CHILD, str(policy), str(scen), str(out), str(LIMIT)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=LIMIT * 14,
+        check=False,
+    )
+    assert out.exists(), (
+        f"{shape} × {n}: the child died ({child.returncode}) before any command: {child.stderr[-2000:]}"
+    )
     report = json.loads(out.read_text(encoding="utf-8"))
     tally("hostile: deep-policy commands", len(report))
     broken = {cmd: r for cmd, r in report.items() if r[1] is not None or r[0] not in (0, 1, 2)}

@@ -64,22 +64,127 @@ NAMES = ["P", "RS", "R1", "R2", "E", "M1", "M2", "PA", "IN", "IC", "IE", "L", "P
 TEXTS = [f"S{i}" for i in range(19)]
 # Identifiers the lexer accepts that mean something to Python or to the generated module.
 HOSTILE_NAMES = [
-    "class", "None", "True", "self", "import", "lambda", "__import__", "__init__", "__class__", "_private", "print",
-    "exec", "eval", "os", "sys", "rt", "D", "Decimal", "result", "r", "q", "total", "weights", "parts", "amt", "left",
-    "need", "pieces", "regions", "ledger", "values", "opening", "evaluate", "run", "Inputs", "Params", "State",
-    "ｃｌａｓｓ", "ﬁle", "file", "Ｒｔ", "ℌ", "H", "ǅ", "Ⅸ", "IX", "ⅸ", "ix", "µ", "μ", "Å", "Å", "ſ", "s", "ꓐ", "n0",
-    "f0", "p_x", "i_x", "all_f0", "script", "style", "svg", "digraph", "node", "edge", "subgraph", "graph", "strict",
-]  # fmt: skip
+    "class",
+    "None",
+    "True",
+    "self",
+    "import",
+    "lambda",
+    "__import__",
+    "__init__",
+    "__class__",
+    "_private",
+    "print",
+    "exec",
+    "eval",
+    "os",
+    "sys",
+    "rt",
+    "D",
+    "Decimal",
+    "result",
+    "r",
+    "q",
+    "total",
+    "weights",
+    "parts",
+    "amt",
+    "left",
+    "need",
+    "pieces",
+    "regions",
+    "ledger",
+    "values",
+    "opening",
+    "evaluate",
+    "run",
+    "Inputs",
+    "Params",
+    "State",
+    "ｃｌａｓｓ",
+    "ﬁle",
+    "file",
+    "Ｒｔ",
+    "ℌ",
+    "H",
+    "ǅ",
+    "Ⅸ",
+    "IX",
+    "ⅸ",
+    "ix",
+    "µ",
+    "μ",
+    "Å",
+    "Å",
+    "ſ",
+    "s",
+    "ꓐ",
+    "n0",
+    "f0",
+    "p_x",
+    "i_x",
+    "all_f0",
+    "script",
+    "style",
+    "svg",
+    "digraph",
+    "node",
+    "edge",
+    "subgraph",
+    "graph",
+    "strict",
+]
 HOSTILE_NAMES = [n for n in HOSTILE_NAMES if n not in set(_keywords().values())]  # `opening` is a keyword
 # Texts (as the drafter means them; written into the source with escapes) that close a Python
 # string or comment, an HTML tag or comment, a Markdown table cell or heading, a DOT label.
 PAYLOADS = [
-    '"""', "\'\'\'", "\\", "\n", "\t", '"', "*/", "-->", "<!--", "</script><script>alert(1)</script>", "<b>x</b>",
-    "<img src=x onerror=alert(1)>", "&amp;", "&#x3c;", "]]>", "{{ 7*7 }}", "{% raw %}", "${x}", "| a | b |", "\\|", "`",
-    "```", "# 标题", "[x](javascript:alert(1))", "<", ">", '"];\n evil [label="', "\\l", "\\N", "<<b>x</b>>", "{", "}",
-    "\x00", "\x0b", "\x1c", "\u2028", "\u2029", "\u0085", "\u202e", "\ufeff", "\n\n# 注入\n| 1 | 2 |\n",
-    "'); import os; os.system('x'); ('", "\nimport os\n", "=cmd|' /C calc'!A0", "\n---\n", "\n- 列表\n",
-]  # fmt: skip
+    '"""',
+    "'''",
+    "\\",
+    "\n",
+    "\t",
+    '"',
+    "*/",
+    "-->",
+    "<!--",
+    "</script><script>alert(1)</script>",
+    "<b>x</b>",
+    "<img src=x onerror=alert(1)>",
+    "&amp;",
+    "&#x3c;",
+    "]]>",
+    "{{ 7*7 }}",
+    "{% raw %}",
+    "${x}",
+    "| a | b |",
+    "\\|",
+    "`",
+    "```",
+    "# 标题",
+    "[x](javascript:alert(1))",
+    "<",
+    ">",
+    '"];\n evil [label="',
+    "\\l",
+    "\\N",
+    "<<b>x</b>>",
+    "{",
+    "}",
+    "\x00",
+    "\x0b",
+    "\x1c",
+    "\u2028",
+    "\u2029",
+    "\u0085",
+    "\u202e",
+    "\ufeff",
+    "\n\n# 注入\n| 1 | 2 |\n",
+    "'); import os; os.system('x'); ('",
+    "\nimport os\n",
+    "=cmd|' /C calc'!A0",
+    "\n---\n",
+    "\n- 列表\n",
+]
 PLAIN_NAMES = {n: f"名{i}" for i, n in enumerate(NAMES)}
 
 
@@ -89,7 +194,20 @@ def _literal(value: str) -> str:
     return f'"{escaped}"'
 
 
-DISCRETION = ("原则上", "原則上", "一定比例", "等因素", "等原因", "按程序", "左右", "适当", "適當", "参照", "參照", "可")
+DISCRETION = (
+    "原则上",
+    "原則上",
+    "一定比例",
+    "等因素",
+    "等原因",
+    "按程序",
+    "左右",
+    "适当",
+    "適當",
+    "参照",
+    "參照",
+    "可",
+)
 
 
 @st.composite
@@ -98,7 +216,14 @@ def fills(draw: st.DrawFn) -> dict[str, str]:
     out = dict(zip(NAMES, names))
     for t in TEXTS:
         # A lone CR ends a line (issue 14 item 5), so it can no more be inside a quote than \n can.
-        parts = draw(st.lists(st.sampled_from(PAYLOADS) | st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r"), max_size=3), min_size=1, max_size=4))
+        parts = draw(
+            st.lists(
+                st.sampled_from(PAYLOADS)
+                | st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r"), max_size=3),
+                min_size=1,
+                max_size=4,
+            )
+        )
         text = "字" + "".join(parts)  # never empty: an empty 原文 is rightly left out of the page
         # A 原文 with a word of discretion (可, 参照, …) rightly draws W505; this test is about
         # what hostile text does to output, not about readings.
@@ -151,11 +276,17 @@ def _evaluate(source: str, names: dict[str, str]) -> list[tuple[str, Decimal]]:
     checked = check_source(source)
     module = compiled_module(checked, source)
     n = names
-    inputs = {n["IN"]: {n["R1"]: Decimal("100.00"), n["R2"]: Decimal("300.00")}, n["IC"]: {n["R1"]: Decimal(1), n["R2"]: Decimal(3)},
-              n["IE"]: {n["R1"]: n["M1"], n["R2"]: n["M2"]}}  # fmt: skip
+    inputs = {
+        n["IN"]: {n["R1"]: Decimal("100.00"), n["R2"]: Decimal("300.00")},
+        n["IC"]: {n["R1"]: Decimal(1), n["R2"]: Decimal(3)},
+        n["IE"]: {n["R1"]: n["M1"], n["R2"]: n["M2"]},
+    }
     out = module.evaluate([n["R1"], n["R2"]], {}, inputs, {n["K"]: Decimal("1000.00")})
     order = {v: k for k, v in n.items() if k in NAMES}  # hostile name → slot, so the two runs compare
-    return [(f"{order.get(t.source, t.source)}>{order.get(t.dest, t.dest)}:{order[t.rule]}", t.amount) for t in out.transfers]
+    return [
+        (f"{order.get(t.source, t.source)}>{order.get(t.dest, t.dest)}:{order[t.rule]}", t.amount)
+        for t in out.transfers
+    ]
 
 
 @fuzz(40)
@@ -168,11 +299,22 @@ def test_hostile_names_and_texts_change_neither_results_nor_structure(fill: dict
     tree = ast.parse(code)
     imports = {a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names}
     imports |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-    assert imports <= {"__future__", "dataclasses", "decimal", "fractions", "typing", "collections.abc", "compiler", "compiler.runtime"}, imports
+    assert imports <= {
+        "__future__",
+        "dataclasses",
+        "decimal",
+        "fractions",
+        "typing",
+        "collections.abc",
+        "compiler",
+        "compiler.runtime",
+    }, imports
     assert _evaluate(hostile, fill) == _evaluate(plain, PLAIN_NAMES)
     for lang in ("zh", "en"):
         assert _html_shape(render_html(build(checked, lang))) == _html_shape(render_html(build(checked_plain, lang)))
-        assert _md_shape(render_markdown(build(checked, lang))) == _md_shape(render_markdown(build(checked_plain, lang)))
+        assert _md_shape(render_markdown(build(checked, lang))) == _md_shape(
+            render_markdown(build(checked_plain, lang))
+        )
         assert _dot_shape(to_dot(checked, lang)) == _dot_shape(to_dot(checked_plain, lang))
     tally("injection: hostile policies (code, HTML, Markdown, DOT, zh and en)")
 

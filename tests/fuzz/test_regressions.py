@@ -37,14 +37,21 @@ def test_a_lone_carriage_return_does_not_move_the_caret_to_another_line(tmp_path
 
 @pytest.mark.parametrize(
     "text",
-    ['{"period": ' + "9" * 5000 + "}", '{"period": "²"}', "period: ²\n", '{"params": {"附加上解比例": "' + "9" * 200_000 + '"}}'],
+    [
+        '{"period": ' + "9" * 5000 + "}",
+        '{"period": "²"}',
+        "period: ²\n",
+        '{"params": {"附加上解比例": "' + "9" * 200_000 + '"}}',
+    ],
     ids=["integer of 5000 digits", "superscript two", "superscript two (YAML)", "value of 200,000 digits"],
 )
 def test_numbers_python_cannot_convert_are_a_clear_exit_2(text: str, tmp_path: Path) -> None:
     """int() refuses over 4300 digits and takes ² as a digit it cannot convert: both were tracebacks."""
     path = tmp_path / ("s.yaml" if text.startswith("period:") else "s.json")
     path.write_text(text, encoding="utf-8")
-    run = CliRunner().invoke(main, ["run", "--lang", "en", str(ROOT / "policies" / "guizhou_risk_adjustment.pool"), str(path)])
+    run = CliRunner().invoke(
+        main, ["run", "--lang", "en", str(ROOT / "policies" / "guizhou_risk_adjustment.pool"), str(path)]
+    )
     assert run.exit_code == 2 and isinstance(run.exception, SystemExit), run.output
     assert run.stderr.startswith(str(path)) and len(run.stderr) < 2000  # a megabyte value is not echoed back
 
@@ -54,7 +61,9 @@ def test_a_nul_or_bidi_control_in_a_quote_cannot_break_or_disguise_the_generated
     make a comment display as code (Trojan Source)."""
     import ast
 
-    source = '政策 测试 {\n  输入 收入: 金额\n  主体 财政\n  转移 转出 = 收入  自 财政  至 财政  原文 "a\\x00b\\u202ec"\n}\n'
+    source = (
+        '政策 测试 {\n  输入 收入: 金额\n  主体 财政\n  转移 转出 = 收入  自 财政  至 财政  原文 "a\\x00b\\u202ec"\n}\n'
+    )
     source = source.replace("\\x00", "\x00").replace("\\u202e", "\u202e")
     path = tmp_path / "nul.pool"
     path.write_text(source, encoding="utf-8")
@@ -106,6 +115,8 @@ def test_a_policy_name_equal_to_a_fallback_name_does_not_share_its_code(tmp_path
     data = {"收入": {"甲": Decimal("1.00")}, "n0": {"甲": Decimal("2.00")}, "_私有": {"甲": Decimal("4.00")}}
     out = module.evaluate(["甲"], {}, data, {"f0": Decimal("10.00")})
     assert [(t.source, t.dest, t.amount) for t in out.transfers] == [
-        ("甲", "_private", Decimal("7.00")), ("_private", "财政", Decimal("7.00")), ("f0", "甲", Decimal("1.00"))
+        ("甲", "_private", Decimal("7.00")),
+        ("_private", "财政", Decimal("7.00")),
+        ("f0", "甲", Decimal("1.00")),
     ]
     assert out.closing == {"f0": Decimal("9.00")}

@@ -31,18 +31,67 @@ from compiler.scenario import MAX_BYTES
 ROOT = Path(__file__).resolve().parents[2]
 SCEN = ROOT / "policies" / "scenarios"
 SEEDS = [
-    ("guizhou_risk_adjustment", "guizhou_2026.json"), ("guizhou_risk_adjustment", "guizhou_2027.yaml"),
-    ("guiyang_county_budget", "guiyang_county_budget.json"), ("jilin_city_pooling", "jilin_city_pooling.json"),
-    ("ningbo_city_pooling", "ningbo_2022.json"), ("ningbo_contributions", "ningbo_contributions.json"),
-]  # fmt: skip
+    ("guizhou_risk_adjustment", "guizhou_2026.json"),
+    ("guizhou_risk_adjustment", "guizhou_2027.yaml"),
+    ("guiyang_county_budget", "guiyang_county_budget.json"),
+    ("jilin_city_pooling", "jilin_city_pooling.json"),
+    ("ningbo_city_pooling", "ningbo_2022.json"),
+    ("ningbo_contributions", "ningbo_contributions.json"),
+]
 RAW = "\x00raw{}\x00"  # a placeholder replaced by a raw JSON token after dumping
 HOSTILE: list[Any] = [
-    None, True, False, 0, -1, [], {}, [1, 2], {"a": "b"}, "", " ", "abc", "-0", "-0.00", "0e0", "1e400", "-1e400",
-    "1e-400", "NaN", "nan", "-Infinity", "Infinity", "inf", "sNaN", "1_000", "１２３", "١٢٣", "12元", "5%%", "%", "150%",
-    "0x10", "1,000", "1.005", "9" * 5000, "是", "否", "yes", "正常 ", "\u200b正常", "x" * 100_000, "\ud800",
-    RAW.format("1e400"), RAW.format("-0"), RAW.format("NaN"), RAW.format("Infinity"), RAW.format("-Infinity"),
-    RAW.format("9" * 5000), RAW.format("1" + "0" * 400), RAW.format("1.5e-320"), RAW.format("-0.0"),
-]  # fmt: skip
+    None,
+    True,
+    False,
+    0,
+    -1,
+    [],
+    {},
+    [1, 2],
+    {"a": "b"},
+    "",
+    " ",
+    "abc",
+    "-0",
+    "-0.00",
+    "0e0",
+    "1e400",
+    "-1e400",
+    "1e-400",
+    "NaN",
+    "nan",
+    "-Infinity",
+    "Infinity",
+    "inf",
+    "sNaN",
+    "1_000",
+    "１２３",
+    "١٢٣",
+    "12元",
+    "5%%",
+    "%",
+    "150%",
+    "0x10",
+    "1,000",
+    "1.005",
+    "9" * 5000,
+    "是",
+    "否",
+    "yes",
+    "正常 ",
+    "\u200b正常",
+    "x" * 100_000,
+    "\ud800",
+    RAW.format("1e400"),
+    RAW.format("-0"),
+    RAW.format("NaN"),
+    RAW.format("Infinity"),
+    RAW.format("-Infinity"),
+    RAW.format("9" * 5000),
+    RAW.format("1" + "0" * 400),
+    RAW.format("1.5e-320"),
+    RAW.format("-0.0"),
+]
 
 
 def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -93,7 +142,11 @@ def scenario_files(draw: st.DrawFn) -> tuple[str, str, bytes]:
     if raw == "cut":
         data = data[:at]
     elif raw == "bytes":
-        data = data[:at] + draw(st.sampled_from([b"\xff", b"\xc3", b"\xed\xa0\x80", b"\x00", b"\xef\xbb\xbf", b"\x80\x80"])) + data[at:]
+        data = (
+            data[:at]
+            + draw(st.sampled_from([b"\xff", b"\xc3", b"\xed\xa0\x80", b"\x00", b"\xef\xbb\xbf", b"\x80\x80"]))
+            + data[at:]
+        )
     elif raw == "dupkey" and data.startswith(b"{"):
         data = b'{"period": 2026, ' + data[1:]
     elif raw == "nest":
@@ -128,7 +181,14 @@ def _bounded(args: list[str], seconds: float, megabytes: int) -> subprocess.Comp
         resource.setrlimit(resource.RLIMIT_AS, (megabytes << 20, megabytes << 20))
 
     start = time.monotonic()
-    run = subprocess.run([sys.executable, "-m", "compiler.cli", *args], capture_output=True, text=True, preexec_fn=limit, cwd=ROOT, timeout=seconds * 4)
+    run = subprocess.run(
+        [sys.executable, "-m", "compiler.cli", *args],
+        capture_output=True,
+        text=True,
+        preexec_fn=limit,
+        cwd=ROOT,
+        timeout=seconds * 4,
+    )
     assert time.monotonic() - start < seconds, f"took {time.monotonic() - start:.1f} s"
     return run
 
@@ -137,7 +197,9 @@ def test_files_of_tens_of_megabytes_are_refused_quickly_in_little_memory(tmp_pat
     seed = json.loads((SCEN / "guizhou_2026.json").read_text(encoding="utf-8"))
     region = next(iter(seed["regions"].values()))
     cases = {
-        "regions.json": json.dumps(seed | {"regions": {f"地区{i}": region for i in range(120_000)}}, ensure_ascii=False),
+        "regions.json": json.dumps(
+            seed | {"regions": {f"地区{i}": region for i in range(120_000)}}, ensure_ascii=False
+        ),
         "string.json": json.dumps(seed | {"params": {"附加上解比例": "9" * 30_000_000}}),
         "deep.yaml": "[" * 20_000_000 + "]" * 20_000_000,
     }
@@ -157,7 +219,9 @@ def test_the_largest_accepted_file_stays_within_time_and_memory(tmp_path: Path) 
     n = 1
     text = ""
     while True:  # the most regions that fit
-        bigger = json.dumps(seed | {"regions": {f"地区{i}": region for i in range(n * 2)}}, ensure_ascii=False, indent=1)
+        bigger = json.dumps(
+            seed | {"regions": {f"地区{i}": region for i in range(n * 2)}}, ensure_ascii=False, indent=1
+        )
         if len(bigger.encode()) > MAX_BYTES:
             break
         n, text = n * 2, bigger

@@ -27,11 +27,41 @@ TEXTS = [p.read_text(encoding="utf-8") for p in SEEDS]
 TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
 # What an IME, a word processor or a hostile file puts between the tokens.
 NASTY = list("：，（）％；。“”「」【】、｛｝＝＋－×÷→⇒《》…—·！？ 　") + [
-    "\u200b", "\u200c", "\u200d", "\ufeff", "\u2060",  # zero-width
-    "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069",  # bidi
-    "\u0000", "\u0007", "\u001b", "\r", "\x0b", "\x0c", "\u0085", "\u2028", "\u2029",  # controls, odd newlines
-    "\ud7ff", "\U0001f600", "\U00020000", "e\u0301", "\ufffd", "ＡＢＣ", "１２３", "\\", '"', "#", "//",
-]  # fmt: skip
+    "\u200b",
+    "\u200c",
+    "\u200d",
+    "\ufeff",
+    "\u2060",  # zero-width
+    "\u202a",
+    "\u202b",
+    "\u202c",
+    "\u202d",
+    "\u202e",
+    "\u2066",
+    "\u2067",
+    "\u2068",
+    "\u2069",  # bidi
+    "\u0000",
+    "\u0007",
+    "\u001b",
+    "\r",
+    "\x0b",
+    "\x0c",
+    "\u0085",
+    "\u2028",
+    "\u2029",  # controls, odd newlines
+    "\ud7ff",
+    "\U0001f600",
+    "\U00020000",
+    "e\u0301",
+    "\ufffd",
+    "ＡＢＣ",
+    "１２３",
+    "\\",
+    '"',
+    "#",
+    "//",
+]
 
 
 @st.composite
@@ -92,13 +122,17 @@ def test_check_never_raises_on_a_mutated_policy(source: str) -> None:
             render_text(result.diagnostics, result.sources, lang)
             to_json(result.diagnostics, lang)
         run = CliRunner().invoke(main, ["check", "--lang", "en", str(path)])
-        assert run.exit_code in (0, 1, 2) and (run.exception is None or isinstance(run.exception, SystemExit)), run.output
+        assert run.exit_code in (0, 1, 2) and (run.exception is None or isinstance(run.exception, SystemExit)), (
+            run.output
+        )
         tally("source mutants: pool check")
         if result.ok:
             tally("source mutants that check clean: compile and explain")
             for command in (["compile", str(path)], ["explain", str(path)]):
                 out = CliRunner().invoke(main, command)
-                assert out.exit_code in (0, 1, 2) and (out.exception is None or isinstance(out.exception, SystemExit)), (command, out.output)
+                assert out.exit_code in (0, 1, 2) and (
+                    out.exception is None or isinstance(out.exception, SystemExit)
+                ), (command, out.output)
 
 
 @fuzz(150)
@@ -108,5 +142,7 @@ def test_check_never_raises_on_random_bytes(data: bytes) -> None:
         path = Path(d) / "random.pool"
         path.write_bytes(data)
         run = CliRunner().invoke(main, ["check", str(path)])
-        assert run.exit_code in (0, 1, 2) and (run.exception is None or isinstance(run.exception, SystemExit)), run.output
+        assert run.exit_code in (0, 1, 2) and (run.exception is None or isinstance(run.exception, SystemExit)), (
+            run.output
+        )
         tally("random bytes: pool check")
