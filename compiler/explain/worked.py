@@ -15,12 +15,14 @@ import attrs
 from compiler.explain import words
 from compiler.explain.sentences import Sentences
 from compiler.interpreter.funds import Machine
+from compiler.interpreter.trace import Step as TraceStep
+from compiler.interpreter.trace import Tracer
 from compiler.interpreter.values import Scalar
 from compiler.ir import functions
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.types import Base, Type
-from compiler.ir.walk import rule_exprs, walk
+from compiler.ir.walk import walk
 
 _SYMBOL = {"+": "+", "-": "−", "*": "×", "/": "÷"}
 _RANK = {"+": 1, "-": 1, "*": 2, "/": 2}
@@ -134,43 +136,33 @@ class Worked:
     # ---- the steps behind one value
 
     def steps(self, name: str, region: str | None) -> list[Step]:
-        """Every derived value behind name, then name."""
+        """Every derived value behind name, then name: the interpreter's trace of what was
+        computed (the one walker, interpreter/trace.py), in words, operands first."""
         out: list[Step] = []
-        self._collect(name, region, out, set())
+        self._collect(Tracer(self.c, self.m).step(name, region), out)
         return out
 
-    def _collect(self, name: str, region: str | None, out: list[Step], seen: set[tuple[str, str | None]]) -> None:
-        d = self.c.scope.values[name]
-        per = self.c.types[name].per_region
-        key = (name, region if per else None)
-        if key in seen or isinstance(d, (ir.ParamDecl, ir.InputDecl)):
-            return
-        seen.add(key)
-        exprs = list(rule_exprs(d)) if isinstance(d, ir.Rule) else [d.expr] if isinstance(d, ir.LetDecl) else []
-        for top in exprs:
-            for e in walk(top):
-                if isinstance(e, ir.Name) and e.name in self.c.scope.values and self._used(e.name, region):
-                    self._collect(e.name, region, out, seen)
-        result = self.val(name, key[1])
-        who = self.t(f"{key[1]}的", f"{key[1]}: ") if key[1] else ""
-        target = f"{name}({key[1]})" if key[1] else name
+    def _collect(self, node: TraceStep, out: list[Step]) -> None:
+        for operand in node.operands:
+            self._collect(operand, out)
+        d = self.c.scope.values.get(node.name)
+        if node.repeated or not isinstance(d, (ir.Rule, ir.LetDecl)):
+            return  # parameters, inputs and fund words are what the example gives or shows elsewhere
+        name, region = node.name, node.region
+        result = self.val(name, region)
+        who = self.t(f"{region}的", f"{region}: ") if region else ""
+        target = f"{name}({region})" if region else name
         if isinstance(d, ir.Rule):
-            formula, why = self.rule_formula(d, key[1])
+            formula, why = self.rule_formula(d, region)
         else:
-            formula, why = (self.num(d.expr, key[1]) if isinstance(d, ir.LetDecl) else ""), ""
+            formula, why = self.num(d.expr, region), ""
         if why:
-            sentence = self.t(f"{key[1] or ''}{why}，{name}为{result}。", f"{who}{why}, so {name} is {result}.")
+            sentence = self.t(f"{region or ''}{why}，{name}为{result}。", f"{who}{why}, so {name} is {result}.")
         elif formula and formula != result:
             sentence = self.t(f"{who}{name}为 {formula}，即{result}。", f"{who}{name} = {formula} = {result}.")
         else:
             sentence = self.t(f"{who}{name}为{result}。", f"{who}{name} is {result}.")
         out.append(Step(target, why or formula, result, sentence, bool(why), name))
-
-    def _used(self, name: str, region: str | None) -> bool:
-        d = self.c.scope.values[name]
-        if isinstance(d, ir.Rule):
-            return name in self.m.results
-        return (name, region if self.c.types[name].per_region else None) in self.m.values.memo
 
     def rule_formula(self, r: ir.Rule, region: str | None) -> tuple[str, str]:
         """(formula, reason): the reason, in words, when a condition or exception decided it."""
