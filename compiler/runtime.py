@@ -22,7 +22,7 @@ is held to these by tests/test_vector.py):
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -314,22 +314,43 @@ def settle_funds(
     """Conservation per fund account: opening + in − out = closing, to the fen. A
     fund that is not carried must close at zero; a carried one may not go below it.
     A per-region fund keeps one account per region."""
-    closing: dict[str, Fraction] = {}
     accounts = [
-        (name, carried, lines[fund])
+        Account(name, carried, lines[fund])
         for fund, carried in funds.items()
         for name in ([party(fund, r) for r in regions or []] if fund in regional else [fund])
     ]
-    for fund, carried, line in accounts:
-        balance = opening.get(fund, ZERO) + ledger.into(fund, rules) - ledger.out_of(fund, rules)
-        if carried:
+    return conserve(accounts, opening, lambda a: (ledger.into(a, rules), ledger.out_of(a, rules)))
+
+
+@dataclass(frozen=True)
+class Account:
+    """One ledger account of a fund, and where the policy declares the fund."""
+
+    name: str
+    carried: bool
+    line: int | None = None
+    span: Span | None = None
+
+
+def conserve(
+    accounts: Sequence[Account], opening: Mapping[str, Fraction], moved: Callable[[str], tuple[Fraction, Fraction]]
+) -> dict[str, Fraction]:
+    """The one conservation rule, for the interpreter and the generated code (the vectorized
+    engine applies it to arrays): per account, opening + in − out = closing, to the fen; an
+    account that is not carried closes at zero, a carried one never below it. `moved(account)`
+    gives (in, out). Returns the carried accounts' closing balances."""
+    closing: dict[str, Fraction] = {}
+    for a in accounts:
+        inflow, outflow = moved(a.name)
+        balance = opening.get(a.name, ZERO) + inflow - outflow
+        if a.carried:
             if balance < 0:
-                raise SettlementError("overdrawn", line, fund=fund, amount=money(balance))
-            closing[fund] = balance
+                raise SettlementError("overdrawn", a.line, a.span, fund=a.name, amount=money(balance))
+            closing[a.name] = balance
         elif balance < 0:
-            raise SettlementError("pays-more", line, fund=fund, amount=money(-balance))
+            raise SettlementError("pays-more", a.line, a.span, fund=a.name, amount=money(-balance))
         elif balance != 0:
-            raise SettlementError("left-holding", line, fund=fund, amount=money(balance))
+            raise SettlementError("left-holding", a.line, a.span, fund=a.name, amount=money(balance))
     return closing
 
 

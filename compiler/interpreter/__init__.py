@@ -16,7 +16,7 @@ from compiler.interpreter.recorder import Recorder
 from compiler.interpreter.values import Env, EvalError, Scalar
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
-from compiler.runtime import money
+from compiler.runtime import Account, conserve
 
 __all__ = ["Env", "EvalError", "Machine", "PeriodResult", "Recorder", "Transfer", "settle", "settle_machine"]
 
@@ -38,21 +38,14 @@ def settle_machine(m: Machine) -> PeriodResult:
     for r in checked.scope.rules:
         m.run(r)
     transfers = [t for r in checked.scope.rules for t in m.results[r.name.text].transfers]
-    closing: dict[str, Fraction] = {}
-    for fund in m.plan.funds:
-        for name in fund.accounts(env.regions):
-            opening = env.opening.get(name, Fraction(0))
-            inflow = sum((t.amount for t in transfers if t.dest == name), Fraction(0))
-            outflow = sum((t.amount for t in transfers if t.source == name), Fraction(0))
-            balance = opening + inflow - outflow
-            if fund.carried:
-                if balance < 0:
-                    raise EvalError("overdrawn", span=fund.span, fund=name, amount=money(balance))
-                closing[name] = balance
-            elif balance < 0:
-                raise EvalError("pays-more", span=fund.span, fund=name, amount=money(-balance))
-            elif balance != 0:
-                raise EvalError("left-holding", span=fund.span, fund=name, amount=money(balance))
+    moved: dict[str, list[Fraction]] = {}
+    for t in transfers:
+        moved.setdefault(t.dest, [Fraction(0), Fraction(0)])[0] += t.amount
+        moved.setdefault(t.source, [Fraction(0), Fraction(0)])[1] += t.amount
+    accounts = [Account(a, f.carried, span=f.span) for f in m.plan.funds for a in f.accounts(env.regions)]
+    closing = conserve(
+        accounts, env.opening, lambda a: (moved.get(a, [Fraction(0)] * 2)[0], moved.get(a, [Fraction(0)] * 2)[1])
+    )
     closing.update(m.claims)  # 挂账: unpaid claims carry like balances
     return PeriodResult(_computed(checked, m), transfers, closing)
 
