@@ -94,7 +94,8 @@ def main() -> None:
     scale = draws / sample
     print(f"input growth as arrays: {a_wall:.3f} s wall, {a_cpu:.3f} s CPU")
     print(
-        f"input growth in Decimal, draw by draw: {d_wall * scale:.2f} s wall, {d_cpu * scale:.2f} s CPU (a {sample:,}-draw sample, scaled)"
+        f"input growth in Decimal, draw by draw: {d_wall * scale:.2f} s wall, {d_cpu * scale:.2f} s CPU (a "
+        f"{sample:,}-draw sample, scaled)"
     )
     print(f"ratio (Decimal / arrays, CPU): {d_cpu * scale / a_cpu:.0f}×")
 

@@ -132,7 +132,8 @@ def main() -> None:
     text = POLICY.read_text(encoding="utf-8")
     texts = edits(text, n)
     print(
-        f"{POLICY.relative_to(ROOT)}: {text.count(chr(10))} lines; debounce {DEBOUNCE_SECONDS * 1000:.0f} ms; target {TARGET_MS} ms"
+        f"{POLICY.relative_to(ROOT)}: {text.count(chr(10))} lines; debounce {DEBOUNCE_SECONDS * 1000:.0f} ms; target "
+        f"{TARGET_MS} ms"
     )
     wall, cpu = in_process(texts)
     print(summary("analyse() per keystroke, wall", wall))

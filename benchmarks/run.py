@@ -143,7 +143,8 @@ def openfisca(
             return (
                 None,
                 None,
-                "not run: openfisca-core is not installed (pip install -e '.[bench]', or set POOL_BENCH_OPENFISCA_PYTHON)",
+                "not run: openfisca-core is not installed (pip install -e '.[bench]', or set "
+                "POOL_BENCH_OPENFISCA_PYTHON)",
             )
         python = sys.executable
     with tempfile.TemporaryDirectory() as tmp:
@@ -380,7 +381,8 @@ def ningbo(draws: int, years: int, decimal_sample: int, interp_sample: int, rng:
             ht.per(ry),
             off(hstack[:, :nd], want),
             compared,
-            f"{ry:,} region-years, best of 5, run alternately; differs from vectorized on {off(hstack, vstack):,} of {vstack.size:,}",
+            f"{ry:,} region-years, best of 5, run alternately; differs from vectorized on {off(hstack, vstack):,} of "
+            f"{vstack.size:,}",
         )
     )
     rows.append(
@@ -489,7 +491,8 @@ def main() -> None:
     rng = np.random.default_rng(a.seed)
     scale = 100 if a.quick else 1
     print(
-        f"pool benchmarks — {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, numpy {np.__version__}, seed {a.seed}"
+        f"pool benchmarks — {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, numpy "
+        f"{np.__version__}, seed {a.seed}"
     )
     ry = a.region_years // scale
     g = guizhou(ry, decimal_sample=ry, interp_sample=2_000 // scale + 1, rng=rng)

@@ -90,7 +90,8 @@ def display_width(text: str) -> int:
 
 
 def _snippet(source: SourceFile, span: Span, mark: str, text: str, gutter: int) -> list[str]:
-    # A control character (\r, \x0c, U+2028 …) would move the terminal's cursor: show a space, one column as the lexer counts.
+    # A control character (\r, \x0c, U+2028 …) would move the terminal's cursor: show a space,
+    # one column as the lexer counts.
     line = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in source.line_text(span.line))
     start = display_width(line[: span.column - 1])
     if span.end_line == span.line:

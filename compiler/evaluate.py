@@ -215,7 +215,8 @@ def simulate_checked(
                 raise EvaluationFailed(
                     2,
                     f"{s.file}: readings: {shown} 与第一期的解读不同;各期须按同一解读计算\n",
-                    f"{s.file}: readings: {shown} differs from the first period's; every period is settled under one reading\n",
+                    f"{s.file}: readings: {shown} differs from the first period's; every period is settled under one "
+                    "reading\n",
                 )
         if periods and any(s.state for s in got):
             raise EvaluationFailed(
@@ -227,7 +228,10 @@ def simulate_checked(
     for before, after in zip(periods, periods[1:]):
         if before.period is not None and after.period is not None and after.period <= before.period:
             zh = f"{after.file}: period: {after.period}年排在{before.period}年之后,却不晚于它;各期须按年份先后排列,每年一期\n"
-            en = f"{after.file}: period: {after.period} follows {before.period} but is not later; periods must go forward in time, one a year\n"
+            en = (
+                f"{after.file}: period: {after.period} follows {before.period} but is not later; "
+                "periods must go forward in time, one a year\n"
+            )
             raise EvaluationFailed(2, zh, en)
     out: list[tuple[Scenario, PeriodResult]] = []
     carried: dict[str, Fraction] | None = None
@@ -260,14 +264,16 @@ def _no_balance_left_behind(
                     f"须结转到第 {after.period} 期;请在该期列出这个地区\n"
                 )
                 en = (
-                    f"{after.file}: regions: ‘{region}’ is missing: it closed {before.period} with {money:,} in ‘{name}’, "
+                    f"{after.file}: regions: ‘{region}’ is missing: it closed {before.period} with {money:,} in "
+                    f"‘{name}’, "
                     f"which carries into {after.period}; list the region in that period\n"
                 )
                 raise EvaluationFailed(2, zh, en)
 
 
 def _render(errors: list[ScenarioError], file: Source) -> tuple[str, str]:
-    return tuple("".join(e.render(str(file), lang) + "\n" for e in errors) for lang in ("zh", "en"))  # type: ignore[return-value]
+    zh, en = ("".join(e.render(str(file), lang) + "\n" for e in errors) for lang in ("zh", "en"))
+    return zh, en
 
 
 def compiled_module(checked: CheckedPolicy, source_text: str) -> ModuleType:

@@ -62,7 +62,8 @@ CODES: dict[str, Code] = {
         "too-deep",
         Text(
             "表达式过长或嵌套过深({depth}层,上限{limit}层;一长串加减的每一项也算一层),请拆成几个派生值",
-            "the expression is too long or nested too deeply ({depth} levels, the limit is {limit}; each term of a long sum counts as one): split it into derived values",
+            "the expression is too long or nested too deeply ({depth} levels, the limit is {limit}; each term of a "
+            "long sum counts as one): split it into derived values",
         ),
     ),
     "E112": Code(
@@ -70,7 +71,8 @@ CODES: dict[str, Code] = {
         "chain-too-long",
         Text(
             "“{name}”依赖的派生值链有 {length} 层,超过 {limit} 层的上限;请直接用汇总(合计、平均)或把中间值合并",
-            "‘{name}’ sits on a chain of {length} derived values, over the limit of {limit}: use an aggregate (sum, mean) or merge intermediate values",
+            "‘{name}’ sits on a chain of {length} derived values, over the limit of {limit}: use an aggregate (sum, "
+            "mean) or merge intermediate values",
         ),
     ),
     # ---- names
@@ -244,7 +246,8 @@ CODES: dict[str, Code] = {
         "shortfall-per-region-fund",
         Text(
             "“{name}”从每地区各自记账的资金“{fund}”付款,“不足时”暂不适用于这样的资金",
-            "‘{name}’ pays out of ‘{fund}’, which keeps one account per region; ‘shortfall’ does not apply to such funds yet",
+            "‘{name}’ pays out of ‘{fund}’, which keeps one account per region; ‘shortfall’ does not apply to such "
+            "funds yet",
         ),
     ),
     "E420": Code(
@@ -260,7 +263,8 @@ CODES: dict[str, Code] = {
         "overdraft-unanswered",
         Text(
             "“{name}”从资金“{fund}”付款,金额可能超过资金的余额,却没有说明不足时怎么办",
-            "‘{name}’ pays out of fund ‘{fund}’ and may ask for more than the fund holds, and nothing says what happens then",
+            "‘{name}’ pays out of fund ‘{fund}’ and may ask for more than the fund holds, and nothing says what "
+            "happens then",
         ),
     ),
     # the shape of a rule (E411 is the first of them)
@@ -326,7 +330,8 @@ CODES: dict[str, Code] = {
         "global-amount-to-each-region",
         Text(
             "金额是全局值,不能按地区分给各地区;请用分配规则按因素分配,或拆分按地区取值的金额",
-            "the amount is a single global value and cannot go to each region: allocate it by weights, or split a per-region amount",
+            "the amount is a single global value and cannot go to each region: allocate it by weights, or split a "
+            "per-region amount",
         ),
     ),
     "E439": Code(
@@ -361,7 +366,8 @@ CODES: dict[str, Code] = {
         "discretion",
         Text(
             '原文中的“{word}”留有选择余地,这里却没有说明怎样理解:请加 理解 "…"、写成解读的选项,或改为待定参数',
-            '‘{word}’ in the quoted clause leaves a choice open, and nothing here says how it was read: add reading "…", make it a choice of readings, or an open parameter',
+            "‘{word}’ in the quoted clause leaves a choice open, and nothing here says how it was read: add reading "
+            '"…", make it a choice of readings, or an open parameter',
         ),
     ),
     # ---- notes
@@ -401,7 +407,8 @@ TEXTS: dict[str, Text] = {
     ),
     "shortfall-forms": Text(
         "写明 不足时 按比例、不足时 按顺序 或 不足时 挂账,并用 理解 说明为什么这样读;若金额不会超过余额,写成 取小(…, 剩余)",
-        "say shortfall prorata, shortfall ordered or shortfall claim, with a reading saying why; if the amount cannot exceed the balance, write min(…, remaining)",
+        "say shortfall prorata, shortfall ordered or shortfall claim, with a reading saying why; if the amount "
+        "cannot exceed the balance, write min(…, remaining)",
     ),
     "shortfall-per-region": Text(
         "每个地区从自己的账户付款:写成 取小(…, 余额({fund})),使付款不超过本地区账户的余额",
@@ -523,17 +530,20 @@ SHEET_TEXTS: dict[str, Text] = {
     "bad-utf16": Text("第 {byte} 字节不是有效的 UTF-16", "byte {byte} is not valid UTF-16"),
     "bad-utf8": Text("第 {byte} 字节不是有效的 UTF-8", "byte {byte} is not valid UTF-8"),
     "looks-gb18030": Text(
-        "文件不是 UTF-8 编码(第 {byte} 字节),看来是 GBK/GB18030(WPS、记事本常用)。请另存为“CSV UTF-8”或 UTF-8 编码,或加选项 --encoding gb18030 按 GB18030 读取",
+        "文件不是 UTF-8 编码(第 {byte} 字节),看来是 GBK/GB18030(WPS、记事本常用)。请另存为“CSV UTF-8”或 UTF-8 编码,或加选项 --encoding gb18030 按 "
+        "GB18030 读取",
         "the file is not UTF-8 (byte {byte}); it looks like GBK/GB18030, as WPS and Notepad often save. "
         "Save it again as ‘CSV UTF-8’ (or UTF-8), or pass --encoding gb18030 to read it as GB18030",
     ),
     "orphan-row": Text(
         "不知道这一行属于哪张表:表格应从以地区、参数、全局或期初余额开头的标题行开始",
-        "this row belongs to no table: a table starts with a header row beginning 地区 (regions), 参数 (params), 全局 (global inputs) or 期初余额 (opening balances)",
+        "this row belongs to no table: a table starts with a header row beginning 地区 (regions), 参数 (params), 全局 "
+        "(global inputs) or 期初余额 (opening balances)",
     ),
     "orphan-row-sheet": Text(
         "不知道这一行属于哪张表:表格应从以地区、参数、全局或期初余额开头的标题行开始(或把工作表命名为其中之一)",
-        "this row belongs to no table: a table starts with a header row beginning 地区 (regions), 参数 (params), 全局 (global inputs) "
+        "this row belongs to no table: a table starts with a header row beginning 地区 (regions), 参数 (params), 全局 "
+        "(global inputs) "
         "or 期初余额 (opening balances), or a sheet named after one of them",
     ),
     "unknown-unit": Text(

@@ -72,7 +72,8 @@ def notes(checked: CheckedPolicy, missing: tuple[str, ...], lang: str) -> str:
         out += (
             f"部分地区:情景未列出 {'、'.join(missing)};以下各项按全部地区合计或分摊,只涵盖列出的地区:{totals}\n"
             if zh
-            else f"Partial: the scenario leaves out {', '.join(missing)}; these sum or share over the region set and cover only the regions listed: {totals}\n"
+            else f"Partial: the scenario leaves out {', '.join(missing)}; these sum or share over the region set and "
+            f"cover only the regions listed: {totals}\n"
         )
     return ("\n" + out) if out else ""
 

@@ -246,7 +246,8 @@ class ScenarioReader(Reader):
                 "regions",
                 f"缺少本政策地区集中的 {len(missing)} 个地区:{'、'.join(missing)};“{totals}”等按全部地区合计或分摊,"
                 f'只列部分地区会算出别的结果。请列出全部地区,或写明 "partial": true',
-                f"{len(missing)} of the policy's regions are missing: {', '.join(missing)}; ‘{totals}’ and others sum or share "
+                f"{len(missing)} of the policy's regions are missing: {', '.join(missing)}; ‘{totals}’ and others "
+                "sum or share "
                 f'over every region, so a subset gives other amounts. List every region, or say "partial": true',
             )
         if self.errors:
@@ -439,7 +440,7 @@ class ScenarioReader(Reader):
                 self.error(
                     kn,
                     f"regions.{region}",
-                    f"不是{self.checked.policy.header.region_set.text if self.checked.policy and self.checked.policy.header.region_set else ''}中的地区",
+                    f"不是{_region_set_name(self.checked)}中的地区",
                     "is not a region of the policy's region set",
                 )
                 continue
@@ -564,3 +565,8 @@ def compose(source: Source, encoding: str | None = None) -> Composed:
 def _claim_rule(scope: Scope, name: str) -> ir.Rule | None:
     """The rule `name` when it carries unpaid claims (不足时 挂账): its claims open a period as balances do."""
     return next((r for r in claim_rules(scope) if r.name.text == name), None)
+
+
+def _region_set_name(checked: CheckedPolicy) -> str:
+    policy = checked.policy
+    return policy.header.region_set.text if policy is not None and policy.header.region_set is not None else ""

@@ -107,7 +107,9 @@ PROBE = """(function () {
         var button = th.querySelector("button");
         if (!button) { return; }
         var read = function () {
-          return Array.prototype.map.call(table.tBodies[0].rows, function (r) { return r.cells[col].getAttribute("data-sort"); });
+          return Array.prototype.map.call(table.tBodies[0].rows, function (r) {
+            return r.cells[col].getAttribute("data-sort");
+          });
         };
         var entry = { table: table.className, column: th.textContent, how: th.getAttribute("data-sortable") };
         button.click(); entry.up = read(); entry.upState = th.getAttribute("aria-sort");

@@ -141,7 +141,8 @@ class _Gen:
         n = self.name()
         default = f"  {self.kw('默认', 'default')} 0元" if self.draw(st.integers(0, 4)) == 0 else ""
         self.declare(
-            f"{self.kw('输入', 'input')} {n}{self.colon()} {self.typ('金额', 'money')} {self.per_region()}{default}  {self.meta()}"
+            f"{self.kw('输入', 'input')} {n}{self.colon()} {self.typ('金额', 'money')} {self.per_region()}{default}  "
+            f"{self.meta()}"
         )
         self.money.append(n)
         return n
@@ -210,7 +211,8 @@ class _Gen:
                 n = self.name()
                 default = f"  {self.kw('默认', 'default')} {self.kw('否', 'false')}" if self.draw(st.booleans()) else ""
                 self.declare(
-                    f"{self.kw('输入', 'input')} {n}{self.colon()} {self.typ('布尔', 'bool')} {self.per_region()}{default}  {self.meta()}"
+                    f"{self.kw('输入', 'input')} {n}{self.colon()} {self.typ('布尔', 'bool')} "
+                    f"{self.per_region()}{default}  {self.meta()}"
                 )
                 self.bools.append(n)
                 return n
@@ -228,7 +230,8 @@ class _Gen:
             if not self.signed or self.draw(st.booleans()):
                 n = self.name()
                 self.declare(
-                    f"{self.kw('输入', 'input')} {n}{self.colon()} {self.typ('比例', 'ratio')} {self.per_region()} {self.kw('可为负', 'signed')}  {self.meta()}"
+                    f"{self.kw('输入', 'input')} {n}{self.colon()} {self.typ('比例', 'ratio')} {self.per_region()} "
+                    f"{self.kw('可为负', 'signed')}  {self.meta()}"
                 )
                 self.signed.append(n)
                 return f"{n} > {self.ratio()}"
@@ -264,7 +267,8 @@ class _Gen:
     def _compound(self, kind: int) -> str:
         if kind == 2:
             sub = self.p("-", "－", "−")
-            return f"{self.kw('取大', 'max')}{self.p('(', '（')}{self.amount()} {sub} {self.amount()}{self.comma()} 0元{self.p(')', '）')}"
+            head = f"{self.kw('取大', 'max')}{self.p('(', '（')}{self.amount()} {sub} {self.amount()}"
+            return f"{head}{self.comma()} 0元{self.p(')', '）')}"
         if kind == 3:
             return f"{self.kw('取小', 'min')}({self.amount()}{self.comma()} {self.amount()})"
         if kind == 4:
@@ -272,7 +276,8 @@ class _Gen:
         if kind == 5:
             # In parentheses: `a - 如果 …` does not parse, an if binds looser than any operator.
             return self.paren(
-                f"{self.kw('如果', 'if')} {self.cond()} {self.kw('则', 'then')} {self.amount()} {self.kw('否则', 'else')} {self.amount()}"
+                f"{self.kw('如果', 'if')} {self.cond()} {self.kw('则', 'then')} {self.amount()} {self.kw('否则', 'else')} "
+                f"{self.amount()}"
             )
         if kind == 6:
             e, members = self.enum()
@@ -293,7 +298,8 @@ class _Gen:
             edges = sorted(set(self.draw(st.lists(st.integers(1, 100), min_size=1, max_size=3))))
             n = self.name()
             self.declare(
-                f"{self.kw('输入', 'input')} {n}{self.colon()} {self.typ('比例', 'ratio')} {self.per_region()}  {self.meta()}"
+                f"{self.kw('输入', 'input')} {n}{self.colon()} {self.typ('比例', 'ratio')} {self.per_region()}  "
+                f"{self.meta()}"
             )
             return self.bands(self.kw("分段", "bands"), n, [self.pct(e) for e in edges], self.pct(0), self.amount)
         n = self.name()  # a derived value
@@ -330,7 +336,8 @@ class _Gen:
             return f"{lb} {a}{self.colon()} {self.pct(w)}{self.comma()} {b}{self.colon()} {self.pct(100 - w)} {rb}"
         n = self.name()
         self.declare(
-            f"{self.kw('参数', 'param')} {n}{self.colon()} {self.typ('比例', 'ratio')} {self.kw('待定', 'open')}  {self.kw('不高于', 'max')} {self.pct(100)}  {self.meta()}"
+            f"{self.kw('参数', 'param')} {n}{self.colon()} {self.typ('比例', 'ratio')} {self.kw('待定', 'open')}  "
+            f"{self.kw('不高于', 'max')} {self.pct(100)}  {self.meta()}"
         )
         return f"{lb} {a}{self.colon()} {n}{self.comma()} {b}{self.colon()} {self.pct(100)} - {n} {rb}"
 
@@ -345,7 +352,9 @@ class _Gen:
 
     def fund(self, rules: list[str], carried: bool = False, name: str | None = None) -> None:
         lb, rb = self.braces()
-        head = f"{self.kw('资金', 'fund')} {name or self.name()}{' ' + self.kw('结转', 'carried') if carried else ''}  {self.meta()}"
+        word, named = self.kw("资金", "fund"), name or self.name()  # drawn in the order they are written
+        kept = " " + self.kw("结转", "carried") if carried else ""
+        head = f"{word} {named}{kept}  {self.meta()}"
         self.lines.append(f"{head} {lb}\n" + "".join(f"    {r}\n" for r in rules) + f"  {rb}")
 
     def pooled(self) -> None:
@@ -412,7 +421,8 @@ class _Gen:
             text += f"\n      {self.kw('例外', 'except')} {e} = {members[0]} {arrow} 0元  {self.meta()}"
             if self.draw(st.booleans()):
                 lb, rb = self.braces()
-                text += f"\n      {self.kw('例外', 'except')} {e} {self.kw('属于', 'in')} {lb}{'、'.join(members[1:])}{rb} {arrow} {self.amount()}  {self.meta()}"
+                cond = f"{self.kw('例外', 'except')} {e} {self.kw('属于', 'in')} {lb}{'、'.join(members[1:])}{rb}"
+                text += f"\n      {cond} {arrow} {self.amount()}  {self.meta()}"
         self.carried_rules[k].append(text)
 
     def cover(self) -> None:
@@ -429,7 +439,8 @@ class _Gen:
                 k = self.reserve()
                 payers = k
                 tiers.append(
-                    f"{self.kw('层', 'tier')} {self.name()}{self.colon()} {frm} {payers}  {self.kw('合计上限', 'total cap')} {self.kw('余额', 'balance')}({k})  {self.meta()}"
+                    f"{self.kw('层', 'tier')} {self.name()}{self.colon()} {frm} {payers}  "
+                    f"{self.kw('合计上限', 'total cap')} {self.kw('余额', 'balance')}({k})  {self.meta()}"
                 )
                 continue
             else:

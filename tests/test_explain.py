@@ -48,7 +48,10 @@ def test_committed_explainer_is_current(path: Path, lang: str, fmt: str) -> None
     committed = ROOT / "docs" / "policies" / f"{path.stem}.{lang}.{fmt}"
     view = build(checked, lang, pricing=price(checked, path))
     fresh = render_markdown(view) if fmt == "md" else render_html(view)
-    hint = f"regenerate: pool explain {path.relative_to(ROOT)} --lang {lang} --format {fmt} -o {committed.relative_to(ROOT)}"
+    hint = (
+        f"regenerate: pool explain {path.relative_to(ROOT)} --lang {lang} --format {fmt} "
+        f"-o {committed.relative_to(ROOT)}"
+    )
     assert committed.read_text(encoding="utf-8") == fresh, hint
 
 

@@ -177,7 +177,8 @@ def test_fmt_with_standard_input_closed_is_exit_2_not_a_traceback() -> None:
         [
             sys.executable,
             "-c",
-            "import os, sys; os.close(0); sys.stdin = None; from compiler.cli import main; main(['fmt', '-', '--lang', 'en'])",
+            "import os, sys; os.close(0); sys.stdin = None; from compiler.cli import main; main(['fmt', '-', "
+            "'--lang', 'en'])",
         ],
         cwd=ROOT,
         capture_output=True,

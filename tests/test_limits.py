@@ -101,8 +101,8 @@ def test_past_the_depth_limit_check_says_how_deep_and_the_limit(tmp_path: Path) 
     code, out = _pool("check", str(policy), "--lang", "en")
     assert code == 1
     assert (
-        f"5:14: error[E109]: the expression is too long or nested too deeply ({MAX_EXPR_DEPTH + 2} levels, the limit is {MAX_EXPR_DEPTH}; each term of a long sum counts as one)"
-        in out
+        f"5:14: error[E109]: the expression is too long or nested too deeply ({MAX_EXPR_DEPTH + 2} levels, the limit "
+        f"is {MAX_EXPR_DEPTH}; each term of a long sum counts as one)" in out
     ), out
 
 

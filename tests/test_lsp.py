@@ -502,7 +502,10 @@ def test_a_five_megabyte_file_gets_a_diagnostic_not_a_hang(editor: Editor, tmp_p
 def test_invalid_utf8_on_the_wire_does_not_stop_the_server(editor: Editor) -> None:
     server = editor.client._server  # the stdio pipe an editor writes to
     assert server is not None and server.stdin is not None
-    body = b'{"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": "file:///x.pool", "text": "\xff\xfe"}}}'
+    body = (
+        b'{"jsonrpc": "2.0", "method": "textDocument/didOpen", '
+        b'"params": {"textDocument": {"uri": "file:///x.pool", "text": "\xff\xfe"}}}'
+    )
     server.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
     bad_json = b'{"jsonrpc": "2.0", "id": 99, "method": "textDocument/hover", "params": '
     server.stdin.write(b"Content-Length: %d\r\n\r\n" % len(bad_json) + bad_json)

@@ -80,7 +80,8 @@ def test_array_growth_equals_decimal_growth_to_the_fen(seed: int) -> None:
         for k, v in got.items():
             w = want[k]
             row = [w[r] for r in regions] if isinstance(w, dict) else [w]
-            assert [int(x * arrays.den[k]) for x in row] == np.atleast_1d(v[d]).tolist(), (k, d)  # type: ignore[operator]
+            scaled = [int(x * arrays.den[k]) for x in row]  # type: ignore[operator]
+            assert scaled == np.atleast_1d(v[d]).tolist(), (k, d)
             checked_values += len(row)
     assert checked_values > 50_000 and beyond  # every kind of value met, and some draws stopped
 

@@ -143,7 +143,8 @@ class ExprCompiler:
                 return f"({out})"
             case ir.Bands(subject=s, bands=bands, progressive=prog):
                 table = ", ".join(
-                    f"({self.expr(b.lower, r)}, {self.expr(b.upper, r) if b.upper is not None else 'None'}, {self.expr(b.value, r)})"
+                    f"({self.expr(b.lower, r)}, {self.expr(b.upper, r) if b.upper is not None else 'None'}, "
+                    f"{self.expr(b.value, r)})"
                     for b in bands
                 )
                 if prog:

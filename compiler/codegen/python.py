@@ -200,7 +200,8 @@ class Generator(RuleBodies):
                 w.line("return rt.short_pay(rule, asked, available, form, REGION_ORDER, self.opening, self.claims)")
             w.blank()
             w.line(
-                "def remaining(self, fund: str, inflow: Fraction, ran: tuple[object, ...], earlier: list[str]) -> Fraction:"
+                "def remaining(self, fund: str, inflow: Fraction, ran: tuple[object, ...], earlier: list[str]) -> "
+                "Fraction:"
             )
             with w.indent():
                 w.line('"""剩余: the opening balance and this period\'s inflow, less what earlier rules paid out."""')
@@ -271,7 +272,8 @@ class Generator(RuleBodies):
             w.line("closing = rt.settle_funds(p.ledger, RULES, FUNDS, p.opening, FUND_LINES, REGIONAL_FUNDS, regions)")
             w.line("closing.update(p.claims)")
             w.line(
-                "return rt.result(p.ledger.in_order(RULES), closing, RULES, p.by_region, p.totals, LETS, p.memo, regions)"
+                "return rt.result(p.ledger.in_order(RULES), closing, RULES, p.by_region, p.totals, LETS, p.memo, "
+                "regions)"
             )
         w.blank(2)
         w.line("def run(regions: list[str], params: Params, inputs: Inputs, state: State) -> rt.Result:")

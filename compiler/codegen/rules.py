@@ -182,7 +182,8 @@ class RuleBodies:
             else:
                 w.line(f"amt = rt.amount({self.amount(rule, r)}, {name!r}, {line})", line)
             w.line(
-                f"parts = rt.largest_remainder(amt, [{ratios}], {name!r}, {line}) if amt else [rt.ZERO] * {len(p.shares)}"
+                f"parts = rt.largest_remainder(amt, [{ratios}], {name!r}, {line}) if amt else [rt.ZERO] * "
+                f"{len(p.shares)}"
             )
             src = self.ep(p.payer, r)
             for i, s in enumerate(p.shares):

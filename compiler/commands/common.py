@@ -66,7 +66,8 @@ def write_output(output: str, text: str | bytes, inputs: Iterable[str] = (), lan
 
 
 def emit(data: str | bytes, output: str | None, lang: str, inputs: Iterable[str] = ()) -> None:
-    """Results to -o (atomically, never over one of `inputs`) or to standard output; a workbook is not sent to a terminal."""
+    """Results to -o (atomically, never over one of `inputs`) or to standard output; a workbook
+    is not sent to a terminal."""
     if output is not None:
         write_output(output, data, inputs, lang)
     elif isinstance(data, str):

@@ -81,7 +81,8 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, write: bool, keywo
                 click.echo(
                     f"{shown}: 格式化会改变政策的含义,未改动此文件(这是 pool 的缺陷,请报告)"
                     if zh
-                    else f"{shown}: formatting would change what the policy means; left as it is (a bug in pool, please report it)",
+                    else f"{shown}: formatting would change what the policy means; left as it is (a bug in pool, "
+                    "please report it)",
                     err=True,
                 )
             else:

@@ -67,8 +67,8 @@ def new(path: str, lang: str) -> None:
     """Start a new policy / 新建政策。
 
     Writes a policy that checks clean (a region set, a parameter, a rule, an example),
-    a one-year scenario and a case file. PATH is the folder to create (its name names the policy), or a NAME.pool file to
-    write with the others beside it. Nothing that exists is overwritten.
+    a one-year scenario and a case file. PATH is the folder to create (its name names the policy),
+    or a NAME.pool file to write with the others beside it. Nothing that exists is overwritten.
     """
     from compiler.driver import check_source
     from compiler.fileio import write_atomic
@@ -112,5 +112,6 @@ def new(path: str, lang: str) -> None:
         sys.exit(2)
     for p in files:
         click.echo(f"已创建 {p.as_posix()}" if lang == "zh" else f"created {p.as_posix()}")
-    nxt = f"pool check {policy.as_posix()}  &&  pool test {folder.as_posix()}  &&  pool run {policy.as_posix()} {scenario.as_posix()}"
+    run = f"pool run {policy.as_posix()} {scenario.as_posix()}"
+    nxt = f"pool check {policy.as_posix()}  &&  pool test {folder.as_posix()}  &&  {run}"
     click.echo(("下一步:" if lang == "zh" else "next: ") + nxt)

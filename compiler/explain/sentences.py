@@ -103,8 +103,10 @@ class Sentences:
             }[kind]
         return {
             ir.ShortfallKind.PRO_RATA: f"; when {fund} cannot pay in full, it pays in proportion to the amounts due",
-            ir.ShortfallKind.IN_ORDER: f"; when {fund} cannot pay in full, it pays region by region in the listed order until it is empty",
-            ir.ShortfallKind.CLAIM: f"; when {fund} cannot pay in full, it pays in proportion and carries the rest as a claim paid with next period's",
+            ir.ShortfallKind.IN_ORDER: f"; when {fund} cannot pay in full, it pays region by region in the listed "
+            "order until it is empty",
+            ir.ShortfallKind.CLAIM: f"; when {fund} cannot pay in full, it pays in proportion and carries the rest as "
+            "a claim paid with next period's",
         }[kind]
 
     def _rule_body(self, r: ir.Rule) -> str:

@@ -12,8 +12,8 @@ Layout, deterministic and without fonts or scripts:
   brackets pushed further right so that their labels stay clear.
 
 Parallel flows between the same pair are one arrow whose label lists the flows,
-one a line, each with its number (①②…) in the order money moves. Text widths are estimated (a CJK character ~1 em, anything else
-~0.55 em), and every string from the policy is XML-escaped.
+one a line, each with its number (①②…) in the order money moves. Text widths are estimated
+(a CJK character ~1 em, anything else ~0.55 em), and every string from the policy is XML-escaped.
 """
 
 from __future__ import annotations
@@ -264,12 +264,14 @@ def flow_svg(e: Explainer) -> str:
             for i, c in enumerate(chars)
         )
         out.append(
-            f'<text font-size="{_num(FONT)}" font-weight="bold" text-anchor="middle" dominant-baseline="central" fill="{INK}">{spans_}</text>'
+            f'<text font-size="{_num(FONT)}" font-weight="bold" text-anchor="middle" dominant-baseline="central" '
+            f'fill="{INK}">{spans_}</text>'
         )
     else:
         cx = bar_x + bar_w / 2
         out.append(
-            f'<text font-size="{_num(FONT)}" font-weight="bold" text-anchor="middle" dominant-baseline="central" fill="{INK}"'
+            f'<text font-size="{_num(FONT)}" font-weight="bold" text-anchor="middle" dominant-baseline="central" '
+            f'fill="{INK}"'
             f' transform="rotate(-90 {_num(cx)} {_num(mid)})" x="{_num(cx)}" y="{_num(mid)}">{_x(region_name)}</text>'
         )
     out.append("</g>")
@@ -326,7 +328,8 @@ def flow_svg(e: Explainer) -> str:
         out.append(
             f'<g class="node {b.kind}" data-node="{_x(b.name)}">'
             f'<rect x="{_num(box_x)}" y="{_num(b.cy - BOX_H / 2)}" width="{_num(box_w)}" height="{_num(BOX_H)}" rx="4"'
-            f' fill="{FUND_FILL if fund else "#ffffff"}" stroke="{FUND_LINE if fund else PARTY_LINE}" stroke-width="1.2"{dash}/>'
+            f' fill="{FUND_FILL if fund else "#ffffff"}" stroke="{FUND_LINE if fund else PARTY_LINE}" '
+            f'stroke-width="1.2"{dash}/>'
             + _text(box_x + box_w / 2, b.cy, [b.name], FONT, "middle", "node-label")
             + "</g>"
         )
@@ -343,7 +346,8 @@ def flow_svg(e: Explainer) -> str:
         }[kind]
         dash = ' stroke-dasharray="4 2"' if kind == "party" else ""
         out.append(
-            f'<rect x="{_num(lx)}" y="{_num(ly - 7)}" width="20" height="14" rx="2" fill="{fill}" stroke="{stroke}"{dash}/>'
+            f'<rect x="{_num(lx)}" y="{_num(ly - 7)}" width="20" height="14" rx="2" fill="{fill}" '
+            f'stroke="{stroke}"{dash}/>'
         )
         out.append(_text(lx + 26, ly, [name], SMALL, "start", "legend-label"))
         lx += 26 + em(name) * SMALL + 22

@@ -198,7 +198,8 @@ class Builder:
             self.notes.append(
                 self.t(
                     "未安装繁简转换组件（pip install 'pool-lang[explain]'），繁体原文未转换，公开版不引用。",
-                    "No traditional-to-simplified converter is installed (pip install 'pool-lang[explain]'): traditional 原文 is shown as written here and left out of the public form.",
+                    "No traditional-to-simplified converter is installed (pip install 'pool-lang[explain]'): "
+                    "traditional 原文 is shown as written here and left out of the public form.",
                 )
             )
         params = [d for d in decls if isinstance(d, ir.ParamDecl)]

@@ -133,7 +133,8 @@ def _scan(node: object, span: Span, found: dict[Span, ir.Num]) -> None:
                     if isinstance(sub, ir.Num):
                         _keep(sub, span, found)
                 continue
-            stack.extend(getattr(cur, f.name) for f in attrs.fields(type(cur)) if f.name != "span")  # type: ignore[arg-type]
+            fields = attrs.fields(type(cur))  # type: ignore[arg-type]
+            stack.extend(getattr(cur, f.name) for f in fields if f.name != "span")
 
 
 def _keep(n: ir.Num, span: Span, found: dict[Span, ir.Num]) -> None:

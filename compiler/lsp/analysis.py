@@ -153,7 +153,8 @@ def analyse(text: str, path: Path, shown: str | None = None) -> Analysis:
     if size > MAX_BYTES:
         reason = Text(
             f"文件有 {size / 1_000_000:.1f} MB,超过编辑器检查的上限 {MAX_BYTES // 1_000_000} MB;请用 pool check 检查",
-            f"the file is {size / 1_000_000:.1f} MB, over the editor's limit of {MAX_BYTES // 1_000_000} MB; check it with pool check",
+            f"the file is {size / 1_000_000:.1f} MB, over the editor's limit of {MAX_BYTES // 1_000_000} MB; check "
+            "it with pool check",
         )
         too_big = diag("E106", Span(source.path, 1, 1, 1, 2), reason=reason)
         return Analysis(path, source, Checked({source.path: source}, [too_big]))

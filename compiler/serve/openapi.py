@@ -79,7 +79,8 @@ def document() -> dict[str, Any]:
             "/check": _post("Check a policy", {}, "ok, diagnostics (as `pool check --format json`), counts"),
             "/run": _post("Settle one period", {"scenario": _SCENARIO}, "exactly what `pool run --json` prints"),
             "/simulate": _post(
-                "Several periods, balances carried; or with draws, random futures of a stochastic scenario (base period inline)",
+                "Several periods, balances carried; or with draws, random futures of a stochastic scenario (base "
+                "period inline)",
                 {
                     "scenarios": {"type": "array", "items": _SCENARIO},
                     "scenario": _SCENARIO,

@@ -1,7 +1,9 @@
 """Stochastic multi-year simulation (`pool simulate --draws N --seed S`).
 
     >>> from compiler.stochastic import simulate
-    >>> run = simulate("policies/ningbo_city_pooling.pool", "policies/scenarios/ningbo_stochastic.yaml", draws=1000, seed=7)
+    >>> run = simulate(
+    ...     "policies/ningbo_city_pooling.pool", "policies/scenarios/ningbo_stochastic.yaml", draws=1000, seed=7
+    ... )
     >>> run.summaries[0].years[-1].ever_zero / run.outcome.draws   # 归集基金 at zero by the last year
 
 spec reads the scenario, draws draws the growth rates, engine settles every draw

@@ -97,7 +97,8 @@ def _panel(s: Summary, y0: int, draws: int, seed: int, zh: bool) -> list[str]:
     if stopped:
         sub += f";另有 {_pct(stopped, draws)} 无法结算" if zh else f"; {_pct(stopped, draws)} unsettled"
     out = [
-        f'<text x="{W // 2}" y="{y0 + 24}" font-size="17" font-weight="bold" text-anchor="middle" fill="{INK}">{_x(title)}</text>',
+        f'<text x="{W // 2}" y="{y0 + 24}" font-size="17" font-weight="bold" text-anchor="middle" '
+        f'fill="{INK}">{_x(title)}</text>',
         f'<text x="{W // 2}" y="{y0 + 45}" font-size="13" text-anchor="middle" fill="{INK}">{_x(sub)}</text>',
     ]
     if not years:
@@ -118,19 +119,23 @@ def _panel(s: Summary, y0: int, draws: int, seed: int, zh: bool) -> list[str]:
 
     for t in ticks:
         out.append(
-            f'<line x1="{px0}" y1="{_n(fy(t))}" x2="{px1}" y2="{_n(fy(t))}" stroke="{GRID}" stroke-width="{2 if t == 0 else 1}"/>'
+            f'<line x1="{px0}" y1="{_n(fy(t))}" x2="{px1}" y2="{_n(fy(t))}" stroke="{GRID}" '
+            f'stroke-width="{2 if t == 0 else 1}"/>'
         )
         out.append(
-            f'<text x="{px0 - 8}" y="{_n(fy(t))}" font-size="12" text-anchor="end" dominant-baseline="central" fill="{INK}">{_label(t, size)}</text>'
+            f'<text x="{px0 - 8}" y="{_n(fy(t))}" font-size="12" text-anchor="end" dominant-baseline="central" '
+            f'fill="{INK}">{_label(t, size)}</text>'
         )
     index = {y.period: i for i, y in enumerate(s.years)}
     step = max(1, (len(s.years) + 11) // 12)  # at most about twelve year labels
     for y in s.years[::step]:
         out.append(
-            f'<text x="{_n(fx(index[y.period]))}" y="{py1 + 18}" font-size="12" text-anchor="middle" fill="{INK}">{y.period}</text>'
+            f'<text x="{_n(fx(index[y.period]))}" y="{py1 + 18}" font-size="12" text-anchor="middle" '
+            f'fill="{INK}">{y.period}</text>'
         )
     out.append(
-        f'<text x="{(px0 + px1) // 2}" y="{py1 + 40}" font-size="13" text-anchor="middle" fill="{INK}">{"年份" if zh else "year"}</text>'
+        f'<text x="{(px0 + px1) // 2}" y="{py1 + 40}" font-size="13" text-anchor="middle" '
+        f'fill="{INK}">{"年份" if zh else "year"}</text>'
     )
     out.append(
         f'<text x="18" y="{(py0 + py1) // 2}" font-size="13" text-anchor="middle" fill="{INK}"'
@@ -148,7 +153,8 @@ def _panel(s: Summary, y0: int, draws: int, seed: int, zh: bool) -> list[str]:
     median = " ".join(f"{_n(fx(index[y.period]))},{_n(fy(_fen(y.percentiles[mid])))}" for y in years)
     out.append(f'<polyline points="{median}" fill="none" stroke="{MEDIAN}" stroke-width="2.5"/>')
     out.append(
-        f'<rect x="{px0}" y="{py0}" width="{px1 - px0}" height="{py1 - py0}" fill="none" stroke="{INK}" stroke-width="1"/>'
+        f'<rect x="{px0}" y="{py0}" width="{px1 - px0}" height="{py1 - py0}" fill="none" stroke="{INK}" '
+        'stroke-width="1"/>'
     )
     out += _legend(px1, py1 + 40, zh)
     return out
@@ -168,7 +174,8 @@ def _legend(right: int, base: int, zh: bool) -> list[str]:
         else:
             out.append(f'<rect x="{x}" y="{base - 10}" width="18" height="12" fill="{colour}"/>')
         out.append(
-            f'<text x="{x + 24}" y="{base - 4}" font-size="12" dominant-baseline="central" fill="{INK}">{_x(text)}</text>'
+            f'<text x="{x + 24}" y="{base - 4}" font-size="12" dominant-baseline="central" '
+            f'fill="{INK}">{_x(text)}</text>'
         )
         x += int(em(text) * 12) + 40
     return out

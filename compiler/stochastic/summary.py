@@ -150,7 +150,8 @@ def text(plan: Plan, outcome: Outcome, summaries: list[Summary], seed: int, lang
         heads = ["年份" if zh else "year", *stats, *risk, "无法结算" if zh else "unsettled"]
         rows = []
         for y in s.years:
-            cells = [money(v) for v in (y.mean, *y.percentiles, y.low, y.high)] if y.settled else ["–"] * 8  # type: ignore[arg-type]
+            shown = (y.mean, *y.percentiles, y.low, y.high)
+            cells = [money(v) for v in shown] if y.settled else ["–"] * 8  # type: ignore[arg-type]
             stopped = outcome.draws - y.settled
             risk_cells = [_share(y.zero, y.settled)]
             if s.pick.balance:
@@ -169,7 +170,8 @@ def _failures_text(outcome: Outcome, lang: str) -> str:
     lines = [
         f"无法结算:{total} 次模拟在下列年份停止,之后各年不计入统计(同一处只列第一次的消息):"
         if zh
-        else f"Unsettled: {total} draws stopped in these years and are left out of later years (the first message at each place):"
+        else f"Unsettled: {total} draws stopped in these years and are left out of later years (the first message at "
+        "each place):"
     ]
     for (period, _), f in _failures(outcome):
         lines.append(f"  {period}{'年' if zh else ''}  {f.draws} {'次' if zh else 'draws'}  {f.zh if zh else f.en}")

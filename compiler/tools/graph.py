@@ -207,7 +207,8 @@ def to_svg(dot: str) -> str:
     if exe is None:
         raise GraphvizError(
             "未安装 Graphviz:找不到 dot 命令。请安装 Graphviz(如 apt-get install graphviz),或用 --format dot 输出 DOT 文本。\n",
-            "Graphviz is not installed: the dot command was not found. Install Graphviz (e.g. apt-get install graphviz), "
+            "Graphviz is not installed: the dot command was not found. Install Graphviz (e.g. apt-get install "
+            "graphviz), "
             "or use --format dot for the DOT text.\n",
         )
     try:

@@ -38,7 +38,10 @@ ARGS = [
     "--no-first-run",
 ]
 # Runs before the page's own script: records every CSP violation, for the last test to read.
-PROBE = "window.__violations = []; document.addEventListener('securitypolicyviolation', e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));"
+PROBE = (
+    "window.__violations = []; document.addEventListener('securitypolicyviolation', "
+    "e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));"
+)
 
 
 @pytest.fixture(scope="module")

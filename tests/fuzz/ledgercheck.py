@@ -59,7 +59,8 @@ def check_period(
                 problems.append(f"carried account {acc} has no closing balance (it would close at {_yuan(balance)})")
             elif closing[acc] != balance:
                 problems.append(
-                    f"{acc}: opening {_yuan(opening.get(acc, Fraction(0)))} + in {_yuan(inflow)} − out {_yuan(outflow)} = {_yuan(balance)}, reported {_yuan(closing[acc])}"
+                    f"{acc}: opening {_yuan(opening.get(acc, Fraction(0)))} + in {_yuan(inflow)} − out "
+                    f"{_yuan(outflow)} = {_yuan(balance)}, reported {_yuan(closing[acc])}"
                 )
             if balance < 0:
                 problems.append(f"{acc} closes overdrawn at {_yuan(balance)}")
@@ -73,7 +74,8 @@ def check_period(
                 problems.append(f"unpaid claim {acc} of {_yuan(left)}")
             elif left and closing.get(CLAIMS[claim], Fraction(0)) != 0:
                 problems.append(
-                    f"{acc} is left unpaid {_yuan(left)} while {CLAIMS[claim]} still holds {_yuan(closing[CLAIMS[claim]])}"
+                    f"{acc} is left unpaid {_yuan(left)} while {CLAIMS[claim]} still holds "
+                    f"{_yuan(closing[CLAIMS[claim]])}"
                 )
         elif acc not in accounts:
             problems.append(f"closing balance for {acc}, which is no carried fund account")
@@ -87,7 +89,8 @@ def check_period(
         room = max(Fraction(0), ceiling - opening.get(fund, Fraction(0)))
         if retained > room:
             problems.append(
-                f"累计上限 {_yuan(ceiling)} exceeded: {fund} opened at {_yuan(opening.get(fund, Fraction(0)))} and retained {_yuan(retained)}"
+                f"累计上限 {_yuan(ceiling)} exceeded: {fund} opened at {_yuan(opening.get(fund, Fraction(0)))} and "
+                f"retained {_yuan(retained)}"
             )
     return problems
 

@@ -169,7 +169,8 @@ def _periods_agree(
                 Finding(
                     "one engine fails, another settles",
                     case.seed,
-                    f"simulate ({label}): interpreter {a if isinstance(a, str) else 'settles'}; compiled {b if isinstance(b, str) else 'settles'}",
+                    f"simulate ({label}): interpreter {a if isinstance(a, str) else 'settles'}; compiled "
+                    f"{b if isinstance(b, str) else 'settles'}",
                 )
             )
         else:
@@ -195,7 +196,8 @@ def _periods_agree(
                         Finding(
                             "carried balance lost",
                             case.seed,
-                            f"simulate {engine}, period {scen.period}: {acc} held {yuan(bal)} and is gone from the carried state",
+                            f"simulate {engine}, period {scen.period}: {acc} held {yuan(bal)} and is gone from the "
+                            "carried state",
                         )
                     )
             opening = dict(res.closing)

@@ -71,7 +71,8 @@ for args in commands:
     try:
         res = CliRunner().invoke(main, args)
         exc = res.exception
-        tb = None if exc is None or isinstance(exc, SystemExit) else "".join(traceback.format_exception(exc, limit=-3))[-1500:]
+        trace = None if exc is None or isinstance(exc, SystemExit) else traceback.format_exception(exc, limit=-3)
+        tb = None if trace is None else "".join(trace)[-1500:]
         report[name] = [res.exit_code, tb]
     except Hang as e:
         report[name] = [None, f"hang: {e}"]
