@@ -10,6 +10,7 @@ from __future__ import annotations
 from compiler.explain import words
 from compiler.explain.phrases import Phrases
 from compiler.ir import nodes as ir
+from compiler.plan import Endpoint, plan_of
 
 K = ir.RuleKind
 
@@ -151,10 +152,6 @@ class Sentences:
                 if r.cumulative_cap is not None:
                     text += f"；{dest}累计达到{p.expr(r.cumulative_cap)}后不再留存"
                 return text
-            case K.PAY:
-                dest = self.party(r.dest, p.each)
-                cond = f"{self.cond(r.cond)}的，" if r.cond is not None else ""
-                return f"{lead}{cond}{fund}向{dest}{verb}{amount}"
             case K.TRANSFER:
                 src, dest = self.party(r.source, fund), self.party(r.dest, p.each)
                 cond = f"{self.cond(r.cond)}时，" if r.cond is not None else ""
@@ -179,7 +176,10 @@ class Sentences:
                 cond = f"{self.cond(r.cond)}时，" if r.cond is not None else ""
                 tiers = [self.tier(i, len(r.tiers), t, fund) for i, t in enumerate(r.tiers)]
                 return f"{lead}{cond}{dest}的{amount}，" + "；".join(tiers)
-        raise AssertionError(r.kind)
+            case _:  # 补助, and any kind that moves one amount from payer to payee: as the plan resolves them
+                payer, payee = self.ends(r)
+                cond = f"{self.cond(r.cond)}的，" if r.cond is not None else ""
+                return f"{lead}{cond}{payer}向{payee}{verb}{amount}"
 
     def tier(self, i: int, n: int, t: ir.Tier, fund: str = "") -> str:
         p = self.p
@@ -236,8 +236,6 @@ class Sentences:
                 if r.cumulative_cap is not None:
                     text += f"; once {dest} holds {p.expr(r.cumulative_cap)}, nothing more is retained"
                 return text
-            case K.PAY | K.TRANSFER:
-                return f"{lead}{cond}{src} pays {dest} {amount}"
             case K.SPLIT:
                 return f"{lead}{cond}{amount} is split: " + ", ".join(
                     f"{p.expr(s.ratio)} to {self.party(s.party, '')}" for s in r.shares
@@ -253,7 +251,18 @@ class Sentences:
                         cap += f", up to {p.expr(t.total_cap)} for all regions together"
                     tiers.append(f"{'first' if i == 1 else 'then'} {payers}{cap}")
                 return f"{lead}{cond}{dest}'s {amount} is covered in turn: " + "; ".join(tiers)
-        raise AssertionError(r.kind)
+            case _:  # pay, transfer, and any kind that moves one amount from payer to payee
+                payer, payee = self.ends(r)
+                return f"{lead}{cond}{payer} pays {payee} {amount}"
+
+    def ends(self, r: ir.Rule) -> tuple[str, str]:
+        """Who pays and who receives, as the plan resolves them (各地区 for the regions)."""
+        plan = plan_of(self.p.checked).rule(r.name.text)
+
+        def who(e: Endpoint | None) -> str:
+            return "" if e is None else self.p.each if e.name is None else e.name
+
+        return who(plan.payer), who(plan.payee)
 
     def let(self, d: ir.LetDecl) -> str:
         body = self.p.expr(d.expr)

@@ -174,6 +174,22 @@ class RuleKind(enum.Enum):
     SPLIT = "split"  # 拆分: an amount split between parties by shares
     COVER = "cover"  # 弥补: a shortfall covered tier by tier
 
+    @property
+    def words(self) -> tuple[str, str]:
+        """The keyword that writes the kind, in Chinese and in English: the one table of them."""
+        return _KIND_WORDS[self]
+
+
+_KIND_WORDS = {
+    RuleKind.COLLECT: ("上解", "collect"),
+    RuleKind.ALLOCATE: ("分配", "allocate"),
+    RuleKind.RETAIN: ("留存", "retain"),
+    RuleKind.PAY: ("补助", "pay"),
+    RuleKind.TRANSFER: ("转移", "transfer"),
+    RuleKind.SPLIT: ("拆分", "split"),
+    RuleKind.COVER: ("弥补", "cover"),
+}
+
 
 @attrs.frozen
 class PartyRef:

@@ -50,15 +50,7 @@ _W = {
     "in_fund": Text("属于资金“{of}”", "in the fund ‘{of}’"),
     "rule": Text("规则({kind})", "rule ({kind})"),
 }
-_RULE_KINDS = {
-    ir.RuleKind.COLLECT: Text("上解", "collect"),
-    ir.RuleKind.ALLOCATE: Text("分配", "allocate"),
-    ir.RuleKind.RETAIN: Text("留存", "retain"),
-    ir.RuleKind.PAY: Text("补助", "pay"),
-    ir.RuleKind.TRANSFER: Text("转移", "transfer"),
-    ir.RuleKind.SPLIT: Text("拆分", "split"),
-    ir.RuleKind.COVER: Text("弥补", "cover"),
-}
+_RULE_KINDS = {k: Text(*k.words) for k in ir.RuleKind}
 _UNITS = {Base.MONEY: Text("元", "yuan (元)"), Base.RATIO: Text("%", "%"), Base.COUNT: Text("人", "people (人)")}
 
 

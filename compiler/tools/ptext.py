@@ -45,15 +45,7 @@ _KW = {
     "max": ("不高于", "max"),
 }
 
-KIND_WORDS = {
-    ir.RuleKind.COLLECT: ("上解", "collect"),
-    ir.RuleKind.ALLOCATE: ("分配", "allocate"),
-    ir.RuleKind.RETAIN: ("留存", "retain"),
-    ir.RuleKind.PAY: ("补助", "pay"),
-    ir.RuleKind.TRANSFER: ("转移", "transfer"),
-    ir.RuleKind.SPLIT: ("拆分", "split"),
-    ir.RuleKind.COVER: ("弥补", "cover"),
-}
+KIND_WORDS = {k: k.words for k in ir.RuleKind}
 
 # Expression nodes print as one formula, except tables (band tables, matches): a
 # change in one band reads better as that band. Everything else may be compared
