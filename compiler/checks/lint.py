@@ -9,13 +9,8 @@ from compiler.ir.scope import PartyLike, ValueDecl
 from compiler.ir.walk import decl_exprs, walk
 from compiler.messages import Text
 
-_KINDS = {
-    ir.ParamDecl: Text("参数", "parameter"),
-    ir.InputDecl: Text("输入", "input"),
-    ir.LetDecl: Text("派生值", "derived value"),
-    ir.PartyDecl: Text("主体", "party"),
-    ir.EnumDecl: Text("枚举", "enumeration"),
-    ir.FundDecl: Text("资金", "fund"),
+_KINDS: dict[type, Text] = {
+    k: Text(*ir.DECL_WORDS[k]) for k in (ir.ParamDecl, ir.InputDecl, ir.LetDecl, ir.PartyDecl, ir.EnumDecl, ir.FundDecl)
 }
 
 

@@ -28,12 +28,7 @@ class Step:
     repeated: bool = False  # already explained above in this trace
 
 
-_KINDS = {
-    ir.ParamDecl: ("参数", "parameter"),
-    ir.InputDecl: ("输入", "input"),
-    ir.LetDecl: ("派生值", "derived value"),
-    ir.Rule: ("规则", "rule"),
-}
+_KINDS = {k: ir.DECL_WORDS[k] for k in (ir.ParamDecl, ir.InputDecl, ir.LetDecl, ir.Rule)}
 
 
 class Tracer:

@@ -313,6 +313,19 @@ class FundDecl:
     choices: tuple[tuple[int, Choice], ...] = ()
 
 
+# What each kind of declaration is called, in Chinese and English: the one table the
+# diagnostics, the trace and pool test's messages name declarations by.
+DECL_WORDS: dict[type, tuple[str, str]] = {
+    ParamDecl: ("参数", "parameter"),
+    InputDecl: ("输入", "input"),
+    LetDecl: ("派生值", "derived value"),
+    Rule: ("规则", "rule"),
+    PartyDecl: ("主体", "party"),
+    EnumDecl: ("枚举", "enumeration"),
+    FundDecl: ("资金", "fund"),
+}
+
+
 # ---- examples, timeline, tasks ---------------------------------------------------
 
 

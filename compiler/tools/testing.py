@@ -210,10 +210,10 @@ def producer(checked: CheckedPolicy, mm: Mismatch) -> dict[str, object]:
 
 
 _KIND = {
-    "rule": ("规则", "rule"),
-    "derived": ("派生值", "derived value"),
-    "param": ("参数", "parameter"),
-    "input": ("输入", "input"),
+    "rule": ir.DECL_WORDS[ir.Rule],
+    "derived": ir.DECL_WORDS[ir.LetDecl],
+    "param": ir.DECL_WORDS[ir.ParamDecl],
+    "input": ir.DECL_WORDS[ir.InputDecl],
 }
 
 
