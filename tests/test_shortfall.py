@@ -238,3 +238,19 @@ def test_the_clause_keeps_its_meaning_through_the_formatter_in_both_languages(tm
     back.write_text(en, encoding="utf-8")
     code, zh, _ = run("fmt", "--keywords", "zh", str(back))
     assert code == 0 and "不足时 挂账" in zh
+
+
+def test_a_misspelt_form_is_named_with_the_one_meant(tmp_path: Path) -> None:
+    policy = tmp_path / "p.pool"
+    policy.write_text(POLICY.replace("FORM", "按比列"), encoding="utf-8")
+    code, out, err = run("check", str(policy))
+    assert code == 1
+    assert "p.pool:6:34: 错误[E101]: 此处不应出现“按比列”" in out + err
+    assert "提示: 你是不是想写“按比例”?" in out + err  # not “按 比列”: 按 alone is no form of 不足时
+
+
+def test_a_claim_given_for_a_rule_that_carries_none_is_refused_at_its_key(tmp_path: Path) -> None:
+    policy, scen = _files(tmp_path, "按比例", {**SCENARIO, "state": {"留存": "20.00", "调剂": {"甲": "1.00"}}})
+    code, out, err = run("run", policy, scen)
+    assert code == 2 and out == ""
+    assert "state.调剂: 不是结转的资金或挂账的规则" in err and "Traceback" not in err

@@ -164,9 +164,9 @@ def _token_diagnostic(source: SourceFile, e: UnexpectedToken) -> Diagnostic:
     span = Span(source.path, tok.line or 1, tok.column or 1, tok.end_line or 1, tok.end_column or 2)
     zh, en = _describe_expected(set(e.expected))
     hint = note("expected", expected_zh=zh, expected_en=en)
+    words = [_keywords()[n] for n in e.expected if n in _keywords()]  # the keywords it would accept here
     if tok.type == "NAME":
         # A misspelt keyword: suggest the nearest one the parser would accept here.
-        words = [_keywords()[n] for n in e.expected if n in _keywords()]
         close = difflib.get_close_matches(str(tok.value), words, n=1, cutoff=0.6) if len(tok.value) > 1 else []
         if close:
             hint = note("did-you-mean", suggestion=close[0])
@@ -175,7 +175,8 @@ def _token_diagnostic(source: SourceFile, e: UnexpectedToken) -> Diagnostic:
     line = source.line_text(span.line)[: span.column - 1].split()
     for word in ([tok.value] if tok.type == "NAME" else []) + line[-1:]:
         split = _keyword_prefix(word, prefixes_only=word is not tok.value)
-        if split is not None:
+        # A keyword the parser would not take here is not what was meant (不足时 按比列 is not 按 比列).
+        if split is not None and (word is not tok.value or split[0] in words):
             hint = note("keyword-space", keyword=split[0], rest=split[1])
             break
     else:
