@@ -10,9 +10,9 @@ from compiler.diagnostics import display_width
 from compiler.interpreter import PeriodResult
 from compiler.interpreter.values import Scalar
 from compiler.ir.checked import CheckedPolicy
-from compiler.ir.scope import claim_rules
 from compiler.ir.types import Base, Type
 from compiler.numbers import to_decimal
+from compiler.plan import plan_of
 from compiler.readings import choices, uses_regions_together
 
 
@@ -89,15 +89,9 @@ def _accounts(name: str, per_region: bool, closing: dict[str, Fraction]) -> dict
 def _state(checked: CheckedPolicy, closing: dict[str, Fraction]) -> dict[str, object]:
     """Closing balances shaped like a scenario's state, so they can open the next period."""
     out: dict[str, object] = {}
-    for name, fund in checked.scope.funds.items():
-        if not fund.carried:
-            continue
-        accounts = {k: str(to_decimal(v, 2)) for k, v in _accounts(name, fund.per_region, closing).items()}
-        out[name] = accounts[name] if not fund.per_region else accounts
-    for rule in claim_rules(checked.scope):
-        name = rule.name.text
-        claims = {k: str(to_decimal(v, 2)) for k, v in _accounts(name, checked.types[name].per_region, closing).items()}
-        out[name] = claims[name] if not checked.types[name].per_region else claims
+    for name, per_region in plan_of(checked).balances.items():  # carried funds, then claims
+        accounts = {k: str(to_decimal(v, 2)) for k, v in _accounts(name, per_region, closing).items()}
+        out[name] = accounts if per_region else accounts[name]
     return out
 
 
@@ -129,7 +123,8 @@ def to_text(res: PeriodResult, period: int | None, lang: str, checked: CheckedPo
         (f"{period}年 资金往来" if zh else f"Transfers, {period}") if period else ("资金往来" if zh else "Transfers")
     )
     out = f"{title}\n\n" + table(heads, rows, {3, 4})
-    claims = _claim_accounts(checked, res.closing) if checked is not None else set()
+    plan = plan_of(checked) if checked is not None else None
+    claims = {k for k in res.closing if plan is not None and plan.is_claim_account(k)}
     balances = [[k, money(v)] for k, v in res.closing.items() if k not in claims]
     if balances:
         heads = ["资金", "期末余额(元)"] if zh else ["fund", "closing balance (元)"]
@@ -144,14 +139,6 @@ def to_text(res: PeriodResult, period: int | None, lang: str, checked: CheckedPo
         out += "\n" + table(heads, unpaid, {1})
     elif claims:
         out += "\n" + ("挂账:没有未付的金额\n" if zh else "Claims: nothing left unpaid\n")
-    return out
-
-
-def _claim_accounts(checked: CheckedPolicy, closing: dict[str, Fraction]) -> set[str]:
-    names = {r.name.text: checked.types[r.name.text].per_region for r in claim_rules(checked.scope)}
-    out = set()
-    for name, per_region in names.items():
-        out |= {name} if not per_region else {f"{name}({k})" for k in _accounts(name, True, closing)}
     return out
 
 

@@ -151,6 +151,15 @@ def claim_account(rule: str, region: str | None) -> str:
     return rule if region is None else party(rule, region)
 
 
+def amounts_due(
+    rule: str, asked: Mapping[str | None, Fraction], form: str, opening: Mapping[str, Fraction]
+) -> dict[str | None, Fraction]:
+    """What a rule is owed this period: what it asks, and under 挂账 the claim carried in."""
+    if form != "claim":
+        return dict(asked)
+    return {k: a + opening.get(claim_account(rule, k), ZERO) for k, a in asked.items()}
+
+
 def short_pay(
     rule: str,
     asked: Mapping[str | None, Fraction],
@@ -170,7 +179,8 @@ def short_pay(
       period's amount; paid pro rata; what stays unpaid goes into `claims`, to be carried.
     A fund that holds enough pays every amount asked, whatever the form."""
     keys = list(asked)
-    want = [asked[k] + (opening.get(claim_account(rule, k), ZERO) if form == "claim" else ZERO) for k in keys]
+    due = amounts_due(rule, asked, form, opening)
+    want = [due[k] for k in keys]
     have = Fraction(math.floor(max(available, ZERO) * 100), 100)  # never pay a part of a fen the fund lacks
     if sum(want, ZERO) <= have:
         paid = want

@@ -20,10 +20,11 @@ from compiler import docread
 from compiler.docread import Composed, FieldError, Reader, text_of
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
-from compiler.ir.scope import Scope, account, claim_rules
+from compiler.ir.scope import account
 from compiler.ir.types import Base, Type
 from compiler.ir.walk import decl_exprs, walk
 from compiler.messages import Text
+from compiler.plan import plan_of
 from compiler.readings import choices, uses_regions_together
 from compiler.runtime import shift
 from compiler.sheets.amounts import plain_number
@@ -318,14 +319,10 @@ class ScenarioReader(Reader):
 
     def state(self, v: yaml.Node, state: dict[str, Decimal], regions: list[str]) -> None:
         """Opening balances by ledger account: a per-region fund gives one per region."""
+        balances = plan_of(self.checked).balances  # carried funds, and claims carried under a 挂账 rule's name
         for name, kn, vn in self.mapping(v, "state"):
-            fund = self.scope.funds.get(name)
-            claim = _claim_rule(self.scope, name)
-            if claim is not None:  # 挂账: the claim left unpaid last period, by region
-                fund = ir.FundDecl(
-                    claim.name, True, self.checked.types[name].per_region, (), claim.literate, claim.span
-                )
-            elif fund is None or not fund.carried:
+            per_region = balances.get(name)
+            if per_region is None:
                 self.error(
                     kn,
                     f"state.{name}",
@@ -333,7 +330,7 @@ class ScenarioReader(Reader):
                     "is not a carried fund or a rule with carried claims",
                 )
                 continue
-            if not fund.per_region:
+            if not per_region:
                 got = self.value(vn, f"state.{name}", Type(Base.MONEY), None)
                 if isinstance(got, Decimal):
                     state[name] = got
@@ -560,11 +557,6 @@ def compose(source: Source, encoding: str | None = None) -> Composed:
         return compose_scenario(data, path.name, encoding), []
     except SheetError as e:
         return None, docread.sheet_errors(e)
-
-
-def _claim_rule(scope: Scope, name: str) -> ir.Rule | None:
-    """The rule `name` when it carries unpaid claims (不足时 挂账): its claims open a period as balances do."""
-    return next((r for r in claim_rules(scope) if r.name.text == name), None)
 
 
 def _region_set_name(checked: CheckedPolicy) -> str:

@@ -76,7 +76,6 @@ class Names:
             prefix = {ir.ParamDecl: "p", ir.InputDecl: "i", ir.LetDecl: "v", ir.Rule: "rule"}[type(d)]
             self.table[name] = f"{prefix}_{self.attrs[name]}"
         self.fund_attrs = _attrs(list(checked.scope.funds), "f")
-        self.funds = {fund: f"all_{attr}" for fund, attr in self.fund_attrs.items()}
 
     def __getitem__(self, name: str) -> str:
         return self.table[name]

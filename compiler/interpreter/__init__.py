@@ -38,14 +38,13 @@ def settle_machine(m: Machine) -> PeriodResult:
     for r in checked.scope.rules:
         m.run(r)
     transfers = [t for r in checked.scope.rules for t in m.results[r.name.text].transfers]
-    moved: dict[str, list[Fraction]] = {}
+    into: dict[str, Fraction] = {}
+    out_of: dict[str, Fraction] = {}
     for t in transfers:
-        moved.setdefault(t.dest, [Fraction(0), Fraction(0)])[0] += t.amount
-        moved.setdefault(t.source, [Fraction(0), Fraction(0)])[1] += t.amount
+        into[t.dest] = into.get(t.dest, Fraction(0)) + t.amount
+        out_of[t.source] = out_of.get(t.source, Fraction(0)) + t.amount
     accounts = [Account(a, f.carried, span=f.span) for f in m.plan.funds for a in f.accounts(env.regions)]
-    closing = conserve(
-        accounts, env.opening, lambda a: (moved.get(a, [Fraction(0)] * 2)[0], moved.get(a, [Fraction(0)] * 2)[1])
-    )
+    closing = conserve(accounts, env.opening, lambda a: (into.get(a, Fraction(0)), out_of.get(a, Fraction(0))))
     closing.update(m.claims)  # 挂账: unpaid claims carry like balances
     return PeriodResult(_computed(checked, m), transfers, closing)
 

@@ -28,7 +28,7 @@ from compiler.interpreter.values import Env, EvalError, Region, Scalar, Values
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.plan import plan_of
-from compiler.runtime import BadWeights, apportion, apportion_tier, claim_account, money, round_fen, short_pay
+from compiler.runtime import BadWeights, amounts_due, apportion, apportion_tier, money, round_fen, short_pay
 
 K = ir.RuleKind
 
@@ -162,11 +162,7 @@ class Machine:
             self.claims,
         )
         if self.recorder is not None:
-            owed = rule.shortfall.kind is ir.ShortfallKind.CLAIM
-            due = {
-                k: a + (self.env.opening.get(claim_account(rule.name.text, k), Fraction(0)) if owed else 0)
-                for k, a in asked.items()
-            }
+            due = amounts_due(rule.name.text, asked, rule.shortfall.kind.value, self.env.opening)
             self.recorder.hit(rule, SHORT if paid != due else ENOUGH)
         return paid
 

@@ -135,12 +135,6 @@ def account(name: str, region: str) -> str:
     return f"{name}({region})"
 
 
-def claim_rules(scope: Scope) -> list[ir.Rule]:
-    """The rules that carry what they could not pay (不足时 挂账): their unpaid claims close
-    a period and open the next as balances do, under the rule's name (by region: 名称(地区))."""
-    return [r for r in scope.rules if r.shortfall is not None and r.shortfall.kind is ir.ShortfallKind.CLAIM]
-
-
 def fund_accounts(fund: ir.FundDecl, regions: list[str]) -> list[str]:
     """The ledger accounts a fund keeps: one, or one per region."""
     name = fund.name.text

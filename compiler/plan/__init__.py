@@ -9,7 +9,7 @@ from __future__ import annotations
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.deps import dependencies
-from compiler.ir.scope import Scope, claim_rules
+from compiler.ir.scope import Scope
 from compiler.plan.nodes import REGION, Endpoint, FundPlan, Payer, Plan, RulePlan, Share, Tier
 
 __all__ = ["Endpoint", "FundPlan", "Plan", "RulePlan", "plan_of", "translate"]
@@ -32,9 +32,13 @@ def translate(checked: CheckedPolicy) -> Plan:
         rules=rules,
         order=tuple(_order(checked)),
         funds=funds,
-        claims=tuple(r.name.text for r in claim_rules(scope)),
+        claims=tuple(r.name for r in rules if r.shortfall is ir.ShortfallKind.CLAIM),
         region_order=tuple(r.text for r in scope.regions(checked.policy)),
         by_name={r.name: r for r in rules},
+        balances={
+            **{f.name: f.per_region for f in funds if f.carried},
+            **{r.name: r.regional for r in rules if r.shortfall is ir.ShortfallKind.CLAIM},
+        },
     )
 
 

@@ -108,6 +108,14 @@ class Plan:
     claims: tuple[str, ...]  # rules that carry what they could not pay (不足时 挂账)
     region_order: tuple[str, ...]  # the policy's region set: the order 按顺序 pays in
     by_name: dict[str, RulePlan] = attrs.field(eq=False, repr=False)
+    # What a period closes with and the next opens with, by name: every carried fund, then every
+    # rule that carries claims; True where it keeps one account per region (名称(地区)).
+    balances: dict[str, bool] = attrs.field(eq=False, repr=False, factory=dict)
 
     def rule(self, name: str) -> RulePlan:
         return self.by_name[name]
+
+    def is_claim_account(self, key: str) -> bool:
+        """Whether a closing balance is a claim left unpaid (缺口调剂额, 缺口调剂额(贵阳市))."""
+        name, _, region = key.partition("(")
+        return name in self.claims and (not region or region.endswith(")"))

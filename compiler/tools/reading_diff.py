@@ -14,8 +14,8 @@ import attrs
 from compiler.driver import with_readings
 from compiler.evaluate import Engine, EvaluationFailed, env_of, load_scenario, settle_with
 from compiler.ir.checked import CheckedPolicy
-from compiler.ir.scope import claim_rules
 from compiler.numbers import to_decimal
+from compiler.plan import plan_of
 from compiler.readings import ReadingError, choices
 from compiler.report import money, table
 
@@ -64,8 +64,8 @@ def compare_readings(
                 net[t.source] = net.get(t.source, Fraction(0)) + t.amount
                 net[t.dest] = net.get(t.dest, Fraction(0)) - t.amount
             nets.append(net)
-            claims = {r.name.text for r in claim_rules(variant.scope)}
-            owed.append({k: Fraction(v) for k, v in res.closing.items() if k in claims or k.split("(")[0] in claims})
+            plan = plan_of(variant)
+            owed.append({k: Fraction(v) for k, v in res.closing.items() if plan.is_claim_account(k)})
         accounts = list(dict.fromkeys(a for n in nets for a in n))  # first seen, option by option
         claimed = list(dict.fromkeys(a for n in owed for a in n))
         out.append(
