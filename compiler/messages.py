@@ -133,6 +133,20 @@ CODES: dict[str, Code] = {
         "opening-of-uncarried",
         Text("资金“{fund}”不结转,没有期初余额", "fund ‘{fund}’ is not carried and has no opening balance"),
     ),
+    "E230": Code(
+        E,
+        "example-member",
+        Text(
+            "算例名单中“{name}”所属的“{parent}”既不是本例的地区,也不是{kind}隶属的实体",
+            "in the example's members, ‘{name}’ belongs to ‘{parent}’, which is neither one of the example's regions "
+            "nor an entity {kind} is linked to",
+        ),
+    ),
+    "E231": Code(
+        E,
+        "entity-link-cycle",
+        Text("实体“{kind}”经隶属关系又隶属于自身", "entity kind ‘{kind}’ is linked back to itself"),
+    ),
     # ---- types and units
     "E301": Code(
         E,
@@ -146,6 +160,46 @@ CODES: dict[str, Code] = {
         E,
         "shape",
         Text("这里需要全局值,而{what}按地区取值", "a single global value is needed here, but {what} varies by region"),
+    ),
+    "E310": Code(
+        E,
+        "entity-shape",
+        Text(
+            "这里需要{want},而{what}按“{kind}”逐个取值",
+            "{want} is needed here, but {what} has one value per ‘{kind}’",
+        ),
+    ),
+    "E311": Code(
+        E,
+        "entity-mix",
+        Text(
+            "“{a}”与“{b}”的值不能直接一起运算:两类实体之间没有隶属关系",
+            "values per ‘{a}’ and per ‘{b}’ cannot be combined: neither kind is linked to the other",
+        ),
+    ),
+    "E312": Code(
+        E,
+        "aggregate-group",
+        Text(
+            "不能把“{kind}”的值按“{group}”汇总:{kind}不隶属于{group}",
+            "values per ‘{kind}’ cannot be aggregated by ‘{group}’: {kind} is not linked to it",
+        ),
+    ),
+    "E313": Code(
+        E,
+        "aggregate-clause",
+        Text(
+            "“按”和“当”只能用在对实体取值汇总的 合计、平均、计数 中",
+            "‘by’ and ‘when’ belong only in sum, mean and count over values per entity",
+        ),
+    ),
+    "E314": Code(
+        E,
+        "entity-rule",
+        Text(
+            "{rule}规则不能以“各{kind}”为付款方或收款方",
+            "a {rule} rule cannot have each ‘{kind}’ as its payer or payee",
+        ),
     ),
     "E304": Code(
         E, "enum-member", Text("“{name}”不是枚举“{enum}”的成员", "‘{name}’ is not a member of the enumeration ‘{enum}’")
@@ -382,6 +436,15 @@ CODES: dict[str, Code] = {
 TEXTS: dict[str, Text] = {
     "under-reading": Text("在解读“{choice}”取选项“{option}”时", "under the reading ‘{choice}’ = ‘{option}’"),
     "did-you-mean": Text("你是不是想写“{suggestion}”?", "did you mean ‘{suggestion}’?"),
+    "aggregate-entity": Text(
+        "用 合计(… 按 {group})、平均(… 按 {group}) 或 计数(… 按 {group}) 把它汇总到{group_word}",
+        "aggregate it with sum(… by {group}), mean(… by {group}) or count(… by {group})",
+    ),
+    "entity-rules": Text(
+        "各实体可作 上解、转移 的付款方,补助、分配、转移 的收款方",
+        "each entity may pay in collect and transfer rules, and receive in pay, allocate and transfer rules",
+    ),
+    "entity-groups": Text("可按 地区{links} 汇总", "it can be aggregated by region{links}"),
     "first-defined": Text("首次定义在此", "first defined here"),
     "keyword-space-before": Text(
         "关键字“{keyword}”前需要空格:写成“{rest} {keyword}”",
@@ -602,6 +665,11 @@ SETTLEMENT: dict[str, Text] = {
     "expected-text": Text("应为文字,却是{value}", "expected text, got {value}"),
     "no-arm": Text("“{member}”不匹配任何分支", "‘{member}’ matches no arm"),
     "no-regions": Text("没有地区可供计算", "there are no regions to aggregate over"),
+    "no-entities": Text("没有“{kind}”可供求平均", "there are no ‘{kind}’ to take a mean over"),
+    "no-link": Text(
+        "{kind}“{id}”没有所隶属的{to},无法取用{to}的值",
+        "{kind} ‘{id}’ has no {to}, so no value of its {to} can be read",
+    ),
     "share-of-zero": Text("占比的合计为零", "the values to take a share of add up to zero"),
     "cannot-settle": Text("无法计算", "cannot settle"),
     "not-fixed": Text("这个值要到结算时才有", "this value is known only when a period is settled"),

@@ -382,6 +382,76 @@ def need(table: Mapping[str, Supplied], name: str, region: str | None, kind: str
     return value
 
 
+REGION = "地区"  # the region dimension, beside None (one value) and the entity kinds
+
+
+@dataclass(frozen=True)
+class Entities:
+    """The entities a period settles (persons, employers, institutions): per kind, the ids in
+    the order the scenario lists them, each one's region, and the entity it is linked to of
+    each linked kind (None where a record leaves the link empty)."""
+
+    ids: dict[str, list[str]]
+    regions: dict[str, dict[str, str]]  # kind → id → region
+    links: dict[str, dict[str, dict[str, str | None]]]  # kind → id → linked kind → id
+    kinds: dict[str, tuple[str, ...]]  # kind → the kinds it is linked to directly (the policy's 隶属)
+
+    def lift(self, kind: str, id_: str, to: str | None) -> str | None:
+        """The member of dimension `to` whose value entity `id_` reads: its region, or the
+        entity it is linked to, directly or through the entities it is linked to."""
+        if to is None:
+            return None
+        if to == kind:
+            return id_
+        if to == REGION:
+            return self.regions[kind][id_]
+        got = self.linked(kind, id_, to)
+        if got is None:
+            raise SettlementError("no-link", kind=kind, id=id_, to=to)
+        return got
+
+    def linked(self, kind: str, id_: str, to: str) -> str | None:
+        """The entity of kind `to` that `id_` is linked to, directly or through others; None
+        where a record leaves a link on the way empty (a person with no employer)."""
+        if to == kind:
+            return id_
+        via = next((k for k in self.kinds.get(kind, ()) if k == to or self.reaches(k, to)), None)
+        linked = self.links[kind][id_].get(via) if via is not None else None
+        if via is None or linked is None:
+            return None
+        return self.linked(via, linked, to)
+
+    def reaches(self, kind: str, to: str) -> bool:
+        """Whether an entity of `kind` is linked to one of `to`, directly or through others."""
+        seen: set[str] = set()
+        todo = list(self.kinds.get(kind, ()))
+        while todo:
+            k = todo.pop()
+            if k == to:
+                return True
+            if k not in seen:
+                seen.add(k)
+                todo += self.kinds.get(k, ())
+        return False
+
+    def members(self, kind: str, group: str | None, key: str | None) -> list[str]:
+        """The entities of `kind` in one group of an aggregate (all of them when `group` is None)."""
+        ids = self.ids.get(kind, [])
+        if group is None:
+            return list(ids)
+        if group == REGION:
+            return [i for i in ids if self.regions[kind][i] == key]
+        return [i for i in ids if self.linked(kind, i, group) == key]  # those with no such link: in no group
+
+
+NO_ENTITIES = Entities({}, {}, {}, {})
+
+
+def entity_account(kind: str, id_: str) -> str:
+    """The ledger name of one entity: 参保人员(张三)."""
+    return f"{kind}({id_})"
+
+
 def num(v: Item) -> Fraction:
     if isinstance(v, bool) or not isinstance(v, (Fraction, Decimal, int)):
         raise SettlementError("expected-number", value=repr(v))

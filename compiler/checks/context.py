@@ -28,6 +28,8 @@ KIND_TEXT = {
     "regionset": Text("地区集", "region set"),
     "region": Text("地区", "region"),
     "fund": Text("资金", "fund"),
+    "entity": Text("实体类别", "entity kind"),
+    "member": Text("地区或实体", "region or entity"),
 }
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from compiler.checks.context import Context, Fact, conflict, undefined
+import attrs
+
+from compiler.checks.context import Context, Fact, Scope, conflict, undefined
 from compiler.checks.linear import fixed_param
 from compiler.diagnostics import Diagnostic, diag
 from compiler.ir import functions
 from compiler.ir import nodes as ir
+from compiler.ir.scope import REGION
 from compiler.ir.types import BUILTIN_TYPES
 from compiler.ir.walk import decl_exprs, rule_exprs, walk
 
@@ -44,6 +47,11 @@ def check(ctx: Context) -> list[Diagnostic]:
                         out.append(diag("E203", sub.span, name=f.text, expected=expected, got=len(args)))
                     if fn.id == "balance" and args:
                         out.extend(_balance_arg(ctx, args[0]))
+                    if (sub.group is not None or sub.where is not None) and not fn.aggregate:
+                        out.append(diag("E313", sub.span))
+                    g = sub.group
+                    if g is not None and g.text != REGION and g.text not in scope.entities:
+                        out.append(undefined("entity", g.text, g.span, scope.entities))
                 case ir.FundAll() | ir.FundRemaining() if fund is None:
                     out.append(diag("E205", sub.span))
                 case ir.FundRemaining() if rule is not None and rule.kind is ir.RuleKind.COLLECT:
@@ -52,10 +60,14 @@ def check(ctx: Context) -> list[Diagnostic]:
     def type_ref(t: ir.TypeRef) -> None:
         if t.name.text not in BUILTIN_TYPES and t.name.text not in scope.enums:
             out.append(undefined("type", t.name.text, t.name.span, [*BUILTIN_TYPES, *scope.enums]))
+        if t.entity is not None and t.entity.text not in scope.entities:
+            out.append(undefined("entity", t.entity.text, t.entity.span, scope.entities))
 
     def party(p: ir.PartyRef | None) -> None:
-        if p is not None and p.name is not None and p.name.text not in scope.parties:
-            out.append(undefined("party", p.name.text, p.name.span, scope.parties))
+        if p is not None and p.entity is not None and p.entity.text not in scope.entities:
+            out.append(undefined("entity", p.entity.text, p.entity.span, scope.entities))
+        elif p is not None and p.name is not None and p.name.text not in scope.parties and not scope.each_entity(p):
+            out.append(undefined("party", p.name.text, p.name.span, [*scope.parties, *_each(scope)]))
 
     for _module, d in ctx.program.all_decls():
         if isinstance(d, (ir.ParamDecl, ir.InputDecl)) or (isinstance(d, ir.LetDecl) and d.type):
@@ -72,6 +84,8 @@ def check(ctx: Context) -> list[Diagnostic]:
             _rule_parties(d, party)
         elif isinstance(d, ir.Example):
             out += _example(ctx, d)
+        elif isinstance(d, ir.EntityDecl):
+            out += _entity(ctx, d)
         else:
             for e in decl_exprs(d):
                 expr(e, None, None)
@@ -82,6 +96,50 @@ def check(ctx: Context) -> list[Diagnostic]:
         if rs.text not in scope.regionsets:
             out.append(undefined("regionset", rs.text, rs.span, scope.regionsets))
     return ctx.establish(Fact.NAMES_RESOLVED, out)
+
+
+def _each(scope: Scope) -> list[str]:
+    return [f"各{k}" for k in scope.entities]
+
+
+def _entity(ctx: Context, d: ir.EntityDecl) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    kinds = ctx.scope.entities
+    for link in d.links:
+        if link.text not in kinds:
+            out.append(undefined("entity", link.text, link.span, kinds))
+    reached: set[str] = set()
+    todo = [link.text for link in d.links]
+    while todo:
+        k = todo.pop()
+        if k == d.name.text:
+            return [*out, diag("E231", d.name.span, kind=k)]
+        if k in reached or k not in kinds:
+            continue
+        reached.add(k)
+        todo += [link.text for link in kinds[k].links]
+    return out
+
+
+def _members(ctx: Context, case: ir.PeriodCase, regions: set[str]) -> list[Diagnostic]:
+    """名单: each entity's kind is declared, and it belongs to a region of the example or to an
+    entity of a kind it is linked to, listed in the example."""
+    out: list[Diagnostic] = []
+    kinds = ctx.scope.entities
+    ids: dict[str, str] = {}  # entity → its kind, over the example's lists
+    for ms in case.members:
+        for m in ms.members:
+            ids.setdefault(m.id.text, ms.kind.text)
+    for ms in case.members:
+        if ms.kind.text not in kinds:
+            out.append(undefined("entity", ms.kind.text, ms.kind.span, kinds))
+            continue
+        linked = ctx.scope.links(ms.kind.text)
+        for m in ms.members:
+            p = m.parent.text
+            if p not in regions and ids.get(p) not in linked:
+                out.append(diag("E230", m.parent.span, name=m.id.text, parent=p, kind=ms.kind.text))
+    return out
 
 
 def _is_balance(f: ir.Ident) -> bool:
@@ -124,10 +182,16 @@ def _example(ctx: Context, ex: ir.Example) -> list[Diagnostic]:
     if ex.shared is not None:
         for b in ex.shared.expect:
             out.append(diag("E209", b.span))
+    shared = ex.shared.members if ex.shared else ()
     for case in (*([ex.shared] if ex.shared else []), *ex.periods):
         for r in (*ex.regions, *case.regions):
             if known_regions and r.text not in known_regions:
                 out.append(undefined("region", r.text, r.span, known_regions))
+        regions = {r.text for r in (*ex.regions, *case.regions)} or known_regions
+        if case is not ex.shared:
+            case = attrs.evolve(case, members=(*shared, *case.members))
+        out += _members(ctx, case, regions)
+        ids = {m.id.text for ms in case.members for m in ms.members}
         # An example may expect a carried fund's closing balance, as well as any value.
         groups = ((case.given, givable), (case.expect, [*scope.values, *carried]), (case.opening, carried))
         for bindings, allowed in groups:
@@ -145,6 +209,6 @@ def _example(ctx: Context, ex: ir.Example) -> list[Diagnostic]:
                     kind = "fund" if allowed is carried else "value"
                     out.append(undefined(kind, n, b.name.span, allowed))
                 for rv in b.value.regions:
-                    if known_regions and rv.region.text not in known_regions:
-                        out.append(undefined("region", rv.region.text, rv.region.span, known_regions))
+                    if known_regions and rv.region.text not in known_regions and rv.region.text not in ids:
+                        out.append(undefined("member", rv.region.text, rv.region.span, [*known_regions, *ids]))
     return out

@@ -10,7 +10,9 @@ from compiler.checks.context import Context, Fact, ValueDecl, suggest, undefined
 from compiler.diagnostics import Diagnostic, diag, note
 from compiler.ir import functions
 from compiler.ir import nodes as ir
-from compiler.ir.types import BOOL, BUILTIN_TYPES, MONEY, NUMBER, RATIO, Base, Type
+from compiler.ir.scope import REGION, Scope
+from compiler.ir.types import BOOL, BUILTIN_TYPES, MONEY, NUMBER, RATIO, Base, Type, dim
+from compiler.ir.walk import children
 from compiler.messages import Text
 
 M, R, C, N = Base.MONEY, Base.RATIO, Base.COUNT, Base.NUMBER
@@ -69,14 +71,16 @@ class Checker:
         # What a match leaves uncovered: an error of the policy's consistency, not of its types.
         self.coverage: list[Diagnostic] = []
         self.pending: set[str] = set()
+        self.memo: dict[int, Type | None] = {}  # each expression's type as inferred, for the entity join
 
     # ---- declarations
 
     def type_ref(self, t: ir.TypeRef) -> Type | None:
+        kind = t.entity.text if t.entity is not None and t.entity.text in self.scope.entities else None
         if t.name.text in BUILTIN_TYPES:
-            return Type(BUILTIN_TYPES[t.name.text], t.per_region)
+            return Type(BUILTIN_TYPES[t.name.text], t.per_region).per(kind)
         if t.name.text in self.scope.enums:
-            return Type(Base.ENUM, t.per_region, t.name.text)
+            return Type(Base.ENUM, t.per_region, t.name.text).per(kind)
         return None  # reported by resolve
 
     def decl_type(self, name: str) -> Type | None:
@@ -110,6 +114,9 @@ class Checker:
         amount = self.infer(r.amount, r)
         if amount is None:
             return None
+        kind = rule_entity(self.scope, r)
+        if kind is not None:
+            return MONEY.per(kind)  # each entity pays, or is paid, its own amount
         if r.kind in (ir.RuleKind.ALLOCATE, ir.RuleKind.PAY):
             return MONEY.regional()
         if r.fund is not None and self.scope.funds[r.fund.text].per_region:
@@ -133,24 +140,62 @@ class Checker:
     # ---- expressions
 
     def expect(self, e: ir.Expr, actual: Type, declared: Type) -> None:
+        if actual.entity is not None and not self.scope.lifts(dim(declared), actual.entity):
+            want = dim(declared)
+            group = want if want is not None else "地区"
+            hint = note("aggregate-entity", group=group, group_word=_dim_text(want).zh)
+            self.out.append(
+                diag("E310", e.span, hint=hint, want=_dim_text(want), what=_expr_text(e), kind=actual.entity)
+            )
+            return
         if conforms(actual, declared, e):
             return
         if actual.per_region and not declared.per_region and actual.scalar() == declared:
             self.out.append(diag("E303", e.span, what=_expr_text(e)))
         else:
-            hint = note("zero-literal") if declared.base is M and _is_zero(e) else None
-            self.out.append(diag("E302", e.span, hint=hint, expected=type_text(declared), got=type_text(actual)))
+            zero = note("zero-literal") if declared.base is M and _is_zero(e) else None
+            self.out.append(diag("E302", e.span, hint=zero, expected=type_text(declared), got=type_text(actual)))
 
-    def expect_type(self, e: ir.Expr | None, rule: ir.Rule | None, want: Type, scalar: bool = False) -> Type | None:
-        """Check e against want; per-region values are accepted unless scalar is asked for."""
+    def expect_type(
+        self, e: ir.Expr | None, rule: ir.Rule | None, want: Type, scalar: bool = False, entity: str | None = None
+    ) -> Type | None:
+        """Check e against want; per-region values are accepted unless scalar is asked for, and
+        values per entity of `entity` (or a kind it is linked to) where it is given."""
         if e is None:
             return None
         t = self.infer(e, rule)
         if t is not None:
-            self.expect(e, t, want.regional(t.per_region and not scalar))
+            shaped = want.regional(t.per_region and not scalar)
+            self.expect(e, t, shaped.per(entity) if shaped.per_region else shaped)
         return t
 
     def infer(self, e: ir.Expr, rule: ir.Rule | None) -> Type | None:
+        """The type of e; a value per entity where any operand is one (the finest of them)."""
+        t = self._infer(e, rule)
+        self.memo[id(e)] = t
+        if t is None or not t.per_region or isinstance(e, (ir.Name, ir.Call)):
+            return t
+        kind: str | None = None
+        for c in children(e):
+            ct = self.memo.get(id(c))
+            if ct is None or ct.entity is None or ct.entity == kind:
+                continue
+            if kind is None or self.scope.lifts(ct.entity, kind):
+                kind = ct.entity
+            elif not self.scope.lifts(kind, ct.entity):
+                self.out.append(
+                    diag(
+                        "E311",
+                        c.span,
+                        hint=note("aggregate-entity", group="地区", group_word="地区"),
+                        a=kind,
+                        b=ct.entity,
+                    )
+                )
+                return None
+        return t.per(kind)
+
+    def _infer(self, e: ir.Expr, rule: ir.Rule | None) -> Type | None:
         match e:
             case ir.Num(kind=kind):
                 return {ir.NumKind.MONEY: MONEY, ir.NumKind.PERCENT: RATIO}.get(kind, NUMBER)
@@ -374,6 +419,8 @@ class Checker:
         t = self.infer(e.args[0], rule)
         if t is None:
             return None
+        if t.entity is not None or e.group is not None or e.where is not None:
+            return self.entity_aggregate(e, fn.id, t, rule)
         if fn.id == "count":
             self.expect(e.args[0], t, BOOL.regional(True))
             return Type(C)
@@ -386,6 +433,45 @@ class Checker:
         if fn.id == "share":
             return RATIO.regional()
         return t.scalar()
+
+    def entity_aggregate(self, e: ir.Call, fn: str, t: Type, rule: ir.Rule | None) -> Type | None:
+        """合计/平均/计数 of values per entity: by a coarser dimension, over those where 当 holds."""
+        kind = t.entity
+        if kind is None or fn == "share":
+            self.out.append(diag("E313", e.span))
+            return None
+        group = e.group.text if e.group is not None else None
+        if e.group is not None and not self.scope.lifts(kind, group):
+            links = "".join(f"、{k}" for k in self.scope.links(kind))
+            hint = note("entity-groups", links=links)
+            self.out.append(diag("E312", e.group.span, hint=hint, kind=kind, group=e.group.text))
+            return None
+        if e.where is not None:
+            self.expect_type(e.where, rule, BOOL, entity=kind)
+        if fn == "count":
+            self.expect(e.args[0], t, BOOL.per(kind))
+            base = Type(C)
+        elif not t.numeric:
+            self.out.append(diag("E302", e.args[0].span, expected=_NUMERIC, got=type_text(t)))
+            return None
+        else:
+            base = t.scalar()
+        if group == REGION:
+            return base.regional()
+        return base.per(group)
+
+
+def rule_entity(scope: Scope, r: ir.Rule) -> str | None:
+    """The kind of entity a rule pays or is paid by, one by one (自 各参保人员, 至 各定点医疗机构)."""
+    return scope.each_entity(r.source) or scope.each_entity(r.dest)
+
+
+def _dim_text(d: str | None) -> Text:
+    if d is None:
+        return Text("全局值", "a single value")
+    if d == REGION:
+        return Text("按地区取值的值", "a value per region")
+    return Text(f"按“{d}”取值的值", f"a value per ‘{d}’")
 
 
 def _bare_member(e: ir.Expr, checker: Checker) -> bool:
@@ -435,20 +521,45 @@ def rule_type(ctx: Context, r: ir.Rule) -> Type | None:
     return Checker(ctx).rule_type(r)
 
 
+# Rules that may have each entity of a kind as payer (自) or payee (至).
+_ENTITY_PAYS = (ir.RuleKind.COLLECT, ir.RuleKind.TRANSFER)
+_ENTITY_PAID = (ir.RuleKind.PAY, ir.RuleKind.ALLOCATE, ir.RuleKind.TRANSFER)
+
+
+def _entity_parties(checker: Checker, r: ir.Rule) -> str | None:
+    """The rule's entity kind, after reporting each-entity parties where the rule cannot have one."""
+    scope = checker.scope
+    rule_word = Text(*r.kind.words)
+    bad = [p for s in r.shares if (p := s.party) and scope.each_entity(p)]
+    bad += [p.party for t in r.tiers for p in t.payers if scope.each_entity(p.party)]
+    if r.source is not None and scope.each_entity(r.source) and r.kind not in _ENTITY_PAYS:
+        bad.append(r.source)
+    if r.dest is not None and scope.each_entity(r.dest) and r.kind not in _ENTITY_PAID:
+        bad.append(r.dest)
+    if r.dest is not None and scope.each_entity(r.source) and scope.each_entity(r.dest):
+        bad.append(r.dest)
+    for p in bad:
+        kind = scope.each_entity(p)
+        checker.out.append(diag("E314", p.span, hint=note("entity-rules"), rule=rule_word, kind=kind))
+    return None if bad else rule_entity(scope, r)
+
+
 def _rule(checker: Checker, r: ir.Rule) -> None:
     """The units of each part of a rule (its shape is the rule-shape pass's)."""
-    checker.expect_type(r.amount, r, MONEY, scalar=r.kind in (ir.RuleKind.ALLOCATE, ir.RuleKind.RETAIN))
-    checker.expect_type(r.cond, r, BOOL)
-    checker.expect_type(r.cap, r, MONEY)
+    kind = _entity_parties(checker, r)
+    scalar_amount = r.kind in (ir.RuleKind.ALLOCATE, ir.RuleKind.RETAIN)
+    checker.expect_type(r.amount, r, MONEY, scalar=scalar_amount, entity=kind)
+    checker.expect_type(r.cond, r, BOOL, entity=kind)
+    checker.expect_type(r.cap, r, MONEY, entity=kind)
     checker.expect_type(r.cumulative_cap, r, MONEY, scalar=True)
     for x in r.exceptions:
-        checker.expect_type(x.cond, r, BOOL)
-        checker.expect_type(x.value, r, MONEY)
+        checker.expect_type(x.cond, r, BOOL, entity=kind)
+        checker.expect_type(x.value, r, MONEY, entity=kind)
     for w in r.weights:
-        _factor(checker, w.factor, r)
+        _factor(checker, w.factor, r, kind)
         checker.expect_type(w.weight, r, RATIO, scalar=True)
     if r.single_weight is not None:
-        _factor(checker, r.single_weight, r)
+        _factor(checker, r.single_weight, r, kind)
     for s in r.shares:
         checker.expect_type(s.ratio, r, RATIO, scalar=True)
     for t in r.tiers:
@@ -458,13 +569,15 @@ def _rule(checker: Checker, r: ir.Rule) -> None:
         checker.expect_type(t.total_cap, r, MONEY, scalar=True)
 
 
-def _factor(checker: Checker, e: ir.Expr, r: ir.Rule) -> None:
-    """An allocation's factor: a per-region number."""
+def _factor(checker: Checker, e: ir.Expr, r: ir.Rule, kind: str | None) -> None:
+    """An allocation's factor: a number per region (per entity, allocating to each entity)."""
     t = checker.infer(e, r)
     if t is None:
         return
     if not t.numeric:
-        checker.expect(e, t, Type(Base.NUMBER, True))
+        checker.expect(e, t, Type(Base.NUMBER, True).per(kind))
+    elif t.entity is not None and t.entity != kind:
+        checker.expect(e, t, Type(t.base, True).per(kind))
     elif not t.per_region:
         checker.out.append(diag("E302", e.span, expected=PER_REGION_TEXT, got=type_text(t)))
 

@@ -20,7 +20,7 @@ from compiler.ir.types import Base
 from compiler.ir.walk import walk
 
 
-def _no_rules(rule: ir.Rule, region: str | None) -> Fraction:
+def _no_rules(rule: ir.Rule, region: object) -> Fraction:
     raise EvalError("not-fixed")
 
 

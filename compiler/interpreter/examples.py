@@ -15,6 +15,7 @@ from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.scope import account
 from compiler.ir.types import MONEY, Base
+from compiler.runtime import Entities
 from compiler.source import Span
 
 
@@ -83,15 +84,42 @@ def _typed(checked: CheckedPolicy, b: ir.Binding) -> Scalar | dict[str, Scalar]:
     return got
 
 
-def _regions(checked: CheckedPolicy, ex: ir.Example, case: ir.PeriodCase) -> list[str]:
+def _regions(checked: CheckedPolicy, ex: ir.Example, case: ir.PeriodCase, members: list[ir.Members]) -> list[str]:
     if case.regions or ex.regions:
         return [r.text for r in (case.regions or ex.regions)]
+    ids = {m.id.text for ms in members for m in ms.members}
     named: list[str] = []
+    for m in (m for ms in members for m in ms.members):
+        if m.parent.text not in ids and m.parent.text not in named:
+            named.append(m.parent.text)
     for b in (*case.given, *case.expect):
         for rv in b.value.regions:
-            if rv.region.text not in named:
+            if rv.region.text not in named and rv.region.text not in ids:
                 named.append(rv.region.text)
     return named or [r.text for r in checked.scope.regions(checked.policy)]
+
+
+def example_entities(checked: CheckedPolicy, members: list[ir.Members]) -> Entities:
+    """An example's 名单 as the entities of its period: each belongs to a region, or to an
+    entity of a kind it is linked to (and then to that entity's region)."""
+    kinds = {k: tuple(x.text for x in d.links) for k, d in checked.scope.entities.items()}
+    kind_of = {m.id.text: ms.kind.text for ms in members for m in ms.members}
+    parent = {(ms.kind.text, m.id.text): m.parent.text for ms in members for m in ms.members}
+    ids: dict[str, list[str]] = {k: [] for k in kinds}
+    links: dict[str, dict[str, dict[str, str | None]]] = {k: {} for k in kinds}
+    for (kind, i), p in parent.items():
+        ids.setdefault(kind, []).append(i)
+        own: dict[str, str | None] = {k: None for k in kinds.get(kind, ())}
+        if kind_of.get(p) in own:
+            own[kind_of[p]] = p
+        links.setdefault(kind, {})[i] = own
+
+    def region(kind: str, i: str, depth: int = 0) -> str:
+        p = parent[(kind, i)]
+        return region(kind_of[p], p, depth + 1) if p in kind_of and depth < len(parent) else p
+
+    regions = {k: {i: region(k, i) for i in ids[k]} for k in ids}
+    return Entities(ids, regions, links, kinds)
 
 
 @attrs.frozen
@@ -120,10 +148,11 @@ def example_periods(checked: CheckedPolicy, ex: ir.Example, recorder: Recorder |
         for b in givens:
             table = params if isinstance(checked.scope.values[b.name.text], ir.ParamDecl) else inputs
             table[b.name.text] = _typed(checked, b)
-        regions = _regions(checked, ex, case)
+        members = [*(shared.members if shared else ()), *case.members]
+        regions = _regions(checked, ex, case, members)
         for b in (*(shared.opening if shared and i == 0 else ()), *case.opening):
             opening.update(_opening(checked.scope.funds[b.name.text], _typed(checked, b), regions))
-        env = Env(regions, params, inputs, dict(opening), case.period)
+        env = Env(regions, params, inputs, dict(opening), case.period, example_entities(checked, members))
         needs_settling = i + 1 < len(ex.periods) or any(b.name.text in checked.scope.funds for b in case.expect)
         settled = settle(checked, env, recorder) if needs_settling else None
         closing = dict(settled.closing) if settled else None

@@ -24,10 +24,10 @@ from compiler.interpreter.recorder import (
     WHEN_TRUE,
     Recorder,
 )
-from compiler.interpreter.values import Env, EvalError, Region, Scalar, Values
+from compiler.interpreter.values import Env, EvalError, Member, Region, Scalar, Values
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
-from compiler.plan import plan_of
+from compiler.plan import Endpoint, plan_of
 from compiler.runtime import BadWeights, amounts_due, apportion, apportion_tier, money, round_fen, short_pay
 
 K = ir.RuleKind
@@ -73,16 +73,26 @@ class Machine:
     # ---- values
 
     def value(self, name: str) -> Scalar | dict[str, Scalar]:
-        if self.checked.types[name].per_region:
+        t = self.checked.types[name]
+        if t.entity is not None:
+            return {i: self.values.name(name, Member(t.entity, i)) for i in self.env.entities.ids.get(t.entity, [])}
+        if t.per_region:
             return {r: self.values.name(name, r) for r in self.env.regions}
         return self.values.name(name, None)
+
+    def members(self, kind: str | None) -> list[Region]:
+        """Where a rule with one amount per region (kind None) or per entity of `kind` runs."""
+        if kind is None:
+            return list(self.env.regions)
+        return [Member(kind, i) for i in self.env.entities.ids.get(kind, [])]
 
     def rule_value(self, rule: ir.Rule, region: Region) -> Fraction:
         res = self.run(rule)
         if res.by_region is None:
             return res.total
-        assert region is not None
-        return res.by_region[region]
+        at = self.values.lift(region, self.plan.dims.get(rule.name.text))
+        assert at is not None
+        return res.by_region[_key(at)]
 
     # ---- the fund words 全部 and 剩余
 
@@ -143,42 +153,51 @@ class Machine:
         if a < 0:
             amount = money(a)
             if region:
-                raise EvalError("negative-in", span=rule.span, rule=rule.name.text, region=region, amount=amount)
+                where = _key(region)
+                raise EvalError("negative-in", span=rule.span, rule=rule.name.text, region=where, amount=amount)
             raise EvalError("negative", span=rule.span, rule=rule.name.text, amount=amount)
         return a
 
     def short(self, rule: ir.Rule, asked: dict[Region, Fraction]) -> dict[Region, Fraction]:
-        """不足时: what the fund pays when it holds less than the rule asks (runtime.short_pay)."""
+        """不足时: what the fund pays when it holds less than the rule asks (runtime.short_pay),
+        by region or entity; entities are paid 按顺序 in the order the scenario lists them."""
         if rule.shortfall is None:
             return asked
         available = self.fund_word(rule, ir.FundRemaining(rule.shortfall.span))
+        keyed = {(_key(k) if k is not None else None): a for k, a in asked.items()}
         paid = short_pay(
             rule.name.text,
-            asked,
+            keyed,
             available,
             rule.shortfall.kind.value,
-            self.plan.region_order,
+            self.plan.region_order if self.plan.rule(rule.name.text).entity is None else (),
             self.env.opening,
             self.claims,
         )
         if self.recorder is not None:
-            due = amounts_due(rule.name.text, asked, rule.shortfall.kind.value, self.env.opening)
+            due = amounts_due(rule.name.text, keyed, rule.shortfall.kind.value, self.env.opening)
             self.recorder.hit(rule, SHORT if paid != due else ENOUGH)
-        return paid
+        return {k: paid[_key(k) if k is not None else None] for k in asked}
 
     def _run(self, rule: ir.Rule) -> RuleResult:
         p = self.plan.rule(rule.name.text)
-        regions: list[Region] = list(self.env.regions) if p.regional else [None]
+        regions: list[Region] = self.members(p.entity) if p.regional else [None]
 
         def move(src: str, dst: str, amt: Fraction) -> Transfer:
             return Transfer(src, dst, amt, p.name, p.line)
 
+        def at(end: Endpoint, where: Region) -> str:
+            """The account of one side of a transfer made for a region or an entity."""
+            return end.at(self.values.region_of(where), where.id if isinstance(where, Member) else None)
+
         if p.kind is K.ALLOCATE:
-            assert p.fund is not None
+            assert p.fund is not None and p.payee is not None
             total = self.short(rule, {None: self.amount(rule, None)})[None]
-            parts = largest_remainder(total, self.weights(rule), _zero_weights(rule))
-            by = dict(zip(self.env.regions, parts))
-            return RuleResult(total, by, [move(p.fund, r, a) for r, a in by.items() if a])
+            members = self.members(p.entity)
+            parts = largest_remainder(total, self.weights(rule, members), _zero_weights(rule))
+            by = {_key(m): a for m, a in zip(members, parts) if m is not None}
+            moves = [move(p.fund, at(p.payee, m), a) for m, a in zip(members, parts) if a]
+            return RuleResult(total, by, moves)
         if p.kind is K.RETAIN:
             assert p.payer is not None and p.payee is not None
             dest = p.payee.at(None)
@@ -206,14 +225,13 @@ class Machine:
             amt = asked[r]
             total += amt
             if r is not None:
-                by_region[r] = amt
+                by_region[_key(r)] = amt
             if amt:
-                transfers.append(move(p.payer.at(r), p.payee.at(r), amt))
+                transfers.append(move(at(p.payer, r), at(p.payee, r), amt))
         return RuleResult(total, by_region if p.regional else None, transfers)
 
-    def weights(self, rule: ir.Rule) -> list[Fraction]:
+    def weights(self, rule: ir.Rule, regions: list[Region]) -> list[Fraction]:
         v = self.values
-        regions = self.env.regions
         if rule.single_weight is not None:
             return [v.num(rule.single_weight, r) for r in regions]
         shares = [Fraction(0)] * len(regions)
@@ -239,10 +257,10 @@ class Machine:
             parts = largest_remainder(amt, ratios, _zero_weights(rule)) if amt else [Fraction(0)] * len(ratios)
             for share, part in zip(p.shares, parts):
                 if part:
-                    transfers.append(Transfer(p.payer.at(r), share.to.at(r), part, p.name, p.line))
+                    transfers.append(Transfer(p.payer.at(_region(r)), share.to.at(_region(r)), part, p.name, p.line))
             total += amt
             if r is not None:
-                by_region[r] = amt
+                by_region[_key(r)] = amt
         return RuleResult(total, by_region if regions != [None] else None, transfers)
 
     def cover(self, rule: ir.Rule, regions: list[Region]) -> RuleResult:
@@ -265,14 +283,26 @@ class Machine:
             if self.recorder is not None and any(any(row) for row in pieces):
                 self.recorder.hit(ir_tier, 0)
             for r, row in zip(regions, pieces):
-                dest = p.payee.at(r)
+                dest = p.payee.at(_region(r))
                 for payer, piece in zip(tier.payers, row):
                     if piece:
-                        transfers.append(Transfer(payer.by.at(r), dest, piece, p.name, tier.line))
+                        transfers.append(Transfer(payer.by.at(_region(r)), dest, piece, p.name, tier.line))
                 left[r] -= sum(row, Fraction(0))
         total = sum(amounts.values(), Fraction(0))
-        by_region = {r: a for r, a in amounts.items() if r is not None}
+        by_region = {_key(r): a for r, a in amounts.items() if r is not None}
         return RuleResult(total, by_region if regions != [None] else None, transfers)
+
+
+def _key(where: Region) -> str:
+    """How a region or an entity keys a rule's amounts: its name, or the entity's id."""
+    assert where is not None
+    return where.id if isinstance(where, Member) else where
+
+
+def _region(where: Region) -> str | None:
+    """Splits and waterfalls run by region (E314 keeps entities out of them)."""
+    assert not isinstance(where, Member)
+    return where
 
 
 def tier_pieces(

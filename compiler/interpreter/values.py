@@ -18,11 +18,22 @@ from compiler.ir import functions
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.scope import account
-from compiler.runtime import SettlementError
+from compiler.plan import plan_of
+from compiler.runtime import NO_ENTITIES, REGION, Entities, SettlementError
 from compiler.source import Span
 
 Scalar = Union[Fraction, bool, str]  # numbers, booleans, enumeration members
-Region = str | None  # None: a global value
+
+
+@attrs.frozen
+class Member:
+    """One entity as the context a value is evaluated in (a person, an employer)."""
+
+    kind: str
+    id: str
+
+
+Region = str | Member | None  # where a value is evaluated: one region, one entity, or globally (None)
 
 
 EvalError = SettlementError  # the interpreter's name for the one settlement error (compiler.runtime)
@@ -37,6 +48,7 @@ class Env:
     inputs: dict[str, Scalar | dict[str, Scalar]]
     opening: dict[str, Fraction]  # carried funds' balances at the start of the period
     period: int | None = None
+    entities: Entities = NO_ENTITIES  # persons, employers, institutions, by kind
 
 
 class Values:
@@ -56,15 +68,32 @@ class Values:
         self.rule_value = rule_value
         self.memo: dict[tuple[str, Region], Scalar] = {}
         self.fund_word: Callable[[ir.Expr], Fraction] | None = None  # set while a fund rule runs
+        self.plan = plan_of(checked)
+        self.aggregated: dict[tuple[ir.Call, Region], Scalar] = {}
 
     def per_region(self, name: str) -> bool:
         return self.checked.types[name].per_region
+
+    def lift(self, where: Region, to: str | None) -> Region:
+        """The context a value of dimension `to` is read in from `where`: a region's value for
+        each of its entities, an employer's for each of its persons (runtime.Entities.lift)."""
+        if to is None or where is None:
+            return None
+        if isinstance(where, str):
+            return where if to == REGION else None  # checked: regions read no entity's value
+        got = self.env.entities.lift(where.kind, where.id, to)
+        assert got is not None
+        return got if to == REGION else Member(to, got)
+
+    def region_of(self, where: Region) -> str | None:
+        got = self.lift(where, REGION)
+        return got if isinstance(got, str) else None
 
     def name(self, n: str, region: Region, span: Span | None = None) -> Scalar:
         d = self.scope.values.get(n)
         if d is None:
             return n  # an enumeration member
-        key = (n, region if self.per_region(n) else None)
+        key = (n, self.lift(region, self.plan.dims.get(n)))
         if key not in self.memo:
             self.memo[key] = self._name(d, key[1], span)
         return self.memo[key]
@@ -91,16 +120,17 @@ class Values:
         if n in table:
             v = table[n]
             if isinstance(v, dict):
-                if region is None or region not in v:
-                    raise EvalError("no-region-value", span=span, name=n, region=region)
-                return v[region]
+                key = region.id if isinstance(region, Member) else region
+                if key is None or key not in v:
+                    raise EvalError("no-region-value", span=span, name=n, region=key)
+                return v[key]
             return v
         if fallback is not None:
             return self.expr(fallback, region)
         if open_param:
             raise EvalError("open-parameter", span=span, name=n)
         raise (
-            EvalError("missing-input-in", span=span, name=n, region=region)
+            EvalError("missing-input-in", span=span, name=n, region=region.id if isinstance(region, Member) else region)
             if region
             else EvalError("missing-input", span=span, name=n)
         )
@@ -203,8 +233,9 @@ class Values:
             assert isinstance(e.args[0], ir.Name)
             fund = e.args[0].name
             if self.scope.funds[fund].per_region:
-                assert region is not None, "checked: a per-region balance is read per region"
-                fund = account(fund, region)
+                at = self.lift(region, REGION)
+                assert isinstance(at, str), "checked: a per-region balance is read per region"
+                fund = account(fund, at)
             return self.env.opening.get(fund, Fraction(0))
         if fn.id in ("max", "min"):
             args = [self.num(a, region) for a in e.args]
@@ -220,6 +251,12 @@ class Values:
                 self.recorder.hit(e, RAISED if x < lo else LOWERED if x > hi else WITHIN)
             return min(max(x, lo), hi)
         arg = e.args[0]
+        kind = self.plan.aggregates.get(e)
+        if kind is not None:
+            key = (e, self.lift(region, e.group.text if e.group else None))
+            if key not in self.aggregated:
+                self.aggregated[key] = self.over_entities(e, fn.id, kind, key[1])
+            return self.aggregated[key]
         if fn.id == "count":
             return Fraction(sum(self.truth(arg, r) for r in self.env.regions))
         values = [self.num(arg, r) for r in self.env.regions]
@@ -234,6 +271,22 @@ class Values:
         if total == 0:
             raise EvalError("share-of-zero", span=e.span)
         return self.num(arg, region) / total
+
+    def over_entities(self, e: ir.Call, fn: str, kind: str, group: Region) -> Scalar:
+        """合计/平均/计数 over the entities of one group (by 地区, by a linked kind, or all)."""
+        key = group.id if isinstance(group, Member) else group
+        ids = self.env.entities.members(kind, e.group.text if e.group else None, key)
+        ms = [Member(kind, i) for i in ids]
+        if e.where is not None:
+            ms = [m for m in ms if self.truth(e.where, m)]
+        if fn == "count":
+            return Fraction(sum(self.truth(e.args[0], m) for m in ms))
+        values = [self.num(e.args[0], m) for m in ms]
+        if fn == "sum":
+            return sum(values, Fraction(0))
+        if not values:
+            raise EvalError("no-entities", span=e.span, kind=kind)
+        return sum(values, Fraction(0)) / len(values)
 
 
 def _compare(op: str, a: Scalar, b: Scalar) -> bool:

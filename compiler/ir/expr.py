@@ -76,6 +76,13 @@ class Call:
     func: Ident
     args: tuple[Expr, ...]
     span: Span = span_field()
+    # An aggregate of entity values: 按 a coarser dimension (REGION_GROUP, or a linked kind;
+    # None: the whole set), over the entities where `where` holds.
+    group: Ident | None = None
+    where: Expr | None = None
+
+
+REGION_GROUP = "地区"  # the text of Call.group that means 按 地区
 
 
 @attrs.frozen

@@ -95,6 +95,19 @@ class TypeRef:
     name: Ident
     per_region: bool
     span: Span = span_field()
+    entity: Ident | None = None  # 每 参保人员 (每人, 每单位, 每机构): one value per entity of that kind
+
+
+@attrs.frozen
+class EntityDecl:
+    """实体: a kind of entity below the regions (参保人员, 用人单位, 定点医疗机构). Each entity
+    belongs to a region; `links` are the kinds it is linked to (a person's employer), which a
+    record may leave empty. Entities are data: a scenario lists them."""
+
+    name: Ident
+    links: tuple[Ident, ...]
+    literate: Literate
+    span: Span = span_field()
 
 
 @attrs.frozen
@@ -193,14 +206,16 @@ _KIND_WORDS = {
 
 @attrs.frozen
 class PartyRef:
-    """A party in a rule; `name` None means each region (各地区)."""
+    """A party in a rule; `name` None means each region (各地区), or with `entity` each
+    entity of that kind (各参保人员)."""
 
     name: Ident | None
     span: Span = span_field()
+    entity: Ident | None = None
 
     @property
     def each_region(self) -> bool:
-        return self.name is None
+        return self.name is None and self.entity is None
 
 
 @attrs.frozen
@@ -323,6 +338,7 @@ DECL_WORDS: dict[type, tuple[str, str]] = {
     PartyDecl: ("主体", "party"),
     EnumDecl: ("枚举", "enumeration"),
     FundDecl: ("资金", "fund"),
+    EntityDecl: ("实体", "entity kind"),
 }
 
 
@@ -353,6 +369,24 @@ class Binding:
 
 
 @attrs.frozen
+class Member:
+    """An entity in an example's 名单, and what it belongs to: a region or a linked entity."""
+
+    id: Ident
+    parent: Ident
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Members:
+    """名单 参保人员 { 职工甲: 甲公司, 灵活就业人员戊: 海曙区 }"""
+
+    kind: Ident
+    members: tuple[Member, ...]
+    span: Span = span_field()
+
+
+@attrs.frozen
 class PeriodCase:
     period: int | None  # None: the example's single, unnamed period
     regions: tuple[Ident, ...]
@@ -360,6 +394,7 @@ class PeriodCase:
     opening: tuple[Binding, ...]
     expect: tuple[Binding, ...]
     span: Span = span_field()
+    members: tuple[Members, ...] = ()
 
 
 @attrs.frozen
@@ -450,6 +485,7 @@ class TaskTable:
 
 Decl = Union[
     EnumDecl,
+    EntityDecl,
     RegionSetDecl,
     ParamDecl,
     InputDecl,

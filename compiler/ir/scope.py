@@ -11,8 +11,11 @@ from typing import Union
 import attrs
 
 from compiler.ir import nodes as ir
+from compiler.ir.expr import REGION_GROUP
 from compiler.ir.walk import all_rules, decl_exprs, walk
 from compiler.source import Span
+
+REGION = REGION_GROUP  # the region dimension, beside None (global) and entity kinds
 
 ValueDecl = Union[ir.ParamDecl, ir.InputDecl, ir.LetDecl, ir.Rule]
 PartyLike = Union[ir.PartyDecl, ir.FundDecl]
@@ -35,9 +38,48 @@ class Scope:
     funds: dict[str, ir.FundDecl] = attrs.Factory(dict)
     enums: dict[str, ir.EnumDecl] = attrs.Factory(dict)
     regionsets: dict[str, ir.RegionSetDecl] = attrs.Factory(dict)
+    entities: dict[str, ir.EntityDecl] = attrs.Factory(dict)
     rules: list[ir.Rule] = attrs.Factory(list)
     main_file: str = ""
     _reads: dict[str, frozenset[str]] = attrs.Factory(dict)  # memo for `reads`
+
+    def each_entity(self, ref: ir.PartyRef | None) -> str | None:
+        """The kind of entity a party reference means each of (各参保人员, 各 参保人员), else None.
+        Glued, 各参保人员 lexes as one name: it means the kind when no party is called that."""
+        if ref is None:
+            return None
+        if ref.entity is not None:
+            return ref.entity.text
+        if ref.name is not None and ref.name.text not in self.parties:
+            text = ref.name.text
+            if text.startswith("各") and text[1:] in self.entities:
+                return text[1:]
+        return None
+
+    def links(self, kind: str) -> list[str]:
+        """The kinds an entity of `kind` is linked to, directly or through others (a person's
+        employer, the employer's group), nearest first; cycles are the checks' to report."""
+        out: list[str] = []
+        todo = [kind]
+        while todo:
+            d = self.entities.get(todo.pop(0))
+            for link in d.links if d else ():
+                if link.text not in out and link.text != kind:
+                    out.append(link.text)
+                    todo.append(link.text)
+        return out
+
+    def lifts(self, fine: str | None, coarse: str | None) -> bool:
+        """Whether a value of dimension `coarse` can be read where `fine` is evaluated: a
+        global value anywhere, a region's value for each of its entities, an employer's for
+        each of its persons. Dimensions: None (global), REGION, or an entity kind."""
+        if coarse is None or coarse == fine:
+            return True
+        if fine is None:
+            return False
+        if coarse == REGION:
+            return True
+        return fine != REGION and coarse in self.links(fine)
 
     def enum_of_member(self, member: str) -> list[ir.EnumDecl]:
         return [e for e in self.enums.values() if any(m.text == member for m in e.members)]
@@ -135,6 +177,11 @@ def account(name: str, region: str) -> str:
     return f"{name}({region})"
 
 
+def entity_account(kind: str, id_: str) -> str:
+    """The ledger name of one entity, such as 参保人员(张三); compiler.runtime spells it the same way."""
+    return f"{kind}({id_})"
+
+
 def fund_accounts(fund: ir.FundDecl, regions: list[str]) -> list[str]:
     """The ledger accounts a fund keeps: one, or one per region."""
     name = fund.name.text
@@ -157,6 +204,7 @@ def build_scope(program: ir.Program) -> tuple[Scope, list[Conflict]]:
 
     type_names: dict[str, ir.Ident] = {}
     set_names: dict[str, ir.Ident] = {}
+    kind_names: dict[str, ir.Ident] = {}
     for _module, d in program.all_decls():
         match d:
             case ir.ParamDecl() | ir.InputDecl() | ir.LetDecl():
@@ -172,6 +220,8 @@ def build_scope(program: ir.Program) -> tuple[Scope, list[Conflict]]:
             case ir.RegionSetDecl():
                 declare(d.name, scope.regionsets, d, set_names)  # type: ignore[arg-type]
                 _no_repeats(d.members, conflicts)
+            case ir.EntityDecl():
+                declare(d.name, scope.entities, d, kind_names)  # type: ignore[arg-type]
     decls = tuple(d for _m, d in program.all_decls())
     for r in all_rules(decls):
         scope.rules.append(r)

@@ -9,8 +9,8 @@ from compiler.ir import nodes as ir
 
 def children(e: ir.Expr) -> tuple[ir.Expr, ...]:
     match e:
-        case ir.Call(args=args):
-            return args
+        case ir.Call(args=args, where=where):
+            return args if where is None else (*args, where)
         case ir.Binary(left=a, right=b) | ir.Compare(left=a, right=b):
             return (a, b)
         case ir.Neg(operand=a) | ir.MemberOf(operand=a):

@@ -92,6 +92,14 @@ PAIRS: tuple[tuple[str, str], ...] = (
     ("按比例", "prorata"),
     ("按顺序", "ordered"),
     ("挂账", "claim"),
+    ("实体", "entity"),
+    ("隶属", "under"),
+    ("每", "per"),
+    ("每人", "per person"),
+    ("每单位", "per employer"),
+    ("每机构", "per institution"),
+    ("各", "each"),
+    ("名单", "members"),
 )
 
 # English words of recurring dates (monthly 25, next-year 3-end); in Chinese such a
@@ -110,8 +118,16 @@ RECURRING_WORDS: tuple[str, ...] = (
 
 # The same Chinese keyword has another English form in these rules, and back.
 # 解读 is both the header's explainer paragraph and a choice of readings.
-_ZH_TO_EN_IN = {("h_effective", "至"): "until", ("h_prose", "解读"): "explainer", ("choice_decl", "解读"): "choice"}
+_ZH_TO_EN_IN = {
+    ("h_effective", "至"): "until",
+    ("h_prose", "解读"): "explainer",
+    ("choice_decl", "解读"): "choice",
+    ("e_in_region", "地区"): "region",
+    ("g_by_region", "地区"): "region",
+}
 _EN_TO_ZH_IN = {
+    ("e_in_region", "region"): "地区",
+    ("g_by_region", "region"): "地区",
     ("h_effective", "until"): "至",
     ("tier", "from"): "由",
     ("by", "by"): "前",

@@ -22,6 +22,7 @@ from lark.tree import Meta
 
 from compiler.diagnostics import Diagnostic, diag, label
 from compiler.ir import nodes as ir
+from compiler.ir.types import ENTITY_SPELLINGS
 from compiler.messages import Text
 from compiler.parsing.lower_expr import LeafLowering, MetaLine
 from compiler.source import SourceFile, Span
@@ -193,6 +194,11 @@ class _ExampleRegions:
 
 
 @attrs.frozen
+class _Members:
+    members: ir.Members
+
+
+@attrs.frozen
 class _Given:
     binding: ir.Binding
 
@@ -207,7 +213,7 @@ class _Expect:
     binding: ir.Binding
 
 
-_Statement = _ExampleRegions | _Given | _Opening | _Expect
+_Statement = _ExampleRegions | _Members | _Given | _Opening | _Expect
 
 
 @attrs.frozen
@@ -359,8 +365,33 @@ class Lowering(LeafLowering):
     def regionset_decl(self, meta: Meta, name: Token, members: tuple[ir.Ident, ...], *metas: MetaLine) -> ir.Decl:
         return ir.RegionSetDecl(self._ident(name), members, self._literate(metas, meta), self._span(meta))
 
-    def type_ref(self, meta: Meta, name: Token, per_region: _Flag | None = None) -> ir.TypeRef:
-        return ir.TypeRef(self._ident(name), per_region is not None, self._span(meta))
+    def type_ref(self, meta: Meta, name: Token, per: _Flag | ir.Ident | None = None) -> ir.TypeRef:
+        entity = per if isinstance(per, ir.Ident) else None
+        return ir.TypeRef(self._ident(name), per is _Flag.PER_REGION, self._span(meta), entity)
+
+    def per_kind(self, meta: Meta, kind: Token) -> ir.Ident:
+        return self._ident(kind)
+
+    # 每人, 每单位, 每机构: the usual kinds' short spellings (docs/language.md, 实体)
+    def per_person(self, meta: Meta) -> ir.Ident:
+        return ir.Ident(ENTITY_SPELLINGS["每人"], self._span(meta))
+
+    def per_employer(self, meta: Meta) -> ir.Ident:
+        return ir.Ident(ENTITY_SPELLINGS["每单位"], self._span(meta))
+
+    def per_institution(self, meta: Meta) -> ir.Ident:
+        return ir.Ident(ENTITY_SPELLINGS["每机构"], self._span(meta))
+
+    def entity_decl(self, meta: Meta, name: Token, *rest: ir.Ident | _Flag | MetaLine) -> ir.Decl:
+        links = tuple(k for k in rest if isinstance(k, ir.Ident))
+        metas = [m for m in rest if isinstance(m, MetaLine)]
+        return ir.EntityDecl(self._ident(name), links, self._literate(metas, meta), self._span(meta))
+
+    def e_in_region(self, meta: Meta) -> _Flag:
+        return _Flag.PER_REGION
+
+    def e_under(self, meta: Meta, kind: Token) -> ir.Ident:
+        return self._ident(kind)
 
     def per_region(self, meta: Meta) -> _Flag:
         return _Flag.PER_REGION
@@ -608,6 +639,9 @@ class Lowering(LeafLowering):
     def party_regions(self, meta: Meta) -> ir.PartyRef:
         return ir.PartyRef(None, self._span(meta))
 
+    def party_each(self, meta: Meta, kind: Token) -> ir.PartyRef:
+        return ir.PartyRef(None, self._span(meta), self._ident(kind))
+
     def tier(self, meta: Meta, name: Token, *rest: ir.Payer | _Cap | _TotalCap | MetaLine) -> ir.Tier:
         payers: list[ir.Payer] = []
         cap: ir.Expr | None = None
@@ -640,12 +674,12 @@ class Lowering(LeafLowering):
         periods = [self._period_case(p.year, p.statements, p.span) for p in items if isinstance(p, _Period)]
         metas = [m for m in items if isinstance(m, MetaLine)]
         regions = tuple(r for it in items if isinstance(it, _ExampleRegions) for r in it.regions)
-        rest = [it for it in items if isinstance(it, (_Given, _Opening, _Expect))]
+        rest = [it for it in items if isinstance(it, (_Members, _Given, _Opening, _Expect))]
         shared: ir.PeriodCase | None = None
         if not periods:
             periods.append(self._period_case(None, rest, self._span(meta)))
         elif rest:
-            shared = self._period_case(None, rest, rest[0].binding.span.to(rest[-1].binding.span))
+            shared = self._period_case(None, rest, _statement_span(rest[0]).to(_statement_span(rest[-1])))
         return ir.Example(label_, regions, shared, tuple(periods), self._literate(metas, meta), self._span(meta))
 
     def _period_case(self, year: int | None, statements: Sequence[_Statement | MetaLine], span: Span) -> ir.PeriodCase:
@@ -653,23 +687,32 @@ class Lowering(LeafLowering):
         given: list[ir.Binding] = []
         opening: list[ir.Binding] = []
         expect: list[ir.Binding] = []
+        members: list[ir.Members] = []
         for s in statements:
             match s:
                 case _ExampleRegions():
                     regions += s.regions
+                case _Members():
+                    members.append(s.members)
                 case _Given():
                     given.append(s.binding)
                 case _Opening():
                     opening.append(s.binding)
                 case _Expect():
                     expect.append(s.binding)
-        return ir.PeriodCase(year, regions, tuple(given), tuple(opening), tuple(expect), span)
+        return ir.PeriodCase(year, regions, tuple(given), tuple(opening), tuple(expect), span, tuple(members))
 
     def ex_period(self, meta: Meta, year: Token, *statements: _Statement | MetaLine) -> _Period:
         return _Period(int(year), statements, self._span(meta))
 
     def ex_regions(self, meta: Meta, regions: tuple[ir.Ident, ...]) -> _ExampleRegions:
         return _ExampleRegions(regions)
+
+    def ex_members(self, meta: Meta, kind: Token, *entries: ir.Member) -> _Members:
+        return _Members(ir.Members(self._ident(kind), entries, self._span(meta)))
+
+    def member_entry(self, meta: Meta, id_: Token, parent: Token) -> ir.Member:
+        return ir.Member(self._ident(id_), self._ident(parent), self._span(meta))
 
     def ex_given(self, meta: Meta, name: Token, value: ir.Value) -> _Given:
         return _Given(ir.Binding(self._ident(name), value, self._span(meta)))
@@ -731,6 +774,10 @@ class Lowering(LeafLowering):
 
     def dl_ongoing(self, meta: Meta) -> None:
         return None
+
+
+def _statement_span(s: _Given | _Opening | _Expect | _Members) -> Span:
+    return s.members.span if isinstance(s, _Members) else s.binding.span
 
 
 def _in_fund(decl: ir.ParamDecl | ir.LetDecl | ir.Rule, fund: ir.Ident) -> ir.ParamDecl | ir.LetDecl | ir.Rule:

@@ -26,6 +26,7 @@ from lark.tree import Meta
 
 from compiler.diagnostics import Diagnostic, diag
 from compiler.ir import nodes as ir
+from compiler.ir.expr import REGION_GROUP
 from compiler.messages import Text
 from compiler.runtime import shift
 from compiler.source import SourceFile, Span
@@ -68,6 +69,14 @@ class RecurPart:
     month: int | None = None
     day: int | None = None
     end: bool = False
+
+
+@attrs.frozen
+class CallClause:
+    """按 … or 当 … inside an aggregate's parentheses, gathered by `call`."""
+
+    group: ir.Ident | None
+    where: ir.Expr | None
 
 
 @v_args(inline=True, meta=True)
@@ -294,8 +303,20 @@ class LeafLowering(Transformer_NonRecursive[Token, ir.Module]):
     def name(self, meta: Meta, name: Token) -> ir.Expr:
         return ir.Name(str(name), self._span(meta))
 
-    def call(self, meta: Meta, function: Token, *args: ir.Expr) -> ir.Expr:
-        return ir.Call(self._ident(function), args, self._span(meta))
+    def call(self, meta: Meta, function: Token, *args: ir.Expr | CallClause) -> ir.Expr:
+        exprs = tuple(a for a in args if not isinstance(a, CallClause))
+        group = next((a.group for a in args if isinstance(a, CallClause) and a.group is not None), None)
+        where = next((a.where for a in args if isinstance(a, CallClause) and a.where is not None), None)
+        return ir.Call(self._ident(function), exprs, self._span(meta), group, where)
+
+    def g_by_region(self, meta: Meta) -> CallClause:
+        return CallClause(ir.Ident(REGION_GROUP, self._span(meta)), None)
+
+    def g_by_kind(self, meta: Meta, kind: Token) -> CallClause:
+        return CallClause(self._ident(kind), None)
+
+    def g_when(self, meta: Meta, cond: ir.Expr) -> CallClause:
+        return CallClause(None, cond)
 
     # ---- expressions: operators
 

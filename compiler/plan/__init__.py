@@ -9,8 +9,11 @@ from __future__ import annotations
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.deps import dependencies
+from compiler.ir.dims import aggregate_kind
 from compiler.ir.scope import Scope
-from compiler.plan.nodes import REGION, Endpoint, FundPlan, Payer, Plan, RulePlan, Share, Tier
+from compiler.ir.types import dim
+from compiler.ir.walk import decl_exprs, walk
+from compiler.plan.nodes import REGION, Endpoint, EntityKind, FundPlan, Payer, Plan, RulePlan, Share, Tier
 
 __all__ = ["Endpoint", "FundPlan", "Plan", "RulePlan", "plan_of", "translate"]
 
@@ -28,6 +31,12 @@ def translate(checked: CheckedPolicy) -> Plan:
     funds = tuple(
         FundPlan(f.name.text, f.carried, f.per_region, f.name.span.line, f.name.span) for f in scope.funds.values()
     )
+    aggregates = {
+        e: kind
+        for top in _all_exprs(checked)
+        for e in walk(top)
+        if isinstance(e, ir.Call) and (kind := aggregate_kind(e, checked.types, scope)) is not None
+    }
     return Plan(
         rules=rules,
         order=tuple(_order(checked)),
@@ -39,12 +48,22 @@ def translate(checked: CheckedPolicy) -> Plan:
             **{f.name: f.per_region for f in funds if f.carried},
             **{r.name: r.regional for r in rules if r.shortfall is ir.ShortfallKind.CLAIM},
         },
+        entities=tuple(EntityKind(k, tuple(x.text for x in d.links), d.span.line) for k, d in scope.entities.items()),
+        aggregates=aggregates,
+        dims={n: dim(t) for n, t in checked.types.items()},
     )
+
+
+def _all_exprs(checked: CheckedPolicy) -> list[ir.Expr]:
+    return [e for d in checked.scope.values.values() for e in decl_exprs(d)]
 
 
 def _party(scope: Scope, ref: ir.PartyRef | None, default: Endpoint | None) -> Endpoint | None:
     if ref is None:
         return default
+    kind = scope.each_entity(ref)
+    if kind is not None:
+        return Endpoint(None, entity=kind)
     if ref.name is None:
         return REGION
     decl = scope.parties.get(ref.name.text)
@@ -92,6 +111,7 @@ def _rule(scope: Scope, checked: CheckedPolicy, r: ir.Rule) -> RulePlan:
         name=r.name.text,
         line=r.span.line,
         regional=checked.types[r.name.text].per_region,
+        entity=checked.types[r.name.text].entity,
         fund=fund,
         payer=payer,
         payee=payee,

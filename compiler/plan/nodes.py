@@ -10,7 +10,7 @@ from __future__ import annotations
 import attrs
 
 from compiler.ir import nodes as ir
-from compiler.ir.scope import account
+from compiler.ir.scope import account, entity_account
 from compiler.source import Span
 
 
@@ -19,10 +19,15 @@ class Endpoint:
     """One side of a transfer before the region is known: a party or fund (its account
     for the region when it keeps one per region, 名称(地区)), or the region itself."""
 
-    name: str | None  # None: the region (各地区)
+    name: str | None  # None: the region (各地区), or with `entity` each entity of that kind
     per_region: bool = False
+    entity: str | None = None
 
-    def at(self, region: str | None) -> str:
+    def at(self, region: str | None, member: str | None = None) -> str:
+        """The account for a region, or for one entity `member` in that region."""
+        if self.entity is not None:
+            assert member is not None, "checked: each-entity parties need per-entity amounts"
+            return entity_account(self.entity, member)
         if self.name is None:
             assert region is not None, "checked: each-region parties need per-region amounts"
             return region
@@ -74,7 +79,8 @@ class RulePlan:
     kind: ir.RuleKind
     name: str
     line: int
-    regional: bool  # one amount per region (else one in all)
+    regional: bool  # one amount per region or per entity (else one in all)
+    entity: str | None  # the kind of entity it has one amount for (自 各参保人员, 至 各定点医疗机构)
     fund: str | None  # the fund whose block holds it
     payer: Endpoint | None  # None for 弥补 (its tiers pay) and for 拆分's shares' side
     payee: Endpoint | None  # None for 拆分 (its shares receive)
@@ -101,6 +107,15 @@ class FundPlan:
 
 
 @attrs.frozen
+class EntityKind:
+    """实体: a kind of entity, and the kinds it is linked to (隶属)."""
+
+    name: str
+    links: tuple[str, ...]
+    line: int
+
+
+@attrs.frozen
 class Plan:
     rules: tuple[RulePlan, ...]  # in source order: the order of the ledger
     order: tuple[str, ...]  # every value after the values it reads (ties in source order)
@@ -111,6 +126,13 @@ class Plan:
     # What a period closes with and the next opens with, by name: every carried fund, then every
     # rule that carries claims; True where it keeps one account per region (名称(地区)).
     balances: dict[str, bool] = attrs.field(eq=False, repr=False, factory=dict)
+    entities: tuple[EntityKind, ...] = ()
+    # The kind of entity each entity aggregate (合计(工资 按 地区)) runs over, by the call itself.
+    aggregates: dict[ir.Call, str] = attrs.field(eq=False, repr=False, factory=dict)
+    dims: dict[str, str | None] = attrs.field(eq=False, repr=False, factory=dict)  # every value's dimension
+
+    def kinds(self) -> dict[str, tuple[str, ...]]:
+        return {k.name: k.links for k in self.entities}
 
     def rule(self, name: str) -> RulePlan:
         return self.by_name[name]
