@@ -397,7 +397,22 @@ class ScenarioReader(Reader):
                 "is fixed (a value and no bounds); a scenario cannot change it",
             )
             return
-        got = self.value(vn, field, self.checked.types[name], decl)
+        t = self.checked.types[name]
+        if t.per_region and isinstance(vn, yaml.MappingNode):  # one value a region, as an example gives
+            known = [r.text for r in self.scope.regions(self.checked.policy)]
+            per: dict[str, Value] = {}
+            for region, rk, rv in self.mapping(vn, field):
+                if known and region not in known:
+                    self.error(
+                        rk, f"{field}.{region}", "不是政策地区集中的地区", "is not a region of the policy's region set"
+                    )
+                    continue
+                one = self.value(rv, f"{field}.{region}", t, decl)
+                if one is not None:
+                    per[region] = one
+            params[name] = per
+            return
+        got = self.value(vn, field, t, decl)
         if got is not None:
             params[name] = got
 
