@@ -147,6 +147,15 @@ CODES: dict[str, Code] = {
         "entity-link-cycle",
         Text("实体“{kind}”经隶属关系又隶属于自身", "entity kind ‘{kind}’ is linked back to itself"),
     ),
+    "E213": Code(
+        E,
+        "member-clash",
+        Text(
+            "“{name}”与枚举“{enum}”的成员同名,写“{name}”时无法分辨指的是哪一个",
+            "‘{name}’ is also a member of the enumeration ‘{enum}’: where ‘{name}’ is written, which one is meant "
+            "cannot be told",
+        ),
+    ),
     # ---- types and units
     "E301": Code(
         E,
@@ -209,8 +218,8 @@ CODES: dict[str, Code] = {
         E,
         "bounds",
         Text(
-            "参数“{name}”的值{value}超出其声明的范围({bound})",
-            "the value {value} of parameter ‘{name}’ is outside its declared bound ({bound})",
+            "{where}参数“{name}”的值{value}超出其声明的范围({bound})",
+            "the value {value} of parameter ‘{name}’{where} is outside its declared bound ({bound})",
         ),
     ),
     "E402": Code(E, "shares", Text("{what}之和为{total},而不是恰好100%", "{what} add up to {total}, not exactly 100%")),
@@ -393,6 +402,14 @@ CODES: dict[str, Code] = {
         "tier-share-missing",
         Text("本层有多个承担方,每一方都须写明承担比例", "a tier with several payers needs each payer's share"),
     ),
+    "E440": Code(
+        E,
+        "band-reversed",
+        Text(
+            "这一档的下界{lower}高于上界{upper}",
+            "this band's lower edge {lower} is above its upper edge {upper}",
+        ),
+    ),
     # ---- prose for the 解读 (说明, 解读): references the explainer fills in
     "E260": Code(
         E,
@@ -483,6 +500,12 @@ TEXTS: dict[str, Text] = {
     "exception-applies": Text("此例外成立时改付这个金额", "where this exception applies, this amount is paid instead"),
     "other-exception": Text("另一条例外", "the other exception"),
     "declared-bound": Text("范围在此声明", "bound declared here"),
+    "member-here": Text("枚举成员“{name}”在此", "the member ‘{name}’ is here"),
+    "rename-clash": Text("给其中一个换个名字", "rename one of them"),
+    "bound-on-enum": Text(
+        "只有数值有大小之分:枚举、布尔、文本参数不能设“不低于”“不高于”",
+        "only numbers have an order: an enumeration, bool or text parameter takes no ‘at least’ or ‘at most’",
+    ),
     "last-tier": Text("最后一层", "the last tier"),
     "complement": Text("把其中一项写成 100% 减去其余各项", "write one share as 100% minus the others"),
     "open-clause": Text("原文:{quote}", "clause: {quote}"),

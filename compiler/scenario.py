@@ -11,6 +11,7 @@ on top: stochastic scenarios and case files use it for the scenarios they hold.
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import attrs
@@ -20,13 +21,14 @@ from compiler import docread
 from compiler.docread import Composed, FieldError, Reader, text_of
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
+from compiler.ir.constants import fold
 from compiler.ir.scope import account
 from compiler.ir.types import Base, Type
 from compiler.ir.walk import decl_exprs, walk
 from compiler.messages import Text
 from compiler.plan import plan_of
 from compiler.readings import choices, uses_regions_together
-from compiler.runtime import shift
+from compiler.runtime import shift, to_decimal
 from compiler.sheets.amounts import plain_number
 from compiler.sheets.problems import SheetError
 from compiler.sheets.read import compose as compose_scenario
@@ -146,17 +148,18 @@ class ScenarioReader(Reader):
             return None
         if isinstance(decl, ir.ParamDecl):
             for b in decl.bounds:
-                limit = _literal(b.expr)
+                limit = fold(b.expr, self.scope.values)
                 if limit is None:
                     continue
                 low = b.kind is ir.BoundKind.MIN
                 if (low and d < limit) or (not low and d > limit):
                     word = ("不低于", "at least") if low else ("不高于", "at most")
+                    shown = _show(b.expr, limit, t)
                     self.error(
                         node,
                         field,
-                        f"{text} 超出范围:须{word[0]} {_show(b.expr)}",
-                        f"{text} is out of range: must be {word[1]} {_show(b.expr)}",
+                        f"{text} 超出范围:须{word[0]} {shown}",
+                        f"{text} is out of range: must be {word[1]} {shown}",
                     )
                     return None
         return d
@@ -394,7 +397,22 @@ class ScenarioReader(Reader):
                 "is fixed (a value and no bounds); a scenario cannot change it",
             )
             return
-        got = self.value(vn, field, self.checked.types[name], decl)
+        t = self.checked.types[name]
+        if t.per_region and isinstance(vn, yaml.MappingNode):  # one value a region, as an example gives
+            known = [r.text for r in self.scope.regions(self.checked.policy)]
+            per: dict[str, Value] = {}
+            for region, rk, rv in self.mapping(vn, field):
+                if known and region not in known:
+                    self.error(
+                        rk, f"{field}.{region}", "不是政策地区集中的地区", "is not a region of the policy's region set"
+                    )
+                    continue
+                one = self.value(rv, f"{field}.{region}", t, decl)
+                if one is not None:
+                    per[region] = one
+            params[name] = per
+            return
+        got = self.value(vn, field, t, decl)
         if got is not None:
             params[name] = got
 
@@ -458,16 +476,12 @@ class ScenarioReader(Reader):
         return names
 
 
-def _literal(e: ir.Expr) -> Decimal | None:
+def _show(e: ir.Expr, limit: Fraction, t: Type) -> str:
+    """A bound as the drafter wrote it, or, for an expression, its value in the parameter's unit."""
     if isinstance(e, ir.Num):
-        return e.value
-    if isinstance(e, ir.Neg) and isinstance(e.operand, ir.Num):
-        return -e.operand.value
-    return None
-
-
-def _show(e: ir.Expr) -> str:
-    return e.text if isinstance(e, ir.Num) else "…"
+        return e.text
+    number = to_decimal(limit * 100 if t.base is Base.RATIO else limit).normalize()
+    return f"{number:f}" + ("%" if t.base is Base.RATIO else "元" if t.base is Base.MONEY else "")
 
 
 def load(

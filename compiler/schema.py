@@ -47,7 +47,10 @@ def scenario_schema(checked: CheckedPolicy) -> dict[str, Any]:
         quote = d.literate.quote.value if d.literate.quote else None
         t = checked.types[name]
         if isinstance(d, ir.ParamDecl) and not (d.value is not None and not d.bounds):
-            params[name] = _value(t, False, enums, quote)
+            one = _value(t, False, enums, None)
+            params[name] = {"anyOf": [one, {"type": "object", "additionalProperties": one}]} if t.per_region else one
+            if quote:
+                params[name]["description"] = quote
         elif isinstance(d, ir.InputDecl):
             (regional if t.per_region else scalars)[name] = _value(t, d.signed, enums, quote)
     open_params = [n for n, d in scope.values.items() if isinstance(d, ir.ParamDecl) and d.value is None]

@@ -149,3 +149,100 @@ def test_an_unwritable_output_path_is_exit_2_with_the_reason(command: str, tmp_p
     assert result.exit_code == 2
     assert "No such file or directory" in result.output and "Traceback" not in result.output
     assert not target.parent.exists()
+
+
+# ---- issue 19: bugs found by drafters --------------------------------------------------------
+
+_PARTIES = "  主体 市财政\n  主体 省财政\n"
+
+
+def _policy(body: str) -> str:
+    return "政策 测试 {\n" + body + "}\n"
+
+
+def test_an_example_value_outside_a_parameters_bounds_is_refused(tmp_path: Path) -> None:
+    text = _policy(
+        "  参数 比例: 比例 待定 不高于 50%\n  输入 收入: 金额\n"
+        + _PARTIES
+        + '  转移 补助额 = 收入 × 比例  自 省财政 至 市财政  原文 "补助"\n'
+        '  例 "一" {\n    已知 比例 = 60%\n    已知 收入 = 100元\n    期望 补助额 = 60元\n  }\n'
+    )
+    code, out = run("check", write(tmp_path, text))
+    assert code == 1
+    assert "policy.pool:8:13: 错误[E401]: 算例“一”中参数“比例”的值60%超出其声明的范围(不高于 50%)" in out
+
+
+def test_a_constant_bound_is_evaluated_and_shown_by_its_value(tmp_path: Path) -> None:
+    text = _policy(
+        "  参数 额度: 金额 = 5元 不低于 取大(20元, 10元)\n  参数 比例: 比例 = 5% 不低于 10% + 5%\n  输入 收入: 金额\n"
+        + _PARTIES
+        + '  转移 补助额 = 收入 × 比例 + 额度  自 省财政 至 市财政  原文 "补助"\n'
+    )
+    code, out = run("check", write(tmp_path, text))
+    assert code == 1
+    assert "参数“额度”的值5元超出其声明的范围(不低于 20元)" in out
+    assert "参数“比例”的值5%超出其声明的范围(不低于 15%)" in out
+
+
+def test_an_ordering_bound_on_an_enumeration_parameter_is_a_type_error(tmp_path: Path) -> None:
+    text = _policy(
+        "  枚举 方式 { 按全额, 按差额 }\n  参数 计算方式: 方式 = 按全额 不低于 按全额\n  输入 收入: 金额\n"
+        + _PARTIES
+        + '  转移 补助额 = 如果 计算方式 = 按全额 则 收入 否则 0元  自 省财政 至 市财政  原文 "补助"\n'
+    )
+    code, out = run("check", write(tmp_path, text))
+    assert code == 1
+    assert "policy.pool:3:21: 错误[E302]: 这里需要可比较大小的数值(金额、比例、人数、数值),而实际是方式" in out
+    assert "提示: 只有数值有大小之分:枚举、布尔、文本参数不能设“不低于”“不高于”" in out
+
+
+_BANDS = (
+    """  参数 线一: 比例 待定
+  参数 线二: 比例 待定
+  输入 结余率: 比例
+  输入 收入: 金额
+"""
+    + _PARTIES
+)
+
+
+def _bands(rows: str) -> str:
+    return _policy(_BANDS + "  转移 补助额 = 收入 × 分段 结余率 {\n" + rows + '  }  自 省财政 至 市财政  原文 "补助"\n')
+
+
+def test_identical_non_linear_band_edges_meet(tmp_path: Path) -> None:
+    rows = "    0 至 取大(线一, 线二) => 10%\n    取大(线一, 线二) 以上 => 20%\n"
+    code, out = run("check", write(tmp_path, _bands(rows)))
+    assert code == 0 and "W503" not in out, out
+
+
+def test_a_reversed_constant_band_has_its_own_message(tmp_path: Path) -> None:
+    rows = "    0 至 20% => 10%\n    20% 至 10% => 20%\n    10% 以上 => 30%\n"
+    code, out = run("check", write(tmp_path, _bands(rows)))
+    assert code == 1
+    assert "policy.pool:10:5: 错误[E440]: 这一档的下界20%高于上界10%" in out
+    assert "E404" not in out
+
+
+def test_a_rule_named_like_an_enumeration_member_is_a_name_clash(tmp_path: Path) -> None:
+    text = _policy(
+        "  枚举 方式 { 按全额, 按差额 }\n  输入 计算方式: 方式\n  输入 收入: 金额\n"
+        + _PARTIES
+        + '  转移 按全额 = 如果 计算方式 = 按全额 则 收入 否则 0元  自 省财政 至 市财政  原文 "补助"\n'
+    )
+    code, out = run("check", write(tmp_path, text))
+    assert code == 1
+    assert "policy.pool:7:6: 错误[E213]: “按全额”与枚举“方式”的成员同名" in out
+    assert "E204" not in out and "E301" not in out
+
+
+def test_band_edges_that_are_reversed_whatever_the_scenario_gives_are_reported(tmp_path: Path) -> None:
+    text = _policy(
+        "  参数 线一: 比例 = 20% 不低于 20% 不高于 50%\n  参数 线二: 比例 = 10% 不高于 15%\n  输入 结余率: 比例\n"
+        "  输入 收入: 金额\n" + _PARTIES + "  转移 补助额 = 收入 × 分段 结余率 {\n"
+        "    0 至 线一 => 10%\n    线一 至 线二 => 20%\n    线二 以上 => 30%\n"
+        '  }  自 省财政 至 市财政  原文 "补助"\n'
+    )
+    code, out = run("check", write(tmp_path, text))
+    assert code == 1
+    assert "policy.pool:10:5: 错误[E440]: 这一档的下界线一高于上界线二" in out

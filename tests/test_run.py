@@ -237,3 +237,47 @@ def test_simulate_table_totals_a_per_region_fund_over_its_regions() -> None:
     state = json.loads(CliRunner().invoke(main, ["run", policy, scenario, "--json"]).output)["state"]
     total = sum(Decimal(v) for v in state["区县累计结余"].values())
     assert f"{total:,.2f}" == "249,000,000.00" and row.split()[-2:] == ["249,000,000.00", "1,623,000,000.00"]
+
+
+PER_REGION_PARAM = """政策 测试 {
+  地区 市州
+  参数 比例: 比例 每地区 待定 不高于 50%
+  输入 收入: 金额 每地区
+  资金 调剂金 {
+    上解 上解额 = 收入 × 比例  自 各地区  原文 "按比例上解"
+    分配 分配额 = 全部 至 各地区 按 收入  原文 "全部分配"
+  }
+}
+地区集 市州 { 甲, 乙, 丙 }
+"""
+
+
+def test_a_per_region_parameter_is_given_per_region_and_settled_alike_by_every_engine(tmp_path: Path) -> None:
+    from compiler.driver import check_file
+    from compiler.scenario import load
+    from compiler.vector import batch_of, run_batch
+
+    policy = tmp_path / "p.pool"
+    policy.write_text(PER_REGION_PARAM, encoding="utf-8")
+    scen = tmp_path / "s.json"
+    scen.write_text(
+        '{"params": {"比例": {"甲": "15%", "乙": "25%", "丙": "10%"}},\n'
+        ' "regions": {"甲": {"收入": "100"}, "乙": {"收入": "200"}, "丙": {"收入": "300"}}}',
+        encoding="utf-8",
+    )
+    outs = {e: run("run", str(policy), str(scen), "--json", "--engine", e) for e in ("compiled", "interpreter")}
+    assert outs["compiled"] == outs["interpreter"] and outs["compiled"][0] == 0
+    collected = json.loads(outs["compiled"][1])["values"]["上解额"]
+    assert collected == {"甲": "15.00", "乙": "50.00", "丙": "30.00"}
+    checked = check_file(policy).policy
+    assert checked is not None
+    scenario, errors = load(scen, checked)
+    assert scenario is not None and not errors
+    fen = run_batch(checked, batch_of(checked, [scenario])).values["上解额"]
+    assert [int(x) for x in fen[0]] == [1500, 5000, 3000]
+    schema = json.loads(run("schema", str(policy))[1])["properties"]["params"]["properties"]["比例"]
+    assert schema["anyOf"][1]["type"] == "object"
+    scen.write_text('{"params": {"比例": {"甲": "60%"}}, "regions": {"甲": {"收入": "100"}}, "partial": true}')
+    code, out, err = run("run", str(policy), str(scen))
+    assert (code, out) == (2, "")
+    assert "s.json:1:25: params.比例.甲: 60% 超出范围:须不高于 50%" in err

@@ -9,8 +9,11 @@ from compiler.checks.intervals import Analyzer
 from compiler.checks.linear import Linear, constant, constant_of, linear, percent, show
 from compiler.diagnostics import Diagnostic, diag, label, note
 from compiler.ir import nodes as ir
+from compiler.ir.constants import fold
+from compiler.ir.types import Base
 from compiler.ir.walk import decl_exprs, walk
 from compiler.messages import Text
+from compiler.numbers import to_decimal
 from compiler.source import Span
 
 ONE = Fraction(1)
@@ -18,13 +21,15 @@ ONE = Fraction(1)
 
 def check_bounds(ctx: Context) -> list[Diagnostic]:
     out: list[Diagnostic] = []
+    values = ctx.scope.values
     for _m, d in ctx.program.all_decls():
+        if isinstance(d, ir.Example):
+            out += _example_bounds(ctx, d)
         if not isinstance(d, ir.ParamDecl):
             continue
-        value = constant(d.value, ctx) if d.value is not None else None
-        limits = [(b, constant(b.expr, ctx)) for b in d.bounds]
-        lows = [(b, v) for b, v in limits if v is not None and b.kind is ir.BoundKind.MIN]
-        highs = [(b, v) for b, v in limits if v is not None and b.kind is ir.BoundKind.MAX]
+        limits = _limits(ctx, d)
+        lows = [(b, v) for b, v in limits if b.kind is ir.BoundKind.MIN]
+        highs = [(b, v) for b, v in limits if b.kind is ir.BoundKind.MAX]
         for bl, lo in lows:
             for bh, hi in highs:
                 if lo > hi:
@@ -34,24 +39,62 @@ def check_bounds(ctx: Context) -> list[Diagnostic]:
                             bl.span,
                             labels=[label(bh.span, "declared-bound")],
                             name=d.name.text,
-                            low=_text(bl.expr),
-                            high=_text(bh.expr),
+                            low=_shown(ctx, d, bl.expr, lo),
+                            high=_shown(ctx, d, bh.expr, hi),
                         )
                     )
+        value = fold(d.value, values) if d.value is not None else None
         if value is None or d.value is None:
             continue
-        for b, v in lows + highs:
-            if (b.kind is ir.BoundKind.MIN and value < v) or (b.kind is ir.BoundKind.MAX and value > v):
-                out.append(
-                    diag(
-                        "E401",
-                        d.value.span,
-                        labels=[label(b.span, "declared-bound")],
-                        name=d.name.text,
-                        value=_text(d.value),
-                        bound=_bound_text(b),
-                    )
+        out += _outside(ctx, d, d.value, value, limits, Text("", ""))
+    return out
+
+
+def _limits(ctx: Context, d: ir.ParamDecl) -> list[tuple[ir.Bound, Fraction]]:
+    """A parameter's bounds that the policy fixes, by their exact values."""
+    out = []
+    for b in d.bounds:
+        v = fold(b.expr, ctx.scope.values)
+        if v is not None:
+            out.append((b, v))
+    return out
+
+
+def _outside(
+    ctx: Context, d: ir.ParamDecl, e: ir.Expr, value: Fraction, limits: list[tuple[ir.Bound, Fraction]], where: Text
+) -> list[Diagnostic]:
+    out = []
+    for b, v in limits:
+        if (b.kind is ir.BoundKind.MIN and value < v) or (b.kind is ir.BoundKind.MAX and value > v):
+            out.append(
+                diag(
+                    "E401",
+                    e.span,
+                    labels=[label(b.span, "declared-bound")],
+                    name=d.name.text,
+                    value=_shown(ctx, d, e, value),
+                    bound=_bound_text(_shown(ctx, d, b.expr, v), b),
+                    where=where,
                 )
+            )
+    return out
+
+
+def _example_bounds(ctx: Context, ex: ir.Example) -> list[Diagnostic]:
+    """An example's 已知 is a scenario written in the policy: held to the same bounds."""
+    out: list[Diagnostic] = []
+    where = Text(f"算例“{ex.label.value}”中", f" in example ‘{ex.label.value}’")
+    for case in (*([ex.shared] if ex.shared else []), *ex.periods):
+        for b in case.given:
+            d = ctx.scope.values.get(b.name.text)
+            if not isinstance(d, ir.ParamDecl) or not d.bounds:
+                continue
+            limits = _limits(ctx, d)
+            given = [b.value.scalar] if b.value.scalar is not None else [rv.value for rv in b.value.regions]
+            for e in given:
+                value = fold(e, ctx.scope.values)
+                if value is not None:
+                    out += _outside(ctx, d, e, value, limits, where)
     return out
 
 
@@ -59,11 +102,21 @@ def _text(e: ir.Expr) -> str:
     return e.text if isinstance(e, ir.Num) else "…"
 
 
-def _bound_text(b: ir.Bound) -> Text:
-    v = _text(b.expr)
+def _shown(ctx: Context, d: ir.ParamDecl, e: ir.Expr, v: Fraction) -> str:
+    """A value as the drafter wrote it, or, for an expression, its value in the parameter's unit."""
+    if isinstance(e, ir.Num):
+        return e.text
+    t = ctx.types.get(d.name.text)
+    if t is not None and t.base is Base.RATIO:
+        return percent(v)
+    number = format(to_decimal(v).normalize(), "f")
+    return number + "元" if t is not None and t.base is Base.MONEY else number
+
+
+def _bound_text(shown: str, b: ir.Bound) -> Text:
     return Text(
-        ("不低于 " if b.kind is ir.BoundKind.MIN else "不高于 ") + v,
-        ("at least " if b.kind is ir.BoundKind.MIN else "at most ") + v,
+        ("不低于 " if b.kind is ir.BoundKind.MIN else "不高于 ") + shown,
+        ("at least " if b.kind is ir.BoundKind.MIN else "at most ") + shown,
     )
 
 
@@ -135,16 +188,20 @@ def _bands(ctx: Context, an: Analyzer, e: ir.Bands) -> list[Diagnostic]:
     bands = e.bands
     reversed_ = set()
     for i, band in enumerate(bands):
-        start = constant(band.lower, ctx)
-        end = constant(band.upper, ctx) if band.upper is not None else None
-        if start is not None and end is not None and end <= start:
-            out.append(diag("E404", band.span, lower=_edge_text(band.lower, ctx)))
+        if band.upper is None:
+            continue
+        start, end = an.of(band.lower), an.of(band.upper)
+        # Reversed whatever a scenario gives: its lowest lower edge is at or above its highest upper edge.
+        if start.lo is not None and end.hi is not None and end.hi <= start.lo:
+            out.append(diag("E440", band.span, lower=_edge_text(band.lower, ctx), upper=_edge_text(band.upper, ctx)))
             reversed_.add(i)
     for i, (a, b) in enumerate(zip(bands, bands[1:])):
         if i in reversed_ or i + 1 in reversed_:
             continue
         if a.upper is None:
             out.append(diag("E404", b.span, lower=_edge_text(b.lower, ctx)))
+            continue
+        if a.upper == b.lower:  # written alike (spans aside): they meet, whatever they are worth
             continue
         hi, lo = linear(a.upper, ctx), linear(b.lower, ctx)
         if hi is None or lo is None:

@@ -76,6 +76,15 @@ class Pass:
 
 
 def conflict(c: Conflict) -> Diagnostic:
+    if c.member_of is not None:
+        return diag(
+            "E213",
+            c.span,
+            labels=[label(c.first, "member-here", name=c.name)],
+            hint=note("rename-clash"),
+            name=c.name,
+            enum=c.member_of,
+        )
     return diag("E202", c.span, labels=[label(c.first, "first-defined")], name=c.name)
 
 

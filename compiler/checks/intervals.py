@@ -14,10 +14,11 @@ from fractions import Fraction
 import attrs
 
 from compiler.checks.context import Context
-from compiler.checks.linear import constant, fixed_param
+from compiler.checks.linear import fixed_param
 from compiler.diagnostics import Diagnostic, diag, note
 from compiler.ir import functions
 from compiler.ir import nodes as ir
+from compiler.ir.constants import fold
 from compiler.ir.walk import all_rules, decl_exprs, walk
 
 Bound = Fraction | None  # None: unbounded on that side
@@ -115,7 +116,7 @@ class Analyzer:
                 return self.of(d.value)
             lo, hi = natural.lo, natural.hi
             for b in d.bounds:
-                v = constant(b.expr, self.ctx)
+                v = fold(b.expr, self.ctx.scope.values)
                 if v is not None and b.kind is ir.BoundKind.MIN:
                     lo = v if lo is None else max(lo, v)
                 elif v is not None:

@@ -210,5 +210,6 @@ def _example(ctx: Context, ex: ir.Example) -> list[Diagnostic]:
                     out.append(undefined(kind, n, b.name.span, allowed))
                 for rv in b.value.regions:
                     if known_regions and rv.region.text not in known_regions and rv.region.text not in ids:
-                        out.append(undefined("member", rv.region.text, rv.region.span, [*known_regions, *ids]))
+                        what = "member" if ids else "region"
+                        out.append(undefined(what, rv.region.text, rv.region.span, [*known_regions, *ids]))
     return out

@@ -490,6 +490,7 @@ def _expr_text(e: ir.Expr) -> Text:
 
 _NUMERIC = Text("数值(金额、比例、人数或数值)", "a number (money, ratio, count or number)")
 _ENUM = Text("枚举值", "an enumeration value")
+_ORDERED = Text("可比较大小的数值(金额、比例、人数、数值)", "a value with an order (money, ratio, count or number)")
 PER_REGION_TEXT = Text("按地区取值的数", "a per-region number")
 
 
@@ -501,8 +502,15 @@ def check(ctx: Context) -> list[Diagnostic]:
         match d:
             case ir.ParamDecl():
                 declared = checker.type_ref(d.type)
+                if declared is not None and declared.base in (Base.ENUM, Base.BOOL, Base.TEXT) and d.bounds:
+                    # Only what has an order can be bounded: 不低于 按全额 means nothing.
+                    for b in d.bounds:
+                        checker.out.append(
+                            diag("E302", b.span, hint=note("bound-on-enum"), expected=_ORDERED, got=type_text(declared))
+                        )
                 if declared is not None:
-                    for e in (d.value, *(b.expr for b in d.bounds)):
+                    ordered = declared.base not in (Base.ENUM, Base.BOOL, Base.TEXT)
+                    for e in (d.value, *(b.expr for b in d.bounds if ordered)):
                         checker.expect_type(e, None, declared, scalar=not declared.per_region)
             case ir.InputDecl(default=default) if default is not None:
                 declared = checker.type_ref(d.type)

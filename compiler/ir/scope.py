@@ -29,6 +29,7 @@ class Conflict:
     name: str
     span: Span
     first: Span
+    member_of: str | None = None  # a value named like a member of this enumeration
 
 
 @attrs.define
@@ -226,6 +227,15 @@ def build_scope(program: ir.Program) -> tuple[Scope, list[Conflict]]:
     for r in all_rules(decls):
         scope.rules.append(r)
         declare(r.name, scope.values, r, seen)  # type: ignore[arg-type]
+    # A value named like an enumeration member: `方式 = 按全额` could mean either. The scope
+    # keeps the member, so the clash is reported once, not as the cycle or type error it causes.
+    for e in scope.enums.values():
+        for m in e.members:
+            if m.text in seen and (m.text in scope.values or m.text in scope.parties):
+                conflicts.append(Conflict(m.text, seen[m.text].span, m.span, e.name.text))
+                scope.values.pop(m.text, None)
+                scope.parties.pop(m.text, None)
+                scope.funds.pop(m.text, None)
     return scope, conflicts
 
 
