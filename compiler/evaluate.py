@@ -58,6 +58,7 @@ def env_of(scen: Scenario) -> Env:
         convert(scen.inputs),
         {k: Fraction(v) for k, v in scen.state.items()},
         scen.period,
+        scen.entities,
     )
 
 

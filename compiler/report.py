@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
 
@@ -11,9 +12,11 @@ from compiler.interpreter import PeriodResult
 from compiler.interpreter.values import Scalar
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.types import Base, Type
+from compiler.ledger import Row, compact
 from compiler.numbers import to_decimal
 from compiler.plan import plan_of
 from compiler.readings import choices, uses_regions_together
+from compiler.runtime import NO_ENTITIES, Entities
 
 
 def _json_scalar(v: Scalar, t: Type | None) -> str | bool:
@@ -26,10 +29,23 @@ def _json_scalar(v: Scalar, t: Type | None) -> str | bool:
     return format(to_decimal(v, 10).normalize(), "f")
 
 
-def to_json(checked: CheckedPolicy, period: int | None, res: PeriodResult, missing: tuple[str, ...] = ()) -> str:
+def to_json(
+    checked: CheckedPolicy,
+    period: int | None,
+    res: PeriodResult,
+    missing: tuple[str, ...] = (),
+    entities: Entities = NO_ENTITIES,
+    detail: Iterable[str] = (),
+) -> str:
+    """The JSON contract. Transfers of entities come totalled per rule and region (with
+    "region" and "count") and values per entity are left out, unless `detail` names the kind."""
+    keep = set(detail)
     values: dict[str, object] = {}
     for name in checked.scope.values:  # declaration order, whichever engine computed them
         if name not in res.values:
+            continue
+        kind = checked.types[name].entity if name in checked.types else None
+        if kind is not None and kind not in keep:
             continue
         v = res.values[name]
         t = checked.types.get(name)
@@ -37,10 +53,7 @@ def to_json(checked: CheckedPolicy, period: int | None, res: PeriodResult, missi
     doc = {
         "period": period,
         "values": values,
-        "transfers": [
-            {"from": t.source, "to": t.dest, "amount": str(to_decimal(t.amount, 2)), "rule": t.rule, "line": t.line}
-            for t in res.transfers
-        ],
+        "transfers": [_json_row(r) for r in compact(res.transfers, entities, keep)],
         "state": _state(checked, res.closing),
     }
     if checked.readings:
@@ -50,11 +63,29 @@ def to_json(checked: CheckedPolicy, period: int | None, res: PeriodResult, missi
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
-def notes(checked: CheckedPolicy, missing: tuple[str, ...], lang: str) -> str:
+def _json_row(r: Row) -> dict[str, object]:
+    row: dict[str, object] = {"from": r.source, "to": r.dest, "amount": str(to_decimal(r.amount, 2))}
+    if r.kind is not None:
+        row.update(region=r.region, count=r.count)
+    row.update(rule=r.rule, line=r.line)
+    return row
+
+
+def notes(checked: CheckedPolicy, missing: tuple[str, ...], lang: str, detail: Iterable[str] = ()) -> str:
     """What a reader must know of the figures above: the readings they were settled under,
-    and, for a partial scenario, which totals cover only the regions listed."""
+    for a partial scenario which totals cover only the regions listed, and how entities
+    were totalled."""
     zh = lang == "zh"
     out = ""
+    totalled = [k for k in checked.scope.entities if k not in set(detail)]
+    if totalled:
+        kinds = "、".join(totalled) if zh else ", ".join(totalled)
+        out += (
+            f"实体:{kinds}的资金往来按规则和地区合计,括号内为合计的个数;逐个列出用 --detail {totalled[0]}\n"
+            if zh
+            else f"Entities: transfers of {kinds} are totalled per rule and region, with how many in brackets; "
+            f"list them one by one with --detail {totalled[0]}\n"
+        )
     written = checked.written or checked.program
     default = {c.name.text: c.default.text for c in choices(written)}
     if checked.readings != default:  # the defaults are the policy as written: said only when departed from
@@ -115,10 +146,17 @@ def table(headers: list[str], rows: list[list[str]], right: set[int]) -> str:
     return "\n".join([line(headers), rule, *(line(r) for r in rows)]) + "\n"
 
 
-def to_text(res: PeriodResult, period: int | None, lang: str, checked: CheckedPolicy | None = None) -> str:
+def to_text(
+    res: PeriodResult,
+    period: int | None,
+    lang: str,
+    checked: CheckedPolicy | None = None,
+    entities: Entities = NO_ENTITIES,
+    detail: Iterable[str] = (),
+) -> str:
     zh = lang == "zh"
     heads = ["规则", "自", "至", "金额(元)", "行"] if zh else ["rule", "from", "to", "amount (元)", "line"]
-    rows = [[t.rule, t.source, t.dest, money(t.amount), str(t.line)] for t in res.transfers]
+    rows = [[r.rule, *r.side(lang), money(r.amount), str(r.line)] for r in compact(res.transfers, entities, detail)]
     title = (
         (f"{period}年 资金往来" if zh else f"Transfers, {period}") if period else ("资金往来" if zh else "Transfers")
     )

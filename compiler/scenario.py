@@ -28,7 +28,8 @@ from compiler.ir.walk import decl_exprs, walk
 from compiler.messages import Text
 from compiler.plan import plan_of
 from compiler.readings import choices, uses_regions_together
-from compiler.runtime import shift, to_decimal
+from compiler.runtime import NO_ENTITIES, Entities, shift, to_decimal
+from compiler.scenario_entities import EntityTables
 from compiler.sheets.amounts import plain_number
 from compiler.sheets.problems import SheetError
 from compiler.sheets.read import compose as compose_scenario
@@ -41,7 +42,7 @@ Supplied = Value | dict[str, Value]  # one value, or one per region
 # nodes ~50 times the text, so a larger file is refused before it is read, not ground through.
 MAX_BYTES = 8 * 1024 * 1024
 _WHAT = Text("一期的情景数据(请拆成几个文件)", "one period's scenario (split it)")
-_TOP = {"period", "scheme", "params", "global", "regions", "state", "readings", "partial", "description"}
+_TOP = {"period", "scheme", "params", "global", "regions", "entities", "state", "readings", "partial", "description"}
 ScenarioError = FieldError  # what is wrong with a scenario's field, and where
 
 
@@ -76,6 +77,9 @@ class Scenario:
     # What the case is, in words, by language ("zh", "en"): the explainer names the case by it
     # where it prices readings. A plain string serves every language.
     description: dict[str, str] = attrs.field(factory=dict)
+    # Persons, employers, institutions (compiler/scenario_entities.py); their inputs are in
+    # `inputs`, by entity id.
+    entities: Entities = NO_ENTITIES
 
 
 class ScenarioReader(Reader):
@@ -176,6 +180,8 @@ class ScenarioReader(Reader):
         state_nodes: yaml.Node | None = None  # read after regions, which it may name
         regions_node: yaml.Node | None = None
         readings: dict[str, str] = {}
+        entity_node: yaml.Node | None = None
+        entities = NO_ENTITIES
         partial: bool | None = None
         description: dict[str, str] = {}
         policy = self.checked.policy
@@ -196,6 +202,8 @@ class ScenarioReader(Reader):
                 regions, regions_node = self.regions(v, inputs), v
             elif key == "state":
                 state_nodes = v
+            elif key == "entities":
+                entity_node = v
             elif key == "readings":
                 self.readings(v, readings)
             elif key == "partial":
@@ -203,13 +211,20 @@ class ScenarioReader(Reader):
                 partial = got if isinstance(got, bool) else None
             elif key == "description":
                 description = self.description(v)
+        if entity_node is not None:
+            known = [r.text for r in self.scope.regions(policy)]
+            entities, named = EntityTables(self, self.checked, self.value).read(entity_node, regions, known, inputs)
+            if not regions:
+                regions = named  # a scenario listing only entities: the regions they are in
         if state_nodes is not None:
             self.state(state_nodes, state, regions)
         regional = next(
             (
                 n
                 for n, d in self.scope.values.items()
-                if isinstance(d, ir.InputDecl) and self.checked.types[n].per_region
+                if isinstance(d, ir.InputDecl)
+                and self.checked.types[n].per_region
+                and self.checked.types[n].entity is None
             ),
             None,
         )
@@ -256,7 +271,9 @@ class ScenarioReader(Reader):
             )
         if self.errors:
             return None
-        scen = Scenario(file, period, scheme, tuple(regions), params, inputs, state, readings, missing, description)
+        scen = Scenario(
+            file, period, scheme, tuple(regions), params, inputs, state, readings, missing, description, entities
+        )
         self.given.clear()
         return scen
 
@@ -426,6 +443,14 @@ class ScenarioReader(Reader):
             self.error(kn, field, f"不是输入(可用:{'、'.join(known)})", f"is not an input (known: {', '.join(known)})")
             return
         t = self.checked.types[name]
+        if t.entity is not None:
+            self.error(
+                kn,
+                field,
+                f"按{t.entity}逐个取值的输入须写在 entities.{t.entity} 的记录中",
+                f"an input per {t.entity} belongs in the records of entities.{t.entity}",
+            )
+            return
         if t.per_region != (region is not None):
             where = (
                 ("按地区的输入须写在 regions 下", "a per-region input belongs under regions")

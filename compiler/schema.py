@@ -37,12 +37,29 @@ def _value(t: Type, signed: bool, enums: dict[str, list[str]], description: str 
     return schema
 
 
+def _entity_table(kind: str, d: ir.EntityDecl, inputs: dict[str, Any], regions: list[str]) -> dict[str, Any]:
+    """One kind's records: an id, its region (or a link it takes its region from), its inputs."""
+    text = {"type": "string", "minLength": 1}
+    region = {"enum": regions} if regions else text
+    links = {x.text: {"type": ["string", "null"], "description": f"the {x.text} it belongs to"} for x in d.links}
+    record = {
+        "type": "object",
+        "properties": {"id": text, "地区": region, "region": region, **links, **inputs},
+        "required": ["id"],
+        "additionalProperties": False,
+    }
+    if not d.links:
+        record["anyOf"] = [{"required": ["地区"]}, {"required": ["region"]}]
+    return {"type": "array", "items": record, "description": f"one record per {kind}, ids unique"}
+
+
 def scenario_schema(checked: CheckedPolicy) -> dict[str, Any]:
     scope = checked.scope
     enums = {n: [m.text for m in e.members] for n, e in scope.enums.items()}
     params: dict[str, Any] = {}
     scalars: dict[str, Any] = {}
     regional: dict[str, Any] = {}
+    per_entity: dict[str, dict[str, Any]] = {}
     for name, d in scope.values.items():
         quote = d.literate.quote.value if d.literate.quote else None
         t = checked.types[name]
@@ -51,6 +68,8 @@ def scenario_schema(checked: CheckedPolicy) -> dict[str, Any]:
             params[name] = {"anyOf": [one, {"type": "object", "additionalProperties": one}]} if t.per_region else one
             if quote:
                 params[name]["description"] = quote
+        elif isinstance(d, ir.InputDecl) and t.entity is not None:
+            per_entity.setdefault(t.entity, {})[name] = _value(t, d.signed, enums, quote)
         elif isinstance(d, ir.InputDecl):
             (regional if t.per_region else scalars)[name] = _value(t, d.signed, enums, quote)
     open_params = [n for n, d in scope.values.items() if isinstance(d, ir.ParamDecl) and d.value is None]
@@ -83,6 +102,15 @@ def scenario_schema(checked: CheckedPolicy) -> dict[str, Any]:
             "additionalProperties": False,
         },
     }
+    if scope.entities:
+        props["entities"] = {
+            "type": "object",
+            "description": "entities below the regions, as lists of records (docs/language.md, 实体)",
+            "properties": {
+                k: _entity_table(k, d, per_entity.get(k, {}), region_names) for k, d in scope.entities.items()
+            },
+            "additionalProperties": False,
+        }
     if policy is not None and policy.header.schemes:
         props["scheme"] = {"enum": [s.text for s in policy.header.schemes]}
     props["partial"] = {"type": "boolean", "description": "lists only some of the policy's regions, on purpose"}

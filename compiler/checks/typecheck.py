@@ -171,8 +171,11 @@ class Checker:
 
     def infer(self, e: ir.Expr, rule: ir.Rule | None) -> Type | None:
         """The type of e; a value per entity where any operand is one (the finest of them)."""
-        t = self._infer(e, rule)
+        t = self._joined(e, self._infer(e, rule))
         self.memo[id(e)] = t
+        return t
+
+    def _joined(self, e: ir.Expr, t: Type | None) -> Type | None:
         if t is None or not t.per_region or isinstance(e, (ir.Name, ir.Call)):
             return t
         kind: str | None = None

@@ -28,6 +28,13 @@ from compiler.commands.common import ENCODING, ENGINE, LANG, READING, emit, emit
 @click.option(
     "--explain", "targets", multiple=True, metavar="名称[@地区]", help="Explain a value down to the inputs / 解释某个数"
 )
+@click.option(
+    "--detail",
+    "detail",
+    multiple=True,
+    metavar="实体",
+    help="List this kind of entity one by one (default: totals per rule and region) / 逐个列出该类实体",
+)
 @ENGINE
 @READING
 @LANG
@@ -40,6 +47,7 @@ def run(
     encoding: str | None,
     targets: tuple[str, ...],
     engine: str,
+    detail: tuple[str, ...],
     readings: tuple[str, ...],
     lang: str,
 ) -> None:
@@ -64,8 +72,19 @@ def run(
 
         emit_sheet(lambda: write_results(checked, [(scen.period, res)], fmt, lang), output, lang, [policy, scenario])
         return
+    unknown = [k for k in detail if k not in checked.scope.entities]
+    if unknown:
+        kinds = "、".join(checked.scope.entities) or ("无" if lang == "zh" else "none")
+        click.echo(
+            f"--detail:没有实体“{unknown[0]}”(本政策的实体:{kinds})"
+            if lang == "zh"
+            else f"--detail: no entity kind ‘{unknown[0]}’ (this policy's: {kinds})",
+            err=True,
+        )
+        sys.exit(2)
     if as_json or fmt == "json":
-        out = report.to_json(checked, scen.period, res, scen.missing)
+        out = report.to_json(checked, scen.period, res, scen.missing, scen.entities, detail)
     else:
-        out = report.to_text(res, scen.period, lang, checked) + report.notes(checked, scen.missing, lang)
+        out = report.to_text(res, scen.period, lang, checked, scen.entities, detail)
+        out += report.notes(checked, scen.missing, lang, detail)
     emit(out, output, lang, [policy, scenario])
