@@ -15,6 +15,7 @@ scenario with any is not evaluated (the caller's reader collects them).
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 import yaml
 
@@ -26,8 +27,9 @@ from compiler.runtime import Entities
 
 REGION_KEYS = ("地区", "region")
 ID_KEY = "id"
-Value = object  # what the scenario reader's `value` returns for one field
-Read = Callable[[yaml.Node, str, Type, object], object]
+Value = Decimal | bool | str  # one field's value, as compiler.scenario reads it
+Table = dict[str, Value | dict[str, Value]]  # inputs by name: one value, or one per region or entity
+Read = Callable[[yaml.Node, str, Type, object], Value | None]
 
 
 class EntityTables:
@@ -46,9 +48,7 @@ class EntityTables:
             if isinstance(d, ir.InputDecl) and self.checked.types[n].entity == kind
         ]
 
-    def read(
-        self, node: yaml.Node, regions: list[str], known: list[str], inputs: dict[str, object]
-    ) -> tuple[Entities, list[str]]:
+    def read(self, node: yaml.Node, regions: list[str], known: list[str], inputs: Table) -> tuple[Entities, list[str]]:
         """The entities, and the regions they name in order (for a scenario listing none).
         `regions`: the scenario's own list (may be empty); `known`: the policy's region set."""
         kinds = self.scope.entities
@@ -107,7 +107,7 @@ class EntityTables:
         own_links: list[str],
         regions: list[str],
         known: list[str],
-        inputs: dict[str, object],
+        inputs: Table,
         given: dict[str, list[tuple[str, yaml.Node]]],
     ) -> tuple[str, str | None, dict[str, tuple[str, yaml.Node]]] | None:
         id_: str | None = None

@@ -18,6 +18,7 @@ from compiler.ir.checked import CheckedPolicy
 from compiler.ir.prose import constant
 from compiler.ir.types import Base
 from compiler.ir.walk import walk
+from compiler.plan import plan_of
 
 
 def _no_rules(rule: ir.Rule, region: object) -> Fraction:
@@ -292,6 +293,9 @@ class Phrases:
             return self.t(
                 f"{a[0]}，低于{a[1]}的按{a[1]}、高于{a[2]}的按{a[2]}", f"{a[0]}, kept between {a[1]} and {a[2]}"
             )
+        kind = plan_of(self.checked).aggregates.get(e)
+        if kind is not None:
+            return self.over_entities(e, fn.id, kind, a[0])
         if fn.id == "sum":
             return self.t(f"{self.each}{a[0]}之和", f"the total {a[0]} of all regions")
         if fn.id == "mean":
@@ -301,6 +305,18 @@ class Phrases:
         if fn.id == "count":
             return self.t(f"{a[0]}的{self.noun}个数", f"the number of regions where {a[0]}")
         return self.t(f"{a[0]}的期初余额", f"the opening balance of {a[0]}")
+
+    def over_entities(self, e: ir.Call, fn: str, kind: str, arg: str) -> str:
+        """合计(缴费基数 按 用人单位 当 在职) → 本单位在职参保人员的缴费基数之和."""
+        who = kind if e.where is None else self.t(f"{self.expr(e.where)}的{kind}", f"{kind} where {self.expr(e.where)}")
+        group = e.group.text if e.group is not None else None
+        scope_zh = "" if group is None else ("本地区" if group == "地区" else f"本{group}")
+        scope_en = "" if group is None else (" in the region" if group == "地区" else f" of the {group}")
+        if fn == "count":
+            return self.t(f"{scope_zh}{who}中{arg}的人数", f"the number of {who}{scope_en} where {arg}")
+        if fn == "mean":
+            return self.t(f"{scope_zh}{who}{arg}的平均值", f"the average {arg} of {who}{scope_en}")
+        return self.t(f"{scope_zh}{who}{arg}之和", f"the total {arg} of {who}{scope_en}")
 
 
 def _fn_id(call: ir.Call) -> str:

@@ -26,7 +26,18 @@ class Sentences:
     def party(self, ref: ir.PartyRef | None, default: str) -> str:
         if ref is None:
             return default
+        kind = self.p.scope.each_entity(ref)
+        if kind is not None:
+            return kind if words.is_person(kind) else self.t(f"各{kind}", f"each {kind}")
         return self.p.each if ref.name is None else ref.name.text
+
+    def noun(self, r: ir.Rule) -> str:
+        """Who pays, one by one, in a rule paid by each region or each entity of a kind."""
+        return self.p.scope.each_entity(r.source) or self.p.noun
+
+    def each_pays(self, r: ir.Rule) -> bool:
+        """Whether the payer is each region or each entity (its condition then reads as who)."""
+        return r.source is None or r.source.name is None or self.p.scope.each_entity(r.source) is not None
 
     def cond(self, e: ir.Expr) -> str:
         """A condition as the text states it: a yes/no derived value is spelt out when it is
@@ -68,7 +79,7 @@ class Sentences:
         if "冲抵" in name:
             return "冲抵"
         if r.kind in (K.COLLECT, K.TRANSFER):
-            payer = self.p.noun if r.source is not None and r.source.name is None else src
+            payer = self.noun(r) if r.source is not None and self.each_pays(r) else src
             if words.is_person(payer):
                 return "缴纳"
             if r.kind is K.COLLECT:
@@ -120,13 +131,14 @@ class Sentences:
         match r.kind:
             case K.COLLECT:
                 src = self.party(r.source, p.each)
-                if r.cond is not None and (r.source is None or r.source.name is None):
+                noun = self.noun(r)
+                if r.cond is not None and self.each_pays(r):
                     subject, lead = (
                         (
-                            f"{self.cond(r.cond)}的{p.noun}"
+                            f"{self.cond(r.cond)}的{noun}"
                             if not isinstance(r.cond, ir.Name)
                             or self.cond(r.cond) != r.cond.name
-                            or not words.is_person(p.noun)
+                            or not words.is_person(noun)
                             else self.cond(r.cond)
                         ),
                         lead,
@@ -260,6 +272,8 @@ class Sentences:
         plan = plan_of(self.p.checked).rule(r.name.text)
 
         def who(e: Endpoint | None) -> str:
+            if e is not None and e.entity is not None:
+                return self.t(f"各{e.entity}", f"each {e.entity}")
             return "" if e is None else self.p.each if e.name is None else e.name
 
         return who(plan.payer), who(plan.payee)
@@ -286,12 +300,13 @@ class Sentences:
                 parts.append(f"年终清算时以{p.expr(r.amount)}冲抵")
             elif r.kind is K.COLLECT:
                 who = self.party(r.source, p.each)
-                if r.cond is not None and (r.source is None or r.source.name is None):
+                noun = self.noun(r)
+                if r.cond is not None and self.each_pays(r):
                     cond = self.cond(r.cond)
                     who = (
-                        (f"{cond}的{p.noun}" if not words.is_person(p.noun) else cond)
+                        (f"{cond}的{noun}" if not words.is_person(noun) else cond)
                         if len(cond) <= 12
-                        else (p.noun if words.is_person(p.noun) else f"符合条件的{p.noun}")
+                        else (noun if words.is_person(noun) else f"符合条件的{noun}")
                     )
                 short = amount if len(amount) <= 16 else ""
                 if v == "缴纳":

@@ -482,6 +482,8 @@ class Builder:
         plan = plan_of(self.c)
 
         def who(e: Endpoint | None) -> str:
+            if e is not None and e.entity is not None:
+                return e.entity
             return "" if e is None else self.p.each if e.name is None else e.name
 
         for r in plan.rules:
