@@ -176,7 +176,7 @@ class Checker:
         return t
 
     def _joined(self, e: ir.Expr, t: Type | None) -> Type | None:
-        if t is None or not t.per_region or isinstance(e, (ir.Name, ir.Call)):
+        if t is None or not t.per_region or isinstance(e, ir.Name) or _sets_own_dim(e):
             return t
         kind: str | None = None
         for c in children(e):
@@ -238,13 +238,13 @@ class Checker:
                 for op in ops:
                     t = self.infer(op, rule)
                     if t is not None:
-                        self.expect(op, t, BOOL.regional(t.per_region))
+                        self.expect(op, t, BOOL.regional(t.per_region).per(t.entity))
                         per |= t.per_region
                 return BOOL.regional(per)
             case ir.If(cond=c, then=a, else_=b):
                 tc = self.infer(c, rule)
                 if tc is not None:
-                    self.expect(c, tc, BOOL.regional(tc.per_region))
+                    self.expect(c, tc, BOOL.regional(tc.per_region).per(tc.entity))
                 joined = self.join([a, b], rule)
                 return joined.regional(joined.per_region or bool(tc and tc.per_region)) if joined else None
             case ir.Match():
@@ -393,7 +393,7 @@ class Checker:
                 if edge is not None:
                     et = self.infer(edge, rule)
                     if et is not None:
-                        self.expect(edge, et, Type(st.base, et.per_region) if not _is_zero(edge) else et)
+                        self.expect(edge, et, Type(st.base, et.per_region).per(et.entity) if not _is_zero(edge) else et)
         values = self.join([b.value for b in e.bands], rule)
         if values is None:
             return None
@@ -462,6 +462,14 @@ class Checker:
         if group == REGION:
             return base.regional()
         return base.per(group)
+
+
+def _sets_own_dim(e: ir.Expr) -> bool:
+    """An aggregate, 占比 or 余额 says what it varies over; other calls vary as their arguments."""
+    if not isinstance(e, ir.Call):
+        return False
+    fn = functions.lookup(e.func.text)
+    return fn is None or fn.aggregate or fn.id in ("share", "balance")
 
 
 def rule_entity(scope: Scope, r: ir.Rule) -> str | None:

@@ -41,6 +41,9 @@ _ITEMS = frozenset(
         "h_prose",
         "enum_decl",
         "regionset_decl",
+        "entity_decl",
+        "ex_members",
+        "member_entry",
         "param_decl",
         "input_decl",
         "let_decl",
@@ -128,7 +131,7 @@ _PUNCTUATION = frozenset(
 )
 # Braces around data hug it, `{贵阳市: 10亿元}`, `属于 {正常、挤占挪用}`; braces around
 # statements or shares do not.
-_DATA_BRACES = frozenset({"v_regions", "member_of"})
+_DATA_BRACES = frozenset({"v_regions", "member_of", "ex_members"})
 _RECURRING = re.compile(r"([每次])(月|季度|年)(?:([首次末])月|(\d{1,2})月)?(?:(\d{1,2})日|(底|末))?")
 _HUG_LEFT = frozenset({"_COMMA", "_SEMI", "_COLON", "_RPAR"})
 
