@@ -91,20 +91,19 @@ class Layout:
         def maybe(a: Arr | None) -> Arr | None:
             return None if a is None else take(a)
 
-        bad, reason = None, None
+        bad, reason = maybe(v.bad), v.why
+        if bad is not None and not bad.any():
+            bad, reason = None, None  # the poisoned ones are read by no entity
         if missing.any():
+            # Read before the value is: an empty link is the error, as the interpreter raises it.
             first = self.ids[to][int(np.flatnonzero(missing)[0])]
-            bad = np.broadcast_to(missing, (size, len(safe)))
+            no_link = np.broadcast_to(missing, (size, len(safe)))
+            bad = no_link if bad is None else (bad | no_link)
             reason = why("no-link", kind=to, id=first, to=frm)
         if isinstance(v, Q):
             den = v.den if isinstance(v.den, int) else take(v.den)
-            q = Q(take(v.num), den, v.mag, v.dmag, maybe(v.bad), v.why, maybe(v.fac))
-            return A.with_poison(q, bad, reason)
-        data = take(v.data)
-        flag_bad = maybe(v.bad)
-        if bad is not None:
-            flag_bad = bad if flag_bad is None else (flag_bad | bad)
-        return attrs.evolve(v, data=data, bad=flag_bad, why=v.why or (reason if bad is not None else None))
+            return Q(take(v.num), den, v.mag, v.dmag, bad, reason, maybe(v.fac))
+        return attrs.evolve(v, data=take(v.data), bad=bad, why=reason)
 
 
 def group_sum(x: Arr, idx: Arr, groups: int) -> Arr:
