@@ -352,3 +352,39 @@ def test_two_thousand_persons_random_wages_to_the_fen(tmp_path: Path) -> None:
     out = agree(checked, regions, ents, draws)
     assert not out.failed.any()
     assert out.values["个人缴费"].shape == (3, 2000) and out.values["单位缴费"].shape == (3, 50)
+
+
+SHARES = """
+政策 份数 {
+  地区 县
+  地区集 县 { 甲县、乙县 }
+  实体 用人单位 属于 地区
+  实体 参保人员 属于 地区 隶属 用人单位
+  输入 工资: 金额 每人
+  输入 份数: 数值 每人
+  令 单位份额: 金额 每单位 = 合计(工资 ÷ 份数 按 用人单位)
+  令 县均值 = 平均(工资 ÷ 份数 按 地区)
+  资金 基金 结转 {
+    上解 单位缴费 = 单位份额 × 3%  自 各 用人单位
+    上解 县缴费 = 县均值 × 1%  自 各地区
+    上解 个人 = 工资 ÷ 份数 × 7%  自 各参保人员
+  }
+}
+"""
+
+
+def test_sums_over_entities_with_different_denominators_are_exact(tmp_path: Path) -> None:
+    checked = _checked(tmp_path, SHARES)
+    rng = random.Random(3)
+    persons = PERSONS_ENTITIES.ids["参保人员"]
+    draws = [
+        {
+            "inputs": {
+                "工资": {p: str(Decimal(rng.randint(0, 10**7)) / 100) for p in persons},
+                "份数": {p: str(rng.choice([1, 3, 7, 11, 13])) for p in persons},
+            }
+        }
+        for _ in range(4)
+    ]
+    out = agree(checked, ["甲县", "乙县"], PERSONS_ENTITIES, draws)
+    assert not out.failed.any()
