@@ -15,6 +15,11 @@ Batch values: money as int64 fen arrays, other numbers as `Scaled(num, den)`
 arrays or exact scalars, booleans as bool arrays, enumeration members as str
 arrays; per-region values (draws, regions), global ones (draws,), or a scalar.
 
+Entities below regions (compiler/vector/entities.py): `Batch.entities` lists them, the
+same in every draw; a value per entity of a kind is (draws, n) in the order listed, a
+per-entity rule's value too, and its transfers name each entity's account (参保人员(张三))
+and the per-region fund accounts of the entity's region, as the interpreter's ledger does.
+
 It imports compiler.ir, numpy and (for `batch_of`) compiler.scenario: never the parser
 or the checks.
 """
@@ -35,6 +40,7 @@ from compiler.runtime import SettlementError
 from compiler.vector import arith as A
 from compiler.vector.arith import Arr, Ctx, VectorOverflow, Why, why
 from compiler.vector.batch import Batch, Scaled
+from compiler.vector.entities import Layout
 from compiler.vector.rules import Failures, Flow, Machine
 from compiler.vector.stack import batch_of
 from compiler.vector.values import Flag, V, Values
@@ -79,12 +85,13 @@ def run_batch(checked: CheckedPolicy, batch: Batch, strict: bool = False, raise_
     cannot be settled raises BatchError; otherwise it is marked in `failed`."""
     ctx = Ctx(strict=strict)
     regions = list(batch.regions)
-    n, r = batch.size, len(regions)
-    supplied = {k: _value(checked, k, v, n, r) for k, v in {**batch.params, **batch.inputs}.items()}
+    n = batch.size
+    layout = Layout(batch.entities, regions)
+    supplied = {k: _value(checked, k, v, n, layout) for k, v in {**batch.params, **batch.inputs}.items()}
     opening = {k: _fen(v, n) for k, v in batch.opening.items()}
     failures = Failures(n)
     machine: Machine
-    values = Values(checked, regions, n, supplied, opening, lambda rule: machine.rule_value(rule), ctx)
+    values = Values(checked, regions, n, supplied, opening, lambda rule: machine.rule_value(rule), ctx, layout)
     machine = Machine(checked, values, failures)
     for rule in checked.scope.rules:
         machine.run(rule)
@@ -144,25 +151,28 @@ def _exact_fen(x: Fraction) -> int:
     return int(fen.numerator)
 
 
-def _shape(a: Arr, per_region: bool, n: int, r: int, name: str) -> Arr:
-    want = (n, r) if per_region else (n,)
+def _shape(a: Arr, width: int | None, n: int, name: str) -> Arr:
+    """`width`: how many values per draw (regions, or entities of a kind); None for one."""
+    want = (n, width) if width is not None else (n,)
     if a.shape != want:
         raise ValueError(f"‘{name}’ should have shape {want}, not {a.shape}")
-    return a if per_region else a.reshape(n, 1)
+    return a if width is not None else a.reshape(n, 1)
 
 
-def _value(checked: CheckedPolicy, name: str, v: Any, n: int, r: int) -> V:
+def _value(checked: CheckedPolicy, name: str, v: Any, n: int, layout: Layout) -> V:
     """A batch value as the evaluator holds it."""
     if name not in checked.types:
         raise KeyError(f"‘{name}’ is not a parameter or input of this policy")
     t = checked.types[name]
+    dim = plan_of(checked).dims.get(name)
+    width = layout.width(dim) if dim is not None else None
     if t.numeric:
         if isinstance(v, Scaled):
-            return A.of_ints(_shape(np.asarray(v.num, dtype=np.int64), t.per_region, n, r, name), v.den)
+            return A.of_ints(_shape(np.asarray(v.num, dtype=np.int64), width, n, name), v.den)
         if isinstance(v, np.ndarray):
             if v.dtype != np.int64:
                 raise TypeError(f"‘{name}’: numbers are int64 arrays (fen for money) or Scaled, never floats")
-            return A.of_ints(_shape(v, t.per_region, n, r, name), 100 if t.base is Base.MONEY else 1)
+            return A.of_ints(_shape(v, width, n, name), 100 if t.base is Base.MONEY else 1)
         if isinstance(v, (bool, float)) or not isinstance(v, (int, Decimal, Fraction, str)):
             raise TypeError(f"‘{name}’: expected an exact number, got {v!r}")
         text = v.strip() if isinstance(v, str) else None
@@ -170,5 +180,5 @@ def _value(checked: CheckedPolicy, name: str, v: Any, n: int, r: int) -> V:
             return A.const(Fraction(Decimal(text[:-1])) / 100)
         return A.const(Fraction(Decimal(text)) if text is not None else Fraction(v))
     if isinstance(v, np.ndarray):
-        return Flag(_shape(v, t.per_region, n, r, name))
+        return Flag(_shape(v, width, n, name))
     return Flag(np.asarray(v))

@@ -15,8 +15,8 @@ import numpy as np
 
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
-from compiler.plan import plan_of
-from compiler.runtime import claim_account
+from compiler.plan import Endpoint, RulePlan, plan_of
+from compiler.runtime import REGION, claim_account
 from compiler.vector import arith as A
 from compiler.vector.arith import Arr, Ctx, Q, Why, why
 from compiler.vector.shares import largest_remainder, stack, tier_pieces
@@ -123,7 +123,8 @@ class Machine:
             previous = self.v.fund_word
             self.v.fund_word = lambda w: self.fund_word(rule, w)
             try:
-                self.results[name] = self._run(rule)
+                with self.v.within(self.plan.dims.get(name)):  # a person's rule reads its region's values
+                    self.results[name] = self._run(rule)
             finally:
                 self.v.fund_word = previous
         return self.results[name]
@@ -137,7 +138,24 @@ class Machine:
             q = A.where(self.ctx, q.bad, A.const(Fraction(0)), attrs.evolve(q, bad=None, why=None))
         return A.to_fen(self.ctx, q)
 
-    def amount(self, rule: ir.Rule, per_region: bool) -> tuple[Arr, int]:
+    def where(self, p: RulePlan) -> tuple[str | None, list[str | None]]:
+        """Where a rule runs: its dimension, and the key of each column (a region, an entity's id)."""
+        if p.entity is not None:
+            return p.entity, list(self.v.layout.ids.get(p.entity, []))
+        return (REGION, list(self.regions)) if p.regional else (None, [None])
+
+    def account(self, end: Endpoint, p: RulePlan, key: str | None) -> str:
+        """One side of a transfer made for a region or an entity (in the entity's region)."""
+        if p.entity is None:
+            return end.at(key)
+        assert key is not None
+        return end.at(self.v.layout.region_of(p.entity, key), key)
+
+    def amount(self, rule: ir.Rule, dim: str | None) -> tuple[Arr, int]:
+        with self.v.within(dim):
+            return self._amount(rule, dim)
+
+    def _amount(self, rule: ir.Rule, dim: str | None) -> tuple[Arr, int]:
         """cond → 0, else the first matching exception, else the amount; the cap; to the fen; never negative.
         With max |fen|: one pass each way serves the sign check and the bound."""
         v = self.v
@@ -149,17 +167,20 @@ class Machine:
             a = A.maximum(self.ctx, a, v.num(rule.cap), larger=False)
         if rule.cond is not None:
             a = v.choose(v.flag(rule.cond), a, A.const(Fraction(0)))  # type: ignore[assignment]
-        fen = np.broadcast_to(self.fen(a, rule), v.shape(per_region))
+        fen = np.broadcast_to(self.fen(a, rule), v.dshape(dim))
         lo, hi = (int(fen.min()), int(fen.max())) if fen.size else (0, 0)
         if lo < 0:
             n = rule.name.text
             self.fail.add(fen < 0, why("negative-draw", rule.span.line, rule=n))
         return fen, max(-lo, hi)
 
-    def short(self, rule: ir.Rule, want: Arr, m: int, cols: list[str | None]) -> tuple[Arr, int]:
+    def short(
+        self, rule: ir.Rule, want: Arr, m: int, cols: list[str | None], entities: bool = False
+    ) -> tuple[Arr, int]:
         """不足时, as runtime.short_pay does it for one draw: every amount asked where the fund
         holds enough; else what it holds, pro rata (largest remainder) or region by region
-        in the region set's order; 挂账 asks again for last period's unpaid claim."""
+        in the region set's order (entities in the order they are listed); 挂账 asks again
+        for last period's unpaid claim."""
         sf = rule.shortfall
         if sf is None:
             return want, m
@@ -172,7 +193,7 @@ class Machine:
             want = want + np.stack([zero if c is None else np.broadcast_to(c, (self.size,)) for c in carried], axis=1)
         enough = want.sum(axis=1, keepdims=True) <= have
         if sf.kind is ir.ShortfallKind.IN_ORDER:
-            rank = {r: i for i, r in enumerate(self.plan.region_order)}
+            rank = {} if entities else {r: i for i, r in enumerate(self.plan.region_order)}
             perm = sorted(range(len(cols)), key=lambda i: (rank.get(cols[i] or "", len(rank)), i))
             w = want[:, perm]
             part = np.minimum(w, np.maximum(have - (np.cumsum(w, axis=1) - w), 0))
@@ -190,21 +211,27 @@ class Machine:
     def _run(self, rule: ir.Rule) -> RuleOut:
         p = self.plan.rule(rule.name.text)
         name, line = p.name, p.line
-        regions: list[str | None] = list(self.regions) if p.regional else [None]
+        dim, regions = self.where(p)
 
         if p.kind is K.ALLOCATE:
-            assert p.fund is not None
-            total, tm = self.amount(rule, False)
+            assert p.fund is not None and p.payee is not None
+            total, tm = self.amount(rule, None)
             total, _ = self.short(rule, total, tm, [None])
-            parts, bad = largest_remainder(self.ctx, total, self.weights(rule))
+            with self.v.within(dim):
+                weights = self.weights(rule, dim)
+            parts, bad = largest_remainder(self.ctx, total, weights)
             self.fail.add(bad, _zero_weights(rule))
             m = A.measure(parts)
-            flows = [Flow(p.fund, r, name, line, parts[:, i], m) for i, r in enumerate(self.regions)]
+            if p.entity is not None:
+                dests = [self.account(p.payee, p, r) for r in regions]
+            else:
+                dests = list(self.regions)
+            flows = [Flow(p.fund, d, name, line, parts[:, i], m) for i, d in enumerate(dests)]
             return RuleOut(parts, flows, m)
         if p.kind is K.RETAIN:
             assert p.payer is not None and p.payee is not None
             dest = p.payee.at(None)
-            amt, m = self.amount(rule, False)
+            amt, m = self.amount(rule, None)
             if rule.cumulative_cap is not None:
                 room = A.add(self.ctx, self.v.num(rule.cumulative_cap), self.v.opening_q(dest), -1)
                 if p.filled_before:
@@ -219,21 +246,25 @@ class Machine:
         if p.kind is K.COVER:
             return self.cover(rule, regions)
         assert p.payer is not None and p.payee is not None
-        fen, m = self.short(rule, *self.amount(rule, p.regional), regions)
-        flows = [Flow(p.payer.at(r), p.payee.at(r), name, line, fen[:, i], m) for i, r in enumerate(regions)]
+        fen, m = self.short(rule, *self.amount(rule, dim), regions, p.entity is not None)
+        payer, payee = p.payer, p.payee
+        flows = [
+            Flow(self.account(payer, p, r), self.account(payee, p, r), name, line, fen[:, i], m)
+            for i, r in enumerate(regions)
+        ]
         return RuleOut(fen, flows, m)
 
-    def weights(self, rule: ir.Rule) -> Q:
+    def weights(self, rule: ir.Rule, dim: str | None) -> Q:
         v, ctx = self.v, self.ctx
         ctx.line = rule.span.line
-        shape = v.shape(True)
+        shape = v.dshape(dim)
         if rule.single_weight is not None:
             w = A.eager(ctx, v.num(rule.single_weight))
             return attrs.evolve(w, num=np.broadcast_to(w.num, shape))
         shares: Q | None = None
         for x in rule.weights:
             factor = A.eager(ctx, v.num(x.factor))
-            s = v.total(attrs.evolve(factor, num=np.broadcast_to(factor.num, shape)))
+            s = v.total(attrs.evolve(factor, num=np.broadcast_to(factor.num, shape)), dim)
             self.fail.add(np.asarray(s.num <= 0), _zero_weights(rule))
             safe = A.where(ctx, np.asarray(s.num <= 0), A.const(Fraction(1)), s)
             term = A.div(ctx, A.mul(ctx, v.num(x.weight), factor), safe)
@@ -246,7 +277,7 @@ class Machine:
         assert p.payer is not None
         name, line = p.name, p.line
         regional = regions != [None]
-        amt, am = self.short(rule, *self.amount(rule, regional), regions)
+        amt, am = self.short(rule, *self.amount(rule, REGION if regional else None), regions)
         ratios = stack(self.ctx, [self.v.num(s.ratio) for s in rule.shares], self.size)
         parts, bad = largest_remainder(self.ctx, amt[:, :, None], _payers(ratios))
         self.fail.add((bad[:, :, 0] & (amt != 0)), _zero_weights(rule))
@@ -264,7 +295,7 @@ class Machine:
         assert p.payee is not None
         name = p.name
         regional = regions != [None]
-        amounts, am = self.amount(rule, regional)
+        amounts, am = self.amount(rule, REGION if regional else None)
         left = amounts
         flows = []
         for tier in p.tiers:

@@ -8,7 +8,8 @@ numbers they came from carried alongside (`Flag`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from fractions import Fraction
 from typing import Union
 
@@ -19,8 +20,11 @@ from compiler.ir import functions
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.scope import account
+from compiler.plan import plan_of
+from compiler.runtime import NO_ENTITIES, REGION
 from compiler.vector import arith as A
 from compiler.vector.arith import Arr, Ctx, Q, Why, why
+from compiler.vector.entities import Layout, aggregate
 
 
 @attrs.frozen
@@ -51,6 +55,7 @@ class Values:
         opening: dict[str, Arr],
         rule_value: Callable[[ir.Rule], Q],
         ctx: Ctx,
+        layout: Layout | None = None,
     ) -> None:
         self.checked = checked
         self.scope = checked.scope
@@ -63,17 +68,40 @@ class Values:
         self.memo: dict[str, V] = {}
         self.balances: dict[str, Q] = {}  # opening balances of per-region funds, (draws, regions)
         self.fund_word: Callable[[ir.Expr], Q] | None = None
+        self.layout = layout or Layout(NO_ENTITIES, regions)
+        self.dims = plan_of(checked).dims
+        self.aggregates = plan_of(checked).aggregates
+        self.at: str | None = None  # where values are being read: None, REGION, or an entity kind
+        self.aggregated: dict[ir.Call, V] = {}  # entity aggregates, each by its group
 
     def shape(self, per_region: bool) -> tuple[int, int]:
         return (self.size, len(self.regions) if per_region else 1)
+
+    def dshape(self, dim: str | None) -> tuple[int, int]:
+        """The shape of a value of a dimension: (draws, 1), (draws, regions), (draws, entities)."""
+        return (self.size, self.layout.width(dim))
+
+    @contextmanager
+    def within(self, dim: str | None) -> Iterator[None]:
+        """Read values as for each member of `dim`: a person reads its region's and its employer's."""
+        previous, self.at = self.at, dim
+        try:
+            yield
+        finally:
+            self.at = previous
+
+    def lift(self, v: V, frm: str | None) -> V:
+        return self.layout.lift(v, frm, self.at, self.size)
 
     def name(self, n: str) -> V:
         d = self.scope.values.get(n)
         if d is None:
             return Flag(np.asarray(n))  # an enumeration member
+        dim = self.dims.get(n)
         if n not in self.memo:
-            self.memo[n] = self._name(n, d)
-        return self.memo[n]
+            with self.within(dim):
+                self.memo[n] = self._name(n, d)
+        return self.lift(self.memo[n], dim)
 
     def _name(self, n: str, d: object) -> V:
         if isinstance(d, ir.Rule):
@@ -86,15 +114,15 @@ class Values:
         fallback = d.value if isinstance(d, ir.ParamDecl) else d.default
         if fallback is not None:
             return self.expr(fallback)
-        per = self.checked.types[n].per_region
+        shape = self.dshape(self.dims.get(n))
         if isinstance(d, ir.ParamDecl):
             reason = why("open-parameter", name=n)
         else:
             reason = why("missing-input", name=n)
-        bad, w = _bad(self.shape(per), reason)
+        bad, w = _bad(shape, reason)
         if self.checked.types[n].numeric:
-            return Q(np.zeros(self.shape(per), dtype=np.int64), 1, 0, 1, bad, w)
-        return Flag(np.zeros(self.shape(per), dtype=bool), bad, w)
+            return Q(np.zeros(shape, dtype=np.int64), 1, 0, 1, bad, w)
+        return Flag(np.zeros(shape, dtype=bool), bad, w)
 
     def opening_q(self, account_name: str) -> Q:
         got = self.opening.get(account_name)
@@ -244,7 +272,7 @@ class Values:
                     cols = [self.opening.get(account(fund, r)) for r in self.regions]
                     fen = np.stack([np.zeros(self.size, dtype=np.int64) if c is None else c for c in cols], axis=1)
                     self.balances[fund] = A.fen_q(fen)
-                return self.balances[fund]
+                return self.lift(self.balances[fund], REGION)
             return self.opening_q(fund)
         if fn.id in ("max", "min"):
             args = [self.num(a) for a in e.args]
@@ -256,8 +284,14 @@ class Values:
             x, lo, hi = (self.num(a) for a in e.args)
             return A.maximum(ctx, A.maximum(ctx, x, lo), hi, larger=False)
         arg = e.args[0]
+        kind = self.aggregates.get(e)
+        if kind is not None:
+            if e not in self.aggregated:
+                self.aggregated[e] = aggregate(self, e, fn.id, kind)
+            return self.lift(self.aggregated[e], e.group.text if e.group is not None else None)
         if fn.id == "count":
-            f = self.flag(arg)
+            with self.within(REGION):
+                f = self.flag(arg)
             data = np.broadcast_to(f.data, self.shape(True)).sum(axis=1, keepdims=True).astype(np.int64)
             bad = (
                 None
@@ -265,8 +299,11 @@ class Values:
                 else np.asarray(np.broadcast_to(f.bad, self.shape(True)).any(axis=1, keepdims=True))
             )
             return Q(data, 1, len(self.regions), 1, bad, f.why)
-        x = self.num(arg)
+        with self.within(REGION):
+            x = self.num(arg)
         total = self.total(x)
+        if self.at not in (None, REGION):  # 份额 read for each entity: its region's share
+            x = self.num(arg)
         ctx.line = e.span.line
         if fn.id == "sum":
             return total
@@ -275,19 +312,19 @@ class Values:
         assert fn.id == "share"
         return A.div(ctx, x, total)
 
-    def total(self, x: Q) -> Q:
-        """合计 over regions: (draws, regions) → (draws, 1)."""
+    def total(self, x: Q, dim: str | None = REGION) -> Q:
+        """合计 over regions (or the members of another dimension): (draws, regions) → (draws, 1)."""
         x = A.eager(self.ctx, x)
-        shape = self.shape(True)
+        shape = self.dshape(dim)
         if isinstance(x.den, int) or np.shape(x.den)[-1:] in ((), (1,)):
             num = np.broadcast_to(x.num, shape).sum(axis=1, keepdims=True)
             bad = None if x.bad is None else np.asarray(np.broadcast_to(x.bad, shape).any(axis=1, keepdims=True))
-            out = Q(num, x.den, x.mag * len(self.regions), x.dmag, bad, x.why)
+            out = Q(num, x.den, x.mag * shape[1], x.dmag, bad, x.why)
             if out.mag >= A.LIMIT and x.num.dtype != object:
-                return self.total(attrs.evolve(x, num=x.num.astype(object)))
+                return self.total(attrs.evolve(x, num=x.num.astype(object)), dim)
             return out
         acc = A.const(Fraction(0))
-        for i in range(len(self.regions)):
+        for i in range(shape[1]):
             col = Q(
                 np.broadcast_to(x.num, shape)[:, i : i + 1], np.broadcast_to(x.den, shape)[:, i : i + 1], x.mag, x.dmag
             )
