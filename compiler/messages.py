@@ -339,6 +339,11 @@ CODES: dict[str, Code] = {
         "tier-share-missing",
         Text("本层有多个承担方,每一方都须写明承担比例", "a tier with several payers needs each payer's share"),
     ),
+    "E440": Code(
+        E,
+        "constraint",
+        Text("约束不成立{clause}", "the constraint does not hold{clause}"),
+    ),
     # ---- prose for the 解读 (说明, 解读): references the explainer fills in
     "E260": Code(
         E,
@@ -381,6 +386,7 @@ CODES: dict[str, Code] = {
 # Hints and labels: secondary texts attached to a diagnostic.
 TEXTS: dict[str, Text] = {
     "under-reading": Text("在解读“{choice}”取选项“{option}”时", "under the reading ‘{choice}’ = ‘{option}’"),
+    "constraint-values": Text("按政策给定的取值:{values}", "with the values the policy gives: {values}"),
     "did-you-mean": Text("你是不是想写“{suggestion}”?", "did you mean ‘{suggestion}’?"),
     "first-defined": Text("首次定义在此", "first defined here"),
     "keyword-space-before": Text(
@@ -604,6 +610,16 @@ SETTLEMENT: dict[str, Text] = {
     "no-regions": Text("没有地区可供计算", "there are no regions to aggregate over"),
     "share-of-zero": Text("占比的合计为零", "the values to take a share of add up to zero"),
     "cannot-settle": Text("无法计算", "cannot settle"),
+    # 约束: a condition on the values a scenario gives, checked before settling (every engine)
+    "constraint": Text("约束“{cond}”不成立", "the constraint ‘{cond}’ does not hold"),
+    "constraint-quoted": Text(
+        "约束“{cond}”不成立(原文“{quote}”)", "the constraint ‘{cond}’ does not hold (quote “{quote}”)"
+    ),
+    "constraint-in": Text("约束“{cond}”在地区“{region}”不成立", "the constraint ‘{cond}’ does not hold in ‘{region}’"),
+    "constraint-in-quoted": Text(
+        "约束“{cond}”在地区“{region}”不成立(原文“{quote}”)",
+        "the constraint ‘{cond}’ does not hold in ‘{region}’ (quote “{quote}”)",
+    ),
     "not-fixed": Text("这个值要到结算时才有", "this value is known only when a period is settled"),
     # `pool run --explain NAME@REGION`, and the values an example gives
     "explain-unknown": Text("没有名为“{name}”的值", "there is no value named ‘{name}’"),

@@ -426,6 +426,8 @@ def check(ctx: Context) -> list[Diagnostic]:
                 _example(checker, d)
     for r in ctx.scope.rules:
         _rule(checker, r)
+    for c in ctx.scope.constraints:  # like a 当 condition; a per-region one must hold in every region
+        checker.expect_type(c.cond, None, BOOL)
     return ctx.establish(Fact.TYPES_AGREE, checker.out) + checker.coverage
 
 

@@ -158,6 +158,16 @@ class LetDecl:
 
 
 @attrs.frozen
+class Constraint:
+    """约束: a condition the policy's values must meet, checked at compile time where
+    every value it reads is known, and on every scenario before a period is settled."""
+
+    cond: Expr
+    literate: Literate
+    span: Span = span_field()
+
+
+@attrs.frozen
 class PartyDecl:
     name: Ident
     per_region: bool
@@ -323,6 +333,7 @@ DECL_WORDS: dict[type, tuple[str, str]] = {
     PartyDecl: ("主体", "party"),
     EnumDecl: ("枚举", "enumeration"),
     FundDecl: ("资金", "fund"),
+    Constraint: ("约束", "constraint"),
 }
 
 
@@ -461,6 +472,7 @@ Decl = Union[
     Timeline,
     TaskTable,
     Choice,
+    Constraint,
 ]
 
 

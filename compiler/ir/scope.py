@@ -36,6 +36,7 @@ class Scope:
     enums: dict[str, ir.EnumDecl] = attrs.Factory(dict)
     regionsets: dict[str, ir.RegionSetDecl] = attrs.Factory(dict)
     rules: list[ir.Rule] = attrs.Factory(list)
+    constraints: list[ir.Constraint] = attrs.Factory(list)  # 约束, in source order
     main_file: str = ""
     _reads: dict[str, frozenset[str]] = attrs.Factory(dict)  # memo for `reads`
 
@@ -172,6 +173,8 @@ def build_scope(program: ir.Program) -> tuple[Scope, list[Conflict]]:
             case ir.RegionSetDecl():
                 declare(d.name, scope.regionsets, d, set_names)  # type: ignore[arg-type]
                 _no_repeats(d.members, conflicts)
+            case ir.Constraint():
+                scope.constraints.append(d)
     decls = tuple(d for _m, d in program.all_decls())
     for r in all_rules(decls):
         scope.rules.append(r)

@@ -44,6 +44,7 @@ _ITEMS = frozenset(
         "param_decl",
         "input_decl",
         "let_decl",
+        "constraint_decl",
         "party_decl",
         "fund_decl",
         "rule",
