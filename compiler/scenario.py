@@ -314,7 +314,7 @@ class ScenarioReader(Reader):
 
     def _reads(self, name: str) -> bool:
         """Whether any value or rule of the policy reads `name`."""
-        decls = self.scope.values.values()
+        decls = [*self.scope.values.values(), *self.scope.constraints]
         return any(isinstance(e, ir.Name) and e.name == name for d in decls for top in decl_exprs(d) for e in walk(top))
 
     def state(self, v: yaml.Node, state: dict[str, Decimal], regions: list[str]) -> None:
