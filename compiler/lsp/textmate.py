@@ -230,6 +230,10 @@ def grammar() -> dict[str, object]:
                         "match": f"{_BEFORE}[0-9]+(?:\\.[0-9]+)?(?:亿元|万元|元){_AFTER}",
                     },
                     {"name": "constant.numeric.percent.pool", "match": f"{_BEFORE}[0-9]+(?:\\.[0-9]+)?[%％]"},
+                    {
+                        "name": "constant.numeric.months.pool",
+                        "match": f"{_BEFORE}[0-9]+(?:\\.[0-9]+)?(?:个月| +months?){_AFTER}",
+                    },
                     {"name": "constant.numeric.pool", "match": f"{_BEFORE}[0-9]+(?:\\.[0-9]+)?(?:万|亿)?{_AFTER}"},
                 ]
             },
