@@ -427,7 +427,10 @@ TEXTS: dict[str, Text] = {
     "other-exception": Text("另一条例外", "the other exception"),
     "declared-bound": Text("范围在此声明", "bound declared here"),
     "last-tier": Text("最后一层", "the last tier"),
-    "complement": Text("把其中一项写成 100% 减去其余各项", "write one share as 100% minus the others"),
+    "complement": Text(
+        "把其中一项写成 100% 减去其余各项,或用“约束”写明它们之和为 100%",
+        "write one share as 100% minus the others, or state with a constraint that they add up to 100%",
+    ),
     "open-clause": Text("原文:{quote}", "clause: {quote}"),
     "add-other": Text("补上这些成员的分支,或加一个“其他”分支", "add arms for them, or an ‘otherwise’ arm"),
     "units-rule": Text(

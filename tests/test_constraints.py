@@ -171,3 +171,27 @@ def test_fmt_lays_out_a_constraint_and_translates_its_keyword(tmp_path: Path) ->
     path.write_text('政策 P {\n地区 市州\n  constraint   甲+乙<=  1  quote "x"\n}\n', encoding="utf-8")
     assert run("fmt", str(path))[1] == '政策 P {\n  地区 市州\n  constraint 甲 + 乙 <= 1  quote "x"\n}\n'
     assert run("fmt", str(path), "--keywords", "zh")[1] == '政策 P {\n  地区 市州\n  约束 甲 + 乙 <= 1  原文 "x"\n}\n'
+
+
+def test_weights_that_are_separate_open_parameters_add_up_by_a_constraint() -> None:
+    text = """政策 P {
+  地区 市州
+  参数 权重甲: 比例 待定
+  参数 权重乙: 比例 待定
+  约束 权重甲 + 权重乙 = 100%
+  输入 收入: 金额 每地区
+  输入 人数: 人数 每地区
+  资金 调剂金 {
+    上解 上解额 = 收入 × 10%  自 各地区  原文 "上解"
+    分配 分配额 = 全部  至 各地区  按 { 收入: 权重甲, 人数: 权重乙 }  原文 "分配"
+  }
+}
+"""
+
+    def errors(t: str) -> list[str]:
+        return [d.code for d in check_source(t, "p.pool").diagnostics if d.code.startswith("E")]
+
+    assert errors(text) == []
+    assert errors(text.replace("  约束 权重甲 + 权重乙 = 100%\n", "")) == ["E402"]
+    assert errors(text.replace("= 100%\n", "= 90%\n")) == ["E402"]  # a constraint that says otherwise
+    assert errors(text.replace("约束 权重甲 + 权重乙 = 100%", "约束 100% - 权重乙 = 权重甲 且 权重甲 >= 0%")) == []
