@@ -176,6 +176,7 @@ def test_fmt_lays_out_a_constraint_and_translates_its_keyword(tmp_path: Path) ->
 def test_weights_that_are_separate_open_parameters_add_up_by_a_constraint() -> None:
     text = """政策 P {
   地区 市州
+  地区集 市州 { 甲市, 乙市 }
   参数 权重甲: 比例 待定
   参数 权重乙: 比例 待定
   约束 权重甲 + 权重乙 = 100%
