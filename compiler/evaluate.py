@@ -19,7 +19,7 @@ from types import ModuleType
 
 from compiler.diagnostics import render_text
 from compiler.driver import check_file, with_readings
-from compiler.interpreter import Env, EvalError, Machine, PeriodResult, Transfer, settle
+from compiler.interpreter import Env, EvalError, Machine, PeriodResult, Transfer, check_constraints, settle
 from compiler.interpreter.trace import Step, explain
 from compiler.interpreter.values import Scalar
 from compiler.ir.checked import CheckedPolicy
@@ -132,6 +132,7 @@ def settle_with(
     """One period on either engine, as exact rationals; failures as EvaluationFailed."""
     allow_deep_recursion()
     try:
+        check_constraints(checked, env)  # 约束: the same on every engine, before anything is settled
         if engine == "interpreter":
             return settle(checked, env)
         module = module or policy_module(checked)

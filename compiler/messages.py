@@ -410,6 +410,11 @@ CODES: dict[str, Code] = {
             "this band's lower edge {lower} is above its upper edge {upper}",
         ),
     ),
+    "E441": Code(
+        E,
+        "constraint",
+        Text("约束不成立{clause}", "the constraint does not hold{clause}"),
+    ),
     # ---- prose for the 解读 (说明, 解读): references the explainer fills in
     "E260": Code(
         E,
@@ -452,6 +457,7 @@ CODES: dict[str, Code] = {
 # Hints and labels: secondary texts attached to a diagnostic.
 TEXTS: dict[str, Text] = {
     "under-reading": Text("在解读“{choice}”取选项“{option}”时", "under the reading ‘{choice}’ = ‘{option}’"),
+    "constraint-values": Text("按政策给定的取值:{values}", "with the values the policy gives: {values}"),
     "did-you-mean": Text("你是不是想写“{suggestion}”?", "did you mean ‘{suggestion}’?"),
     "aggregate-entity": Text(
         "用 合计(… 按 {group})、平均(… 按 {group}) 或 计数(… 按 {group}) 把它汇总到{group_word}",
@@ -507,7 +513,10 @@ TEXTS: dict[str, Text] = {
         "only numbers have an order: an enumeration, bool or text parameter takes no ‘at least’ or ‘at most’",
     ),
     "last-tier": Text("最后一层", "the last tier"),
-    "complement": Text("把其中一项写成 100% 减去其余各项", "write one share as 100% minus the others"),
+    "complement": Text(
+        "把其中一项写成 100% 减去其余各项,或用“约束”写明它们之和为 100%",
+        "write one share as 100% minus the others, or state with a constraint that they add up to 100%",
+    ),
     "open-clause": Text("原文:{quote}", "clause: {quote}"),
     "add-other": Text("补上这些成员的分支,或加一个“其他”分支", "add arms for them, or an ‘otherwise’ arm"),
     "units-rule": Text(
@@ -695,6 +704,16 @@ SETTLEMENT: dict[str, Text] = {
     ),
     "share-of-zero": Text("占比的合计为零", "the values to take a share of add up to zero"),
     "cannot-settle": Text("无法计算", "cannot settle"),
+    # 约束: a condition on the values a scenario gives, checked before settling (every engine)
+    "constraint": Text("约束“{cond}”不成立", "the constraint ‘{cond}’ does not hold"),
+    "constraint-quoted": Text(
+        "约束“{cond}”不成立(原文“{quote}”)", "the constraint ‘{cond}’ does not hold (quote “{quote}”)"
+    ),
+    "constraint-in": Text("约束“{cond}”在地区“{region}”不成立", "the constraint ‘{cond}’ does not hold in ‘{region}’"),
+    "constraint-in-quoted": Text(
+        "约束“{cond}”在地区“{region}”不成立(原文“{quote}”)",
+        "the constraint ‘{cond}’ does not hold in ‘{region}’ (quote “{quote}”)",
+    ),
     "not-fixed": Text("这个值要到结算时才有", "this value is known only when a period is settled"),
     # `pool run --explain NAME@REGION`, and the values an example gives
     "explain-unknown": Text("没有名为“{name}”的值", "there is no value named ‘{name}’"),

@@ -1,4 +1,4 @@
-"""Numbers as drafters read them: 元 with thousands separators, ratios as percentages."""
+"""Numbers as drafters read them: 元 with thousands separators, ratios as percentages, 个月."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from compiler.runtime import to_decimal
 __all__ = ["show_value", "to_decimal"]
 
 
-def show_value(v: object, t: Type | None) -> str:
+def show_value(v: object, t: Type | None, lang: str = "zh") -> str:
     if isinstance(v, bool):
         return "是" if v else "否"
     if not isinstance(v, Fraction):
@@ -19,4 +19,7 @@ def show_value(v: object, t: Type | None) -> str:
         return f"{to_decimal(v, 2):,}元"
     if t is not None and t.base is Base.RATIO:
         return f"{to_decimal(v * 100).normalize():f}%"
+    if t is not None and t.base is Base.MONTHS:  # 12 months, never 1200%
+        n = f"{to_decimal(v).normalize():f}"
+        return f"{n}个月" if lang == "zh" else f"{n} month" + ("" if v == 1 else "s")
     return f"{to_decimal(v).normalize():f}"

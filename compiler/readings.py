@@ -151,6 +151,8 @@ def _named(d: object) -> Iterable[tuple[str, ir.Literate, Span]]:
                     yield from _named(x)
         case ir.ParamDecl() | ir.LetDecl() | ir.InputDecl() | ir.PartyDecl() | ir.EnumDecl() | ir.RegionSetDecl():
             yield d.name.text, d.literate, d.span
+        case ir.Constraint():
+            yield "约束", d.literate, d.span
         case ir.Timeline():
             for m in d.milestones:
                 yield m.text.value, m.literate, m.span

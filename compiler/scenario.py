@@ -10,6 +10,7 @@ on top: stochastic scenarios and case files use it for the scenarios they hold.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -44,6 +45,7 @@ MAX_BYTES = 8 * 1024 * 1024
 _WHAT = Text("一期的情景数据(请拆成几个文件)", "one period's scenario (split it)")
 _TOP = {"period", "scheme", "params", "global", "regions", "entities", "state", "readings", "partial", "description"}
 ScenarioError = FieldError  # what is wrong with a scenario's field, and where
+_MONTHS_UNIT = re.compile(r"\s*(个月|months?)$")  # a number of months may carry its unit
 
 
 @attrs.frozen
@@ -126,6 +128,8 @@ class ScenarioReader(Reader):
     def number(self, node: yaml.Node, field: str, text: str, t: Type, decl: object) -> Decimal | None:
         text = plain_number(text, t.base)  # 48.2亿元, 4,820,000,000.00 → plain digits
         digits, percent = docread.percent(text) if t.base is Base.RATIO else (text, False)
+        if t.base is Base.MONTHS:  # "3个月", "3 months" as well as "3"
+            digits = _MONTHS_UNIT.sub("", digits)
         d = docread.decimal(digits)
         if d is None:
             self.error(node, field, f"“{text}”不是数字", f"‘{text}’ is not a number")
@@ -334,7 +338,7 @@ class ScenarioReader(Reader):
 
     def _reads(self, name: str) -> bool:
         """Whether any value or rule of the policy reads `name`."""
-        decls = self.scope.values.values()
+        decls = [*self.scope.values.values(), *self.scope.constraints]
         return any(isinstance(e, ir.Name) and e.name == name for d in decls for top in decl_exprs(d) for e in walk(top))
 
     def state(self, v: yaml.Node, state: dict[str, Decimal], regions: list[str]) -> None:

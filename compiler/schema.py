@@ -25,6 +25,8 @@ def _value(t: Type, signed: bool, enums: dict[str, list[str]], description: str 
         schema = {"type": ["string", "integer"], "pattern": r"^[0-9]+$"}
     elif t.base is Base.NUMBER:
         schema = {"type": ["string", "number"], "pattern": pattern}
+    elif t.base is Base.MONTHS:
+        schema = {"type": ["string", "number"], "pattern": pattern.replace("$", "(个月| ?months?)?$")}
     elif t.base is Base.BOOL:
         schema = {"oneOf": [{"type": "boolean"}, {"enum": ["是", "否"]}]}
     elif t.base is Base.ENUM:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from compiler.checks import (
     accounting,
     consistency,
+    constraints,
     depth,
     graph,
     intervals,
@@ -42,6 +43,7 @@ PASSES: tuple[Pass, ...] = (
     Pass(consistency.check_waterfalls),
     Pass(consistency.check_dates),
     Pass(consistency.check_exceptions),
+    Pass(constraints.check, needs=SOUND),
     Pass(intervals.check, needs=SOUND),
     Pass(accounting.check, needs=SOUND),
     Pass(shortfall.check, needs=SOUND),

@@ -132,10 +132,34 @@ def _sum_to_one(ctx: Context, parts: list[ir.Expr], span: Span, what: Text) -> l
         for k, c in form.items():
             total[k] = total.get(k, Fraction(0)) + c
     value = constant_of(total)
-    if value == ONE:
+    if value == ONE or (value is None and _stated(ctx, {**total, "": total.get("", Fraction(0)) - ONE})):
         return []
     hint = note("complement") if value is None else None
     return [diag("E402", span, hint=hint, what=what, total=show(total))]
+
+
+def _stated(ctx: Context, zero: Linear) -> bool:
+    """Whether a 约束 says `zero` is zero (人数权重 + 年龄权重 = 100%): every scenario is checked
+    against it before settling, so weights that are open parameters each still add up exactly."""
+    for c in ctx.scope.constraints:
+        conds = c.cond.operands if isinstance(c.cond, ir.Logical) and c.cond.op == "and" else (c.cond,)
+        for cond in conds:
+            if not (isinstance(cond, ir.Compare) and cond.op == "="):
+                continue
+            left, right = linear(cond.left, ctx), linear(cond.right, ctx)
+            if left is None or right is None:
+                continue
+            diff = dict(left)
+            for k, v in right.items():
+                diff[k] = diff.get(k, Fraction(0)) - v
+            keys = {k for k, v in (*diff.items(), *zero.items()) if v != 0}
+            pivot = next((k for k in sorted(keys) if diff.get(k, 0) != 0), None)
+            if pivot is None:
+                continue
+            scale = zero.get(pivot, Fraction(0)) / diff[pivot]
+            if scale != 0 and all(zero.get(k, Fraction(0)) == scale * diff.get(k, Fraction(0)) for k in keys):
+                return True
+    return False
 
 
 def check_shares(ctx: Context) -> list[Diagnostic]:

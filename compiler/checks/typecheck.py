@@ -11,12 +11,14 @@ from compiler.diagnostics import Diagnostic, diag, note
 from compiler.ir import functions
 from compiler.ir import nodes as ir
 from compiler.ir.scope import REGION, Scope
-from compiler.ir.types import BOOL, BUILTIN_TYPES, MONEY, NUMBER, RATIO, Base, Type, dim
+from compiler.ir.types import BOOL, BUILTIN_TYPES, MONEY, MONTHS, NUMBER, RATIO, Base, Type, dim
 from compiler.ir.walk import children
 from compiler.messages import Text
 
-M, R, C, N = Base.MONEY, Base.RATIO, Base.COUNT, Base.NUMBER
+M, R, C, N, MO = Base.MONEY, Base.RATIO, Base.COUNT, Base.NUMBER, Base.MONTHS
 _MUL = {(M, R): M, (M, N): M, (M, C): M, (R, R): R, (R, N): R, (N, N): N, (C, R): C, (C, N): C}
+# 个月: 3个月 × 月均支出 is money (a reserve target), 3个月 × 50% is months.
+_MUL.update({(MO, M): M, (MO, R): MO, (MO, N): MO})
 _MUL.update({(b, a): t for (a, b), t in list(_MUL.items())})
 _DIV = {
     (M, M): R,
@@ -30,6 +32,10 @@ _DIV = {
     (N, R): N,
     (C, N): C,
     (C, R): C,
+    (MO, MO): R,
+    (MO, R): MO,
+    (MO, N): MO,
+    (M, MO): M,  # 年度支出 ÷ 12个月: money a month
 }
 _OP_TEXT = {"+": "+", "-": "−", "*": "×", "/": "÷"}
 
@@ -39,12 +45,21 @@ def _is_zero(e: ir.Expr) -> bool:
 
 
 def _count_literal(e: ir.Expr, other: Type) -> bool:
-    """A plain number next to a head count is a head count: 参保人数 > 1000."""
-    return isinstance(e, ir.Num) and e.kind is ir.NumKind.NUMBER and other.base is C
+    """A plain number next to a head count is a head count: 参保人数 > 1000; next to a number
+    of months it is months: 可支付月数 >= 3."""
+    return isinstance(e, ir.Num) and e.kind is ir.NumKind.NUMBER and other.base in (C, MO)
+
+
+def _months_of_money(e: ir.Expr, actual: Type, declared: Type, checker: Checker) -> bool:
+    """Money ÷ money declared 月数: 累计结余 ÷ 月均支出 is how many months the balance lasts."""
+    if declared.base is not MO or actual.base is not R or not (isinstance(e, ir.Binary) and e.op == "/"):
+        return False
+    left, right = checker.infer(e.left, None), checker.infer(e.right, None)
+    return left is not None and right is not None and left.base is M and right.base is M
 
 
 def _additive(a: Base, b: Base) -> Base | None:
-    if a == b and a in (M, R, C, N):
+    if a == b and a in (M, R, C, N, MO):
         return a
     if {a, b} == {R, N}:
         return R
@@ -56,8 +71,8 @@ def conforms(actual: Type, declared: Type, expr: ir.Expr | None = None) -> bool:
         return False
     if expr is not None and _is_zero(expr) and declared.numeric:
         return True
-    if isinstance(expr, ir.Num) and expr.kind is ir.NumKind.NUMBER and declared.base is C:
-        return True  # a head count is written as a plain number: 400万
+    if isinstance(expr, ir.Num) and expr.kind is ir.NumKind.NUMBER and declared.base in (C, MO):
+        return True  # a head count is written as a plain number: 400万; months may be: 3
     if actual.base == declared.base:
         return actual.enum == declared.enum
     return actual.dimensionless and declared.dimensionless
@@ -106,6 +121,8 @@ class Checker:
                 return actual
             declared = self.type_ref(d.type)
             if declared and actual:
+                if _months_of_money(d.expr, actual, declared, self):
+                    actual = Type(MO, actual.per_region)  # still E303 when it varies by region
                 self.expect(d.expr, actual, declared)
             return declared
         return self.rule_type(d)
@@ -201,7 +218,7 @@ class Checker:
     def _infer(self, e: ir.Expr, rule: ir.Rule | None) -> Type | None:
         match e:
             case ir.Num(kind=kind):
-                return {ir.NumKind.MONEY: MONEY, ir.NumKind.PERCENT: RATIO}.get(kind, NUMBER)
+                return {ir.NumKind.MONEY: MONEY, ir.NumKind.PERCENT: RATIO, ir.NumKind.MONTHS: MONTHS}.get(kind, NUMBER)
             case ir.BoolLit():
                 return BOOL
             case ir.FundAll() | ir.FundRemaining():
@@ -531,6 +548,8 @@ def check(ctx: Context) -> list[Diagnostic]:
                 _example(checker, d)
     for r in ctx.scope.rules:
         _rule(checker, r)
+    for c in ctx.scope.constraints:  # like a 当 condition; a per-region one must hold in every region
+        checker.expect_type(c.cond, None, BOOL)
     return ctx.establish(Fact.TYPES_AGREE, checker.out) + checker.coverage
 
 

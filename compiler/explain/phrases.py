@@ -70,12 +70,15 @@ class Phrases:
                 return words.percent(v)
             if base is Base.COUNT:
                 return words.count(v, self.lang)
+            if base is Base.MONTHS:
+                return words.months(v, self.lang)
             return words.plain(v)
         return str(v)
 
     def base(self, e: ir.Expr) -> Base | None:
         if isinstance(e, ir.Num):
-            return {ir.NumKind.MONEY: Base.MONEY, ir.NumKind.PERCENT: Base.RATIO}.get(e.kind)
+            kinds = {ir.NumKind.MONEY: Base.MONEY, ir.NumKind.PERCENT: Base.RATIO, ir.NumKind.MONTHS: Base.MONTHS}
+            return kinds.get(e.kind)
         if isinstance(e, ir.Name) and e.name in self.checked.types:
             return self.checked.types[e.name].base
         if isinstance(e, ir.Call):
@@ -232,6 +235,19 @@ class Phrases:
 
     def compare(self, op: str, a: ir.Expr, b: ir.Expr) -> str:
         if not self.zh:
+            return self._compare(op, a, b)
+        if self.is_zero(b) and op in (">", "<"):
+            return f"{self.expr(a)}{'大于零' if op == '>' else '小于零'}"
+        return self._compare(op, a, b)
+
+    def side(self, e: ir.Expr, other: ir.Expr) -> str:
+        """An operand of a comparison: a plain number next to a number of months is months (低于1个月)."""
+        if isinstance(e, ir.Num) and e.kind is ir.NumKind.NUMBER and self.base(other) is Base.MONTHS:
+            return words.months(Fraction(e.value), self.lang)
+        return self.expr(e)
+
+    def _compare(self, op: str, a: ir.Expr, b: ir.Expr) -> str:
+        if not self.zh:
             word = {
                 "=": "is",
                 "!=": "is not",
@@ -240,11 +256,9 @@ class Phrases:
                 "<": "is below",
                 "<=": "is at most",
             }[op]
-            return f"{self.expr(a)} {word} {self.expr(b)}"
-        if self.is_zero(b) and op in (">", "<"):
-            return f"{self.expr(a)}{'大于零' if op == '>' else '小于零'}"
+            return f"{self.side(a, b)} {word} {self.side(b, a)}"
         word = {"=": "为", "!=": "不是", ">": "超过", ">=": "达到", "<": "低于", "<=": "不超过"}[op]
-        return f"{self.expr(a)}{word}{self.expr(b)}"
+        return f"{self.side(a, b)}{word}{self.side(b, a)}"
 
     def operand(self, e: ir.Expr, op: str, right: bool = False) -> str:
         """An operand inside arithmetic, bracketed where the prose would otherwise read wrongly."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from compiler.explain import words
 from compiler.explain.phrases import Phrases
+from compiler.interpreter.constraints import regional
 from compiler.ir import nodes as ir
 from compiler.plan import Endpoint, plan_of
 
@@ -47,6 +48,26 @@ class Sentences:
             if isinstance(d, ir.LetDecl) and isinstance(d.expr, ir.Logical) and d.expr.op in ("or", "not"):
                 return self.p.expr(d.expr)
         return self.p.expr(e)
+
+    def constraint(self, c: ir.Constraint) -> str:
+        """本政策要求：单位部分 + 个人部分 + 财政补助不低于100元. The values are named as written
+        (not folded into their figures): the requirement is on them, whatever they are set to."""
+        text = self.p.checked.text_of
+        per_region = regional(self.p.checked, c.cond)
+
+        def said(e: ir.Expr) -> str:
+            match e:
+                case ir.Compare(op=op, left=a, right=b):
+                    cmp = _CMP_ZH if self.zh else _CMP_EN
+                    return f"{' '.join(text(a.span).split())}{cmp[op]}{' '.join(text(b.span).split())}"
+                case ir.Logical(op="and", operands=ops):
+                    return self.t("，且", "; and ").join(said(o) for o in ops)
+            return " ".join(text(e.span).split())
+
+        body = said(c.cond)
+        if per_region:
+            return self.t(f"本政策要求：各地区{body}", f"The policy requires, in every region: {body}")
+        return self.t(f"本政策要求：{body}", f"The policy requires: {body}")
 
     def rule(self, r: ir.Rule) -> str:
         text = self._rule(r)
@@ -345,6 +366,17 @@ class Sentences:
         if isinstance(e, ir.Binary) and e.op == "*" and self.p.is_ratio(e.right):
             return self.p.expr(e.right)
         return "部分资金"
+
+
+_CMP_ZH = {">=": "不低于", "<=": "不高于", ">": "高于", "<": "低于", "=": "等于", "!=": "不等于"}
+_CMP_EN = {
+    ">=": " is at least ",
+    "<=": " is at most ",
+    ">": " exceeds ",
+    "<": " is below ",
+    "=": " equals ",
+    "!=": " is not ",
+}
 
 
 def _merge(parts: dict[str, None]) -> list[str]:

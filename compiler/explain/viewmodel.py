@@ -92,6 +92,14 @@ class TaskView:
 
 
 @attrs.frozen
+class Requirement:
+    """A 约束 in words: 本政策要求：… (原文 “…”)."""
+
+    sentence: str
+    where: str  # file:line, for the review form
+
+
+@attrs.frozen
 class OpenItem:
     name: str
     quote: Quote | None
@@ -134,6 +142,7 @@ class Explainer:
     impacts: tuple[Impact, ...]
     groups: tuple[RuleGroup, ...]
     terms: tuple[RuleView, ...]  # derived values, as definitions
+    requirements: tuple[Requirement, ...]  # 约束, in the order written
     regions_label: str  # the regions' bar in the diagram: 各市（州）
     funds: tuple[str, ...]  # diagram boxes
     parties: tuple[str, ...]
@@ -218,6 +227,7 @@ class Builder:
             impacts=tuple(attrs.evolve(i, text=self.ty(i.text)) for i in front.impacts()),
             groups=self.groups(),
             terms=self.terms(decls, file),
+            requirements=self.requirements(decls, file),
             regions_label=self.p.each,
             funds=tuple(self.ty(f) for f in c.scope.funds),
             parties=self.parties(),
@@ -457,6 +467,17 @@ class Builder:
                         f"{d.span.file}:{d.span.line}",
                     )
                 )
+        return tuple(out)
+
+    def requirements(self, decls: list[ir.Decl], file: str) -> tuple[Requirement, ...]:
+        out = []
+        for d in decls:
+            if isinstance(d, ir.Constraint) and d.span.file == file:
+                text = self.ty(self.s.constraint(d))
+                quote = self.quote(d.literate.quote)
+                if quote is not None:
+                    text += self.t(f"（原文“{quote.text}”）", f" (clause: “{quote.text}”)")
+                out.append(Requirement(text, f"{d.span.file}:{d.span.line}"))
         return tuple(out)
 
     # ---- the diagram

@@ -99,6 +99,17 @@ def percent(x: Fraction | Decimal) -> str:
 
 
 @wide_decimal
+def months(x: Fraction | Decimal, lang: str = "zh") -> str:
+    """A number of months of expenditure: 12个月, 3.5个月 (never 1200%)."""
+    d = _dec(x)
+    shown = _two(d)
+    n = _trim(shown) if shown == d else f"约{_trim(shown)}" if lang == "zh" else f"about {_trim(shown)}"
+    if lang != "zh":
+        return f"{n} month" + ("" if d == 1 else "s")
+    return f"{n}个月"
+
+
+@wide_decimal
 def count(x: Fraction | Decimal, lang: str = "zh") -> str:
     """Persons: 400万人; fewer than ten thousand as they are."""
     d = _dec(x)

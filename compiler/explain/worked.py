@@ -40,6 +40,8 @@ def value_text(v: Scalar, t: Type | None, lang: str) -> str:
         return words.percent(v)
     if base is Base.COUNT:
         return words.count(v, lang)
+    if base is Base.MONTHS:
+        return words.months(v, lang)
     return words.plain(v)
 
 

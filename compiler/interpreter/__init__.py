@@ -11,6 +11,7 @@ from fractions import Fraction
 
 import attrs
 
+from compiler.interpreter.constraints import check_constraints
 from compiler.interpreter.funds import Machine, Transfer
 from compiler.interpreter.recorder import Recorder
 from compiler.interpreter.values import Env, EvalError, Member, Scalar
@@ -18,7 +19,17 @@ from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.runtime import Account, conserve
 
-__all__ = ["Env", "EvalError", "Machine", "PeriodResult", "Recorder", "Transfer", "settle", "settle_machine"]
+__all__ = [
+    "Env",
+    "EvalError",
+    "Machine",
+    "PeriodResult",
+    "Recorder",
+    "Transfer",
+    "check_constraints",
+    "settle",
+    "settle_machine",
+]
 
 
 @attrs.frozen

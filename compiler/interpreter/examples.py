@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import attrs
 
-from compiler.interpreter import settle
+from compiler.interpreter import check_constraints, settle
 from compiler.interpreter.funds import Machine, Transfer
 from compiler.interpreter.recorder import Recorder
 from compiler.interpreter.values import Env, EvalError, Scalar
@@ -153,6 +153,7 @@ def example_periods(checked: CheckedPolicy, ex: ir.Example, recorder: Recorder |
         for b in (*(shared.opening if shared and i == 0 else ()), *case.opening):
             opening.update(_opening(checked.scope.funds[b.name.text], _typed(checked, b), regions))
         env = Env(regions, params, inputs, dict(opening), case.period, example_entities(checked, members))
+        check_constraints(checked, env)  # givens that break a 约束 fail the example
         needs_settling = i + 1 < len(ex.periods) or any(b.name.text in checked.scope.funds for b in case.expect)
         settled = settle(checked, env, recorder) if needs_settling else None
         closing = dict(settled.closing) if settled else None

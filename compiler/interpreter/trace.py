@@ -107,7 +107,7 @@ def explain(checked: CheckedPolicy, machine: Machine, name: str, region: str | N
 def render(step: Step, checked: CheckedPolicy, lang: str = "zh", depth: int = 0) -> str:
     pad = "  " * depth
     t = checked.types.get(step.name) or (MONEY if step.kind == "资金" else None)
-    shown = show_value(step.value, t)
+    shown = show_value(step.value, t, lang)
     target = step.name + (f"@{step.region}" if step.region else "")
     kind = step.kind if lang == "zh" else dict(v for v in _KINDS.values()).get(step.kind, "fund")
     out = [

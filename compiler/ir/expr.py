@@ -35,6 +35,7 @@ class NumKind(enum.Enum):
     NUMBER = "number"  # 3, 0.5
     PERCENT = "percent"  # 10%
     MONEY = "money"  # 10亿元, stored in 元
+    MONTHS = "months"  # 3个月, 3 months
 
 
 @attrs.frozen

@@ -171,6 +171,16 @@ class LetDecl:
 
 
 @attrs.frozen
+class Constraint:
+    """约束: a condition the policy's values must meet, checked at compile time where
+    every value it reads is known, and on every scenario before a period is settled."""
+
+    cond: Expr
+    literate: Literate
+    span: Span = span_field()
+
+
+@attrs.frozen
 class PartyDecl:
     name: Ident
     per_region: bool
@@ -339,6 +349,7 @@ DECL_WORDS: dict[type, tuple[str, str]] = {
     EnumDecl: ("枚举", "enumeration"),
     FundDecl: ("资金", "fund"),
     EntityDecl: ("实体", "entity kind"),
+    Constraint: ("约束", "constraint"),
 }
 
 
@@ -497,6 +508,7 @@ Decl = Union[
     Timeline,
     TaskTable,
     Choice,
+    Constraint,
 ]
 
 

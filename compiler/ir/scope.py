@@ -41,6 +41,7 @@ class Scope:
     regionsets: dict[str, ir.RegionSetDecl] = attrs.Factory(dict)
     entities: dict[str, ir.EntityDecl] = attrs.Factory(dict)
     rules: list[ir.Rule] = attrs.Factory(list)
+    constraints: list[ir.Constraint] = attrs.Factory(list)  # 约束, in source order
     main_file: str = ""
     _reads: dict[str, frozenset[str]] = attrs.Factory(dict)  # memo for `reads`
 
@@ -223,6 +224,8 @@ def build_scope(program: ir.Program) -> tuple[Scope, list[Conflict]]:
                 _no_repeats(d.members, conflicts)
             case ir.EntityDecl():
                 declare(d.name, scope.entities, d, kind_names)  # type: ignore[arg-type]
+            case ir.Constraint():
+                scope.constraints.append(d)
     decls = tuple(d for _m, d in program.all_decls())
     for r in all_rules(decls):
         scope.rules.append(r)

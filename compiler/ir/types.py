@@ -16,6 +16,7 @@ class Base(enum.Enum):
     DATE = "date"
     TEXT = "text"
     ENUM = "enum"
+    MONTHS = "months"  # 个月: reserves measured in months of expenditure (money ÷ monthly money)
 
 
 # Type names a drafter writes, in both languages.
@@ -28,6 +29,8 @@ BUILTIN_TYPES: dict[str, Base] = {
     "count": Base.COUNT,
     "数值": Base.NUMBER,
     "number": Base.NUMBER,
+    "月数": Base.MONTHS,
+    "months": Base.MONTHS,
     "布尔": Base.BOOL,
     "bool": Base.BOOL,
     "日期": Base.DATE,
@@ -41,6 +44,7 @@ _ZH = {
     Base.RATIO: "比例",
     Base.COUNT: "人数",
     Base.NUMBER: "数值",
+    Base.MONTHS: "月数",
     Base.BOOL: "布尔",
     Base.DATE: "日期",
     Base.TEXT: "文本",
@@ -73,7 +77,7 @@ class Type:
 
     @property
     def numeric(self) -> bool:
-        return self.base in (Base.MONEY, Base.RATIO, Base.COUNT, Base.NUMBER)
+        return self.base in (Base.MONEY, Base.RATIO, Base.COUNT, Base.NUMBER, Base.MONTHS)
 
     @property
     def dimensionless(self) -> bool:
@@ -103,6 +107,7 @@ MONEY = Type(Base.MONEY)
 RATIO = Type(Base.RATIO)
 COUNT = Type(Base.COUNT)
 NUMBER = Type(Base.NUMBER)
+MONTHS = Type(Base.MONTHS)
 BOOL = Type(Base.BOOL)
 DATE = Type(Base.DATE)
 TEXT = Type(Base.TEXT)

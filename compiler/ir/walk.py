@@ -72,6 +72,8 @@ def decl_exprs(d: ir.Decl) -> Iterator[ir.Expr]:
             yield default
         case ir.LetDecl():
             yield d.expr
+        case ir.Constraint():
+            yield d.cond
         case ir.Rule():
             yield from rule_exprs(d)
         case ir.FundDecl():

@@ -181,6 +181,7 @@ _SYMBOL_KINDS: dict[type, lsp.SymbolKind] = {
     ir.Example: lsp.SymbolKind.Event,
     ir.Timeline: lsp.SymbolKind.Namespace,
     ir.TaskTable: lsp.SymbolKind.Namespace,
+    ir.Constraint: lsp.SymbolKind.Boolean,
 }
 _SYMBOL_WORDS = {
     ir.ParamDecl: "参数",
@@ -193,6 +194,7 @@ _SYMBOL_WORDS = {
     ir.Example: "例",
     ir.Timeline: "时间表",
     ir.TaskTable: "任务表",
+    ir.Constraint: "约束",
 }
 
 
@@ -219,7 +221,7 @@ def document_symbols(ls: PoolServer, params: lsp.DocumentSymbolParams) -> list[l
             name, name_span = d.label.value, d.label.span
         elif isinstance(d, ir.TaskTable):
             name = d.label.value if d.label else word(d)
-        elif isinstance(d, ir.Timeline):
+        elif isinstance(d, (ir.Timeline, ir.Constraint)):
             name = word(d)
         else:
             name = d.name.text

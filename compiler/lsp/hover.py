@@ -51,7 +51,12 @@ _W = {
     "rule": Text("规则({kind})", "rule ({kind})"),
 }
 _RULE_KINDS = {k: Text(*k.words) for k in ir.RuleKind}
-_UNITS = {Base.MONEY: Text("元", "yuan (元)"), Base.RATIO: Text("%", "%"), Base.COUNT: Text("人", "people (人)")}
+_UNITS = {
+    Base.MONEY: Text("元", "yuan (元)"),
+    Base.RATIO: Text("%", "%"),
+    Base.COUNT: Text("人", "people (人)"),
+    Base.MONTHS: Text("个月", "months (个月)"),
+}
 
 
 def hover(a: Analysis, occ: Occurrence, lang: str) -> str | None:

@@ -36,6 +36,7 @@ DECLARATION = (
     "参数",
     "输入",
     "令",
+    "约束",
     "主体",
     "资金",
     "上解",
@@ -121,6 +122,9 @@ def keyword_scopes() -> dict[str, str]:
     until = keywords.translate("至", "h_effective", "en")
     if until:
         out.setdefault(until, SCOPES["other"])
+    region = keywords.translate("地区", "e_in_region", "en")  # `in region`, `by region`: 地区 alone
+    if region:
+        out.setdefault(region, SCOPES["other"])
     for word in keywords.RECURRING_WORDS:
         out.setdefault(word, SCOPES["other"])
     return out
@@ -229,6 +233,10 @@ def grammar() -> dict[str, object]:
                         "match": f"{_BEFORE}[0-9]+(?:\\.[0-9]+)?(?:亿元|万元|元){_AFTER}",
                     },
                     {"name": "constant.numeric.percent.pool", "match": f"{_BEFORE}[0-9]+(?:\\.[0-9]+)?[%％]"},
+                    {
+                        "name": "constant.numeric.months.pool",
+                        "match": f"{_BEFORE}[0-9]+(?:\\.[0-9]+)?(?:个月| +months?){_AFTER}",
+                    },
                     {"name": "constant.numeric.pool", "match": f"{_BEFORE}[0-9]+(?:\\.[0-9]+)?(?:万|亿)?{_AFTER}"},
                 ]
             },

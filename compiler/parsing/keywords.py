@@ -28,6 +28,7 @@ PAIRS: tuple[tuple[str, str], ...] = (
     ("可为负", "signed"),
     ("默认", "default"),
     ("令", "let"),
+    ("约束", "constraint"),
     ("主体", "party"),
     ("资金", "fund"),
     ("结转", "carried"),

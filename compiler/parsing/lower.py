@@ -463,6 +463,9 @@ class Lowering(LeafLowering):
         metas = [m for m in rest if isinstance(m, MetaLine)]
         return ir.LetDecl(self._ident(name), type_, expr, self._literate(metas, meta), self._span(meta))
 
+    def constraint_decl(self, meta: Meta, cond: ir.Expr, *rest: MetaLine) -> ir.Decl:
+        return ir.Constraint(cond, self._literate(list(rest), meta), self._span(meta))
+
     def party_decl(self, meta: Meta, name: Token, *rest: _Flag | MetaLine) -> ir.Decl:
         metas = [m for m in rest if isinstance(m, MetaLine)]
         return ir.PartyDecl(self._ident(name), _Flag.PER_REGION in rest, self._literate(metas, meta), self._span(meta))

@@ -37,6 +37,7 @@ _CMP = {"≥": ">=", "≤": "<=", "≠": "!=", "==": "=", "＞": ">", "＜": "<"
 _ARITH = {"×": "*", "＊": "*", "÷": "/", "／": "/", "＋": "+", "－": "-", "−": "-"}
 _RECURRING = re.compile(r"([每次])(月|季度|年)(?:([首次末])月|(\d{1,2})月)?(?:(\d{1,2})日|(底|末))?")
 _MONEY = re.compile(r"([0-9.]+)(亿元|万元|元)")
+_MONTHS = re.compile(r"([0-9.]+)(个月|[ ]+months?)")
 _ESCAPE = re.compile(r"\\(.)")
 _DAY = (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日"))
 _MONTH_OR_YEAR = re.compile(r"(\d{4})年(?:(\d{1,2})月)?(底|末)?")
@@ -287,6 +288,11 @@ class LeafLowering(Transformer_NonRecursive[Token, ir.Module]):
         m = _MONEY.fullmatch(text)
         assert m
         return ir.Num(shift(Decimal(m[1]), _MONEY_UNITS[m[2]]), ir.NumKind.MONEY, text, self._span(meta))
+
+    def months(self, meta: Meta, tok: Token) -> ir.Num:
+        m = _MONTHS.fullmatch(str(tok))
+        assert m
+        return ir.Num(Decimal(m[1]), ir.NumKind.MONTHS, str(tok), self._span(meta))
 
     def true(self, meta: Meta) -> ir.Expr:
         return ir.BoolLit(True, self._span(meta))

@@ -27,6 +27,7 @@ _TERMINAL_NAMES = {
     "NUMBER": ("数字", "a number"),
     "PERCENT": ("百分比", "a percentage"),
     "MONEY": ("金额", "an amount of money"),
+    "MONTHS": ("月数", "a number of months"),
     "DATE": ("日期", "a date"),
     "RECURRING": ("每月25日之类的周期时间", "a recurring date such as 每月25日"),
     "MONTH_DAY": ("月-日(如 9-30)", "a month-day such as 9-30"),

@@ -69,6 +69,8 @@ def _unit(t: Type | None, lang: str) -> tuple[str, str | None]:
         return "(%)", PERCENT_FORMAT
     if t.base is Base.COUNT:
         return _t(lang, "(人)", " (persons)"), COUNT_FORMAT
+    if t.base is Base.MONTHS:
+        return _t(lang, "(个月)", " (months)"), None
     return "", None
 
 

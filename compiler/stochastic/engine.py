@@ -21,6 +21,7 @@ import numpy.typing as npt
 
 from compiler import runtime as rt
 from compiler.evaluate import EvaluationFailed, env_of, policy_module, settle_with
+from compiler.interpreter import check_constraints
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.scope import account
 from compiler.numbers import to_decimal
@@ -96,6 +97,12 @@ class PerDraw:
     def settle(self, plan: Plan, inputs: dict[str, Supplied], opening: dict[str, Decimal]) -> Settled:
         regions, params = list(plan.base.regions), dict(plan.base.params)
         if self.module is not None:
+            if self.checked.scope.constraints:  # 约束, as settle_with checks them for the interpreter
+                try:
+                    check_constraints(self.checked, env_of(attrs.evolve(plan.base, inputs=inputs, state=opening)))
+                except rt.PolicyError as e:
+                    at = f"{e.span}" if e.span is not None else ""
+                    raise Unsettled(at, f"{at}: {e.zh}" if at else e.zh, f"{at}: {e.en}" if at else e.en) from None
             try:
                 out = self.module.evaluate(regions, params, inputs, opening)
             except rt.PolicyError as e:

@@ -273,7 +273,7 @@ def _mismatch_lines(checked: CheckedPolicy, r: Result, mm: Mismatch, lang: str) 
     t = _type(checked, mm.name)
     target = mm.name + (f"@{mm.region}" if mm.region else "")
     label = ("期望", "实际") if lang == "zh" else ("expected", "actual")
-    exp, act = show_value(mm.expected, t), show_value(mm.actual, t)
+    exp, act = show_value(mm.expected, t, lang), show_value(mm.actual, t, lang)
     slack = ""
     if r.tolerance and t.base is Base.MONEY:
         tol = _exact(r.tolerance)
