@@ -13,7 +13,7 @@ import attrs
 
 from compiler.interpreter.funds import Machine, Transfer
 from compiler.interpreter.recorder import Recorder
-from compiler.interpreter.values import Env, EvalError, Scalar
+from compiler.interpreter.values import Env, EvalError, Member, Scalar
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.runtime import Account, conserve
@@ -59,8 +59,11 @@ def _computed(checked: CheckedPolicy, m: Machine) -> dict[str, Scalar | dict[str
             out[n] = m.value(n)
         elif isinstance(d, ir.LetDecl):
             got = {r: v for (name, r), v in m.values.memo.items() if name == n}
+            kind = checked.types[n].entity
             if None in got:
                 out[n] = got[None]
+            elif got and kind is not None:  # per entity: by id, in the order the scenario lists them
+                out[n] = {i: got[Member(kind, i)] for i in m.env.entities.of(kind) if Member(kind, i) in got}
             elif got:
                 out[n] = {r: got[r] for r in m.env.regions if r in got}
     return out
