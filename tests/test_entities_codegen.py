@@ -256,8 +256,13 @@ def test_shortfall_on_a_subsidy_to_each_institution_and_an_allocation(tmp_path: 
         assert paid == {"一院": 60, "二院": 40, "三院": 0}
     if form == "挂账":  # 二院 asks 50 + its claim of 10: unpaid parts carried as 预付(id)
         assert set(got.closing) == {"统筹基金", "预付(一院)", "预付(二院)", "预付(三院)"}
-    # 返还 hands back 全部 (10 + 0.01 + 33.33 = 43.34) by beds 3:1:3.
+    # 返还 hands back 全部 (10 + 0.01 + 33.33 = 43.34) by beds 3:1:3, into each institution's account.
     assert got.values["返还"] == {"一院": _q("18.58"), "二院": _q("6.19"), "三院": _q("18.57")}
+    assert [(t.dest, t.amount) for t in got.transfers if t.rule == "返还"] == [
+        ("定点医疗机构(一院)", _q("18.58")),
+        ("定点医疗机构(二院)", _q("6.19")),
+        ("定点医疗机构(三院)", _q("18.57")),
+    ]
 
 
 IDS = {"用人单位": ["甲公司", "乙公司", "丙公司"], "参保人员": ["张三", "李四", "王五", "赵六", "钱七"]}
