@@ -139,7 +139,12 @@ class Generator(RuleBodies):
             else:
                 fields.append((f, f"{field_type(ty)} | None = None"))
                 entries.append((n, f, "if {attr} is not None:\n            out[{key}] = {attr}"))
-        cls("Inputs", "The period's data: one value, or one per region (地区 → 值).", fields, entries)
+        cls(
+            "Inputs",
+            "The period's data: one value, or one per region (地区 → 值) or per entity (id → 值).",
+            fields,
+            entries,
+        )
 
         w.line("@dataclass(frozen=True)")
         w.line("class State:")
