@@ -136,7 +136,9 @@ def settle_with(
         if engine == "interpreter":
             return settle(checked, env)
         module = module or policy_module(checked)
-        out = module.evaluate(env.regions, env.params, env.inputs, env.opening)  # exact rationals both ways
+        out = module.evaluate(
+            env.regions, env.params, env.inputs, env.opening, env.entities
+        )  # exact rationals both ways
     except SettlementError as e:  # the one error type of every engine: a span, or a line of the main file
         if e.span is not None:
             at = f"{e.span}: "

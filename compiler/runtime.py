@@ -410,6 +410,17 @@ class Entities:
             raise SettlementError("no-link", kind=kind, id=id_, to=to)
         return got
 
+    def at(self, kind: str, id_: str, to: str) -> str:
+        """`lift` to a region or a linked kind, which always names one (or raises no-link):
+        what a generated evaluator calls to read a coarser value for one entity."""
+        got = self.lift(kind, id_, to)
+        assert got is not None
+        return got
+
+    def of(self, kind: str) -> list[str]:
+        """The ids of one kind, in the order the scenario lists them (none: no such entities)."""
+        return self.ids.get(kind, [])
+
     def linked(self, kind: str, id_: str, to: str) -> str | None:
         """The entity of kind `to` that `id_` is linked to, directly or through others; None
         where a record leaves a link on the way empty (a person with no employer)."""
@@ -450,6 +461,13 @@ NO_ENTITIES = Entities({}, {}, {}, {})
 def entity_account(kind: str, id_: str) -> str:
     """The ledger name of one entity: 参保人员(张三)."""
     return f"{kind}({id_})"
+
+
+def mean(values: list[Fraction], kind: str, line: int) -> Fraction:
+    """平均 over entities: their mean, or an error when the group has none."""
+    if not values:
+        raise SettlementError("no-entities", line, kind=kind)
+    return sum(values, ZERO) / len(values)
 
 
 def num(v: Item) -> Fraction:
@@ -517,19 +535,23 @@ def result(
     rules: list[str],
     by_region: dict[str, dict[str, Fraction]],
     totals: dict[str, Fraction],
-    lets: list[tuple[str, bool]],
+    lets: list[tuple[str, str | None]],
     memo: dict[tuple[str, str | None], Value],
     regions: list[str],
+    entities: Entities = NO_ENTITIES,
 ) -> Result:
-    """Every rule's value, and every derived value settlement needed."""
+    """Every rule's value, and every derived value settlement needed: `lets` names each with
+    its dimension (None, REGION or a kind of entity); per-entity ones are keyed by id."""
     values: dict[str, Value | dict[str, Value]] = {}
     for name in rules:
         values[name] = dict(by_region[name]) if name in by_region else totals[name]
-    for name, per_region in lets:
-        if not per_region and (name, None) in memo:
-            values[name] = memo[(name, None)]
-        elif per_region:
-            got = {r: memo[(name, r)] for r in regions if (name, r) in memo}
-            if got:
-                values[name] = got
+    for name, dim in lets:
+        if dim is None:
+            if (name, None) in memo:
+                values[name] = memo[(name, None)]
+            continue
+        keys = regions if dim == REGION else entities.of(dim)
+        got = {k: memo[(name, k)] for k in keys if (name, k) in memo}
+        if got:
+            values[name] = got
     return Result(values, transfers, {k: money(v) for k, v in closing.items()})

@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import keyword
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import attrs
 
 from compiler.ir import functions
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
+from compiler.ir.scope import REGION
 from compiler.ir.types import Base, Type
+from compiler.ir.walk import walk
 from compiler.plan import plan_of
 
 _OPS = {"+": "+", "-": "-", "*": "*"}
@@ -81,23 +87,78 @@ class Names:
         return self.table[name]
 
 
+@attrs.frozen
+class Aggregate:
+    """合计/平均/计数 over the entities of one group: a memoized method of the Period class,
+    `agg_<n>(key)`, its body compiled where the call was met (inside its rule, for 全部)."""
+
+    n: int
+    call: ir.Call
+    kind: str  # the entities it runs over
+    var: str  # the variable for one of them in `where` and `value`
+    where: str | None  # 当: which entities count
+    value: str  # the value summed, averaged or (as a condition) counted
+
+    @property
+    def method(self) -> str:
+        return f"agg_{self.n}"
+
+
 class ExprCompiler:
+    """Expressions as Python source. `r` names the variable holding where a value is wanted:
+    a region, or the id of an entity of the kind `vars` binds it to (None: globally)."""
+
     def __init__(self, checked: CheckedPolicy, names: Names) -> None:
         self.checked = checked
         self.plan = plan_of(checked)
         self.names = names
         self.depth = 0  # for fresh region variables inside aggregates
         self.rule: ir.Rule | None = None
+        self.vars: dict[str, str] = {}  # variable → the kind of entity it holds an id of (else a region)
+        self.aggregates: dict[tuple[ir.Call, str | None], Aggregate] = {}
 
     def regional(self, name: str) -> bool:
         return self.checked.types[name].per_region
 
+    def dim(self, name: str) -> str | None:
+        """What a value varies over: None (one value), REGION, or a kind of entity."""
+        return self.plan.dims.get(name, REGION if self.regional(name) else None)
+
+    @contextmanager
+    def bind(self, var: str, kind: str | None) -> Iterator[None]:
+        """Within: `var` holds the id of an entity of `kind` (None: a region)."""
+        before = self.vars.get(var)
+        if kind is None:
+            self.vars.pop(var, None)
+        else:
+            self.vars[var] = kind
+        try:
+            yield
+        finally:
+            if before is None:
+                self.vars.pop(var, None)
+            else:
+                self.vars[var] = before
+
+    def at(self, r: str | None, to: str | None) -> str | None:
+        """Where a value of dimension `to` is read from `r`: the region of an entity, the
+        entity it is linked to (runtime.Entities.at), or `r` itself."""
+        if to is None:
+            return None
+        assert r is not None, "checked: a per-region value is read per region"
+        have = self.vars.get(r, REGION)
+        if have == to:
+            return r
+        assert have != REGION, "checked: a region reads no entity's value"
+        return f"self.entities.at({have!r}, {r}, {to!r})"
+
     def value_call(self, name: str, r: str | None) -> str:
         method = f"self.{self.names[name]}"
         d = self.checked.scope.values[name]
+        at = self.at(r, self.dim(name))
         if isinstance(d, ir.Rule):
-            return f"{method}()[{r}]" if self.regional(name) else f"{method}()"
-        return f"{method}({r})" if self.regional(name) else f"{method}()"
+            return f"{method}()[{at}]" if at is not None else f"{method}()"
+        return f"{method}({at})" if at is not None else f"{method}()"
 
     def expr(self, e: ir.Expr, r: str | None) -> str:
         match e:
@@ -160,14 +221,17 @@ class ExprCompiler:
         if fn.id == "balance":
             assert isinstance(args[0], ir.Name)
             if self.checked.scope.funds[args[0].name].per_region:
-                assert r is not None, "checked: a per-region balance is read per region"
-                return f"self.opening.get(rt.party({args[0].name!r}, {r}), rt.ZERO)"
+                return f"self.opening.get(rt.party({args[0].name!r}, {self.at(r, REGION)}), rt.ZERO)"
             return f"self.opening.get({args[0].name!r}, rt.ZERO)"
         if fn.id in ("max", "min"):
             return f"{fn.id}({', '.join(self.expr(a, r) for a in args)})"
         if fn.id == "clamp":
             x, lo, hi = (self.expr(a, r) for a in args)
             return f"min(max({x}, {lo}), {hi})"
+        kind = self.plan.aggregates.get(e)
+        if kind is not None:
+            group = e.group.text if e.group is not None else None
+            return f"self.{self.entity_aggregate(e, kind).method}({self.at(r, group)})"
         self.depth += 1
         q = f"q{self.depth}"
         try:
@@ -183,6 +247,22 @@ class ExprCompiler:
             return f"rt.div({total}, Q(len(self.regions)), {e.span.line})"
         assert fn.id == "share" and r is not None
         return f"rt.div({self.expr(args[0], r)}, {total}, {e.span.line})"
+
+    def entity_aggregate(self, e: ir.Call, kind: str) -> Aggregate:
+        """The method for an aggregate over entities; one per call (per rule, if it reads 全部)."""
+        fund_word = any(isinstance(x, (ir.FundAll, ir.FundRemaining)) for x in walk(e))
+        key = (e, self.rule.name.text if fund_word and self.rule is not None else None)
+        if key not in self.aggregates:
+            self.depth += 1
+            q = f"q{self.depth}"
+            try:
+                with self.bind(q, kind):
+                    where = self.expr(e.where, q) if e.where is not None else None
+                    value = self.expr(e.args[0], q)
+            finally:
+                self.depth -= 1
+            self.aggregates[key] = Aggregate(len(self.aggregates) + 1, e, kind, q, where, value)
+        return self.aggregates[key]
 
     def inflow(self) -> str:
         """全部 for the rule being compiled: what its fund takes in from the rules the plan

@@ -10,8 +10,10 @@ from __future__ import annotations
 from compiler.codegen.exprs import ExprCompiler, Names, converter, field_type, py_type
 from compiler.codegen.rules import RuleBodies, quote_line
 from compiler.codegen.writer import Writer
+from compiler.ir import functions
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
+from compiler.ir.scope import REGION
 from compiler.plan import plan_of
 
 K = ir.RuleKind
@@ -64,10 +66,9 @@ class Generator(RuleBodies):
         w.line(f"FUND_LINES: dict[str, int] = { ({n: f.name.span.line for n, f in self.scope.funds.items()})!r}")
         regional_funds = sorted(n for n, f in self.scope.funds.items() if f.per_region)
         w.line(f"REGIONAL_FUNDS: frozenset[str] = frozenset({regional_funds!r})")
-        lets = [
-            (n, self.checked.types[n].per_region) for n, d in self.scope.values.items() if isinstance(d, ir.LetDecl)
-        ]
-        w.line(f"LETS: list[tuple[str, bool]] = {lets!r}")
+        lets = [(n, self.ex.dim(n)) for n, d in self.scope.values.items() if isinstance(d, ir.LetDecl)]
+        w.comment("Each derived value, and what it varies over: None (one value), 地区, or a kind of entity")
+        w.line(f"LETS: list[tuple[str, str | None]] = {lets!r}")
         w.line(
             f"REGION_ORDER: list[str] = {list(self.plan.region_order)!r}  # 不足时 按顺序: the policy's region set, in order"
         )
@@ -138,7 +139,12 @@ class Generator(RuleBodies):
             else:
                 fields.append((f, f"{field_type(ty)} | None = None"))
                 entries.append((n, f, "if {attr} is not None:\n            out[{key}] = {attr}"))
-        cls("Inputs", "The period's data: one value, or one per region (地区 → 值).", fields, entries)
+        cls(
+            "Inputs",
+            "The period's data: one value, or one per region (地区 → 值) or per entity (id → 值).",
+            fields,
+            entries,
+        )
 
         w.line("@dataclass(frozen=True)")
         w.line("class State:")
@@ -179,10 +185,10 @@ class Generator(RuleBodies):
             w.blank()
             w.line(
                 "def __init__(self, regions: list[str], params: dict[str, rt.Supplied], "
-                "inputs: dict[str, rt.Supplied], opening: dict[str, rt.Number]) -> None:"
+                "inputs: dict[str, rt.Supplied], opening: dict[str, rt.Number], entities: rt.Entities) -> None:"
             )
             with w.indent():
-                for attr in ("regions", "params", "inputs"):
+                for attr in ("regions", "params", "inputs", "entities"):
                     w.line(f"self.{attr} = {attr}")
                 w.line("self.opening = rt.balances(opening)")
                 w.line("self.ledger = rt.Ledger()")
@@ -190,14 +196,17 @@ class Generator(RuleBodies):
                 w.line("self.by_region: dict[str, dict[str, Fraction]] = {}")
                 w.line("self.totals: dict[str, Fraction] = {}")
                 w.line("self.claims: dict[str, Fraction] = {}  # 挂账: unpaid claims, carried like balances")
+                w.line("self.aggregated: dict[tuple[int, str | None], Fraction] = {}  # agg_<n>(group) → its value")
             w.blank()
             w.line(
-                "def short(self, rule: str, asked: dict[str | None, Fraction], available: Fraction, form: str) "
-                "-> dict[str | None, Fraction]:"
+                "def short(self, rule: str, asked: dict[str | None, Fraction], available: Fraction, form: str, "
+                "order: list[str]) -> dict[str | None, Fraction]:"
             )
             with w.indent():
-                w.line('"""不足时: what the fund pays when it holds less than the rule asks."""')
-                w.line("return rt.short_pay(rule, asked, available, form, REGION_ORDER, self.opening, self.claims)")
+                w.line('"""不足时: what the fund pays when it holds less than the rule asks.')
+                w.line("")
+                w.line('按顺序 pays in `order`: the policy\'s region set, or the entities as listed."""')
+                w.line("return rt.short_pay(rule, asked, available, form, order, self.opening, self.claims)")
             w.blank()
             w.line(
                 "def remaining(self, fund: str, inflow: Fraction, ran: tuple[object, ...], earlier: list[str]) -> "
@@ -222,39 +231,80 @@ class Generator(RuleBodies):
                     self.let(name, d)
                 else:
                     self.rule(d)
+            self.aggregate_methods()
+
+    def value_var(self, name: str) -> str | None:
+        """The parameter of a value's method: `r` (a region), `e` (an entity's id), or none."""
+        d = self.ex.dim(name)
+        return None if d is None else "r" if d == REGION else "e"
 
     def signature(self, name: str) -> tuple[str, str]:
-        t = self.checked.types[name]
-        return ("self, r: str" if t.per_region else "self"), py_type(t)
+        v = self.value_var(name)
+        return ("self" if v is None else f"self, {v}: str"), py_type(self.checked.types[name])
+
+    def kind(self, name: str) -> str | None:
+        """The kind of entity a value has one of per entity, else None."""
+        d = self.ex.dim(name)
+        return None if d == REGION else d
 
     def supplied(self, name: str, d: ir.ParamDecl | ir.InputDecl, table: str, fallback: ir.Expr | None) -> None:
         w = self.w
         args, ret = self.signature(name)
-        region = "r" if self.checked.types[name].per_region else "None"
+        v = self.value_var(name)
         conv = converter(self.checked.types[name])
         self.origin(d.span.line, self.line_of(d.span.line), d.literate.quote)
         w.line(f"def {self.names[name]}({args}) -> {ret}:")
-        with w.indent():
+        with w.indent(), self.ex.bind("e", self.kind(name)):
             if fallback is not None:
                 w.line(f"if {name!r} not in self.{table}:")
                 with w.indent():
-                    w.line(f"return {self.ex.expr(fallback, None)}")
+                    w.line(f"return {self.ex.expr(fallback, v)}")
             kind = "'open'" if isinstance(d, ir.ParamDecl) else "'input'"
-            w.line(f"return rt.{conv}(rt.need(self.{table}, {name!r}, {region}, {kind}))", d.span.line)
+            w.line(f"return rt.{conv}(rt.need(self.{table}, {name!r}, {v}, {kind}))", d.span.line)
 
     def let(self, name: str, d: ir.LetDecl) -> None:
         w = self.w
         args, ret = self.signature(name)
-        per = self.checked.types[name].per_region
-        key = f"({name!r}, r)" if per else f"({name!r}, None)"
+        v = self.value_var(name)
         self.origin(d.span.line, self.line_of(d.span.line), d.literate.quote)
         w.line(f"def {self.names[name]}({args}) -> {ret}:")
-        with w.indent():
-            w.line(f"key = {key}")
+        with w.indent(), self.ex.bind("e", self.kind(name)):
+            w.line(f"key = ({name!r}, {v})")
             w.line("if key not in self.memo:")
             with w.indent():
-                w.line(f"self.memo[key] = {self.ex.expr(d.expr, 'r' if per else None)}", d.span.line)
+                w.line(f"self.memo[key] = {self.ex.expr(d.expr, v)}", d.span.line)
             w.line(f"return rt.{converter(self.checked.types[name])}(self.memo[key])")
+
+    def aggregate_methods(self) -> None:
+        """合计/平均/计数 over entities, each group's value computed once (ExprCompiler.entity_aggregate)."""
+        w = self.w
+        for a in self.ex.aggregates.values():
+            group = a.call.group.text if a.call.group is not None else None
+            w.blank()
+            self.origin(a.call.span.line, self.line_of(a.call.span.line), None)
+            w.comment(
+                f"{quote_line(a.call.func.text)} over {quote_line(a.kind)}"
+                + (f" 按 {quote_line(group)}" if group else "")
+            )
+            w.line(f"def {a.method}(self, key: str | None) -> Fraction:")
+            with w.indent():
+                w.line(f"if ({a.n}, key) not in self.aggregated:")
+                with w.indent():
+                    q = a.var
+                    ids = f"self.entities.members({a.kind!r}, {group!r}, key)"
+                    if a.where is not None:
+                        ids = f"[{q} for {q} in {ids} if {a.where}]"
+                    w.line(f"ids = {ids}")
+                    fn = functions.lookup(a.call.func.text)
+                    assert fn is not None
+                    if fn.id == "count":
+                        got = f"Q(sum(1 for {q} in ids if {a.value}))"
+                    elif fn.id == "sum":
+                        got = f"sum(({a.value} for {q} in ids), rt.ZERO)"
+                    else:
+                        got = f"rt.mean([{a.value} for {q} in ids], {a.kind!r}, {a.call.span.line})"
+                    w.line(f"self.aggregated[({a.n}, key)] = {got}")
+                w.line(f"return self.aggregated[({a.n}, key)]")
 
     # ---- the entry point
 
@@ -262,24 +312,29 @@ class Generator(RuleBodies):
         w = self.w
         w.line(
             "def evaluate(regions: list[str], params: dict[str, rt.Supplied], inputs: dict[str, rt.Supplied], "
-            "opening: dict[str, rt.Number]) -> rt.Result:"
+            "opening: dict[str, rt.Number], entities: rt.Entities | None = None) -> rt.Result:"
         )
         with w.indent():
-            w.line('"""Settle one period: every rule, the ledger, and each fund\'s conservation."""')
-            w.line("p = Period(regions, params, inputs, opening)")
+            w.line('"""Settle one period: every rule, the ledger, and each fund\'s conservation.')
+            w.line("")
+            w.line('`entities`: the persons, employers and institutions of the period, if the policy has any."""')
+            w.line("p = Period(regions, params, inputs, opening, entities or rt.NO_ENTITIES)")
             for r in self.scope.rules:
                 w.line(f"p.{self.names[r.name.text]}()")
             w.line("closing = rt.settle_funds(p.ledger, RULES, FUNDS, p.opening, FUND_LINES, REGIONAL_FUNDS, regions)")
             w.line("closing.update(p.claims)")
             w.line(
                 "return rt.result(p.ledger.in_order(RULES), closing, RULES, p.by_region, p.totals, LETS, p.memo, "
-                "regions)"
+                "regions, p.entities)"
             )
         w.blank(2)
-        w.line("def run(regions: list[str], params: Params, inputs: Inputs, state: State) -> rt.Result:")
+        w.line(
+            "def run(regions: list[str], params: Params, inputs: Inputs, state: State, "
+            "entities: rt.Entities | None = None) -> rt.Result:"
+        )
         with w.indent():
             w.line('"""The typed entry point: evaluate() over the scenario classes above."""')
-            w.line("return evaluate(regions, params.supplied(), inputs.supplied(), state.supplied())")
+            w.line("return evaluate(regions, params.supplied(), inputs.supplied(), state.supplied(), entities)")
 
 
 def generate(checked: CheckedPolicy, source_name: str, source_text: str) -> str:

@@ -12,7 +12,7 @@ from compiler.codegen.exprs import ExprCompiler, Names
 from compiler.codegen.writer import Writer
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
-from compiler.ir.scope import Scope
+from compiler.ir.scope import REGION, Scope
 from compiler.plan import Endpoint, Plan
 
 K = ir.RuleKind
@@ -43,14 +43,29 @@ class RuleBodies:
 
     def ep(self, e: Endpoint | None, r: str | None) -> str:
         """An endpoint of the plan as an expression of the generated code, for region `r`
-        (a variable name, or None outside a loop over regions)."""
+        (a variable name, or None outside a loop over regions), or for the entity `r` holds
+        the id of: its own account (参保人员(张三)), or its region's."""
         assert e is not None
+        if e.entity is not None:
+            assert r is not None and self.ex.vars.get(r) == e.entity
+            return f"rt.entity_account({e.entity!r}, {r})"
+        region = self.ex.at(r, REGION) if r is not None else None
         if e.name is None:
-            assert r is not None
-            return r
-        if e.per_region and r is not None:
-            return f"rt.party({e.name!r}, {r})"
+            assert region is not None
+            return region
+        if e.per_region and region is not None:
+            return f"rt.party({e.name!r}, {region})"
         return repr(e.name)
+
+    def each(self, rule: ir.Rule) -> str:
+        """Where a rule with one amount per region, or per entity of a kind, runs."""
+        kind = self.plan.rule(rule.name.text).entity
+        return "self.regions" if kind is None else f"self.entities.of({kind!r})"
+
+    def order(self, rule: ir.Rule) -> str:
+        """不足时 按顺序: the policy's region set, or the entities as the scenario lists them."""
+        p = self.plan.rule(rule.name.text)
+        return "REGION_ORDER" if p.entity is None or not p.regional else self.each(rule)
 
     def amount(self, rule: ir.Rule, r: str | None) -> str:
         """cond → 0, else the first matching exception, else the amount; then the cap."""
@@ -73,7 +88,7 @@ class RuleBodies:
         self.ex.rule = rule
         self.origin(rule.span.line, self.line_of(rule.span.line), rule.literate.quote)
         w.line(f"def {self.names[name]}(self) -> {ret}:")
-        with w.indent():
+        with w.indent(), self.ex.bind(self.var(rule), self.plan.rule(name).entity):
             w.line(f"if {name!r} in self.{store}:")
             with w.indent():
                 w.line(f"return self.{store}[{name!r}]")
@@ -88,26 +103,34 @@ class RuleBodies:
         assert rule.shortfall is not None
         avail = self.ex.expr(ir.FundRemaining(rule.shortfall.span), None)
         form = rule.shortfall.kind.value
-        self.w.line(f"{target} = self.short({rule.name.text!r}, {asked}, {avail}, {form!r})", rule.shortfall.span.line)
+        order = self.order(rule)
+        self.w.line(f"{target} = self.short({rule.name.text!r}, {asked}, {avail}, {form!r}, {order})")
+
+    def var(self, rule: ir.Rule) -> str:
+        """The loop variable of a rule's body: `r` for a region, `e` for an entity's id."""
+        return "r" if self.plan.rule(rule.name.text).entity is None else "e"
 
     def asked(self, rule: ir.Rule, regional: bool) -> None:
-        """Each region's amount (or the one amount, under None) into `asked`, then `paid`."""
+        """Each region's (or entity's) amount, or the one amount under None, into `asked`, then `paid`."""
         w = self.w
         name, line = rule.name.text, rule.span.line
         w.line("asked: dict[str | None, Fraction] = {}")
         if regional:
-            w.line("for r in self.regions:")
+            r = self.var(rule)
+            w.line(f"for {r} in {self.each(rule)}:")
             with w.indent():
-                w.line(f"asked[r] = rt.amount({self.amount(rule, 'r')}, {name!r}, {line})", line)
+                w.line(f"asked[{r}] = rt.amount({self.amount(rule, r)}, {name!r}, {line})", line)
         else:
             w.line(f"asked[None] = rt.amount({self.amount(rule, None)}, {name!r}, {line})", line)
         self.short(rule, "paid", "asked")
 
-    def regions_loop(self, regional: bool) -> str | None:
+    def loop(self, rule: ir.Rule, regional: bool) -> str | None:
+        """`result = {}` and a loop over the regions or entities, for a rule with one amount each."""
         if regional:
+            r = self.var(rule)
             self.w.line("result = {}")
-            self.w.line("for r in self.regions:")
-            return "r"
+            self.w.line(f"for {r} in {self.each(rule)}:")
+            return r
         return None
 
     def move_each(self, rule: ir.Rule, regional: bool) -> None:
@@ -115,14 +138,14 @@ class RuleBodies:
         w = self.w
         if rule.shortfall is not None:
             self.asked(rule, regional)
-        r = self.regions_loop(regional)
+        r = self.loop(rule, regional)
         p = self.plan.rule(rule.name.text)
         src, dst = self.ep(p.payer, r), self.ep(p.payee, r)
         what = self.amount(rule, r) if rule.shortfall is None else f"paid[{r}]"
         call = f"self.ledger.move({rule.name.text!r}, {rule.span.line}, {src}, {dst}, {what}, {r})"
         if regional:
             with w.indent():
-                w.line(f"result[r] = {call}", rule.span.line)
+                w.line(f"result[{r}] = {call}", rule.span.line)
         else:
             w.line(f"result = {call}", rule.span.line)
 
@@ -134,18 +157,23 @@ class RuleBodies:
         if rule.shortfall is not None:
             self.short(rule, "paid", "{None: total}")
             w.line("total = paid[None]")
-        if rule.single_weight is not None:
-            w.line(f"weights = [{ex.expr(rule.single_weight, 'q')} for q in self.regions]")
-        else:
-            mix = ", ".join(
-                f"({ex.expr(x.weight, None)}, [{ex.expr(x.factor, 'q')} for q in self.regions])" for x in rule.weights
-            )
-            w.line(f"weights = rt.mix([{mix}], {name!r}, {line})")
+        p = self.plan.rule(name)
+        each = self.each(rule)
+        with ex.bind("q", p.entity):
+            if rule.single_weight is not None:
+                w.line(f"weights = [{ex.expr(rule.single_weight, 'q')} for q in {each}]")
+            else:
+                mix = ", ".join(
+                    f"({ex.expr(x.weight, None)}, [{ex.expr(x.factor, 'q')} for q in {each}])" for x in rule.weights
+                )
+                w.line(f"weights = rt.mix([{mix}], {name!r}, {line})")
         w.line(f"parts = rt.largest_remainder(total, weights, {name!r}, {line})")
         w.line("result = {}")
-        w.line("for r, part in zip(self.regions, parts):")
+        r = self.var(rule)
+        dest = r if p.entity is None else self.ep(p.payee, r)
+        w.line(f"for {r}, part in zip({each}, parts):")
         with w.indent():
-            w.line(f"result[r] = self.ledger.move({name!r}, {line}, {rule.fund.text!r}, r, part, r)")
+            w.line(f"result[{r}] = self.ledger.move({name!r}, {line}, {rule.fund.text!r}, {dest}, part, {r})")
 
     def retain(self, rule: ir.Rule, regional: bool) -> None:
         w = self.w
@@ -173,8 +201,9 @@ class RuleBodies:
         name, line = rule.name.text, rule.span.line
         if rule.shortfall is not None:
             self.asked(rule, regional)
-        r = self.regions_loop(regional)
         p = self.plan.rule(name)
+        assert p.entity is None, "checked (E314): entities are not split"
+        r = self.loop(rule, regional)
         ratios = ", ".join(self.ex.expr(s.ratio, None) for s in p.shares)
         with w.indent() if regional else contextlib.nullcontext():
             if rule.shortfall is not None:
@@ -194,6 +223,7 @@ class RuleBodies:
         """Tier by tier over all regions, as the interpreter does: a 合计上限 is shared."""
         w, ex = self.w, self.ex
         name, line = rule.name.text, rule.span.line
+        assert self.plan.rule(name).entity is None, "checked (E314): entities are not covered by tiers"
         if regional:
             w.line("result = {}")
             w.line("for r in self.regions:")

@@ -73,9 +73,8 @@ def _computed(checked: CheckedPolicy, m: Machine) -> dict[str, Scalar | dict[str
             kind = checked.types[n].entity
             if None in got:
                 out[n] = got[None]
-            elif kind is not None:
-                ids = m.env.entities.ids.get(kind, [])
-                out[n] = {i: got[Member(kind, i)] for i in ids if Member(kind, i) in got}
+            elif got and kind is not None:  # per entity: by id, in the order the scenario lists them
+                out[n] = {i: got[Member(kind, i)] for i in m.env.entities.of(kind) if Member(kind, i) in got}
             elif got:
                 out[n] = {r: got[r] for r in m.env.regions if r in got}
     return out

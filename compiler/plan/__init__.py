@@ -77,8 +77,8 @@ def _rule(scope: Scope, checked: CheckedPolicy, r: ir.Rule) -> RulePlan:
     payee: Endpoint | None
     if r.kind is K.COLLECT:
         payer, payee = _party(scope, r.source, REGION), _party(scope, r.dest, own)
-    elif r.kind is K.ALLOCATE:
-        payer, payee = own, REGION
+    elif r.kind is K.ALLOCATE:  # 至 各地区, or 至 各定点医疗机构: each entity's own account
+        payer, payee = own, _party(scope, r.dest, REGION) if scope.each_entity(r.dest) else REGION
     elif r.kind is K.RETAIN:
         payer, payee = own, _party(scope, r.dest, None)
     elif r.kind is K.SPLIT:
