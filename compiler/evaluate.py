@@ -149,6 +149,7 @@ def settle_with(
         dict(out.values),
         [Transfer(t.source, t.dest, Fraction(t.amount), t.rule, t.line) for t in out.transfers],
         {k: Fraction(v) for k, v in out.closing.items()},
+        env.entities,
     )
 
 

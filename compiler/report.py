@@ -16,7 +16,6 @@ from compiler.ledger import Row, compact
 from compiler.numbers import to_decimal
 from compiler.plan import plan_of
 from compiler.readings import choices, uses_regions_together
-from compiler.runtime import NO_ENTITIES, Entities
 
 
 def _json_scalar(v: Scalar, t: Type | None) -> str | bool:
@@ -34,7 +33,6 @@ def to_json(
     period: int | None,
     res: PeriodResult,
     missing: tuple[str, ...] = (),
-    entities: Entities = NO_ENTITIES,
     detail: Iterable[str] = (),
 ) -> str:
     """The JSON contract. Transfers of entities come totalled per rule and region (with
@@ -53,7 +51,7 @@ def to_json(
     doc = {
         "period": period,
         "values": values,
-        "transfers": [_json_row(r) for r in compact(res.transfers, entities, keep)],
+        "transfers": [_json_row(r) for r in compact(res.transfers, res.entities, keep)],
         "state": _state(checked, res.closing),
     }
     if checked.readings:
@@ -151,12 +149,11 @@ def to_text(
     period: int | None,
     lang: str,
     checked: CheckedPolicy | None = None,
-    entities: Entities = NO_ENTITIES,
     detail: Iterable[str] = (),
 ) -> str:
     zh = lang == "zh"
     heads = ["规则", "自", "至", "金额(元)", "行"] if zh else ["rule", "from", "to", "amount (元)", "line"]
-    rows = [[r.rule, *r.side(lang), money(r.amount), str(r.line)] for r in compact(res.transfers, entities, detail)]
+    rows = [[r.rule, *r.side(lang), money(r.amount), str(r.line)] for r in compact(res.transfers, res.entities, detail)]
     title = (
         (f"{period}年 资金往来" if zh else f"Transfers, {period}") if period else ("资金往来" if zh else "Transfers")
     )

@@ -124,6 +124,9 @@ class EntityTables:
                 has_id = True
                 if not text:
                     self.r.error(vn, f"{where}.id", "id 不能为空", "the id cannot be empty")
+                elif text in regions or text in known:
+                    self.r.error(vn, f"{where}.id", f"“{text}”与地区同名", f"‘{text}’ is also a region's name")
+                    text = ""
                 id_ = text or None
             elif key in REGION_KEYS:
                 allowed = regions or known

@@ -83,8 +83,8 @@ def run(
         )
         sys.exit(2)
     if as_json or fmt == "json":
-        out = report.to_json(checked, scen.period, res, scen.missing, scen.entities, detail)
+        out = report.to_json(checked, scen.period, res, scen.missing, detail)
     else:
-        out = report.to_text(res, scen.period, lang, checked, scen.entities, detail)
+        out = report.to_text(res, scen.period, lang, checked, detail)
         out += report.notes(checked, scen.missing, lang, detail)
     emit(out, output, lang, [policy, scenario])

@@ -133,12 +133,13 @@ class Examples:
                         out.append(Step(acct, self.t("期末余额", "closing balance"), text, sentence, name=b.name.text))
                 continue
             # A per-region value expected as one figure for all regions: show every region.
-            per_region = self.c.types[b.name.text].per_region
+            t = self.c.types[b.name.text]
+            members = env.entities.of(t.entity) if t.entity is not None else list(env.regions)
             targets: list[str | None] = [rv.region.text for rv in b.value.regions] or (
-                list(env.regions) if per_region else [None]
+                list(members) if t.per_region else [None]
             )
             for i, region in enumerate(targets):
-                if region is not None and region not in env.regions:
+                if region is not None and region not in members:
                     continue  # expected for a region the example does not list: pool test reports it
                 try:
                     chain = worked.steps(b.name.text, region)

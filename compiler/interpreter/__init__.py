@@ -17,7 +17,7 @@ from compiler.interpreter.recorder import Recorder
 from compiler.interpreter.values import Env, EvalError, Member, Scalar
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
-from compiler.runtime import Account, conserve
+from compiler.runtime import NO_ENTITIES, Account, Entities, conserve
 
 __all__ = [
     "Env",
@@ -37,6 +37,7 @@ class PeriodResult:
     values: dict[str, Scalar | dict[str, Scalar]]
     transfers: list[Transfer]
     closing: dict[str, Fraction]  # every carried fund account's balance at the end of the period
+    entities: Entities = NO_ENTITIES  # the period's persons, employers, institutions (the ledger totals them)
 
 
 def settle(checked: CheckedPolicy, env: Env, recorder: Recorder | None = None) -> PeriodResult:
@@ -57,7 +58,7 @@ def settle_machine(m: Machine) -> PeriodResult:
     accounts = [Account(a, f.carried, span=f.span) for f in m.plan.funds for a in f.accounts(env.regions)]
     closing = conserve(accounts, env.opening, lambda a: (into.get(a, Fraction(0)), out_of.get(a, Fraction(0))))
     closing.update(m.claims)  # 挂账: unpaid claims carry like balances
-    return PeriodResult(_computed(checked, m), transfers, closing)
+    return PeriodResult(_computed(checked, m), transfers, closing, env.entities)
 
 
 def _computed(checked: CheckedPolicy, m: Machine) -> dict[str, Scalar | dict[str, Scalar]]:

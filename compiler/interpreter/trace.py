@@ -6,7 +6,7 @@ from __future__ import annotations
 import attrs
 
 from compiler.interpreter.funds import Machine
-from compiler.interpreter.values import EvalError, Scalar
+from compiler.interpreter.values import EvalError, Member, Scalar
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.types import MONEY
@@ -39,8 +39,7 @@ class Tracer:
 
     def step(self, name: str, region: str | None) -> Step:
         d = self.checked.scope.values[name]
-        per = self.checked.types[name].per_region
-        region = region if per else None
+        region = self.where(name, region)
         value = self.m.values.name(name, region)
         kind = _KINDS[type(d)][0]
         quote = d.literate.quote.value if d.literate.quote else None
@@ -80,8 +79,12 @@ class Tracer:
         d = self.checked.scope.values[name]
         if isinstance(d, ir.Rule):
             return name in self.m.results
-        per = self.checked.types[name].per_region
-        return (name, region if per else None) in self.m.values.memo
+        return (name, self.m.values.lift(region, self.m.plan.dims.get(name))) in self.m.values.memo
+
+    def where(self, name: str, region: str | None) -> str | None:
+        """The region or entity id a value is shown for: a person's region for a region's value."""
+        got = self.m.values.lift(region, self.m.plan.dims.get(name))
+        return got.id if isinstance(got, Member) else got
 
     def fund_word(self, rule: ir.Rule, word: ir.Expr) -> Step:
         assert rule.fund is not None
@@ -96,8 +99,11 @@ def explain(checked: CheckedPolicy, machine: Machine, name: str, region: str | N
         raise EvalError("explain-unknown", name=name)
     if checked.types[name].per_region and region is None:
         raise EvalError("explain-needs-region", name=name)
-    if checked.types[name].per_region and region not in machine.env.regions:
-        listed, listed_en = "、".join(machine.env.regions) or "(无)", ", ".join(machine.env.regions) or "(none)"
+    kind = checked.types[name].entity
+    members = machine.env.entities.of(kind) if kind is not None else list(machine.env.regions)
+    if checked.types[name].per_region and region not in members:
+        shown = members if len(members) <= 20 else [*members[:20], "…"]
+        listed, listed_en = "、".join(shown) or "(无)", ", ".join(shown) or "(none)"
         raise EvalError("explain-no-region", region=region, listed=listed, listed_en=listed_en)
     for r in checked.scope.rules:  # settle first, so every operand the period used is known
         machine.run(r)

@@ -79,11 +79,20 @@ class Values:
         each of its entities, an employer's for each of its persons (runtime.Entities.lift)."""
         if to is None or where is None:
             return None
+        if isinstance(where, str) and where not in self.env.regions:
+            where = self.member(where) or where  # an entity named by its id (a trace's 名称@张三)
         if isinstance(where, str):
             return where if to == REGION else None  # checked: regions read no entity's value
         got = self.env.entities.lift(where.kind, where.id, to)
         assert got is not None
         return got if to == REGION else Member(to, got)
+
+    def member(self, id_: str) -> Member | None:
+        """The entity with this id (ids never name a region: the scenario reader refuses that)."""
+        for kind, ids in self.env.entities.regions.items():
+            if id_ in ids:
+                return Member(kind, id_)
+        return None
 
     def region_of(self, where: Region) -> str | None:
         got = self.lift(where, REGION)

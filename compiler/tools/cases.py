@@ -263,14 +263,16 @@ class _CaseReader(Reader):
             return Expect(name, Fraction(0), _span(self.h.file, k), {})
         values: dict[str, Scalar] = {}
         spans: dict[str, Span] = {}
+        members = scen.entities.of(t.entity) if t.entity is not None else list(scen.regions)
+        what = (t.entity, t.entity) if t.entity is not None else ("地区", "region")
         for rk, rv in v.value:
             region = str(rk.value) if isinstance(rk, yaml.ScalarNode) else "?"
-            if region not in scen.regions:
+            if region not in members:
                 self.error(
                     rk,
                     f"{field}.{region}",
-                    f"不是本例情景中的地区({'、'.join(scen.regions)})",
-                    f"is not a region of the case's scenario ({', '.join(scen.regions)})",
+                    f"不是本例情景中的{what[0]}({'、'.join(members)})",
+                    f"is not a {what[1]} of the case's scenario ({', '.join(members)})",
                 )
                 continue
             values[region] = self.scalar(rv, f"{field}.{region}", t)
