@@ -3,6 +3,8 @@ source line, down to the inputs. The trace is data; `render` prints it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import attrs
 
 from compiler.interpreter.funds import Machine
@@ -10,7 +12,7 @@ from compiler.interpreter.values import EvalError, Member, Scalar
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.types import MONEY
-from compiler.ir.walk import rule_exprs, walk
+from compiler.ir.walk import children, rule_exprs
 from compiler.numbers import show_value
 
 
@@ -57,7 +59,7 @@ class Tracer:
         formula = self.checked.text_of(d.amount.span if isinstance(d, ir.Rule) else exprs[0].span)
         operands: list[Step] = []
         for e in exprs:
-            for sub in walk(e):
+            for sub in self.operands(e):
                 if (
                     isinstance(sub, ir.Name)
                     and sub.name in self.checked.scope.values
@@ -73,6 +75,15 @@ class Tracer:
             formula += "  " + self.checked.text_of(d.shortfall.span)
             operands.append(self.fund_word(d, ir.FundRemaining(d.shortfall.span)))
         return Step(name, region, value, kind, d.span.file, d.span.line, formula, quote, tuple(operands))
+
+    def operands(self, e: ir.Expr) -> Iterator[ir.Expr]:
+        """Every subexpression, but not inside an aggregate over entities: its operands are
+        each entity's values, not this one's (the trace shows the total, not a million lines)."""
+        yield e
+        if isinstance(e, ir.Call) and e in self.m.plan.aggregates:
+            return
+        for c in children(e):
+            yield from self.operands(c)
 
     def _computed(self, name: str, region: str | None) -> bool:
         """Only operands evaluation actually used: the branch not taken is not part of the story."""
