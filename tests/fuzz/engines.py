@@ -66,7 +66,7 @@ def run_interpreter(checked: CheckedPolicy, scen: Scenario, rules: list[str]) ->
 
 def run_compiled(module: Any, scen: Scenario, rules: list[str]) -> Outcome:
     try:
-        out = module.evaluate(list(scen.regions), dict(scen.params), dict(scen.inputs), dict(scen.state))
+        out = module.evaluate(list(scen.regions), dict(scen.params), dict(scen.inputs), dict(scen.state), scen.entities)
     except PolicyError as e:
         return Outcome(failed=e.en)
     except Exception:
@@ -100,8 +100,10 @@ def run_vector(
         values: dict[str, Val] = {}
         for name in rules:
             arr = res.values[name][k]
+            kind = checked.types[name].entity
+            members = (scens[0].entities.of(kind) if scens else []) if kind is not None else res.regions
             values[name] = (
-                {r: Fraction(int(x), 100) for r, x in zip(res.regions, arr)} if arr.ndim else Fraction(int(arr), 100)
+                {r: Fraction(int(x), 100) for r, x in zip(members, arr)} if arr.ndim else Fraction(int(arr), 100)
             )
         outs.append(Outcome(ledger, closing, values))
     return outs
