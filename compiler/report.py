@@ -69,13 +69,14 @@ def _json_row(r: Row) -> dict[str, object]:
     return row
 
 
-def notes(checked: CheckedPolicy, missing: tuple[str, ...], lang: str, detail: Iterable[str] = ()) -> str:
+def notes(checked: CheckedPolicy, missing: tuple[str, ...], lang: str, detail: Iterable[str] | None = None) -> str:
     """What a reader must know of the figures above: the readings they were settled under,
     for a partial scenario which totals cover only the regions listed, and how entities
     were totalled."""
     zh = lang == "zh"
     out = ""
-    totalled = [k for k in checked.scope.entities if k not in set(detail)]
+    # Under a ledger (pool run): how its entity rows were totalled. None: no ledger above.
+    totalled = [] if detail is None else [k for k in checked.scope.entities if k not in set(detail)]
     if totalled:
         kinds = "、".join(totalled) if zh else ", ".join(totalled)
         out += (

@@ -94,6 +94,8 @@ class _Builder:
         for name, d in s.values.items():
             typ = self.c.types.get(name)
             per = t("(每地区)", " (per region)") if typ is not None and typ.per_region else ""
+            if typ is not None and typ.entity is not None:
+                per = t(f"(每{typ.entity})", f" (per {typ.entity})")
             match d:
                 case ir.ParamDecl(value=None):
                     self.add(name, "open", [name, t("参数 待定", "param (open)") + per], d)
