@@ -31,10 +31,12 @@ TUTORIAL = ROOT / "docs" / "tutorial"
 POLICY = TUTORIAL / "first_policy.pool"
 POLICY_EN = TUTORIAL / "first_policy.en.pool"
 SCENARIO = TUTORIAL / "scenario.json"
+PERSONS = TUTORIAL / "persons.pool"  # the step with persons and employers (实体)
+PERSONS_SCENARIO = TUTORIAL / "persons.json"
 # Each guide, and the files it must show in full.
 GUIDES = {
-    "tutorial.md": (POLICY, SCENARIO),
-    "tutorial.en.md": (POLICY, SCENARIO, POLICY_EN),
+    "tutorial.md": (POLICY, SCENARIO, PERSONS, PERSONS_SCENARIO),
+    "tutorial.en.md": (POLICY, SCENARIO, POLICY_EN, PERSONS, PERSONS_SCENARIO),
 }
 STEPS = {"check", "test", "run", "compile", "explain"}
 
