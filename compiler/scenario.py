@@ -221,7 +221,7 @@ class ScenarioReader(Reader):
             if not regions:
                 regions = named  # a scenario listing only entities: the regions they are in
         if state_nodes is not None:
-            self.state(state_nodes, state, regions)
+            self.state(state_nodes, state, regions, entities)
         regional = next(
             (
                 n
@@ -341,10 +341,24 @@ class ScenarioReader(Reader):
         decls = [*self.scope.values.values(), *self.scope.constraints]
         return any(isinstance(e, ir.Name) and e.name == name for d in decls for top in decl_exprs(d) for e in walk(top))
 
-    def state(self, v: yaml.Node, state: dict[str, Decimal], regions: list[str]) -> None:
-        """Opening balances by ledger account: a per-region fund gives one per region."""
-        balances = plan_of(self.checked).balances  # carried funds, and claims carried under a 挂账 rule's name
+    def state(self, v: yaml.Node, state: dict[str, Decimal], regions: list[str], entities: Entities) -> None:
+        """Opening balances by ledger account: a per-region fund gives one per region; a 挂账 rule
+        paying each entity carries one claim per entity (its id)."""
+        plan = plan_of(self.checked)
+        balances = plan.balances  # carried funds, and claims carried under a 挂账 rule's name
         for name, kn, vn in self.mapping(v, "state"):
+            kind = plan.by_name[name].entity if name in plan.by_name else None
+            if kind is not None:
+                ids = entities.of(kind)
+                for id_, rk, rv in self.mapping(vn, f"state.{name}"):
+                    field = f"state.{name}.{id_}"
+                    if id_ not in ids:
+                        self.error(rk, field, f"不是本情景的{kind}", f"is not one of this scenario's {kind}")
+                        continue
+                    got = self.value(rv, field, Type(Base.MONEY), None)
+                    if isinstance(got, Decimal):
+                        state[account(name, id_)] = got
+                continue
             per_region = balances.get(name)
             if per_region is None:
                 self.error(

@@ -14,7 +14,7 @@ scenario with any is not evaluated (the caller's reader collects them).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 
 import yaml
@@ -26,6 +26,17 @@ from compiler.ir.types import Type
 from compiler.runtime import Entities
 
 REGION_KEYS = ("地区", "region")
+
+
+def constant_value(e: ir.Expr, values: Mapping[str, object]) -> Value | None:
+    """A default written as a literal (是, 0元, 一个枚举成员), as a scenario would give it."""
+    if isinstance(e, ir.BoolLit):
+        return e.value
+    if isinstance(e, ir.Num):
+        return Decimal(e.value)
+    if isinstance(e, ir.Name) and e.name not in values:
+        return e.name  # an enumeration member
+    return None
 ID_KEY = "id"
 Value = Decimal | bool | str  # one field's value, as compiler.scenario reads it
 Table = dict[str, Value | dict[str, Value]]  # inputs by name: one value, or one per region or entity
@@ -51,6 +62,7 @@ class EntityTables:
     def read(self, node: yaml.Node, regions: list[str], known: list[str], inputs: Table) -> tuple[Entities, list[str]]:
         """The entities, and the regions they name in order (for a scenario listing none).
         `regions`: the scenario's own list (may be empty); `known`: the policy's region set."""
+        self.inputs = inputs
         kinds = self.scope.entities
         ids: dict[str, list[str]] = {}
         region_of: dict[str, dict[str, str]] = {}
@@ -167,6 +179,7 @@ class EntityTables:
         for name, rows in given.items():
             decl = self.scope.values[name]
             if isinstance(decl, ir.InputDecl) and decl.default is not None:
+                self.defaults(name, decl, rows, ids, table)
                 continue
             have = {i for i, _ in rows}
             for row, rec in enumerate(table.value):
@@ -178,6 +191,30 @@ class EntityTables:
                         "缺少这一输入(其他记录都给了)",
                         "is missing (other records give it)",
                     )
+
+    def defaults(
+        self, name: str, decl: ir.InputDecl, rows: list[tuple[str, yaml.Node]], ids: list[str], table: yaml.Node
+    ) -> None:
+        """An input with a default given for some records: the others take the default, which every
+        engine then reads as given (a default that is not a constant must be given for all)."""
+        have = {i for i, _ in rows}
+        missing = [i for i in ids if i not in have]
+        if not missing:
+            return
+        assert decl.default is not None
+        value = constant_value(decl.default, self.scope.values)
+        if value is None:
+            self.r.error(
+                table,
+                f"entities.{name}",
+                "有的记录给了这一输入、有的没给;其默认值不是常数,请每条记录都给出",
+                "some records give this input and others do not, and its default is not a constant: give it for all",
+            )
+            return
+        per = self.inputs.setdefault(name, {})
+        assert isinstance(per, dict)
+        for i in missing:
+            per[i] = value
 
     def id_of(self, rec: yaml.Node) -> str | None:
         if not isinstance(rec, yaml.MappingNode):

@@ -81,6 +81,36 @@ class Call:
     # None: the whole set), over the entities where `where` holds.
     group: Ident | None = None
     where: Expr | None = None
+    window: Window | None = None  # 前3年 / 近3年: over an input's values of earlier periods
+
+
+@attrs.frozen
+class Window:
+    """前N年 (the N periods before) or 近N年 (this period and the N − 1 before)."""
+
+    years: int
+    current: bool  # 近: the window includes this period
+    span: Span = span_field()
+
+
+@attrs.frozen
+class YearValue:
+    """One entry of 按年度: a calendar year (2026) or the policy's nth year (第2年), onward (起) or alone."""
+
+    year: int
+    nth: bool
+    onward: bool
+    value: Expr
+    span: Span = span_field()
+
+
+@attrs.frozen
+class Schedule:
+    """按年度 { 2025: 4%, 2026起: 3% }: a value by the period's year. Lowered before the checks
+    (compiler/years.py) into a choice on the implicit input 年度; no engine sees one."""
+
+    entries: tuple[YearValue, ...]
+    span: Span = span_field()
 
 
 REGION_GROUP = "地区"  # the text of Call.group that means 按 地区
@@ -165,5 +195,5 @@ class Bands:
 
 
 Expr = Union[
-    Num, BoolLit, Name, FundAll, FundRemaining, Call, Binary, Neg, Compare, MemberOf, Logical, If, Match, Bands
+    Num, BoolLit, Name, FundAll, FundRemaining, Call, Binary, Neg, Compare, MemberOf, Logical, If, Match, Bands, Schedule
 ]

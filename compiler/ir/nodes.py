@@ -67,7 +67,16 @@ from compiler.ir.expr import (
     NumKind as NumKind,
 )
 from compiler.ir.expr import (
+    Schedule as Schedule,
+)
+from compiler.ir.expr import (
     Str as Str,
+)
+from compiler.ir.expr import (
+    Window as Window,
+)
+from compiler.ir.expr import (
+    YearValue as YearValue,
 )
 from compiler.ir.expr import (
     span_field,

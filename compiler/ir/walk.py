@@ -21,6 +21,8 @@ def children(e: ir.Expr) -> tuple[ir.Expr, ...]:
             return (c, t, f)
         case ir.Match(subject=s, arms=arms):
             return (s, *(a.body for a in arms))
+        case ir.Schedule(entries=entries):
+            return tuple(x.value for x in entries)
         case ir.Bands(subject=s, bands=bands):
             out: list[ir.Expr] = [s]
             for band in bands:

@@ -78,6 +78,7 @@ class CallClause:
 
     group: ir.Ident | None
     where: ir.Expr | None
+    window: ir.Window | None = None
 
 
 @v_args(inline=True, meta=True)
@@ -313,7 +314,8 @@ class LeafLowering(Transformer_NonRecursive[Token, ir.Module]):
         exprs = tuple(a for a in args if not isinstance(a, CallClause))
         group = next((a.group for a in args if isinstance(a, CallClause) and a.group is not None), None)
         where = next((a.where for a in args if isinstance(a, CallClause) and a.where is not None), None)
-        return ir.Call(self._ident(function), exprs, self._span(meta), group, where)
+        window = next((a.window for a in args if isinstance(a, CallClause) and a.window is not None), None)
+        return ir.Call(self._ident(function), exprs, self._span(meta), group, where, window)
 
     def g_by_region(self, meta: Meta) -> CallClause:
         return CallClause(ir.Ident(REGION_GROUP, self._span(meta)), None)
@@ -323,6 +325,32 @@ class LeafLowering(Transformer_NonRecursive[Token, ir.Module]):
 
     def g_when(self, meta: Meta, cond: ir.Expr) -> CallClause:
         return CallClause(None, cond)
+
+    def g_window(self, meta: Meta, token: Token) -> CallClause:
+        text = str(token)
+        return CallClause(None, None, ir.Window(int(text[1:-1]), text[0] == "近", self._span(meta)))
+
+    def g_before(self, meta: Meta, years: Token) -> CallClause:
+        return CallClause(None, None, ir.Window(int(years), False, self._span(meta)))
+
+    def g_recent(self, meta: Meta, years: Token) -> CallClause:
+        return CallClause(None, None, ir.Window(int(years), True, self._span(meta)))
+
+    def schedule(self, meta: Meta, *entries: ir.YearValue) -> ir.Expr:
+        return ir.Schedule(entries, self._span(meta))
+
+    def year_value(self, meta: Meta, key: tuple[int, bool, bool], value: ir.Expr) -> ir.YearValue:
+        year, nth, onward = key
+        return ir.YearValue(year, nth, onward, value, self._span(meta))
+
+    def y_calendar(self, meta: Meta, year: Token, onward: bool = False) -> tuple[int, bool, bool]:
+        return int(year), False, onward
+
+    def y_nth(self, meta: Meta, year: Token, onward: bool = False) -> tuple[int, bool, bool]:
+        return int(year), True, onward
+
+    def onward(self, meta: Meta) -> bool:
+        return True
 
     # ---- expressions: operators
 
