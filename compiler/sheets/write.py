@@ -15,7 +15,7 @@ import datetime
 import decimal
 import io
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
@@ -190,16 +190,17 @@ def _csv_value(v: CellValue, column: Column) -> str:
     return str(v)
 
 
-def to_csv(tables: list[Table], titles: bool = True) -> bytes:
+def to_csv(tables: list[Table], titles: bool = True, titled: Collection[str] = ()) -> bytes:
     """UTF-8 with a byte-order mark, which is how Excel knows the file is UTF-8 (without it,
     Chinese Excel reads CSV as GBK and shows mojibake), and CRLF line ends, as RFC 4180 has
-    them. Several tables follow one another, each under its title, a blank line between."""
+    them. Several tables follow one another, each under its title (without `titles`, only
+    those `titled`), a blank line between."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
     for i, table in enumerate(tables):
         if i:
             w.writerow([])
-        if titles and len(tables) > 1:
+        if (titles and len(tables) > 1) or table.title in titled:
             w.writerow([table.title])
         w.writerow([c.header for c in table.columns])
         for row in table.rows:
