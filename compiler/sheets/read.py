@@ -3,6 +3,9 @@
 Layout (docs/spreadsheets.md): a table of regions as rows and inputs as columns, whose
 header row starts with 地区; key-value tables headed 参数 (with 期间 and 险种), 全局 (global
 inputs) and 期初余额 (opening balances: 资金, 地区 when the fund is per region, 金额).
+An entity table (参保人员, 用人单位) holds one record a row, its header beginning `id`, then
+地区 or a link and the kind's inputs; its kind is the sheet's name, or a row naming it above
+the header (in a CSV file, or in any sheet).
 In a workbook each table may be its own sheet, named after it; in a CSV file (or any
 sheet) the tables follow one another, each starting at its header row. A header may
 carry a unit, `上年度征缴收入(万元)`, which applies to the plain numbers of its column.

@@ -4,7 +4,8 @@ One sheet per table the scenario reader knows (compiler/sheets/read.py), so a fi
 template runs unchanged: 地区 (one row per region of the policy's set, one column per
 input with its unit, drop-down lists for enumerations and booleans, money and percent
 cell formats, each input's 原文 as a comment on its header), 参数 (待定 parameters
-highlighted), 全局 and 期初余额 when the policy has global inputs or carried funds.
+highlighted), 全局 and 期初余额 when the policy has global inputs or carried funds, and a sheet
+per kind of entity (id, 地区, links, the kind's inputs; in CSV under a row naming the kind).
 Given a scenario, the template comes filled with it: the scenario as a spreadsheet.
 """
 
