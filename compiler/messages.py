@@ -631,16 +631,26 @@ SHEET_TEXTS: dict[str, Text] = {
         "Save it again as ‘CSV UTF-8’ (or UTF-8), or pass --encoding gb18030 to read it as GB18030",
     ),
     "orphan-row": Text(
-        "不知道这一行属于哪张表:表格应从以地区、参数、全局或期初余额开头的标题行开始",
+        "不知道这一行属于哪张表:表格应从以地区、参数、全局或期初余额开头的标题行开始,"
+        "实体表(如 参保人员)从写着种类的一行和以 id 开头的标题行开始",
         "this row belongs to no table: a table starts with a header row beginning 地区 (regions), 参数 (params), 全局 "
-        "(global inputs) or 期初余额 (opening balances)",
+        "(global inputs) or 期初余额 (opening balances); an entity table (参保人员, say) with a row naming its kind "
+        "and a header row beginning id",
     ),
     "orphan-row-sheet": Text(
-        "不知道这一行属于哪张表:表格应从以地区、参数、全局或期初余额开头的标题行开始(或把工作表命名为其中之一)",
+        "不知道这一行属于哪张表:表格应从以地区、参数、全局或期初余额开头的标题行开始(或把工作表命名为其中之一);"
+        "实体表以 id 开头,工作表以实体的种类命名(如 参保人员)",
         "this row belongs to no table: a table starts with a header row beginning 地区 (regions), 参数 (params), 全局 "
         "(global inputs) "
-        "or 期初余额 (opening balances), or a sheet named after one of them",
+        "or 期初余额 (opening balances), or a sheet named after one of them; an entity table's header begins id, "
+        "in a sheet named after its kind (参保人员, say)",
     ),
+    "entity-no-kind": Text(
+        "以 id 开头的实体表不知是哪种实体:在标题行上方一行写上种类(如 参保人员),或把工作表命名为它",
+        "an entity table (its header begins id) of no kind: name the kind (参保人员, say) in the row above "
+        "the header, or name the sheet after it",
+    ),
+    "entities-twice": Text("{kind}表重复出现", "a second table of {kind}"),
     "unknown-unit": Text(
         "未知的单位“{unit}”(可用:元、万元、亿元、%、人、万人)",
         "unknown unit ‘{unit}’ (known: 元, 万元, 亿元, %, 人, 万人)",

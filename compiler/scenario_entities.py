@@ -8,8 +8,10 @@
 
 Each record has an id (unique within its kind), a region (`地区` or `region`) or a link
 to an entity of a kind it is linked to (隶属), from which its region follows, and the
-kind's per-entity inputs. Every problem is reported with the record's position; a
-scenario with any is not evaluated (the caller's reader collects them).
+kind's per-entity inputs. A field written null (an empty cell of a spreadsheet's entity table)
+is not given: an input's default applies, or it is reported missing where it is written.
+Every problem is reported with the record's position; a scenario with any is not evaluated
+(the caller's reader collects them).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ def constant_value(e: ir.Expr, values: Mapping[str, object]) -> Value | None:
         return e.name  # an enumeration member
     return None
 ID_KEY = "id"
+_NULL = "tag:yaml.org,2002:null"
 Value = Decimal | bool | str  # one field's value, as compiler.scenario reads it
 Table = dict[str, Value | dict[str, Value]]  # inputs by name: one value, or one per region or entity
 Read = Callable[[yaml.Node, str, Type, object], Value | None]
@@ -51,6 +54,7 @@ class EntityTables:
         self.checked = checked
         self.scope = checked.scope
         self.value = value
+        self.blank: dict[tuple[str, str, str], yaml.Node] = {}  # (kind, id, input) → where it is left empty
 
     def inputs_of(self, kind: str) -> list[str]:
         return [
@@ -164,6 +168,9 @@ class EntityTables:
             )
             return None
         for name, _kn, vn in values:
+            if isinstance(vn, yaml.ScalarNode) and vn.tag == _NULL:
+                self.blank[kind, id_, name] = vn  # not given: a default, or missing (complete says)
+                continue
             got = self.value(vn, f"{where}.{name}", self.checked.types[name], self.scope.values[name])
             given.setdefault(name, []).append((id_, rec))
             if got is not None:
@@ -186,7 +193,7 @@ class EntityTables:
                 i = self.id_of(rec)
                 if i is not None and i in ids and i not in have:
                     self.r.error(
-                        rec,
+                        self.blank.get((kind, i, name), rec),
                         f"entities.{kind}[{row}].{name}",
                         "缺少这一输入(其他记录都给了)",
                         "is missing (other records give it)",

@@ -332,3 +332,124 @@ def test_excel_unicode_text_utf16_tab_separated_is_read(tmp_path: Path) -> None:
     code, got, err = run("run", POLICY, str(tsv), "--json")
     assert code == 0, err
     assert got.decode() == json_ledger()
+
+
+# ---- entities (issue 18): persons and employers, one record a row
+
+
+CONTRIBUTIONS = str(ROOT / "policies" / "ningbo_contributions.pool")
+ENTITY_CSV = """\ufeff全局,值
+上年度省社平,6000
+上上年度省社平,5600
+上年度省社平已启用,是
+
+用人单位
+id,地区
+甲公司,海曙区
+
+参保人员
+id,地区,用人单位,身份,状态,参保时间段,缴费工资(元),累计缴费年限,选择补缴方式
+张三,,甲公司,单位职工,在职,新参保人员,"8,000.00",3,
+李四,鄞州区,,灵活就业人员,在职,新参保人员,6000,6,未选择
+"""
+
+
+def test_entity_sections_of_a_csv_read_as_entity_records(tmp_path: Path) -> None:
+    from compiler.sheets import read_scenario_file
+
+    path = tmp_path / "persons.csv"
+    path.write_text(ENTITY_CSV, encoding="utf-8")
+    data = read_scenario_file(path)
+    assert data["entities"] == {
+        "用人单位": [{"id": "甲公司", "地区": "海曙区"}],
+        "参保人员": [
+            # an empty 地区 is left out (the employer gives it); any other empty cell is an empty value
+            {"id": "张三", "用人单位": "甲公司", "身份": "单位职工", "状态": "在职", "参保时间段": "新参保人员",
+             "缴费工资": "8,000.00", "累计缴费年限": "3", "选择补缴方式": None},
+            {"id": "李四", "地区": "鄞州区", "用人单位": None, "身份": "灵活就业人员", "状态": "在职",
+             "参保时间段": "新参保人员", "缴费工资": "6000", "累计缴费年限": "6", "选择补缴方式": "未选择"},
+        ],
+    }  # fmt: skip
+    code, out, err = run("run", CONTRIBUTIONS, str(path), "--json", "--detail", "参保人员")
+    assert code == 0, err  # 张三's empty 选择补缴方式 takes its default; 李四 has no employer
+    values = json.loads(out)["values"]
+    assert values["职工个人缴费"] == {"张三": "160.00", "李四": "0.00"}
+    assert values["灵活就业人员缴费"] == {"张三": "0.00", "李四": "600.00"}
+
+
+def test_bad_entity_sheet_names_sheet_and_cell(tmp_path: Path) -> None:
+    path = tmp_path / "persons.xlsx"
+    code, _, err = run(
+        "template",
+        CONTRIBUTIONS,
+        "--scenario",
+        str(SCENARIOS / "ningbo_contributions.json"),
+        "-o",
+        str(path),
+    )
+    assert code == 0, err
+    book = openpyxl.load_workbook(path)
+    persons = book["参保人员"]
+    persons["A3"] = "职工甲"  # a second 职工甲
+    persons["B7"] = "火星区"  # not a region
+    persons["C4"] = "丙公司"  # an employer not listed
+    persons["G5"] = None  # a wage left empty
+    persons["I6"] = None  # 选择补缴方式 has a default: empty is fine
+    book.save(path)
+    code, out, err = run("run", CONTRIBUTIONS, str(path))
+    assert code == 2 and out == b""
+    assert "persons.xlsx:参保人员!A3: entities.参保人员[1].id: “职工甲”重复出现" in err
+    assert "persons.xlsx:参保人员!B7: entities.参保人员[5].地区: “火星区”不是情景或政策中的地区" in err
+    assert "persons.xlsx:参保人员!C4: entities.参保人员[2].用人单位: 用人单位“丙公司”不在 entities.用人单位 中" in err
+    assert "persons.xlsx:参保人员!G5: entities.参保人员[3].缴费工资: 缺少这一输入" in err
+    assert err.count("persons.xlsx:") == 4, err
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (("参保人员\nid", "id"), "persons.csv:A10: 以 id 开头的实体表不知是哪种实体"),  # no row naming the kind
+        (
+            ("id,地区\n甲公司,海曙区", "id,地区,员工数\n甲公司,海曙区,50"),
+            "persons.csv:C7: entities.用人单位[0].员工数: 未知字段",
+        ),
+        (
+            ("甲公司,海曙区", "甲公司,海曙区\n甲公司,江北区"),
+            "persons.csv:A9: entities.用人单位[1].id: “甲公司”重复出现",
+        ),
+        (("\n\n参保人员", "\n\n用人单位\nid\n乙公司\n\n参保人员"), "persons.csv:A10: 用人单位表重复出现"),
+        (("李四,鄞州区,", "李四,,"), "persons.csv:A13: entities.参保人员[1]: 缺少所属地区(地区)或所隶属的实体"),
+    ],
+)
+def test_bad_entity_csv_names_the_cell(tmp_path: Path, edit: tuple[str, str], expected: str) -> None:
+    path = tmp_path / "persons.csv"
+    path.write_text(ENTITY_CSV.replace(*edit), encoding="utf-8")
+    code, _, err = run("run", CONTRIBUTIONS, str(path))
+    assert code == 2 and expected in err, err
+
+
+def test_entity_results_are_totalled_per_rule_and_region(tmp_path: Path) -> None:
+    scen = str(SCENARIOS / "ningbo_contributions.json")
+    code, out, err = run("run", CONTRIBUTIONS, scen, "--format", "csv")
+    assert code == 0, err
+    rows = list(csv.reader(io.StringIO(out.decode("utf-8-sig"))))
+    assert rows[1] == ["期间", "规则", "自", "至", "地区", "个数", "金额(元)", "行"]
+    assert rows[2] == ["2022", "职工个人缴费", "参保人员", "职工医保统筹基金", "海曙区", "2", "228.01", "208"]
+    doc = json.loads(run("run", CONTRIBUTIONS, scen, "--json")[1])
+    ledger = rows[2 : rows.index([])]
+    assert [(r[4], int(r[5]), r[6]) for r in ledger] == [
+        (t["region"], t["count"], t["amount"]) for t in doc["transfers"]
+    ]
+    assert not any("职工甲" in c or "缴费工资" in c for r in rows for c in r)  # per-person values left out
+    out_path = tmp_path / "r.xlsx"
+    code, _, err = run("run", CONTRIBUTIONS, scen, "--format", "xlsx", "--detail", "参保人员", "-o", str(out_path))
+    assert code == 0, err
+    assert run("run", CONTRIBUTIONS, scen, "--format", "xlsx", "--detail", "参保人员")[1] == out_path.read_bytes()
+    book = openpyxl.load_workbook(out_path)
+    assert book.sheetnames == ["资金往来", "全局结果", "参保人员结果", "期末余额"]
+    first = [c.value for c in book["资金往来"][2]]
+    assert first == [2022, "职工个人缴费", "参保人员(职工甲)", "职工医保统筹基金", "海曙区", None, 72, 208]
+    persons = list(book["参保人员结果"].iter_rows(values_only=True))
+    assert persons[0][:4] == ("期间", "id", "地区", "限定后缴费工资(元)") and len(persons) == 11
+    code, _, err = run("run", CONTRIBUTIONS, scen, "--format", "csv", "--detail", "人员")
+    assert code == 2 and "--detail:没有实体“人员”" in err

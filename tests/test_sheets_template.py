@@ -86,3 +86,28 @@ def test_template_for_a_policy_without_funds_or_inputs_reads_back() -> None:
     code, out, err = run("template", POLICIES / "baoshan_tasks.pool", "--format", "csv")
     assert code == 0, err
     assert out.decode("utf-8-sig").splitlines()[0].startswith("地区")
+
+
+def test_template_has_a_sheet_per_entity_kind(tmp_path: Path) -> None:
+    pool = POLICIES / "ningbo_contributions.pool"
+    out = tmp_path / "t.xlsx"
+    code, _, err = run("template", pool, "-o", out)
+    assert code == 0, err
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["地区", "参数", "全局", "期初余额", "用人单位", "参保人员"]
+    assert [c.value for c in book["地区"][1]] == ["地区"]  # per-person inputs are not regions' columns
+    persons = book["参保人员"]
+    header = [c.value for c in persons[1]]
+    assert header[:4] == ["id", "地区", "用人单位", "身份"] and "缴费工资(元)" in header
+    assert persons.max_row == 1000 and all(c.value is None for c in persons[2])  # empty, ready to fill
+    col = {h: openpyxl.utils.get_column_letter(i + 1) for i, h in enumerate(header)}
+    assert persons[f"{col['缴费工资(元)']}2"].number_format == "#,##0.00"
+    lists = {str(dv.sqref): dv.formula1 for dv in persons.data_validations.dataValidation}
+    assert lists[f"{col['身份']}2:{col['身份']}1000"] == '"单位职工,灵活就业人员,失业人员"'
+    assert lists["B2:B1000"].startswith('"海曙区,')  # the policy's regions
+    assert "用人单位医保缴费基数" in persons["A1"].comment.text  # the kind's 原文
+    code, csv_out, err = run("template", pool, "--format", "csv")
+    assert code == 0, err
+    lines = csv_out.decode("utf-8-sig").splitlines()
+    i = lines.index("参保人员")  # a CSV section is found by the row naming its kind
+    assert lines[i + 1].startswith("id,地区,用人单位,身份,")

@@ -67,11 +67,6 @@ def run(
     except EvaluationFailed as e:
         click.echo(e.render(lang), err=True)
         sys.exit(e.exit_code)
-    if fmt in ("csv", "xlsx"):
-        from compiler.sheets import write_results
-
-        emit_sheet(lambda: write_results(checked, [(scen.period, res)], fmt, lang), output, lang, [policy, scenario])
-        return
     unknown = [k for k in detail if k not in checked.scope.entities]
     if unknown:
         kinds = "、".join(checked.scope.entities) or ("无" if lang == "zh" else "none")
@@ -82,6 +77,13 @@ def run(
             err=True,
         )
         sys.exit(2)
+    if fmt in ("csv", "xlsx"):
+        from compiler.sheets import write_results
+
+        emit_sheet(
+            lambda: write_results(checked, [(scen.period, res)], fmt, lang, detail), output, lang, [policy, scenario]
+        )
+        return
     if as_json or fmt == "json":
         out = report.to_json(checked, scen.period, res, scen.missing, detail)
     else:

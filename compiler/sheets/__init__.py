@@ -6,7 +6,7 @@ Public functions (the CLI, the Python API and `pool serve` use these, nothing el
     read_scenario_bytes(data, name, encoding=None) -> dict the same, from bytes (an upload)
     compose_scenario(data, name, encoding=None) -> yaml.Node   the tree the scenario reader checks
     decode_text(data, encoding=None) -> str                UTF-8/UTF-16, GB18030 named, never guessed
-    write_results(checked, runs, fmt, lang="zh") -> bytes  results of periods [(period, PeriodResult)] as csv/xlsx
+    write_results(checked, runs, fmt, lang="zh", detail=()) -> bytes  results [(period, PeriodResult)] as csv/xlsx
     write_impact(impact, fmt, lang="zh") -> bytes          `pool diff --scenario`'s table, likewise
     template_bytes(checked, fmt="xlsx", scenario=None, lang="zh") -> bytes   a fill-in workbook
 
@@ -25,7 +25,7 @@ from compiler.sheets.problems import CellMark, Problem, SheetError, fail
 from compiler.sheets.read import SUFFIXES, is_spreadsheet
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
 
     import yaml
 
@@ -79,12 +79,17 @@ def read_scenario_file(path: str | Path, encoding: str | None = None) -> dict[st
 
 
 def write_results(
-    checked: CheckedPolicy, runs: Sequence[tuple[int | None, PeriodResult]], fmt: str, lang: str = "zh"
+    checked: CheckedPolicy,
+    runs: Sequence[tuple[int | None, PeriodResult]],
+    fmt: str,
+    lang: str = "zh",
+    detail: Iterable[str] = (),
 ) -> bytes:
-    """Ledger, values and closing balances of one or more periods as `fmt` ("csv" or "xlsx")."""
+    """Ledger, values and closing balances of one or more periods as `fmt` ("csv" or "xlsx");
+    entities' transfers totalled per rule and region unless `detail` names their kind."""
     from compiler.sheets.write import write_results as write
 
-    return write(checked, runs, fmt, lang)
+    return write(checked, runs, fmt, lang, detail)
 
 
 def write_impact(impact: Impact, fmt: str, lang: str = "zh") -> bytes:

@@ -3,6 +3,9 @@
 Layout (docs/spreadsheets.md): a table of regions as rows and inputs as columns, whose
 header row starts with 地区; key-value tables headed 参数 (with 期间 and 险种), 全局 (global
 inputs) and 期初余额 (opening balances: 资金, 地区 when the fund is per region, 金额).
+An entity table (参保人员, 用人单位) holds one record a row, its header beginning `id`, then
+地区 or a link and the kind's inputs; its kind is the sheet's name, or a row naming it above
+the header (in a CSV file, or in any sheet).
 In a workbook each table may be its own sheet, named after it; in a CSV file (or any
 sheet) the tables follow one another, each starting at its header row. A header may
 carry a unit, `上年度征缴收入(万元)`, which applies to the plain numbers of its column.
@@ -17,6 +20,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import attrs
 import yaml
 
 from compiler.sheets.amounts import NUMBER
@@ -58,9 +62,29 @@ _TOP_NAMES = {
 }
 _HEADER = re.compile(r"(?P<name>.*?)\s*[(（](?P<unit>[^()（）]*)[)）]\s*")
 _PLAIN = re.compile(NUMBER)
-_STR, _NULL, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:null", "tag:yaml.org,2002:map"
+_STR, _NULL, _MAP, _SEQ = (
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+)
 
 Pairs = list[tuple[yaml.Node, yaml.Node]]
+_ID = {"id", "编号"}
+
+
+@attrs.define
+class _Block:
+    kind: str  # a key of the scenario: regions, params, global, state, entities
+    header: list[Cell]
+    rows: list[list[Cell]]
+    entity: tuple[str, Cell] | None = None  # an entity table's kind, and the cell that names it
+
+
+def _is_id(cell: Cell, kind: str | None) -> bool:
+    """Whether `cell` heads an entity table's id column: `id`, or the kind's own name."""
+    text = (cell.text or "").strip()
+    return text.lower() in _ID or (kind is not None and text == kind)
 
 
 def compose(data: bytes, name: str, encoding: str | None = None) -> yaml.Node:
@@ -104,7 +128,7 @@ class _Builder:
         if self.problems:
             raise SheetError(self.problems)
         pairs: Pairs = []
-        for key in ("period", "scheme", "params", "global", "regions", "state", "partial"):
+        for key in ("period", "scheme", "params", "global", "regions", "entities", "state", "partial"):
             if key == "state" and self.state:
                 first = next(iter(self.state.values()))[0]
                 state: Pairs = [
@@ -120,31 +144,49 @@ class _Builder:
 
     def sheet(self, sheet: Sheet) -> None:
         named = SECTIONS.get(sheet.name or "")
-        block: tuple[str, list[Cell], list[list[Cell]]] | None = None
-        blocks = []
-        for row in sheet.rows:
-            cells = [c for c in row if c.text is not None]
-            if not cells:
+        # A sheet named after no table may hold one kind of entity: its name is the kind.
+        kind_name = (sheet.name, Cell(sheet.ref(1, 1), 1, 1, sheet.name)) if sheet.name and named is None else None
+        filled = [(row, cells) for row in sheet.rows if (cells := [c for c in row if c.text is not None])]
+        block: _Block | None = None
+        blocks: list[_Block] = []
+        title: tuple[str, Cell] | None = None
+        for i, (row, cells) in enumerate(filled):
+            first = cells[0]
+            assert first.text is not None
+            after = filled[i + 1][1][0] if i + 1 < len(filled) else None
+            if len(cells) == 1 and after is not None and _is_id(after, first.text):
+                title = (first.text, first)  # the kind of the entity table whose header follows
                 continue
-            kind = SECTIONS.get(cells[0].text or "")
+            kind = SECTIONS.get(first.text)
+            entity = title or kind_name
+            if kind is None and _is_id(first, entity[0] if entity else None):
+                if entity is None:
+                    self.problem(first, "entity-no-kind")
+                    return
+                block = _Block("entities", row, [], entity)
+                blocks.append(block)
+                title = None
+                continue
             if kind is None and block is None and named is not None:
                 kind = named  # a sheet named after its table: the first row is its header, whatever its label
             if kind is not None:
-                block = (kind, row, [])
+                block = _Block(kind, row, [])
                 blocks.append(block)
             elif block is None:
-                self.problem(cells[0], "orphan-row-sheet" if sheet.name is not None else "orphan-row")
+                self.problem(first, "orphan-row-sheet" if sheet.name is not None else "orphan-row")
                 return
             else:
-                block[2].append(row)
-        for kind, header, rows in blocks:
-            label = next(c for c in header if c.text is not None)
-            if kind == "regions":
-                self.regions(sheet, label, header, rows)
-            elif kind == "state":
-                self.balances(sheet, label, header, rows)
+                block.rows.append(row)
+        for b in blocks:
+            label = next(c for c in b.header if c.text is not None)
+            if b.entity is not None:
+                self.entities(sheet, b.entity, label, b.header, b.rows)
+            elif b.kind == "regions":
+                self.regions(sheet, label, b.header, b.rows)
+            elif b.kind == "state":
+                self.balances(sheet, label, b.header, b.rows)
             else:
-                self.pairs(sheet, kind, label, header, rows)
+                self.pairs(sheet, b.kind, label, b.header, b.rows)
 
     def unit(self, cell: Cell, text: str) -> str:
         if text not in UNITS:
@@ -222,6 +264,37 @@ class _Builder:
                 self.top[top] = (key, node)
             else:
                 got.append((_scalar(key.text, key), node))
+
+    def entities(
+        self, sheet: Sheet, entity: tuple[str, Cell], label: Cell, header: list[Cell], rows: list[list[Cell]]
+    ) -> None:
+        """One record a row: `id` (the label's column), then 地区 or a link, and the kind's inputs.
+        An empty 地区 cell is left out (the region follows a link); any other empty cell of a column
+        someone filled is an empty value: no link, or for an input a value the reader calls missing."""
+        kind, named = entity
+        _, got = self.top.setdefault("entities", (named, []))
+        assert isinstance(got, list)
+        if any(k.value == kind for k, _ in got):
+            self.problem(named, "entities-twice", kind=kind)
+            return
+        columns = [(c.column, *self.header(c), c) for c in header if c.text is not None and c.column > label.column]
+        used = {label.column} | {col for col, *_ in columns}
+        filled = {c.column for row in rows for c in row if c.text is not None}
+        columns = [c for c in columns if c[0] in filled]
+        records: list[yaml.Node] = []
+        for row in rows:
+            by_col = {c.column: c for c in row}
+            number = row[0].row
+            self.stray(row, used)
+            id_ = by_col.get(label.column) or Cell(sheet.ref(number, label.column), number, label.column, None)
+            fields: Pairs = [(_scalar("id", label), _scalar(id_.text, id_))]
+            for col, name, suffix, head in columns:
+                cell = by_col.get(col) or Cell(sheet.ref(number, col), number, col, None)
+                if cell.text is None and name in _REGION:
+                    continue
+                fields.append((_scalar(name, head), _scalar(_with_unit(cell, suffix), cell)))
+            records.append(_mapping(fields, id_))
+        got.append((_scalar(kind, named), yaml.SequenceNode(_SEQ, records, _mark(named), _mark(named))))
 
     def balances(self, sheet: Sheet, label: Cell, header: list[Cell], rows: list[list[Cell]]) -> None:
         region_col, amount_col, suffix = None, label.column + 1, ""

@@ -4,7 +4,8 @@ One sheet per table the scenario reader knows (compiler/sheets/read.py), so a fi
 template runs unchanged: 地区 (one row per region of the policy's set, one column per
 input with its unit, drop-down lists for enumerations and booleans, money and percent
 cell formats, each input's 原文 as a comment on its header), 参数 (待定 parameters
-highlighted), 全局 and 期初余额 when the policy has global inputs or carried funds.
+highlighted), 全局 and 期初余额 when the policy has global inputs or carried funds, and a sheet
+per kind of entity (id, 地区, links, the kind's inputs; in CSV under a row naming the kind).
 Given a scenario, the template comes filled with it: the scenario as a spreadsheet.
 """
 
@@ -30,6 +31,7 @@ from compiler.sheets.write import (
     to_csv,
 )
 
+ENTITY_ROWS = 1000  # rows of an entity sheet given drop-down lists and number formats
 OPEN_FILL = "FFF2CC"  # Excel's pale yellow "note" fill: 待定 parameters to be filled in
 _UNIT = {Base.MONEY: ("元", MONEY_FORMAT), Base.RATIO: ("%", PERCENT_FORMAT), Base.COUNT: ("人", COUNT_FORMAT)}
 
@@ -80,15 +82,15 @@ class _Template:
         self.checked, self.scen, self.lang, self.csv = checked, scen, lang, csv
         values = checked.scope.values.items()
         self.inputs = [(n, d) for n, d in values if isinstance(d, ir.InputDecl) and not d.implicit]
-        self.regional = [(n, d) for n, d in self.inputs if checked.types[n].per_region]
+        self.regional = [(n, d) for n, d in self.inputs if checked.types[n].per_region and not checked.types[n].entity]
         self.single = [(n, d) for n, d in self.inputs if not checked.types[n].per_region]
         # Parameters a scenario may set: open ones, and those with bounds to move within.
         self.params = [(n, d) for n, d in values if isinstance(d, ir.ParamDecl) and (d.value is None or d.bounds)]
         self.funds = [(n, f) for n, f in checked.scope.funds.items() if f.carried]
         policy = checked.policy
         self.schemes = [s.text for s in policy.header.schemes] if policy is not None else []
-        known = [r.text for r in checked.scope.regions(policy)]
-        self.regions = list(scen.regions) if scen is not None and scen.regions else known
+        self.known = [r.text for r in checked.scope.regions(policy)]
+        self.regions = list(scen.regions) if scen is not None and scen.regions else self.known
 
     def given(self, table: dict[str, Value | dict[str, Value]], name: str, region: str | None) -> Value | None:
         v = table.get(name)
@@ -199,7 +201,39 @@ class _Template:
                     v = scen.state.get(key) if scen else None
                     rows.append([n, r, excel_value(v) if v is not None else None])
             out.append((Table(_t(lang, "期初余额", "state"), columns, rows), {}, {}, set()))
+        out.extend(self.entity_table(kind) for kind in self.checked.scope.entities)
         return out
+
+    def entity_table(self, kind: str) -> tuple[Table, dict[int, list[str]], dict[int, str], set[int]]:
+        """One record a row: id, its region (left empty where a link gives it), each link, the
+        kind's inputs. Filled from the scenario's entities, in its order."""
+        lang, types, scen = self.lang, self.checked.types, self.scen
+        links = [x.text for x in self.checked.scope.entities[kind].links]
+        inputs = [(n, d) for n, d in self.inputs if types[n].entity == kind]
+        columns = [
+            Column("id"),
+            Column(_t(lang, "地区", "region")),
+            *map(Column, links),
+            *(Column(_header(n, types[n]), _unit(types[n])[1]) for n, _ in inputs),
+        ]
+        rows: list[list[CellValue]] = []
+        ents = scen.entities if scen is not None else None
+        for id_ in ents.ids.get(kind, []) if ents is not None else []:
+            assert ents is not None and scen is not None
+            linked = [ents.links[kind][id_].get(k) for k in links]
+            region = None if any(linked) else ents.regions[kind].get(id_)
+            values = [_cell(self.given(scen.inputs, n, id_), types[n], lang, self.csv) for n, _ in inputs]
+            rows.append([id_, region, *linked, *values])
+        first = 3 + len(links)
+        choices = {
+            j: c for j, (n, _) in enumerate(inputs, start=first) if (c := _choices(self.checked, types[n], lang))
+        }
+        if self.known and len(",".join(self.known)) + 2 <= 255:  # Excel's limit on a list's text
+            choices[2] = self.known
+        notes = {j: q for j, (_, d) in enumerate(inputs, start=first) if (q := _quote(d))}
+        if (q := _quote(self.checked.scope.entities[kind])) is not None:
+            notes[1] = q
+        return Table(kind, columns, rows), choices, notes, set()
 
 
 def template_bytes(
@@ -208,7 +242,8 @@ def template_bytes(
     """A fill-in workbook (or CSV file) for `checked`'s scenarios, filled with `scenario` when given."""
     sheets = _Template(checked, scenario, lang, fmt == "csv").tables()
     if fmt == "csv":
-        return to_csv([t for t, *_ in sheets], titles=False)
+        # An entity table is found by the row naming its kind above its header (compiler/sheets/read.py).
+        return to_csv([t for t, *_ in sheets], titles=False, titled=set(checked.scope.entities))
     return _workbook(sheets, checked, lang)
 
 
@@ -228,7 +263,8 @@ def _workbook(
         ws.append([c.header for c in table.columns])
         for row in table.rows:
             ws.append(row)
-        last = max(len(table.rows) + 1, 2)
+        # An entity table grows as people are added: its lists and formats reach further down.
+        last = max(len(table.rows) + 1, ENTITY_ROWS if table.title in checked.scope.entities else 2)
         for j, column in enumerate(table.columns, start=1):
             letter = get_column_letter(j)
             head = ws.cell(1, j)

@@ -15,7 +15,7 @@ import datetime
 import decimal
 import io
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
@@ -29,7 +29,10 @@ from compiler.interpreter import PeriodResult
 from compiler.interpreter.values import Scalar
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.types import Base, Type
+from compiler.ledger import Row as LedgerRow
+from compiler.ledger import compact, entity_of
 from compiler.numbers import to_decimal
+from compiler.runtime import Entities
 from compiler.sheets.cells import openpyxl_module
 from compiler.tools.impact import Impact
 from compiler.tools.impact import Row as ImpactRow
@@ -99,22 +102,46 @@ def _money(v: Fraction) -> Decimal:
 Run = tuple[int | None, PeriodResult]
 
 
-def result_tables(checked: CheckedPolicy, runs: Sequence[Run], lang: str = "zh") -> list[Table]:
+def result_tables(
+    checked: CheckedPolicy, runs: Sequence[Run], lang: str = "zh", detail: Iterable[str] = ()
+) -> list[Table]:
     """The ledger, the values (per region, and global) and the closing balances of one
-    or more periods, each row led by its period."""
+    or more periods, each row led by its period. As in `pool run --json`, transfers of
+    entities are totalled per rule and region (地区 and 个数 columns say which and how many)
+    and values per entity left out, unless `detail` names the kind: then its transfers are
+    listed one by one and its values are a sheet of their own."""
+    keep = list(dict.fromkeys(detail))
     period = _t(lang, "期间", "period")
+    ledger_rows = [(p, res.entities, r) for p, res in runs for r in compact(res.transfers, res.entities, keep)]
+    totalled = any(r.kind is not None for *_, r in ledger_rows)
     ledger = Table(
         _t(lang, "资金往来", "ledger"),
         [
             Column(period),
             *map(Column, (_t(lang, "规则", "rule"), _t(lang, "自", "from"), _t(lang, "至", "to"))),
+            *(
+                [Column(_t(lang, "地区", "region")), Column(_t(lang, "个数", "count"), COUNT_FORMAT)]
+                if totalled
+                else []
+            ),
             Column(_t(lang, "金额(元)", "amount (元)"), MONEY_FORMAT),
             Column(_t(lang, "行", "line")),
         ],
-        [[p, t.rule, t.source, t.dest, _money(t.amount), t.line] for p, res in runs for t in res.transfers],
+        [
+            [
+                p,
+                r.rule,
+                r.source,
+                r.dest,
+                *([_region(r, e), r.count or None] if totalled else []),
+                _money(r.amount),
+                r.line,
+            ]
+            for p, e, r in ledger_rows
+        ],
     )
     names = [n for n in checked.scope.values if any(n in res.values for _, res in runs)]
-    regional = [n for n in names if checked.types[n].per_region]
+    regional = [n for n in names if checked.types[n].per_region and checked.types[n].entity is None]
     single = [n for n in names if not checked.types[n].per_region]
 
     def columns(ns: list[str]) -> list[Column]:
@@ -137,6 +164,25 @@ def result_tables(checked: CheckedPolicy, runs: Sequence[Run], lang: str = "zh")
         [Column(period), *columns(single)],
         [[p, *(_cell(_at(res.values.get(n), None), checked.types[n]) for n in single)] for p, res in runs],
     )
+    per_entity = []
+    for kind in keep:
+        own = [n for n in names if checked.types[n].entity == kind]
+        per_entity.append(
+            Table(
+                _t(lang, f"{kind}结果", f"values by {kind}"),
+                [Column(period), Column("id"), Column(_t(lang, "地区", "region")), *columns(own)],
+                [
+                    [
+                        p,
+                        i,
+                        res.entities.regions[kind].get(i),
+                        *(_cell(_at(res.values.get(n), i), checked.types[n]) for n in own),
+                    ]
+                    for p, res in runs
+                    for i in res.entities.ids.get(kind, [])
+                ],
+            )
+        )
     balances = Table(
         _t(lang, "期末余额", "closing balances"),
         [
@@ -147,8 +193,16 @@ def result_tables(checked: CheckedPolicy, runs: Sequence[Run], lang: str = "zh")
         ],
         [[p, *_account(checked, k), _money(v)] for p, res in runs for k, v in res.closing.items()],
     )
-    tables = [ledger, per_region, overall, balances]
+    tables = [ledger, per_region, overall, *per_entity, balances]
     return [t for t in tables if len(t.columns) > 1 + (t is per_region)]
+
+
+def _region(row: LedgerRow, entities: Entities) -> str | None:
+    """The region of a ledger row's entities: those it totals, or the one entity it is listed for."""
+    if row.kind is not None:
+        return row.region
+    got = entity_of(row.source, entities) or entity_of(row.dest, entities)
+    return entities.regions[got[0]][got[1]] if got is not None else None
 
 
 def _at(v: Scalar | dict[str, Scalar] | None, region: str | None) -> Scalar | None:
@@ -165,9 +219,11 @@ def _account(checked: CheckedPolicy, key: str) -> tuple[str, str | None]:
     return key, None
 
 
-def write_results(checked: CheckedPolicy, runs: Sequence[Run], fmt: str, lang: str = "zh") -> bytes:
+def write_results(
+    checked: CheckedPolicy, runs: Sequence[Run], fmt: str, lang: str = "zh", detail: Iterable[str] = ()
+) -> bytes:
     """Results of one period or several (`pool run`, `pool simulate`) as CSV or xlsx bytes."""
-    return write_tables(result_tables(checked, runs, lang), fmt)
+    return write_tables(result_tables(checked, runs, lang, detail), fmt)
 
 
 def write_tables(tables: list[Table], fmt: str) -> bytes:
@@ -190,16 +246,17 @@ def _csv_value(v: CellValue, column: Column) -> str:
     return str(v)
 
 
-def to_csv(tables: list[Table], titles: bool = True) -> bytes:
+def to_csv(tables: list[Table], titles: bool = True, titled: Collection[str] = ()) -> bytes:
     """UTF-8 with a byte-order mark, which is how Excel knows the file is UTF-8 (without it,
     Chinese Excel reads CSV as GBK and shows mojibake), and CRLF line ends, as RFC 4180 has
-    them. Several tables follow one another, each under its title, a blank line between."""
+    them. Several tables follow one another, each under its title (without `titles`, only
+    those `titled`), a blank line between."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
     for i, table in enumerate(tables):
         if i:
             w.writerow([])
-        if titles and len(tables) > 1:
+        if (titles and len(tables) > 1) or table.title in titled:
             w.writerow([table.title])
         w.writerow([c.header for c in table.columns])
         for row in table.rows:
