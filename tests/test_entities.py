@@ -149,3 +149,38 @@ def test_the_schema_describes_the_entity_tables() -> None:
     person = tables["参保人员"]["items"]
     assert set(person["properties"]) == {"id", "地区", "region", "用人单位", "工资", "在职"}
     assert person["required"] == ["id"]
+
+
+CLAIMS = """政策 结算 {
+  地区 县
+  地区集 县 { 甲县、乙县 }
+  实体 定点医疗机构 属于 地区
+  输入 结算额: 金额 每机构
+  输入 参与: 布尔 每机构  默认 是
+  资金 医保基金 结转 {
+    补助 结算款 = 结算额  至 各定点医疗机构  当 参与  不足时 挂账  原文 "按月结算"
+  }
+}
+"""
+
+
+@ENGINES
+def test_claims_on_each_institution_carry_by_id_into_the_next_period(tmp_path: Path, engine: str) -> None:
+    policy = tmp_path / "p.pool"
+    policy.write_text(CLAIMS, encoding="utf-8")
+    hospitals = [
+        {"id": "一院", "地区": "甲县", "结算额": "300000"},
+        {"id": "二院", "地区": "乙县", "结算额": "100000", "参与": False},
+        {"id": "三院", "地区": "乙县", "结算额": "100000"},  # 参与 not given: its default 是
+    ]
+    first = {"entities": {"定点医疗机构": hospitals}, "state": {"医保基金": "200000"}}
+    code, out, err = run("run", str(policy), scenario(tmp_path, first), "--json", "--engine", engine)
+    assert code == 0, err
+    state = json.loads(out)["state"]
+    # 400000 asked (二院 does not take part), 200000 held: each paid half, the rest carried as a claim
+    assert state == {"医保基金": "0.00", "结算款": {"一院": "150000.00", "二院": "0.00", "三院": "50000.00"}}
+    second = {"entities": {"定点医疗机构": hospitals}, "state": {**state, "医保基金": "1000000"}}
+    code, out, err = run("run", str(policy), scenario(tmp_path, second), "--json", "--engine", engine,
+                         "--detail", "定点医疗机构")  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)["values"]["结算款"] == {"一院": "450000.00", "二院": "0.00", "三院": "150000.00"}
