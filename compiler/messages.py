@@ -460,8 +460,12 @@ TEXTS: dict[str, Text] = {
     "constraint-values": Text("按政策给定的取值:{values}", "with the values the policy gives: {values}"),
     "did-you-mean": Text("你是不是想写“{suggestion}”?", "did you mean ‘{suggestion}’?"),
     "aggregate-entity": Text(
-        "用 合计(… 按 {group})、平均(… 按 {group}) 或 计数(… 按 {group}) 把它汇总到{group_word}",
+        "用 合计(… 按 {group})、平均(… 按 {group}) 或 计数(… 按 {group}) 按{group}汇总",
         "aggregate it with sum(… by {group}), mean(… by {group}) or count(… by {group})",
+    ),
+    "aggregate-entity-all": Text(
+        "用 合计(…)、平均(…) 或 计数(…) 汇总为一个值",
+        "aggregate it into one value with sum(…), mean(…) or count(…)",
     ),
     "entity-rules": Text(
         "各实体可作 上解、转移 的付款方,补助、分配、转移 的收款方",

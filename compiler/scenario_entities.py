@@ -39,6 +39,8 @@ def constant_value(e: ir.Expr, values: Mapping[str, object]) -> Value | None:
     if isinstance(e, ir.Name) and e.name not in values:
         return e.name  # an enumeration member
     return None
+
+
 ID_KEY = "id"
 _NULL = "tag:yaml.org,2002:null"
 Value = Decimal | bool | str  # one field's value, as compiler.scenario reads it

@@ -159,8 +159,7 @@ class Checker:
     def expect(self, e: ir.Expr, actual: Type, declared: Type) -> None:
         if actual.entity is not None and not self.scope.lifts(dim(declared), actual.entity):
             want = dim(declared)
-            group = want if want is not None else "地区"
-            hint = note("aggregate-entity", group=group, group_word=_dim_text(want).zh)
+            hint = note("aggregate-entity", group=want) if want is not None else note("aggregate-entity-all")
             self.out.append(
                 diag("E310", e.span, hint=hint, want=_dim_text(want), what=_expr_text(e), kind=actual.entity)
             )
@@ -207,7 +206,7 @@ class Checker:
                     diag(
                         "E311",
                         c.span,
-                        hint=note("aggregate-entity", group="地区", group_word="地区"),
+                        hint=note("aggregate-entity", group="地区"),
                         a=kind,
                         b=ct.entity,
                     )

@@ -195,5 +195,19 @@ class Bands:
 
 
 Expr = Union[
-    Num, BoolLit, Name, FundAll, FundRemaining, Call, Binary, Neg, Compare, MemberOf, Logical, If, Match, Bands, Schedule
+    Num,
+    BoolLit,
+    Name,
+    FundAll,
+    FundRemaining,
+    Call,
+    Binary,
+    Neg,
+    Compare,
+    MemberOf,
+    Logical,
+    If,
+    Match,
+    Bands,
+    Schedule,
 ]
