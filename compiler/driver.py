@@ -11,6 +11,7 @@ from pathlib import Path
 
 import attrs
 
+from compiler import years
 from compiler.checks import check
 from compiler.checks.context import Context
 from compiler.checks.readings import check_choices, check_discretion
@@ -223,14 +224,17 @@ def _check_loaded(loader: _Loader, module: ir.Module, p: Path | None) -> Checked
         return Checked(loader.sources, sort_diagnostics(loader.diags), written)
     # The checks see the policy under its default readings, then under each other option
     # of each choice: every option must check clean, as a policy of its own.
-    program = resolve(written, {})
+    program, timed = years.lower(resolve(written, {}))
+    if any(d.severity is Severity.ERROR for d in timed):
+        return Checked(loader.sources, sort_diagnostics(loader.diags + timed), written)
     ctx, diags = check(program)
+    diags = timed + diags
     seen = {_key(d) for d in diags}
     for c in choices(written):
         for o in c.options:
             if o.name.text == c.default.text:
                 continue
-            _, more = check(resolve(written, {c.name.text: o.name.text}))
+            _, more = check(years.lower(resolve(written, {c.name.text: o.name.text}))[0])
             under = label(o.name.span, "under-reading", choice=c.name.text, option=o.name.text)
             for d in more:
                 if _key(d) not in seen:
@@ -254,7 +258,7 @@ def with_readings(policy: CheckedPolicy, wanted: Mapping[str, str]) -> CheckedPo
     picks = settle_choices(written, wanted)
     if picks == policy.readings:
         return policy
-    program = resolve(written, picks)
+    program = years.lower(resolve(written, picks))[0]
     ctx, diags = check(program)
     errors = [d for d in diags if d.severity is Severity.ERROR]
     if errors:

@@ -415,6 +415,39 @@ CODES: dict[str, Code] = {
         "constraint",
         Text("约束不成立{clause}", "the constraint does not hold{clause}"),
     ),
+    "E460": Code(
+        E,
+        "schedule-gap",
+        Text(
+            "按年度没有给出{year}的值:政策施行期间的每一年都要有值",
+            "the schedule gives no value for {year}: every year the policy is in force needs one",
+        ),
+    ),
+    "E461": Code(
+        E,
+        "schedule-order",
+        Text(
+            "按年度的各年须从早到晚排列,且不重复",
+            "a schedule's years must be listed from earliest to latest, once each",
+        ),
+    ),
+    "E462": Code(
+        E,
+        "window-input",
+        Text(
+            "“前N年”“近N年”只能用在对一个输入求 合计 或 平均 时:只有输入有往年的值",
+            "‘previous N years’ and ‘last N years’ belong only in sum or mean of one input: only inputs have "
+            "earlier years' values",
+        ),
+    ),
+    "E463": Code(
+        E,
+        "schedule-no-start",
+        Text(
+            "按年度写了“第N年”,但政策没有写生效日期,无从算起",
+            "the schedule counts the policy's years, but the policy has no effective date to count from",
+        ),
+    ),
     # ---- prose for the 解读 (说明, 解读): references the explainer fills in
     "E260": Code(
         E,

@@ -31,6 +31,7 @@ from compiler.plan import plan_of
 from compiler.readings import choices, uses_regions_together
 from compiler.runtime import NO_ENTITIES, Entities, shift, to_decimal
 from compiler.scenario_entities import EntityTables
+from compiler.scenario_history import Years
 from compiler.sheets.amounts import plain_number
 from compiler.sheets.problems import SheetError
 from compiler.sheets.read import compose as compose_scenario
@@ -43,7 +44,19 @@ Supplied = Value | dict[str, Value]  # one value, or one per region
 # nodes ~50 times the text, so a larger file is refused before it is read, not ground through.
 MAX_BYTES = 8 * 1024 * 1024
 _WHAT = Text("一期的情景数据(请拆成几个文件)", "one period's scenario (split it)")
-_TOP = {"period", "scheme", "params", "global", "regions", "entities", "state", "readings", "partial", "description"}
+_TOP = {
+    "period",
+    "scheme",
+    "params",
+    "global",
+    "regions",
+    "entities",
+    "history",
+    "state",
+    "readings",
+    "partial",
+    "description",
+}
 ScenarioError = FieldError  # what is wrong with a scenario's field, and where
 _MONTHS_UNIT = re.compile(r"\s*(个月|months?)$")  # a number of months may carry its unit
 
@@ -92,6 +105,7 @@ class ScenarioReader(Reader):
         self.checked = checked
         self.scope = checked.scope
         self.given: set[tuple[str, str]] = set()
+        self.earlier: dict[int, dict[str, Value | dict[str, Value]]] = {}  # inputs of the periods read before
 
     # ---- values
 
@@ -185,6 +199,7 @@ class ScenarioReader(Reader):
         regions_node: yaml.Node | None = None
         readings: dict[str, str] = {}
         entity_node: yaml.Node | None = None
+        history_node: yaml.Node | None = None
         entities = NO_ENTITIES
         partial: bool | None = None
         description: dict[str, str] = {}
@@ -208,6 +223,8 @@ class ScenarioReader(Reader):
                 state_nodes = v
             elif key == "entities":
                 entity_node = v
+            elif key == "history":
+                history_node = v
             elif key == "readings":
                 self.readings(v, readings)
             elif key == "partial":
@@ -241,8 +258,14 @@ class ScenarioReader(Reader):
                 f"lists no region; the policy computes per region (‘{regional}’, …): list each region under `regions`",
             )
         scheme_input = next(
-            (n for n, d in self.scope.values.items() if isinstance(d, ir.InputDecl) and d.implicit), None
+            (
+                n
+                for n, d in self.scope.values.items()
+                if isinstance(d, ir.InputDecl) and d.implicit and d.type.name.text == n  # 险种: its own enumeration
+            ),
+            None,
         )
+        Years(self, self.checked, self.input).fill(root, history_node, period, regions, inputs, self.earlier)
         if scheme is not None and scheme_input is not None:
             inputs[scheme_input] = scheme  # rules may read 险种
         elif scheme_input is not None and scheme_input not in inputs and self._reads(scheme_input):
@@ -577,6 +600,8 @@ def load_tree(root: yaml.Node, checked: CheckedPolicy, shown: str) -> tuple[list
     for i, item in enumerate(items):
         before = len(reader.errors)
         scen = reader.read(item, shown)
+        if scen is not None and scen.period is not None:
+            reader.earlier[scen.period] = dict(scen.inputs)  # what the next periods' 前N年 read
         if scen is not None and len(reader.errors) == before:
             if i > 0 and scen.state:
                 reader.error(

@@ -27,7 +27,7 @@ from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.scope import fund_accounts
 from compiler.ir.types import Base, Type
-from compiler.runtime import PolicyError
+from compiler.runtime import Entities, PolicyError
 from compiler.scenario import Scenario
 from compiler.vector import Batch, BatchError, Scaled, VectorOverflow, batch_of, run_batch
 from compiler.vector.arith import Ctx, Q
@@ -97,13 +97,37 @@ def batches(draw: st.DrawFn, checked: CheckedPolicy) -> list[Scenario]:
         elif isinstance(d, ir.InputDecl):
             inputs.append((name, _values(t, d.signed, enums), t.per_region))
     accounts = [a for f in checked.scope.funds.values() if f.carried for a in fund_accounts(f, regions)]
+    entities = draw(_entities(checked, regions))
     out = []
     for _ in range(draw(st.integers(1, 5))):
         p = {n: draw(s) for n, s in params}
-        i = {n: ({r: draw(s) for r in regions} if per else draw(s)) for n, s, per in inputs}
+        i = {n: _each(draw, checked, n, s, regions, entities) if per else draw(s) for n, s, per in inputs}
         state = {a: draw(FEN) for a in accounts}
-        out.append(Scenario("hypothesis", None, None, tuple(regions), p, i, state))  # type: ignore[arg-type]
+        out.append(Scenario("hypothesis", None, None, tuple(regions), p, i, state, entities=entities))  # type: ignore[arg-type]
     return out
+
+
+@st.composite
+def _entities(draw: st.DrawFn, checked: CheckedPolicy, regions: list[str]) -> Entities:
+    """One to three entities of each kind, in the batch's regions, linked at random (or not)."""
+    kinds = {k: tuple(x.text for x in d.links) for k, d in checked.scope.entities.items()}
+    ids: dict[str, list[str]] = {k: [f"{k}{j}" for j in range(draw(st.integers(1, 3)))] for k in kinds}
+    links: dict[str, dict[str, dict[str, str | None]]] = {
+        k: {i: {link: draw(st.sampled_from([None, *ids[link]])) for link in kinds[k]} for i in ids[k]} for k in kinds
+    }
+    where: dict[str, dict[str, str]] = {k: {} for k in kinds}
+    for k in sorted(kinds, key=lambda k: len(checked.scope.links(k))):  # a linked entity's region first
+        for i in ids[k]:
+            parent = next(((link, p) for link, p in links[k][i].items() if p is not None), None)
+            where[k][i] = where[parent[0]][parent[1]] if parent else draw(st.sampled_from(regions))
+    return Entities(ids, where, links, kinds)
+
+
+def _each(
+    draw: st.DrawFn, checked: CheckedPolicy, name: str, s: st.SearchStrategy[Any], regions: list[str], ents: Entities
+) -> dict[str, Any]:
+    kind = checked.types[name].entity
+    return {m: draw(s) for m in (ents.of(kind) if kind is not None else regions)}
 
 
 @pytest.mark.parametrize("path", POLICIES, ids=lambda p: p.stem)
@@ -119,7 +143,9 @@ def test_vector_equals_the_decimal_evaluator_to_the_fen(path: Path) -> None:
         expected: list[Any] = []
         for s in scenarios:
             try:
-                expected.append(module.evaluate(list(s.regions), dict(s.params), dict(s.inputs), dict(s.state)))
+                expected.append(
+                    module.evaluate(list(s.regions), dict(s.params), dict(s.inputs), dict(s.state), s.entities)
+                )
             except PolicyError:
                 expected.append(None)
         try:

@@ -17,6 +17,7 @@ from compiler.ir.scope import account
 from compiler.ir.types import MONEY, Base
 from compiler.runtime import Entities
 from compiler.source import Span
+from compiler.years import YEAR, parse_history
 
 
 @attrs.frozen
@@ -141,6 +142,7 @@ def example_periods(checked: CheckedPolicy, ex: ir.Example, recorder: Recorder |
     """
     opening: dict[str, Fraction] = {}
     shared = ex.shared
+    earlier: dict[int, dict[str, Scalar | dict[str, Scalar]]] = {}  # each 期's inputs, for 前N年
     for i, case in enumerate(ex.periods):
         givens = (*(shared.given if shared else ()), *case.given)
         params: dict[str, Scalar | dict[str, Scalar]] = {}
@@ -148,6 +150,7 @@ def example_periods(checked: CheckedPolicy, ex: ir.Example, recorder: Recorder |
         for b in givens:
             table = params if isinstance(checked.scope.values[b.name.text], ir.ParamDecl) else inputs
             table[b.name.text] = _typed(checked, b)
+        _years(checked, case.period, inputs, earlier)
         members = [*(shared.members if shared else ()), *case.members]
         regions = _regions(checked, ex, case, members)
         for b in (*(shared.opening if shared and i == 0 else ()), *case.opening):
@@ -160,6 +163,29 @@ def example_periods(checked: CheckedPolicy, ex: ir.Example, recorder: Recorder |
         yield PeriodRun(case, givens, env, closing, tuple(settled.transfers) if settled else ())
         if closing is not None:
             opening = closing
+
+
+def _years(
+    checked: CheckedPolicy,
+    period: int | None,
+    inputs: dict[str, Scalar | dict[str, Scalar]],
+    earlier: dict[int, dict[str, Scalar | dict[str, Scalar]]],
+) -> None:
+    """An example's 期 is its year (年度), and the 期 before it give the values 前N年 reads;
+    a value the example does not have is left missing, and the run says so."""
+    if period is None:
+        return
+    earlier[period] = inputs
+    for name, v in list(inputs.items()):  # 已知 征缴收入 前1年 = …: that year's value, for later 期 too
+        if (hist := parse_history(name)) is not None:
+            earlier.setdefault(period - hist[1], {}).setdefault(hist[0], v)
+    for name, d in checked.scope.values.items():
+        if not (isinstance(d, ir.InputDecl) and d.implicit):
+            continue
+        if name == YEAR:
+            inputs[name] = Fraction(period)
+        elif (hist := parse_history(name)) is not None and hist[0] in earlier.get(period - hist[1], {}):
+            inputs[name] = earlier[period - hist[1]][hist[0]]
 
 
 def _opening(fund: ir.FundDecl, v: Scalar | dict[str, Scalar], regions: list[str]) -> dict[str, Fraction]:

@@ -125,7 +125,7 @@ def keyword_scopes() -> dict[str, str]:
     region = keywords.translate("地区", "e_in_region", "en")  # `in region`, `by region`: 地区 alone
     if region:
         out.setdefault(region, SCOPES["other"])
-    for word in keywords.RECURRING_WORDS:
+    for word in (*keywords.RECURRING_WORDS, *keywords.YEAR_WORDS):
         out.setdefault(word, SCOPES["other"])
     return out
 

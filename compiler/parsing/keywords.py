@@ -101,6 +101,8 @@ PAIRS: tuple[tuple[str, str], ...] = (
     ("每机构", "per institution"),
     ("各", "each"),
     ("名单", "members"),
+    ("按年度", "by year"),
+    ("起", "onward"),
 )
 
 # English words of recurring dates (monthly 25, next-year 3-end); in Chinese such a
@@ -116,6 +118,10 @@ RECURRING_WORDS: tuple[str, ...] = (
     "second-month",
     "last-month",
 )
+
+# English words of forms that are one token in Chinese: 第2年 (policy-year 2), 前3年 (previous 3
+# years), 近3年 (last 3 years). Editors highlight them; pool fmt --keywords leaves them as written.
+YEAR_WORDS: tuple[str, ...] = ("policy-year", "previous", "last", "years")
 
 # The same Chinese keyword has another English form in these rules, and back.
 # 解读 is both the header's explainer paragraph and a choice of readings.

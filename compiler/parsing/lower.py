@@ -26,6 +26,7 @@ from compiler.ir.types import ENTITY_SPELLINGS
 from compiler.messages import Text
 from compiler.parsing.lower_expr import LeafLowering, MetaLine
 from compiler.source import SourceFile, Span
+from compiler.years import history_name
 
 
 class _Flag(enum.Enum):
@@ -719,6 +720,15 @@ class Lowering(LeafLowering):
 
     def ex_given(self, meta: Meta, name: Token, value: ir.Value) -> _Given:
         return _Given(ir.Binding(self._ident(name), value, self._span(meta)))
+
+    def ex_given_before(self, meta: Meta, name: Token, window: Token, value: ir.Value) -> _Given:
+        """已知 征缴收入 前1年 = …: the value the period's 前N年 reads for that year."""
+        text = str(window)
+        ident = self._ident(name)
+        if text[0] != "前":
+            self.diags.append(diag("E462", self._span(meta)))
+        named = ir.Ident(history_name(ident.text, int(text[1:-1])), ident.span)
+        return _Given(ir.Binding(named, value, self._span(meta)))
 
     def ex_opening(self, meta: Meta, name: Token, value: ir.Value) -> _Opening:
         return _Opening(ir.Binding(self._ident(name), value, self._span(meta)))

@@ -344,10 +344,10 @@ class LeafLowering(Transformer_NonRecursive[Token, ir.Module]):
         return ir.YearValue(year, nth, onward, value, self._span(meta))
 
     def y_calendar(self, meta: Meta, year: Token, onward: bool = False) -> tuple[int, bool, bool]:
-        return int(year), False, onward
+        return int(str(year).rstrip("年")), False, onward
 
     def y_nth(self, meta: Meta, year: Token, onward: bool = False) -> tuple[int, bool, bool]:
-        return int(year), True, onward
+        return int(str(year).strip("第年")), True, onward
 
     def onward(self, meta: Meta) -> bool:
         return True

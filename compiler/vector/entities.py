@@ -15,7 +15,8 @@ Mirrors compiler/interpreter/values.py (Values.lift, Values.over_entities).
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from contextlib import AbstractContextManager
+from typing import Protocol
 
 import attrs
 import numpy as np
@@ -24,9 +25,21 @@ from compiler.ir import nodes as ir
 from compiler.runtime import REGION, Entities
 from compiler.vector import arith as A
 from compiler.vector.arith import Arr, Ctx, Q, why
+from compiler.vector.flag import Flag, V
 
-if TYPE_CHECKING:
-    from compiler.vector.values import V, Values
+
+class Reads(Protocol):
+    """What an aggregate reads of the vectorized values (compiler/vector/values.Values)."""
+
+    layout: Layout
+    ctx: Ctx
+    size: int
+
+    def within(self, kind: str) -> AbstractContextManager[None]: ...
+
+    def flag(self, e: ir.Expr) -> Flag: ...
+
+    def expr(self, e: ir.Expr) -> V: ...
 
 
 class Layout:
@@ -117,7 +130,7 @@ def group_sum(x: Arr, idx: Arr, groups: int) -> Arr:
     return out.T
 
 
-def aggregate(values: Values, e: ir.Call, fn: str, kind: str) -> V:
+def aggregate(values: Reads, e: ir.Call, fn: str, kind: str) -> V:
     """合计/平均/计数 over the entities of `kind`, one value per group of the call's 按
     (a region, a linked entity, or all of them): (draws, groups)."""
     layout, ctx, size = values.layout, values.ctx, values.size

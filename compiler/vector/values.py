@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from fractions import Fraction
-from typing import Union
 
 import attrs
 import numpy as np
@@ -25,18 +24,8 @@ from compiler.runtime import NO_ENTITIES, REGION
 from compiler.vector import arith as A
 from compiler.vector.arith import Arr, Ctx, Q, Why, why
 from compiler.vector.entities import Layout, aggregate
-
-
-@attrs.frozen
-class Flag:
-    """A boolean or enumeration-member array, possibly poisoned."""
-
-    data: Arr
-    bad: Arr | None = None
-    why: Why | None = None
-
-
-V = Union[Q, Flag]
+from compiler.vector.flag import Flag as Flag
+from compiler.vector.flag import V as V
 
 
 def _bad(shape: tuple[int, ...], why: Why) -> tuple[Arr, Why]:

@@ -1,0 +1,119 @@
+"""Time across periods (docs/language.md, 按年度 and 前N年): a levy that is 4% the first year and
+3% after needs no year input; a three-year average base is one expression; every engine settles
+them alike; what a scenario lacks is named with its field, exit 2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from compiler.cli import main
+
+HERE = Path(__file__).resolve().parent / "fixtures" / "years"
+LEVY = str(HERE / "levy.pool")
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return str(p)
+
+
+def test_the_example_settles_first_year_4_percent_then_3_on_a_three_year_average() -> None:
+    code, out, _ = run("test", LEVY)
+    assert code == 0, out
+
+
+@pytest.mark.parametrize("engine", ["interpreter", "compiled"])
+def test_simulate_carries_the_years_and_reads_history_from_earlier_periods(engine: str) -> None:
+    code, out, err = run("simulate", LEVY, str(HERE / "levy.json"), "--json", "--engine", engine)
+    assert code == 0, err
+    years = json.loads(out)
+    # 2025 (第1年, 4%): 甲县 (900万 + 800万 + 700万) ÷ 3 × 4% = 32万; 乙县 (1800万 + 1700万 + 1600.0000001万) ÷ 3
+    # × 4% = 680000.000133… → 680000.00
+    assert years[0]["values"]["调剂金上解"] == {"甲县": "320000.00", "乙县": "680000.00"}
+    # 2026 (3%): its 前3年 are 2025 (the period before, in the same file), 2024 and 2023 (2025's history)
+    assert years[1]["values"]["调剂金上解"] == {"甲县": "270000.00", "乙县": "550000.00"}
+    assert years[1]["state"] == {"调剂金": "1820000.00"}
+
+
+def test_a_period_without_its_history_is_refused_naming_the_field(tmp_path: Path) -> None:
+    scen = {"period": 2026, "regions": {"甲县": {"征缴收入": "1"}, "乙县": {"征缴收入": "2"}},
+            "history": {"2025": {"regions": {"甲县": {"征缴收入": "1"}, "乙县": {"征缴收入": "1"}}}}}  # fmt: skip
+    code, out, err = run("run", LEVY, write(tmp_path, "s.json", json.dumps(scen, ensure_ascii=False)))
+    assert code == 2 and out == ""
+    assert (
+        "history.2024: 缺少2024年的“征缴收入”(本政策读它的前2年的值):在 history.2024.regions.<地区>.征缴收入 中给出"
+        in err
+    )
+    code, _, err = run("run", LEVY, write(tmp_path, "t.json", json.dumps({"regions": scen["regions"]})))
+    assert code == 2 and "period: 本政策按年度取值或读往年的值,须给出 period" in err
+
+
+BAD = """政策 试点 {{
+  生效 2025年1月1日
+  地区 县
+  地区集 县 {{ 甲县、乙县 }}
+  输入 收入: 金额 每地区
+  {line}
+}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("line", "code", "message"),
+    [
+        ("参数 比例: 比例 = 按年度 { 2026起: 3% }", "E460", "按年度没有给出2025年的值:政策施行期间的每一年都要有值"),
+        ("参数 比例: 比例 = 按年度 { 2025: 4%, 2027起: 3% }", "E460", "按年度没有给出2026年的值"),
+        ("参数 比例: 比例 = 按年度 { 2025: 4%, 2026: 3% }", "E460", "按年度没有给出2027年的值"),
+        ("参数 比例: 比例 = 按年度 { 2026起: 4%, 2025: 3% }", "E461", "按年度的各年须从早到晚排列,且不重复"),
+        ("令 错 = 合计(收入 + 收入 前2年)", "E462", "“前N年”“近N年”只能用在对一个输入求 合计 或 平均 时"),
+    ],
+)
+def test_a_schedule_or_window_that_cannot_hold_is_reported(tmp_path: Path, line: str, code: str, message: str) -> None:
+    path = write(tmp_path, "p.pool", BAD.format(line=line))
+    status, out, _ = run("check", path)
+    assert status == 1
+    assert f"[{code}]: {message}" in out
+
+
+def test_counting_the_policys_years_needs_its_effective_date(tmp_path: Path) -> None:
+    text = BAD.format(line="参数 比例: 比例 = 按年度 { 第1年: 4%, 第2年起: 3% }").replace("  生效 2025年1月1日\n", "")
+    status, out, _ = run("check", write(tmp_path, "p.pool", text), "--lang", "en")
+    assert status == 1 and "[E463]: the schedule counts the policy's years" in out
+
+
+def test_the_english_forms_read_the_same(tmp_path: Path) -> None:
+    code, out, _ = run("fmt", LEVY, "--keywords", "en")
+    assert code == 0
+    assert "by year { 第1年: 4%, 第2年 onward: 3% }" in out
+    english = write(tmp_path, "en.pool", out)
+    code, out, _ = run("test", english)
+    assert code == 0, out
+
+
+def test_every_engine_agrees_on_the_years() -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent / "fuzz"))
+    from engines import differences, run_all
+
+    from compiler.driver import check_file
+    from compiler.scenario import load_periods
+
+    checked = check_file(LEVY).policy
+    assert checked is not None
+    scens, errors = load_periods(HERE / "levy.json", checked)
+    assert not errors
+    outs = run_all(checked, Path(LEVY).read_text(encoding="utf-8"), scens[:1])
+    assert not differences(outs)
+    assert outs["vector"][0].ledger == outs["interpreter"][0].ledger != []
