@@ -260,7 +260,9 @@ class _Flatten:
         # `险种 A、B` also declares the value 险种 (in English, `scheme`) that rules read:
         # its keyword is its name, so it stays as written.
         text = keywords.translate(str(tok), rule, self.target) if self.target and rule != "h_schemes" else None
-        self.emit(Lexeme(text or str(tok), tok.line or 1))
+        # 2026起, 第2年起: 起 follows its year as written (onward takes a space).
+        hug = rule == "onward" and (text or str(tok)) == "起"
+        self.emit(Lexeme(text or str(tok), tok.line or 1, hug_left=hug))
         return 1
 
     def token(self, tok: lark.Token, rule: str) -> None:
