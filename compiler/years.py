@@ -23,24 +23,11 @@ import attrs
 from compiler.diagnostics import Diagnostic, diag
 from compiler.ir import functions
 from compiler.ir import nodes as ir
+from compiler.ir.history import YEAR, history_name, parse_history
 from compiler.ir.walk import decl_exprs, walk
 from compiler.source import Span
 
-YEAR = "年度"  # the implicit input holding the period's year
-
-
-def history_name(name: str, back: int) -> str:
-    """The implicit input for an input's value `back` periods before: 征缴收入(前1年)."""
-    return f"{name}(前{back}年)"
-
-
-def parse_history(name: str) -> tuple[str, int] | None:
-    """(input, back) for a history input's name, else None."""
-    base, paren, rest = name.partition("(前")
-    if paren and rest.endswith("年)") and rest[:-2].isdigit():
-        return base, int(rest[:-2])
-    return None
-
+__all__ = ["YEAR", "history_name", "lower", "parse_history"]
 
 Rewrite = Callable[[ir.Expr], ir.Expr]
 

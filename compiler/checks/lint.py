@@ -5,6 +5,7 @@ from __future__ import annotations
 from compiler.checks.context import Context
 from compiler.diagnostics import Diagnostic, diag, note
 from compiler.ir import nodes as ir
+from compiler.ir.history import parse_history
 from compiler.ir.scope import PartyLike, ValueDecl
 from compiler.ir.walk import decl_exprs, walk
 from compiler.messages import Text
@@ -27,6 +28,8 @@ def _used(ctx: Context) -> set[str]:
             used.add(r.fund.text)
         parties = [r.source, r.dest, *(s.party for s in r.shares), *(p.party for t in r.tiers for p in t.payers)]
         used.update(p.name.text for p in parties if p is not None and p.name is not None)
+    # An input read only through its earlier years (平均(征缴收入 前3年)) is used.
+    used |= {h[0] for n in used if (h := parse_history(n)) is not None}
     return used
 
 
