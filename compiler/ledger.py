@@ -8,13 +8,16 @@ each group where it first occurs). `--detail 参保人员` keeps that kind's row
 
 from __future__ import annotations
 
+import calendar
+import datetime
 from collections.abc import Iterable
 from fractions import Fraction
 
 import attrs
 
 from compiler.interpreter import Transfer
-from compiler.runtime import Entities
+from compiler.plan import Plan
+from compiler.runtime import Entities, apportion, round_fen
 
 
 @attrs.frozen
@@ -27,6 +30,8 @@ class Row:
     kind: str | None = None  # a row totalling entities of this kind: its region and how many
     region: str | None = None
     count: int = 0
+    due: datetime.date | None = None  # 分4期: when this part falls due (None: the period, as a whole)
+    part: str | None = None  # "1/4"; "预留" for the part held to the year's end
 
     def side(self, lang: str) -> tuple[str, str]:
         """The two accounts as a reader sees them: 甲县参保人员(2) for a total of two persons."""
@@ -49,26 +54,57 @@ def entity_of(account: str, entities: Entities) -> tuple[str, str] | None:
     return (kind, id_) if id_ in entities.regions[kind] else None
 
 
-def compact(transfers: Iterable[Transfer], entities: Entities, detail: Iterable[str] = ()) -> list[Row]:
-    keep = set(detail)
-    rows: list[Row] = []
-    groups: dict[tuple[str, str, str, str, str], int] = {}  # (rule, kind, region, side, other) → row index
+def falling_due(transfers: Iterable[Transfer], plan: Plan | None, period: int | None) -> list[Row]:
+    """Each transfer, or for a rule paid in instalments (分4期) each of its parts with the day it
+    falls due: the amount less the holdback (rounded half-up, runtime.round_fen) shared equally
+    to the fen (runtime.apportion), the holdback at the year's end. Every engine's ledger goes
+    through this one function, so their instalments agree as their totals do."""
+    out: list[Row] = []
     for t in transfers:
+        spec = plan.rule(t.rule).instalments if plan is not None and t.rule in plan.by_name else None
+        if spec is None:
+            out.append(Row(t.source, t.dest, t.amount, t.rule, t.line))
+            continue
+        parts, share = spec
+        held = round_fen(t.amount * share)
+        pieces = apportion(t.amount - held, [Fraction(1)] * parts)
+        for i, piece in enumerate(pieces, 1):
+            due = _month_end(period, 12 * i // parts)
+            out.append(Row(t.source, t.dest, piece, t.rule, t.line, due=due, part=f"{i}/{parts}"))
+        if held:
+            out.append(Row(t.source, t.dest, held, t.rule, t.line, due=_month_end(period, 12), part=HELD))
+    return out
+
+
+HELD = "预留"  # the part of an instalment rule held to the year's end
+
+
+def _month_end(year: int | None, month: int) -> datetime.date | None:
+    if year is None:
+        return None
+    return datetime.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def compact(rows: Iterable[Row], entities: Entities, detail: Iterable[str] = ()) -> list[Row]:
+    keep = set(detail)
+    out: list[Row] = []
+    groups: dict[tuple[str, str, str, str, str, str | None], int] = {}  # (rule, kind, region, side, other, part)
+    for t in rows:
         src, dst = entity_of(t.source, entities), entity_of(t.dest, entities)
         ent = src or dst
         if ent is None or ent[0] in keep:
-            rows.append(Row(t.source, t.dest, t.amount, t.rule, t.line))
+            out.append(t)
             continue
         kind, id_ = ent
         region = entities.regions[kind][id_]
         other = t.dest if src else t.source
-        key = (t.rule, kind, region, "from" if src else "to", other)
+        key = (t.rule, kind, region, "from" if src else "to", other, t.part)
         if key in groups:
             i = groups[key]
-            r = rows[i]
-            rows[i] = attrs.evolve(r, amount=r.amount + t.amount, count=r.count + 1)
+            r = out[i]
+            out[i] = attrs.evolve(r, amount=r.amount + t.amount, count=r.count + 1)
             continue
-        groups[key] = len(rows)
+        groups[key] = len(out)
         source, dest = (kind, other) if src else (other, kind)
-        rows.append(Row(source, dest, t.amount, t.rule, t.line, kind, region, 1))
-    return rows
+        out.append(attrs.evolve(t, source=source, dest=dest, kind=kind, region=region, count=1))
+    return out

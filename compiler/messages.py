@@ -448,6 +448,14 @@ CODES: dict[str, Code] = {
             "the schedule counts the policy's years, but the policy has no effective date to count from",
         ),
     ),
+    "E464": Code(
+        E,
+        "instalments",
+        Text(
+            "分{parts}期无法按整月排开:期数须为 1、2、3、4、6 或 12,预留须小于100%",
+            "{parts} instalments do not fall on whole months: give 1, 2, 3, 4, 6 or 12, and a holdback under 100%",
+        ),
+    ),
     # ---- prose for the 解读 (说明, 解读): references the explainer fills in
     "E260": Code(
         E,

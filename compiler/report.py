@@ -12,7 +12,7 @@ from compiler.interpreter import PeriodResult
 from compiler.interpreter.values import Scalar
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.types import Base, Type
-from compiler.ledger import Row, compact
+from compiler.ledger import HELD, Row, compact, falling_due
 from compiler.numbers import to_decimal
 from compiler.plan import plan_of
 from compiler.readings import choices, uses_regions_together
@@ -51,7 +51,9 @@ def to_json(
     doc = {
         "period": period,
         "values": values,
-        "transfers": [_json_row(r) for r in compact(res.transfers, res.entities, keep)],
+        "transfers": [
+            _json_row(r) for r in compact(falling_due(res.transfers, plan_of(checked), period), res.entities, keep)
+        ],
         "state": _state(checked, res.closing),
     }
     if checked.readings:
@@ -65,6 +67,8 @@ def _json_row(r: Row) -> dict[str, object]:
     row: dict[str, object] = {"from": r.source, "to": r.dest, "amount": str(to_decimal(r.amount, 2))}
     if r.kind is not None:
         row.update(region=r.region, count=r.count)
+    if r.part is not None:
+        row.update(due=r.due.isoformat() if r.due else None, instalment="holdback" if r.part == HELD else r.part)
     row.update(rule=r.rule, line=r.line)
     return row
 
@@ -154,12 +158,16 @@ def to_text(
 ) -> str:
     zh = lang == "zh"
     heads = ["规则", "自", "至", "金额(元)", "行"] if zh else ["rule", "from", "to", "amount (元)", "line"]
-    rows = [[r.rule, *r.side(lang), money(r.amount), str(r.line)] for r in compact(res.transfers, res.entities, detail)]
+    plan = plan_of(checked) if checked is not None else None
+    ledger = compact(falling_due(res.transfers, plan, period), res.entities, detail)
+    rows = [[r.rule, *r.side(lang), money(r.amount), str(r.line)] for r in ledger]
+    if any(r.part is not None for r in ledger):  # instalments: when each part falls due
+        heads += ["应付日期", "期次"] if zh else ["due", "instalment"]
+        rows = [[*row, r.due.isoformat() if r.due else "", _part(r.part, zh)] for row, r in zip(rows, ledger)]
     title = (
         (f"{period}年 资金往来" if zh else f"Transfers, {period}") if period else ("资金往来" if zh else "Transfers")
     )
     out = f"{title}\n\n" + table(heads, rows, {3, 4})
-    plan = plan_of(checked) if checked is not None else None
     claims = {k for k in res.closing if plan is not None and plan.is_claim_account(k)}
     balances = [[k, money(v)] for k, v in res.closing.items() if k not in claims]
     if balances:
@@ -176,6 +184,12 @@ def to_text(
     elif claims:
         out += "\n" + ("挂账:没有未付的金额\n" if zh else "Claims: nothing left unpaid\n")
     return out
+
+
+def _part(part: str | None, zh: bool) -> str:
+    if part is None:
+        return ""
+    return ("预留,年终清算" if zh else "held to year end") if part == HELD else part
 
 
 def simulation_text(checked: CheckedPolicy, runs: list[tuple[int | None, PeriodResult]], lang: str) -> str:

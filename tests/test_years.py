@@ -117,3 +117,52 @@ def test_every_engine_agrees_on_the_years() -> None:
     outs = run_all(checked, Path(LEVY).read_text(encoding="utf-8"), scens[:1])
     assert not differences(outs)
     assert outs["vector"][0].ledger == outs["interpreter"][0].ledger != []
+
+
+INSTALMENTS = """政策 分期试点 {
+  生效 2025年1月1日
+  地区 县
+  地区集 县 { 甲县、乙县 }
+  输入 征缴收入: 金额 每地区
+  资金 调剂金 结转 {
+    上解 调剂金上解 = 征缴收入 × 3%  自 各地区  分4期
+      原文 "按季度分四次上解"
+    补助 月度拨付 = 征缴收入 × 1%  至 各地区  不足时 按比例  分12期预留3%
+      原文 "按月拨付97%,预留3%年终清算"
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("engine", ["interpreter", "compiled"])
+def test_a_four_instalment_levy_shows_four_due_dates_and_a_holdback_the_year_end(tmp_path: Path, engine: str) -> None:
+    policy = write(tmp_path, "p.pool", INSTALMENTS)
+    scen = {"period": 2026, "regions": {"甲县": {"征缴收入": "1000000.01"}, "乙县": {"征缴收入": "333333.33"}},
+            "state": {"调剂金": "100000"}}  # fmt: skip
+    code, out, err = run("run", policy, write(tmp_path, "s.json", json.dumps(scen, ensure_ascii=False)), "--json",
+                         "--engine", engine)  # fmt: skip
+    assert code == 0, err
+    rows = json.loads(out)["transfers"]
+    levy = [(r["due"], r["instalment"], r["amount"]) for r in rows if r["rule"] == "调剂金上解" and r["from"] == "甲县"]
+    # 1000000.01 × 3% = 30000.0003 → 30000.00, in four parts at the quarters' ends
+    assert levy == [("2026-03-31", "1/4", "7500.00"), ("2026-06-30", "2/4", "7500.00"),
+                    ("2026-09-30", "3/4", "7500.00"), ("2026-12-31", "4/4", "7500.00")]  # fmt: skip
+    paid = [r for r in rows if r["rule"] == "月度拨付" and r["to"] == "乙县"]
+    # 333333.33 × 1% = 3333.33; 3% held = 99.9999 → 100.00; 3233.33 in 12: five of 269.45, seven of 269.44
+    assert [r["amount"] for r in paid] == ["269.45"] * 5 + ["269.44"] * 7 + ["100.00"]
+    assert paid[-1]["instalment"] == "holdback" and paid[-1]["due"] == "2026-12-31"
+    assert [r["due"] for r in paid[:3]] == ["2026-01-31", "2026-02-28", "2026-03-31"]
+    code, out, _ = run("run", policy, str(tmp_path / "s.json"), "--engine", engine)
+    assert "应付日期" in out and "预留,年终清算" in out
+
+
+def test_instalments_that_do_not_fall_on_whole_months_are_refused(tmp_path: Path) -> None:
+    code, out, _ = run("check", write(tmp_path, "p.pool", INSTALMENTS.replace("分4期", "分5期")))
+    assert code == 1 and "[E464]: 分5期无法按整月排开" in out
+
+
+def test_the_explainer_says_when_the_parts_fall_due(tmp_path: Path) -> None:
+    code, out, _ = run("explain", write(tmp_path, "p.pool", INSTALMENTS), "--format", "md")
+    assert code == 0
+    assert "各地区向调剂金上解征缴收入的3%；分4期，于每季度末支付。" in out
+    assert "其中97%按月分12期，于每月末支付，3%预留至年终清算时支付。" in out

@@ -120,7 +120,27 @@ class Sentences:
         return "承担" if words.is_government(src) else "划转"
 
     def _rule(self, r: ir.Rule) -> str:
-        return self._rule_body(r) + self.shortfall(r)
+        return self._rule_body(r) + self.shortfall(r) + self.instalments(r)
+
+    def instalments(self, r: ir.Rule) -> str:
+        """分4期: when the amount falls due, said after the rule."""
+        if r.instalments is None:
+            return ""
+        n, held = r.instalments.parts, r.instalments.holdback
+        when = {
+            1: ("于年底一次", "at the year's end"),
+            2: ("分2期，于6月底和12月底", "in 2 parts, at the ends of June and December"),
+            4: ("分4期，于每季度末", "in 4 parts, at the end of each quarter"),
+            12: ("按月分12期，于每月末", "in 12 monthly parts, at each month's end"),
+        }.get(n, (f"分{n}期，每{12 // n}个月末", f"in {n} parts, every {12 // n} months"))
+        if not held:
+            return self.t(f"；{when[0]}支付", f"; due {when[1]}")
+        share = f"{held * 100:f}".rstrip("0").rstrip(".") + "%"
+        rest = f"{(1 - held) * 100:f}".rstrip("0").rstrip(".") + "%"
+        return self.t(
+            f"；其中{rest}{when[0]}支付，{share}预留至年终清算时支付",
+            f"; {rest} due {when[1]}, {share} held back to the year-end settlement",
+        )
 
     def shortfall(self, r: ir.Rule) -> str:
         """不足时: what happens when the paying fund holds less than asked, said after the rule."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+from decimal import Decimal
 from typing import Union
 
 import attrs
@@ -291,6 +292,16 @@ class Shortfall:
 
 
 @attrs.frozen
+class Instalments:
+    """分4期 / 分12期预留3%: the rule's amount falls due in `parts` equal parts at the ends of
+    equal stretches of the year, less a `holdback` share paid at the year's end."""
+
+    parts: int
+    holdback: Decimal
+    span: Span = span_field()
+
+
+@attrs.frozen
 class Rule:
     kind: RuleKind
     name: Ident
@@ -309,6 +320,7 @@ class Rule:
     literate: Literate
     span: Span = span_field()
     shortfall: Shortfall | None = None  # 不足时: what happens when the paying fund runs short
+    instalments: Instalments | None = None  # 分4期: when the amount falls due within the period
 
 
 @attrs.frozen

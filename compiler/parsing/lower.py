@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
+from decimal import Decimal
 
 import attrs
 import lark
@@ -174,7 +175,8 @@ class _Tiers:
 
 
 _RuleClause = (
-    _From
+    ir.Instalments
+    | _From
     | _To
     | _SingleWeight
     | _Weights
@@ -514,6 +516,7 @@ class Lowering(LeafLowering):
         source = dest = None
         single_weight = cond = cap = cumulative_cap = None
         shortfall: ir.Shortfall | None = None
+        instalments: ir.Instalments | None = None
         weights: tuple[ir.Weight, ...] = ()
         exceptions: list[ir.Exception_] = []
         shares: list[ir.Share] = []
@@ -543,6 +546,8 @@ class Lowering(LeafLowering):
                     tiers += c.tiers
                 case ir.Shortfall():
                     shortfall = c
+                case ir.Instalments():
+                    instalments = c
                 case MetaLine():
                     metas.append(c)
         return ir.Rule(
@@ -563,6 +568,7 @@ class Lowering(LeafLowering):
             literate=self._literate(metas, meta),
             span=self._span(meta),
             shortfall=shortfall,
+            instalments=instalments,
         )
 
     def k_collect(self, meta: Meta) -> ir.RuleKind:
@@ -627,6 +633,22 @@ class Lowering(LeafLowering):
 
     def c_short(self, meta: Meta, kind: ir.ShortfallKind) -> ir.Shortfall:
         return ir.Shortfall(kind, self._span(meta))
+
+    def c_instalments(self, meta: Meta, token: Token) -> ir.Instalments:
+        parts, _, held = str(token)[1:].partition("期")
+        holdback = Decimal(held.removeprefix("预留").rstrip("%％")) / 100 if held else Decimal(0)
+        return self._instalments(int(parts), holdback, meta)
+
+    def c_instalments_en(self, meta: Meta, parts: Token, held: Token | None = None) -> ir.Instalments:
+        holdback = Decimal(str(held).rstrip("%％")) / 100 if held is not None else Decimal(0)
+        return self._instalments(int(parts), holdback, meta)
+
+    def _instalments(self, parts: int, holdback: Decimal, meta: Meta) -> ir.Instalments:
+        span = self._span(meta)
+        if parts < 1 or 12 % parts or holdback >= 1:
+            self.diags.append(diag("E464", span, parts=parts))
+            parts, holdback = 1, Decimal(0)
+        return ir.Instalments(parts, holdback, span)
 
     def s_pro_rata(self, meta: Meta) -> ir.ShortfallKind:
         return ir.ShortfallKind.PRO_RATA

@@ -6,6 +6,8 @@ the checks; the interpreter, the compiled evaluator and the vectorized engine re
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.deps import dependencies
@@ -122,6 +124,7 @@ def _rule(scope: Scope, checked: CheckedPolicy, r: ir.Rule) -> RulePlan:
         filled_before=tuple(x.name.text for x in scope.filled_before(r)),
         shortfall=r.shortfall.kind if r.shortfall is not None else None,
         span=r.span,
+        instalments=(r.instalments.parts, Fraction(r.instalments.holdback)) if r.instalments is not None else None,
     )
 
 

@@ -7,6 +7,8 @@ count, and the order of evaluation are decided here and nowhere else.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import attrs
 
 from compiler.ir import nodes as ir
@@ -91,6 +93,7 @@ class RulePlan:
     filled_before: tuple[str, ...]  # 累计上限: earlier rules paying into the same fund
     shortfall: ir.ShortfallKind | None
     span: Span
+    instalments: tuple[int, Fraction] | None = None  # 分4期 / 分12期预留3%: parts, holdback share
 
 
 @attrs.frozen

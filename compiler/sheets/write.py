@@ -30,8 +30,9 @@ from compiler.interpreter.values import Scalar
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.types import Base, Type
 from compiler.ledger import Row as LedgerRow
-from compiler.ledger import compact, entity_of
+from compiler.ledger import compact, entity_of, falling_due
 from compiler.numbers import to_decimal
+from compiler.plan import plan_of
 from compiler.runtime import Entities
 from compiler.sheets.cells import openpyxl_module
 from compiler.tools.impact import Impact
@@ -112,8 +113,14 @@ def result_tables(
     listed one by one and its values are a sheet of their own."""
     keep = list(dict.fromkeys(detail))
     period = _t(lang, "期间", "period")
-    ledger_rows = [(p, res.entities, r) for p, res in runs for r in compact(res.transfers, res.entities, keep)]
+    plan = plan_of(checked)
+    ledger_rows = [
+        (p, res.entities, r)
+        for p, res in runs
+        for r in compact(falling_due(res.transfers, plan, p), res.entities, keep)
+    ]
     totalled = any(r.kind is not None for *_, r in ledger_rows)
+    due = any(r.part is not None for *_, r in ledger_rows)  # instalments: when each part falls due
     ledger = Table(
         _t(lang, "资金往来", "ledger"),
         [
@@ -126,6 +133,7 @@ def result_tables(
             ),
             Column(_t(lang, "金额(元)", "amount (元)"), MONEY_FORMAT),
             Column(_t(lang, "行", "line")),
+            *([Column(_t(lang, "应付日期", "due")), Column(_t(lang, "期次", "instalment"))] if due else []),
         ],
         [
             [
@@ -136,6 +144,7 @@ def result_tables(
                 *([_region(r, e), r.count or None] if totalled else []),
                 _money(r.amount),
                 r.line,
+                *([r.due.isoformat() if r.due else None, r.part] if due else []),
             ]
             for p, e, r in ledger_rows
         ],
