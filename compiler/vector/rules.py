@@ -64,7 +64,7 @@ class Failures:
         if reason.line is None and line is not None:
             reason = attrs.evolve(reason, line=line)
         for i in np.flatnonzero(new)[:16]:  # enough to report; the mask holds them all
-            self.reasons[int(i)] = reason
+            self.reasons[int(i)] = reason.at(int(i))
         self.failed |= rows
 
 
