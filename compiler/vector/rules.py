@@ -167,6 +167,8 @@ class Machine:
             a = A.maximum(self.ctx, a, v.num(rule.cap), larger=False)
         if rule.cond is not None:
             a = v.choose(v.flag(rule.cond), a, A.const(Fraction(0)))  # type: ignore[assignment]
+        if a.bad is not None:  # poison counts only where the rule runs: nowhere, with no entities of its kind
+            a = attrs.evolve(a, bad=np.broadcast_to(a.bad, v.dshape(dim)))
         fen = np.broadcast_to(self.fen(a, rule), v.dshape(dim))
         lo, hi = (int(fen.min()), int(fen.max())) if fen.size else (0, 0)
         if lo < 0:
@@ -187,7 +189,7 @@ class Machine:
         name = rule.name.text
         held = self.fen(self.fund_word(rule, ir.FundRemaining(sf.span)), rule, sf.span.line)
         have = np.maximum(np.broadcast_to(held, (self.size, 1)), 0)
-        if sf.kind is ir.ShortfallKind.CLAIM:
+        if sf.kind is ir.ShortfallKind.CLAIM and cols:  # no entities of the kind: nothing asked, nothing carried
             carried = [self.v.opening.get(claim_account(name, r)) for r in cols]
             zero = np.zeros(self.size, np.int64)
             want = want + np.stack([zero if c is None else np.broadcast_to(c, (self.size,)) for c in carried], axis=1)
