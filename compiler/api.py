@@ -35,7 +35,7 @@ from compiler.interpreter.values import Scalar
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.types import Base, Type
-from compiler.numbers import to_decimal
+from compiler.numbers import derived, to_decimal
 from compiler.scenario import Scenario, ScenarioError, load_periods, load_tree
 from compiler.sheets import SheetError
 from compiler.sheets.frames import frame_regions, is_frame, to_frame, tree_of
@@ -238,7 +238,7 @@ class Policy:
 def _decimal(v: Scalar, t: Type | None) -> Value:
     if isinstance(v, (bool, str)):
         return v
-    return to_decimal(v, 2) if t is not None and t.base is Base.MONEY else to_decimal(v)
+    return to_decimal(v, 2) if t is not None and t.base is Base.MONEY else derived(v)  # as pool run --json
 
 
 def _values(checked: CheckedPolicy, raw: PeriodResult) -> dict[str, Value | dict[str, Value]]:

@@ -155,12 +155,18 @@ def settle_with(
 
 def _column(checked: CheckedPolicy, line: int) -> int:
     """The column the interpreter would give for a compiled evaluator's error on `line`:
-    where the fund's name, the rule, or the declaration starts (the evaluator keeps lines only)."""
+    where the fund's name, the rule, or the declaration starts (the evaluator keeps lines only);
+    on any other line (a band of a table) where its text starts."""
     file = checked.program.main.span.file
     spans = [f.name.span for f in checked.scope.funds.values()]
     spans += [r.span for r in checked.scope.rules] + [t.span for r in checked.scope.rules for t in r.tiers]
     spans += [d.span for d in checked.scope.values.values()]
-    return next((s.column for s in spans if s.file == file and s.line == line), 1)
+    found = next((s.column for s in spans if s.file == file and s.line == line), None)
+    if found is not None:
+        return found
+    lines = checked.sources.get(file, "").splitlines()
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    return len(text) - len(text.lstrip()) + 1
 
 
 def policy_module(checked: CheckedPolicy) -> ModuleType:

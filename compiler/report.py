@@ -13,7 +13,7 @@ from compiler.interpreter.values import Scalar
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.types import Base, Type
 from compiler.ledger import HELD, Row, compact, falling_due
-from compiler.numbers import to_decimal
+from compiler.numbers import derived_text, to_decimal
 from compiler.plan import plan_of
 from compiler.readings import choices, uses_regions_together
 
@@ -23,9 +23,7 @@ def _json_scalar(v: Scalar, t: Type | None) -> str | bool:
         return v
     if t is not None and t.base is Base.MONEY:
         return str(to_decimal(v, 2))
-    # At most 10 places, as to_decimal rounds a fraction that does not terminate: the compiled
-    # evaluator's Decimal of 5/56 terminates after 28 digits, and both engines must print the same.
-    return format(to_decimal(v, 10).normalize(), "f")
+    return derived_text(v)  # as the API, pool serve and pool test give it
 
 
 def to_json(

@@ -253,23 +253,24 @@ def tier_pieces(
 Band = tuple[Fraction, Union[Fraction, None], Fraction]
 
 
-def _increasing(bands: list[Band], line: int) -> None:
-    """Edges may be open parameters a scenario sets: out of order, bands would overlap."""
-    for lo, hi, _ in bands:
+def _increasing(bands: list[Band], line: int, lines: Sequence[int]) -> None:
+    """Edges may be open parameters a scenario sets: out of order, bands would overlap.
+    The error names the first band out of order by its own line (`lines`, one per band)."""
+    for i, (lo, hi, _) in enumerate(bands):
         if hi is not None and hi <= lo:
-            raise SettlementError("bands-order", line)
+            raise SettlementError("bands-order", lines[i] if i < len(lines) else line)
 
 
-def band(x: Fraction, bands: list[Band], line: int) -> Fraction:
-    _increasing(bands, line)
+def band(x: Fraction, bands: list[Band], line: int, lines: Sequence[int] = ()) -> Fraction:
+    _increasing(bands, line, lines)
     for lo, hi, value in bands:
         if lo <= x and (hi is None or x < hi):
             return value
     raise SettlementError("bands-miss-value", line, value=to_decimal(x))
 
 
-def progressive(x: Fraction, bands: list[Band], line: int) -> Fraction:
-    _increasing(bands, line)
+def progressive(x: Fraction, bands: list[Band], line: int, lines: Sequence[int] = ()) -> Fraction:
+    _increasing(bands, line, lines)
     total = ZERO
     for lo, hi, rate in bands:
         top = x if hi is None else min(x, hi)

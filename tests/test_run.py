@@ -10,6 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from compiler.cli import main
+from compiler.driver import check_source
+from compiler.evaluate import load_scenario
+from compiler.vector import batch_of, run_batch
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = str(ROOT / "policies" / "guizhou_risk_adjustment.pool")
@@ -281,3 +284,60 @@ def test_a_per_region_parameter_is_given_per_region_and_settled_alike_by_every_e
     code, out, err = run("run", str(policy), str(scen))
     assert (code, out) == (2, "")
     assert "s.json:1:25: params.比例.甲: 60% 超出范围:须不高于 50%" in err
+
+
+# Issue 19 (6): band edges a scenario sets out of order are reported at the first band out of
+# order, the same file:line on every engine (the table starts on line 8, its bands on 9–11).
+BANDS = """政策 分段试点 {
+  地区集 试点区 { 甲区、乙区 }
+  地区 试点区
+  主体 市财政  原文 "市级财政"
+  参数 分界一: 金额 待定
+  参数 分界二: 金额 待定
+  输入 收入: 金额 每地区  原文 "收入"
+  令 档率 = 分段 收入 {
+    0元 至 分界一 => 10%
+    分界一 至 分界二 => 20%
+    分界二 以上 => 30%
+  }
+  令 累进额 = 累进 收入 {
+    0元 至 分界一 => 10%
+    分界一 至 分界二 => 20%
+    分界二 以上 => 30%
+  }
+  转移 补助 = 收入 × 档率 + 累进额  自 市财政  至 各地区  原文 "按档补助"
+}
+"""
+
+
+@pytest.mark.parametrize("edges, line", [(("300.00", "200.00"), 10), (("0.00", "200.00"), 9)])
+def test_bands_out_of_order_name_the_first_such_band_on_every_engine(
+    tmp_path: Path, edges: tuple[str, str], line: int
+) -> None:
+    policy, scen = tmp_path / "bands.pool", tmp_path / "s.json"
+    policy.write_text(BANDS, encoding="utf-8")
+    doc = {
+        "period": 2026,
+        "params": {"分界一": edges[0], "分界二": edges[1]},
+        "regions": {"甲区": {"收入": "100.00"}, "乙区": {"收入": "30000.00"}},
+    }
+    scen.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    for engine in ("compiled", "interpreter"):
+        code, _, err = run("run", str(policy), str(scen), "--engine", engine)
+        assert code == 2, engine
+        assert err == f"{scen}: 无法计算:{policy}:{line}:5: 分段表的档次边界须递增\n\n", engine
+        code, _, err = run("run", str(policy), str(scen), "--engine", engine, "--lang", "en")
+        assert code == 2 and f"{policy}:{line}:5: " in err, (engine, err)
+    checked = check_source(BANDS).policy
+    assert checked is not None
+    other = {**doc, "params": {"分界一": "300.00", "分界二": "200.00" if line == 9 else "400.00"}}
+    other_file = tmp_path / "other.json"
+    other_file.write_text(json.dumps(other, ensure_ascii=False), encoding="utf-8")
+    # One batch, a draw per scenario: each draw names its own first band out of order (or none).
+    batch = batch_of(checked, [load_scenario(checked, str(scen), None), load_scenario(checked, str(other_file), None)])
+    res = run_batch(checked, batch, raise_failures=False)
+    assert (res.reasons[0].key, res.reasons[0].line) == ("bands-order", line)
+    if line == 9:
+        assert (res.reasons[1].key, res.reasons[1].line) == ("bands-order", 10)
+    else:
+        assert not res.failed[1]

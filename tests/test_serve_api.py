@@ -19,6 +19,7 @@ httpx = pytest.importorskip("httpx")
 pytest.importorskip("starlette")
 pytest.importorskip("uvicorn")
 
+from compiler import api
 from compiler.cli import main
 from compiler.serve.app import create_app
 from compiler.serve.background import running
@@ -480,3 +481,46 @@ def test_pool_serve_says_where_it_listens_and_serves(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+# Issue 19 (8): a derived number prints the same bytes everywhere: exact when its decimal
+# terminates (1/2²⁰ has 20 places), else 10 places (compiler.numbers.derived).
+PRECISION = """政策 精度试点 {
+  地区集 试点区 { 甲区、乙区 }
+  地区 试点区
+  主体 市财政  原文 "市级财政"
+  输入 人数: 数值 每地区  原文 "人数"
+  令 微小系数 = 1 ÷ 1048576
+  令 人数占比 = 占比(人数)
+  令 大数 = 100000000000000000000000000 + 1 ÷ 4
+  转移 补助 = 1000元 × 人数占比 + 微小系数 × 大数 × 0元 + 微小系数 × 1元  自 市财政  至 各地区  原文 "按人数补助"
+}
+"""
+PRECISION_SCENARIO = {"period": 2026, "regions": {"甲区": {"人数": "1"}, "乙区": {"人数": "2"}}}
+PRINTED = {
+    "微小系数": "0.00000095367431640625",
+    "人数占比": {"甲区": "0.3333333333", "乙区": "0.6666666667"},
+    "大数": "100000000000000000000000000.25",
+}
+
+
+def test_a_derived_number_prints_the_same_bytes_on_every_output(client: httpx.Client, tmp_path: Path) -> None:
+    policy, scen = tmp_path / "p.pool", tmp_path / "s.json"
+    policy.write_text(PRECISION, encoding="utf-8")
+    scen.write_text(json.dumps(PRECISION_SCENARIO, ensure_ascii=False), encoding="utf-8")
+    printed = []
+    for engine in ("compiled", "interpreter"):
+        code, out = cli("run", str(policy), str(scen), "--json", "--engine", engine)
+        assert code == 0
+        printed.append(out)
+        assert {k: json.loads(out)["values"][k] for k in PRINTED} == PRINTED, engine
+        result = api.from_text(PRECISION).run(PRECISION_SCENARIO, engine=engine)
+        shown = {
+            k: {r: format(x, "f") for r, x in v.items()} if isinstance(v, dict) else format(v, "f")
+            for k, v in result.values.items()
+            if k in PRINTED
+        }
+        assert shown == PRINTED, engine
+        assert result.to_json() == out
+    assert printed[0] == printed[1]
+    assert client.post("/run", json={"source": PRECISION, "scenario": PRECISION_SCENARIO}).text == printed[0]

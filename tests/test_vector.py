@@ -280,3 +280,19 @@ def test_constants_past_int64_add_exactly() -> None:
     assert Fraction(int(got.num), int(got.den)) == a + b
     got = A.add(Ctx(), A.const(a), A.const(b), -1)
     assert Fraction(int(got.num), int(got.den)) == a - b
+
+
+def test_a_policy_with_no_entities_of_a_kind_settles_whatever_its_entity_values_would_be() -> None:
+    # Guiyang's rules run per 医共体; with none listed they run nowhere, so neither the 挂账 of
+    # an empty set (np.stack of nothing) nor band edges out of order (read by no one) fail a draw.
+    checked = _checked(ROOT / "policies" / "guiyang_county_budget.pool")
+    zero = Decimal(0)
+    params = {n: zero for n, d in checked.scope.values.items() if isinstance(d, ir.ParamDecl) and d.value is None}
+    inputs = {
+        n: {"乌当区": False if n == "有中医医院" else zero}
+        for n, d in checked.scope.values.items()
+        if isinstance(d, ir.InputDecl) and checked.types[n].per_region
+    }
+    scen = Scenario("t", None, None, ("乌当区",), params, inputs, {"市级统筹医保基金": zero})  # type: ignore[arg-type]
+    res = run_batch(checked, batch_of(checked, [scen]), raise_failures=False)
+    assert not res.failed[0], res.reasons

@@ -207,9 +207,9 @@ class ExprCompiler:
                     f"{self.expr(b.value, r)})"
                     for b in bands
                 )
-                if prog:
-                    return f"rt.progressive({self.expr(s, r)}, [{table}], {e.span.line})"
-                return f"rt.band({self.expr(s, r)}, [{table}], {e.span.line})"
+                lines = tuple(b.span.line for b in bands)  # a band out of order is named by its own line
+                fn = "progressive" if prog else "band"
+                return f"rt.{fn}({self.expr(s, r)}, [{table}], {e.span.line}, {lines!r})"
             case ir.Call():
                 return self.call(e, r)
         raise AssertionError(e)

@@ -235,6 +235,25 @@ class RuleBodies:
             w.line(f"result = rt.amount({self.amount(rule, None)}, {name!r}, {line})", line)
             w.line("regions = [None]")
             w.line("left = [result]")
+        gated = rule.cond is not None
+        if gated:
+            assert rule.cond is not None
+            w.comment("当 false: nothing moves there, so the tiers' caps are not read there, nor the rest anywhere")
+            if regional:
+                w.line("held = []")
+                w.line("for r in regions:")
+                with w.indent():
+                    w.line(f"held.append({ex.expr(rule.cond, 'r')})")
+            else:
+                w.line(f"held = [{ex.expr(rule.cond, None)}]")
+            w.line("if any(held):")
+        with w.indent() if gated else contextlib.nullcontext():
+            self.tiers(rule, regional, gated)
+
+    def tiers(self, rule: ir.Rule, regional: bool, gated: bool) -> None:
+        """The waterfall's tiers, from `left` in `regions` (where `held`, when `gated`)."""
+        w, ex = self.w, self.ex
+        name, line = rule.name.text, rule.span.line
         r = "r" if regional else None
         p = self.plan.rule(name)
         for tier in p.tiers:
@@ -244,9 +263,14 @@ class RuleBodies:
             else:
                 cap = ex.expr(tier.cap, "r") if regional else ex.expr(tier.cap, None)
                 w.line("need = []")
-                w.line("for r, x in zip(regions, left):")
-                with w.indent():
-                    w.line(f"need.append(min(x, max(rt.round_fen({cap}), rt.ZERO)))")
+                if gated:
+                    w.line("for r, x, h in zip(regions, left, held):")
+                    with w.indent():
+                        w.line(f"need.append(min(x, max(rt.round_fen({cap}), rt.ZERO)) if h else x)")
+                else:
+                    w.line("for r, x in zip(regions, left):")
+                    with w.indent():
+                        w.line(f"need.append(min(x, max(rt.round_fen({cap}), rt.ZERO)))")
             shares = ", ".join(ex.expr(x.share, None) if x.share is not None else "rt.ONE" for x in tier.payers)
             total = "None" if tier.total_cap is None else f"max(rt.round_fen({ex.expr(tier.total_cap, None)}), rt.ZERO)"
             w.line(f"pieces = rt.tier_pieces(need, [{shares}], {total}, {name!r}, {line})")

@@ -267,13 +267,18 @@ class Machine:
         """Tier by tier over all regions: a tier's 合计上限 is shared between regions."""
         transfers: list[Transfer] = []
         amounts = {r: self.amount(rule, r) for r in regions}
+        # Where the rule's 当 is false it moves nothing: its tiers' caps are not read there, and
+        # their shares and 合计上限 only if it holds somewhere (a region that holds still needs them).
+        held = [rule.cond is None or self.values.truth(rule.cond, r) for r in regions]
         left = dict(amounts)
         p = self.plan.rule(rule.name.text)
         assert p.payee is not None
-        for ir_tier, tier in zip(rule.tiers, p.tiers):
+        for ir_tier, tier in zip(rule.tiers, p.tiers) if any(held) else ():
             need = [
-                left[r] if tier.cap is None else min(left[r], max(round_fen(self.values.num(tier.cap, r)), Fraction(0)))
-                for r in regions
+                left[r]
+                if tier.cap is None or not h
+                else min(left[r], max(round_fen(self.values.num(tier.cap, r)), Fraction(0)))
+                for r, h in zip(regions, held)
             ]
             ratios = [self.values.num(x.share, None) if x.share is not None else Fraction(1) for x in tier.payers]
             total_cap = (

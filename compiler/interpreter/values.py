@@ -215,7 +215,7 @@ class Values:
         # Edges may be open parameters a scenario sets: out of order, bands would overlap.
         for b in e.bands:
             if b.upper is not None and self.num(b.upper, region) <= self.num(b.lower, region):
-                raise EvalError("bands-order", span=e.span)
+                raise EvalError("bands-order", span=b.span)  # the band itself, as every engine says
         x = self.num(e.subject, region)
         if not e.progressive:
             for i, b in enumerate(e.bands):

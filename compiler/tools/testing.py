@@ -20,7 +20,7 @@ from compiler.interpreter.values import EvalError, Scalar
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.types import MONEY, Base, Type
-from compiler.numbers import show_value, to_decimal
+from compiler.numbers import derived_text, show_value, to_decimal
 from compiler.tools.cases import Problem, is_case_file, read_cases, read_header, run_case
 from compiler.tools.coverage import Coverage, Report
 
@@ -301,7 +301,7 @@ def _json_value(v: Scalar, t: Type) -> str | bool:
         return v
     if t.base is Base.MONEY and (v * 100).denominator == 1:
         return str(to_decimal(v, 2))
-    return format(to_decimal(v), "f")
+    return derived_text(v)
 
 
 def render_json(session: Session, lang: str) -> str:

@@ -58,6 +58,19 @@ class Why:
     key: str
     details: tuple[tuple[str, object], ...] = ()
     line: int | None = None  # where in the policy, as the other engines report it
+    # Where it differs element by element (a band table names its first band out of order): the
+    # line per element of the poison, 0 where there is none; `line` is then the first of them.
+    lines: Arr | None = attrs.field(default=None, eq=False, repr=False)
+
+    def at(self, row: int) -> Why:
+        """The reason as one draw has it: the line of its first element with one."""
+        if self.lines is None:
+            return self
+        per = np.asarray(self.lines)
+        per = per.reshape(per.shape[0], -1) if per.ndim else per.reshape(1, 1)
+        mine = per[row if per.shape[0] > 1 else 0]
+        found = mine[mine > 0]
+        return attrs.evolve(self, line=int(found[0]) if found.size else self.line, lines=None)
 
     @property
     def zh(self) -> str:

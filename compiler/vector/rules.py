@@ -64,7 +64,7 @@ class Failures:
         if reason.line is None and line is not None:
             reason = attrs.evolve(reason, line=line)
         for i in np.flatnonzero(new)[:16]:  # enough to report; the mask holds them all
-            self.reasons[int(i)] = reason
+            self.reasons[int(i)] = reason.at(int(i))
         self.failed |= rows
 
 
@@ -167,6 +167,8 @@ class Machine:
             a = A.maximum(self.ctx, a, v.num(rule.cap), larger=False)
         if rule.cond is not None:
             a = v.choose(v.flag(rule.cond), a, A.const(Fraction(0)))  # type: ignore[assignment]
+        if a.bad is not None:  # poison counts only where the rule runs: nowhere, with no entities of its kind
+            a = attrs.evolve(a, bad=np.broadcast_to(a.bad, v.dshape(dim)))
         fen = np.broadcast_to(self.fen(a, rule), v.dshape(dim))
         lo, hi = (int(fen.min()), int(fen.max())) if fen.size else (0, 0)
         if lo < 0:
@@ -187,7 +189,7 @@ class Machine:
         name = rule.name.text
         held = self.fen(self.fund_word(rule, ir.FundRemaining(sf.span)), rule, sf.span.line)
         have = np.maximum(np.broadcast_to(held, (self.size, 1)), 0)
-        if sf.kind is ir.ShortfallKind.CLAIM:
+        if sf.kind is ir.ShortfallKind.CLAIM and cols:  # no entities of the kind: nothing asked, nothing carried
             carried = [self.v.opening.get(claim_account(name, r)) for r in cols]
             zero = np.zeros(self.size, np.int64)
             want = want + np.stack([zero if c is None else np.broadcast_to(c, (self.size,)) for c in carried], axis=1)
@@ -296,21 +298,34 @@ class Machine:
         name = p.name
         regional = regions != [None]
         amounts, am = self.amount(rule, REGION if regional else None)
+        # Where the rule's 当 is false it moves nothing: a tier's cap is not needed in that region,
+        # its shares and 合计上限 not in a draw where it holds nowhere (their poison does not count there).
+        held = np.ones(amounts.shape, dtype=bool)
+        if rule.cond is not None:
+            with self.v.within(REGION if regional else None):
+                held = np.broadcast_to(self.v.flag(rule.cond).data, amounts.shape)
+        anywhere = np.asarray(held.any(axis=1, keepdims=True))
         left = amounts
         flows = []
         for tier in p.tiers:
             need = left
             if tier.cap is not None:
-                cap = np.broadcast_to(self.fen(self.v.num(tier.cap), rule, tier.line), left.shape)
-                need = np.minimum(left, np.maximum(cap, 0))
+                cap = self.fen(_needed(self.v.num(tier.cap), held), rule, tier.line)
+                need = np.where(held, np.minimum(left, np.maximum(np.broadcast_to(cap, left.shape), 0)), left)
             one = A.const(Fraction(1))
             ratios = stack(
-                self.ctx, [self.v.num(x.share) if x.share is not None else one for x in tier.payers], self.size
+                self.ctx,
+                [_needed(self.v.num(x.share), anywhere) if x.share is not None else one for x in tier.payers],
+                self.size,
             )
+            self.fail.add(ratios.bad, ratios.why, tier.line)
             total_cap = None
             if tier.total_cap is not None:
                 total_cap = np.maximum(
-                    np.broadcast_to(self.fen(self.v.num(tier.total_cap), rule, tier.line), (self.size, 1)), 0
+                    np.broadcast_to(
+                        self.fen(_needed(self.v.num(tier.total_cap), anywhere), rule, tier.line), (self.size, 1)
+                    ),
+                    0,
                 )
             self.ctx.line = tier.line
             rows, bad = tier_pieces(self.ctx, np.ascontiguousarray(need), ratios, total_cap)
@@ -321,6 +336,13 @@ class Machine:
                     flows.append(Flow(x.by.at(r), p.payee.at(r), name, tier.line, rows[:, i, j], m))
             left = left - A.lastsum(rows)[:, :, 0]
         return RuleOut(amounts, flows, am)
+
+
+def _needed(q: Q, where: Arr) -> Q:
+    """A value read only `where` (a mask that broadcasts with it): its poison elsewhere is dropped."""
+    if q.bad is None:
+        return q
+    return attrs.evolve(q, bad=np.asarray(q.bad & where))
 
 
 def _payers(ratios: Q) -> Q:

@@ -227,11 +227,23 @@ class Values:
             (self.num(b.lower), None if b.upper is None else self.num(b.upper), self.num(b.value)) for b in e.bands
         ]
         bad: Arr | None = None
-        for lo, hi, _ in edges:  # edges may be open parameters: out of order, bands would overlap
+        lines: Arr | None = None  # the line of the first band out of order, element by element
+        for b, (lo, hi, _) in reversed(list(zip(e.bands, edges))):  # edges may be open parameters
             if hi is not None:
                 wrong = A.compare(ctx, "<=", hi, lo)
                 bad = wrong if bad is None else (bad | wrong)
+                lines = np.where(wrong, b.span.line, 0 if lines is None else lines)
         order = why("bands-order")
+        if bad is not None and lines is not None and np.any(bad):
+            first = min(int(x) for x in np.unique(lines) if x)
+            order = attrs.evolve(order, line=first, lines=lines)
+
+        def ordered(q: Q) -> Q:
+            """Bands out of order are the reason, as the scalar engines check the order first."""
+            if bad is None or not np.any(bad):
+                return q
+            return attrs.evolve(q, bad=bad if q.bad is None else (q.bad | bad), why=order)
+
         if not e.progressive:
             missing = why("bands-miss")
             zero = A.const(Fraction(0))
@@ -241,13 +253,13 @@ class Values:
                 if hi is not None:
                     inside = inside & A.compare(ctx, "<", x, hi)
                 out = A.where(ctx, inside, value, out)
-            return A.with_poison(out, bad, order)
+            return ordered(out)
         total = A.const(Fraction(0))
         for lo, hi, rate in edges:
             top = x if hi is None else A.maximum(ctx, x, hi, larger=False)
             part = A.mul(ctx, A.add(ctx, top, lo, -1), rate)
             total = A.add(ctx, total, A.where(ctx, A.compare(ctx, ">", top, lo), part, A.const(Fraction(0))))
-        return A.with_poison(total, bad, order)
+        return ordered(total)
 
     def call(self, e: ir.Call) -> V:
         ctx = self.ctx
