@@ -525,6 +525,14 @@ TEXTS: dict[str, Text] = {
     ),
     "zero-literal": Text("零可以写成 0元", "write zero money as 0元"),
     "band-lower": Text("上一档止于{value}", "the band before ends at {value}"),
+    "band-both-hold": Text(
+        "两档都含{value}:把其中一边写成 {value}(不含)",
+        "both bands hold {value}: mark one of the two edges {value}(excl)",
+    ),
+    "band-neither-holds": Text(
+        "两档都不含{value},{value}本身没有档次:把其中一边写成 {value}(含)",
+        "neither band holds {value} itself: mark one of the two edges {value}(incl)",
+    ),
     "effective-cycle": Text("“{name}”在此引用", "‘{name}’ is used here"),
     # `pool serve`: what is wrong with a request, as its JSON error says it.
     "serve-json": Text("请求体不是有效的 JSON：{reason}", "the request body is not valid JSON: {reason}"),

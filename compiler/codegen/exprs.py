@@ -209,7 +209,9 @@ class ExprCompiler:
                 )
                 if prog:
                     return f"rt.progressive({self.expr(s, r)}, [{table}], {e.span.line})"
-                return f"rt.band({self.expr(s, r)}, [{table}], {e.span.line})"
+                marked = any(b.lower_mark is not None or b.upper_mark is not None for b in bands)
+                holds = f", {[(b.holds_lower, b.holds_upper) for b in bands]!r}" if marked else ""
+                return f"rt.band({self.expr(s, r)}, [{table}], {e.span.line}{holds})"
             case ir.Call():
                 return self.call(e, r)
         raise AssertionError(e)
