@@ -147,6 +147,14 @@ CODES: dict[str, Code] = {
         "entity-link-cycle",
         Text("实体“{kind}”经隶属关系又隶属于自身", "entity kind ‘{kind}’ is linked back to itself"),
     ),
+    "E214": Code(
+        E,
+        "part-of-non-waterfall",
+        Text(
+            "“{name}”不是弥补规则:只有弥补规则可以按层或承担方写期望(“{name}.{part}”)",
+            "‘{name}’ is not a cover rule: only a waterfall's tier or payer can be expected (‘{name}.{part}’)",
+        ),
+    ),
     "E213": Code(
         E,
         "member-clash",

@@ -377,6 +377,8 @@ class Binding:
     name: Ident
     value: Value
     span: Span = span_field()
+    # 期望 缺口弥补.第一层 / 缺口弥补.归集基金: what one tier, or one payer, of a waterfall paid.
+    part: Ident | None = None
 
 
 @attrs.frozen

@@ -278,11 +278,11 @@ class _Flatten:
                 opens=kind == "_LBRACE",
                 closes=kind == "_RBRACE",
                 hug_left=kind in _HUG_LEFT
-                or text == "、"
+                or text in ("、", ".")
                 or (kind == "_LPAR" and rule == "call")
                 or (kind == "_RBRACE" and rule in _DATA_BRACES),
                 hug_right=kind == "_LPAR"
-                or text == "、"
+                or text in ("、", ".")
                 or (kind == "SUB" and rule == "neg")
                 or (kind == "_LBRACE" and rule in _DATA_BRACES),
             )

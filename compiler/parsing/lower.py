@@ -723,8 +723,11 @@ class Lowering(LeafLowering):
     def ex_opening(self, meta: Meta, name: Token, value: ir.Value) -> _Opening:
         return _Opening(ir.Binding(self._ident(name), value, self._span(meta)))
 
-    def ex_expect(self, meta: Meta, name: Token, value: ir.Value) -> _Expect:
-        return _Expect(ir.Binding(self._ident(name), value, self._span(meta)))
+    def ex_expect(self, meta: Meta, name: Token, *rest: Token | ir.Value) -> _Expect:
+        value = rest[-1]
+        assert isinstance(value, ir.Value)
+        part = self._ident(rest[0]) if isinstance(rest[0], Token) else None
+        return _Expect(ir.Binding(self._ident(name), value, self._span(meta), part))
 
     def ex_meta(self, meta: Meta, line: MetaLine) -> MetaLine:
         return line
