@@ -311,7 +311,7 @@ def check_waterfalls(ctx: Context) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for r in ctx.scope.rules:
         last_cap = (r.tiers[-1].cap or r.tiers[-1].total_cap) if r.tiers else None
-        if last_cap is not None:
+        if last_cap is not None and r.unassigned is None:  # 未规定: the text leaves the rest to no one
             out.append(diag("E405", last_cap.span, labels=[label(r.tiers[-1].name.span, "last-tier")]))
         for tier in r.tiers[:-1]:
             if tier.cap is None and tier.total_cap is None:

@@ -258,6 +258,14 @@ class Payer:
 
 
 @attrs.frozen
+class Unassigned:
+    """未规定 after a waterfall's tiers: the text assigns no one what they leave uncovered."""
+
+    literate: Literate
+    span: Span = span_field()
+
+
+@attrs.frozen
 class Tier:
     name: Ident
     payers: tuple[Payer, ...]
@@ -300,6 +308,7 @@ class Rule:
     literate: Literate
     span: Span = span_field()
     shortfall: Shortfall | None = None  # 不足时: what happens when the paying fund runs short
+    unassigned: Unassigned | None = None  # 弥补 … { 层 …  未规定 }: the rest of the need stays unpaid
 
 
 @attrs.frozen

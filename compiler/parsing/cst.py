@@ -63,6 +63,7 @@ _ITEMS = frozenset(
         "tasks_decl",
         "task",
         "tier",
+        "unassigned",
         "arm",
         "band_closed",
         "band_open",

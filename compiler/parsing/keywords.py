@@ -51,6 +51,7 @@ PAIRS: tuple[tuple[str, str], ...] = (
     ("层", "tier"),
     ("由", "from"),
     ("合计上限", "total cap"),
+    ("未规定", "unassigned"),
     ("例", "example"),
     ("期", "period"),
     ("已知", "given"),

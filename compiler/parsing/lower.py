@@ -170,6 +170,7 @@ class _Shares:
 @attrs.frozen
 class _Tiers:
     tiers: tuple[ir.Tier, ...]
+    unassigned: ir.Unassigned | None = None
 
 
 _RuleClause = (
@@ -513,6 +514,7 @@ class Lowering(LeafLowering):
         source = dest = None
         single_weight = cond = cap = cumulative_cap = None
         shortfall: ir.Shortfall | None = None
+        unassigned: ir.Unassigned | None = None
         weights: tuple[ir.Weight, ...] = ()
         exceptions: list[ir.Exception_] = []
         shares: list[ir.Share] = []
@@ -540,6 +542,7 @@ class Lowering(LeafLowering):
                     shares += c.shares
                 case _Tiers():
                     tiers += c.tiers
+                    unassigned = c.unassigned or unassigned
                 case ir.Shortfall():
                     shortfall = c
                 case MetaLine():
@@ -562,6 +565,7 @@ class Lowering(LeafLowering):
             literate=self._literate(metas, meta),
             span=self._span(meta),
             shortfall=shortfall,
+            unassigned=unassigned,
         )
 
     def k_collect(self, meta: Meta) -> ir.RuleKind:
@@ -621,8 +625,12 @@ class Lowering(LeafLowering):
     def share(self, meta: Meta, party: ir.PartyRef, ratio: ir.Expr) -> ir.Share:
         return ir.Share(party, ratio, self._span(meta))
 
-    def c_tiers(self, meta: Meta, *tiers: ir.Tier) -> _Tiers:
-        return _Tiers(tiers)
+    def c_tiers(self, meta: Meta, *tiers: ir.Tier | ir.Unassigned) -> _Tiers:
+        rest = [t for t in tiers if isinstance(t, ir.Unassigned)]
+        return _Tiers(tuple(t for t in tiers if isinstance(t, ir.Tier)), rest[0] if rest else None)
+
+    def unassigned(self, meta: Meta, *metas: MetaLine) -> ir.Unassigned:
+        return ir.Unassigned(self._literate(metas, meta), self._span(meta))
 
     def c_short(self, meta: Meta, kind: ir.ShortfallKind) -> ir.Shortfall:
         return ir.Shortfall(kind, self._span(meta))
