@@ -147,6 +147,14 @@ CODES: dict[str, Code] = {
         "entity-link-cycle",
         Text("实体“{kind}”经隶属关系又隶属于自身", "entity kind ‘{kind}’ is linked back to itself"),
     ),
+    "E214": Code(
+        E,
+        "part-of-non-waterfall",
+        Text(
+            "“{name}”不是弥补规则:只有弥补规则可以按层或承担方写期望(“{name}.{part}”)",
+            "‘{name}’ is not a cover rule: only a waterfall's tier or payer can be expected (‘{name}.{part}’)",
+        ),
+    ),
     "E213": Code(
         E,
         "member-clash",
@@ -570,6 +578,14 @@ TEXTS: dict[str, Text] = {
     ),
     "zero-literal": Text("零可以写成 0元", "write zero money as 0元"),
     "band-lower": Text("上一档止于{value}", "the band before ends at {value}"),
+    "band-both-hold": Text(
+        "两档都含{value}:把其中一边写成 {value}(不含)",
+        "both bands hold {value}: mark one of the two edges {value}(excl)",
+    ),
+    "band-neither-holds": Text(
+        "两档都不含{value},{value}本身没有档次:把其中一边写成 {value}(含)",
+        "neither band holds {value} itself: mark one of the two edges {value}(incl)",
+    ),
     "effective-cycle": Text("“{name}”在此引用", "‘{name}’ is used here"),
     # `pool serve`: what is wrong with a request, as its JSON error says it.
     "serve-json": Text("请求体不是有效的 JSON：{reason}", "the request body is not valid JSON: {reason}"),

@@ -229,9 +229,10 @@ class OpenPoint:
     a discretionary word in a quote with no reading."""
 
     subject: str
-    word: str | None  # None: a 待定 parameter
+    word: str | None  # None: a 待定 parameter (or a waterfall's 未规定)
     quote: str | None
     span: Span  # the word inside the quote, or the parameter
+    unassigned: bool = False  # a waterfall whose text assigns no one the rest of the need (未规定)
 
 
 def open_points(program: ir.Program) -> tuple[OpenPoint, ...]:
@@ -244,6 +245,10 @@ def open_points(program: ir.Program) -> tuple[OpenPoint, ...]:
             out.append(OpenPoint(d.name.text, None, _text(d.literate.quote), d.name.span))
         if isinstance(d, ir.ParamDecl) and d.value is None:
             continue  # 待定 answers its clause's discretion: the scenario settles it
+        for r in _rules_in(d):
+            if r.unassigned is not None:
+                quote = r.unassigned.literate.quote or r.literate.quote
+                out.append(OpenPoint(r.name.text, None, _text(quote), r.unassigned.span, unassigned=True))
         if not isinstance(d, (ir.ParamDecl, ir.LetDecl, ir.InputDecl, ir.Rule, ir.FundDecl)):
             continue
         for name, lit, _, outer in _valued(d):
@@ -252,6 +257,12 @@ def open_points(program: ir.Program) -> tuple[OpenPoint, ...]:
             for at, word in discretion_words(lit.quote.value):
                 out.append(OpenPoint(name, word, lit.quote.value, word_span(lit.quote, at, word)))
     return tuple(out)
+
+
+def _rules_in(d: ir.Decl) -> list[ir.Rule]:
+    if isinstance(d, ir.Rule):
+        return [d]
+    return [r for r in d.rules if isinstance(r, ir.Rule)] if isinstance(d, ir.FundDecl) else []
 
 
 def _valued(

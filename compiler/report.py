@@ -54,11 +54,33 @@ def to_json(
         ],
         "state": _state(checked, res.closing),
     }
+    left = unassigned(checked, res)
+    if left:
+        doc["unassigned"] = [{"rule": rule, "region": r, "amount": str(to_decimal(x, 2))} for rule, r, x in left]
     if checked.readings:
         doc["readings"] = dict(checked.readings)
     if missing:
         doc["partial"] = {"missing": list(missing), "totals": list(uses_regions_together(checked.program))}
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def unassigned(checked: CheckedPolicy, res: PeriodResult) -> list[tuple[str, str | None, Fraction]]:
+    """(rule, region, amount) of the need each waterfall written with 未规定 left uncovered:
+    its amount less what its tiers paid, in each region when it is per region."""
+    out: list[tuple[str, str | None, Fraction]] = []
+    for p in plan_of(checked).rules:
+        need = res.values.get(p.name)
+        if p.rule.unassigned is None or p.payee is None or need is None:
+            continue
+        paid: dict[str, Fraction] = {}
+        for t in res.transfers:
+            if t.rule == p.name:
+                paid[t.dest] = paid.get(t.dest, Fraction(0)) + Fraction(t.amount)
+        each: list[tuple[str | None, Scalar]] = [*need.items()] if isinstance(need, dict) else [(None, need)]
+        for r, x in each:
+            assert isinstance(x, Fraction)
+            out.append((p.name, r, x - paid.get(p.payee.at(r), Fraction(0))))
+    return out
 
 
 def _json_row(r: Row) -> dict[str, object]:
@@ -181,6 +203,14 @@ def to_text(
         out += "\n" + table(heads, unpaid, {1})
     elif claims:
         out += "\n" + ("挂账:没有未付的金额\n" if zh else "Claims: nothing left unpaid\n")
+    left = unassigned(checked, res) if checked is not None else []
+    if left:
+        heads = (
+            ["规则", "地区", "各层未弥补、原文未规定由谁承担(元)"]
+            if zh
+            else ["rule", "region", "left uncovered by the tiers, unassigned by the text (元)"]
+        )
+        out += "\n" + table(heads, [[rule, r or "", money(x)] for rule, r, x in left], {2})
     return out
 
 

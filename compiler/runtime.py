@@ -261,10 +261,23 @@ def _increasing(bands: list[Band], line: int, lines: Sequence[int]) -> None:
             raise SettlementError("bands-order", lines[i] if i < len(lines) else line)
 
 
-def band(x: Fraction, bands: list[Band], line: int, lines: Sequence[int] = ()) -> Fraction:
+def inside(x: Fraction, lo: Fraction, hi: Fraction | None, holds: tuple[bool, bool] = (True, False)) -> bool:
+    """Is x in the band from lo to hi, holding each edge or not as written (含/不含)?
+    Unmarked, a band holds its lower edge and not its upper one."""
+    above = lo < x or (holds[0] and x == lo)
+    return above and (hi is None or x < hi or (holds[1] and x == hi))
+
+
+def band(
+    x: Fraction,
+    bands: list[Band],
+    line: int,
+    lines: Sequence[int] = (),
+    holds: list[tuple[bool, bool]] | None = None,
+) -> Fraction:
     _increasing(bands, line, lines)
-    for lo, hi, value in bands:
-        if lo <= x and (hi is None or x < hi):
+    for i, (lo, hi, value) in enumerate(bands):
+        if inside(x, lo, hi, holds[i] if holds else (True, False)):
             return value
     raise SettlementError("bands-miss-value", line, value=to_decimal(x))
 

@@ -59,6 +59,16 @@ def test_keywords_en_rewrites_every_keyword_and_back() -> None:
     assert formatted(GOLDEN / "messy.en.pool", "zh") == (GOLDEN / "messy.formatted.pool").read_text(encoding="utf-8")
 
 
+def test_band_edge_marks_hug_their_edge_and_translate(tmp_path: Path) -> None:
+    messy = tmp_path / "m.pool"
+    messy.write_text(
+        "令 档 = 分段 收入 { 0元 至 100万元 （含） => 1%, 100万元(不含)   以上 => 2% }\n",
+        encoding="utf-8",
+    )
+    assert "{ 0元 至 100万元(含) => 1%, 100万元(不含) 以上 => 2% }" in formatted(messy)
+    assert "{ 0元 to 100万元(incl) => 1%, from 100万元(excl) => 2% }" in formatted(messy, "en")
+
+
 def test_formatting_is_idempotent(tmp_path: Path) -> None:
     once = tmp_path / "once.pool"
     once.write_text(formatted(GOLDEN / "messy.pool"), encoding="utf-8")

@@ -226,13 +226,16 @@ def _bands(ctx: Context, an: Analyzer, e: ir.Bands) -> list[Diagnostic]:
             out.append(diag("E404", b.span, lower=_edge_text(b.lower, ctx)))
             continue
         if a.upper == b.lower:  # written alike (spans aside): they meet, whatever they are worth
+            out += _meeting(ctx, a, b)
             continue
         hi, lo = linear(a.upper, ctx), linear(b.lower, ctx)
         if hi is None or lo is None:
             out.append(diag("W503", b.span, what=Text("分段表相邻档次首尾相接", "adjacent bands meet")))
             continue
         gap = constant_of({k: lo.get(k, Fraction(0)) - hi.get(k, Fraction(0)) for k in set(hi) | set(lo)})
-        if gap is None:
+        if gap == 0:
+            out += _meeting(ctx, a, b)
+        elif gap is None:
             out.append(diag("W503", b.span, what=Text("分段表相邻档次首尾相接", "adjacent bands meet")))
         elif gap > 0:
             out.append(
@@ -255,7 +258,9 @@ def _bands(ctx: Context, an: Analyzer, e: ir.Bands) -> list[Diagnostic]:
             )
     subject = an.of(e.subject)
     first = constant(bands[0].lower, ctx)
-    if first is not None and (subject.lo is None or subject.lo < first):
+    if first is not None and (
+        subject.lo is None or subject.lo < first or (subject.lo == first and not bands[0].holds_lower)
+    ):
         shown = "−∞" if subject.lo is None else percent(subject.lo) if _is_ratio(ctx, e) else str(subject.lo)
         where = f"{shown} 至 {bands[0].lower.text if isinstance(bands[0].lower, ir.Num) else first}"
         out.append(
@@ -268,10 +273,31 @@ def _bands(ctx: Context, an: Analyzer, e: ir.Bands) -> list[Diagnostic]:
     last = bands[-1]
     if last.upper is not None:
         top = constant(last.upper, ctx)
-        if top is None or subject.hi is None or subject.hi >= top:
+        if top is None or subject.hi is None or subject.hi > top or (subject.hi == top and not last.holds_upper):
             edge = _edge_text(last.upper, ctx)
-            out.append(diag("E412", last.span, where=Text(f"{edge}及以上的部分", f"values from {edge} up")))
+            beyond = (
+                Text(f"超过{edge}的部分", f"values above {edge}")
+                if last.holds_upper
+                else Text(f"{edge}及以上的部分", f"values from {edge} up")
+            )
+            out.append(diag("E412", last.span, where=beyond))
     return out
+
+
+def _meeting(ctx: Context, a: ir.Band, b: ir.Band) -> list[Diagnostic]:
+    """Two bands whose edges are the same value: exactly one of them may hold it."""
+    assert a.upper is not None
+    edge = _edge_text(a.upper, ctx)
+    where = [label(a.upper.span, "band-lower", value=edge)]
+    if a.holds_upper and b.holds_lower:
+        return [diag("E404", b.lower.span, labels=where, hint=note("band-both-hold", value=edge), lower=edge)]
+    if not a.holds_upper and not b.holds_lower:
+        return [
+            diag(
+                "E403", b.lower.span, labels=where, hint=note("band-neither-holds", value=edge), lower=edge, upper=edge
+            )
+        ]
+    return []
 
 
 def _is_ratio(ctx: Context, e: ir.Bands) -> bool:
@@ -285,7 +311,7 @@ def check_waterfalls(ctx: Context) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for r in ctx.scope.rules:
         last_cap = (r.tiers[-1].cap or r.tiers[-1].total_cap) if r.tiers else None
-        if last_cap is not None:
+        if last_cap is not None and r.unassigned is None:  # 未规定: the text leaves the rest to no one
             out.append(diag("E405", last_cap.span, labels=[label(r.tiers[-1].name.span, "last-tier")]))
         for tier in r.tiers[:-1]:
             if tier.cap is None and tier.total_cap is None:

@@ -30,6 +30,7 @@ KIND_TEXT = {
     "fund": Text("资金", "fund"),
     "entity": Text("实体类别", "entity kind"),
     "member": Text("地区或实体", "region or entity"),
+    "part": Text("层或承担方", "tier or payer"),
 }
 
 

@@ -167,6 +167,24 @@ def _balance_arg(ctx: Context, arg: ir.Expr) -> list[Diagnostic]:
     return [undefined("fund", name, arg.span, [n for n, f in funds.items() if f.carried])]
 
 
+def _part(ctx: Context, b: ir.Binding, part: ir.Ident) -> list[Diagnostic]:
+    """期望 缺口弥补.第一层: the rule must be a waterfall with that tier or that payer."""
+    rules = {r.name.text: r for r in ctx.scope.rules}
+    rule = rules.get(b.name.text)
+    if rule is None and b.name.text not in ctx.scope.values:
+        return [undefined("value", b.name.text, b.name.span, [n for n, r in rules.items() if r.tiers])]
+    if rule is None or not rule.tiers:
+        return [diag("E214", b.name.span, name=b.name.text, part=part.text)]
+    names = waterfall_parts(rule)
+    return [] if part.text in names else [undefined("part", part.text, part.span, names)]
+
+
+def waterfall_parts(rule: ir.Rule) -> list[str]:
+    """The names an example may expect of a waterfall: its tiers, then its named payers."""
+    payers = [p.party.name.text for t in rule.tiers for p in t.payers if p.party.name is not None]
+    return [*(t.name.text for t in rule.tiers), *dict.fromkeys(payers)]
+
+
 def _example(ctx: Context, ex: ir.Example) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     scope = ctx.scope
@@ -197,7 +215,9 @@ def _example(ctx: Context, ex: ir.Example) -> list[Diagnostic]:
         for bindings, allowed in groups:
             for b in bindings:
                 n = b.name.text
-                if n in allowed:
+                if b.part is not None:
+                    out += _part(ctx, b, b.part)
+                elif n in allowed:
                     pass
                 elif allowed is givable and isinstance(scope.values.get(n), ir.ParamDecl):
                     out.append(diag("E210", b.name.span, name=n))

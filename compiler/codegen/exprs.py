@@ -208,8 +208,11 @@ class ExprCompiler:
                     for b in bands
                 )
                 lines = tuple(b.span.line for b in bands)  # a band out of order is named by its own line
-                fn = "progressive" if prog else "band"
-                return f"rt.{fn}({self.expr(s, r)}, [{table}], {e.span.line}, {lines!r})"
+                if prog:
+                    return f"rt.progressive({self.expr(s, r)}, [{table}], {e.span.line}, {lines!r})"
+                marked = any(b.lower_mark is not None or b.upper_mark is not None for b in bands)
+                holds = f", {[(b.holds_lower, b.holds_upper) for b in bands]!r}" if marked else ""
+                return f"rt.band({self.expr(s, r)}, [{table}], {e.span.line}, {lines!r}{holds})"
             case ir.Call():
                 return self.call(e, r)
         raise AssertionError(e)

@@ -281,13 +281,29 @@ class Phrases:
         return self.expr(e)
 
     def band(self, band: ir.Band) -> str:
-        low = self.expr(band.lower)
-        span = (
-            self.t(f"{low}以上", f"{low} and above")
-            if band.upper is None
-            else self.t(f"{low}至{self.expr(band.upper)}", f"{low} to {self.expr(band.upper)}")
-        )
+        low = self.edge(band.lower, band.lower_mark)
+        if band.upper is None:
+            if band.lower_mark is False:  # 10%(不含) 以上: 超过10%
+                x = self.expr(band.lower)
+                span = self.t(f"超过{x}", f"above {x}")
+            else:
+                span = self.t(f"{low}以上", f"{low} and above")
+        elif band.upper_mark is not None and isinstance(band.lower, ir.Num) and band.lower.value == 0:
+            high = self.edge(band.upper, band.upper_mark)  # 0% 至 5%(含): 5%以内（含5%）
+            span = self.t(f"{self.expr(band.upper)}以内{high[len(self.expr(band.upper)) :]}", f"up to {high}")
+        else:
+            high = self.edge(band.upper, band.upper_mark)
+            if band.lower_mark is False:  # 5%(不含) 至 10%(含): 超过5%至10%（含10%）
+                low = self.t(f"超过{self.expr(band.lower)}", f"above {self.expr(band.lower)}")
+            span = self.t(f"{low}至{high}", f"{low} to {high}")
         return self.t(f"{span}的部分按{self.expr(band.value)}", f"{span}: {self.expr(band.value)}")
+
+    def edge(self, e: ir.Expr, mark: bool | None) -> str:
+        """A band's edge, saying 含/不含 where the policy marks it: 5%（含5%）."""
+        x = self.expr(e)
+        if mark is None:
+            return x
+        return self.t(f"{x}（{'含' if mark else '不含'}{x}）", f"{x} ({'inclusive' if mark else 'exclusive'})")
 
     def call(self, e: ir.Call) -> str:
         fn = functions.lookup(e.func.text)

@@ -228,7 +228,8 @@ class Sentences:
                 dest = self.party(r.dest, p.each)
                 cond = f"{self.cond(r.cond)}时，" if r.cond is not None else ""
                 tiers = [self.tier(i, len(r.tiers), t, fund) for i, t in enumerate(r.tiers)]
-                return f"{lead}{cond}{dest}的{amount}，" + "；".join(tiers)
+                rest = "；仍未弥补的部分，原文未规定由谁承担" if r.unassigned is not None else ""
+                return f"{lead}{cond}{dest}的{amount}，" + "；".join(tiers) + rest
             case _:  # 补助, and any kind that moves one amount from payer to payee: as the plan resolves them
                 payer, payee = self.ends(r)
                 cond = f"{self.cond(r.cond)}的，" if r.cond is not None else ""
@@ -303,7 +304,8 @@ class Sentences:
                     if t.total_cap is not None:
                         cap += f", up to {p.expr(t.total_cap)} for all regions together"
                     tiers.append(f"{'first' if i == 1 else 'then'} {payers}{cap}")
-                return f"{lead}{cond}{dest}'s {amount} is covered in turn: " + "; ".join(tiers)
+                rest = "; the text does not say who bears what is still uncovered" if r.unassigned is not None else ""
+                return f"{lead}{cond}{dest}'s {amount} is covered in turn: " + "; ".join(tiers) + rest
             case _:  # pay, transfer, and any kind that moves one amount from payer to payee
                 payer, payee = self.ends(r)
                 return f"{lead}{cond}{payer} pays {payee} {amount}"

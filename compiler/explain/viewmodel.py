@@ -104,6 +104,7 @@ class OpenItem:
     name: str
     quote: Quote | None
     word: str | None = None  # a discretionary word the policy leaves unanswered; None: a 待定 parameter
+    note: str | None = None  # said instead: 原文未规定各层之外的缺口由谁承担
 
 
 @attrs.frozen
@@ -368,7 +369,14 @@ class Builder:
 
     def open_items(self, points: tuple[OpenPoint, ...]) -> tuple[OpenItem, ...]:
         """待明确事项: every 待定 parameter and every discretionary word left unanswered."""
-        return tuple(OpenItem(self.ty(p.subject), self.quote(_str(p.quote, p.span)), p.word) for p in points)
+        rest = self.t(
+            "（原文未规定各层弥补之后仍未弥补的部分由谁承担）",
+            " (the text does not say who bears what the tiers leave uncovered)",
+        )
+        return tuple(
+            OpenItem(self.ty(p.subject), self.quote(_str(p.quote, p.span)), p.word, rest if p.unassigned else None)
+            for p in points
+        )
 
     def examples(self, decls: list[ir.Decl], full: bool) -> tuple[ExampleView, ...]:
         ex = Examples(self.c, self.s, self.lang, self.ty, full)

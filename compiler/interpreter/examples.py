@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from fractions import Fraction
+from typing import cast
 
 import attrs
 
@@ -15,6 +16,7 @@ from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.scope import account
 from compiler.ir.types import MONEY, Base
+from compiler.plan import plan_of
 from compiler.runtime import Entities
 from compiler.source import Span
 from compiler.years import YEAR, parse_history
@@ -157,7 +159,9 @@ def example_periods(checked: CheckedPolicy, ex: ir.Example, recorder: Recorder |
             opening.update(_opening(checked.scope.funds[b.name.text], _typed(checked, b), regions))
         env = Env(regions, params, inputs, dict(opening), case.period, example_entities(checked, members))
         check_constraints(checked, env)  # givens that break a 约束 fail the example
-        needs_settling = i + 1 < len(ex.periods) or any(b.name.text in checked.scope.funds for b in case.expect)
+        needs_settling = i + 1 < len(ex.periods) or any(
+            b.name.text in checked.scope.funds or b.part is not None for b in case.expect
+        )
         settled = settle(checked, env, recorder) if needs_settling else None
         closing = dict(settled.closing) if settled else None
         yield PeriodRun(case, givens, env, closing, tuple(settled.transfers) if settled else ())
@@ -215,7 +219,10 @@ def run_example(checked: CheckedPolicy, ex: ir.Example, recorder: Recorder | Non
             m = Machine(checked, run.env, recorder)
             for b in run.case.expect:
                 name = b.name.text
-                if name in checked.scope.funds:
+                if b.part is not None:
+                    got = _compare(b, _part(checked, run, name, b.part.text))
+                    mismatches += [attrs.evolve(mm, name=f"{name}.{b.part.text}", period=run.case.period) for mm in got]
+                elif name in checked.scope.funds:
                     assert run.closing is not None
                     via = tuple(
                         dict.fromkeys(
@@ -233,6 +240,18 @@ def run_example(checked: CheckedPolicy, ex: ir.Example, recorder: Recorder | Non
     except EvalError as e:
         return Outcome(ex, tuple(mismatches), e)
     return Outcome(ex, tuple(mismatches))
+
+
+def _part(checked: CheckedPolicy, run: PeriodRun, rule: str, part: str) -> Scalar | dict[str, Scalar]:
+    """What one tier, or one payer, of a waterfall paid: in each region when the rule is per region."""
+    mine = [t for t in run.transfers if t.rule == rule and part in (t.tier, t.payer)]
+    if not plan_of(checked).rule(rule).regional:
+        return sum((t.amount for t in mine), Fraction(0))
+    out: dict[str, Scalar] = {r: Fraction(0) for r in run.env.regions}
+    for t in mine:
+        if t.region is not None:
+            out[t.region] = cast(Fraction, out.get(t.region, Fraction(0))) + t.amount
+    return out
 
 
 def _compare(b: ir.Binding, actual: Scalar | dict[str, Scalar]) -> list[Mismatch]:

@@ -48,6 +48,11 @@ class Transfer:
     amount: Fraction
     rule: str
     line: int
+    # A waterfall's transfer: the region it covers, its tier and its payer as written
+    # (an example may expect one tier's or one payer's part).
+    region: str | None = attrs.field(default=None, eq=False)
+    tier: str | None = attrs.field(default=None, eq=False)
+    payer: str | None = attrs.field(default=None, eq=False)
 
 
 @attrs.define
@@ -287,11 +292,13 @@ class Machine:
             pieces = tier_pieces(need, ratios, total_cap, _zero_weights(rule))
             if self.recorder is not None and any(any(row) for row in pieces):
                 self.recorder.hit(ir_tier, 0)
+            names = [x.party.name.text if x.party.name else None for x in ir_tier.payers]
             for r, row in zip(regions, pieces):
                 dest = p.payee.at(_region(r))
-                for payer, piece in zip(tier.payers, row):
+                for payer, piece, who in zip(tier.payers, row, names):
                     if piece:
-                        transfers.append(Transfer(payer.by.at(_region(r)), dest, piece, p.name, tier.line))
+                        src = payer.by.at(_region(r))
+                        transfers.append(Transfer(src, dest, piece, p.name, tier.line, _region(r), tier.name, who))
                 left[r] -= sum(row, Fraction(0))
         total = sum(amounts.values(), Fraction(0))
         by_region = {_key(r): a for r, a in amounts.items() if r is not None}

@@ -19,7 +19,7 @@ from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.scope import account
 from compiler.plan import plan_of
-from compiler.runtime import NO_ENTITIES, REGION, Entities, SettlementError
+from compiler.runtime import NO_ENTITIES, REGION, Entities, SettlementError, inside
 from compiler.source import Span
 
 Scalar = Union[Fraction, bool, str]  # numbers, booleans, enumeration members
@@ -219,8 +219,8 @@ class Values:
         x = self.num(e.subject, region)
         if not e.progressive:
             for i, b in enumerate(e.bands):
-                lo = self.num(b.lower, region)
-                if lo <= x and (b.upper is None or x < self.num(b.upper, region)):
+                hi = None if b.upper is None else self.num(b.upper, region)
+                if inside(x, self.num(b.lower, region), hi, (b.holds_lower, b.holds_upper)):
                     if self.recorder is not None:
                         self.recorder.hit(e, i)
                     return self.num(b.value, region)

@@ -180,11 +180,23 @@ class Band:
     upper: Expr | None  # None: open-ended
     value: Expr
     span: Span = span_field()
+    # As written: 含 (True), 不含 (False), or unmarked (None), which holds the lower
+    # edge and not the upper one.
+    lower_mark: bool | None = None
+    upper_mark: bool | None = None
+
+    @property
+    def holds_lower(self) -> bool:
+        return self.lower_mark is not False
+
+    @property
+    def holds_upper(self) -> bool:
+        return self.upper_mark is True
 
 
 @attrs.frozen
 class Bands:
-    """A band table: the value of the band [lower, upper) that holds the subject,
+    """A band table: the value of the band (by default [lower, upper)) that holds the subject,
     or with `progressive`, the sum over bands of the part of the subject in each
     band times that band's rate."""
 

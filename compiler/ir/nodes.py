@@ -268,6 +268,14 @@ class Payer:
 
 
 @attrs.frozen
+class Unassigned:
+    """未规定 after a waterfall's tiers: the text assigns no one what they leave uncovered."""
+
+    literate: Literate
+    span: Span = span_field()
+
+
+@attrs.frozen
 class Tier:
     name: Ident
     payers: tuple[Payer, ...]
@@ -321,6 +329,7 @@ class Rule:
     span: Span = span_field()
     shortfall: Shortfall | None = None  # 不足时: what happens when the paying fund runs short
     instalments: Instalments | None = None  # 分4期: when the amount falls due within the period
+    unassigned: Unassigned | None = None  # 弥补 … { 层 …  未规定 }: the rest of the need stays unpaid
 
 
 @attrs.frozen
@@ -398,6 +407,8 @@ class Binding:
     name: Ident
     value: Value
     span: Span = span_field()
+    # 期望 缺口弥补.第一层 / 缺口弥补.归集基金: what one tier, or one payer, of a waterfall paid.
+    part: Ident | None = None
 
 
 @attrs.frozen

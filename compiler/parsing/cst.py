@@ -63,6 +63,7 @@ _ITEMS = frozenset(
         "tasks_decl",
         "task",
         "tier",
+        "unassigned",
         "arm",
         "band_closed",
         "band_open",
@@ -233,6 +234,11 @@ class _Flatten:
             kid = kids[i]
             if isinstance(kid, lark.Tree):
                 self.node(kid)
+            elif _is_mark(kid):
+                assert isinstance(kid, lark.Token)
+                mark = unicodedata.normalize("NFKC", str(kid))
+                text = keywords.translate(mark, "", self.target) if self.target else None
+                self.emit(Lexeme(text or mark, kid.line or 1, hug_left=True))
             elif _is_keyword(kid):
                 i += self.keyword(kids, i, str(tree.data)) - 1
             else:
@@ -275,11 +281,11 @@ class _Flatten:
                 opens=kind == "_LBRACE",
                 closes=kind == "_RBRACE",
                 hug_left=kind in _HUG_LEFT
-                or text == "、"
+                or text in ("、", ".")
                 or (kind == "_LPAR" and rule == "call")
                 or (kind == "_RBRACE" and rule in _DATA_BRACES),
                 hug_right=kind == "_LPAR"
-                or text == "、"
+                or text in ("、", ".")
                 or (kind == "SUB" and rule == "neg")
                 or (kind == "_LBRACE" and rule in _DATA_BRACES),
             )
@@ -288,6 +294,11 @@ class _Flatten:
 
 def _is_keyword(tok: lark.Tree[lark.Token] | lark.Token | None) -> bool:
     return isinstance(tok, lark.Token) and tok.type not in _NAMED and str(tok)[:1].isalnum()
+
+
+def _is_mark(tok: lark.Tree[lark.Token] | lark.Token | None) -> bool:
+    """A band edge's 含/不含, `(incl)`/`(excl)`: a keyword with its parentheses."""
+    return isinstance(tok, lark.Token) and unicodedata.normalize("NFKC", str(tok)) in keywords.EDGE_MARKS
 
 
 def _reorder_band(
@@ -409,6 +420,6 @@ def tokens(source: SourceFile) -> list[Token] | None:
     out = [Token("comment", str(c).rstrip(), c.line or 1, c.column or 1) for c in _comments]
     _comments.clear()
     for tok in full.scan_values(lambda v: isinstance(v, lark.Token)):
-        kind = "keyword" if _is_keyword(tok) else _TOKEN_KINDS.get(tok.type, "punctuation")
+        kind = "keyword" if _is_keyword(tok) or _is_mark(tok) else _TOKEN_KINDS.get(tok.type, "punctuation")
         out.append(Token(kind, str(tok), tok.line or 1, tok.column or 1))
     return sorted(out, key=lambda t: (t.line, t.column))

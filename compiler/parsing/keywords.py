@@ -51,6 +51,7 @@ PAIRS: tuple[tuple[str, str], ...] = (
     ("层", "tier"),
     ("由", "from"),
     ("合计上限", "total cap"),
+    ("未规定", "unassigned"),
     ("例", "example"),
     ("期", "period"),
     ("已知", "given"),
@@ -84,6 +85,8 @@ PAIRS: tuple[tuple[str, str], ...] = (
     ("累进", "progressive"),
     ("其他", "otherwise"),
     ("以上", "from"),
+    ("(含)", "(incl)"),
+    ("(不含)", "(excl)"),
     ("状态", "status"),
     ("文号", "docnumber"),
     ("印发", "issued"),
@@ -145,6 +148,11 @@ _ZH_TO_EN = {zh: en for zh, en in PAIRS}
 # 以上 is written after the band's lower edge and `from` before it: the tree
 # rewrites that order itself; 由/前 are found through the rule they are in.
 _EN_TO_ZH = {en: zh for zh, en in PAIRS if zh not in ("以上", "由", "前")}
+
+
+# A band edge's mark is one token, parentheses and all; typed full-width, it is
+# written back with ASCII parentheses.
+EDGE_MARKS = frozenset({"(含)", "(不含)", "(incl)", "(excl)"})
 
 
 def translate(phrase: str, rule: str, target: str) -> str | None:

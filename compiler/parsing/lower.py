@@ -172,6 +172,7 @@ class _Shares:
 @attrs.frozen
 class _Tiers:
     tiers: tuple[ir.Tier, ...]
+    unassigned: ir.Unassigned | None = None
 
 
 _RuleClause = (
@@ -517,6 +518,7 @@ class Lowering(LeafLowering):
         single_weight = cond = cap = cumulative_cap = None
         shortfall: ir.Shortfall | None = None
         instalments: ir.Instalments | None = None
+        unassigned: ir.Unassigned | None = None
         weights: tuple[ir.Weight, ...] = ()
         exceptions: list[ir.Exception_] = []
         shares: list[ir.Share] = []
@@ -544,6 +546,7 @@ class Lowering(LeafLowering):
                     shares += c.shares
                 case _Tiers():
                     tiers += c.tiers
+                    unassigned = c.unassigned or unassigned
                 case ir.Shortfall():
                     shortfall = c
                 case ir.Instalments():
@@ -569,6 +572,7 @@ class Lowering(LeafLowering):
             span=self._span(meta),
             shortfall=shortfall,
             instalments=instalments,
+            unassigned=unassigned,
         )
 
     def k_collect(self, meta: Meta) -> ir.RuleKind:
@@ -628,8 +632,12 @@ class Lowering(LeafLowering):
     def share(self, meta: Meta, party: ir.PartyRef, ratio: ir.Expr) -> ir.Share:
         return ir.Share(party, ratio, self._span(meta))
 
-    def c_tiers(self, meta: Meta, *tiers: ir.Tier) -> _Tiers:
-        return _Tiers(tiers)
+    def c_tiers(self, meta: Meta, *tiers: ir.Tier | ir.Unassigned) -> _Tiers:
+        rest = [t for t in tiers if isinstance(t, ir.Unassigned)]
+        return _Tiers(tuple(t for t in tiers if isinstance(t, ir.Tier)), rest[0] if rest else None)
+
+    def unassigned(self, meta: Meta, *metas: MetaLine) -> ir.Unassigned:
+        return ir.Unassigned(self._literate(metas, meta), self._span(meta))
 
     def c_short(self, meta: Meta, kind: ir.ShortfallKind) -> ir.Shortfall:
         return ir.Shortfall(kind, self._span(meta))
@@ -755,8 +763,11 @@ class Lowering(LeafLowering):
     def ex_opening(self, meta: Meta, name: Token, value: ir.Value) -> _Opening:
         return _Opening(ir.Binding(self._ident(name), value, self._span(meta)))
 
-    def ex_expect(self, meta: Meta, name: Token, value: ir.Value) -> _Expect:
-        return _Expect(ir.Binding(self._ident(name), value, self._span(meta)))
+    def ex_expect(self, meta: Meta, name: Token, *rest: Token | ir.Value) -> _Expect:
+        value = rest[-1]
+        assert isinstance(value, ir.Value)
+        part = self._ident(rest[0]) if isinstance(rest[0], Token) else None
+        return _Expect(ir.Binding(self._ident(name), value, self._span(meta), part))
 
     def ex_meta(self, meta: Meta, line: MetaLine) -> MetaLine:
         return line

@@ -401,11 +401,27 @@ class LeafLowering(Transformer_NonRecursive[Token, ir.Module]):
     def progressive_expr(self, meta: Meta, subject: ir.Expr, *bands: ir.Band) -> ir.Expr:
         return ir.Bands(subject, bands, True, self._span(meta))
 
-    def band_closed(self, meta: Meta, low: ir.Expr, high: ir.Expr, value: ir.Expr) -> ir.Band:
-        return ir.Band(low, high, value, self._span(meta))
+    def band_closed(self, meta: Meta, low: _Edge, high: _Edge, value: ir.Expr) -> ir.Band:
+        (lo, lo_mark), (hi, hi_mark) = _edge(low), _edge(high)
+        return ir.Band(lo, hi, value, self._span(meta), lo_mark, hi_mark)
 
-    def band_open(self, meta: Meta, low: ir.Expr, value: ir.Expr) -> ir.Band:
-        return ir.Band(low, None, value, self._span(meta))
+    def band_open(self, meta: Meta, low: _Edge, value: ir.Expr) -> ir.Band:
+        lo, mark = _edge(low)
+        return ir.Band(lo, None, value, self._span(meta), mark)
+
+    def edge_in(self, meta: Meta, e: ir.Expr) -> tuple[ir.Expr, bool]:
+        return (e, True)
+
+    def edge_ex(self, meta: Meta, e: ir.Expr) -> tuple[ir.Expr, bool]:
+        return (e, False)
+
+
+# A band's edge as lowered: the expression, with its mark 含/不含 when it has one.
+_Edge = ir.Expr | tuple[ir.Expr, bool]
+
+
+def _edge(e: _Edge) -> tuple[ir.Expr, bool | None]:
+    return e if isinstance(e, tuple) else (e, None)
 
 
 @functools.cache

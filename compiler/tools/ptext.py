@@ -138,10 +138,16 @@ def expr(e: ir.Expr, lang: str = "zh") -> str:
 
 
 def band_edges(band: ir.Band, lang: str) -> str:
-    low = expr(band.lower, lang)
+    low = expr(band.lower, lang) + _mark(band.lower_mark, lang)
     if band.upper is not None:
-        return f"{low} {kw('to', lang)} {expr(band.upper, lang)}"
+        return f"{low} {kw('to', lang)} {expr(band.upper, lang)}{_mark(band.upper_mark, lang)}"
     return f"{low} 以上" if lang == "zh" else f"from {low}"
+
+
+def _mark(mark: bool | None, lang: str) -> str:
+    if mark is None:
+        return ""
+    return ("(含)" if mark else "(不含)") if lang == "zh" else ("(incl)" if mark else "(excl)")
 
 
 def arm_patterns(arm: ir.Arm, lang: str) -> str:

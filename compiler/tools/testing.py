@@ -195,7 +195,8 @@ class Session:
 def producer(checked: CheckedPolicy, mm: Mismatch) -> dict[str, object]:
     """The declaration that computed a value (a rule, a derived value…), or for a fund's
     closing balance the fund and the rules that moved its money this period."""
-    d = checked.scope.values.get(mm.name)
+    # 缺口弥补.第一层: one tier's or one payer's part of a waterfall, which the rule produced.
+    d = checked.scope.values.get(mm.name.partition(".")[0])
     if d is not None:
         kind = {ir.Rule: "rule", ir.LetDecl: "derived", ir.ParamDecl: "param", ir.InputDecl: "input"}[type(d)]
         return {"kind": kind, "name": mm.name, "file": d.span.file, "line": d.span.line, "via": []}

@@ -248,10 +248,10 @@ class Values:
             missing = why("bands-miss")
             zero = A.const(Fraction(0))
             out = A.with_poison(zero, np.ones(np.shape(x.num), dtype=bool), missing)
-            for lo, hi, value in reversed(edges):
-                inside = A.compare(ctx, "<=", lo, x)
+            for b, (lo, hi, value) in zip(reversed(e.bands), reversed(edges)):
+                inside = A.compare(ctx, "<=" if b.holds_lower else "<", lo, x)
                 if hi is not None:
-                    inside = inside & A.compare(ctx, "<", x, hi)
+                    inside = inside & A.compare(ctx, "<=" if b.holds_upper else "<", x, hi)
                 out = A.where(ctx, inside, value, out)
             return ordered(out)
         total = A.const(Fraction(0))
