@@ -34,9 +34,11 @@ def to_json(
     res: PeriodResult,
     missing: tuple[str, ...] = (),
     detail: Iterable[str] = (),
+    rows: list[Row] | None = None,
 ) -> str:
     """The JSON contract. Transfers of entities come totalled per rule and region (with
-    "region" and "count") and values per entity are left out, unless `detail` names the kind."""
+    "region" and "count") and values per entity are left out, unless `detail` names the kind.
+    `rows`: the ledger already totalled (the vector engine totals millions of entities itself)."""
     keep = set(detail)
     values: dict[str, object] = {}
     for name in checked.scope.values:  # declaration order, whichever engine computed them
@@ -51,7 +53,7 @@ def to_json(
     doc = {
         "period": period,
         "values": values,
-        "transfers": [_json_row(r) for r in compact(res.transfers, res.entities, keep)],
+        "transfers": [_json_row(r) for r in (rows if rows is not None else compact(res.transfers, res.entities, keep))],
         "state": _state(checked, res.closing),
     }
     if checked.readings:
@@ -151,10 +153,12 @@ def to_text(
     lang: str,
     checked: CheckedPolicy | None = None,
     detail: Iterable[str] = (),
+    ledger: list[Row] | None = None,
 ) -> str:
     zh = lang == "zh"
     heads = ["规则", "自", "至", "金额(元)", "行"] if zh else ["rule", "from", "to", "amount (元)", "line"]
-    rows = [[r.rule, *r.side(lang), money(r.amount), str(r.line)] for r in compact(res.transfers, res.entities, detail)]
+    ledger = ledger if ledger is not None else compact(res.transfers, res.entities, detail)
+    rows = [[r.rule, *r.side(lang), money(r.amount), str(r.line)] for r in ledger]
     title = (
         (f"{period}年 资金往来" if zh else f"Transfers, {period}") if period else ("资金往来" if zh else "Transfers")
     )
