@@ -134,8 +134,8 @@ class Reader(TypedColumns):
         wanted = {"id", *REGION_KEYS, *links, *names, *(f"{n}(分)" for n in names)}
         try:
             if Path(path).suffix.lower() == ".parquet":
-                present = self.pq.ParquetFile(path).schema_arrow.names
-                return self.pq.read_table(path, columns=[c for c in present if c in wanted])
+                file = self.pq.ParquetFile(path)  # not read_table: no pyarrow.dataset (nor pandas) to import
+                return file.read(columns=[c for c in file.schema_arrow.names if c in wanted])
             with open(path, "rb") as f:
                 head = f.readline()
             try:
