@@ -146,9 +146,8 @@ class TypedColumns:
             assert t.enum is not None
             members = [m.text for m in self.checked.scope.enums[t.enum].members]
             ok = pc.is_in(text, value_set=pa.array(members))
-            self.p.add(path, self.rows(pc.invert(ok)), name,
-                       f"不是{t.enum}的成员({'、'.join(members)})", f"is not one of {t.enum}: {', '.join(members)}")  # fmt: skip
-        enc = pc.dictionary_encode(pc.fill_null(text, "")).combine_chunks() if hasattr(text, "chunks") else None
-        enc = enc if enc is not None else pc.dictionary_encode(pc.fill_null(text, ""))
+            zh, en = f"不是{t.enum}的成员({'、'.join(members)})", f"is not one of {t.enum}: {', '.join(members)}"
+            self.p.add(path, self.rows(pc.invert(ok)), name, zh, en)
+        enc = pc.dictionary_encode(pc.fill_null(text, ""))
         words = np.array(enc.dictionary.to_pylist() or [""], dtype=str)
         return words[np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)].reshape(1, -1)
