@@ -32,9 +32,11 @@ def to_json(
     res: PeriodResult,
     missing: tuple[str, ...] = (),
     detail: Iterable[str] = (),
+    rows: list[Row] | None = None,
 ) -> str:
     """The JSON contract. Transfers of entities come totalled per rule and region (with
-    "region" and "count") and values per entity are left out, unless `detail` names the kind."""
+    "region" and "count") and values per entity are left out, unless `detail` names the kind.
+    `rows`: the ledger already totalled (the vector engine totals millions of entities itself)."""
     keep = set(detail)
     values: dict[str, object] = {}
     for name in checked.scope.values:  # declaration order, whichever engine computed them
@@ -50,7 +52,12 @@ def to_json(
         "period": period,
         "values": values,
         "transfers": [
-            _json_row(r) for r in compact(falling_due(res.transfers, plan_of(checked), period), res.entities, keep)
+            _json_row(r)
+            for r in (
+                rows
+                if rows is not None
+                else compact(falling_due(res.transfers, plan_of(checked), period), res.entities, keep)
+            )
         ],
         "state": _state(checked, res.closing),
     }
@@ -175,11 +182,12 @@ def to_text(
     lang: str,
     checked: CheckedPolicy | None = None,
     detail: Iterable[str] = (),
+    ledger: list[Row] | None = None,
 ) -> str:
     zh = lang == "zh"
     heads = ["规则", "自", "至", "金额(元)", "行"] if zh else ["rule", "from", "to", "amount (元)", "line"]
     plan = plan_of(checked) if checked is not None else None
-    ledger = compact(falling_due(res.transfers, plan, period), res.entities, detail)
+    ledger = ledger if ledger is not None else compact(falling_due(res.transfers, plan, period), res.entities, detail)
     rows = [[r.rule, *r.side(lang), money(r.amount), str(r.line)] for r in ledger]
     if any(r.part is not None for r in ledger):  # instalments: when each part falls due
         heads += ["应付日期", "期次"] if zh else ["due", "instalment"]

@@ -103,7 +103,8 @@ def batches(draw: st.DrawFn, checked: CheckedPolicy) -> list[Scenario]:
         p = {n: draw(s) for n, s in params}
         i = {n: _each(draw, checked, n, s, regions, entities) if per else draw(s) for n, s, per in inputs}
         state = {a: draw(FEN) for a in accounts}
-        out.append(Scenario("hypothesis", None, None, tuple(regions), p, i, state, entities=entities))  # type: ignore[arg-type]
+        scen = Scenario("hypothesis", None, None, tuple(regions), p, i, state, entities=entities)
+        out.append(scen)
     return out
 
 

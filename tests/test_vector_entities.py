@@ -258,9 +258,9 @@ def test_aggregates_caps_a_gated_subsidy_and_a_short_fund(tmp_path: Path, form: 
             d["state"]["机构补助(丙院)"] = "123.45"
     out = agree(checked, ["甲县", "乙县", "丙县"], MIXED_ENTITIES, draws)
     assert out.values["个人缴费"][:2, 0].tolist() == [15000, 30000]
-    accounts = {f.dest for f in out.flows if f.rule == "个人缴费"}
+    accounts = {f.dest for f in out.all_flows() if f.rule == "个人缴费"}
     assert accounts == {"县级基金(甲县)", "县级基金(乙县)", "县级基金(丙县)"}
-    assert {f.dest for f in out.flows if f.rule == "机构补助"} == {
+    assert {f.dest for f in out.all_flows() if f.rule == "机构补助"} == {
         f"定点医疗机构({i})" for i in ("甲院", "乙院", "丙院", "丙二院")
     }
 

@@ -123,7 +123,8 @@ RECURRING_WORDS: tuple[str, ...] = (
 )
 
 # English words of forms that are one token in Chinese: 第2年 (policy-year 2), 前3年 (previous 3
-# years), 近3年 (last 3 years), 分12期预留3% (instalments 12 holding 3%). Editors highlight them; pool fmt --keywords leaves them as written.
+# years), 近3年 (last 3 years), 分12期预留3% (instalments 12 holding 3%). Editors highlight them;
+# pool fmt --keywords leaves them as written.
 YEAR_WORDS: tuple[str, ...] = ("policy-year", "previous", "last", "years", "instalments", "holding")
 
 # The same Chinese keyword has another English form in these rules, and back.

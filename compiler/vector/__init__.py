@@ -26,6 +26,7 @@ or the checks.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -40,12 +41,24 @@ from compiler.runtime import SettlementError
 from compiler.vector import arith as A
 from compiler.vector.arith import Arr, Ctx, VectorOverflow, Why, why
 from compiler.vector.batch import Batch, Scaled
-from compiler.vector.entities import Layout
-from compiler.vector.rules import Failures, Flow, Machine
+from compiler.vector.entities import Columns, Layout
+from compiler.vector.flows import AnyFlow, EntityFlow, Flow, account_terms
+from compiler.vector.rules import Failures, Machine
 from compiler.vector.stack import batch_of
 from compiler.vector.values import Flag, V, Values
 
-__all__ = ["Batch", "BatchError", "BatchResult", "Scaled", "VectorOverflow", "batch_of", "run_batch"]
+__all__ = [
+    "Batch",
+    "BatchError",
+    "BatchResult",
+    "Columns",
+    "EntityFlow",
+    "Flow",
+    "Scaled",
+    "VectorOverflow",
+    "batch_of",
+    "run_batch",
+]
 
 
 class BatchError(SettlementError):
@@ -68,15 +81,24 @@ class BatchError(SettlementError):
 class BatchResult:
     regions: tuple[str, ...]
     values: dict[str, Arr]  # every rule, int64 fen: (draws, regions) or (draws,)
-    flows: list[Flow]  # the ledger, in the scalar engines' order, zero amounts included
+    flows: list[AnyFlow]  # the ledger, in the scalar engines' order, zero amounts included; per-entity
+    # rules as one EntityFlow each (amounts per entity as arrays, totals per region on demand)
     closing: dict[str, Arr]  # every carried fund account, int64 fen (draws,)
     failed: Arr  # (draws,) bool: draws that could not be settled (empty unless strict=False)
     promoted: int  # operations that needed Python ints (0 when int64 held everywhere)
     reasons: dict[int, Why] = attrs.field(factory=dict)  # why a failed draw failed (the first ones)
+    ids: Mapping[str, Sequence[str]] = attrs.field(factory=dict)  # the entities' ids per kind, in order
+
+    def all_flows(self) -> list[Flow]:
+        """Every transfer as a Flow, one per entity for per-entity rules: for small batches."""
+        out: list[Flow] = []
+        for f in self.flows:
+            out += f.expand(self.ids.get(f.kind, ())) if isinstance(f, EntityFlow) else [f]
+        return out
 
     def ledger(self, draw: int) -> list[tuple[str, str, int, str, int]]:
         """Draw `draw`'s transfers as (source, dest, fen, rule, line), zero ones left out."""
-        return [(f.source, f.dest, int(f.amount[draw]), f.rule, f.line) for f in self.flows if f.amount[draw]]
+        return [(f.source, f.dest, int(f.amount[draw]), f.rule, f.line) for f in self.all_flows() if f.amount[draw]]
 
 
 def run_batch(checked: CheckedPolicy, batch: Batch, strict: bool = False, raise_failures: bool = True) -> BatchResult:
@@ -104,14 +126,14 @@ def run_batch(checked: CheckedPolicy, batch: Batch, strict: bool = False, raise_
     for rule in checked.scope.rules:
         fen = machine.results[rule.name.text].fen
         out[rule.name.text] = fen if checked.types[rule.name.text].per_region else fen[:, 0]
-    return BatchResult(tuple(regions), out, flows, closing, failures.failed, ctx.promoted, failures.reasons)
+    return BatchResult(tuple(regions), out, flows, closing, failures.failed, ctx.promoted, failures.reasons, layout.ids)
 
 
 def _settle_funds(
     checked: CheckedPolicy,
     regions: list[str],
     n: int,
-    flows: list[Flow],
+    flows: list[AnyFlow],
     opening: dict[str, Arr],
     failures: Failures,
     ctx: Ctx,
@@ -120,9 +142,7 @@ def _settle_funds(
     closing: dict[str, Arr] = {}
     for fund in plan_of(checked).funds:
         for name in fund.accounts(regions):
-            terms = [(1, f.amount, f.mag) for f in flows if f.dest == name] + [
-                (-1, f.amount, f.mag) for f in flows if f.source == name
-            ]
+            terms = account_terms(flows, into=name) + account_terms(flows, out_of=name, sign=-1)
             if name in opening:
                 terms.append((1, opening[name], A.measure(opening[name])))
             balance = A.fen_sum(ctx, terms, n)

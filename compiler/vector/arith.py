@@ -136,8 +136,9 @@ def lastsum(x: Arr) -> Arr:
 def fen_sum(ctx: Ctx, terms: list[tuple[int, Arr, int]], size: int) -> Arr:
     """Σ sign·amount over fen arrays (draws,) with known bounds, refused when they could reach int64's limit."""
     total = np.zeros(size, dtype=np.int64)
-    if sum(m for _sign, _a, m in terms) >= 2**63 - 1:
-        # The bounds are per rule and loose: add in Python ints, then the result must fit.
+    if sum(m for _sign, _a, m in terms) >= 2**63 - 1 or any(a.dtype == object for _sign, a, _m in terms):
+        # The bounds are per rule and loose (or an amount was already widened to Python ints):
+        # add in Python ints, then the result must fit.
         exact = np.zeros(size, dtype=object)
         for sign, a, _m in terms:
             exact = exact + a.astype(object) if sign > 0 else exact - a.astype(object)

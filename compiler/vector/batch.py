@@ -11,6 +11,7 @@ import attrs
 
 from compiler.runtime import NO_ENTITIES, Entities
 from compiler.vector.arith import Arr
+from compiler.vector.entities import Columns
 
 
 @attrs.frozen
@@ -28,4 +29,4 @@ class Batch:
     params: Mapping[str, Any] = attrs.field(factory=dict)
     inputs: Mapping[str, Any] = attrs.field(factory=dict)
     opening: Mapping[str, Any] = attrs.field(factory=dict)  # ledger account → fen, (draws,) or a scalar in 元
-    entities: Entities = NO_ENTITIES  # persons, employers, institutions: the same in every draw
+    entities: Entities | Columns = NO_ENTITIES  # persons, employers, institutions: the same in every draw

@@ -15,6 +15,7 @@ Mirrors compiler/interpreter/values.py (Values.lift, Values.over_entities).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
@@ -42,20 +43,56 @@ class Reads(Protocol):
     def expr(self, e: ir.Expr) -> V: ...
 
 
+@attrs.frozen
+class Columns:
+    """Entities as arrays (what a columnar reader builds for millions of them): per kind its
+    ids (any sequence: a list, or a view over a file's column), the position of each one's
+    region among `regions`, and per kind it is linked to directly (隶属) the position of the
+    linked entity among that kind's ids, -1 where the link is empty."""
+
+    regions: tuple[str, ...]
+    ids: Mapping[str, Sequence[str]]
+    region: Mapping[str, Arr]  # kind → int64 (n,)
+    links: Mapping[str, Mapping[str, Arr]]  # kind → linked kind → int64 (n,), -1: none
+    kinds: Mapping[str, tuple[str, ...]]  # kind → the kinds it is linked to directly
+
+
+def columns_of(entities: Entities, regions: list[str]) -> Columns:
+    """runtime.Entities (a scenario's records) as arrays, checking each entity is in a region
+    of the batch and each link names an entity listed."""
+    where = {r: j for j, r in enumerate(regions)}
+    ids = {k: list(v) for k, v in entities.ids.items()}
+    pos = {k: {i: j for j, i in enumerate(v)} for k, v in ids.items()}
+    region: dict[str, Arr] = {}
+    links: dict[str, dict[str, Arr]] = {}
+    for kind, members in ids.items():
+        for i in members:
+            if entities.regions[kind][i] not in where:
+                raise ValueError(f"{kind} ‘{i}’ is in region ‘{entities.regions[kind][i]}’, not one of the batch's")
+        region[kind] = np.array([where[entities.regions[kind][i]] for i in members], dtype=np.int64)
+        links[kind] = {}
+        for to in entities.kinds.get(kind, ()):
+            got = []
+            for i in members:
+                linked = entities.links[kind][i].get(to)
+                if linked is not None and linked not in pos.get(to, {}):
+                    raise ValueError(f"{kind} ‘{i}’ is linked to ‘{linked}’, not one of the batch's {to}")
+                got.append(-1 if linked is None else pos[to][linked])
+            links[kind][to] = np.array(got, dtype=np.int64).reshape(len(members))
+    return Columns(tuple(regions), ids, region, links, dict(entities.kinds))
+
+
 class Layout:
     """The entities of a batch as index arrays, built once and shared by every draw."""
 
-    def __init__(self, entities: Entities, regions: list[str]) -> None:
-        self.entities = entities
+    def __init__(self, entities: Entities | Columns, regions: list[str]) -> None:
+        cols = entities if isinstance(entities, Columns) else columns_of(entities, regions)
+        if list(cols.regions) != list(regions):
+            raise ValueError("the entities' regions are not the batch's")
+        self.cols = cols
         self.regions = regions
-        self.ids = {k: list(v) for k, v in entities.ids.items()}
-        self.pos = {k: {i: j for j, i in enumerate(ids)} for k, ids in self.ids.items()}
+        self.ids = cols.ids
         self.indexes: dict[tuple[str, str], tuple[Arr, Arr]] = {}
-        where = {r: j for j, r in enumerate(regions)}
-        for kind, ids in self.ids.items():
-            for i in ids:
-                if entities.regions[kind][i] not in where:
-                    raise ValueError(f"{kind} ‘{i}’ is in region ‘{entities.regions[kind][i]}’, not one of the batch's")
 
     def width(self, dim: str | None) -> int:
         """How many values a dimension has: one, one per region, one per entity of a kind."""
@@ -63,28 +100,34 @@ class Layout:
             return 1
         if dim == REGION:
             return len(self.regions)
-        return len(self.ids.get(dim, []))
+        return len(self.ids.get(dim, ()))
 
-    def region_of(self, kind: str, id_: str) -> str:
-        return self.entities.regions[kind][id_]
+    def region_index(self, kind: str) -> Arr:
+        """For each entity of `kind`, the position of its region."""
+        return self.cols.region.get(kind, np.zeros(0, dtype=np.int64))
+
+    def link(self, kind: str, to: str) -> Arr | None:
+        """For each entity of `kind`, the position of the entity of kind `to` it is linked to,
+        directly or through others (-1: none on the way); None where `kind` never reaches `to`."""
+        if to == kind:
+            return np.arange(self.width(kind), dtype=np.int64)
+        for via in self.cols.kinds.get(kind, ()):
+            direct = self.cols.links[kind][via]
+            if via == to:
+                return direct
+            onward = self.link(via, to)
+            if onward is not None:
+                return np.where(direct < 0, -1, onward[np.maximum(direct, 0)]) if len(onward) else direct * 0 - 1
+        return None
 
     def index(self, kind: str, to: str) -> tuple[Arr, Arr]:
         """For each entity of `kind`: its position among the regions or the entities of kind
-        `to` it is linked to (0 where it has none), and where it has none."""
+        `to` it is linked to (-1 where it has none), and where it has none."""
         key = (kind, to)
         if key not in self.indexes:
-            ids = self.ids.get(kind, [])
-            if to == REGION:
-                where = {r: j for j, r in enumerate(self.regions)}
-                got: list[int] = [where[self.entities.regions[kind][i]] for i in ids]
-            else:
-                got = []
-                for i in ids:
-                    linked = self.entities.linked(kind, i, to)
-                    if linked is not None and linked not in self.pos.get(to, {}):
-                        raise ValueError(f"{kind} ‘{i}’ is linked to ‘{linked}’, not one of the batch's {to}")
-                    got.append(-1 if linked is None else self.pos[to][linked])
-            idx = np.asarray(got, dtype=np.int64).reshape(len(ids))
+            n = self.width(kind)
+            got = self.region_index(kind) if to == REGION else self.link(kind, to)
+            idx = np.full(n, -1, dtype=np.int64) if got is None else np.asarray(got, dtype=np.int64).reshape(n)
             self.indexes[key] = (idx, idx < 0)
         return self.indexes[key]
 
@@ -109,7 +152,7 @@ class Layout:
             bad, reason = None, None  # the poisoned ones are read by no entity
         if missing.any():
             # Read before the value is: an empty link is the error, as the interpreter raises it.
-            first = self.ids[to][int(np.flatnonzero(missing)[0])]
+            first = self.ids[to][int(np.flatnonzero(missing)[0])]  # one id, never the whole list
             no_link = np.broadcast_to(missing, (size, len(safe)))
             bad = no_link if bad is None else (bad | no_link)
             reason = why("no-link", kind=to, id=first, to=frm)
@@ -119,15 +162,41 @@ class Layout:
         return attrs.evolve(v, data=take(v.data), bad=bad, why=reason)
 
 
+CHUNK = 21  # bits: a part below 2**21, summed over fewer than 2**32 entities, stays below 2**53
+
+
 def group_sum(x: Arr, idx: Arr, groups: int) -> Arr:
     """Σ over the last axis into `groups` columns, entity j into column idx[j] (none where
-    idx[j] < 0): exact in the array's own dtype (int64, or Python ints)."""
-    size = x.shape[0]
-    out = np.zeros((groups, size), dtype=x.dtype)
+    idx[j] < 0): exact in the array's own dtype (int64, or Python ints).
+
+    int64 is summed with np.bincount, never np.add.at (one pass each, no sort): its float64
+    weights are exact because each number is cut into three parts of 21 bits (the top one
+    signed) and a part's sum over fewer than 2**32 entities stays below 2**53; the parts are
+    put back together in int64, which wraps modulo 2**64, so the total is exact whenever it
+    fits int64, which the callers' bounds guarantee (else they pass Python ints)."""
+    draws, n = x.shape
     keep = idx >= 0
-    if keep.any():
-        np.add.at(out, idx[keep], np.ascontiguousarray(x.T[keep]))
-    return out.T
+    every = bool(keep.all())
+    if x.dtype == object or n >= 2**32:
+        out = np.zeros((groups, draws), dtype=x.dtype)
+        if keep.any():
+            np.add.at(out, idx[keep], np.ascontiguousarray(x.T[keep]))
+        return out.T
+    at = idx if every else idx[keep]
+    kept = x if every else x[:, keep]
+    flat = (at[None, :] + groups * np.arange(draws, dtype=np.int64)[:, None]).ravel() if draws > 1 else at
+    length = draws * groups
+    v = np.ascontiguousarray(kept, dtype=np.int64).ravel()
+    total = np.zeros(length, dtype=np.int64)
+    mask = (1 << CHUNK) - 1
+    lo, hi = int(v.min(initial=0)), int(v.max(initial=0))
+    parts = [(v & mask, 0)]
+    if lo < 0 or hi > mask:
+        parts += [((v >> CHUNK) & mask, CHUNK), (v >> (2 * CHUNK), 2 * CHUNK)]
+    for part, shift in parts:
+        s = np.bincount(flat, weights=part.astype(np.float64), minlength=length).astype(np.int64)
+        total += s * np.int64(1 << shift)  # wraps modulo 2**64: exact where the true sum fits
+    return total.reshape(draws, groups)
 
 
 def aggregate(values: Reads, e: ir.Call, fn: str, kind: str) -> V:

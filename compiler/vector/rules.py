@@ -8,6 +8,7 @@ ledger entries, so dropping the zero ones gives their ledger draw by draw.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fractions import Fraction
 
 import attrs
@@ -19,6 +20,7 @@ from compiler.plan import Endpoint, RulePlan, plan_of
 from compiler.runtime import REGION, claim_account
 from compiler.vector import arith as A
 from compiler.vector.arith import Arr, Ctx, Q, Why, why
+from compiler.vector.flows import AnyFlow, EntityFlow, Flow, account_terms
 from compiler.vector.shares import largest_remainder, stack, tier_pieces
 from compiler.vector.values import Values
 
@@ -26,19 +28,9 @@ K = ir.RuleKind
 
 
 @attrs.frozen
-class Flow:
-    source: str
-    dest: str
-    rule: str
-    line: int
-    amount: Arr  # int64 fen, one per draw
-    mag: int  # ≥ max |amount|: measured once per rule, so sums are checked without a pass each
-
-
-@attrs.frozen
 class RuleOut:
-    fen: Arr  # (draws, regions) for a per-region rule, (draws, 1) otherwise
-    flows: list[Flow]
+    fen: Arr  # (draws, regions) for a per-region rule, (draws, entities) per entity, (draws, 1) otherwise
+    flows: list[AnyFlow]
     mag: int  # ≥ max |fen|, measured once: the rule's value is read by later rules
 
 
@@ -98,9 +90,7 @@ class Machine:
         """The named rules' flows into, or out of, one account, as signed fen terms."""
         out = []
         for n in names:
-            for f in self.run(self.plan.rule(n).rule).flows:
-                if f.dest == into or f.source == out_of:
-                    out.append((sign, f.amount, f.mag))
+            out += account_terms(self.run(self.plan.rule(n).rule).flows, into, out_of, sign)
         return out
 
     def fund_word(self, rule: ir.Rule, word: ir.Expr) -> Q:
@@ -138,18 +128,18 @@ class Machine:
             q = A.where(self.ctx, q.bad, A.const(Fraction(0)), attrs.evolve(q, bad=None, why=None))
         return A.to_fen(self.ctx, q)
 
-    def where(self, p: RulePlan) -> tuple[str | None, list[str | None]]:
+    def where(self, p: RulePlan) -> tuple[str | None, Sequence[str | None]]:
         """Where a rule runs: its dimension, and the key of each column (a region, an entity's id)."""
         if p.entity is not None:
-            return p.entity, list(self.v.layout.ids.get(p.entity, []))
+            return p.entity, self.v.layout.ids.get(p.entity, [])
         return (REGION, list(self.regions)) if p.regional else (None, [None])
 
-    def account(self, end: Endpoint, p: RulePlan, key: str | None) -> str:
-        """One side of a transfer made for a region or an entity (in the entity's region)."""
-        if p.entity is None:
-            return end.at(key)
-        assert key is not None
-        return end.at(self.v.layout.region_of(p.entity, key), key)
+    def per_entity(self, p: RulePlan, other: Endpoint | str, paying: bool, fen: Arr, m: int) -> EntityFlow:
+        """A per-entity rule's transfers, all at once: with the account of each region on the other side."""
+        assert p.entity is not None
+        sides = tuple(other if isinstance(other, str) else other.at(r) for r in self.regions)
+        region = self.v.layout.region_index(p.entity)
+        return EntityFlow(p.name, p.line, p.entity, paying, sides, fen, m, region)
 
     def amount(self, rule: ir.Rule, dim: str | None) -> tuple[Arr, int]:
         with self.v.within(dim):
@@ -177,7 +167,7 @@ class Machine:
         return fen, max(-lo, hi)
 
     def short(
-        self, rule: ir.Rule, want: Arr, m: int, cols: list[str | None], entities: bool = False
+        self, rule: ir.Rule, want: Arr, m: int, cols: Sequence[str | None], entities: bool = False
     ) -> tuple[Arr, int]:
         """不足时, as runtime.short_pay does it for one draw: every amount asked where the fund
         holds enough; else what it holds, pro rata (largest remainder) or region by region
@@ -189,7 +179,7 @@ class Machine:
         name = rule.name.text
         held = self.fen(self.fund_word(rule, ir.FundRemaining(sf.span)), rule, sf.span.line)
         have = np.maximum(np.broadcast_to(held, (self.size, 1)), 0)
-        if sf.kind is ir.ShortfallKind.CLAIM and cols:  # no entities of the kind: nothing asked, nothing carried
+        if sf.kind is ir.ShortfallKind.CLAIM and len(cols):  # no entities of the kind: nothing carried
             carried = [self.v.opening.get(claim_account(name, r)) for r in cols]
             zero = np.zeros(self.size, np.int64)
             want = want + np.stack([zero if c is None else np.broadcast_to(c, (self.size,)) for c in carried], axis=1)
@@ -225,10 +215,8 @@ class Machine:
             self.fail.add(bad, _zero_weights(rule))
             m = A.measure(parts)
             if p.entity is not None:
-                dests = [self.account(p.payee, p, r) for r in regions]
-            else:
-                dests = list(self.regions)
-            flows = [Flow(p.fund, d, name, line, parts[:, i], m) for i, d in enumerate(dests)]
+                return RuleOut(parts, [self.per_entity(p, p.fund, False, parts, m)], m)
+            flows: list[AnyFlow] = [Flow(p.fund, d, name, line, parts[:, i], m) for i, d in enumerate(self.regions)]
             return RuleOut(parts, flows, m)
         if p.kind is K.RETAIN:
             assert p.payer is not None and p.payee is not None
@@ -250,10 +238,10 @@ class Machine:
         assert p.payer is not None and p.payee is not None
         fen, m = self.short(rule, *self.amount(rule, dim), regions, p.entity is not None)
         payer, payee = p.payer, p.payee
-        flows = [
-            Flow(self.account(payer, p, r), self.account(payee, p, r), name, line, fen[:, i], m)
-            for i, r in enumerate(regions)
-        ]
+        if p.entity is not None:
+            paying = payer.entity is not None
+            return RuleOut(fen, [self.per_entity(p, payee if paying else payer, paying, fen, m)], m)
+        flows = [Flow(payer.at(r), payee.at(r), name, line, fen[:, i], m) for i, r in enumerate(regions)]
         return RuleOut(fen, flows, m)
 
     def weights(self, rule: ir.Rule, dim: str | None) -> Q:
@@ -274,7 +262,7 @@ class Machine:
         assert shares is not None, "checked: a mix has at least one factor"
         return attrs.evolve(shares, num=np.broadcast_to(shares.num, shape))
 
-    def split(self, rule: ir.Rule, regions: list[str | None]) -> RuleOut:
+    def split(self, rule: ir.Rule, regions: Sequence[str | None]) -> RuleOut:
         p = self.plan.rule(rule.name.text)
         assert p.payer is not None
         name, line = p.name, p.line
@@ -284,14 +272,14 @@ class Machine:
         parts, bad = largest_remainder(self.ctx, amt[:, :, None], _payers(ratios))
         self.fail.add((bad[:, :, 0] & (amt != 0)), _zero_weights(rule))
         self.fail.add(ratios.bad, ratios.why, rule.span.line)
-        flows = []
+        flows: list[AnyFlow] = []
         m = A.measure(parts)
         for i, r in enumerate(regions):
             for j, s in enumerate(p.shares):
                 flows.append(Flow(p.payer.at(r), s.to.at(r), name, line, parts[:, i, j], m))
         return RuleOut(amt, flows, am)
 
-    def cover(self, rule: ir.Rule, regions: list[str | None]) -> RuleOut:
+    def cover(self, rule: ir.Rule, regions: Sequence[str | None]) -> RuleOut:
         """Tier by tier over all regions: a tier's 合计上限 is shared between regions."""
         p = self.plan.rule(rule.name.text)
         assert p.payee is not None
@@ -306,7 +294,7 @@ class Machine:
                 held = np.broadcast_to(self.v.flag(rule.cond).data, amounts.shape)
         anywhere = np.asarray(held.any(axis=1, keepdims=True))
         left = amounts
-        flows = []
+        flows: list[AnyFlow] = []
         for tier in p.tiers:
             need = left
             if tier.cap is not None:

@@ -1,0 +1,153 @@
+"""One column of an entity file as a batch value, exactly (compiler/entity_files.py reads the files).
+
+Money becomes int64 fen: from decimal text ("8000.50", at most two places), a Parquet
+decimal, whole-元 integers, or integer fen in a column named `名称(分)`. Other numbers become
+Scaled(num, 10**6) (at most six decimal places; counts are whole). Booleans: a boolean column,
+or 是/否/true/false/1/0. Enumeration members: text naming a member. No value goes through float.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from compiler.ir import expr as E
+from compiler.ir import nodes as ir
+from compiler.ir.checked import CheckedPolicy
+from compiler.ir.constants import fold
+from compiler.ir.types import Base, Type
+from compiler.vector.arith import Arr
+from compiler.vector.batch import Scaled
+
+MONEY = r"^\s*-?\d{1,16}(\.\d{1,2})?\s*$"
+NUMBER = r"^\s*-?\d{1,12}(\.\d{1,6})?\s*$"
+WHOLE = r"^\s*-?\d{1,18}\s*$"
+PLACES = 6
+TRUE, FALSE = ["是", "true", "True", "TRUE", "1"], ["否", "false", "False", "FALSE", "0"]
+
+
+def default_text(checked: CheckedPolicy, decl: ir.InputDecl) -> str | None:
+    """An input's default as a cell would write it: a member's name, or a number."""
+    d = decl.default
+    if d is None:
+        return None
+    if isinstance(d, E.Name):
+        return d.name
+    got = fold(d, checked.scope.values)
+    if isinstance(got, bool):
+        return "是" if got else "否"
+    if isinstance(got, (int, Fraction, Decimal)):
+        q = Fraction(got)
+        scaled = q * 10**PLACES
+        if scaled.denominator == 1:
+            return str(Decimal(scaled.numerator).scaleb(-PLACES).normalize())
+    return None
+
+
+class TypedColumns:
+    """Conversions for a reader with pyarrow (`pa`, `pc`), a policy and its problems (`p`)."""
+
+    pa: Any
+    pc: Any
+    p: Any
+    checked: CheckedPolicy
+
+    def rows(self, mask: Any) -> Arr:
+        return np.flatnonzero(np.asarray(self.pc.fill_null(mask, False).to_numpy(zero_copy_only=False), dtype=bool))
+
+    def negative(self, path: str, name: str, num: Arr, decl: ir.InputDecl) -> None:
+        if not decl.signed:
+            self.p.add(path, np.flatnonzero(num < 0), name, "不能为负", "cannot be negative")
+
+    def fen(self, path: str, col: Any, name: str, decl: ir.InputDecl) -> Arr | None:
+        """A column of integer fen (`名称(分)`): int64 (1, n)."""
+        pa, pc = self.pa, self.pc
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            ok = pc.match_substring_regex(col, WHOLE)
+            self.p.add(path, self.rows(pc.invert(ok)), name, "应为整数(分)", "should be whole fen")
+            col = pc.cast(pc.if_else(ok, col, "0"), pa.int64())
+        elif not pa.types.is_integer(col.type):
+            self.p.add(
+                path, None, name, f"应为整数(分)列,而不是 {col.type}", f"should hold integer fen, not {col.type}"
+            )
+            return None
+        self.p.add(path, self.rows(col.is_null()), name, "缺少这一输入", "is missing")
+        num = pc.fill_null(col, 0).cast(pa.int64()).to_numpy(zero_copy_only=False)
+        self.negative(path, name, num, decl)
+        return np.asarray(num, dtype=np.int64).reshape(1, -1)
+
+    def scaled(self, path: str, col: Any, name: str, places: int, pattern: str) -> Arr | None:
+        """Decimal text, decimals or integers as int64 units of 10**-places."""
+        pa, pc = self.pa, self.pc
+        unit = pa.scalar(10**places, pa.decimal128(places + 1, 0))
+        if pa.types.is_integer(col.type):
+            whole: Arr = np.asarray(pc.fill_null(col, 0).cast(pa.int64()).to_numpy(zero_copy_only=False), np.int64)
+            scaled: Arr = whole * 10**places
+            return scaled
+        if pa.types.is_decimal(col.type) and col.type.scale <= places and col.type.precision - col.type.scale <= 16:
+            exact = pc.cast(col, pa.decimal128(col.type.precision - col.type.scale + places, places))
+            units: Arr = np.asarray(
+                pc.cast(pc.multiply(pc.fill_null(exact, 0), unit), pa.int64()).to_numpy(zero_copy_only=False), np.int64
+            )
+            return units
+        if pa.types.is_decimal(col.type):
+            if col.type.scale > places:
+                rounded = pc.round(col, places)
+                self.p.add(path, self.rows(pc.not_equal(rounded, col)), name,
+                           f"最多 {places} 位小数", f"has more than {places} decimal places")  # fmt: skip
+                col = rounded
+            text = col.cast(pa.string())
+        elif pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            text = col
+        else:
+            self.p.add(path, None, name, f"应为数字列,而不是 {col.type}", f"should be a number column, not {col.type}")
+            return None
+        try:  # clean text converts in one pass; the pattern below only finds the rows that do not
+            fast = pc.cast(pc.fill_null(text, "0"), pa.decimal128(18, places))
+            return np.asarray(pc.cast(pc.multiply(fast, unit), pa.int64()).to_numpy(zero_copy_only=False), np.int64)
+        except pa.ArrowException:
+            pass
+        ok = pc.match_substring_regex(text, pattern)
+        self.p.add(path, self.rows(pc.invert(ok)), name, "不是数字(或小数位过多)",
+                   "is not a number (or has too many decimal places)")  # fmt: skip
+        dec = pc.cast(pc.utf8_trim_whitespace(pc.if_else(ok, text, "0")), pa.decimal128(18, places))
+        num = pc.cast(pc.multiply(dec, unit), pa.int64()).to_numpy(zero_copy_only=False)
+        return np.asarray(num, dtype=np.int64)
+
+    def typed(self, path: str, name: str, col: Any, t: Type, decl: ir.InputDecl) -> Any:
+        """A column as the vector backend takes it: (1, n)."""
+        pa, pc = self.pa, self.pc
+        if t.base is Base.MONEY:
+            num = self.scaled(path, col, name, 2, MONEY)
+            if num is None:
+                return None
+            self.negative(path, name, num, decl)
+            return num.reshape(1, -1)
+        if t.numeric:
+            num = self.scaled(path, col, name, PLACES, NUMBER)
+            if num is None:
+                return None
+            self.negative(path, name, num, decl)
+            if t.base is Base.COUNT:
+                self.p.add(path, np.flatnonzero(num % 10**PLACES), name, "人数须为整数", "a count must be whole")
+            return Scaled(num.reshape(1, -1), 10**PLACES)
+        if t.base is Base.BOOL:
+            if pa.types.is_boolean(col.type):
+                return np.asarray(pc.fill_null(col, False).to_numpy(zero_copy_only=False), dtype=bool).reshape(1, -1)
+            text = col.cast(pa.string())
+            yes, no = pc.is_in(text, value_set=pa.array(TRUE)), pc.is_in(text, value_set=pa.array(FALSE))
+            self.p.add(path, self.rows(pc.invert(pc.or_(yes, no))), name, "应为 是 或 否", "should be 是 or 否")
+            return np.asarray(yes.to_numpy(zero_copy_only=False), dtype=bool).reshape(1, -1)
+        text = col.cast(pa.string()) if not pa.types.is_string(col.type) else col
+        if t.base is Base.ENUM:
+            assert t.enum is not None
+            members = [m.text for m in self.checked.scope.enums[t.enum].members]
+            ok = pc.is_in(text, value_set=pa.array(members))
+            zh, en = f"不是{t.enum}的成员({'、'.join(members)})", f"is not one of {t.enum}: {', '.join(members)}"
+            self.p.add(path, self.rows(pc.invert(ok)), name, zh, en)
+        enc = pc.dictionary_encode(pc.fill_null(text, ""))
+        words = np.array(enc.dictionary.to_pylist() or [""], dtype=str)
+        return words[np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)].reshape(1, -1)
