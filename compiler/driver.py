@@ -26,6 +26,7 @@ from compiler.parsing.cst import lexemes
 from compiler.plan import translate
 from compiler.readings import ReadingError, choices, defaults, resolve, settle_choices
 from compiler.resources import stdlib_dir
+from compiler.schemes import expand
 from compiler.source import SourceFile, Span
 
 
@@ -223,14 +224,16 @@ def _check_loaded(loader: _Loader, module: ir.Module, p: Path | None) -> Checked
         return Checked(loader.sources, sort_diagnostics(loader.diags), written)
     # The checks see the policy under its default readings, then under each other option
     # of each choice: every option must check clean, as a policy of its own.
-    program = resolve(written, {})
+    program, diags = expand(resolve(written, {}))
+    if diags:  # a per-scheme declaration that cannot be copied: the checks would only repeat it
+        return Checked(loader.sources, sort_diagnostics(loader.diags + diags), written)
     ctx, diags = check(program)
     seen = {_key(d) for d in diags}
     for c in choices(written):
         for o in c.options:
             if o.name.text == c.default.text:
                 continue
-            _, more = check(resolve(written, {c.name.text: o.name.text}))
+            _, more = check(expand(resolve(written, {c.name.text: o.name.text}))[0])
             under = label(o.name.span, "under-reading", choice=c.name.text, option=o.name.text)
             for d in more:
                 if _key(d) not in seen:
@@ -254,8 +257,9 @@ def with_readings(policy: CheckedPolicy, wanted: Mapping[str, str]) -> CheckedPo
     picks = settle_choices(written, wanted)
     if picks == policy.readings:
         return policy
-    program = resolve(written, picks)
-    ctx, diags = check(program)
+    program, diags = expand(resolve(written, picks))
+    if not diags:
+        ctx, diags = check(program)
     errors = [d for d in diags if d.severity is Severity.ERROR]
     if errors:
         shown = "、".join(f"{k}={v}" for k, v in picks.items())
