@@ -224,10 +224,13 @@ def _check_loaded(loader: _Loader, module: ir.Module, p: Path | None) -> Checked
         return Checked(loader.sources, sort_diagnostics(loader.diags), written)
     # The checks see the policy under its default readings, then under each other option
     # of each choice: every option must check clean, as a policy of its own.
-    program, diags = expand(resolve(written, {}))
+    resolved = resolve(written, {})
+    program, diags = expand(resolved)
     if diags:  # a per-scheme declaration that cannot be copied: the checks would only repeat it
         return Checked(loader.sources, sort_diagnostics(loader.diags + diags), written)
     ctx, diags = check(program)
+    if program is not resolved:  # each scheme's copy of a declaration: one report where it is written
+        diags = _once_per_span(diags)
     seen = {_key(d) for d in diags}
     for c in choices(written):
         for o in c.options:
@@ -272,6 +275,16 @@ def with_readings(policy: CheckedPolicy, wanted: Mapping[str, str]) -> CheckedPo
 def _planned(policy: CheckedPolicy) -> CheckedPolicy:
     """After the checks, the lowering every backend reads (compiler/plan)."""
     return attrs.evolve(policy, plan=translate(policy))
+
+
+def _once_per_span(diags: list[Diagnostic]) -> list[Diagnostic]:
+    seen: set[tuple[str, Span]] = set()
+    out: list[Diagnostic] = []
+    for d in diags:
+        if (d.code, d.span) not in seen:
+            seen.add((d.code, d.span))
+            out.append(d)
+    return out
 
 
 def _key(d: Diagnostic) -> tuple[str, Span, str]:

@@ -419,9 +419,8 @@ CODES: dict[str, Code] = {
         E,
         "scheme-crossing",
         Text(
-            "规则“{rule}”让{payer}的钱进入{payee}:各险种专户分设,专户之间不调剂",
-            "rule ‘{rule}’ moves money from {payer} into {payee}: each scheme keeps its own account, "
-            "and no money crosses between them",
+            "规则“{rule}”{how}:各险种专户分设,专户之间不调剂",
+            "rule ‘{rule}’ {how}: each scheme keeps its own account, and no money crosses between them",
         ),
     ),
     "E447": Code(

@@ -24,6 +24,7 @@ import attrs
 
 from compiler.diagnostics import Diagnostic, diag
 from compiler.ir import nodes as ir
+from compiler.ir.scope import account
 from compiler.ir.walk import decl_exprs, walk
 
 T = TypeVar("T")
@@ -31,8 +32,9 @@ _Copyable = ir.ParamDecl | ir.InputDecl | ir.LetDecl | ir.Constraint | ir.Rule |
 
 
 def copy_name(base: str, scheme: str) -> str:
-    """The name of one scheme's copy, as the ledger shows it: 统筹基金(职工医保)."""
-    return f"{base}({scheme})"
+    """The name of one scheme's copy, as the ledger shows it: 统筹基金(职工医保), spelt like a
+    per-region account."""
+    return account(base, scheme)
 
 
 def written_per_scheme(program: ir.Program) -> bool:

@@ -19,7 +19,17 @@ from compiler.checks.context import Context
 from compiler.diagnostics import Diagnostic, diag, note
 from compiler.ir import nodes as ir
 from compiler.ir.nodes import RuleKind as K
-from compiler.ir.scope import Scope
+from compiler.ir.scope import Scope, account
+from compiler.messages import Text
+
+_HOW = {
+    "direct": Text("从“{a}”付款到“{b}”", "pays from ‘{a}’ into ‘{b}’"),
+    "mixed": Text("同时进出“{a}”和“{b}”", "moves money of both ‘{a}’ and ‘{b}’"),
+    "pooled": Text(
+        "把“{a}”的钱付入不按险种分设的“{b}”,各险种的钱会在那里混合",
+        "pays ‘{a}’'s money into ‘{b}’, which is not kept per scheme: every scheme's money would mix there",
+    ),
+}
 
 
 def check(ctx: Context) -> list[Diagnostic]:
@@ -33,15 +43,15 @@ def check(ctx: Context) -> list[Diagnostic]:
         if crossing is None or r.name.span in seen:
             continue
         seen.add(r.name.span)  # one report for a rule, not one for each scheme's copy
-        payer, payee = crossing
+        how, a, b = crossing
+        text = _HOW[how]
         out.append(
             diag(
                 "E446",
                 r.name.span,
                 hint=note("schemes-ring-fenced"),
                 rule=r.scheme_copy.base if r.scheme_copy is not None else r.name.text,
-                payer=f"“{payer}”",
-                payee=f"“{payee}”",
+                how=Text(text.zh.format(a=a, b=b), text.en.format(a=a, b=b)),
             )
         )
     return out
@@ -69,23 +79,24 @@ def _flows(r: ir.Rule) -> list[tuple[str | None, str | None]]:
     return [(payer, _name(r.dest))]
 
 
-def _crossing(scope: Scope, r: ir.Rule) -> tuple[str, str] | None:
-    """The payer and payee of the first flow that crosses schemes, if any."""
+def _crossing(scope: Scope, r: ir.Rule) -> tuple[str, str, str] | None:
+    """How the rule crosses schemes (direct, mixed, pooled) and the two accounts, if it does."""
     runs_for = r.scheme_copy.scheme if r.scheme_copy is not None else None
-    flows = _flows(r)
-    seen: dict[str, str] = {}  # scheme → an account of it the rule names
-    for payer, payee in flows:
-        for end in (payer, payee):
-            s = _scheme(scope, end)
-            if s is None or end is None:
+    named: dict[str, str] = {}  # scheme → the first account of it the rule names
+    for payer, payee in _flows(r):
+        a, b = _scheme(scope, payer), _scheme(scope, payee)
+        if payer is not None and payee is not None and a is not None and b is not None and a != b:
+            return ("direct", payer, payee)
+        if payer is not None and a is not None and payee in scope.funds and b is None:
+            assert payee is not None
+            return ("pooled", payer, payee)
+        for end, s in ((payer, a), (payee, b)):
+            if end is None or s is None:
                 continue
             if runs_for is not None and s != runs_for:
-                return (payer or "各地区", payee or "各地区")
-            other = next((a for t, a in seen.items() if t != s), None)
+                return ("mixed", account(r.fund.text, runs_for) if r.fund else runs_for, end)
+            other = next((acct for t, acct in named.items() if t != s), None)
             if other is not None:
-                return (other, end) if end == payee else (end, other)
-            seen.setdefault(s, end)
-        if _scheme(scope, payer) is not None and payee in scope.funds and _scheme(scope, payee) is None:
-            assert payer is not None and payee is not None
-            return (payer, payee)
+                return ("mixed", other, end)
+            named.setdefault(s, end)
     return None
