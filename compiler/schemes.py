@@ -89,7 +89,12 @@ class _Expander:
             or any(p.name is not None and p.name.text in self.funds for p in _parties(d))
         ):
             return True
-        return any(isinstance(e, ir.Name) and e.name in self.per for top in decl_exprs(d) for e in walk(top))
+        # 险种 too: where accounts are kept per scheme, what differs by scheme is settled for each.
+        return any(
+            isinstance(e, ir.Name) and (e.name in self.per or e.name == self.scheme_input)
+            for top in decl_exprs(d)
+            for e in walk(top)
+        )
 
     def copied(self, d: ir.Decl) -> bool:
         if isinstance(d, ir.Constraint):
