@@ -186,3 +186,13 @@ def test_a_policy_without_per_scheme_funds_still_takes_one_scheme(tmp_path: Path
     code, out, err = run("run", policy, scens["a"], "--json")
     assert code == 0, err
     assert json.loads(out)["state"] == {"统筹基金": "0.00"}
+
+
+def test_the_explainer_says_the_accounts_are_kept_per_scheme(tmp_path: Path) -> None:
+    policy, _ = _files(tmp_path)
+    code, out, err = run("explain", policy)
+    assert code == 0, err
+    assert "职工医保、居民医保分设专户，专户之间不调剂：统筹基金按险种各设一个账户" in out
+    code, out, err = run("explain", policy, "--lang", "en")
+    assert code == 0, err
+    assert "The schemes keep separate accounts and no money crosses between them" in out
