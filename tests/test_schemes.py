@@ -196,3 +196,15 @@ def test_the_explainer_says_the_accounts_are_kept_per_scheme(tmp_path: Path) -> 
     code, out, err = run("explain", policy, "--lang", "en")
     assert code == 0, err
     assert "The schemes keep separate accounts and no money crosses between them" in out
+
+
+def test_the_schema_takes_per_scheme_values_keyed_by_scheme(tmp_path: Path) -> None:
+    policy, _ = _files(tmp_path)
+    code, out, err = run("schema", policy)
+    assert code == 0, err
+    props = json.loads(out)["properties"]
+    assert set(props["schemes"]["properties"]) == {"职工医保", "居民医保"}
+    assert set(props["schemes"]["properties"]["职工医保"]["properties"]) == {"待遇支出"}
+    region = props["regions"]["additionalProperties"]["properties"]
+    assert region["征缴收入"]["required"] == ["职工医保", "居民医保"] and "征缴收入(职工医保)" in region
+    assert set(props["state"]["properties"]["统筹基金"]["properties"]) == {"职工医保", "居民医保"}
