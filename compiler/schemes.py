@@ -116,9 +116,38 @@ class _Expander:
                 out += self.copies(d)
             elif isinstance(d, (ir.ParamDecl, ir.InputDecl, ir.LetDecl, ir.Rule, ir.Constraint)):
                 out.append(self.sub(d, None))
+            elif isinstance(d, ir.Example):
+                out.append(self.example(d))
             else:
                 out.append(d)
         return tuple(out)
+
+    def example(self, ex: ir.Example) -> ir.Example:
+        """An example gives a per-scheme value keyed by scheme, as it gives a per-region one:
+        `已知 征缴收入 = {职工医保: 1000元, 居民医保: 400元}` is each scheme's copy."""
+
+        def bindings(bs: tuple[ir.Binding, ...]) -> tuple[ir.Binding, ...]:
+            out: list[ir.Binding] = []
+            for b in bs:
+                keys = [rv.region.text for rv in b.value.regions]
+                if b.name.text in self.per and b.value.scalar is None and keys and set(keys) <= set(self.schemes):
+                    out += [
+                        ir.Binding(
+                            ir.Ident(copy_name(b.name.text, rv.region.text), b.name.span),
+                            ir.Value(rv.value, (), rv.span),
+                            b.span,
+                        )
+                        for rv in b.value.regions
+                    ]
+                else:
+                    out.append(b)
+            return tuple(out)
+
+        def case(c: ir.PeriodCase) -> ir.PeriodCase:
+            return attrs.evolve(c, given=bindings(c.given), opening=bindings(c.opening), expect=bindings(c.expect))
+
+        shared = case(ex.shared) if ex.shared is not None else None
+        return attrs.evolve(ex, shared=shared, periods=tuple(case(c) for c in ex.periods))
 
     def copies(self, d: T) -> list[T]:
         out: list[T] = []

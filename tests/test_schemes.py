@@ -208,3 +208,35 @@ def test_the_schema_takes_per_scheme_values_keyed_by_scheme(tmp_path: Path) -> N
     region = props["regions"]["additionalProperties"]["properties"]
     assert region["征缴收入"]["required"] == ["职工医保", "居民医保"] and "征缴收入(职工医保)" in region
     assert set(props["state"]["properties"]["统筹基金"]["properties"]) == {"职工医保", "居民医保"}
+
+
+EXAMPLE = """政策 专户 {
+  险种 职工医保、居民医保
+  主体 省财政
+  主体 医疗机构
+  输入 征缴收入: 金额 每险种
+  输入 待遇支出: 金额 每险种
+  资金 统筹基金 每险种 结转  原文 "专户分设" {
+    上解 征缴 = 征缴收入  自 省财政  原文 "征缴"
+    转移 支出 = 待遇支出  至 医疗机构  不足时 按比例  原文 "支出"
+      理解 "不足时按比例"
+  }
+  例 "各险种各算各的" {
+    期初 统筹基金 = {职工医保: 0元, 居民医保: 10元}
+    已知 征缴收入 = {职工医保: 1000元, 居民医保: 500元}
+    已知 待遇支出 = {职工医保: 800元, 居民医保: 600元}
+    期望 支出 = {职工医保: 800元, 居民医保: EXPECTED}
+    期望 统筹基金 = {职工医保: 200元, 居民医保: 0元}
+  }
+}
+"""
+
+
+def test_an_example_gives_and_expects_values_keyed_by_scheme(tmp_path: Path) -> None:
+    right, _ = _files(tmp_path, EXAMPLE.replace("EXPECTED", "510元"))
+    code, out, err = run("test", right)
+    assert code == 0, out + err
+    wrong = tmp_path / "wrong.pool"
+    wrong.write_text(EXAMPLE.replace("EXPECTED", "500元"), encoding="utf-8")
+    code, out, _ = run("test", str(wrong))
+    assert code == 1 and "支出(居民医保): 期望 500.00元, 实际 510.00元" in out
