@@ -240,3 +240,18 @@ def test_an_example_gives_and_expects_values_keyed_by_scheme(tmp_path: Path) -> 
     wrong.write_text(EXAMPLE.replace("EXPECTED", "500元"), encoding="utf-8")
     code, out, _ = run("test", str(wrong))
     assert code == 1 and "支出(居民医保): 期望 500.00元, 实际 510.00元" in out
+
+
+def test_a_tier_payer_with_a_share_in_brackets_is_still_a_payer_and_its_share() -> None:
+    """`由 省财政 (比例一)`: a scheme's account is written after 自/至 and in shares, never after 由."""
+    source = """政策 t {
+  参数 比例一: 比例 = 60%
+  主体 省财政
+  主体 市财政
+  输入 缺口: 金额
+  弥补 补缺 = 缺口  至 市财政  原文 "x" {
+    层 一: 由 省财政 (比例一), 市财政 (100% - 比例一)  原文 "x"
+  }
+}
+"""
+    assert not [d for d in check_source(source, "t.pool").diagnostics if d.code.startswith("E")]
