@@ -27,6 +27,7 @@ from compiler.parsing.cst import lexemes
 from compiler.plan import translate
 from compiler.readings import ReadingError, choices, defaults, resolve, settle_choices
 from compiler.resources import stdlib_dir
+from compiler.schemes import expand
 from compiler.source import SourceFile, Span
 
 
@@ -224,17 +225,23 @@ def _check_loaded(loader: _Loader, module: ir.Module, p: Path | None) -> Checked
         return Checked(loader.sources, sort_diagnostics(loader.diags), written)
     # The checks see the policy under its default readings, then under each other option
     # of each choice: every option must check clean, as a policy of its own.
-    program, timed = years.lower(resolve(written, {}))
+    resolved = resolve(written, {})
+    timed_program, timed = years.lower(resolved)
     if any(d.severity is Severity.ERROR for d in timed):
         return Checked(loader.sources, sort_diagnostics(loader.diags + timed), written)
+    program, diags = expand(timed_program)
+    if diags:  # a per-scheme declaration that cannot be copied: the checks would only repeat it
+        return Checked(loader.sources, sort_diagnostics(loader.diags + diags), written)
     ctx, diags = check(program)
+    if program is not timed_program:  # each scheme's copy of a declaration: one report where it is written
+        diags = _once_per_span(diags)
     diags = timed + diags
     seen = {_key(d) for d in diags}
     for c in choices(written):
         for o in c.options:
             if o.name.text == c.default.text:
                 continue
-            _, more = check(years.lower(resolve(written, {c.name.text: o.name.text}))[0])
+            _, more = check(expand(years.lower(resolve(written, {c.name.text: o.name.text}))[0])[0])
             under = label(o.name.span, "under-reading", choice=c.name.text, option=o.name.text)
             for d in more:
                 if _key(d) not in seen:
@@ -258,8 +265,9 @@ def with_readings(policy: CheckedPolicy, wanted: Mapping[str, str]) -> CheckedPo
     picks = settle_choices(written, wanted)
     if picks == policy.readings:
         return policy
-    program = years.lower(resolve(written, picks))[0]
-    ctx, diags = check(program)
+    program, diags = expand(years.lower(resolve(written, picks))[0])
+    if not diags:
+        ctx, diags = check(program)
     errors = [d for d in diags if d.severity is Severity.ERROR]
     if errors:
         shown = "、".join(f"{k}={v}" for k, v in picks.items())
@@ -272,6 +280,16 @@ def with_readings(policy: CheckedPolicy, wanted: Mapping[str, str]) -> CheckedPo
 def _planned(policy: CheckedPolicy) -> CheckedPolicy:
     """After the checks, the lowering every backend reads (compiler/plan)."""
     return attrs.evolve(policy, plan=translate(policy))
+
+
+def _once_per_span(diags: list[Diagnostic]) -> list[Diagnostic]:
+    seen: set[tuple[str, Span]] = set()
+    out: list[Diagnostic] = []
+    for d in diags:
+        if (d.code, d.span) not in seen:
+            seen.add((d.code, d.span))
+            out.append(d)
+    return out
 
 
 def _key(d: Diagnostic) -> tuple[str, Span, str]:

@@ -464,6 +464,31 @@ CODES: dict[str, Code] = {
             "{parts} instalments do not fall on whole months: give 1, 2, 3, 4, 6 or 12, and a holdback under 100%",
         ),
     ),
+    "E446": Code(
+        E,
+        "scheme-crossing",
+        Text(
+            "规则“{rule}”{how}:各险种专户分设,专户之间不调剂",
+            "rule ‘{rule}’ {how}: each scheme keeps its own account, and no money crosses between them",
+        ),
+    ),
+    "E447": Code(
+        E,
+        "scheme-copy-unknown",
+        Text(
+            "“{name}({scheme})”:“{name}”不是按险种分设的资金或值,或“{scheme}”不是政策头所列的险种",
+            "‘{name}({scheme})’: ‘{name}’ is not a fund or value kept per scheme, or ‘{scheme}’ is not one of "
+            "the header's schemes",
+        ),
+    ),
+    "E448": Code(
+        E,
+        "per-scheme-without-schemes",
+        Text(
+            "按险种分设(每险种)须在政策头写明险种,如“险种 职工医保、居民医保”",
+            "`per scheme` needs the schemes in the policy header, such as `schemes employee, resident`",
+        ),
+    ),
     # ---- prose for the 解读 (说明, 解读): references the explainer fills in
     "E260": Code(
         E,
@@ -507,6 +532,13 @@ CODES: dict[str, Code] = {
 TEXTS: dict[str, Text] = {
     "under-reading": Text("在解读“{choice}”取选项“{option}”时", "under the reading ‘{choice}’ = ‘{option}’"),
     "constraint-values": Text("按政策给定的取值:{values}", "with the values the policy gives: {values}"),
+    "schemes-ring-fenced": Text(
+        "职工医保和居民医保专户分设,专户之间不调剂:每个险种的钱只进出本险种的账户,以及地区和主体;"
+        "不按险种分设的资金可以向各险种账户拨付,但不能收取各险种账户的钱",
+        "the schemes' accounts are ring-fenced (专户分设,专户之间不调剂): a scheme's money moves only between "
+        "its own accounts, the regions and the parties; a fund not kept per scheme may pay every scheme's "
+        "account but may not take money from them",
+    ),
     "did-you-mean": Text("你是不是想写“{suggestion}”?", "did you mean ‘{suggestion}’?"),
     "aggregate-entity": Text(
         "用 合计(… 按 {group})、平均(… 按 {group}) 或 计数(… 按 {group}) 按{group}汇总",

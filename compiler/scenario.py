@@ -32,6 +32,7 @@ from compiler.readings import choices, uses_regions_together
 from compiler.runtime import NO_ENTITIES, Entities, shift, to_decimal
 from compiler.scenario_entities import EntityTables
 from compiler.scenario_history import Years
+from compiler.scenario_schemes import SchemeValues
 from compiler.sheets.amounts import plain_number
 from compiler.sheets.problems import SheetError
 from compiler.sheets.read import compose as compose_scenario
@@ -47,6 +48,7 @@ _WHAT = Text("一期的情景数据(请拆成几个文件)", "one period's scena
 _TOP = {
     "period",
     "scheme",
+    "schemes",
     "params",
     "global",
     "regions",
@@ -106,6 +108,7 @@ class ScenarioReader(Reader):
         self.scope = checked.scope
         self.given: set[tuple[str, str]] = set()
         self.earlier: dict[int, dict[str, Value | dict[str, Value]]] = {}  # inputs of the periods read before
+        self.per_scheme = SchemeValues(self, checked)  # 每险种: values given per scheme
 
     # ---- values
 
@@ -214,6 +217,8 @@ class ScenarioReader(Reader):
             elif key == "params":
                 for name, kn, vn in self.mapping(v, "params"):
                     self.param(name, kn, vn, params)
+            elif key == "schemes":
+                self.per_scheme.section(v, lambda n, kn, vn, r, f: self.input(n, kn, vn, inputs, r, f))
             elif key == "global":
                 for name, kn, vn in self.mapping(v, "global"):
                     self.input(name, kn, vn, inputs, None)
@@ -365,45 +370,56 @@ class ScenarioReader(Reader):
         return any(isinstance(e, ir.Name) and e.name == name for d in decls for top in decl_exprs(d) for e in walk(top))
 
     def state(self, v: yaml.Node, state: dict[str, Decimal], regions: list[str], entities: Entities) -> None:
-        """Opening balances by ledger account: a per-region fund gives one per region; a 挂账 rule
-        paying each entity carries one claim per entity (its id)."""
-        plan = plan_of(self.checked)
-        balances = plan.balances  # carried funds, and claims carried under a 挂账 rule's name
+        """Opening balances by ledger account: a per-region fund gives one per region, a fund
+        kept per scheme one per scheme ({职工医保: …, 居民医保: …}, or 统筹基金(职工医保): …), a 挂账
+        rule paying each entity one claim per entity (its id)."""
         for name, kn, vn in self.mapping(v, "state"):
-            kind = plan.by_name[name].entity if name in plan.by_name else None
-            if kind is not None:
-                ids = entities.of(kind)
-                for id_, rk, rv in self.mapping(vn, f"state.{name}"):
-                    field = f"state.{name}.{id_}"
-                    if id_ not in ids:
-                        self.error(rk, field, f"不是本情景的{kind}", f"is not one of this scenario's {kind}")
-                        continue
-                    got = self.value(rv, field, Type(Base.MONEY), None)
-                    if isinstance(got, Decimal):
-                        state[account(name, id_)] = got
-                continue
-            per_region = balances.get(name)
-            if per_region is None:
-                self.error(
-                    kn,
-                    f"state.{name}",
-                    "不是结转的资金或挂账的规则",
-                    "is not a carried fund or a rule with carried claims",
-                )
-                continue
-            if not per_region:
-                got = self.value(vn, f"state.{name}", Type(Base.MONEY), None)
-                if isinstance(got, Decimal):
-                    state[name] = got
-                continue
-            for region, rk, rv in self.mapping(vn, f"state.{name}"):
-                field = f"state.{name}.{region}"
-                if regions and region not in regions:
-                    self.error(rk, field, "不是本情景的地区", "is not one of this scenario's regions")
+            if name not in plan_of(self.checked).balances and name in self.per_scheme.funds:
+                put = lambda n, k, x, _, f: self.state_one(n, k, x, f, state, regions, entities)  # noqa: E731
+                self.per_scheme.keyed(name, vn, f"state.{name}", None, put, complete=False)
+            else:
+                self.state_one(name, kn, vn, f"state.{name}", state, regions, entities)
+
+    def state_one(
+        self,
+        name: str,
+        kn: yaml.Node,
+        vn: yaml.Node,
+        field: str,
+        state: dict[str, Decimal],
+        regions: list[str],
+        entities: Entities,
+    ) -> None:
+        plan = plan_of(self.checked)
+        kind = plan.by_name[name].entity if name in plan.by_name else None
+        if kind is not None:  # claims of a 挂账 rule paying each entity: by id
+            ids = entities.of(kind)
+            for id_, rk, rv in self.mapping(vn, field):
+                at = f"{field}.{id_}"
+                if id_ not in ids:
+                    self.error(rk, at, f"不是本情景的{kind}", f"is not one of this scenario's {kind}")
                     continue
-                got = self.value(rv, field, Type(Base.MONEY), None)
+                got = self.value(rv, at, Type(Base.MONEY), None)
                 if isinstance(got, Decimal):
-                    state[account(name, region)] = got
+                    state[account(name, id_)] = got
+            return
+        per_region = plan.balances.get(name)  # carried funds, and claims under a 挂账 rule's name
+        if per_region is None:
+            self.error(kn, field, "不是结转的资金或挂账的规则", "is not a carried fund or a rule with carried claims")
+            return
+        if not per_region:
+            got = self.value(vn, field, Type(Base.MONEY), None)
+            if isinstance(got, Decimal):
+                state[name] = got
+            return
+        for region, rk, rv in self.mapping(vn, field):
+            at = f"{field}.{region}"
+            if regions and region not in regions:
+                self.error(rk, at, "不是本情景的地区", "is not one of this scenario's regions")
+                continue
+            got = self.value(rv, at, Type(Base.MONEY), None)
+            if isinstance(got, Decimal):
+                state[account(name, region)] = got
 
     def period(self, v: yaml.Node, policy: ir.Policy | None) -> int | None:
         text = str(v.value) if isinstance(v, yaml.ScalarNode) else ""
@@ -441,9 +457,14 @@ class ScenarioReader(Reader):
             return None
         return text
 
-    def param(self, name: str, kn: yaml.Node, vn: yaml.Node, params: dict[str, Value | dict[str, Value]]) -> None:
-        field = f"params.{name}"
+    def param(
+        self, name: str, kn: yaml.Node, vn: yaml.Node, params: dict[str, Value | dict[str, Value]], at: str = ""
+    ) -> None:
+        field = at or f"params.{name}"
         decl = self.scope.values.get(name)
+        if decl is None and self.per_scheme.per_scheme(name):
+            self.per_scheme.keyed(name, vn, field, None, lambda n, k, v, _, f: self.param(n, k, v, params, f))
+            return
         if not isinstance(decl, ir.ParamDecl):
             self.error(kn, field, "不是参数", "is not a parameter")
             return
@@ -475,10 +496,19 @@ class ScenarioReader(Reader):
             params[name] = got
 
     def input(
-        self, name: str, kn: yaml.Node, vn: yaml.Node, table: dict[str, Value | dict[str, Value]], region: str | None
+        self,
+        name: str,
+        kn: yaml.Node,
+        vn: yaml.Node,
+        table: dict[str, Value | dict[str, Value]],
+        region: str | None,
+        at: str = "",
     ) -> None:
-        field = f"regions.{region}.{name}" if region else f"global.{name}"
+        field = at or (f"regions.{region}.{name}" if region else f"global.{name}")
         decl = self.scope.values.get(name)
+        if decl is None and self.per_scheme.per_scheme(name):
+            self.per_scheme.keyed(name, vn, field, region, lambda n, k, v, r, f: self.input(n, k, v, table, r, f))
+            return
         if not isinstance(decl, ir.InputDecl):
             known = [n for n, d in self.scope.values.items() if isinstance(d, ir.InputDecl)]
             self.error(kn, field, f"不是输入(可用:{'、'.join(known)})", f"is not an input (known: {', '.join(known)})")

@@ -55,6 +55,46 @@ def _entity_table(kind: str, d: ir.EntityDecl, inputs: dict[str, Any], regions: 
     return {"type": "array", "items": record, "description": f"one record per {kind}, ids unique"}
 
 
+def _keyed(copies: dict[str, Any], schemes: list[str]) -> dict[str, Any]:
+    return {"type": "object", "properties": copies, "required": schemes, "additionalProperties": False}
+
+
+def _per_scheme(
+    checked: CheckedPolicy, props: dict[str, Any], params: dict[str, Any], scalars: dict[str, Any], regional: Any
+) -> None:
+    """每险种: a value kept per scheme is given as each scheme's copy (征缴收入(职工医保)), or keyed
+    by scheme ({职工医保: …}), or under schemes.<险种>; balances likewise (compiler/scenario_schemes.py)."""
+    by: dict[str, dict[str, dict[str, Any]]] = {}  # section → base → scheme → schema
+    for name, d in checked.scope.values.items():
+        if isinstance(d, (ir.InputDecl, ir.ParamDecl)) and d.scheme_copy is not None:
+            table = params if isinstance(d, ir.ParamDecl) else regional if name in regional else scalars
+            section = "params" if table is params else "regions" if table is regional else "global"
+            if name in table:
+                by.setdefault(section, {}).setdefault(d.scheme_copy.base, {})[d.scheme_copy.scheme] = table[name]
+    money = {"type": ["string", "number"]}
+    for f in checked.scope.funds.values():
+        if f.scheme_copy is not None and f.carried:
+            by.setdefault("state", {}).setdefault(f.scheme_copy.base, {})[f.scheme_copy.scheme] = money
+    policy = checked.policy
+    schemes = [s.text for s in policy.header.schemes] if policy is not None else []
+    for base, copies in by.get("params", {}).items():
+        params[base] = _keyed(copies, schemes)
+    for base, copies in by.get("regions", {}).items():
+        regional[base] = _keyed(copies, schemes)
+    for base, copies in by.get("global", {}).items():
+        scalars[base] = _keyed(copies, schemes)
+    for base, copies in by.get("state", {}).items():
+        props["state"]["properties"][base] = {**_keyed(copies, schemes), "required": []}
+    if by.get("global"):
+        inputs = {b: next(iter(c.values())) for b, c in by["global"].items()}
+        props["schemes"] = {
+            "type": "object",
+            "description": "each scheme's inputs kept per scheme (每险种), under its name",
+            "properties": {s: {"type": "object", "properties": inputs, "additionalProperties": False} for s in schemes},
+            "additionalProperties": False,
+        }
+
+
 def scenario_schema(checked: CheckedPolicy) -> dict[str, Any]:
     scope = checked.scope
     enums = {n: [m.text for m in e.members] for n, e in scope.enums.items()}
@@ -115,6 +155,7 @@ def scenario_schema(checked: CheckedPolicy) -> dict[str, Any]:
         }
     if policy is not None and policy.header.schemes:
         props["scheme"] = {"enum": [s.text for s in policy.header.schemes]}
+    _per_scheme(checked, props, params, scalars, regional)
     props["partial"] = {"type": "boolean", "description": "lists only some of the policy's regions, on purpose"}
     text = {"type": "string", "minLength": 1}
     props["description"] = {

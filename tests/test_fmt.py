@@ -257,6 +257,28 @@ def test_recurring_dates_are_rewritten_with_the_keywords() -> None:
         assert f"\n    {line}" in en, line
 
 
+def test_per_scheme_funds_and_scheme_accounts_are_laid_out_and_translated(tmp_path: Path) -> None:
+    messy = tmp_path / "schemes.pool"
+    messy.write_text(
+        "政策 专户 {\n险种 职工医保、居民医保\n主体 财政\n输入 征缴收入:金额   每地区   每险种\n"
+        "资金 统筹基金 每险种  结转{\n上解 征缴=征缴收入 自 各地区\n}\n"
+        "转移 拨付=1元 自 统筹基金（职工医保） 至 财政\n}\n",
+        encoding="utf-8",
+    )
+    canonical = (
+        "政策 专户 {\n  险种 职工医保、居民医保\n  主体 财政\n  输入 征缴收入: 金额 每地区 每险种\n"
+        "  资金 统筹基金 每险种 结转 {\n    上解 征缴 = 征缴收入  自 各地区\n  }\n"
+        "  转移 拨付 = 1元  自 统筹基金(职工医保)  至 财政\n}\n"
+    )
+    assert formatted(messy) == canonical
+    english = formatted(messy, "en")
+    assert "input 征缴收入: 金额 per region per scheme" in english
+    assert "fund 统筹基金 per scheme carried {" in english and "from 统筹基金(职工医保)  to 财政" in english
+    back = tmp_path / "en.pool"
+    back.write_text(english, encoding="utf-8")
+    assert formatted(back, "zh") == canonical
+
+
 # ---- and on random policies (tests/policygen.py): any construct, either keyword language
 
 

@@ -18,6 +18,7 @@ from compiler.checks import (
     prose,
     resolve,
     rules,
+    schemes,
     shortfall,
     typecheck,
 )
@@ -35,6 +36,7 @@ PASSES: tuple[Pass, ...] = (
     Pass(resolve.check),
     Pass(typecheck.check),
     Pass(rules.check),
+    Pass(schemes.check),
     Pass(graph.check),
     Pass(depth.check),
     Pass(consistency.check_bounds),

@@ -393,7 +393,7 @@ class Builder:
         """3–5 headline points: one per fund (its biggest money rules), then the rest."""
         c = self.c
         by_key = self._by_key()
-        out = []
+        out = [p for p in [self.ring_fenced()] if p is not None]
         for key, rules in by_key.items():
             fund = c.scope.funds.get(key)
             if fund is not None and fund.literate.note is not None:  # the drafters' own words for this fund
@@ -430,6 +430,20 @@ class Builder:
                 text += self.t(f"；{when(last)}，{last.text.value}", f"; {when(last)}, {last.text.value}")
             out.append(self.ty(text + self.t("。", ".")))
         return tuple(out[:5])
+
+    def ring_fenced(self) -> str | None:
+        """Where funds are kept per scheme (每险种): each scheme's account on its own."""
+        copies = [f.scheme_copy for f in self.c.scope.funds.values() if f.scheme_copy is not None]
+        if not copies:
+            return None
+        funds = list(dict.fromkeys(x.base for x in copies))
+        schemes = list(dict.fromkeys(x.scheme for x in copies))
+        zh = f"{'、'.join(schemes)}分设专户，专户之间不调剂"
+        return self.t(
+            f"{zh}：{'、'.join(funds)}按险种各设一个账户，各险种的钱只在本险种的账户收支。",
+            f"The schemes keep separate accounts and no money crosses between them ({zh}): "
+            f"{', '.join(funds)} keep one account per scheme.",
+        )
 
     def _by_key(self) -> dict[str, list[ir.Rule]]:
         """Rules grouped by the fund they sit in, or else by who pays; in the order money moves."""

@@ -106,6 +106,16 @@ class TypeRef:
     per_region: bool
     span: Span = span_field()
     entity: Ident | None = None  # 每 参保人员 (每人, 每单位, 每机构): one value per entity of that kind
+    per_scheme: bool = False  # 每险种: one value per scheme of the header's 险种 (compiler/schemes.py)
+
+
+@attrs.frozen
+class SchemeCopy:
+    """What a declaration written 每险种 (or reading one) was copied from: compiler/schemes.py
+    makes one copy per scheme of the header, named `base(scheme)` like a per-region account."""
+
+    base: str
+    scheme: str
 
 
 @attrs.frozen
@@ -158,6 +168,7 @@ class ParamDecl:
     authority: tuple[Str, ...]
     literate: Literate
     span: Span = span_field()
+    scheme_copy: SchemeCopy | None = None  # this declaration's copy for one scheme (每险种)
 
 
 @attrs.frozen
@@ -169,6 +180,7 @@ class InputDecl:
     literate: Literate
     span: Span = span_field()
     implicit: bool = False  # 险种: the scheme a scenario evaluates, from the header
+    scheme_copy: SchemeCopy | None = None  # this declaration's copy for one scheme (每险种)
 
 
 @attrs.frozen
@@ -178,6 +190,7 @@ class LetDecl:
     expr: Expr
     literate: Literate
     span: Span = span_field()
+    scheme_copy: SchemeCopy | None = None  # this declaration's copy for one scheme (每险种)
 
 
 @attrs.frozen
@@ -188,6 +201,7 @@ class Constraint:
     cond: Expr
     literate: Literate
     span: Span = span_field()
+    scheme_copy: SchemeCopy | None = None  # this declaration's copy for one scheme (每险种)
 
 
 @attrs.frozen
@@ -330,6 +344,7 @@ class Rule:
     shortfall: Shortfall | None = None  # 不足时: what happens when the paying fund runs short
     instalments: Instalments | None = None  # 分4期: when the amount falls due within the period
     unassigned: Unassigned | None = None  # 弥补 … { 层 …  未规定 }: the rest of the need stays unpaid
+    scheme_copy: SchemeCopy | None = None  # this declaration's copy for one scheme (每险种)
 
 
 @attrs.frozen
@@ -366,6 +381,8 @@ class FundDecl:
     # Choices written among the rules, each with the number of rules before it: the chosen
     # option's rules go there, so the order of the fund's rules is the order written.
     choices: tuple[tuple[int, Choice], ...] = ()
+    per_scheme: bool = False  # 每险种: one account per scheme of the header's 险种, no money crossing
+    scheme_copy: SchemeCopy | None = None  # this declaration's copy for one scheme (每险种)
 
 
 # What each kind of declaration is called, in Chinese and English: the one table the

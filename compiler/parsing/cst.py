@@ -282,7 +282,7 @@ class _Flatten:
                 closes=kind == "_RBRACE",
                 hug_left=kind in _HUG_LEFT
                 or text in ("、", ".")
-                or (kind == "_LPAR" and rule == "call")
+                or (kind == "_LPAR" and rule in ("call", "party_account"))
                 or (kind == "_RBRACE" and rule in _DATA_BRACES),
                 hug_right=kind == "_LPAR"
                 or text in ("、", ".")

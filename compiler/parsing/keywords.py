@@ -33,6 +33,7 @@ PAIRS: tuple[tuple[str, str], ...] = (
     ("资金", "fund"),
     ("结转", "carried"),
     ("每地区", "per region"),
+    ("每险种", "per scheme"),
     ("上解", "collect"),
     ("分配", "allocate"),
     ("留存", "retain"),

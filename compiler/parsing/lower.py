@@ -34,6 +34,7 @@ class _Flag(enum.Enum):
     """A keyword that is there or not: 每地区, 结转, 可为负, 前."""
 
     PER_REGION = "per_region"
+    PER_SCHEME = "per_scheme"
     CARRIED = "carried"
     SIGNED = "signed"
     BY = "by"
@@ -369,9 +370,11 @@ class Lowering(LeafLowering):
     def regionset_decl(self, meta: Meta, name: Token, members: tuple[ir.Ident, ...], *metas: MetaLine) -> ir.Decl:
         return ir.RegionSetDecl(self._ident(name), members, self._literate(metas, meta), self._span(meta))
 
-    def type_ref(self, meta: Meta, name: Token, per: _Flag | ir.Ident | None = None) -> ir.TypeRef:
-        entity = per if isinstance(per, ir.Ident) else None
-        return ir.TypeRef(self._ident(name), per is _Flag.PER_REGION, self._span(meta), entity)
+    def type_ref(self, meta: Meta, name: Token, *pers: _Flag | ir.Ident) -> ir.TypeRef:
+        entity = next((p for p in pers if isinstance(p, ir.Ident)), None)
+        return ir.TypeRef(
+            self._ident(name), _Flag.PER_REGION in pers, self._span(meta), entity, _Flag.PER_SCHEME in pers
+        )
 
     def per_kind(self, meta: Meta, kind: Token) -> ir.Ident:
         return self._ident(kind)
@@ -399,6 +402,9 @@ class Lowering(LeafLowering):
 
     def per_region(self, meta: Meta) -> _Flag:
         return _Flag.PER_REGION
+
+    def per_scheme(self, meta: Meta) -> _Flag:
+        return _Flag.PER_SCHEME
 
     def carried(self, meta: Meta) -> _Flag:
         return _Flag.CARRIED
@@ -495,6 +501,7 @@ class Lowering(LeafLowering):
             self._literate(metas, meta),
             self._span(meta),
             tuple(choices),
+            per_scheme=_Flag.PER_SCHEME in rest,
         )
 
     def choice_decl(self, meta: Meta, name: Token, *rest: MetaLine | ir.Option | _ChoiceDefault) -> ir.Choice:
@@ -669,6 +676,10 @@ class Lowering(LeafLowering):
 
     def party_named(self, meta: Meta, name: Token) -> ir.PartyRef:
         return ir.PartyRef(self._ident(name), self._span(meta))
+
+    def party_account(self, meta: Meta, name: Token, scheme: Token) -> ir.PartyRef:
+        """统筹基金(职工医保): one scheme's account of a fund kept 每险种, named as the ledger names it."""
+        return ir.PartyRef(ir.Ident(f"{name}({scheme})", self._span(meta)), self._span(meta))
 
     def party_regions(self, meta: Meta) -> ir.PartyRef:
         return ir.PartyRef(None, self._span(meta))
