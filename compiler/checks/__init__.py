@@ -18,6 +18,7 @@ from compiler.checks import (
     prose,
     resolve,
     rules,
+    shares,
     shortfall,
     typecheck,
 )
@@ -38,7 +39,7 @@ PASSES: tuple[Pass, ...] = (
     Pass(graph.check),
     Pass(depth.check),
     Pass(consistency.check_bounds),
-    Pass(consistency.check_shares, needs=SOUND),
+    Pass(shares.check_shares, needs=SOUND),
     Pass(consistency.check_bands, needs=SOUND),
     Pass(consistency.check_waterfalls),
     Pass(consistency.check_dates),
