@@ -544,6 +544,17 @@ TEXTS: dict[str, Text] = {
         "用 合计(… 按 {group})、平均(… 按 {group}) 或 计数(… 按 {group}) 按{group}汇总",
         "aggregate it with sum(… by {group}), mean(… by {group}) or count(… by {group})",
     ),
+    "share-branch": Text("这一分支的条件", "the condition of this branch"),
+    "share-global-split": Text(
+        "只有逐地区计算的规则(如 自 各地区、至 各地区)才能按地区取不同的份额;否则请用一个全局比例",
+        "only a rule settled region by region (from or to each region) may have shares that vary by region;"
+        " otherwise give one global ratio",
+    ),
+    "share-global-total": Text(
+        "设有 合计上限 的层,各方比例对所有地区是同一组;按地区变化的比例只能用于没有合计上限的层",
+        "a tier with a total cap has one set of shares for all regions; shares that vary by region need"
+        " a tier without a total cap",
+    ),
     "aggregate-entity-all": Text(
         "用 合计(…)、平均(…) 或 计数(…) 汇总为一个值",
         "aggregate it into one value with sum(…), mean(…) or count(…)",
@@ -772,6 +783,13 @@ def code(code_id: str) -> Code:
 SETTLEMENT: dict[str, Text] = {
     "division-by-zero": Text("除数为零", "division by zero"),
     "zero-weights": Text("“{rule}”的分配依据之和为零或为负", "the weights of ‘{rule}’ add up to zero or less"),
+    "shares-sum": Text(
+        "“{rule}”在“{region}”的各方份额之和不是恰好100%",
+        "the shares of ‘{rule}’ in ‘{region}’ do not add up to exactly 100%",
+    ),
+    "shares-sum-all": Text(
+        "“{rule}”的各方份额之和不是恰好100%", "the shares of ‘{rule}’ do not add up to exactly 100%"
+    ),
     "bands-order": Text("分段表的档次边界须递增", "band edges must increase"),
     "bands-miss": Text("分段表没有覆盖该值", "no band holds the value"),
     "bands-miss-value": Text("分段表没有覆盖{value}", "no band holds the value {value}"),

@@ -230,6 +230,65 @@ def apportion_tier(
     return rows
 
 
+def shares_fault(ratios: Sequence[Fraction]) -> str | None:
+    """What is wrong with the shares one region splits by: nothing to split by (zero-weights),
+    or shares that do not add up to exactly 100% (a conditional share a scenario got wrong)."""
+    total = sum(ratios, ZERO)
+    if total <= 0 or any(w < 0 for w in ratios):
+        return "zero-weights"
+    return None if total == ONE else "shares-sum"
+
+
+def check_shares(
+    ratios: Sequence[Fraction], rule: str, line: int, share_line: int, region: str | None, span: Span | None = None
+) -> None:
+    """Raise the error every engine raises for shares that cannot split a non-zero amount:
+    zero-weights at the rule's line, or the shares' sum at `share_line` (the split's or the tier's)."""
+    fault = shares_fault(ratios)
+    if fault == "zero-weights":
+        raise SettlementError(fault, line, span, rule=rule)
+    if fault is not None:
+        if region is None:
+            raise SettlementError("shares-sum-all", share_line, rule=rule)
+        raise SettlementError("shares-sum", share_line, rule=rule, region=region)
+
+
+def split_parts(
+    amt: Fraction, ratios: Sequence[Fraction], rule: str, line: int, region: str | None, span: Span | None = None
+) -> list[Fraction]:
+    """One region's (or the one) amount of a split, by its shares there."""
+    if not amt:
+        return [ZERO] * len(ratios)
+    check_shares(ratios, rule, line, line, region, span)
+    return apportion(amt, ratios)
+
+
+def tier_rows(
+    need: Sequence[Fraction],
+    ratios: Sequence[Sequence[Fraction]],
+    total_cap: Fraction | None,
+    rule: str,
+    lines: tuple[int, int],
+    regions: Sequence[str | None],
+    span: Span | None = None,
+) -> list[list[Fraction]]:
+    """What each payer of one tier pays in each region, the shares given per region (rows like
+    `need`); `lines` is the rule's line and the tier's. A tier with a total cap has global shares
+    (checked, E303): they are the first row. Raises SettlementError as every engine does."""
+    line, tier_line = lines
+    if total_cap is None:
+        for n, rs, r in zip(need, ratios, regions):
+            if n:
+                check_shares(rs, rule, line, tier_line, r, span)
+        return [apportion(n, rs) if n else [ZERO] * len(rs) for n, rs in zip(need, ratios)]
+    if min(sum(need, ZERO), total_cap):
+        check_shares(ratios[0], rule, line, tier_line, None, span)
+    try:
+        return apportion_tier(need, ratios[0], total_cap)
+    except BadWeights:
+        raise SettlementError("zero-weights", line, span, rule=rule) from None
+
+
 def _bad_weights(rule: str, line: int) -> PolicyError:
     return SettlementError("zero-weights", line, rule=rule)
 

@@ -19,6 +19,7 @@ from compiler.checks import (
     resolve,
     rules,
     schemes,
+    shares,
     shortfall,
     typecheck,
 )
@@ -40,7 +41,7 @@ PASSES: tuple[Pass, ...] = (
     Pass(graph.check),
     Pass(depth.check),
     Pass(consistency.check_bounds),
-    Pass(consistency.check_shares, needs=SOUND),
+    Pass(shares.check_shares, needs=SOUND),
     Pass(consistency.check_bands, needs=SOUND),
     Pass(consistency.check_waterfalls),
     Pass(consistency.check_dates),

@@ -6,7 +6,7 @@ from fractions import Fraction
 
 from compiler.checks.context import Context
 from compiler.checks.intervals import Analyzer
-from compiler.checks.linear import Linear, constant, constant_of, linear, percent, show
+from compiler.checks.linear import constant, constant_of, linear, percent, show
 from compiler.diagnostics import Diagnostic, diag, label, note
 from compiler.ir import nodes as ir
 from compiler.ir.constants import fold
@@ -14,7 +14,6 @@ from compiler.ir.types import Base
 from compiler.ir.walk import decl_exprs, walk
 from compiler.messages import Text
 from compiler.numbers import to_decimal
-from compiler.source import Span
 
 ONE = Fraction(1)
 
@@ -118,74 +117,6 @@ def _bound_text(shown: str, b: ir.Bound) -> Text:
         ("不低于 " if b.kind is ir.BoundKind.MIN else "不高于 ") + shown,
         ("at least " if b.kind is ir.BoundKind.MIN else "at most ") + shown,
     )
-
-
-# ---- shares --------------------------------------------------------------------
-
-
-def _sum_to_one(ctx: Context, parts: list[ir.Expr], span: Span, what: Text) -> list[Diagnostic]:
-    total: Linear = {"": Fraction(0)}
-    for p in parts:
-        form = linear(p, ctx)
-        if form is None:
-            return [diag("W503", span, what=Text(f"{what.zh}之和为100%", f"the {what.en} add up to 100%"))]
-        for k, c in form.items():
-            total[k] = total.get(k, Fraction(0)) + c
-    value = constant_of(total)
-    if value == ONE or (value is None and _stated(ctx, {**total, "": total.get("", Fraction(0)) - ONE})):
-        return []
-    hint = note("complement") if value is None else None
-    return [diag("E402", span, hint=hint, what=what, total=show(total))]
-
-
-def _stated(ctx: Context, zero: Linear) -> bool:
-    """Whether a 约束 says `zero` is zero (人数权重 + 年龄权重 = 100%): every scenario is checked
-    against it before settling, so weights that are open parameters each still add up exactly."""
-    for c in ctx.scope.constraints:
-        conds = c.cond.operands if isinstance(c.cond, ir.Logical) and c.cond.op == "and" else (c.cond,)
-        for cond in conds:
-            if not (isinstance(cond, ir.Compare) and cond.op == "="):
-                continue
-            left, right = linear(cond.left, ctx), linear(cond.right, ctx)
-            if left is None or right is None:
-                continue
-            diff = dict(left)
-            for k, v in right.items():
-                diff[k] = diff.get(k, Fraction(0)) - v
-            keys = {k for k, v in (*diff.items(), *zero.items()) if v != 0}
-            pivot = next((k for k in sorted(keys) if diff.get(k, 0) != 0), None)
-            if pivot is None:
-                continue
-            scale = zero.get(pivot, Fraction(0)) / diff[pivot]
-            if scale != 0 and all(zero.get(k, Fraction(0)) == scale * diff.get(k, Fraction(0)) for k in keys):
-                return True
-    return False
-
-
-def check_shares(ctx: Context) -> list[Diagnostic]:
-    out: list[Diagnostic] = []
-    for r in ctx.scope.rules:
-        if r.weights:
-            span = r.weights[0].span.to(r.weights[-1].span)
-            out += _sum_to_one(ctx, [w.weight for w in r.weights], span, Text("分配权重", "allocation weights"))
-        if r.shares:
-            span = r.shares[0].span.to(r.shares[-1].span)
-            out += _sum_to_one(ctx, [s.ratio for s in r.shares], span, Text("拆分份额", "split shares"))
-        for t in r.tiers:
-            shares = [p.share for p in t.payers]
-            if len(shares) == 1 and shares[0] is None:
-                continue
-            missing = [p for p in t.payers if p.share is None]
-            if missing:
-                out += [diag("E439", p.span) for p in missing]
-                continue
-            out += _sum_to_one(
-                ctx,
-                [s for s in shares if s is not None],
-                t.span,
-                Text("本层各方承担比例", "payers' shares in this tier"),
-            )
-    return out
 
 
 # ---- band tables ---------------------------------------------------------------------

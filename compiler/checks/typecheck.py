@@ -597,13 +597,31 @@ def _rule(checker: Checker, r: ir.Rule) -> None:
         checker.expect_type(w.weight, r, RATIO, scalar=True)
     if r.single_weight is not None:
         _factor(checker, r.single_weight, r, kind)
+    # A share may vary by region (如果 达标 则 40% 否则 100%) where the rule runs region by region:
+    # each region splits its own amount by its own shares; under a 合计上限 they are one set.
+    moved = checker.rule_type(r)
+    regional = moved is not None and moved.per_region and moved.entity is None
     for s in r.shares:
-        checker.expect_type(s.ratio, r, RATIO, scalar=True)
-    for t in r.tiers:
-        for p in t.payers:
-            checker.expect_type(p.share, r, RATIO, scalar=True)
-        checker.expect_type(t.cap, r, MONEY)
-        checker.expect_type(t.total_cap, r, MONEY, scalar=True)
+        _share(checker, s.ratio, r, None if regional else "share-global-split")
+    for tier in r.tiers:
+        why = "share-global-split" if not regional else "share-global-total" if tier.total_cap else None
+        for p in tier.payers:
+            _share(checker, p.share, r, why)
+        checker.expect_type(tier.cap, r, MONEY)
+        checker.expect_type(tier.total_cap, r, MONEY, scalar=True)
+
+
+def _share(checker: Checker, e: ir.Expr | None, r: ir.Rule, global_why: str | None) -> None:
+    """A share: a ratio, per region unless `global_why` (a note) says why it must be one value."""
+    if e is None:
+        return
+    t = checker.infer(e, r)
+    if t is None:
+        return
+    if t.per_region and t.entity is None and global_why is not None and t.scalar() == RATIO:
+        checker.out.append(diag("E303", e.span, hint=note(global_why), what=_expr_text(e)))
+        return
+    checker.expect_type(e, r, RATIO, scalar=global_why is not None)
 
 
 def _factor(checker: Checker, e: ir.Expr, r: ir.Rule, kind: str | None) -> None:

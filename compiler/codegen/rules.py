@@ -204,16 +204,13 @@ class RuleBodies:
         p = self.plan.rule(name)
         assert p.entity is None, "checked (E314): entities are not split"
         r = self.loop(rule, regional)
-        ratios = ", ".join(self.ex.expr(s.ratio, None) for s in p.shares)
+        ratios = ", ".join(self.ex.expr(s.ratio, r) for s in p.shares)  # a share may vary by region
         with w.indent() if regional else contextlib.nullcontext():
             if rule.shortfall is not None:
                 w.line(f"amt = paid[{r}]")
             else:
                 w.line(f"amt = rt.amount({self.amount(rule, r)}, {name!r}, {line})", line)
-            w.line(
-                f"parts = rt.largest_remainder(amt, [{ratios}], {name!r}, {line}) if amt else [rt.ZERO] * "
-                f"{len(p.shares)}"
-            )
+            w.line(f"parts = rt.split_parts(amt, [{ratios}], {name!r}, {line}, {r})")
             src = self.ep(p.payer, r)
             for i, s in enumerate(p.shares):
                 w.line(f"self.ledger.move({name!r}, {line}, {src}, {self.ep(s.to, r)}, parts[{i}], {r})")
@@ -271,9 +268,15 @@ class RuleBodies:
                     w.line("for r, x in zip(regions, left):")
                     with w.indent():
                         w.line(f"need.append(min(x, max(rt.round_fen({cap}), rt.ZERO)))")
-            shares = ", ".join(ex.expr(x.share, None) if x.share is not None else "rt.ONE" for x in tier.payers)
             total = "None" if tier.total_cap is None else f"max(rt.round_fen({ex.expr(tier.total_cap, None)}), rt.ZERO)"
-            w.line(f"pieces = rt.tier_pieces(need, [{shares}], {total}, {name!r}, {line})")
+            at = r if tier.total_cap is None else None  # under a 合计上限 the shares are global (E303)
+            shares = ", ".join(ex.expr(x.share, at) if x.share is not None else "rt.ONE" for x in tier.payers)
+            if at is None:
+                w.line(f"ratios = [[{shares}]] * len(regions)")
+            else:
+                w.line(f"ratios = [[{shares}] for r in regions]")
+            lines = (line, tier.line)
+            w.line(f"pieces = rt.tier_rows(need, ratios, {total}, {name!r}, {lines}, regions)")
             w.line("for r, row in zip(regions, pieces):")
             with w.indent():
                 dest = self.ep(p.payee, r)

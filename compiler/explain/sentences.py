@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from compiler.explain import words
 from compiler.explain.phrases import Phrases
-from compiler.interpreter.constraints import regional
 from compiler.ir import nodes as ir
+from compiler.ir.regional import regional
 from compiler.plan import Endpoint, plan_of
 
 K = ir.RuleKind

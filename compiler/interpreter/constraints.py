@@ -11,10 +11,8 @@ from __future__ import annotations
 
 from compiler.interpreter.funds import Machine
 from compiler.interpreter.values import Env, EvalError
-from compiler.ir import functions
-from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
-from compiler.ir.walk import children
+from compiler.ir.regional import regional
 
 # What a scenario may leave out: a constraint reading it is not decided.
 _UNDECIDED = frozenset({"missing-input", "missing-input-in", "open-parameter", "no-region-value"})
@@ -39,21 +37,3 @@ def check_constraints(checked: CheckedPolicy, env: Env) -> None:
             if not holds:
                 key = "constraint" + ("-in" if region is not None else "") + ("-quoted" if quote else "")
                 raise EvalError(key, span=c.cond.span, cond=text, quote=quote, region=region)
-
-
-def regional(checked: CheckedPolicy, e: ir.Expr) -> bool:
-    """Whether an expression takes one value per region (an aggregate makes one of many)."""
-    match e:
-        case ir.Name(name=n):
-            t = checked.types.get(n)
-            return t is not None and t.per_region
-        case ir.Call(func=f, args=args):
-            fn = functions.lookup(f.text)
-            if fn is not None and fn.aggregate:
-                return False
-            if fn is not None and fn.id == "share":
-                return True
-            if fn is not None and fn.id == "balance":
-                fund = checked.scope.funds.get(args[0].name) if args and isinstance(args[0], ir.Name) else None
-                return fund is not None and fund.per_region
-    return any(regional(checked, c) for c in children(e))

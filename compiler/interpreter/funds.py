@@ -28,7 +28,17 @@ from compiler.interpreter.values import Env, EvalError, Member, Region, Scalar, 
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.plan import Endpoint, plan_of
-from compiler.runtime import BadWeights, amounts_due, apportion, apportion_tier, money, round_fen, short_pay
+from compiler.runtime import (
+    BadWeights,
+    amounts_due,
+    apportion,
+    apportion_tier,
+    money,
+    round_fen,
+    short_pay,
+    split_parts,
+    tier_rows,
+)
 
 K = ir.RuleKind
 
@@ -258,8 +268,8 @@ class Machine:
         asked = self.short(rule, {r: self.amount(rule, r) for r in regions})
         for r in regions:
             amt = asked[r]
-            ratios = [self.values.num(s.ratio, None) for s in p.shares]
-            parts = largest_remainder(amt, ratios, _zero_weights(rule)) if amt else [Fraction(0)] * len(ratios)
+            ratios = [self.values.num(s.ratio, r) for s in p.shares]  # a share may vary by region
+            parts = split_parts(amt, ratios, p.name, p.line, _region(r), rule.span)
             for share, part in zip(p.shares, parts):
                 if part:
                     transfers.append(Transfer(p.payer.at(_region(r)), share.to.at(_region(r)), part, p.name, p.line))
@@ -285,11 +295,15 @@ class Machine:
                 else min(left[r], max(round_fen(self.values.num(tier.cap, r)), Fraction(0)))
                 for r, h in zip(regions, held)
             ]
-            ratios = [self.values.num(x.share, None) if x.share is not None else Fraction(1) for x in tier.payers]
+            ratios = [
+                [self.values.num(x.share, at) if x.share is not None else Fraction(1) for x in tier.payers]
+                for at in (regions if tier.total_cap is None else [None])  # under a 合计上限 the shares are global
+            ]
             total_cap = (
                 None if tier.total_cap is None else max(round_fen(self.values.num(tier.total_cap, None)), Fraction(0))
             )
-            pieces = tier_pieces(need, ratios, total_cap, _zero_weights(rule))
+            where = [_region(r) for r in regions]
+            pieces = tier_rows(need, ratios, total_cap, p.name, (p.line, tier.line), where, rule.span)
             if self.recorder is not None and any(any(row) for row in pieces):
                 self.recorder.hit(ir_tier, 0)
             names = [x.party.name.text if x.party.name else None for x in ir_tier.payers]
@@ -320,7 +334,7 @@ def _region(where: Region) -> str | None:
 def tier_pieces(
     need: list[Fraction], ratios: list[Fraction], total_cap: Fraction | None, what: EvalError
 ) -> list[list[Fraction]]:
-    """What each payer of one tier pays in each region (runtime.apportion_tier says how)."""
+    """What each payer of one tier pays in each region, one set of shares (runtime.apportion_tier)."""
     try:
         return apportion_tier(need, ratios, total_cap)
     except BadWeights:

@@ -58,7 +58,7 @@ class Vectorized:
             inputs = {name: Scaled(v, growth.den[name]) for name, v in grown.items()}
             batch = attrs.evolve(fixed, inputs={**fixed.inputs, **inputs}, opening=opening)
             try:
-                res = run_batch(self.checked, batch, raise_failures=False)
+                res = run_batch(self.checked, batch, raise_failures=False, constraints=True)  # 约束, each year
             except VectorOverflow as err:
                 raise _too_big(plan.file, periods[t], err) from None
             stopped = res.failed & alive
@@ -67,6 +67,7 @@ class Vectorized:
                 zh, en = (why.zh, why.en) if why else ("无法结算", "cannot settle")
                 if why is not None and why.line is not None:  # file:line, as the per-draw engines say it
                     at = f"{self.checked.program.main.span.file}:{why.line}"
+                    at += f":{why.column}" if why.column is not None else ""
                     zh, en = f"{at}: {zh}", f"{at}: {en}"
                     count_failure(failures, (periods[t], at), zh, en)
                 else:

@@ -41,6 +41,7 @@ from compiler.runtime import SettlementError
 from compiler.vector import arith as A
 from compiler.vector.arith import Arr, Ctx, VectorOverflow, Why, why
 from compiler.vector.batch import Batch, Scaled
+from compiler.vector.constraints import check_constraints
 from compiler.vector.entities import Columns, Layout
 from compiler.vector.flows import AnyFlow, EntityFlow, Flow, account_terms
 from compiler.vector.rules import Failures, Machine
@@ -101,10 +102,13 @@ class BatchResult:
         return [(f.source, f.dest, int(f.amount[draw]), f.rule, f.line) for f in self.all_flows() if f.amount[draw]]
 
 
-def run_batch(checked: CheckedPolicy, batch: Batch, strict: bool = False, raise_failures: bool = True) -> BatchResult:
+def run_batch(
+    checked: CheckedPolicy, batch: Batch, strict: bool = False, raise_failures: bool = True, constraints: bool = False
+) -> BatchResult:
     """Settle every draw of a batch. `strict`: raise VectorOverflow rather than
     fall back to Python ints. With `raise_failures` (the default) a draw that
-    cannot be settled raises BatchError; otherwise it is marked in `failed`."""
+    cannot be settled raises BatchError; otherwise it is marked in `failed`.
+    With `constraints`, a draw that breaks a 约束 fails before anything is settled."""
     ctx = Ctx(strict=strict)
     regions = list(batch.regions)
     n = batch.size
@@ -115,6 +119,8 @@ def run_batch(checked: CheckedPolicy, batch: Batch, strict: bool = False, raise_
     machine: Machine
     values = Values(checked, regions, n, supplied, opening, lambda rule: machine.rule_value(rule), ctx, layout)
     machine = Machine(checked, values, failures)
+    if constraints and checked.scope.constraints:
+        check_constraints(checked, values, regions, failures)
     for rule in checked.scope.rules:
         machine.run(rule)
     flows = [f for rule in checked.scope.rules for f in machine.results[rule.name.text].flows]

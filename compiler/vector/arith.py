@@ -61,6 +61,7 @@ class Why:
     # Where it differs element by element (a band table names its first band out of order): the
     # line per element of the poison, 0 where there is none; `line` is then the first of them.
     lines: Arr | None = attrs.field(default=None, eq=False, repr=False)
+    column: int | None = None  # a 约束's column: the per-draw engines name its span (file:line:column)
 
     def at(self, row: int) -> Why:
         """The reason as one draw has it: the line of its first element with one."""

@@ -21,7 +21,7 @@ from compiler.runtime import REGION, claim_account
 from compiler.vector import arith as A
 from compiler.vector.arith import Arr, Ctx, Q, Why, why
 from compiler.vector.flows import AnyFlow, EntityFlow, Flow, account_terms
-from compiler.vector.shares import largest_remainder, stack, tier_pieces
+from compiler.vector.shares import by_region, largest_remainder, share_faults, stack, tier_pieces
 from compiler.vector.values import Values
 
 K = ir.RuleKind
@@ -268,8 +268,12 @@ class Machine:
         name, line = p.name, p.line
         regional = regions != [None]
         amt, am = self.short(rule, *self.amount(rule, REGION if regional else None), regions)
-        ratios = stack(self.ctx, [self.v.num(s.ratio) for s in rule.shares], self.size)
-        parts, bad = largest_remainder(self.ctx, amt[:, :, None], _payers(ratios))
+        with self.v.within(REGION if regional else None):  # a share may vary by region
+            qs = [self.v.num(s.ratio) for s in rule.shares]
+        width = len(regions) if regional and any(by_region(q) for q in qs) else 1
+        ratios = stack(self.ctx, qs, self.size, width)
+        parts, bad = largest_remainder(self.ctx, amt[:, :, None], _payers(ratios) if width == 1 else ratios)
+        self.shares_faults(rule, ratios, amt, regions, line)
         self.fail.add((bad[:, :, 0] & (amt != 0)), _zero_weights(rule))
         self.fail.add(ratios.bad, ratios.why, rule.span.line)
         flows: list[AnyFlow] = []
@@ -278,6 +282,16 @@ class Machine:
             for j, s in enumerate(p.shares):
                 flows.append(Flow(p.payer.at(r), s.to.at(r), name, line, parts[:, i, j], m))
         return RuleOut(amt, flows, am)
+
+    def shares_faults(self, rule: ir.Rule, ratios: Q, amt: Arr, regions: Sequence[str | None], line: int) -> None:
+        """Region by region, as the scalar engines raise them: shares that cannot split a
+        non-zero amount (zero-weights), then shares that do not add up to exactly 100%."""
+        zero, off = share_faults(self.ctx, ratios)
+        moving = amt != 0
+        zero, off = np.broadcast_to(zero, amt.shape) & moving, np.broadcast_to(off, amt.shape) & moving
+        for i, r in enumerate(regions):
+            self.fail.add(zero[:, i], _zero_weights(rule))
+            self.fail.add(off[:, i], _shares_sum(rule, r, line))
 
     def cover(self, rule: ir.Rule, regions: Sequence[str | None]) -> RuleOut:
         """Tier by tier over all regions: a tier's 合计上限 is shared between regions."""
@@ -301,11 +315,10 @@ class Machine:
                 cap = self.fen(_needed(self.v.num(tier.cap), held), rule, tier.line)
                 need = np.where(held, np.minimum(left, np.maximum(np.broadcast_to(cap, left.shape), 0)), left)
             one = A.const(Fraction(1))
-            ratios = stack(
-                self.ctx,
-                [_needed(self.v.num(x.share), anywhere) if x.share is not None else one for x in tier.payers],
-                self.size,
-            )
+            own = regional and tier.total_cap is None  # under a 合计上限 the shares are global (E303)
+            with self.v.within(REGION if own else None):
+                qs = [_needed(self.v.num(x.share), anywhere) if x.share is not None else one for x in tier.payers]
+            ratios = stack(self.ctx, qs, self.size, len(regions) if own and any(by_region(q) for q in qs) else 1)
             self.fail.add(ratios.bad, ratios.why, tier.line)
             total_cap = None
             if tier.total_cap is not None:
@@ -317,13 +330,26 @@ class Machine:
                 )
             self.ctx.line = tier.line
             rows, bad = tier_pieces(self.ctx, np.ascontiguousarray(need), ratios, total_cap)
-            self.fail.add(bad, _zero_weights(rule))
+            if total_cap is None:
+                self.shares_faults(rule, ratios, need, regions, tier.line)
+                self.fail.add(bad, _zero_weights(rule))
+            else:
+                self.fail.add(bad, _zero_weights(rule))
+                _zero, off = share_faults(self.ctx, ratios)
+                tier_total = np.minimum(need.sum(axis=1, keepdims=True), total_cap)
+                self.fail.add(off & (tier_total != 0), why("shares-sum-all", tier.line, rule=name))
             m = A.measure(rows)
             for i, r in enumerate(regions):
                 for j, x in enumerate(tier.payers):
                     flows.append(Flow(x.by.at(r), p.payee.at(r), name, tier.line, rows[:, i, j], m))
             left = left - A.lastsum(rows)[:, :, 0]
         return RuleOut(amounts, flows, am)
+
+
+def _shares_sum(rule: ir.Rule, region: str | None, line: int) -> Why:
+    if region is None:
+        return why("shares-sum-all", line, rule=rule.name.text)
+    return why("shares-sum", line, rule=rule.name.text, region=region)
 
 
 def _needed(q: Q, where: Arr) -> Q:

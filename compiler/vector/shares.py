@@ -116,14 +116,23 @@ def tier_pieces(ctx: Ctx, need: Arr, ratios: Q, total_cap: Arr | None) -> tuple[
     share of that, spread over regions in proportion to what is unpaid there."""
     n, r = need.shape
     k = np.shape(ratios.num)[-1]
+    two = np.ndim(ratios.num) == 2  # global shares; else (draws, regions, k): each region's own
     ratios3 = Q(
-        np.reshape(ratios.num, np.shape(ratios.num)[:-1] + (1, k)) if np.ndim(ratios.num) == 2 else ratios.num,
-        ratios.den if isinstance(ratios.den, int) else np.reshape(ratios.den, np.shape(ratios.den)[:-1] + (1, -1)),
+        np.reshape(ratios.num, np.shape(ratios.num)[:-1] + (1, k)) if two else ratios.num,
+        ratios.den
+        if isinstance(ratios.den, int) or not two
+        else np.reshape(ratios.den, np.shape(ratios.den)[:-1] + (1, -1)),
         ratios.mag,
         ratios.dmag,
         None,
     )
-    bad_ratios = np.zeros((n, 1), dtype=bool) if ratios.bad is None else np.broadcast_to(ratios.bad, (n, 1))
+    bad_ratios = (
+        np.zeros((n, 1), dtype=bool)
+        if ratios.bad is None
+        else np.broadcast_to(
+            np.asarray(ratios.bad).reshape(np.shape(ratios.bad)[0], -1).any(axis=1, keepdims=True), (n, 1)
+        )
+    )
     if total_cap is None:
         rows, bad = largest_remainder(ctx, need[:, :, None], ratios3)
         bad = (bad[:, :, 0] & (need != 0)).any(axis=1, keepdims=True)
@@ -154,8 +163,29 @@ def tier_pieces(ctx: Ctx, need: Arr, ratios: Q, total_cap: Arr | None) -> tuple[
     return rows, bad
 
 
-def stack(ctx: Ctx, qs: list[Q], size: int) -> Q:
-    """Global values side by side on a new last axis: k values → (draws, k), one den."""
+def by_region(q: Q) -> bool:
+    """Whether a value read for each region differs between them (its last axis is the regions')."""
+    shapes = [np.shape(q.num), np.shape(q.den), np.shape(q.bad) if q.bad is not None else ()]
+    return any(len(s) == 2 and s[-1] > 1 for s in shapes)
+
+
+def share_faults(ctx: Ctx, ratios: Q) -> tuple[Arr, Arr]:
+    """(zero, off), (draws, 1) or (draws, regions): shares that add up to zero or less (or
+    one is negative), and shares that do not add up to exactly 100% (runtime.shares_fault)."""
+    num, den = A.common_den(ctx, ratios, np.shape(ratios.num)[-1])
+    s = A.lastsum(num)
+    zero = np.asarray((s <= 0) | (A.lastsum(num < 0) > 0), dtype=bool)
+    off = np.asarray(~zero & np.asarray(s != den, dtype=bool), dtype=bool)
+    if zero.ndim == 3:
+        return zero[..., 0], off[..., 0]
+    return zero, off
+
+
+def stack(ctx: Ctx, qs: list[Q], size: int, width: int = 1) -> Q:
+    """Values side by side on a new last axis, one den: k global values → (draws, k); with
+    `width` regions, values read for each region → (draws, regions, k)."""
+    if width > 1:
+        return _by_region_stack(stack(ctx, [_flat(ctx, q, size, width) for q in qs], size * width), size, width)
     qs = [A.eager(ctx, q) for q in qs]
     if all(isinstance(q.den, int) for q in qs):
         den: A.Den = math.lcm(*(int(q.den) for q in qs))
@@ -195,3 +225,25 @@ def stack(ctx: Ctx, qs: list[Q], size: int) -> Q:
 
 def _prod_others(qs: list[Q], q: Q) -> int:
     return math.prod(o.dmag for o in qs if o is not q)
+
+
+def _flat(ctx: Ctx, q: Q, size: int, width: int) -> Q:
+    """A value read for each region, (draws, regions), as one column of draws × regions."""
+    q = A.eager(ctx, q)
+
+    def flat(a: Arr) -> Arr:
+        return np.reshape(np.broadcast_to(a, (size, width)), (size * width, 1))
+
+    den = q.den if isinstance(q.den, int) else flat(q.den)
+    return Q(flat(q.num), den, q.mag, q.dmag, None if q.bad is None else flat(q.bad), q.why)
+
+
+def _by_region_stack(flat: Q, size: int, width: int) -> Q:
+    """(draws × regions, k) back to (draws, regions, k); the den and the poison alike."""
+    k = np.shape(flat.num)[-1]
+    num = np.reshape(np.broadcast_to(flat.num, (size * width, k)), (size, width, k))
+    den: A.Den = flat.den
+    if not isinstance(den, int):
+        den = np.reshape(np.broadcast_to(den, (size * width, 1)), (size, width, 1))
+    bad = None if flat.bad is None else np.reshape(np.broadcast_to(flat.bad, (size * width, 1)), (size, width))
+    return Q(num, den, flat.mag, flat.dmag, bad, flat.why)
