@@ -129,7 +129,8 @@ def test_shares_not_proved_are_checked_region_by_region(tmp_path: Path) -> None:
         "乙区": {"当期结余": "50.05", "达标": True, "超支": False},
     }
     for engine, (out,) in _outs(tmp_path, UNPROVED, regions).items():
-        assert out.failed == "the shares of ‘结余拆分’ in ‘乙区’ do not add up to exactly 100%", (engine, out)  # type: ignore[attr-defined]
+        want = "the shares of ‘结余拆分’ in ‘乙区’ do not add up to exactly 100%"
+        assert out.failed == want, (engine, out)  # type: ignore[attr-defined]
 
 
 def test_a_share_that_cannot_vary_by_region_says_why(tmp_path: Path) -> None:

@@ -37,11 +37,17 @@ from compiler.commands.common import ENCODING, LANG, READING, emit, emit_sheet, 
 )
 @click.option(
     "--engine",
-    type=click.Choice(["compiled", "interpreter", "vector"]),
+    type=click.Choice(["compiled", "interpreter", "vector", "dask"]),
     default="compiled",
     show_default=True,
     help="The compiled evaluator, the reference interpreter, or vector: the vectorized backend, for millions "
-    "of entities (with --entities files; -o NAME.parquet writes each entity's amounts)",
+    "of entities (with --entities files; -o NAME.parquet writes each entity's amounts), or dask: the vector "
+    "engine region by region on a Dask cluster (--scheduler), the same results",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="--engine dask: the dask.distributed scheduler (tcp://host:8786); default a local cluster of 2 workers",
 )
 @click.option(
     "--entities",
@@ -63,6 +69,7 @@ def run(
     engine: str,
     detail: tuple[str, ...],
     entity_files: tuple[str, ...],
+    scheduler: str | None,
     readings: tuple[str, ...],
     lang: str,
 ) -> None:
@@ -72,11 +79,12 @@ def run(
     from compiler.interpreter.trace import render
 
     chosen = parse_readings(readings, lang)
-    if engine == "vector" or entity_files:
+    if engine in ("vector", "dask") or entity_files:
         from compiler.commands.run_vector import run_vector
 
+        on = (scheduler or "") if engine == "dask" else None
         run_vector(
-            policy, scenario, entity_files, as_json or fmt == "json", fmt, output, encoding, detail, chosen, lang
+            policy, scenario, entity_files, as_json or fmt == "json", fmt, output, encoding, detail, chosen, lang, on
         )
         return
     try:

@@ -25,7 +25,9 @@ def run_vector(
     detail: tuple[str, ...],
     readings: dict[str, str],
     lang: str,
+    scheduler: str | None = None,
 ) -> None:
+    """`scheduler`: None for --engine vector; for --engine dask the cluster's address ("": a local one)."""
     from compiler import report
     from compiler.evaluate import EvaluationFailed
     from compiler.scale import ledger_rows, period_result, results_parquet, settle_vector
@@ -45,7 +47,13 @@ def run_vector(
             lang,
         )
     try:
-        checked, scen, out = settle_vector(policy, scenario, files, encoding, readings)
+        if scheduler is None:
+            checked, scen, out = settle_vector(policy, scenario, files, encoding, readings)
+        else:
+            from compiler.scale_dask import client_for, settle_dask
+
+            with client_for(scheduler or None) as client:
+                checked, scen, out = settle_dask(policy, scenario, files, encoding, readings, client)
     except EvaluationFailed as e:
         click.echo(e.render(lang), err=True, nl=False)
         sys.exit(e.exit_code)

@@ -59,6 +59,7 @@ __all__ = [
     "VectorOverflow",
     "batch_of",
     "run_batch",
+    "settle_funds",
 ]
 
 
@@ -103,12 +104,19 @@ class BatchResult:
 
 
 def run_batch(
-    checked: CheckedPolicy, batch: Batch, strict: bool = False, raise_failures: bool = True, constraints: bool = False
+    checked: CheckedPolicy,
+    batch: Batch,
+    strict: bool = False,
+    raise_failures: bool = True,
+    constraints: bool = False,
+    funds: bool = True,
 ) -> BatchResult:
     """Settle every draw of a batch. `strict`: raise VectorOverflow rather than
     fall back to Python ints. With `raise_failures` (the default) a draw that
     cannot be settled raises BatchError; otherwise it is marked in `failed`.
-    With `constraints`, a draw that breaks a 约束 fails before anything is settled."""
+    With `constraints`, a draw that breaks a 约束 fails before anything is settled.
+    Without `funds`, the rules only: no closing balances and no conservation check (a
+    partition of the regions, whose funds `settle_funds` closes once all are combined)."""
     ctx = Ctx(strict=strict)
     regions = list(batch.regions)
     n = batch.size
@@ -124,7 +132,7 @@ def run_batch(
     for rule in checked.scope.rules:
         machine.run(rule)
     flows = [f for rule in checked.scope.rules for f in machine.results[rule.name.text].flows]
-    closing = _settle_funds(checked, regions, n, flows, opening, failures, ctx)
+    closing = _settle_funds(checked, regions, n, flows, opening, failures, ctx) if funds else {}
     closing.update(machine.claims)  # 挂账: unpaid claims carry like balances
     if raise_failures and failures.failed.any():
         raise BatchError(failures.failed, failures.reasons)
@@ -133,6 +141,18 @@ def run_batch(
         fen = machine.results[rule.name.text].fen
         out[rule.name.text] = fen if checked.types[rule.name.text].per_region else fen[:, 0]
     return BatchResult(tuple(regions), out, flows, closing, failures.failed, ctx.promoted, failures.reasons, layout.ids)
+
+
+def settle_funds(checked: CheckedPolicy, batch: Batch, flows: list[AnyFlow]) -> BatchResult:
+    """The funds of a batch closed over flows settled elsewhere (the partitions of a Dask run,
+    combined): closing balances and the conservation check, as run_batch does them; BatchError
+    where a draw cannot close. Only `closing` and `failed` of the result mean anything."""
+    ctx, failures = Ctx(), Failures(batch.size)
+    opening = {k: _fen(v, batch.size) for k, v in batch.opening.items()}
+    closing = _settle_funds(checked, list(batch.regions), batch.size, flows, opening, failures, ctx)
+    if failures.failed.any():
+        raise BatchError(failures.failed, failures.reasons)
+    return BatchResult(batch.regions, {}, flows, closing, failures.failed, ctx.promoted, failures.reasons)
 
 
 def _settle_funds(

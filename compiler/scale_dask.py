@@ -1,0 +1,295 @@
+"""`pool run --engine dask`: the entity tables partitioned by region, each partition settled on a
+Dask worker with the vector engine, the results combined exactly.
+
+    checked, scen, out = settle_dask(policy, scenario, files, scheduler="tcp://10.0.0.5:8786")
+    # out: the BatchResult settle_vector gives; ledger_rows, period_result, results_parquet as there
+
+How: the client reads and checks the files once (compiler/entity_files.py, the same problems
+as --engine vector), assigns whole regions to partitions (about as many entities in each, one
+per worker thread at most), and ships each partition's columns to a worker. A worker runs the
+rules of compiler/vector on its regions only (compiler.scale.settle_columns, without closing
+the funds). The client puts every per-entity amount back in the files' order, every
+per-region value in its region's column, takes the global values of any one partition (they
+read global inputs only, so all agree), and closes the funds once on the combined transfers
+(compiler.vector.settle_funds): a fund every region pays into gets the exact integer sum of
+every partition's fen. The output is then byte for byte that of --engine vector.
+
+A policy with a rule that reads across regions (an allocation over regions, 不足时, a fund
+word, a total over all regions or all entities: compiler/coupling.py) is refused with the rule
+named: it cannot be settled one partition at a time. Without --entities files the scenario is
+settled whole, as one task.
+
+dask.distributed (the `dask` extra) is imported here only, when this engine runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import attrs
+import numpy as np
+
+from compiler.coupling import cross_region
+from compiler.entity_files import EntityData, FilesRefused, Ids, pyarrow_modules, read_entities
+from compiler.evaluate import EvaluationFailed, check_policy, load_scenario, under_readings
+from compiler.ir.checked import CheckedPolicy
+from compiler.ir.nodes import RuleKind
+from compiler.plan import plan_of
+from compiler.scale import settle_columns
+from compiler.scenario import Scenario
+from compiler.vector import (
+    BatchError,
+    BatchResult,
+    Columns,
+    EntityFlow,
+    VectorOverflow,
+    batch_of,
+    run_batch,
+    settle_funds,
+)
+from compiler.vector.arith import Arr
+from compiler.vector.flows import AnyFlow
+
+
+@attrs.frozen
+class Part:
+    regions: tuple[int, ...]  # positions among the scenario's regions, in their order
+    rows: dict[str, Arr]  # kind → positions of its entities in the files' order
+
+
+def client_for(scheduler: str | None, workers: int = 2) -> Any:
+    """A Client of the cluster at `scheduler`, or of a LocalCluster of `workers` processes."""
+    try:
+        import distributed
+    except ImportError:
+        raise EvaluationFailed(
+            2,
+            "--engine dask 需要 dask.distributed:pip install 'pool-lang[dask]'\n",
+            "--engine dask needs dask.distributed: pip install 'pool-lang[dask]'\n",
+        ) from None
+    dist: Any = distributed  # untyped
+    if scheduler:
+        return dist.Client(scheduler)
+    return dist.Client(n_workers=workers, threads_per_worker=1, processes=True)  # its own LocalCluster, closed with it
+
+
+def settle_dask(
+    policy: str | Path,
+    scenario: str | Path,
+    files: dict[str, str],
+    encoding: str | None = None,
+    readings: dict[str, str] | None = None,
+    client: Any = None,
+) -> tuple[CheckedPolicy, Scenario, BatchResult]:
+    """settle_vector's result, settled partition by partition on `client`'s cluster."""
+    checked = check_policy(policy)
+    scen = load_scenario(checked, scenario, encoding)
+    chosen = under_readings(checked, scen.readings, readings or {})
+    if chosen is not checked:
+        checked, scen = chosen, load_scenario(chosen, scenario, encoding)
+    coupled = cross_region(checked)
+    if coupled is not None:
+        where = f"{checked.program.main.span.file}:{coupled.line}"
+        raise EvaluationFailed(
+            2,
+            f"{where}: --engine dask 不能分地区结算规则“{coupled.rule}”:{coupled.zh};请用 --engine vector\n",
+            f"{where}: --engine dask cannot settle rule ‘{coupled.rule}’ region by region: {coupled.en}; "
+            "use --engine vector\n",
+        )
+    both = [k for k in files if scen.entities.ids.get(k)]
+    if both:
+        raise EvaluationFailed(
+            2,
+            f"{scenario}: 实体“{both[0]}”既在情景的 entities 中又由 --entities 给出\n",
+            f"{scenario}: entities ‘{both[0]}’ are both in the scenario and given by --entities\n",
+        )
+    data = None
+    if files:
+        try:
+            pa = pyarrow_modules()[0]
+            pa.set_memory_pool(pa.system_memory_pool())
+            data, regions = read_entities(checked, files, scen.regions)
+        except FilesRefused as e:
+            raise EvaluationFailed(2, e.zh, e.en) from None
+        scen = attrs.evolve(scen, regions=tuple(regions))
+    try:
+        return checked, scen, settle_parts(checked, scen, data, client)
+    except BatchError as e:
+        where = f"{checked.program.main.span.file}:{e.line}: " if e.line else ""
+        raise EvaluationFailed(
+            2, f"{scenario}: 无法计算:{where}{e.zh}\n", f"{scenario}: cannot settle: {where}{e.en}\n"
+        ) from None
+    except VectorOverflow as e:
+        raise EvaluationFailed(2, f"{scenario}: {e}\n", f"{scenario}: {e}\n") from None
+
+
+def settle_parts(checked: CheckedPolicy, scen: Scenario, data: EntityData | None, client: Any) -> BatchResult:
+    """One draw of the scenario, its regions settled in partitions on the cluster and combined."""
+    if data is None:
+        whole: BatchResult = client.submit(settle_columns, checked, scen, None, pure=False).result()
+        return whole
+    total = sum(client.nthreads().values()) or 1
+    parts = partition(data.columns, total)
+    policy = client.scatter(checked, broadcast=True)
+    futures = []
+    for part in parts:
+        sub_scen, sub = cut(checked, scen, data, part)
+        futures.append(client.submit(settle_part, policy, sub_scen, client.scatter(sub), pure=False))
+    results = client.gather(futures)
+    for out in results:
+        if out.failed.any():
+            raise BatchError(out.failed, out.reasons)
+    values = combine_values(checked, data.columns, parts, results)
+    flows = combine_flows(checked, data.columns, parts, results, values)
+    promoted = sum(r.promoted for r in results)
+    del results
+    closed = settle_funds(checked, batch_of(checked, [scen]), flows)
+    return BatchResult(scen.regions, values, flows, closed.closing, closed.failed, promoted, {}, data.columns.ids)
+
+
+def settle_part(checked: CheckedPolicy, scen: Scenario, data: EntityData) -> BatchResult:
+    """On a worker: the rules over one partition's regions; the funds are closed by the client."""
+    batch = batch_of(checked, [scen])
+    batch = attrs.evolve(batch, regions=scen.regions, inputs={**batch.inputs, **data.inputs}, entities=data.columns)
+    return run_batch(checked, batch, raise_failures=False, funds=False)
+
+
+def partition(cols: Columns, most: int) -> list[Part]:
+    """Whole regions into at most `most` partitions of about as many entities each (largest first,
+    each into the lightest partition); every partition keeps the regions' and the files' order."""
+    n_regions = len(cols.regions)
+    weight = np.zeros(n_regions, dtype=np.int64)
+    for codes in cols.region.values():
+        weight += np.bincount(codes, minlength=n_regions)[:n_regions]
+    k = max(1, min(most, n_regions))
+    load = np.zeros(k, dtype=np.int64)
+    member: list[list[int]] = [[] for _ in range(k)]
+    for r in sorted(range(n_regions), key=lambda r: (-int(weight[r]), r)):
+        j = int(np.argmin(load))
+        member[j].append(r)
+        load[j] += weight[r]
+    out = []
+    for regions in member:
+        if not regions:
+            continue
+        mine = np.zeros(max(n_regions, 1), dtype=bool)
+        mine[regions] = True
+        rows = {kind: np.flatnonzero(mine[codes]) if len(codes) else codes for kind, codes in cols.region.items()}
+        out.append(Part(tuple(sorted(regions)), rows))
+    return out
+
+
+def cut(checked: CheckedPolicy, scen: Scenario, data: EntityData, part: Part) -> tuple[Scenario, EntityData]:
+    """A partition's scenario (its regions) and columns (its entities, links renumbered)."""
+    pa = pyarrow_modules()[0]
+    cols = data.columns
+    local = np.full(len(cols.regions), -1, dtype=np.int64)
+    local[list(part.regions)] = np.arange(len(part.regions))
+    regions = tuple(cols.regions[r] for r in part.regions)
+    ids: dict[str, Any] = {}
+    region: dict[str, Arr] = {}
+    renumber: dict[str, Arr] = {}
+    for kind, rows in part.rows.items():
+        column = data.ids[kind]
+        ids[kind] = column.take(pa.array(rows)) if len(column) else column
+        region[kind] = local[cols.region[kind][rows]] if len(rows) else cols.region[kind]
+        at = np.full(len(cols.region[kind]), -1, dtype=np.int64)
+        at[rows] = np.arange(len(rows))
+        renumber[kind] = at
+    links = {
+        kind: {to: np.where(idx[part.rows[kind]] >= 0, renumber[to][idx[part.rows[kind]]], -1) for to, idx in m.items()}
+        for kind, m in cols.links.items()
+    }
+    inputs: dict[str, Any] = {}
+    for name, v in data.inputs.items():
+        of = checked.types[name].entity
+        inputs[name] = _take(v, part.rows[of] if of is not None else None)
+    sub_cols = Columns(regions, {k: Ids(v) for k, v in ids.items()}, region, links, cols.kinds)
+    return attrs.evolve(scen, regions=regions), EntityData(sub_cols, inputs, ids)
+
+
+def _take(v: Any, rows: Arr | None) -> Any:
+    if rows is None:
+        return v
+    if hasattr(v, "num") and hasattr(v, "den"):
+        return attrs.evolve(v, num=v.num[:, rows])
+    return v[:, rows]
+
+
+def combine_values(
+    checked: CheckedPolicy, cols: Columns, parts: list[Part], results: list[BatchResult]
+) -> dict[str, Arr]:
+    """Every rule's value as one run would give it: per entity in the files' order, per region in
+    the scenario's order, a global one from the first partition (all partitions agree)."""
+    out: dict[str, Arr] = {}
+    for name, first in results[0].values.items():
+        t = checked.types[name]
+        if t.entity is not None:
+            full = np.zeros((1, len(cols.region[t.entity])), dtype=first.dtype)
+            for part, res in zip(parts, results):
+                full[:, part.rows[t.entity]] = res.values[name]
+        elif t.per_region:
+            full = np.zeros((1, len(cols.regions)), dtype=first.dtype)
+            for part, res in zip(parts, results):
+                full[:, list(part.regions)] = res.values[name]
+        else:
+            full = first
+        out[name] = full
+    return out
+
+
+def combine_flows(
+    checked: CheckedPolicy, cols: Columns, parts: list[Part], results: list[BatchResult], values: dict[str, Arr]
+) -> list[AnyFlow]:
+    """The transfers in the order one run lists them: rule by rule; a per-entity rule's amounts
+    put back in the files' order; a per-region rule's flows region by region (a 弥补's tier by
+    tier), as compiler/vector/rules.py writes them; a global rule's from the first partition."""
+    plan = plan_of(checked)
+    by_rule: list[dict[str, list[AnyFlow]]] = []
+    for res in results:
+        grouped: dict[str, list[AnyFlow]] = {}
+        for f in res.flows:
+            grouped.setdefault(f.rule, []).append(f)
+        by_rule.append(grouped)
+    out: list[AnyFlow] = []
+    for p in plan.rules:
+        mine = [g.get(p.name, []) for g in by_rule]
+        if p.entity is not None:
+            each = [m[0] for m in mine]
+            out.append(_entity_flow(cols, parts, [f for f in each if isinstance(f, EntityFlow)], values.get(p.name)))
+        elif not p.regional:
+            out += mine[0]
+        else:
+            keyed: list[tuple[tuple[int, int, int], AnyFlow]] = []
+            for part, flows in zip(parts, mine):
+                cover = p.kind is RuleKind.COVER
+                blocks = [len(t.payers) for t in p.tiers] if cover else [len(flows) // len(part.regions)]
+                at = 0
+                for b, width in enumerate(blocks):
+                    for r in part.regions:
+                        for j in range(width):
+                            keyed.append(((b, r, j), flows[at]))
+                            at += 1
+            out += [f for _, f in sorted(keyed, key=lambda kf: kf[0])]
+    return out
+
+
+def _entity_flow(cols: Columns, parts: list[Part], flows: list[EntityFlow], value: Arr | None) -> EntityFlow:
+    """One per-entity rule's transfers over every partition; its amounts are the rule's value
+    (the same array: a rule's transfers are its value, entity by entity)."""
+    first = flows[0]
+    n = len(cols.region[first.kind])
+    amount = value if value is not None and value.shape == (first.amount.shape[0], n) else None
+    if amount is None:
+        amount = np.zeros((first.amount.shape[0], n), dtype=first.amount.dtype)
+        for part, f in zip(parts, flows):
+            amount[:, part.rows[first.kind]] = f.amount
+    other = [""] * len(cols.regions)
+    for part, f in zip(parts, flows):
+        for local, r in enumerate(part.regions):
+            other[r] = f.other[local]
+    mag = max(f.mag for f in flows)
+    return EntityFlow(
+        first.rule, first.line, first.kind, first.paying, tuple(other), amount, mag, cols.region[first.kind]
+    )
