@@ -15,7 +15,7 @@ BatchResult of one draw.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -42,11 +42,28 @@ def settle_vector(
     readings: dict[str, str] | None = None,
 ) -> tuple[CheckedPolicy, Scenario, BatchResult]:
     """One period on the vector engine; EvaluationFailed (exit 2) for bad files or a failed settlement."""
+    checked, scen = load_policy_and_scenario(policy, scenario, encoding, readings)
+    data, scen = load_files(checked, scen, scenario, files)
+    return checked, scen, settled(checked, scenario, lambda: settle_columns(checked, scen, data))
+
+
+def load_policy_and_scenario(
+    policy: str | Path, scenario: str | Path, encoding: str | None, readings: dict[str, str] | None
+) -> tuple[CheckedPolicy, Scenario]:
+    """The checked policy under the readings asked for, and the scenario read against it."""
     checked = check_policy(policy)
     scen = load_scenario(checked, scenario, encoding)
     chosen = under_readings(checked, scen.readings, readings or {})
     if chosen is not checked:
         checked, scen = chosen, load_scenario(chosen, scenario, encoding)
+    return checked, scen
+
+
+def load_files(
+    checked: CheckedPolicy, scen: Scenario, scenario: str | Path, files: dict[str, str]
+) -> tuple[EntityData | None, Scenario]:
+    """The --entities files, read and checked (compiler/entity_files.py); the scenario takes the
+    regions they name. A kind may come from the scenario or a file, not both."""
     both = [k for k in files if scen.entities.ids.get(k)]
     if both:
         raise EvaluationFailed(
@@ -54,18 +71,22 @@ def settle_vector(
             f"{scenario}: 实体“{both[0]}”既在情景的 entities 中又由 --entities 给出\n",
             f"{scenario}: entities ‘{both[0]}’ are both in the scenario and given by --entities\n",
         )
-    data = None
-    if files:
-        try:
-            pa = pyarrow_modules()[0]
-            # glibc hands large freed blocks back at once; pyarrow's default pool keeps them (−20% peak).
-            pa.set_memory_pool(pa.system_memory_pool())
-            data, regions = read_entities(checked, files, scen.regions)
-        except FilesRefused as e:
-            raise EvaluationFailed(2, e.zh, e.en) from None
-        scen = attrs.evolve(scen, regions=tuple(regions))
+    if not files:
+        return None, scen
     try:
-        return checked, scen, settle_columns(checked, scen, data)
+        pa = pyarrow_modules()[0]
+        # glibc hands large freed blocks back at once; pyarrow's default pool keeps them (−20% peak).
+        pa.set_memory_pool(pa.system_memory_pool())
+        data, regions = read_entities(checked, files, scen.regions)
+    except FilesRefused as e:
+        raise EvaluationFailed(2, e.zh, e.en) from None
+    return data, attrs.evolve(scen, regions=tuple(regions))
+
+
+def settled(checked: CheckedPolicy, scenario: str | Path, settle: Callable[[], BatchResult]) -> BatchResult:
+    """`settle()`, with a draw that cannot be settled (or past int64 fen) as EvaluationFailed, exit 2."""
+    try:
+        return settle()
     except BatchError as e:
         where = f"{checked.program.main.span.file}:{e.line}: " if e.line else ""
         raise EvaluationFailed(

@@ -31,19 +31,18 @@ import attrs
 import numpy as np
 
 from compiler.coupling import cross_region
-from compiler.entity_files import EntityData, FilesRefused, Ids, pyarrow_modules, read_entities
-from compiler.evaluate import EvaluationFailed, check_policy, load_scenario, under_readings
+from compiler.entity_files import EntityData, Ids, pyarrow_modules
+from compiler.evaluate import EvaluationFailed
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.nodes import RuleKind
 from compiler.plan import plan_of
-from compiler.scale import settle_columns
+from compiler.scale import load_files, load_policy_and_scenario, settle_columns, settled
 from compiler.scenario import Scenario
 from compiler.vector import (
     BatchError,
     BatchResult,
     Columns,
     EntityFlow,
-    VectorOverflow,
     batch_of,
     run_batch,
     settle_funds,
@@ -83,11 +82,7 @@ def settle_dask(
     client: Any = None,
 ) -> tuple[CheckedPolicy, Scenario, BatchResult]:
     """settle_vector's result, settled partition by partition on `client`'s cluster."""
-    checked = check_policy(policy)
-    scen = load_scenario(checked, scenario, encoding)
-    chosen = under_readings(checked, scen.readings, readings or {})
-    if chosen is not checked:
-        checked, scen = chosen, load_scenario(chosen, scenario, encoding)
+    checked, scen = load_policy_and_scenario(policy, scenario, encoding, readings)
     coupled = cross_region(checked)
     if coupled is not None:
         where = f"{checked.program.main.span.file}:{coupled.line}"
@@ -97,31 +92,8 @@ def settle_dask(
             f"{where}: --engine dask cannot settle rule ‘{coupled.rule}’ region by region: {coupled.en}; "
             "use --engine vector\n",
         )
-    both = [k for k in files if scen.entities.ids.get(k)]
-    if both:
-        raise EvaluationFailed(
-            2,
-            f"{scenario}: 实体“{both[0]}”既在情景的 entities 中又由 --entities 给出\n",
-            f"{scenario}: entities ‘{both[0]}’ are both in the scenario and given by --entities\n",
-        )
-    data = None
-    if files:
-        try:
-            pa = pyarrow_modules()[0]
-            pa.set_memory_pool(pa.system_memory_pool())
-            data, regions = read_entities(checked, files, scen.regions)
-        except FilesRefused as e:
-            raise EvaluationFailed(2, e.zh, e.en) from None
-        scen = attrs.evolve(scen, regions=tuple(regions))
-    try:
-        return checked, scen, settle_parts(checked, scen, data, client)
-    except BatchError as e:
-        where = f"{checked.program.main.span.file}:{e.line}: " if e.line else ""
-        raise EvaluationFailed(
-            2, f"{scenario}: 无法计算:{where}{e.zh}\n", f"{scenario}: cannot settle: {where}{e.en}\n"
-        ) from None
-    except VectorOverflow as e:
-        raise EvaluationFailed(2, f"{scenario}: {e}\n", f"{scenario}: {e}\n") from None
+    data, scen = load_files(checked, scen, scenario, files)
+    return checked, scen, settled(checked, scenario, lambda: settle_parts(checked, scen, data, client))
 
 
 def settle_parts(checked: CheckedPolicy, scen: Scenario, data: EntityData | None, client: Any) -> BatchResult:

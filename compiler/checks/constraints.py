@@ -14,6 +14,7 @@ from compiler.checks.context import Context
 from compiler.diagnostics import Diagnostic, Note, diag, note
 from compiler.ir import functions
 from compiler.ir import nodes as ir
+from compiler.ir.arith import apply
 from compiler.ir.walk import walk
 from compiler.messages import Text
 
@@ -83,16 +84,10 @@ def _value(e: ir.Expr, ctx: Context, seen: frozenset[str]) -> Known:
         case ir.Neg(operand=a):
             return -_num(a, ctx, seen)
         case ir.Binary(op=op, left=a, right=b):
-            x, y = _num(a, ctx, seen), _num(b, ctx, seen)
-            if op == "+":
-                return x + y
-            if op == "-":
-                return x - y
-            if op == "*":
-                return x * y
-            if y == 0:
-                raise _Unknown  # E414's to report
-            return x / y
+            got = apply(op, _num(a, ctx, seen), _num(b, ctx, seen))
+            if got is None:
+                raise _Unknown  # a division by zero: E414's to report
+            return got
         case ir.Compare(op=op, left=a, right=b):
             left, right = _value(a, ctx, seen), _value(b, ctx, seen)
             if op == "=":

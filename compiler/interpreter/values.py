@@ -16,6 +16,7 @@ import attrs
 from compiler.interpreter.recorder import ELSE, LOWERED, RAISED, THEN, WITHIN, Recorder
 from compiler.ir import functions
 from compiler.ir import nodes as ir
+from compiler.ir.arith import apply
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.scope import account
 from compiler.plan import plan_of
@@ -170,16 +171,10 @@ class Values:
             case ir.Neg(operand=a):
                 return -self.num(a, region)
             case ir.Binary(op=op, left=a, right=b):
-                x, y = self.num(a, region), self.num(b, region)
-                if op == "+":
-                    return x + y
-                if op == "-":
-                    return x - y
-                if op == "*":
-                    return x * y
-                if y == 0:
+                got = apply(op, self.num(a, region), self.num(b, region))
+                if got is None:
                     raise EvalError("division-by-zero", span=e.span)
-                return x / y
+                return got
             case ir.Compare(op=op, left=a, right=b):
                 return _compare(op, self.expr(a, region), self.expr(b, region))
             case ir.MemberOf(operand=a, members=ms):

@@ -10,6 +10,7 @@ from fractions import Fraction
 
 from compiler.ir import functions
 from compiler.ir import nodes as ir
+from compiler.ir.arith import apply
 
 
 def fold(e: ir.Expr, values: Mapping[str, object], seen: frozenset[str] = frozenset()) -> Fraction | None:
@@ -31,13 +32,7 @@ def fold(e: ir.Expr, values: Mapping[str, object], seen: frozenset[str] = frozen
             x, y = fold(a, values, seen), fold(b, values, seen)
             if x is None or y is None:
                 return None
-            if op == "+":
-                return x + y
-            if op == "-":
-                return x - y
-            if op == "*":
-                return x * y
-            return x / y if op == "/" and y != 0 else None
+            return apply(op, x, y)
         case ir.Call(func=f, args=args):
             fn = functions.lookup(f.text)
             parts = [fold(a, values, seen) for a in args]
