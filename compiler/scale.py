@@ -22,14 +22,16 @@ from typing import Any
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 
 from compiler.entity_files import EntityData, FilesRefused, pyarrow_modules, read_entities
 from compiler.evaluate import EvaluationFailed, check_policy, load_scenario, under_readings
-from compiler.interpreter import PeriodResult
+from compiler.interpreter import PeriodResult, Transfer
 from compiler.interpreter.values import Scalar
 from compiler.ir.checked import CheckedPolicy
-from compiler.ledger import Row
-from compiler.runtime import entity_account
+from compiler.ledger import Row, compact, falling_due
+from compiler.plan import Plan
+from compiler.runtime import Entities, entity_account
 from compiler.scenario import Scenario
 from compiler.vector import BatchError, BatchResult, EntityFlow, VectorOverflow, batch_of, run_batch
 
@@ -104,18 +106,31 @@ def settle_columns(checked: CheckedPolicy, scen: Scenario, data: EntityData | No
     return run_batch(checked, batch)
 
 
-def ledger_rows(out: BatchResult, detail: Iterable[str] = ()) -> list[Row]:
+def ledger_rows(
+    out: BatchResult, detail: Iterable[str] = (), plan: Plan | None = None, period: int | None = None
+) -> list[Row]:
     """The ledger of draw 0 as `pool run` prints it: entity transfers totalled per rule and
-    region, in the order the scalar engines' ledger first reaches each group (compiler/ledger.py)."""
+    region, in the order the scalar engines' ledger first reaches each group (compiler/ledger.py).
+    A rule paid in instalments (分4期) goes through the same falling_due as the scalar engines',
+    transfer by transfer, so its parts are theirs to the fen."""
     keep = set(detail)
     rows: list[Row] = []
     for f in out.flows:
+        staged = plan is not None and f.rule in plan.by_name and plan.rule(f.rule).instalments is not None
         if not isinstance(f, EntityFlow):
             if f.amount[0]:
-                rows.append(Row(f.source, f.dest, Fraction(int(f.amount[0]), 100), f.rule, f.line))
+                row = Transfer(f.source, f.dest, Fraction(int(f.amount[0]), 100), f.rule, f.line)
+                rows += (
+                    falling_due([row], plan, period)
+                    if staged
+                    else [Row(row.source, row.dest, row.amount, row.rule, row.line)]
+                )
             continue
         amount = f.amount[0]
         nz = np.flatnonzero(amount)
+        if staged:
+            rows += _staged(out, f, nz, plan, period, keep)
+            continue
         if f.kind in keep:
             ids = out.ids.get(f.kind, [])
             for j in nz.tolist():
@@ -134,6 +149,23 @@ def ledger_rows(out: BatchResult, detail: Iterable[str] = ()) -> list[Row]:
             amount_r = Fraction(int(totals[r]), 100)
             rows.append(Row(src, dst, amount_r, f.rule, f.line, f.kind, out.regions[r], int(counts[r])))
     return rows
+
+
+def _staged(
+    out: BatchResult, f: EntityFlow, nz: npt.NDArray[Any], plan: Plan | None, period: int | None, keep: set[str]
+) -> list[Row]:
+    """An entity rule paid in instalments: each entity's transfer split, then totalled per region."""
+    ids = out.ids.get(f.kind, [])
+    amount = f.amount[0]
+    moves = []
+    region: dict[str, str] = {}
+    for j in nz.tolist():
+        mine, theirs = entity_account(f.kind, ids[j]), f.other[int(f.region[j])]
+        region[ids[j]] = out.regions[int(f.region[j])]
+        src, dst = (mine, theirs) if f.paying else (theirs, mine)
+        moves.append(Transfer(src, dst, Fraction(int(amount[j]), 100), f.rule, f.line))
+    entities = Entities({f.kind: list(region)}, {f.kind: region}, {f.kind: {}}, {f.kind: ()})
+    return compact(falling_due(moves, plan, period), entities, keep)
 
 
 def period_result(checked: CheckedPolicy, out: BatchResult, detail: Iterable[str] = ()) -> PeriodResult:

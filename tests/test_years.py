@@ -166,3 +166,27 @@ def test_the_explainer_says_when_the_parts_fall_due(tmp_path: Path) -> None:
     assert code == 0
     assert "各地区向调剂金上解征缴收入的3%；分4期，于每季度末支付。" in out
     assert "其中97%按月分12期，于每月末支付，3%预留至年终清算时支付。" in out
+
+
+def test_the_vector_engine_lays_out_instalments_as_the_scalar_engines_do(tmp_path: Path) -> None:
+    policy = write(tmp_path, "p.pool", INSTALMENTS)
+    scen = {"period": 2026, "regions": {"甲县": {"征缴收入": "1000000.01"}, "乙县": {"征缴收入": "333333.33"}},
+            "state": {"调剂金": "100000"}}  # fmt: skip
+    path = write(tmp_path, "s.json", json.dumps(scen, ensure_ascii=False))
+    outs = {e: run("run", policy, path, "--json", "--engine", e) for e in ("interpreter", "vector")}
+    assert outs["vector"][0] == 0, outs["vector"][2]
+    assert json.loads(outs["vector"][1])["transfers"] == json.loads(outs["interpreter"][1])["transfers"]
+
+
+def test_instalments_of_each_persons_contribution_agree_on_every_engine(tmp_path: Path) -> None:
+    persons = (Path(__file__).parent / "fixtures" / "entities" / "persons.pool").read_text(encoding="utf-8")
+    policy = write(tmp_path, "p.pool", persons.replace("当 在职  原文", "当 在职  分4期  原文", 1))
+    scen = str(Path(__file__).parent / "fixtures" / "entities" / "persons.json")
+    for detail in ((), ("--detail", "参保人员")):
+        outs = {
+            e: run("run", policy, scen, "--json", "--engine", e, *detail) for e in ("interpreter", "compiled", "vector")
+        }
+        assert all(code == 0 for code, _, _ in outs.values()), outs
+        ledgers = {e: json.loads(out)["transfers"] for e, (_, out, _) in outs.items()}
+        assert ledgers["compiled"] == ledgers["interpreter"] == ledgers["vector"]
+        assert {r.get("instalment") for r in ledgers["vector"]} >= {"1/4", "4/4"}

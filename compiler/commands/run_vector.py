@@ -7,6 +7,7 @@ import sys
 import click
 
 from compiler.commands.common import emit
+from compiler.plan import plan_of
 
 
 def _usage(zh: str, en: str, lang: str) -> None:
@@ -65,7 +66,7 @@ def run_vector(
         emit(results_parquet(out), output, lang, inputs)
         return
     res = period_result(checked, out, detail)
-    rows = ledger_rows(out, detail)
+    rows = ledger_rows(out, detail, plan_of(checked), scen.period)
     if as_json:
         text = report.to_json(checked, scen.period, res, scen.missing, detail, rows)
     else:
