@@ -97,7 +97,7 @@ def _schedule(
     for (_, _, value, span), nxt in reversed(list(zip(spans[:-1], years[1:]))):
         cond = ir.Compare("<", period, ir.Num(Decimal(nxt), ir.NumKind.NUMBER, str(nxt), span), span)
         chosen = ir.If(cond, value, chosen, span)
-    return chosen
+    return attrs.evolve(chosen, written=e) if isinstance(chosen, ir.If) else chosen
 
 
 def _window(
@@ -124,9 +124,9 @@ def _window(
     for t in terms[1:]:
         total = ir.Binary("+", total, t, e.span)
     if fn.id == "sum":
-        return total
+        return attrs.evolve(total, written=e) if isinstance(total, ir.Binary) else total
     n = len(terms)
-    return ir.Binary("/", total, ir.Num(Decimal(n), ir.NumKind.NUMBER, str(n), e.span), e.span)
+    return ir.Binary("/", total, ir.Num(Decimal(n), ir.NumKind.NUMBER, str(n), e.span), e.span, written=e)
 
 
 # ---- rewriting every expression of a program

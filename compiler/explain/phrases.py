@@ -140,6 +140,11 @@ class Phrases:
         return self._phrased[key][1]
 
     def _expr(self, e: ir.Expr) -> str:
+        written = e.written if isinstance(e, (ir.If, ir.Binary)) else None
+        if isinstance(written, ir.Schedule):
+            return self.schedule(written)
+        if isinstance(written, ir.Call) and written.window is not None:
+            return self.window(written)
         folded = self.fixed(e) if isinstance(e, ir.Binary) else None
         if folded is not None:
             return folded
@@ -347,6 +352,27 @@ class Phrases:
         if fn == "mean":
             return self.t(f"{scope_zh}{who}{arg}的平均值", f"the average {arg} of {who}{scope_en}")
         return self.t(f"{scope_zh}{who}{arg}之和", f"the total {arg} of {who}{scope_en}")
+
+    def schedule(self, e: ir.Schedule) -> str:
+        """按年度 as the text says it: 2025年为4%，2026年起为3%; 实施第1年为4%，第2年起为3%."""
+        parts = []
+        for x in e.entries:
+            when = (f"第{x.year}年" if x.nth else f"{x.year}年") + ("起" if x.onward else "")
+            when_en = (f"policy year {x.year}" if x.nth else str(x.year)) + (" onward" if x.onward else "")
+            parts.append(self.t(f"{when}为{self.expr(x.value)}", f"{self.expr(x.value)} in {when_en}"))
+        lead = self.t("实施" if e.entries[0].nth else "", "")
+        return lead + self.t("，", "; ").join(parts)
+
+    def window(self, e: ir.Call) -> str:
+        """平均(征缴收入 前3年) → 前3年征缴收入的平均数."""
+        assert e.window is not None
+        n, arg = e.window.years, self.expr(e.args[0])
+        span = self.t(
+            f"{'近' if e.window.current else '前'}{n}年", f"{'the last' if e.window.current else 'the'} {n} years"
+        )
+        if _fn_id(e) == "mean":
+            return self.t(f"{span}{arg}的平均数", f"the average {arg} of {span}")
+        return self.t(f"{span}{arg}之和", f"the total {arg} of {span}")
 
 
 def _fn_id(call: ir.Call) -> str:

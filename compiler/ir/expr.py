@@ -122,6 +122,9 @@ class Binary:
     left: Expr
     right: Expr
     span: Span = span_field()
+    # What the drafter wrote where compiler/years.py lowered it (平均(征缴收入 前3年)): the explainer
+    # says that; the engines and the checks read the lowered form.
+    written: Expr | None = attrs.field(default=None, eq=False, repr=False)
 
 
 @attrs.frozen
@@ -158,6 +161,7 @@ class If:
     then: Expr
     else_: Expr
     span: Span = span_field()
+    written: Expr | None = attrs.field(default=None, eq=False, repr=False)  # 按年度 { … }, as Binary's
 
 
 @attrs.frozen
