@@ -79,7 +79,7 @@ def resolve(program: ir.Program, chosen: Chosen) -> ir.Program:
         return program
     picks = {**defaults(program), **chosen}
 
-    def option(c: ir.Choice) -> tuple[ir.ParamDecl | ir.LetDecl | ir.Rule, ...]:
+    def option(c: ir.Choice) -> tuple[ir.OptionDecl, ...]:
         found = next((o for o in c.options if o.name.text == picks.get(c.name.text)), None)
         return found.decls if found is not None else ()
 
@@ -161,6 +161,13 @@ def _named(d: object) -> Iterable[tuple[str, ir.Literate, Span]]:
                 yield task.text.value, task.literate, task.span
 
 
+def _declares(d: ir.OptionDecl) -> str:
+    """What an option gives, by name; a constraint by its clause (it has no name)."""
+    if isinstance(d, ir.Constraint):
+        return f"约束“{d.literate.quote.value}”" if d.literate.quote is not None else "约束"
+    return d.name.text
+
+
 def _main_decls(program: ir.Program) -> tuple[ir.Decl, ...]:
     m = program.main
     return m.decls + (m.policy.decls if m.policy is not None else ())
@@ -181,7 +188,7 @@ def readings_of(program: ir.Program) -> tuple[Reading, ...]:
                     o.name.text,
                     _text(o.literate.reading),
                     o.name.text == c.default.text,
-                    tuple(x.name.text for x in o.decls),
+                    tuple(_declares(x) for x in o.decls),
                 )
                 for o in c.options
             )

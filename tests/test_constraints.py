@@ -196,3 +196,38 @@ def test_weights_that_are_separate_open_parameters_add_up_by_a_constraint() -> N
     assert errors(text.replace("  约束 权重甲 + 权重乙 = 100%\n", "")) == ["E402"]
     assert errors(text.replace("= 100%\n", "= 90%\n")) == ["E402"]  # a constraint that says otherwise
     assert errors(text.replace("约束 权重甲 + 权重乙 = 100%", "约束 100% - 权重乙 = 权重甲 且 权重甲 >= 0%")) == []
+
+
+OPTIONS = """政策 试点 {
+  地区 县
+  地区集 县 { 甲县、乙县 }
+  参数 单位部分: 金额 = 60元
+  参数 个人部分: 金额 = 30元
+  解读 财政补助标准 原文 "财政补助按规定标准执行" {
+    选项 补足 {
+      参数 财政补助: 金额 = 10元
+      约束 单位部分 + 个人部分 + 财政补助 >= 100元  原文 "筹资标准每人每年不低于100元"
+    }
+    选项 从低 {
+      参数 财政补助: 金额 = {low}
+      约束 单位部分 + 个人部分 + 财政补助 >= 95元  原文 "筹资标准每人每年不低于95元"
+    }
+    默认 补足
+  }
+  资金 基金 结转 {
+    上解 筹资 = 单位部分 + 个人部分 + 财政补助  自 各地区  原文 "筹资"
+  }
+}
+"""
+
+
+def test_each_reading_may_carry_its_own_constraint(tmp_path: Path) -> None:
+    path = tmp_path / "p.pool"
+    path.write_text(OPTIONS.replace("{low}", "5元"), encoding="utf-8")
+    code, out, _ = run("check", str(path))
+    assert code == 0, out
+    path.write_text(OPTIONS.replace("{low}", "4元"), encoding="utf-8")
+    code, out, _ = run("check", str(path))
+    assert code == 1
+    assert "错误[E441]: 约束不成立(原文“筹资标准每人每年不低于95元”)" in out
+    assert "在解读“财政补助标准”取选项“从低”时" in out

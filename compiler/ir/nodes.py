@@ -347,12 +347,15 @@ class Rule:
     scheme_copy: SchemeCopy | None = None  # this declaration's copy for one scheme (每险种)
 
 
+OptionDecl = Union[ParamDecl, LetDecl, Rule, Constraint]  # what one reading of a choice may hold
+
+
 @attrs.frozen
 class Option:
     """One reading of a choice: the values or rules the policy has under it."""
 
     name: Ident
-    decls: tuple[ParamDecl | LetDecl | Rule, ...]
+    decls: tuple[OptionDecl, ...]
     literate: Literate
     span: Span = span_field()
 

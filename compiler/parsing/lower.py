@@ -513,7 +513,7 @@ class Lowering(LeafLowering):
     def choice_default(self, meta: Meta, name: Token) -> _ChoiceDefault:
         return _ChoiceDefault(self._ident(name))
 
-    def option(self, meta: Meta, name: Token, *rest: MetaLine | ir.ParamDecl | ir.LetDecl | ir.Rule) -> ir.Option:
+    def option(self, meta: Meta, name: Token, *rest: MetaLine | ir.OptionDecl) -> ir.Option:
         metas = [m for m in rest if isinstance(m, MetaLine)]
         decls = tuple(d for d in rest if not isinstance(d, MetaLine))
         return ir.Option(self._ident(name), decls, self._literate(metas, meta), self._span(meta))
@@ -837,7 +837,7 @@ def _statement_span(s: _Given | _Opening | _Expect | _Members) -> Span:
     return s.members.span if isinstance(s, _Members) else s.binding.span
 
 
-def _in_fund(decl: ir.ParamDecl | ir.LetDecl | ir.Rule, fund: ir.Ident) -> ir.ParamDecl | ir.LetDecl | ir.Rule:
+def _in_fund(decl: ir.OptionDecl, fund: ir.Ident) -> ir.OptionDecl:
     """An option's rule written in `fund`'s block, told so; values (参数, 令) stay the policy's."""
     return attrs.evolve(decl, fund=fund) if isinstance(decl, ir.Rule) else decl
 
