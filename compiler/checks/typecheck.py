@@ -578,7 +578,9 @@ def _entity_parties(checker: Checker, r: ir.Rule) -> str | None:
     for p in bad:
         kind = scope.each_entity(p)
         checker.out.append(diag("E314", p.span, hint=note("entity-rules"), rule=rule_word, kind=kind))
-    return None if bad else rule_entity(scope, r)
+    # Even where E314 is reported, the amount is read as the drafter meant it, per entity: one
+    # message for one mistake, not an E310 on the amount as well.
+    return rule_entity(scope, r)
 
 
 def _rule(checker: Checker, r: ir.Rule) -> None:
