@@ -184,3 +184,13 @@ def test_claims_on_each_institution_carry_by_id_into_the_next_period(tmp_path: P
                          "--detail", "定点医疗机构")  # fmt: skip
     assert code == 0, err
     assert json.loads(out)["values"]["结算款"] == {"一院": "450000.00", "二院": "0.00", "三院": "150000.00"}
+
+
+def test_a_misspelt_each_entity_payer_is_one_message_with_a_suggestion(tmp_path: Path) -> None:
+    policy = tmp_path / "p.pool"
+    text = Path(PERSONS).read_text(encoding="utf-8").replace("自 各参保人员", "自 各参保人元")
+    policy.write_text(text, encoding="utf-8")
+    code, out, _ = run("check", str(policy))
+    assert code == 1
+    assert "错误[E201]: 未定义的主体或资金“各参保人元”" in out and "你是不是想写“各参保人员”" in out
+    assert "E310" not in out

@@ -583,9 +583,22 @@ def _entity_parties(checker: Checker, r: ir.Rule) -> str | None:
     return rule_entity(scope, r)
 
 
+def _unresolved_party(scope: Scope, r: ir.Rule) -> bool:
+    refs = [r.source, r.dest, *(s.party for s in r.shares), *(p.party for t in r.tiers for p in t.payers)]
+    return any(
+        ref is not None and ref.name is not None and ref.name.text not in scope.parties and not scope.each_entity(ref)
+        for ref in refs
+    )
+
+
 def _rule(checker: Checker, r: ir.Rule) -> None:
     """The units of each part of a rule (its shape is the rule-shape pass's)."""
     kind = _entity_parties(checker, r)
+    if kind is None and _unresolved_party(checker.scope, r):
+        # A misspelt payer or payee (E201): what it stands for is unknown, so the amount's
+        # shape is taken as written rather than reported a second time as E310.
+        amount = checker.infer(r.amount, r)
+        kind = amount.entity if amount is not None else None
     scalar_amount = r.kind in (ir.RuleKind.ALLOCATE, ir.RuleKind.RETAIN)
     checker.expect_type(r.amount, r, MONEY, scalar=scalar_amount, entity=kind)
     checker.expect_type(r.cond, r, BOOL, entity=kind)
