@@ -26,34 +26,7 @@ from compiler.runtime import Entities
 
 ROOT = Path(__file__).resolve().parent.parent
 
-PERSONS = """
-政策 试点 {
-  地区 县
-  地区集 县 { 甲县、乙县 }
-  实体 用人单位 属于 地区
-  实体 参保人员 属于 地区 隶属 用人单位
-  输入 工资: 金额 每人
-  输入 在职: 布尔 每 参保人员
-  参数 比例: 比例 = 2%
-  令 单位基数: 金额 每单位 = 合计(工资 按 用人单位 当 在职)
-  令 县合计 = 合计(工资 按 地区)
-  令 全市 = 合计(工资)
-  资金 基金 结转 {
-    上解 个人缴费 = 工资 × 比例  自 各参保人员  当 在职
-    上解 单位缴费 = 单位基数 × 8%  自 各 用人单位
-  }
-  例 "两人" {
-    地区 甲县
-    名单 用人单位 { 甲公司: 甲县 }
-    名单 参保人员 { 张三: 甲公司, 李四: 甲县 }
-    已知 工资 = {张三: 5000元, 李四: 3000元}
-    已知 在职 = 是
-    期望 个人缴费 = {张三: 100元, 李四: 60元}
-    期望 单位基数 = {甲公司: 5000元}
-    期望 基金 = 560元
-  }
-}
-"""
+PERSONS = (ROOT / "tests" / "fixtures" / "entities" / "engines.pool").read_text(encoding="utf-8")
 
 # A per-region fund: each person's capped contribution goes to the county's own account; an
 # institution is prepaid only where the county can pay three months; aggregates by employer,

@@ -24,24 +24,7 @@ from compiler.ir.checked import CheckedPolicy
 from compiler.runtime import Entities, SettlementError
 from compiler.vector import Batch, BatchError, batch_of, run_batch
 
-PERSONS = """
-政策 试点 {
-  地区 县
-  地区集 县 { 甲县、乙县 }
-  实体 用人单位 属于 地区
-  实体 参保人员 属于 地区 隶属 用人单位
-  输入 工资: 金额 每人
-  输入 在职: 布尔 每 参保人员
-  参数 比例: 比例 = 2%
-  令 单位基数: 金额 每单位 = 合计(工资 按 用人单位 当 在职)
-  令 县合计 = 合计(工资 按 地区)
-  令 全市 = 合计(工资)
-  资金 基金 结转 {
-    上解 个人缴费 = 工资 × 比例  自 各参保人员  当 在职
-    上解 单位缴费 = 单位基数 × 8%  自 各 用人单位
-  }
-}
-"""
+PERSONS = (Path(__file__).parent / "fixtures" / "entities" / "engines.pool").read_text(encoding="utf-8")
 
 # Aggregates by employer (with 当), by region and over all; a per-person capped 上解 into a
 # per-region fund; a region-level condition gating a 补助 to each institution, 不足时 {form}.
