@@ -20,7 +20,8 @@ import attrs
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.functions import lookup
-from compiler.ir.walk import children, decl_exprs, walk
+from compiler.ir.walk import decl_exprs, walk
+from compiler.plan import plan_of
 from compiler.source import Span
 
 Chosen = Mapping[str, str]  # choice name → option name
@@ -299,75 +300,30 @@ def word_span(quote: ir.Str, at: int, word: str) -> Span:
     return Span(s.file, s.line, col, s.line, col + len(word))
 
 
-def uses_regions_together(program: ir.Program) -> tuple[str, ...]:
+def uses_regions_together(checked: CheckedPolicy) -> tuple[str, ...]:
     """The values and rules whose amount depends on every region of the set at once:
     sums, means and shares over regions, allocations by weight, and totals capped over
-    regions. A scenario listing only some regions gets other amounts for them."""
+    regions. A scenario listing only some regions gets other amounts for them. Aggregates over
+    entities and allocations to each entity are not among them (the plan knows which they are)."""
+    plan = plan_of(checked)
     out: list[str] = []
-    per_entity = _per_entity(program)
+    program = checked.program
     for _, d in program.all_decls():
         rules = d.rules if isinstance(d, ir.FundDecl) else (d,) if isinstance(d, ir.Rule) else ()
         for r in rules:
-            allocates = r.kind is ir.RuleKind.ALLOCATE and not _each_entity(r.dest)
-            if allocates or any(t.total_cap is not None for t in r.tiers) or _aggregates(r, per_entity):
+            allocates = r.kind is ir.RuleKind.ALLOCATE and plan.rule(r.name.text).entity is None
+            if allocates or any(t.total_cap is not None for t in r.tiers) or _aggregates(r, plan.aggregates):
                 out.append(r.name.text)
-        if isinstance(d, (ir.LetDecl, ir.ParamDecl)) and _aggregates(d, per_entity):
+        if isinstance(d, (ir.LetDecl, ir.ParamDecl)) and _aggregates(d, plan.aggregates):
             out.append(d.name.text)
     return tuple(dict.fromkeys(out))
 
 
-def _aggregates(d: ir.Decl, per_entity: set[str]) -> bool:
+def _aggregates(d: ir.Decl, over_entities: Mapping[ir.Call, str]) -> bool:
     """Whether a declaration sums, averages or shares over regions (not over entities)."""
     for root in decl_exprs(d):
         for e in walk(root):
             f = lookup(e.func.text) if isinstance(e, ir.Call) else None
-            if f is None or not (f.aggregate or f.id == "share"):
-                continue
-            assert isinstance(e, ir.Call)
-            over_entities = e.group is not None or e.where is not None or _reads(e.args[0], per_entity)
-            if not over_entities:
+            if f is not None and (f.aggregate or f.id == "share") and e not in over_entities:
                 return True
     return False
-
-
-def _each_entity(ref: ir.PartyRef | None) -> bool:
-    return ref is not None and (ref.entity is not None or (ref.name is not None and ref.name.text.startswith("各")))
-
-
-def _reads(e: ir.Expr, names: set[str]) -> bool:
-    return any(isinstance(x, ir.Name) and x.name in names for x in walk(e))
-
-
-def _per_entity(program: ir.Program) -> set[str]:
-    """The names whose values are per entity, read off the program before it is typed:
-    inputs and parameters declared 每人/每单位/…, rules paid or received by each entity, and
-    the derived values reading them outside an aggregate (fixpoint)."""
-    out: set[str] = set()
-    lets: list[ir.LetDecl] = []
-    for _, d in program.all_decls():
-        if isinstance(d, (ir.InputDecl, ir.ParamDecl)) and d.type.entity is not None:
-            out.add(d.name.text)
-        elif isinstance(d, ir.LetDecl):
-            if d.type is not None and d.type.entity is not None:
-                out.add(d.name.text)
-            lets.append(d)
-        rules = d.rules if isinstance(d, ir.FundDecl) else (d,) if isinstance(d, ir.Rule) else ()
-        out |= {r.name.text for r in rules if _each_entity(r.source) or _each_entity(r.dest)}
-    grew = True
-    while grew:
-        grew = False
-        for d in lets:
-            if d.name.text not in out and _reads_outside_aggregates(d.expr, out):
-                out.add(d.name.text)
-                grew = True
-    return out
-
-
-def _reads_outside_aggregates(e: ir.Expr, names: set[str]) -> bool:
-    if isinstance(e, ir.Name):
-        return e.name in names
-    if isinstance(e, ir.Call):
-        f = lookup(e.func.text)
-        if f is not None and f.aggregate:
-            return False
-    return any(_reads_outside_aggregates(c, names) for c in children(e))

@@ -67,7 +67,7 @@ def to_json(
     if checked.readings:
         doc["readings"] = dict(checked.readings)
     if missing:
-        doc["partial"] = {"missing": list(missing), "totals": list(uses_regions_together(checked.program))}
+        doc["partial"] = {"missing": list(missing), "totals": list(uses_regions_together(checked))}
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -125,11 +125,7 @@ def notes(checked: CheckedPolicy, missing: tuple[str, ...], lang: str, detail: I
         ]
         out += ("解读:" if zh else "Readings: ") + ("; ".join(shown)) + "\n"
     if missing:
-        totals = (
-            "、".join(uses_regions_together(checked.program))
-            if zh
-            else ", ".join(uses_regions_together(checked.program))
-        )
+        totals = "、".join(uses_regions_together(checked)) if zh else ", ".join(uses_regions_together(checked))
         out += (
             f"部分地区:情景未列出 {'、'.join(missing)};以下各项按全部地区合计或分摊,只涵盖列出的地区:{totals}\n"
             if zh

@@ -291,7 +291,7 @@ class ScenarioReader(Reader):
                     )
         missing = self.missing(regions)
         if missing and not partial and not self.errors:
-            totals = "、".join(uses_regions_together(self.checked.program)[:3])
+            totals = "、".join(uses_regions_together(self.checked)[:3])
             self.error(
                 regions_node if regions_node is not None else root,
                 "regions",
@@ -314,7 +314,7 @@ class ScenarioReader(Reader):
         or rule sums or shares over the whole region set. A scenario naming no region is
         reported on its own."""
         known = [r.text for r in self.scope.regions(self.checked.policy)]
-        if not regions or not known or not uses_regions_together(self.checked.program):
+        if not regions or not known or not uses_regions_together(self.checked):
             return ()
         return tuple(r for r in known if r not in regions)
 
