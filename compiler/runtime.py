@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from typing import Union
@@ -468,6 +468,9 @@ class Entities:
     regions: dict[str, dict[str, str]]  # kind → id → region
     links: dict[str, dict[str, dict[str, str | None]]]  # kind → id → linked kind → id
     kinds: dict[str, tuple[str, ...]]  # kind → the kinds it is linked to directly (the policy's 隶属)
+    _routes: dict[tuple[str, str], tuple[str, ...] | None] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     def lift(self, kind: str, id_: str, to: str | None) -> str | None:
         """The member of dimension `to` whose value entity `id_` reads: its region, or the
@@ -497,13 +500,27 @@ class Entities:
     def linked(self, kind: str, id_: str, to: str) -> str | None:
         """The entity of kind `to` that `id_` is linked to, directly or through others; None
         where a record leaves a link on the way empty (a person with no employer)."""
-        if to == kind:
-            return id_
-        via = next((k for k in self.kinds.get(kind, ()) if k == to or self.reaches(k, to)), None)
-        linked = self.links[kind][id_].get(via) if via is not None else None
-        if via is None or linked is None:
+        path = self.route(kind, to)
+        if path is None:
             return None
-        return self.linked(via, linked, to)
+        at, here = id_, kind
+        for nxt in path:
+            linked = self.links[here][at].get(nxt)
+            if linked is None:
+                return None
+            at, here = linked, nxt
+        return at
+
+    def route(self, kind: str, to: str) -> tuple[str, ...] | None:
+        """The kinds a link from `kind` passes through to reach `to`, ending with `to` (() for `to`
+        itself, None where no link leads there); found once per pair: every entity of a kind
+        follows the same route."""
+        key = (kind, to)
+        if key not in self._routes:
+            via = next((k for k in self.kinds.get(kind, ()) if k == to or self.reaches(k, to)), None)
+            rest = self.route(via, to) if via is not None and via != to else ()
+            self._routes[key] = () if kind == to else None if via is None or rest is None else (via, *rest)
+        return self._routes[key]
 
     def reaches(self, kind: str, to: str) -> bool:
         """Whether an entity of `kind` is linked to one of `to`, directly or through others."""
