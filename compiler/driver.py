@@ -11,7 +11,7 @@ from pathlib import Path
 
 import attrs
 
-from compiler import years
+from compiler import months, years
 from compiler.checks import check
 from compiler.checks.context import Context
 from compiler.checks.readings import check_choices, check_discretion
@@ -20,6 +20,7 @@ from compiler.fileio import FileRefused, read_limited
 from compiler.fmt.layout import layout
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
+from compiler.ir.subperiods import parse_sub
 from compiler.limits import MAX_EXPR_DEPTH, allow_deep_recursion
 from compiler.messages import Severity, Text
 from compiler.parsing import parse_module
@@ -226,14 +227,14 @@ def _check_loaded(loader: _Loader, module: ir.Module, p: Path | None) -> Checked
     # The checks see the policy under its default readings, then under each other option
     # of each choice: every option must check clean, as a policy of its own.
     resolved = resolve(written, {})
-    timed_program, timed = years.lower(resolved)
+    timed_program, timed = _timed(resolved)
     if any(d.severity is Severity.ERROR for d in timed):
         return Checked(loader.sources, sort_diagnostics(loader.diags + timed), written)
     program, diags = expand(timed_program)
     if diags:  # a per-scheme declaration that cannot be copied: the checks would only repeat it
         return Checked(loader.sources, sort_diagnostics(loader.diags + diags), written)
     ctx, diags = check(program)
-    if program is not timed_program:  # each scheme's copy of a declaration: one report where it is written
+    if program is not resolved:  # each scheme's or month's copy of a declaration: one report where it is written
         diags = _once_per_span(diags)
     diags = timed + diags
     seen = {_key(d) for d in diags}
@@ -241,7 +242,7 @@ def _check_loaded(loader: _Loader, module: ir.Module, p: Path | None) -> Checked
         for o in c.options:
             if o.name.text == c.default.text:
                 continue
-            _, more = check(expand(years.lower(resolve(written, {c.name.text: o.name.text}))[0])[0])
+            _, more = check(expand(_timed(resolve(written, {c.name.text: o.name.text}))[0])[0])
             under = label(o.name.span, "under-reading", choice=c.name.text, option=o.name.text)
             for d in more:
                 if _key(d) not in seen:
@@ -256,6 +257,14 @@ def _check_loaded(loader: _Loader, module: ir.Module, p: Path | None) -> Checked
     return result
 
 
+def _timed(program: ir.Program) -> tuple[ir.Program, list[Diagnostic]]:
+    """Time within the period (每月, 按月: compiler/months.py), then across periods (按年度,
+    前3年: compiler/years.py), lowered to what the checks and every engine already know."""
+    within, diags = months.lower(program)
+    across, more = years.lower(within)
+    return across, diags + more
+
+
 def with_readings(policy: CheckedPolicy, wanted: Mapping[str, str]) -> CheckedPolicy:
     """The policy under the wanted readings (the default for any choice not named).
     Every option checked clean with the others at their defaults; a combination of
@@ -265,7 +274,7 @@ def with_readings(policy: CheckedPolicy, wanted: Mapping[str, str]) -> CheckedPo
     picks = settle_choices(written, wanted)
     if picks == policy.readings:
         return policy
-    program, diags = expand(years.lower(resolve(written, picks))[0])
+    program, diags = expand(_timed(resolve(written, picks))[0])
     if not diags:
         ctx, diags = check(program)
     errors = [d for d in diags if d.severity is Severity.ERROR]
@@ -283,13 +292,22 @@ def _planned(policy: CheckedPolicy) -> CheckedPolicy:
 
 
 def _once_per_span(diags: list[Diagnostic]) -> list[Diagnostic]:
-    seen: set[tuple[str, Span]] = set()
+    seen: dict[tuple[str, Span], int] = {}
     out: list[Diagnostic] = []
     for d in diags:
-        if (d.code, d.span) not in seen:
-            seen.add((d.code, d.span))
+        key = (d.code, d.span)
+        if key not in seen:
+            seen[key] = len(out)
             out.append(d)
+        elif d.args != out[seen[key]].args:  # every month's copy: name the value as written
+            out[seen[key]] = attrs.evolve(out[seen[key]], args=tuple((k, _written(v)) for k, v in d.args))
     return out
+
+
+def _written(v: str | Text) -> str | Text:
+    """预结算 for 预结算(3月) in a message said once for every month's copy."""
+    got = parse_sub(v) if isinstance(v, str) else None
+    return got[0] if got is not None else v
 
 
 def _key(d: Diagnostic) -> tuple[str, Span, str]:

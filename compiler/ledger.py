@@ -16,6 +16,7 @@ from fractions import Fraction
 import attrs
 
 from compiler.interpreter import Transfer
+from compiler.ir.subperiods import label, parse_sub
 from compiler.plan import Plan
 from compiler.runtime import Entities, apportion, round_fen
 
@@ -61,9 +62,16 @@ def falling_due(transfers: Iterable[Transfer], plan: Plan | None, period: int | 
     through this one function, so their instalments agree as their totals do."""
     out: list[Row] = []
     for t in transfers:
-        spec = plan.rule(t.rule).instalments if plan is not None and t.rule in plan.by_name else None
+        rp = plan.rule(t.rule) if plan is not None and t.rule in plan.by_name else None
+        spec = rp.instalments if rp is not None else None
         if spec is None:
-            out.append(Row(t.source, t.dest, t.amount, t.rule, t.line))
+            month = rp.due_month if rp is not None else None
+            copy = parse_sub(t.rule) if month is not None else None
+            if month is None or copy is None:
+                out.append(Row(t.source, t.dest, t.amount, t.rule, t.line))
+            else:  # a month's copy of a rule settled 按月 falls due at the month's end
+                due = _month_end(period, month)
+                out.append(Row(t.source, t.dest, t.amount, t.rule, t.line, due=due, part=label(*copy[1:])))
             continue
         parts, share = spec
         held = round_fen(t.amount * share)

@@ -464,6 +464,67 @@ CODES: dict[str, Code] = {
             "{parts} instalments do not fall on whole months: give 1, 2, 3, 4, 6 or 12, and a holdback under 100%",
         ),
     ),
+    "E465": Code(
+        E,
+        "monthly-value-in-yearly-rule",
+        Text(
+            "规则“{rule}”读取按{unit}取值的“{name}”,但没有写 按{unit}:逐{unit}结算请写 按{unit},"
+            "按全年结算请用 合计({name} 全年) 汇总",
+            "rule ‘{rule}’ reads ‘{name}’, which has one value per {unit}, but is not settled per {unit}: "
+            "write 按{unit} to settle it each {unit}, or total the year with 合计({name} 全年)",
+        ),
+    ),
+    "E466": Code(
+        E,
+        "monthly-rule-yearly-amount",
+        Text(
+            "规则“{rule}”写了 按{unit},但金额不随{unit}变化,会每{unit}重复支付同一金额:全年金额按月拨付请写 分12期",
+            "rule ‘{rule}’ is settled per {unit} but its amount does not change from one {unit} to the next, so "
+            "the same amount would be paid every {unit}: to pay a year's amount in monthly parts write 分12期",
+        ),
+    ),
+    "E467": Code(
+        E,
+        "month-word-outside-month",
+        Text(
+            "“{what}”只能用在按月(按季度)取值的值和规则中:这里是按全年取值",
+            "‘{what}’ belongs only in values and rules settled per month (or quarter): this one is yearly",
+        ),
+    ),
+    "E468": Code(
+        E,
+        "month-sum-argument",
+        Text(
+            "“{what}”要对一个按月(按季度)取值的值求和;往年各月的值只有输入才有",
+            "‘{what}’ sums one value kept per month (or quarter); only an input has earlier years' months",
+        ),
+    ),
+    "E469": Code(
+        E,
+        "month-quarter-mixed",
+        Text(
+            "按月与按季度取值的值不能在同一处混用",
+            "values kept per month and per quarter cannot be mixed in one place",
+        ),
+    ),
+    "E470": Code(
+        E,
+        "monthly-value-whole",
+        Text(
+            "“{name}”按{unit}取值,须逐{unit}给出:{{{example}: …, …}},或 已知 {name}({example}) = …",
+            "‘{name}’ has one value per {unit}: give each, {{{example}: …, …}}, or given {name}({example}) = …",
+        ),
+    ),
+    "E471": Code(
+        E,
+        "monthly-claim-twice",
+        Text(
+            "规则“{rule}”按已付的累计额封顶:未付的部分下月已会再次计入,再写 不足时 挂账 会重复请求;"
+            "请改为 不足时 按比例",
+            "rule ‘{rule}’ caps what has been paid so far: what stays unpaid is asked again the next month "
+            "anyway, so 不足时 挂账 would ask for it twice; write 不足时 按比例",
+        ),
+    ),
     "E446": Code(
         E,
         "scheme-crossing",

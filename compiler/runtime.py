@@ -152,12 +152,23 @@ def claim_account(rule: str, region: str | None) -> str:
 
 
 def amounts_due(
-    rule: str, asked: Mapping[str | None, Fraction], form: str, opening: Mapping[str, Fraction]
+    rule: str,
+    asked: Mapping[str | None, Fraction],
+    form: str,
+    opening: Mapping[str, Fraction],
+    claims: Mapping[str, Fraction] | None = None,
 ) -> dict[str | None, Fraction]:
-    """What a rule is owed this period: what it asks, and under 挂账 the claim carried in."""
+    """What a rule is owed this period: what it asks, and under 挂账 the claim carried in:
+    left unpaid earlier in this period (`claims`: a month's copy of a rule settled 按月 asks
+    again for what the month before left unpaid), else at the period's opening."""
     if form != "claim":
         return dict(asked)
-    return {k: a + opening.get(claim_account(rule, k), ZERO) for k, a in asked.items()}
+    earlier = claims or {}
+    out: dict[str | None, Fraction] = {}
+    for k, a in asked.items():
+        acct = claim_account(rule, k)
+        out[k] = a + earlier.get(acct, opening.get(acct, ZERO))
+    return out
 
 
 def short_pay(
@@ -179,7 +190,7 @@ def short_pay(
       period's amount; paid pro rata; what stays unpaid goes into `claims`, to be carried.
     A fund that holds enough pays every amount asked, whatever the form."""
     keys = list(asked)
-    due = amounts_due(rule, asked, form, opening)
+    due = amounts_due(rule, asked, form, opening, claims)
     want = [due[k] for k in keys]
     have = Fraction(math.floor(max(available, ZERO) * 100), 100)  # never pay a part of a fen the fund lacks
     if sum(want, ZERO) <= have:

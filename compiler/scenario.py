@@ -32,6 +32,7 @@ from compiler.readings import choices, uses_regions_together
 from compiler.runtime import NO_ENTITIES, Entities, shift, to_decimal
 from compiler.scenario_entities import EntityTables
 from compiler.scenario_history import Years
+from compiler.scenario_months import MonthValues
 from compiler.scenario_schemes import SchemeValues
 from compiler.sheets.amounts import plain_number
 from compiler.sheets.problems import SheetError
@@ -109,6 +110,7 @@ class ScenarioReader(Reader):
         self.given: set[tuple[str, str]] = set()
         self.earlier: dict[int, dict[str, Value | dict[str, Value]]] = {}  # inputs of the periods read before
         self.per_scheme = SchemeValues(self, checked)  # 每险种: values given per scheme
+        self.per_month = MonthValues(self, checked)  # 每月: a year's values as a list
 
     # ---- values
 
@@ -215,12 +217,12 @@ class ScenarioReader(Reader):
             elif key == "scheme":
                 scheme = self.scheme(v, policy)
             elif key == "params":
-                for name, kn, vn in self.mapping(v, "params"):
+                for name, kn, vn in self.per_month.expand(self.mapping(v, "params"), "params"):
                     self.param(name, kn, vn, params)
             elif key == "schemes":
                 self.per_scheme.section(v, lambda n, kn, vn, r, f: self.input(n, kn, vn, inputs, r, f))
             elif key == "global":
-                for name, kn, vn in self.mapping(v, "global"):
+                for name, kn, vn in self.per_month.expand(self.mapping(v, "global"), "global"):
                     self.input(name, kn, vn, inputs, None)
             elif key == "regions":
                 regions, regions_node = self.regions(v, inputs), v
@@ -557,7 +559,8 @@ class ScenarioReader(Reader):
                 continue
             names.append(region)
             region_nodes[region] = kn
-            for name, kn2, vn2 in self.mapping(vn, f"regions.{region}"):
+            here = f"regions.{region}"
+            for name, kn2, vn2 in self.per_month.expand(self.mapping(vn, here), here):
                 self.input(name, kn2, vn2, inputs, region)
         # A per-region input given for some regions must be given for all of them.
         for name in sorted({n for n, _ in self.given}):

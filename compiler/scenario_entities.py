@@ -26,6 +26,7 @@ from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.types import Type
 from compiler.runtime import Entities
+from compiler.scenario_months import MonthValues
 
 REGION_KEYS = ("地区", "region")
 
@@ -57,6 +58,7 @@ class EntityTables:
         self.scope = checked.scope
         self.value = value
         self.blank: dict[tuple[str, str, str], yaml.Node] = {}  # (kind, id, input) → where it is left empty
+        self.months = MonthValues(reader, checked)  # 每月: a year's values as a list
 
     def inputs_of(self, kind: str) -> list[str]:
         return [
@@ -134,7 +136,7 @@ class EntityTables:
         bad_region = False
         linked: dict[str, tuple[str, yaml.Node]] = {}
         values: list[tuple[str, yaml.Node, yaml.Node]] = []
-        for key, kn, vn in self.r.mapping(rec, where):
+        for key, kn, vn in self.months.expand(self.r.mapping(rec, where), where):
             text = str(vn.value).strip() if isinstance(vn, yaml.ScalarNode) else ""
             if key not in fields:
                 self.r.unknown(kn, f"{where}.{key}", fields)

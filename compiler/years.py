@@ -36,7 +36,7 @@ def lower(program: ir.Program) -> tuple[ir.Program, list[Diagnostic]]:
     policy = program.policy
     exprs = [e for _m, d in program.all_decls() for top in decl_exprs(d) for e in walk(top)]
     uses_years = any(isinstance(e, ir.Schedule) for e in exprs)
-    windows = [e for e in exprs if isinstance(e, ir.Call) and e.window is not None]
+    windows = [e for e in exprs if isinstance(e, ir.Call) and e.window is not None and e.window.unit == "年"]
     if not uses_years and not windows:
         return program, []
     out: list[Diagnostic] = []
@@ -48,7 +48,7 @@ def lower(program: ir.Program) -> tuple[ir.Program, list[Diagnostic]]:
     def rewrite(e: ir.Expr) -> ir.Expr:
         if isinstance(e, ir.Schedule):
             return _schedule(e, start, end, out, added)
-        if isinstance(e, ir.Call) and e.window is not None:
+        if isinstance(e, ir.Call) and e.window is not None and e.window.unit == "年":  # months: compiler/months.py
             return _window(e, inputs, out, added)
         return e
 

@@ -104,7 +104,8 @@ class RuleBodies:
         avail = self.ex.expr(ir.FundRemaining(rule.shortfall.span), None)
         form = rule.shortfall.kind.value
         order = self.order(rule)
-        self.w.line(f"{target} = self.short({rule.name.text!r}, {asked}, {avail}, {form!r}, {order})")
+        claim = self.plan.rule(rule.name.text).claim
+        self.w.line(f"{target} = self.short({claim!r}, {asked}, {avail}, {form!r}, {order})")
 
     def var(self, rule: ir.Rule) -> str:
         """The loop variable of a rule's body: `r` for a region, `e` for an entity's id."""

@@ -180,8 +180,10 @@ class Machine:
             return asked
         available = self.fund_word(rule, ir.FundRemaining(rule.shortfall.span))
         keyed = {(_key(k) if k is not None else None): a for k, a in asked.items()}
+        claim = self.plan.rule(rule.name.text).claim
+        due = amounts_due(claim, keyed, rule.shortfall.kind.value, self.env.opening, self.claims)  # before paying
         paid = short_pay(
-            rule.name.text,
+            claim,
             keyed,
             available,
             rule.shortfall.kind.value,
@@ -190,7 +192,6 @@ class Machine:
             self.claims,
         )
         if self.recorder is not None:
-            due = amounts_due(rule.name.text, keyed, rule.shortfall.kind.value, self.env.opening)
             self.recorder.hit(rule, SHORT if paid != due else ENOUGH)
         return {k: paid[_key(k) if k is not None else None] for k in asked}
 

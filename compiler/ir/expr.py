@@ -88,9 +88,10 @@ class Call:
 class Window:
     """前N年 (the N periods before) or 近N年 (this period and the N − 1 before)."""
 
-    years: int
+    years: int  # how many periods: years, or months when `unit` is 月
     current: bool  # 近: the window includes this period
     span: Span = span_field()
+    unit: str = "年"  # 年; 月 (近12个月, 滚动12个月: months, lowered by compiler/months.py); 全年 (the year's months)
 
 
 @attrs.frozen

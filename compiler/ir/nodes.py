@@ -107,6 +107,7 @@ class TypeRef:
     span: Span = span_field()
     entity: Ident | None = None  # 每 参保人员 (每人, 每单位, 每机构): one value per entity of that kind
     per_scheme: bool = False  # 每险种: one value per scheme of the header's 险种 (compiler/schemes.py)
+    sub: str | None = None  # 每月 / 每季度: one value per month or quarter of the period (compiler/months.py)
 
 
 @attrs.frozen
@@ -116,6 +117,21 @@ class SchemeCopy:
 
     base: str
     scheme: str
+
+
+@attrs.frozen
+class SubCopy:
+    """What a declaration written 每月 / 按月 (or reading one) was copied from: compiler/months.py
+    makes one copy per month (or quarter) of the period, named `base(3月)` / `base(第2季度)`."""
+
+    base: str
+    unit: str  # "月" or "季度"
+    index: int  # 1-based: the month, or the quarter
+
+    @property
+    def month(self) -> int:
+        """The month the copy's sub-period ends in (a quarter's last month)."""
+        return self.index if self.unit == "月" else 3 * self.index
 
 
 @attrs.frozen
@@ -169,6 +185,7 @@ class ParamDecl:
     literate: Literate
     span: Span = span_field()
     scheme_copy: SchemeCopy | None = None  # this declaration's copy for one scheme (每险种)
+    sub_copy: SubCopy | None = None  # this declaration's copy for one month or quarter (每月, 按月)
 
 
 @attrs.frozen
@@ -181,6 +198,7 @@ class InputDecl:
     span: Span = span_field()
     implicit: bool = False  # 险种: the scheme a scenario evaluates, from the header
     scheme_copy: SchemeCopy | None = None  # this declaration's copy for one scheme (每险种)
+    sub_copy: SubCopy | None = None  # this declaration's copy for one month or quarter (每月, 按月)
 
 
 @attrs.frozen
@@ -191,6 +209,7 @@ class LetDecl:
     literate: Literate
     span: Span = span_field()
     scheme_copy: SchemeCopy | None = None  # this declaration's copy for one scheme (每险种)
+    sub_copy: SubCopy | None = None  # this declaration's copy for one month or quarter (每月, 按月)
 
 
 @attrs.frozen
@@ -202,6 +221,7 @@ class Constraint:
     literate: Literate
     span: Span = span_field()
     scheme_copy: SchemeCopy | None = None  # this declaration's copy for one scheme (每险种)
+    sub_copy: SubCopy | None = None  # this declaration's copy for one month or quarter (每月, 按月)
 
 
 @attrs.frozen
@@ -324,6 +344,14 @@ class Instalments:
 
 
 @attrs.frozen
+class Sub:
+    """按月 / 按季度 on a rule: it settles once per month (quarter) of the period."""
+
+    unit: str  # "月" or "季度"
+    span: Span = span_field()
+
+
+@attrs.frozen
 class Rule:
     kind: RuleKind
     name: Ident
@@ -344,7 +372,9 @@ class Rule:
     shortfall: Shortfall | None = None  # 不足时: what happens when the paying fund runs short
     instalments: Instalments | None = None  # 分4期: when the amount falls due within the period
     unassigned: Unassigned | None = None  # 弥补 … { 层 …  未规定 }: the rest of the need stays unpaid
+    sub: Sub | None = None  # 按月 / 按季度: settled once a month (quarter), each with that month's values
     scheme_copy: SchemeCopy | None = None  # this declaration's copy for one scheme (每险种)
+    sub_copy: SubCopy | None = None  # this declaration's copy for one month or quarter (每月, 按月)
 
 
 OptionDecl = Union[ParamDecl, LetDecl, Rule, Constraint]  # what one reading of a choice may hold
@@ -386,6 +416,7 @@ class FundDecl:
     choices: tuple[tuple[int, Choice], ...] = ()
     per_scheme: bool = False  # 每险种: one account per scheme of the header's 险种, no money crossing
     scheme_copy: SchemeCopy | None = None  # this declaration's copy for one scheme (每险种)
+    sub_copy: SubCopy | None = None  # this declaration's copy for one month or quarter (每月, 按月)
 
 
 # What each kind of declaration is called, in Chinese and English: the one table the

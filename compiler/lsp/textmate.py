@@ -153,9 +153,18 @@ def grammar() -> dict[str, object]:
     keyword_patterns: list[dict[str, object]] = [
         {"match": f"^\\s*({_alternation(at_start)}){_AFTER}", "captures": {"1": {"name": SCOPES["other"]}}},
     ]
+    # 每月 and 每季度 are a value's months (金额 每月) and also recurring dates where a milestone
+    # starts (每季度: "…"); the date reading is the one before a colon or 前.
+    recurring = [w for w in ("每月", "每季度") if w in scopes]
+    for words in by_scope.values():
+        words[:] = [w for w in words if w not in recurring]
     keyword_patterns += [
         {"name": scope, "match": f"{_BEFORE}(?:{_alternation(words)}){_AFTER}"}
         for scope, words in sorted(by_scope.items(), key=lambda kv: KEYWORD_SCOPES.index(kv[0]))
+        if words
+    ]
+    keyword_patterns += [
+        {"name": scopes[w], "match": f"{_BEFORE}{_escape(w)}{_AFTER}(?!\\s*(?:[:：]|前))"} for w in recurring
     ]
     fn_names = sorted(functions.BY_NAME)
     return {

@@ -392,6 +392,7 @@ _TOKEN_KINDS = {
     "NTH_YEAR": "date",
     "INSTALMENTS": "keyword",
     "WINDOW": "keyword",
+    "SUBLABEL": "keyword",
     "CMP": "operator",
     "ADD": "operator",
     "SUB": "operator",

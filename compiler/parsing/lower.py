@@ -23,6 +23,7 @@ from lark.tree import Meta
 
 from compiler.diagnostics import Diagnostic, diag, label
 from compiler.ir import nodes as ir
+from compiler.ir.subperiods import sub_name
 from compiler.ir.types import ENTITY_SPELLINGS
 from compiler.messages import Text
 from compiler.parsing.lower_expr import LeafLowering, MetaLine
@@ -35,6 +36,8 @@ class _Flag(enum.Enum):
 
     PER_REGION = "per_region"
     PER_SCHEME = "per_scheme"
+    PER_MONTH = "月"
+    PER_QUARTER = "季度"
     CARRIED = "carried"
     SIGNED = "signed"
     BY = "by"
@@ -372,9 +375,16 @@ class Lowering(LeafLowering):
 
     def type_ref(self, meta: Meta, name: Token, *pers: _Flag | ir.Ident) -> ir.TypeRef:
         entity = next((p for p in pers if isinstance(p, ir.Ident)), None)
+        sub = next((p.value for p in pers if p in (_Flag.PER_MONTH, _Flag.PER_QUARTER)), None)
         return ir.TypeRef(
-            self._ident(name), _Flag.PER_REGION in pers, self._span(meta), entity, _Flag.PER_SCHEME in pers
+            self._ident(name), _Flag.PER_REGION in pers, self._span(meta), entity, _Flag.PER_SCHEME in pers, sub
         )
+
+    def sub_month(self, meta: Meta) -> _Flag:
+        return _Flag.PER_MONTH
+
+    def sub_quarter(self, meta: Meta) -> _Flag:
+        return _Flag.PER_QUARTER
 
     def per_kind(self, meta: Meta, kind: Token) -> ir.Ident:
         return self._ident(kind)
@@ -525,6 +535,7 @@ class Lowering(LeafLowering):
         single_weight = cond = cap = cumulative_cap = None
         shortfall: ir.Shortfall | None = None
         instalments: ir.Instalments | None = None
+        sub: ir.Sub | None = None
         unassigned: ir.Unassigned | None = None
         weights: tuple[ir.Weight, ...] = ()
         exceptions: list[ir.Exception_] = []
@@ -558,6 +569,8 @@ class Lowering(LeafLowering):
                     shortfall = c
                 case ir.Instalments():
                     instalments = c
+                case ir.Sub():
+                    sub = c
                 case MetaLine():
                     metas.append(c)
         return ir.Rule(
@@ -580,6 +593,7 @@ class Lowering(LeafLowering):
             shortfall=shortfall,
             instalments=instalments,
             unassigned=unassigned,
+            sub=sub,
         )
 
     def k_collect(self, meta: Meta) -> ir.RuleKind:
@@ -657,6 +671,12 @@ class Lowering(LeafLowering):
     def c_instalments_en(self, meta: Meta, parts: Token, held: Token | None = None) -> ir.Instalments:
         holdback = Decimal(str(held).rstrip("%％")) / 100 if held is not None else Decimal(0)
         return self._instalments(int(parts), holdback, meta)
+
+    def c_monthly(self, meta: Meta) -> ir.Sub:
+        return ir.Sub("月", self._span(meta))
+
+    def c_quarterly(self, meta: Meta) -> ir.Sub:
+        return ir.Sub("季度", self._span(meta))
 
     def _instalments(self, parts: int, holdback: Decimal, meta: Meta) -> ir.Instalments:
         span = self._span(meta)
@@ -761,6 +781,17 @@ class Lowering(LeafLowering):
 
     def ex_given(self, meta: Meta, name: Token, value: ir.Value) -> _Given:
         return _Given(ir.Binding(self._ident(name), value, self._span(meta)))
+
+    def ex_given_sub(self, meta: Meta, name: Token, label: Token, value: ir.Value) -> _Given:
+        """已知 实际发生费用(3月) = …: one month's copy of a value kept 每月 (compiler/months.py)."""
+        return _Given(ir.Binding(self._sub_ident(name, label), value, self._span(meta)))
+
+    def ex_expect_sub(self, meta: Meta, name: Token, label: Token, value: ir.Value) -> _Expect:
+        return _Expect(ir.Binding(self._sub_ident(name, label), value, self._span(meta)))
+
+    def _sub_ident(self, name: Token, label: Token) -> ir.Ident:
+        ident = self._ident(name)
+        return ir.Ident(sub_name(ident.text, str(label)), ident.span)
 
     def ex_given_before(self, meta: Meta, name: Token, window: Token, value: ir.Value) -> _Given:
         """已知 征缴收入 前1年 = …: the value the period's 前N年 reads for that year."""

@@ -27,6 +27,7 @@ from lark.tree import Meta
 from compiler.diagnostics import Diagnostic, diag
 from compiler.ir import nodes as ir
 from compiler.ir.expr import REGION_GROUP
+from compiler.ir.subperiods import sub_name
 from compiler.messages import Text
 from compiler.runtime import shift
 from compiler.source import SourceFile, Span
@@ -328,7 +329,24 @@ class LeafLowering(Transformer_NonRecursive[Token, ir.Module]):
 
     def g_window(self, meta: Meta, token: Token) -> CallClause:
         text = str(token)
-        return CallClause(None, None, ir.Window(int(text[1:-1]), text[0] == "近", self._span(meta)))
+        span = self._span(meta)
+        if text.endswith("个月"):  # 近12个月, 前3个月, 滚动12个月
+            count = int(text.removeprefix("滚动")[0 if text.startswith("滚动") else 1 : -2])
+            return CallClause(None, None, ir.Window(count, text[0] != "前", span, "月"))
+        return CallClause(None, None, ir.Window(int(text[1:-1]), text[0] == "近", span))
+
+    def g_whole_year(self, meta: Meta) -> CallClause:
+        return CallClause(None, None, ir.Window(12, True, self._span(meta), "全年"))
+
+    def g_before_months(self, meta: Meta, months: Token) -> CallClause:
+        return CallClause(None, None, ir.Window(_count(months), False, self._span(meta), "月"))
+
+    def g_recent_months(self, meta: Meta, months: Token) -> CallClause:
+        return CallClause(None, None, ir.Window(_count(months), True, self._span(meta), "月"))
+
+    def sub_copy(self, meta: Meta, name: Token, label: Token) -> ir.Expr:
+        """实际发生费用(3月): the month's copy compiler/months.py makes, named as it names it."""
+        return ir.Name(sub_name(str(name), str(label)), self._span(meta))
 
     def g_before(self, meta: Meta, years: Token) -> CallClause:
         return CallClause(None, None, ir.Window(int(years), False, self._span(meta)))
@@ -445,3 +463,10 @@ def _possible(r: ir.Recurring) -> bool:
     else:
         months = [r.month or 1]
     return 1 <= r.day <= max(calendar.monthrange(2024, m)[1] for m in months)
+
+
+def _count(months: Token) -> int:
+    """3 of `3 months` (a MONTHS token, whole months only)."""
+    m = _MONTHS.fullmatch(str(months))
+    assert m is not None
+    return int(Decimal(m[1]))

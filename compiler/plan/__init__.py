@@ -43,12 +43,12 @@ def translate(checked: CheckedPolicy) -> Plan:
         rules=rules,
         order=tuple(_order(checked)),
         funds=funds,
-        claims=tuple(r.name for r in rules if r.shortfall is ir.ShortfallKind.CLAIM),
+        claims=tuple(dict.fromkeys(r.claim for r in rules if r.shortfall is ir.ShortfallKind.CLAIM)),
         region_order=tuple(r.text for r in scope.regions(checked.policy)),
         by_name={r.name: r for r in rules},
         balances={
             **{f.name: f.per_region for f in funds if f.carried},
-            **{r.name: r.regional for r in rules if r.shortfall is ir.ShortfallKind.CLAIM},
+            **{r.claim: r.regional for r in rules if r.shortfall is ir.ShortfallKind.CLAIM},
         },
         entities=tuple(EntityKind(k, tuple(x.text for x in d.links), d.span.line) for k, d in scope.entities.items()),
         aggregates=aggregates,
@@ -125,6 +125,8 @@ def _rule(scope: Scope, checked: CheckedPolicy, r: ir.Rule) -> RulePlan:
         shortfall=r.shortfall.kind if r.shortfall is not None else None,
         span=r.span,
         instalments=(r.instalments.parts, Fraction(r.instalments.holdback)) if r.instalments is not None else None,
+        claim=r.sub_copy.base if r.sub_copy is not None else r.name.text,
+        due_month=r.sub_copy.month if r.sub_copy is not None else None,
     )
 
 

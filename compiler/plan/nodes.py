@@ -94,6 +94,10 @@ class RulePlan:
     shortfall: ir.ShortfallKind | None
     span: Span
     instalments: tuple[int, Fraction] | None = None  # 分4期 / 分12期预留3%: parts, holdback share
+    # 挂账: the account its unpaid claim is carried in: its name, or for a month's copy of a rule
+    # settled 按月 the rule as written, so what one month leaves unpaid is asked again the next.
+    claim: str = ""
+    due_month: int | None = None  # 按月 / 按季度: the month its copy falls due at the end of
 
 
 @attrs.frozen

@@ -176,11 +176,13 @@ class Machine:
         sf = rule.shortfall
         if sf is None:
             return want, m
-        name = rule.name.text
+        name = self.plan.rule(rule.name.text).claim
         held = self.fen(self.fund_word(rule, ir.FundRemaining(sf.span)), rule, sf.span.line)
         have = np.maximum(np.broadcast_to(held, (self.size, 1)), 0)
         if sf.kind is ir.ShortfallKind.CLAIM and len(cols):  # no entities of the kind: nothing carried
-            carried = [self.v.opening.get(claim_account(name, r)) for r in cols]
+            # A month's copy asks again for what the month before left unpaid (compiler/months.py).
+            accts = [claim_account(name, r) for r in cols]
+            carried = [self.claims.get(a, self.v.opening.get(a)) for a in accts]
             zero = np.zeros(self.size, np.int64)
             want = want + np.stack([zero if c is None else np.broadcast_to(c, (self.size,)) for c in carried], axis=1)
         enough = want.sum(axis=1, keepdims=True) <= have
