@@ -65,13 +65,7 @@ def falling_due(transfers: Iterable[Transfer], plan: Plan | None, period: int | 
         rp = plan.rule(t.rule) if plan is not None and t.rule in plan.by_name else None
         spec = rp.instalments if rp is not None else None
         if spec is None:
-            month = rp.due_month if rp is not None else None
-            copy = parse_sub(t.rule) if month is not None else None
-            if month is None or copy is None:
-                out.append(Row(t.source, t.dest, t.amount, t.rule, t.line))
-            else:  # a month's copy of a rule settled 按月 falls due at the month's end
-                due = _month_end(period, month)
-                out.append(Row(t.source, t.dest, t.amount, t.rule, t.line, due=due, part=label(*copy[1:])))
+            out.append(dated(Row(t.source, t.dest, t.amount, t.rule, t.line), plan, period))
             continue
         parts, share = spec
         held = round_fen(t.amount * share)
@@ -85,6 +79,18 @@ def falling_due(transfers: Iterable[Transfer], plan: Plan | None, period: int | 
 
 
 HELD = "预留"  # the part of an instalment rule held to the year's end
+
+
+def dated(row: Row, plan: Plan | None, period: int | None) -> Row:
+    """A month's copy of a rule settled 按月 falls due at the end of its month (a quarter's
+    copy, of its quarter): the row with that day, and the month as its part."""
+    if plan is None or row.part is not None or row.rule not in plan.by_name:
+        return row
+    month = plan.rule(row.rule).due_month
+    copy = parse_sub(row.rule)
+    if month is None or copy is None:
+        return row
+    return attrs.evolve(row, due=_month_end(period, month), part=label(copy[1], copy[2]))
 
 
 def _month_end(year: int | None, month: int) -> datetime.date | None:

@@ -26,8 +26,8 @@ year. A yearly rule that reads a monthly value directly is an error (E465): it m
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, cast
 from decimal import Decimal
+from typing import Any, cast
 
 import attrs
 
@@ -35,7 +35,7 @@ from compiler import years
 from compiler.diagnostics import Diagnostic, diag
 from compiler.ir import functions
 from compiler.ir import nodes as ir
-from compiler.ir.history import history_name
+from compiler.ir.history import history_name, parse_history
 from compiler.ir.subperiods import MONTH_NUMBER, UNITS, label, parse_label, sub_name
 from compiler.ir.walk import children, decl_exprs, walk
 from compiler.source import Span
@@ -243,10 +243,11 @@ class _Lowering:
             if not isinstance(decl, ir.InputDecl):
                 self.diags.append(diag("E468", e.span, what=what))
                 return e
-            name = history_name(base, back)
-            like = attrs.evolve(decl, type=attrs.evolve(decl.type, sub=None))
-            self.added.setdefault(name, attrs.evolve(like, name=ir.Ident(name, e.span), default=None, implicit=True))
-            terms.append(ir.Name(name, e.span))
+            like = attrs.evolve(decl, type=attrs.evolve(decl.type, sub=None), default=None, implicit=True)
+            for j in range(1, n + 1):  # a year before is given whole, as a scenario's history gives it
+                each = history_name(sub_name(arg.name, label(own, j)), back)
+                self.added.setdefault(each, attrs.evolve(like, name=ir.Ident(each, e.span)))
+            terms.append(ir.Name(history_name(base, back), e.span))
         if not terms:
             return self.zero(arg.name, e.span)
         total = terms[0]
@@ -345,16 +346,19 @@ class _Lowering:
         def bindings(bs: tuple[ir.Binding, ...]) -> tuple[ir.Binding, ...]:
             out: list[ir.Binding] = []
             for b in bs:
-                unit = self.unit.get(b.name.text)
+                hist = parse_history(b.name.text)  # 已知 费用 前1年 = {1月: …}: the year before's months
+                base, back = hist if hist is not None else (b.name.text, 0)
+                unit = self.unit.get(base)
                 if unit is None:
                     out.append(b)
                     continue
                 keys = [parse_label(rv.region.text) for rv in b.value.regions]
                 if b.value.scalar is not None or not keys or any(k is None or k[0] != unit for k in keys):
-                    self.diags.append(diag("E470", b.span, name=b.name.text, unit=unit, example=label(unit, 1)))
+                    self.diags.append(diag("E470", b.span, name=base, unit=unit, example=label(unit, 1)))
                     continue
                 for rv in b.value.regions:
-                    named = ir.Ident(sub_name(b.name.text, rv.region.text), b.name.span)
+                    copy = sub_name(base, rv.region.text)
+                    named = ir.Ident(history_name(copy, back) if back else copy, b.name.span)
                     out.append(ir.Binding(named, ir.Value(rv.value, (), rv.span), b.span, b.part))
             return tuple(out)
 

@@ -29,7 +29,7 @@ from compiler.evaluate import EvaluationFailed, check_policy, load_scenario, und
 from compiler.interpreter import PeriodResult, Transfer
 from compiler.interpreter.values import Scalar
 from compiler.ir.checked import CheckedPolicy
-from compiler.ledger import Row, compact, falling_due
+from compiler.ledger import Row, compact, dated, falling_due
 from compiler.plan import Plan
 from compiler.runtime import Entities, entity_account
 from compiler.scenario import Scenario
@@ -148,7 +148,7 @@ def ledger_rows(
             src, dst = (f.kind, f.other[r]) if f.paying else (f.other[r], f.kind)
             amount_r = Fraction(int(totals[r]), 100)
             rows.append(Row(src, dst, amount_r, f.rule, f.line, f.kind, out.regions[r], int(counts[r])))
-    return rows
+    return [dated(r, plan, period) for r in rows]  # 按月: each month's copy falls due at its end
 
 
 def _staged(

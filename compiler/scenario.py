@@ -272,7 +272,9 @@ class ScenarioReader(Reader):
             ),
             None,
         )
-        Years(self, self.checked, self.input).fill(root, history_node, period, regions, inputs, self.earlier)
+        Years(self, self.checked, self.input, self.per_month.expand).fill(
+            root, history_node, period, regions, inputs, self.earlier
+        )
         if scheme is not None and scheme_input is not None:
             inputs[scheme_input] = scheme  # rules may read 险种
         elif scheme_input is not None and scheme_input not in inputs and self._reads(scheme_input):

@@ -15,18 +15,21 @@ import yaml
 from compiler.docread import Reader
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
+from compiler.ir.subperiods import parse_sub
 from compiler.years import YEAR, parse_history
 
 Value = Decimal | bool | str
 Table = dict[str, Value | dict[str, Value]]
 ReadInput = Callable[[str, yaml.Node, yaml.Node, Table, "str | None"], None]
+Expand = Callable[[list[tuple[str, yaml.Node, yaml.Node]], str], list[tuple[str, yaml.Node, yaml.Node]]]
 
 
 class Years:
-    def __init__(self, reader: Reader, checked: CheckedPolicy, read_input: ReadInput) -> None:
+    def __init__(self, reader: Reader, checked: CheckedPolicy, read_input: ReadInput, months: Expand) -> None:
         self.r = reader
         self.checked = checked
         self.read_input = read_input
+        self.months = months  # a monthly input's year given as a list: its months (scenario_months)
 
     def implicit(self) -> list[str]:
         return [n for n, d in self.checked.scope.values.items() if isinstance(d, ir.InputDecl) and d.implicit]
@@ -59,6 +62,7 @@ class Years:
         for year, table in years.items():  # the periods after this one in the file read them too
             for base, value in table.items():
                 earlier.setdefault(year, {}).setdefault(base, value)
+        said: set[tuple[int, str]] = set()
         for name, hist in wanted:
             if hist is None:
                 inputs[YEAR] = Decimal(period)
@@ -67,7 +71,13 @@ class Years:
             year = period - back
             source = years.get(year) or earlier.get(year, {})
             if base not in source:
-                where = "regions.<地区>." if self.checked.types[base].per_region else "global."
+                month = parse_sub(base)
+                if month is not None:  # a monthly input's year: said once, for the input as written
+                    if (year, month[0]) in said:
+                        continue
+                    said.add((year, month[0]))
+                    base = month[0]
+                where = "regions.<地区>." if self.checked.types[name].per_region else "global."
                 self.r.error(
                     node if node is not None else root,
                     f"history.{year}",
@@ -98,11 +108,13 @@ class Years:
             table: Table = {}
             for part, pk, pv in self.r.mapping(vn, f"history.{key}"):
                 if part == "global":
-                    for name, k2, v2 in self.r.mapping(pv, f"history.{key}.global"):
+                    here = f"history.{key}.global"
+                    for name, k2, v2 in self.months(self.r.mapping(pv, here), here):
                         self.read_input(name, k2, v2, table, None)
                 elif part == "regions":
                     for region, _rk, rv in self.r.mapping(pv, f"history.{key}.regions"):
-                        for name, k2, v2 in self.r.mapping(rv, f"history.{key}.regions.{region}"):
+                        here = f"history.{key}.regions.{region}"
+                        for name, k2, v2 in self.months(self.r.mapping(rv, here), here):
                             self.read_input(name, k2, v2, table, region)
                 else:
                     self.r.unknown(pk, f"history.{key}.{part}", ["global", "regions"])
