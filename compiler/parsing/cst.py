@@ -95,6 +95,9 @@ _CLAUSES = frozenset(
         "c_cumcap",
         "c_except",
         "c_short",
+        "c_instalments",
+        "c_monthly",
+        "c_quarterly",
         "owners",
         "deadline",
         "t_cap",
@@ -282,7 +285,7 @@ class _Flatten:
                 closes=kind == "_RBRACE",
                 hug_left=kind in _HUG_LEFT
                 or text in ("、", ".")
-                or (kind == "_LPAR" and rule in ("call", "party_account"))
+                or (kind == "_LPAR" and rule in ("call", "party_account", "sub_copy", "ex_given_sub", "ex_expect_sub"))
                 or (kind == "_RBRACE" and rule in _DATA_BRACES),
                 hug_right=kind == "_LPAR"
                 or text in ("、", ".")
