@@ -42,7 +42,7 @@ from compiler.source import Span
 
 __all__ = ["lower"]
 
-TO_DATE, BEFORE = "累计", "此前"  # x from the first month to this one; to the month before
+TO_DATE, BEFORE = "to_date", "before"  # 累计: from the first month to this one; 此前: to the month before
 _Named = ir.ParamDecl | ir.InputDecl | ir.LetDecl | ir.Rule
 _Copyable = ir.ParamDecl | ir.InputDecl | ir.LetDecl | ir.Rule | ir.Constraint
 
@@ -73,7 +73,7 @@ def _declared(d: ir.Decl) -> str | None:
 
 def _is_time_call(e: ir.Expr) -> bool:
     return isinstance(e, ir.Call) and (
-        e.func.text in (TO_DATE, BEFORE) or (e.window is not None and e.window.unit in ("月", "全年"))
+        _fn(e.func.text) in (TO_DATE, BEFORE) or (e.window is not None and e.window.unit in ("月", "全年"))
     )
 
 
@@ -172,7 +172,7 @@ class _Lowering:
         elif written is not None and read is not None and read != written:
             self.diags.append(diag("E469", span or r.span))
         if written is not None and r.shortfall is not None and r.shortfall.kind is ir.ShortfallKind.CLAIM:
-            own = next((c for c in _calls_of(r, r.name.text) if c.func.text in (TO_DATE, BEFORE)), None)
+            own = next((c for c in _calls_of(r, r.name.text) if _fn(c.func.text) in (TO_DATE, BEFORE)), None)
             if own is not None:
                 self.diags.append(diag("E471", own.span, rule=r.name.text))
         if written is not None and r.instalments is not None:
@@ -223,9 +223,9 @@ class _Lowering:
             return e
         if whole:
             picks = list(range(1, n + 1))
-        elif e.func.text == TO_DATE:
+        elif _fn(e.func.text) == TO_DATE:
             picks = list(range(1, index + 1))
-        elif e.func.text == BEFORE:
+        elif _fn(e.func.text) == BEFORE:
             picks = list(range(1, index))
         else:
             assert e.window is not None
@@ -367,6 +367,11 @@ class _Lowering:
 
         shared = case(ex.shared) if ex.shared is not None else None
         return attrs.evolve(ex, shared=shared, periods=tuple(case(c) for c in ex.periods))
+
+
+def _fn(name: str) -> str | None:
+    f = functions.lookup(name)
+    return f.id if f is not None else None
 
 
 def _calls_of(r: ir.Rule, name: str) -> list[ir.Call]:

@@ -23,6 +23,10 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("share", "占比", 1, 1),
     Function("count", "计数", 1, 1, aggregate=True),
     Function("balance", "余额", 1, 1),
+    # Within a period (compiler/months.py lowers them before the checks): a monthly value from
+    # the first month to this one, and up to the month before.
+    Function("to_date", "累计", 1, 1),
+    Function("before", "此前", 1, 1),
 )
 
 BY_NAME: dict[str, Function] = {n: f for f in FUNCTIONS for n in (f.id, f.zh)}
