@@ -7,6 +7,7 @@ from typing import Any
 
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
+from compiler.ir.subperiods import UNITS, label, sub_name
 from compiler.ir.types import Base, Type
 from compiler.readings import choices
 
@@ -95,6 +96,29 @@ def _per_scheme(
         }
 
 
+def _per_month(checked: CheckedPolicy, params: dict[str, Any], *tables: dict[str, Any]) -> None:
+    """每月 / 每季度: a value kept per month may be given as the year at once under its name, a
+    list of twelve (four) in order or an object keyed 1月…12月 (compiler/scenario_months.py)."""
+    for d in checked.scope.values.values():
+        copy = d.sub_copy if isinstance(d, (ir.InputDecl, ir.ParamDecl)) else None
+        if copy is None or copy.index != 1:
+            continue
+        n = UNITS[copy.unit]
+        for table in (params, *tables):
+            one = table.get(sub_name(copy.base, label(copy.unit, 1)))
+            if one is None:
+                continue
+            labels = [label(copy.unit, i) for i in range(1, n + 1)]
+            table[copy.base] = {
+                "description": f"one value per {'month' if copy.unit == '月' else 'quarter'}, in order",
+                "oneOf": [
+                    {"type": "array", "items": one, "minItems": n, "maxItems": n},
+                    {"type": "object", "properties": dict.fromkeys(labels, one), "required": labels,
+                     "additionalProperties": False},
+                ],
+            }  # fmt: skip
+
+
 def scenario_schema(checked: CheckedPolicy) -> dict[str, Any]:
     scope = checked.scope
     enums = {n: [m.text for m in e.members] for n, e in scope.enums.items()}
@@ -156,6 +180,7 @@ def scenario_schema(checked: CheckedPolicy) -> dict[str, Any]:
     if policy is not None and policy.header.schemes:
         props["scheme"] = {"enum": [s.text for s in policy.header.schemes]}
     _per_scheme(checked, props, params, scalars, regional)
+    _per_month(checked, params, scalars, regional, *per_entity.values())
     props["partial"] = {"type": "boolean", "description": "lists only some of the policy's regions, on purpose"}
     text = {"type": "string", "minLength": 1}
     props["description"] = {

@@ -120,3 +120,13 @@ def test_a_message_about_every_months_copy_names_the_rule_as_written(tmp_path: P
     code, out, _ = run("check", write(tmp_path, "p.pool", text))
     assert code == 0
     assert out.count("W502") == 1 and "规则“月度补贴”没有注明原文" in out
+
+
+def test_the_scenario_schema_takes_a_year_of_months_as_a_list() -> None:
+    code, out, err = run("schema", BUDGET)
+    assert code == 0, err
+    regions = json.loads(out)["properties"]["regions"]["additionalProperties"]["properties"]
+    year, keyed = regions["费用"]["oneOf"]
+    assert (year["type"], year["minItems"], year["maxItems"]) == ("array", 12, 12)
+    assert keyed["required"] == [f"{m}月" for m in range(1, 13)]
+    assert "费用(3月)" in regions  # a month may still be given on its own
