@@ -525,6 +525,14 @@ CODES: dict[str, Code] = {
             "anyway, so 不足时 挂账 would ask for it twice; write 不足时 按比例",
         ),
     ),
+    "E472": Code(
+        E,
+        "monthly-instalments",
+        Text(
+            "按{unit}结算的规则每{unit}各自应付,不能再写分期",
+            "a rule settled per {unit} falls due each {unit} already: it cannot also be paid in instalments",
+        ),
+    ),
     "E446": Code(
         E,
         "scheme-crossing",

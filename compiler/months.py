@@ -176,7 +176,7 @@ class _Lowering:
             if own is not None:
                 self.diags.append(diag("E471", own.span, rule=r.name.text))
         if written is not None and r.instalments is not None:
-            self.diags.append(diag("E464", r.instalments.span, parts=r.instalments.parts))
+            self.diags.append(diag("E472", r.instalments.span, unit=written))
 
     # ---- rewriting one copy
 
