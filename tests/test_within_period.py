@@ -130,3 +130,16 @@ def test_the_scenario_schema_takes_a_year_of_months_as_a_list() -> None:
     assert (year["type"], year["minItems"], year["maxItems"]) == ("array", 12, 12)
     assert keyed["required"] == [f"{m}月" for m in range(1, 13)]
     assert "费用(3月)" in regions  # a month may still be given on its own
+
+
+def test_a_stochastic_scenario_grows_a_year_of_months_by_one_draw() -> None:
+    spec = str(HERE / "stochastic.yaml")
+    outs = {}
+    for engine in ("vector", "compiled"):
+        code, out, err = run("simulate", BUDGET, spec, "--draws", "40", "--seed", "7", "--json", "--engine", engine)
+        assert code == 0, err
+        outs[engine] = {k: v for k, v in json.loads(out).items() if k != "engine"}
+    assert outs["vector"] == outs["compiled"]
+    code, out, err = run("simulate", BUDGET, spec, "--draws", "40", "--seed", "7")
+    assert code == 0, err
+    assert "  费用: normal(5%, 2%)(各月、各地区同一抽取)\n  补贴基数: 与费用同一抽取\n" in out

@@ -26,6 +26,7 @@ from compiler.docread import text_of
 from compiler.evaluate import EvaluationFailed
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
+from compiler.ir.subperiods import UNITS, label, sub_name
 from compiler.ir.types import Base
 from compiler.scenario import Document, Scenario, ScenarioError, ScenarioReader, compose, load
 
@@ -201,11 +202,22 @@ class _GrowthReader:
                 node, "growth", "至少给出一个输入的增长率分布", "give at least one input's growth distribution"
             )
         nodes: dict[str, yaml.Node] = {}
+        months = self.r.per_month.units
         for name, kn, vn in items:
-            g = self.one(name, kn, vn)
-            if g is not None:
-                out.append(g)
-                nodes[name] = vn
+            unit = months.get(name)
+            first = sub_name(name, label(unit, 1)) if unit is not None else name
+            g = self.one(first, kn, vn)
+            if g is None:
+                continue
+            if g.like is not None and g.like in months:  # like: 费用, a monthly input: its first month's draw
+                g = attrs.evolve(g, like=sub_name(g.like, label(months[g.like], 1)))
+            out.append(g)
+            nodes[first] = vn
+            if unit is not None:  # a year's months grow by one draw: each like the first month
+                for i in range(2, UNITS[unit] + 1):
+                    copy = sub_name(name, label(unit, i))
+                    out.append(Growth(copy, g.per_region, None, False, {}, {}, g.like or first))
+                    nodes[copy] = vn
         by_name = {g.input: g for g in out}
         for g in out:
             if g.like is not None:

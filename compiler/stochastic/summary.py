@@ -23,6 +23,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from compiler.ir.subperiods import parse_sub
 from compiler.numbers import to_decimal
 from compiler.report import money, table
 from compiler.stochastic.engine import Failure, Outcome, Pick
@@ -94,12 +95,21 @@ def _share(k: int, n: int) -> str:
     return f"{to_decimal(Fraction(100 * k, n), 1)}%" if n else "–"
 
 
+def _written(name: str) -> str:
+    """费用 for 费用(1月): a monthly input's months grow together (compiler/stochastic/spec.py)."""
+    copy = parse_sub(name)
+    return copy[0] if copy is not None else name
+
+
 def _distributions(plan: Plan, lang: str) -> list[str]:
     zh = lang == "zh"
     lines = []
     for g in plan.growth:
-        if g.like is not None:
-            lines.append(f"  {g.input}: 与{g.like}同一抽取" if zh else f"  {g.input}: the same draws as {g.like}")
+        name, like = _written(g.input), _written(g.like) if g.like is not None else None
+        if name != g.input and not g.input.endswith("(1月)") and not g.input.endswith("(第1季度)"):
+            continue  # a monthly input's other months follow its first: one line for the input as written
+        if like is not None and like != name:
+            lines.append(f"  {name}: 与{like}同一抽取" if zh else f"  {name}: the same draws as {like}")
             continue
         parts = [g.dist.text] if g.dist else []
         parts += [f"{y}: {d.text}" for y, d in g.years.items()]
@@ -116,8 +126,14 @@ def _distributions(plan: Plan, lang: str) -> list[str]:
             if g.per_region
             else ""
         )
+        if name != g.input:  # a monthly input: one draw for its months
+            shared = (
+                (("各月、" + shared) if shared else "各月同一抽取")
+                if zh
+                else f"one draw for all months{', ' + shared if shared else ''}"
+            )
         lines.append(
-            f"  {g.input}: {'; '.join(parts)}" + (f"({shared})" if zh and shared else f" ({shared})" if shared else "")
+            f"  {name}: {'; '.join(parts)}" + (f"({shared})" if zh and shared else f" ({shared})" if shared else "")
         )
     return lines
 
