@@ -143,3 +143,12 @@ def test_a_stochastic_scenario_grows_a_year_of_months_by_one_draw() -> None:
     code, out, err = run("simulate", BUDGET, spec, "--draws", "40", "--seed", "7")
     assert code == 0, err
     assert "  费用: normal(5%, 2%)(各月、各地区同一抽取)\n  补贴基数: 与费用同一抽取\n" in out
+
+
+def test_the_graph_draws_each_monthly_value_and_rule_once() -> None:
+    code, out, err = run("graph", BUDGET)
+    assert code == 0, err
+    assert '"预结算\\n补助(每地区) · 按月"' in out
+    assert '"费用\\n输入 · 金额(每地区) · 每月"' in out
+    assert '"费用(前1年)\\n输入 · 金额(每地区) · 每月"' in out  # last year's twelve months, one node
+    assert "(3月)" not in out

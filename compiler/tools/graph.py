@@ -19,6 +19,8 @@ import attrs
 
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
+from compiler.ir.history import history_name, parse_history
+from compiler.ir.subperiods import parse_sub
 from compiler.ir.walk import decl_exprs, walk
 from compiler.plan import Endpoint, plan_of
 from compiler.tools import ptext
@@ -76,6 +78,19 @@ class _Builder:
         self.lang = lang
         self.nodes: dict[str, _Node] = {}
         self.edges: set[tuple[int, int, str]] = set()
+        # Each month's copy of a value or rule kept 每月/按月 is drawn once, as written.
+        self.written: dict[str, str] = {}
+        self.units: dict[str, str] = {}  # drawn once for every month: the name as written → 月 or 季度
+        for name in checked.scope.values:
+            back = parse_history(name)  # 费用(3月)(前1年): last year's months, once as 费用(前1年)
+            month = parse_sub(back[0] if back is not None else name)
+            if month is not None:
+                written = month[0] if back is None else history_name(month[0], back[1])
+                self.written[name] = written
+                self.units[written] = month[1]
+
+    def key(self, name: str) -> str:
+        return self.written.get(name, name)
 
     def t(self, zh: str, en: str) -> str:
         return zh if self.lang == "zh" else en
@@ -91,20 +106,28 @@ class _Builder:
 
     def declare(self) -> None:
         s, t = self.c.scope, self.t
-        for name, d in s.values.items():
-            typ = self.c.types.get(name)
+        for full, d in s.values.items():
+            name = self.key(full)
+            if name in self.nodes:
+                continue  # another month's copy, drawn already
+            typ = self.c.types.get(full)
             per = t("(每地区)", " (per region)") if typ is not None and typ.per_region else ""
             if typ is not None and typ.entity is not None:
                 per = t(f"(每{typ.entity})", f" (per {typ.entity})")
+            each = ""
+            if name in self.units:
+                unit = self.units[name]
+                word = "按" if isinstance(d, ir.Rule) else "每"  # a rule settles 按月, a value is kept 每月
+                each = t(f" · {word}{unit}", " · by month" if unit == "月" else " · by quarter")
+            per += each
             match d:
                 case ir.ParamDecl(value=None):
                     self.add(name, "open", [name, t("参数 待定", "param (open)") + per], d)
                 case ir.ParamDecl(value=value) if value is not None:
                     self.add(name, "param", [name, f"{t('参数', 'param')} = {ptext.expr(value, self.lang)}{per}"], d)
                 case ir.InputDecl():
-                    self.add(
-                        name, "input", [name, t("输入", "input") + (f" · {typ.describe(self.lang)}" if typ else "")], d
-                    )
+                    kind = f" · {typ.describe(self.lang)}" if typ else ""
+                    self.add(name, "input", [name, t("输入", "input") + kind + each], d)
                 case ir.LetDecl():
                     self.add(name, "let", [name, t("派生值", "derived") + per], d)
                 case ir.Rule():
@@ -148,15 +171,16 @@ class _Builder:
         sources = [self.node_of(x.by) for t in p.tiers for x in t.payers] if p.tiers else [self.node_of(p.payer)]
         dests = [self.node_of(s.to) for s in p.shares] if p.shares else [self.node_of(p.payee)]
         for src in sources:
-            self.edge(src, p.name, "money")
+            self.edge(src, self.key(p.name), "money")
         for dst in dests:
-            self.edge(p.name, dst, "money")
+            self.edge(self.key(p.name), dst, "money")
 
     def reads(self, name: str, d: ir.Decl) -> None:
+        name = self.key(name)
         for e in decl_exprs(d):
             for sub in walk(e):
                 if isinstance(sub, ir.Name):
-                    self.edge(sub.name, name, "data")
+                    self.edge(self.key(sub.name), name, "data")
                 elif isinstance(sub, (ir.FundAll, ir.FundRemaining)) and isinstance(d, ir.Rule) and d.fund is not None:
                     self.edge(d.fund.text, name, "data")
 
