@@ -33,10 +33,12 @@ POLICY_EN = TUTORIAL / "first_policy.en.pool"
 SCENARIO = TUTORIAL / "scenario.json"
 PERSONS = TUTORIAL / "persons.pool"  # the step with persons and employers (实体)
 PERSONS_SCENARIO = TUTORIAL / "persons.json"
+TIME = TUTORIAL / "time.pool"  # the step on time: 按年度, 前3年, 每月 values and 按月 rules
+TIME_SCENARIO = TUTORIAL / "time.json"
 # Each guide, and the files it must show in full.
 GUIDES = {
-    "tutorial.md": (POLICY, SCENARIO, PERSONS, PERSONS_SCENARIO),
-    "tutorial.en.md": (POLICY, SCENARIO, POLICY_EN, PERSONS, PERSONS_SCENARIO),
+    "tutorial.md": (POLICY, SCENARIO, PERSONS, PERSONS_SCENARIO, TIME, TIME_SCENARIO),
+    "tutorial.en.md": (POLICY, SCENARIO, POLICY_EN, PERSONS, PERSONS_SCENARIO, TIME, TIME_SCENARIO),
 }
 STEPS = {"check", "test", "run", "compile", "explain"}
 
@@ -269,3 +271,97 @@ def test_english_keywords_make_the_same_policy(tmp_path: Path, monkeypatch: pyte
     zh, en = (_pool(f"pool explain {p} --format md")[1] for p in ("first_policy.pool", "first_policy.en.pool"))
     assert zh == en.replace("first_policy.en.pool", "first_policy.pool")
     assert "上解 上解额" not in POLICY_EN.read_text(encoding="utf-8")  # it really is the English form
+
+
+# ---------------------------------------------------------------------- the step on time, worked by hand
+
+
+@attrs.frozen
+class TimeByHand:
+    base: Fraction  # 上解基数: the mean of the three years before
+    levy: Decimal  # 调剂金上解
+    budget: Decimal
+    costs: tuple[Decimal, ...]  # 费用, January first
+    prepaid: tuple[Decimal, ...]  # 预结算(1月) … 预结算(12月)
+    closing: Decimal  # 市级调剂金 at the year's end
+
+
+def _time_by_hand() -> TimeByHand:
+    """time.json settled independently of pool: 4% in the policy's first year (2025) and 3% after, on the mean of
+    the three years before; each month min(costs so far, budget × month ÷ 12) less what was paid, never below 0."""
+    scenario = json.loads(TIME_SCENARIO.read_text(encoding="utf-8"))
+    year = scenario["period"]
+    (county,) = scenario["regions"]
+    data = scenario["regions"][county]
+    earlier = [Fraction(scenario["history"][str(year - n)]["regions"][county]["征缴收入"]) for n in (1, 2, 3)]
+    base = sum(earlier) / 3
+    rate = Fraction(4, 100) if year == 2025 else Fraction(3, 100)
+    levy = _fen(base * rate, ROUND_HALF_UP)
+    budget = Fraction(data["预算"])
+    costs = [Fraction(c) for c in data["费用"]]
+    assert len(costs) == 12
+    prepaid: list[Decimal] = []
+    for month in range(1, 13):
+        due = max(min(sum(costs[:month]), budget * month / 12) - sum(map(Fraction, prepaid)), Fraction(0))
+        prepaid.append(_fen(due, ROUND_HALF_UP))
+    assert sum(prepaid) <= levy  # the fund never runs short, so 不足时 按比例 takes nothing away
+    return TimeByHand(
+        base, levy, Decimal(data["预算"]), tuple(map(Decimal, data["费用"])), tuple(prepaid), levy - sum(prepaid)
+    )
+
+
+def test_the_time_policy_checks_clean_and_its_example_passes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(_workdir(tmp_path))
+    code, out = _pool("pool check --strict time.pool")
+    assert (code, _lines(out)) == (0, ["0 个错误,0 个警告,0 个提示"])
+    code, out = _pool("pool test time.pool")
+    assert (code, _lines(out)[-1]) == (0, "1 passed, 0 failed")
+
+
+@pytest.mark.parametrize("engine", ["compiled", "interpreter", "vector"])
+def test_the_time_ledger_is_the_one_worked_out_by_hand(
+    engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hand = _time_by_hand()
+    monkeypatch.chdir(_workdir(tmp_path))
+    code, out = _pool(f"pool run time.pool time.json --json --engine {engine}")
+    assert code == 0, out
+    result = json.loads(out)
+    values = result["values"]
+    assert values["调剂金上解"] == {"甲县": f"{hand.levy}"}
+    assert [Decimal(values[f"预结算({m}月)"]["甲县"]) for m in range(1, 13)] == list(hand.prepaid)
+    assert Decimal(result["state"]["市级调剂金"]) == hand.closing
+    # each month's prepayment falls due on the month's last day; the yearly levy has no due date
+    dues = {t["rule"]: t.get("due") for t in result["transfers"]}
+    assert dues["调剂金上解"] is None
+    assert [dues[f"预结算({m}月)"] for m in (1, 2, 12)] == ["2026-01-31", "2026-02-28", "2026-12-31"]
+
+
+@pytest.mark.parametrize("name", GUIDES)
+def test_the_arithmetic_in_the_prose_is_the_time_scenarios(name: str) -> None:
+    """The step on time checks the ledger by hand; its figures must be time.json's."""
+    hand = _time_by_hand()
+    text = (ROOT / "docs" / name).read_text(encoding="utf-8")
+    scenario = json.loads(TIME_SCENARIO.read_text(encoding="utf-8"))
+    earlier = [Decimal(y["regions"]["甲县"]["征缴收入"]) for y in scenario["history"].values()]
+    progress = hand.budget / 12
+    figures = [
+        *earlier,
+        Decimal(hand.base.numerator) / hand.base.denominator,
+        hand.levy,
+        hand.budget,
+        progress,
+        hand.costs[0],  # January, above the progress
+        hand.costs[0] - progress,  # January's costs left for February
+        hand.costs[1],
+        *hand.prepaid[:4],
+        sum(hand.costs),  # the year's costs, above the budget
+        sum(hand.prepaid[:11]),  # paid January to November
+        hand.prepaid[11],
+        hand.costs[11],
+        sum(hand.prepaid),
+        hand.closing,
+    ]
+    for figure in figures:
+        assert f"{figure:,.2f}" in text, f"{name} should show {figure:,.2f} in its hand calculation"
+    assert f"{hand.levy:,.2f} − {sum(hand.prepaid):,.2f} = {hand.closing:,.2f}" in text
