@@ -471,7 +471,7 @@ CODES: dict[str, Code] = {
             "规则“{rule}”读取按{unit}取值的“{name}”,但没有写 按{unit}:逐{unit}结算请写 按{unit},"
             "按全年结算请用 合计({name} 全年) 汇总",
             "rule ‘{rule}’ reads ‘{name}’, which has one value per {unit}, but is not settled per {unit}: "
-            "write 按{unit} to settle it each {unit}, or total the year with 合计({name} 全年)",
+            "write `by {unit}` to settle it each {unit}, or total the year with sum({name} whole year)",
         ),
     ),
     "E466": Code(
@@ -480,7 +480,8 @@ CODES: dict[str, Code] = {
         Text(
             "规则“{rule}”写了 按{unit},但金额不随{unit}变化,会每{unit}重复支付同一金额:全年金额按月拨付请写 分12期",
             "rule ‘{rule}’ is settled per {unit} but its amount does not change from one {unit} to the next, so "
-            "the same amount would be paid every {unit}: to pay a year's amount in monthly parts write 分12期",
+            "the same amount would be paid every {unit}: to pay a year's amount in monthly parts write "
+            "`instalments 12`",
         ),
     ),
     "E467": Code(

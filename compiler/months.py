@@ -38,6 +38,7 @@ from compiler.ir import nodes as ir
 from compiler.ir.history import history_name, parse_history
 from compiler.ir.subperiods import MONTH_NUMBER, UNITS, label, parse_label, sub_name
 from compiler.ir.walk import children, decl_exprs, walk
+from compiler.messages import Text
 from compiler.source import Span
 
 __all__ = ["lower"]
@@ -164,11 +165,11 @@ class _Lowering:
             self.diags.append(diag("E469", span or r.span))
         elif written is None and read is not None:
             monthly = next((n for n in sorted(self._names(r)) if n in self.unit), MONTH_NUMBER)
-            self.diags.append(diag("E465", span or r.span, rule=r.name.text, name=monthly, unit=read))
+            self.diags.append(diag("E465", span or r.span, rule=r.name.text, name=monthly, unit=_said(read)))
             self.unsettled.add(r.name.text)
         elif written is not None and read is None:
             assert r.sub is not None
-            self.diags.append(diag("E466", r.sub.span, rule=r.name.text, unit=written))
+            self.diags.append(diag("E466", r.sub.span, rule=r.name.text, unit=_said(written)))
         elif written is not None and read is not None and read != written:
             self.diags.append(diag("E469", span or r.span))
         if written is not None and r.shortfall is not None and r.shortfall.kind is ir.ShortfallKind.CLAIM:
@@ -176,7 +177,7 @@ class _Lowering:
             if own is not None:
                 self.diags.append(diag("E471", own.span, rule=r.name.text))
         if written is not None and r.instalments is not None:
-            self.diags.append(diag("E472", r.instalments.span, unit=written))
+            self.diags.append(diag("E472", r.instalments.span, unit=_said(written)))
 
     # ---- rewriting one copy
 
@@ -354,7 +355,7 @@ class _Lowering:
                     continue
                 keys = [parse_label(rv.region.text) for rv in b.value.regions]
                 if b.value.scalar is not None or not keys or any(k is None or k[0] != unit for k in keys):
-                    self.diags.append(diag("E470", b.span, name=base, unit=unit, example=label(unit, 1)))
+                    self.diags.append(diag("E470", b.span, name=base, unit=_said(unit), example=label(unit, 1)))
                     continue
                 for rv in b.value.regions:
                     copy = sub_name(base, rv.region.text)
@@ -367,6 +368,11 @@ class _Lowering:
 
         shared = case(ex.shared) if ex.shared is not None else None
         return attrs.evolve(ex, shared=shared, periods=tuple(case(c) for c in ex.periods))
+
+
+def _said(unit: str) -> Text:
+    """月 / 季度 in a message, month / quarter in English."""
+    return Text(unit, "month" if unit == "月" else "quarter")
 
 
 def _fn(name: str) -> str | None:

@@ -567,7 +567,7 @@ class ScenarioReader(Reader):
         # A per-region input given for some regions must be given for all of them.
         for name in sorted({n for n, _ in self.given}):
             for region in names:
-                if (name, region) not in self.given:
+                if (name, region) not in self.given and f"regions.{region}.{name}" not in self.per_month.refused:
                     self.error(
                         region_nodes[region],
                         f"regions.{region}.{name}",

@@ -13,6 +13,8 @@ Every month must be given: a missing one is reported at the field, not left to f
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import yaml
 
 from compiler.docread import Reader
@@ -26,6 +28,9 @@ class MonthValues:
     def __init__(self, reader: Reader, checked: CheckedPolicy) -> None:
         self.r = reader
         self.units: dict[str, str] = {}  # a monthly value's name as written → its unit
+        # Fields of months already reported (a list of the wrong length, a month left out of an
+        # object): not reported again as a missing input.
+        self.refused: set[str] = set()
         for d in checked.scope.values.values():
             copy = getattr(d, "sub_copy", None)
             if copy is not None and copy.base:
@@ -49,6 +54,7 @@ class MonthValues:
         first = label(unit, 1)
         if isinstance(vn, yaml.SequenceNode):
             if len(vn.value) != n:
+                self.refuse(name, unit, field, range(1, n + 1))
                 self.r.error(
                     vn,
                     field,
@@ -70,8 +76,10 @@ class MonthValues:
             given = {p[0] for p in out}
             missing = [label(unit, i) for i in range(1, n + 1) if sub_name(name, label(unit, i)) not in given]
             if missing:
+                self.refuse(name, unit, field, [i for i in range(1, n + 1) if label(unit, i) in missing])
                 self.r.error(vn, field, f"缺少{'、'.join(missing)}的值", f"missing: {', '.join(missing)}")
             return out
+        self.refuse(name, unit, field, range(1, n + 1))
         self.r.error(
             vn,
             field,
@@ -79,3 +87,7 @@ class MonthValues:
             f"one value per {'month' if unit == '月' else 'quarter'}: a list of {n}, or {{{first}: …}}",
         )
         return []
+
+    def refuse(self, name: str, unit: str, field: str, months: Iterable[int]) -> None:
+        parent = field.rpartition(".")[0]
+        self.refused.update(f"{parent}.{sub_name(name, label(unit, i))}" for i in months)
