@@ -880,6 +880,11 @@ SETTLEMENT: dict[str, Text] = {
         "资金“{fund}”期末留有余额没有去向", "fund ‘{fund}’ is left holding money with no destination"
     ),
     "open-parameter": Text("参数“{name}”待定,须由情景提供", "parameter ‘{name}’ is open and must be supplied"),
+    "example-needs-year": Text(
+        "本政策的值随年度而定(按年度、前N年):算例须写在 期 2026 {{ … }} 中,说明是哪一年",
+        "the policy's values depend on the year (by year, earlier years): write the example in 期 2026 {{ … }} "
+        "to say which year",
+    ),
     "missing-input": Text("缺少输入“{name}”", "missing input ‘{name}’"),
     "missing-input-in": Text("缺少输入“{name}”(地区“{region}”)", "missing input ‘{name}’ for ‘{region}’"),
     "no-region-value": Text("“{name}”缺少地区“{region}”的值", "‘{name}’ has no value for region ‘{region}’"),

@@ -190,3 +190,21 @@ def test_instalments_of_each_persons_contribution_agree_on_every_engine(tmp_path
         ledgers = {e: json.loads(out)["transfers"] for e, (_, out, _) in outs.items()}
         assert ledgers["compiled"] == ledgers["interpreter"] == ledgers["vector"]
         assert {r.get("instalment") for r in ledgers["vector"]} >= {"1/4", "4/4"}
+
+
+def test_an_example_without_its_year_is_told_to_say_which_year(tmp_path: Path) -> None:
+    text = """政策 年 {
+  生效 2025年1月1日
+  参数 比例甲: 比例 = 按年度 { 第1年: 4%, 第2年起: 3% }
+  输入 收入: 金额
+  令 上解 = 收入 × 比例甲
+  例 "一" {
+    已知 收入 = 100元
+    期望 上解 = 4元
+  }
+}
+"""
+    code, out, _ = run("test", write(tmp_path, "y.pool", text))
+    assert code == 1
+    assert "本政策的值随年度而定(按年度、前N年):算例须写在 期 2026 { … } 中,说明是哪一年" in out
+    assert "缺少输入“年度”" not in out

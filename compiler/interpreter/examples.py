@@ -178,6 +178,9 @@ def _years(
     """An example's 期 is its year (年度), and the 期 before it give the values 前N年 reads;
     a value the example does not have is left missing, and the run says so."""
     if period is None:
+        if YEAR in checked.scope.values and YEAR not in inputs:
+            # 按年度 or 前N年: the year decides the value; say which year, not "missing input 年度"
+            raise EvalError("example-needs-year", span=checked.scope.values[YEAR].span)
         return
     earlier[period] = inputs
     for name, v in list(inputs.items()):  # 已知 征缴收入 前1年 = …: that year's value, for later 期 too
