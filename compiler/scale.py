@@ -90,7 +90,8 @@ def settled(checked: CheckedPolicy, scenario: str | Path, settle: Callable[[], B
     try:
         return settle()
     except BatchError as e:
-        where = f"{checked.program.main.span.file}:{e.line}: " if e.line else ""
+        at = f"{e.line}:{e.column}" if e.column else f"{e.line}"
+        where = f"{checked.program.main.span.file}:{at}: " if e.line else ""
         raise EvaluationFailed(
             2, f"{scenario}: 无法计算:{where}{e.zh}\n", f"{scenario}: cannot settle: {where}{e.en}\n"
         ) from None
@@ -103,7 +104,7 @@ def settle_columns(checked: CheckedPolicy, scen: Scenario, data: EntityData | No
     batch = batch_of(checked, [scen])
     if data is not None:
         batch = attrs.evolve(batch, regions=scen.regions, inputs={**batch.inputs, **data.inputs}, entities=data.columns)
-    return run_batch(checked, batch)
+    return run_batch(checked, batch, constraints=True)  # a scenario breaking a 约束 is refused, as on every engine
 
 
 def ledger_rows(

@@ -231,3 +231,41 @@ def test_each_reading_may_carry_its_own_constraint(tmp_path: Path) -> None:
     assert code == 1
     assert "错误[E441]: 约束不成立(原文“筹资标准每人每年不低于95元”)" in out
     assert "在解读“财政补助标准”取选项“从低”时" in out
+
+
+ENTITY_TOTALS = """地区集 两县 { 甲县、乙县 }
+政策 拨付不超预算 {
+  地区 两县
+  实体 医院 属于 地区
+  输入 预算: 金额 每 医院
+  资金 基金 结转 {
+    补助 拨付 = 预算  至 各医院  不足时 按比例  原文 "按预算拨付"
+  }
+  约束 合计(拨付 按 地区) < 合计(预算 按 地区)  原文 "各县拨付总额低于预算"
+  例 "一家医院" {
+    期初 基金 = 100元
+    名单 医院 {甲医院: 甲县}
+    已知 预算 = {甲医院: 10元}
+    期望 拨付 = {甲医院: 10元}
+  }
+}
+"""
+
+
+def test_a_constraint_totalling_an_entity_rule_by_region_is_decided_region_by_region(tmp_path: Path) -> None:
+    policy = tmp_path / "p.pool"
+    policy.write_text(ENTITY_TOTALS, encoding="utf-8")
+    code, out, _ = run("test", str(policy))  # the interpreter used to stop on an assertion here
+    assert code == 1 and "在地区“甲县”不成立(原文“各县拨付总额低于预算”)" in out
+    scen = {"state": {"基金": "100"}, "entities": {"医院": [{"id": "甲医院", "地区": "甲县", "预算": "10"}]}}
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(scen, ensure_ascii=False), encoding="utf-8")
+    said = set()
+    for engine in ("interpreter", "compiled", "vector"):  # the vector engine used not to check 约束 in pool run
+        code, out, err = run("run", str(policy), str(path), "--engine", engine)
+        assert code == 2 and out == ""
+        said.add(err.replace(str(tmp_path), ""))
+    assert said == {
+        "/s.json: 无法计算:/p.pool:9:6: 约束“合计(拨付 按 地区) < 合计(预算 按 地区)”在地区“甲县”不成立"
+        "(原文“各县拨付总额低于预算”)\n"
+    }

@@ -325,7 +325,7 @@ def test_bands_out_of_order_name_the_first_such_band_on_every_engine(
     for engine in ("compiled", "interpreter"):
         code, _, err = run("run", str(policy), str(scen), "--engine", engine)
         assert code == 2, engine
-        assert err == f"{scen}: 无法计算:{policy}:{line}:5: 分段表的档次边界须递增\n\n", engine
+        assert err == f"{scen}: 无法计算:{policy}:{line}:5: 分段表的档次边界须递增\n", engine
         code, _, err = run("run", str(policy), str(scen), "--engine", engine, "--lang", "en")
         assert code == 2 and f"{policy}:{line}:5: " in err, (engine, err)
     checked = check_source(BANDS).policy

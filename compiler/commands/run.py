@@ -95,7 +95,8 @@ def run(
             return
         checked, scen, res = evaluate_file(policy, scenario, engine, encoding, chosen)
     except EvaluationFailed as e:
-        click.echo(e.render(lang), err=True)
+        said = e.render(lang)
+        click.echo(said, err=True, nl=not said.endswith("\n"))  # one line break, as the vector engine's
         sys.exit(e.exit_code)
     unknown = [k for k in detail if k not in checked.scope.entities]
     if unknown:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from compiler.ir import functions
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
+from compiler.ir.expr import REGION_GROUP
 from compiler.ir.walk import children
 
 
@@ -16,8 +17,8 @@ def regional(checked: CheckedPolicy, e: ir.Expr) -> bool:
             return t is not None and t.per_region
         case ir.Call(func=f, args=args):
             fn = functions.lookup(f.text)
-            if fn is not None and fn.aggregate:
-                return False
+            if fn is not None and fn.aggregate:  # one value in all, or one a region: 合计(工资 按 地区)
+                return isinstance(e, ir.Call) and e.group is not None and e.group.text == REGION_GROUP
             if fn is not None and fn.id == "share":
                 return True
             if fn is not None and fn.id == "balance":

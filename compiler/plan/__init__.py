@@ -57,7 +57,10 @@ def translate(checked: CheckedPolicy) -> Plan:
 
 
 def _all_exprs(checked: CheckedPolicy) -> list[ir.Expr]:
-    return [e for d in checked.scope.values.values() for e in decl_exprs(d)]
+    """Every expression the engines evaluate: the values' and rules', and the constraints' (a
+    约束 may total an entity value by region too)."""
+    decls: list[ir.Decl] = [*checked.scope.values.values(), *checked.scope.constraints]
+    return [e for d in decls for e in decl_exprs(d)]
 
 
 def _party(scope: Scope, ref: ir.PartyRef | None, default: Endpoint | None) -> Endpoint | None:

@@ -73,6 +73,7 @@ class BatchError(SettlementError):
         details: dict[str, Any] = dict(reason.details)
         super().__init__(reason.key, reason.line, None, **details)
         self.failed, self.reasons, self.first = failed, reasons, first
+        self.column = reason.column  # a 约束's, named file:line:column as the other engines do
         self.args = (f"draw {first} (of {int(failed.sum())} failing): {reason.en}",)
 
     def __str__(self) -> str:
