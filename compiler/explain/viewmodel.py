@@ -505,14 +505,11 @@ class Builder:
     # ---- the diagram
 
     def box(self, name: str) -> str:
-        """One box per real party: a region's finance bureau and its government are one."""
+        """A party's box, named as the policy declares it: a finance bureau pays, not its government
+        (省财政 is not 省政府). Only a per-region one is named by the regions' noun (市（州）财政)."""
         decl = self.c.scope.parties.get(name)
-        if isinstance(decl, ir.PartyDecl) and words.is_government(name) and self.zh:
-            if decl.per_region:
-                return f"{self.p.noun}政府"
-            for key in ("财政", "政府"):
-                if key in name and name.split(key)[0]:
-                    return name.split(key)[0] + "政府"
+        if isinstance(decl, ir.PartyDecl) and decl.per_region and words.is_government(name) and self.zh:
+            return f"{self.p.noun}{'财政' if '财政' in name else '政府'}"
         return name
 
     def parties(self) -> tuple[str, ...]:
