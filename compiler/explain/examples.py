@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import attrs
 
-from compiler.explain import words
+from compiler.explain import words, years
 from compiler.explain.sentences import Sentences
 from compiler.explain.worked import Step, Worked, value_text
 from compiler.interpreter.examples import example_periods, run_example
@@ -66,7 +66,7 @@ class Examples:
                 lines: dict[str, str] = {}
                 for b in run.givens:
                     n = b.name.text
-                    lines[n] = self.given_text(n, env.params.get(n, env.inputs.get(n)))
+                    lines[n] = self.given_text(n, env.params.get(n, env.inputs.get(n)), case.period)
                 lines.update(
                     {
                         f"期初:{fund}": self.t(
@@ -98,10 +98,12 @@ class Examples:
     def ty_(self, s: str) -> str:
         return self.ty(s)
 
-    def given_text(self, name: str, value: Scalar | dict[str, Scalar] | None) -> str:
+    def given_text(self, name: str, value: Scalar | dict[str, Scalar] | None, period: int | None = None) -> str:
         t = self.c.types.get(name)
         d = self.c.scope.values.get(name)
         mark = self.t("（假设）", " (assumed)") if isinstance(d, ir.ParamDecl) and d.value is None else ""
+        # An earlier year's input by its year (2024年征缴收入), not as the engines name it (征缴收入(前1年)).
+        shown = years.history(name, self.zh, period) or name
         if isinstance(value, dict):
             # An enumeration member reads as a statement about the region: 退休人员庚为单位职工.
             link = "为" if t is not None and t.base is Base.ENUM else ""
@@ -109,10 +111,10 @@ class Examples:
                 f"{r}{link}{value_text(v, t, self.lang)}" if self.zh else f"{r} {value_text(v, t, self.lang)}"
                 for r, v in value.items()
             ]
-            return self.t(f"{name}{mark}：" + "，".join(parts), f"{name}{mark}: " + ", ".join(parts))
+            return self.t(f"{shown}{mark}：" + "，".join(parts), f"{shown}{mark}: " + ", ".join(parts))
         assert value is not None
         return self.t(
-            f"{name}{mark}：{value_text(value, t, self.lang)}", f"{name}{mark}: {value_text(value, t, self.lang)}"
+            f"{shown}{mark}：{value_text(value, t, self.lang)}", f"{shown}{mark}: {value_text(value, t, self.lang)}"
         )
 
     def steps(self, machine: Machine, case: ir.PeriodCase, closing: dict[str, Fraction] | None) -> list[Step]:

@@ -189,8 +189,13 @@ class Sentences:
                     lead = (f"{self.cond(r.cond)}时，" if r.cond is not None else "") + lead
                 if verb == "冲抵":
                     return f"{lead}{subject}已领取的{amount}在年终清算时予以冲抵，归还{fund}"
+                by_year = self.by_year(r)
                 if verb == "缴纳":
+                    if by_year:
+                        return f"{lead}{subject}按{by_year[0]}缴纳{r.name.text}，计入{fund}，{by_year[1]}"
                     return f"{lead}{subject}按{amount}缴纳{r.name.text}，计入{fund}"
+                if by_year:
+                    return f"{lead}{subject}按{by_year[0]}向{fund}上解，{by_year[1]}"
                 return f"{lead}{subject}向{fund}上解{amount}"
             case K.ALLOCATE:
                 dest = self.party(r.dest, p.each)
@@ -213,6 +218,9 @@ class Sentences:
                 if words.is_government(src):
                     part = "的部分" if isinstance(r.amount, ir.Binary) and r.amount.op == "-" else ""
                     return f"{lead}{cond}{dest}的{amount}{part}，由{src}{verb}"
+                by_year = self.by_year(r)
+                if by_year:
+                    return f"{lead}{cond}由{src}按{by_year[0]}向{dest}{verb}，{by_year[1]}"
                 return f"{lead}{cond}由{src}向{dest}{verb}{amount}"
             case K.SPLIT:
                 src = self.party(r.source, fund)
@@ -254,6 +262,18 @@ class Sentences:
         lead = "先" if i == 0 else ("仍不足的，" if i == n - 1 and n > 2 else "不足的，")
         return f"{lead}{who}" + (f"（{'，'.join(limits)}）" if limits else "")
 
+    def by_year(self, r: ir.Rule) -> tuple[str, str] | None:
+        """A rule whose rate is set 按年度: (the base, the schedule as a clause after the rule), so the
+        sentence reads 按上解基数向调剂金上解，征收比例实施第1年为4%，第2年起为3%, not 上解上解基数的实施….
+        In English: (the share of the base, the schedule)."""
+        got = self.p.scheduled(r.amount) if r.cap is None else None
+        if got is None:
+            return None
+        base, label, schedule = got
+        if self.zh:
+            return self.p.operand(base, "*"), f"{label or '比例'}{schedule}"
+        return f"{label or 'a share'} of {self.p.operand(base, '*')}", f"{label or 'the share'} is {schedule}"
+
     def amount(self, r: ir.Rule) -> tuple[str, str]:
         """The amount in words, and a leading clause for a branch written into it
         (如果 … 则 … 否则 0 reads as a condition before the consequence)."""
@@ -277,6 +297,9 @@ class Sentences:
         cond = f"where {p.expr(r.cond)}, " if r.cond is not None else ""
         match r.kind:
             case K.COLLECT:
+                by_year = self.by_year(r)
+                if by_year:
+                    return f"{lead}{cond}{src} pays {by_year[0]} into {fund}; {by_year[1]}"
                 return f"{lead}{cond}{src} pays {amount} into {fund}"
             case K.ALLOCATE:
                 by = (
@@ -352,7 +375,10 @@ class Sentences:
                         else (noun if words.is_person(noun) else f"符合条件的{noun}")
                     )
                 short = amount if len(amount) <= 16 else ""
-                if v == "缴纳":
+                by_year = self.by_year(r)
+                if by_year and not lead:
+                    parts.append(f"{who}按{by_year[0]}{v}，{by_year[1]}")
+                elif v == "缴纳":
                     parts.append(f"{who}按{short}缴纳{r.name.text}" if short else f"{who}缴纳{r.name.text}")
                 else:
                     parts.append(f"{lead}{who}{v}{short or r.name.text}")
