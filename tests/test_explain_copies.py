@@ -33,3 +33,63 @@ def test_a_finance_bureau_pays_as_itself_not_as_its_government() -> None:
     jilin = _flows(_explain(ROOT / "policies" / "jilin_city_pooling.pool"))
     assert "市州财政 → 各县（市、区）：缺口弥补" in jilin
     assert "市州政府 → 各县（市、区）：市州政府补足额" in jilin
+
+
+def _policy(tmp_path: Path, old: str = "", new: str = "") -> Path:
+    assert POLICY is not None
+    p = tmp_path / "schemes.pool"
+    p.write_text(POLICY.group(1).replace(old, new), encoding="utf-8")
+    return p
+
+
+def test_a_copy_is_told_as_its_scheme_reads_it_and_one_that_never_pays_not_at_all(tmp_path: Path) -> None:
+    zh = _explain(_policy(tmp_path))
+    assert "职工医保为居民医保" not in zh and "居民医保为居民医保" not in zh
+    assert "按职工医保确定" not in zh and "按居民医保确定" not in zh
+    assert "**财政补助**。省财政向统筹基金（居民医保）补助100元。" in zh
+    assert "3. 省财政向统筹基金（居民医保）补助100元。" in zh  # 主要内容
+    assert "- **省财政**：承担财政补助。" in zh  # 对谁有什么影响
+    flows = _flows(zh)
+    assert "省财政 → 统筹基金（居民医保）：财政补助" in flows
+    assert "省财政 → 统筹基金（职工医保）" not in flows and "省政府" not in flows
+    en = _explain(_policy(tmp_path), "en")
+    assert "**财政补助**. 省财政 pays 统筹基金(居民医保) ¥100." in en
+    assert "职工医保 is 居民医保" not in en and "by 职工医保" not in en
+
+
+def test_copies_that_read_alike_are_told_once_for_each_schemes_account(tmp_path: Path) -> None:
+    zh = _explain(_policy(tmp_path))
+    assert "职工医保、居民医保分设专户，专户之间不调剂" in zh
+    assert "### （一）统筹基金（职工医保、居民医保）" in zh
+    assert "**征缴**。各地区按险种分别向统筹基金上解征缴收入，上解比例为职工医保90%、居民医保80%。" in zh
+    assert (
+        "**支出**。由统筹基金按险种分别向医疗机构划转待遇支出；统筹基金不足以全额支付时，按应付金额的比例支付。" in zh
+    )
+    assert "**上解比例**：按险种确定：职工医保为90%；居民医保为80%。" in zh
+    assert "2. 统筹基金（职工医保、居民医保）：各地区上解征缴收入，上解比例为职工医保90%、居民医保80%；" in zh
+    assert "- **各地区**：向统筹基金（职工医保、居民医保）上解。" in zh
+    assert "征缴（职工医保）" not in zh and "上解比例（职工医保）" not in zh
+    flows = _flows(zh)
+    assert "各地区 → 统筹基金（职工医保）：征缴（90%）" in flows  # the money still moves account by account
+    assert "各地区 → 统筹基金（居民医保）：征缴（80%）" in flows
+    en = _explain(_policy(tmp_path), "en")
+    assert (
+        "**征缴**. Scheme by scheme, each region pays 上解比例 (职工医保: 90%; 居民医保: 80%) of 征缴收入 into 统筹基金."
+        in en
+    )
+    assert "**上解比例**: by scheme: 职工医保: 90%; 居民医保: 80%." in en
+
+
+def test_a_match_on_the_scheme_written_into_the_rule_reads_the_same(tmp_path: Path) -> None:
+    p = _policy(tmp_path, "征缴收入 × 上解比例", "征缴收入 × 匹配 险种 { 职工医保 => 90%  居民医保 => 80% }")
+    zh = _explain(p)
+    assert "各地区按险种分别向统筹基金上解征缴收入，比例为职工医保90%、居民医保80%。" in zh
+    assert "各地区 → 统筹基金（职工医保）：征缴（90%）" in _flows(zh)
+
+
+def test_copies_that_differ_are_told_one_by_one(tmp_path: Path) -> None:
+    p = _policy(tmp_path, "当 险种 = 居民医保", "当 险种 = 居民医保 或 待遇支出 > 1000元")
+    zh = _explain(p)
+    assert "**财政补助（职工医保）**。待遇支出（职工医保）超过1000元时，省财政向统筹基金（职工医保）补助100元。" in zh
+    assert "**财政补助（居民医保）**。省财政向统筹基金（居民医保）补助100元。" in zh
+    assert "- **省财政**：承担财政补助（职工医保、居民医保）。" in zh

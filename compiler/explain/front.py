@@ -7,6 +7,7 @@ import attrs
 
 from compiler.explain import numbers, words
 from compiler.explain.sentences import Sentences
+from compiler.explain.told import Teller
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 
@@ -120,8 +121,9 @@ class Front:
         section = d.literate.section.value if d.literate.section else ""
         return Figure(d.name.text, value, self.t("；".join(bounds), "; ".join(bounds)), section, quote, d.value is None)
 
-    def impacts(self) -> tuple[Impact, ...]:
-        """Each kind of party: what it pays, receives or bears, by fund."""
+    def impacts(self, teller: Teller) -> tuple[Impact, ...]:
+        """Each kind of party: what it pays, receives or bears, by fund; a rule as the 解读 tells
+        it (a scheme's copy that never pays is left out, copies told once are named once)."""
         each = self.p.each
         pays: dict[str, dict[str, list[str]]] = {}
         gets: dict[str, list[str]] = {}
@@ -132,7 +134,8 @@ class Front:
             if what not in items:
                 items.append(what)
 
-        for r in self.c.scope.rules:
+        for r in (r for t in teller.told for r in t.rules):
+            name = teller.names[r.name.text]
             fund = r.fund.text if r.fund else ""
             verb = self.s.verb(r)
             if r.kind is K.COLLECT:
@@ -153,9 +156,9 @@ class Front:
                         add(
                             bears,
                             self.s.party(payer.party, ""),
-                            self.t(f"按顺序承担{r.name.text}", f"bears part of {r.name.text}"),
+                            self.t(f"按顺序承担{name}", f"bears part of {name}"),
                         )
-                add(gets, self.s.party(r.dest, each), r.name.text)
+                add(gets, self.s.party(r.dest, each), name)
             elif r.kind is K.SPLIT:
                 add(
                     bears,
@@ -170,21 +173,26 @@ class Front:
                     if dest not in pays[src][verb]:
                         pays[src][verb].append(dest)
                 else:
-                    add(bears, src, r.name.text)
-                    add(gets, self.s.party(r.dest, each), r.name.text)
+                    add(bears, src, name)
+                    add(gets, self.s.party(r.dest, each), name)
             elif r.dest is not None and r.kind is not K.RETAIN:
-                add(gets, self.s.party(r.dest, each), r.name.text)
+                add(gets, self.s.party(r.dest, each), name)
         out = []
         for who in dict.fromkeys([*pays, *gets, *bears]):
             if who in self.c.scope.funds:
                 continue  # funds are described in the rules; this section is about people and governments
             parts = [
-                self.t(f"向{'、'.join(funds)}{verb}", f"{_EN_VERB.get(verb, 'pays')} into {', '.join(funds)}")
+                self.t(
+                    f"向{'、'.join(teller.copies.label(funds, True))}{verb}",
+                    f"{_EN_VERB.get(verb, 'pays')} into {', '.join(teller.copies.label(funds, False))}",
+                )
                 for verb, funds in pays.get(who, {}).items()
             ]
             if who in gets:
-                parts.append(self.t(f"获得{'、'.join(gets[who])}", f"receives {', '.join(gets[who])}"))
+                got = teller.copies.label(gets[who], self.zh)
+                parts.append(self.t(f"获得{'、'.join(got)}", f"receives {', '.join(got)}"))
             if who in bears:
+                bears[who] = teller.copies.label(bears[who], self.zh)
                 parts.append(
                     self.t(
                         f"承担{'、'.join(bears[who])}"

@@ -20,6 +20,7 @@ from compiler.explain.phrases import Phrases
 from compiler.explain.priced import Pricing
 from compiler.explain.prose import Filler
 from compiler.explain.sentences import Sentences
+from compiler.explain.told import Teller, Told
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.plan import Endpoint, plan_of
@@ -179,6 +180,7 @@ class Builder:
         self.review = audience is Audience.REVIEW
         self.appendix = appendix or self.review
         self.fill = Filler(checked, self.p)
+        self.teller = Teller(checked, self.s, lang)
 
     def t(self, zh: str, en: str) -> str:
         return zh if self.zh else en
@@ -225,7 +227,7 @@ class Builder:
             background=tuple(self.ty(self.fill.fill(s.value)) for s in policy.header.prose),
             points=self.points(),
             figures=tuple(self.figure(front, d) for d in params),
-            impacts=tuple(attrs.evolve(i, text=self.ty(i.text)) for i in front.impacts()),
+            impacts=tuple(attrs.evolve(i, text=self.ty(i.text)) for i in front.impacts(self.teller)),
             groups=self.groups(),
             terms=self.terms(decls, file),
             requirements=self.requirements(decls, file),
@@ -392,14 +394,13 @@ class Builder:
     def points(self) -> tuple[str, ...]:
         """3–5 headline points: one per fund (its biggest money rules), then the rest."""
         c = self.c
-        by_key = self._by_key()
         out = [p for p in [self.ring_fenced()] if p is not None]
-        for key, rules in by_key.items():
-            fund = c.scope.funds.get(key)
+        for key, told in self.teller.by_key().items():
+            fund = told[0].fund
             if fund is not None and fund.literate.note is not None:  # the drafters' own words for this fund
                 out.append(self.ty(f"{key}：" + self.fill.fill(fund.literate.note.value)))
             else:
-                out.append(self.ty(self.s.headline(rules, key if fund is not None else None)))
+                out.append(self.ty(self.teller.headline(key, told)))
         if not out:
             tasks = sum(len(d.tasks) for _m, d in c.program.all_decls() if isinstance(d, ir.TaskTable))
             if tasks:
@@ -445,27 +446,20 @@ class Builder:
             f"{', '.join(funds)} keep one account per scheme.",
         )
 
-    def _by_key(self) -> dict[str, list[ir.Rule]]:
-        """Rules grouped by the fund they sit in, or else by who pays; in the order money moves."""
-        groups: dict[str, list[ir.Rule]] = {}
-        for r in self.c.scope.rules:
-            key = r.fund.text if r.fund else self.s.party(r.source, self.p.each)
-            groups.setdefault(key, []).append(r)
-        return groups
-
     # ---- the rules
 
     def groups(self) -> tuple[RuleGroup, ...]:
         out = []
-        for key, rules in self._by_key().items():
-            out.append(RuleGroup(self.ty(key), tuple(self.rule_view(r) for r in rules)))
+        for key, told in self.teller.by_key().items():
+            out.append(RuleGroup(self.ty(key), tuple(self.rule_view(t) for t in told)))
         return tuple(out)
 
-    def rule_view(self, r: ir.Rule) -> RuleView:
+    def rule_view(self, t: Told) -> RuleView:
+        r = t.rules[0]
         note = r.literate.note
-        sentence = self.fill.fill(note.value) if note is not None else self.s.rule(r)
+        sentence = self.fill.fill(note.value) if note is not None else t.sentence
         return RuleView(
-            self.ty(r.name.text),
+            self.ty(t.name),
             self.ty(sentence),
             note is not None,
             self.quote(r.literate.quote),
@@ -475,20 +469,20 @@ class Builder:
 
     def terms(self, decls: list[ir.Decl], file: str) -> tuple[RuleView, ...]:
         out = []
-        for d in decls:
-            if isinstance(d, ir.LetDecl) and d.span.file == file:
-                note = d.literate.note
-                text = self.fill.fill(note.value) if note is not None else self.s.let(d)
-                out.append(
-                    RuleView(
-                        self.ty(d.name.text),
-                        self.ty(text),
-                        note is not None,
-                        self.quote(d.literate.quote),
-                        self.ty(d.literate.section.value) if d.literate.section else None,
-                        f"{d.span.file}:{d.span.line}",
-                    )
+        lets = [d for d in decls if isinstance(d, ir.LetDecl) and d.span.file == file]
+        for name, d, said in self.teller.lets(lets):
+            note = d.literate.note
+            text = self.fill.fill(note.value) if note is not None else said
+            out.append(
+                RuleView(
+                    self.ty(name),
+                    self.ty(text),
+                    note is not None,
+                    self.quote(d.literate.quote),
+                    self.ty(d.literate.section.value) if d.literate.section else None,
+                    f"{d.span.file}:{d.span.line}",
                 )
+            )
         return tuple(out)
 
     def requirements(self, decls: list[ir.Decl], file: str) -> tuple[Requirement, ...]:
@@ -527,20 +521,24 @@ class Builder:
             return "" if e is None else self.p.each if e.name is None else e.name
 
         for r in plan.rules:
+            if r.name in self.teller.never:
+                continue  # a scheme's copy that never pays (当 险种 = another scheme)
             if r.shares:
-                pairs = [(who(r.payer), who(s.to), self.p.expr(s.ratio)) for s in r.shares]
+                pairs = [(who(r.payer), who(s.to), self.p.expr(self.teller.copies.fold(s.ratio))) for s in r.shares]
             elif r.tiers:
                 pairs = [
-                    (who(x.by), who(r.payee), self.p.expr(x.share) if x.share else "")
+                    (who(x.by), who(r.payee), self.p.expr(self.teller.copies.fold(x.share)) if x.share else "")
                     for t in r.tiers
                     for x in t.payers
                 ]
             else:
                 pairs = [(who(r.payer), who(r.payee), "")]
-            ratio = self._ratio(r.rule.amount)
+            ratio = self._ratio(self.teller.copies.fold(r.rule.amount))  # a copy's 匹配 险种 is its scheme's arm
             for a, b, share in pairs:
                 shown = share or ratio
-                text = r.name + ((f"（{shown}）" if self.zh else f" ({shown})") if shown else "")
+                text = self.teller.names.get(r.name, r.name) + (
+                    (f"（{shown}）" if self.zh else f" ({shown})") if shown else ""
+                )
                 out.append(Flow(len(out) + 1, self.ty(self.box(a)), self.ty(self.box(b)), self.ty(text)))
         return tuple(out)
 
