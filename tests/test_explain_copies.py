@@ -93,3 +93,23 @@ def test_copies_that_differ_are_told_one_by_one(tmp_path: Path) -> None:
     assert "**财政补助（职工医保）**。待遇支出（职工医保）超过1000元时，省财政向统筹基金（职工医保）补助100元。" in zh
     assert "**财政补助（居民医保）**。省财政向统筹基金（居民医保）补助100元。" in zh
     assert "- **省财政**：承担财政补助（职工医保、居民医保）。" in zh
+
+
+EXAMPLE = re.search(r'EXAMPLE = """(.*?)"""', (ROOT / "tests" / "test_schemes.py").read_text("utf-8"), re.S)
+
+
+def test_an_example_gives_per_scheme_values_as_written_and_names_copies_in_chinese(tmp_path: Path) -> None:
+    assert EXAMPLE is not None
+    text = EXAMPLE.group(1).replace("EXPECTED", "600元")
+    text = text.replace('  例 "', '  转移 财政补助 = 100元  自 省财政  至 统筹基金  当 险种 = 居民医保\n  例 "')
+    text = text.replace("居民医保: 0元}", "居民医保: 10元}\n    期望 财政补助 = {职工医保: 0元, 居民医保: 100元}")
+    p = tmp_path / "example.pool"
+    p.write_text(text, encoding="utf-8")
+    checked = check_file(p).policy
+    assert checked is not None
+    zh = render_markdown(build(checked, "zh", appendix=True))
+    assert "假设：征缴收入：职工医保1000元，居民医保500元；待遇支出：职工医保800元，居民医保600元；" in zh
+    assert "(居民医保)" not in zh and "(职工医保)" not in zh  # 支出（职工医保）, typeset as Chinese
+    assert "1. 支出（职工医保）为800元。" in zh
+    assert "财政补助（职工医保） = 此项不适用于职工医保 = **0元**" in zh  # not 不符合“职工医保为居民医保”
+    assert "职工医保为居民医保" not in zh

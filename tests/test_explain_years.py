@@ -68,3 +68,11 @@ def test_no_lowered_name_reaches_the_reader(tmp_path: Path, lang: str, fmt: str)
         text = _explain(p, lang, fmt)
         assert "(前1年)" not in text and "（前1年）" not in text
         assert "年度" not in text
+
+
+def test_english_formulas_take_english_brackets_and_tooltips_chinese_colons() -> None:
+    en = _explain(LEVY, "en")
+    assert "上解基数 = (¥9,000,000 + ¥8,000,000 + ¥7,000,000) ÷ 3 = ¥8,000,000." in en
+    assert "（" not in en.split("Worked examples", 1)[1]
+    html = _explain(LEVY, "zh", "html")
+    assert "<title>各地区 → 调剂金：①调剂金上解</title>" in html
