@@ -113,3 +113,15 @@ def test_an_example_gives_per_scheme_values_as_written_and_names_copies_in_chine
     assert "1. 支出（职工医保）为800元。" in zh
     assert "财政补助（职工医保） = 此项不适用于职工医保 = **0元**" in zh  # not 不符合“职工医保为居民医保”
     assert "职工医保为居民医保" not in zh
+
+
+def test_a_parameter_kept_per_scheme_is_one_key_figure_by_scheme(tmp_path: Path) -> None:
+    written = "令 上解比例 = 匹配 险种 { 职工医保 => 90%  居民医保 => 80% }"
+    by_scheme = _policy(tmp_path, written, written.replace("令 上解比例 =", "参数 上解比例: 比例 每险种 ="))
+    zh = _explain(by_scheme)
+    assert "| 上解比例 | 职工医保为90%，居民医保为80% |" in zh
+    assert "上解比例(职工医保)" not in zh and "上解比例（职工医保）" not in zh
+    assert "各地区按险种分别向统筹基金上解征缴收入，上解比例为职工医保90%、居民医保80%。" in zh
+    same = _policy(tmp_path, written, "参数 上解比例: 比例 每险种 = 90%")
+    assert "| 上解比例 | 职工医保、居民医保均为90% |" in _explain(same)
+    assert "| 上解比例 | 90% in each of 职工医保, 居民医保 |" in _explain(same, "en")

@@ -121,6 +121,34 @@ class Front:
         section = d.literate.section.value if d.literate.section else ""
         return Figure(d.name.text, value, self.t("；".join(bounds), "; ".join(bounds)), section, quote, d.value is None)
 
+    def per_scheme(self, figures: list[tuple[ir.ParamDecl, Figure]]) -> list[Figure]:
+        """A parameter kept per scheme (每险种) is one row, its value by scheme: 上解比例 职工医保为90%，
+        居民医保为80%, or 职工医保、居民医保均为90%."""
+        out: list[Figure] = []
+        done: set[str] = set()
+        for d, f in figures:
+            sc = d.scheme_copy
+            if sc is None:
+                out.append(f)
+                continue
+            if sc.base in done:
+                continue
+            done.add(sc.base)
+            values = {
+                x.scheme_copy.scheme: g.value for x, g in figures if x.scheme_copy and x.scheme_copy.base == sc.base
+            }
+            shown = set(values.values())
+            if len(shown) == 1 and f.open:
+                value = f.value
+            elif len(shown) == 1:
+                value = self.t(f"{'、'.join(values)}均为{f.value}", f"{f.value} in each of {', '.join(values)}")
+            else:
+                value = self.t(
+                    "，".join(f"{k}为{v}" for k, v in values.items()), "; ".join(f"{k}: {v}" for k, v in values.items())
+                )
+            out.append(attrs.evolve(f, name=sc.base, value=value))
+        return out
+
     def impacts(self, teller: Teller) -> tuple[Impact, ...]:
         """Each kind of party: what it pays, receives or bears, by fund; a rule as the 解读 tells
         it (a scheme's copy that never pays is left out, copies told once are named once)."""

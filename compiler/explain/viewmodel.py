@@ -226,7 +226,7 @@ class Builder:
             facts=tuple(attrs.evolve(f, value=self.ty(f.value)) for f in front.facts()),
             background=tuple(self.ty(self.fill.fill(s.value)) for s in policy.header.prose),
             points=self.points(),
-            figures=tuple(self.figure(front, d) for d in params),
+            figures=tuple(front.per_scheme([(d, self.figure(front, d)) for d in params])),
             impacts=tuple(attrs.evolve(i, text=self.ty(i.text)) for i in front.impacts(self.teller)),
             groups=self.groups(),
             terms=self.terms(decls, file),
@@ -387,7 +387,9 @@ class Builder:
     def figure(self, front: Front, d: ir.ParamDecl) -> Figure:
         q = self.quote(d.literate.quote)
         f = front.figure(d, q.text if q else None)
-        return attrs.evolve(f, note=self.ty(f.note), section=self.ty(f.section))
+        return attrs.evolve(
+            f, name=self.ty(f.name), value=self.ty(f.value), note=self.ty(f.note), section=self.ty(f.section)
+        )
 
     # ---- 主要内容
 
