@@ -125,3 +125,12 @@ def test_a_parameter_kept_per_scheme_is_one_key_figure_by_scheme(tmp_path: Path)
     same = _policy(tmp_path, written, "参数 上解比例: 比例 每险种 = 90%")
     assert "| 上解比例 | 职工医保、居民医保均为90% |" in _explain(same)
     assert "| 上解比例 | 90% in each of 职工医保, 居民医保 |" in _explain(same, "en")
+
+
+def test_an_exception_on_the_scheme_is_settled_in_each_copy(tmp_path: Path) -> None:
+    never = _explain(_policy(tmp_path, "当 险种 = 居民医保", "例外 险种 = 职工医保 => 0元"))
+    assert "**财政补助**。省财政向统筹基金（居民医保）补助100元。" in never
+    assert "省财政 → 统筹基金（职工医保）" not in _flows(never)
+    less = _explain(_policy(tmp_path, "当 险种 = 居民医保", "例外 险种 = 职工医保 => 50元"))
+    assert "**财政补助（职工医保）**。省财政向统筹基金（职工医保）补助50元。" in less
+    assert "**财政补助（居民医保）**。省财政向统筹基金（居民医保）补助100元。" in less

@@ -38,9 +38,6 @@ class Copies:
         self.copy_of = {n: sc for n, sc in named if sc is not None}
         self.funds = {n for n, f in scope.funds.items() if f.scheme_copy is not None}
 
-    def any(self) -> bool:
-        return bool(self.copy_of)
-
     def literal(self, e: ir.Expr) -> str | None:
         """The scheme a copy's 险种 became (compiler/schemes.py writes it as a name)."""
         if isinstance(e, ir.Name) and e.name in self.schemes and e.name not in self.c.scope.values:
@@ -48,19 +45,12 @@ class Copies:
         return None
 
     def siblings(self, name: str) -> dict[str, str]:
-        """Scheme → the copy's name, for every copy of what `name` is a copy of."""
+        """Scheme → the copy's name, for every copy of the value `name` is a copy of."""
         sc = self.copy_of.get(name)
-        if sc is None:
+        values = self.c.scope.values
+        if sc is None or name not in values:
             return {}
-        return {x.scheme: n for n, x in self.copy_of.items() if x.base == sc.base and n in self._same_kind(name)}
-
-    def _same_kind(self, name: str) -> set[str]:
-        scope = self.c.scope
-        if name in scope.values:
-            return set(scope.values)
-        if name in scope.funds:
-            return set(scope.funds)
-        return {r.name.text for r in scope.rules}
+        return {x.scheme: n for n, x in self.copy_of.items() if x.base == sc.base and n in values}
 
     # ---- settling 险种 in a copy
 
@@ -97,18 +87,24 @@ class Copies:
         cond = self.fold(r.cond) if r.cond is not None else None
         if isinstance(cond, ir.BoolLit) and not cond.value:
             return None
+        amount = self.fold(r.amount, keep_match)
+        exceptions: list[ir.Exception_] = []
+        for x in r.exceptions:
+            x = attrs.evolve(x, cond=self.fold(x.cond), value=self.fold(x.value, keep_match))
+            if isinstance(x.cond, ir.BoolLit) and not x.cond.value:
+                continue  # an exception for another scheme
+            if isinstance(x.cond, ir.BoolLit) and not exceptions:  # one that always applies in this copy
+                if isinstance(x.value, ir.Num) and x.value.value == 0:
+                    return None
+                amount = x.value
+                break
+            exceptions.append(x)
         return attrs.evolve(
             r,
             cond=None if isinstance(cond, ir.BoolLit) else cond,
-            amount=self.fold(r.amount, keep_match),
+            amount=amount,
             cap=self.fold(r.cap, keep_match) if r.cap is not None else None,
-            exceptions=tuple(
-                x
-                for x in (
-                    attrs.evolve(x, cond=self.fold(x.cond), value=self.fold(x.value, keep_match)) for x in r.exceptions
-                )
-                if not (isinstance(x.cond, ir.BoolLit) and not x.cond.value)
-            ),
+            exceptions=tuple(exceptions),
         )
 
     # ---- names
