@@ -15,6 +15,7 @@ import attrs
 
 from compiler.explain import numbers, recurring, words
 from compiler.explain.examples import Examples, ExampleView
+from compiler.explain.flows import Diagram, Flow
 from compiler.explain.front import Fact, Figure, Front, Impact
 from compiler.explain.phrases import Phrases
 from compiler.explain.priced import Pricing
@@ -23,7 +24,6 @@ from compiler.explain.sentences import Sentences
 from compiler.explain.told import Teller, Told
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
-from compiler.plan import Endpoint, plan_of
 from compiler.readings import OpenPoint, OptionInfo, Reading, of_policy
 from compiler.source import Span
 from compiler.tools.reading_diff import ChoiceDiff
@@ -56,14 +56,6 @@ class RuleView:
 class RuleGroup:
     title: str
     rules: tuple[RuleView, ...]
-
-
-@attrs.frozen
-class Flow:
-    number: int
-    source: str
-    dest: str
-    label: str  # rule name, with its ratio where it has one
 
 
 @attrs.frozen
@@ -181,6 +173,7 @@ class Builder:
         self.appendix = appendix or self.review
         self.fill = Filler(checked, self.p)
         self.teller = Teller(checked, self.s, lang)
+        self.diagram = Diagram(checked, self.p, self.teller, self.ty)
 
     def t(self, zh: str, en: str) -> str:
         return zh if self.zh else en
@@ -233,8 +226,8 @@ class Builder:
             requirements=self.requirements(decls, file),
             regions_label=self.p.each,
             funds=tuple(self.ty(f) for f in c.scope.funds),
-            parties=self.parties(),
-            flows=self.flows(),
+            parties=self.diagram.parties(),
+            flows=self.diagram.flows(),
             examples=self.examples(decls, full=False),
             traces=self.examples(decls, full=True) if self.appendix else (),
             milestones=self.milestones(decls),
@@ -497,62 +490,6 @@ class Builder:
                     text += self.t(f"（原文“{quote.text}”）", f" (clause: “{quote.text}”)")
                 out.append(Requirement(text, f"{d.span.file}:{d.span.line}"))
         return tuple(out)
-
-    # ---- the diagram
-
-    def box(self, name: str) -> str:
-        """A party's box, named as the policy declares it: a finance bureau pays, not its government
-        (省财政 is not 省政府). Only a per-region one is named by the regions' noun (市（州）财政)."""
-        decl = self.c.scope.parties.get(name)
-        if isinstance(decl, ir.PartyDecl) and decl.per_region and words.is_government(name) and self.zh:
-            return f"{self.p.noun}{'财政' if '财政' in name else '政府'}"
-        return name
-
-    def parties(self) -> tuple[str, ...]:
-        names = [n for n, p in self.c.scope.parties.items() if isinstance(p, ir.PartyDecl)]
-        return tuple(dict.fromkeys(self.ty(self.box(n)) for n in names))
-
-    def flows(self) -> tuple[Flow, ...]:
-        """Every transfer the policy makes, payer → payee, as the plan resolves them."""
-        out: list[Flow] = []
-        plan = plan_of(self.c)
-
-        def who(e: Endpoint | None) -> str:
-            if e is not None and e.entity is not None:
-                return e.entity
-            return "" if e is None else self.p.each if e.name is None else e.name
-
-        for r in plan.rules:
-            if r.name in self.teller.never:
-                continue  # a scheme's copy that never pays (当 险种 = another scheme)
-            if r.shares:
-                pairs = [(who(r.payer), who(s.to), self.p.expr(self.teller.copies.fold(s.ratio))) for s in r.shares]
-            elif r.tiers:
-                pairs = [
-                    (who(x.by), who(r.payee), self.p.expr(self.teller.copies.fold(x.share)) if x.share else "")
-                    for t in r.tiers
-                    for x in t.payers
-                ]
-            else:
-                pairs = [(who(r.payer), who(r.payee), "")]
-            ratio = self._ratio(self.teller.copies.fold(r.rule.amount))  # a copy's 匹配 险种 is its scheme's arm
-            for a, b, share in pairs:
-                shown = share or ratio
-                text = self.teller.names.get(r.name, r.name) + (
-                    (f"（{shown}）" if self.zh else f" ({shown})") if shown else ""
-                )
-                out.append(Flow(len(out) + 1, self.ty(self.box(a)), self.ty(self.box(b)), self.ty(text)))
-        return tuple(out)
-
-    def _ratio(self, e: ir.Expr) -> str:
-        """A fixed ratio the amount is taken at (10%), for the arrow's label."""
-        if isinstance(e, ir.Binary) and e.op == "*":
-            for x in (e.right, e.left):
-                if (self.p.is_ratio(x) and self.p.fixed(x) is not None) or (
-                    isinstance(x, ir.Num) and x.kind is ir.NumKind.PERCENT
-                ):
-                    return self.p.expr(x)
-        return ""
 
     # ---- timeline and tasks
 
