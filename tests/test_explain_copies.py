@@ -48,7 +48,7 @@ def test_a_copy_is_told_as_its_scheme_reads_it_and_one_that_never_pays_not_at_al
     assert "按职工医保确定" not in zh and "按居民医保确定" not in zh
     assert "**财政补助**。省财政向统筹基金（居民医保）补助100元。" in zh
     assert "3. 省财政向统筹基金（居民医保）补助100元。" in zh  # 主要内容
-    assert "- **省财政**：承担财政补助。" in zh  # 对谁有什么影响
+    assert "- **省财政**：向统筹基金（居民医保）补助。" in zh  # 对谁有什么影响
     flows = _flows(zh)
     assert "省财政 → 统筹基金（居民医保）：财政补助" in flows
     assert "省财政 → 统筹基金（职工医保）" not in flows and "省政府" not in flows
@@ -92,7 +92,7 @@ def test_copies_that_differ_are_told_one_by_one(tmp_path: Path) -> None:
     zh = _explain(p)
     assert "**财政补助（职工医保）**。待遇支出（职工医保）超过1000元时，省财政向统筹基金（职工医保）补助100元。" in zh
     assert "**财政补助（居民医保）**。省财政向统筹基金（居民医保）补助100元。" in zh
-    assert "- **省财政**：承担财政补助（职工医保、居民医保）。" in zh
+    assert "- **省财政**：向统筹基金（职工医保、居民医保）补助。" in zh
 
 
 EXAMPLE = re.search(r'EXAMPLE = """(.*?)"""', (ROOT / "tests" / "test_schemes.py").read_text("utf-8"), re.S)

@@ -195,9 +195,10 @@ class Front:
                 )
             elif r.kind is K.TRANSFER and (verb == "缴纳" or words.is_government(self.s.party(r.source, ""))):
                 src = self.s.party(r.source, "")
-                if verb == "缴纳":
+                dest = self.s.party(r.dest, "")
+                if verb == "缴纳" or dest in self.c.scope.funds:  # into a fund: a subsidy paid in, as the rule says
+                    verb = verb if verb == "缴纳" else "补助" if "补助" in r.name.text else "拨付"
                     pays.setdefault(src, {}).setdefault(verb, [])
-                    dest = self.s.party(r.dest, "")
                     if dest not in pays[src][verb]:
                         pays[src][verb].append(dest)
                 else:
