@@ -78,6 +78,7 @@ def test_copies_that_read_alike_are_told_once_for_each_schemes_account(tmp_path:
         in en
     )
     assert "**上解比例**: by scheme: 职工医保: 90%; 居民医保: 80%." in en
+    assert "统筹基金 keeps one account per scheme." in en
 
 
 def test_a_match_on_the_scheme_written_into_the_rule_reads_the_same(tmp_path: Path) -> None:

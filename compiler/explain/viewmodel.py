@@ -438,7 +438,7 @@ class Builder:
         return self.t(
             f"{zh}：{'、'.join(funds)}按险种各设一个账户，各险种的钱只在本险种的账户收支。",
             f"The schemes keep separate accounts and no money crosses between them ({zh}): "
-            f"{', '.join(funds)} keep one account per scheme.",
+            f"{', '.join(funds)} {'keeps' if len(funds) == 1 else 'keep'} one account per scheme.",
         )
 
     # ---- the rules
