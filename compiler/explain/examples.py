@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import attrs
 
-from compiler.explain import words
+from compiler.explain import words, years
 from compiler.explain.sentences import Sentences
 from compiler.explain.worked import Step, Worked, value_text
 from compiler.interpreter.examples import example_periods, run_example
@@ -64,9 +64,16 @@ class Examples:
             for run in example_periods(self.c, ex):
                 env, case = run.env, run.case
                 lines: dict[str, str] = {}
+                by_scheme: dict[str, dict[str, Scalar]] = {}  # a per-scheme value, given as written: by scheme
                 for b in run.givens:
                     n = b.name.text
-                    lines[n] = self.given_text(n, env.params.get(n, env.inputs.get(n)))
+                    value = env.params.get(n, env.inputs.get(n))
+                    sc = getattr(self.c.scope.values.get(n), "scheme_copy", None)
+                    if isinstance(sc, ir.SchemeCopy) and value is not None and not isinstance(value, dict):
+                        by_scheme.setdefault(sc.base, {})[sc.scheme] = value
+                        lines[sc.base] = self.given_text(n, by_scheme[sc.base], case.period, sc.base)
+                    else:
+                        lines[n] = self.given_text(n, value, case.period)
                 lines.update(
                     {
                         f"期初:{fund}": self.t(
@@ -98,10 +105,14 @@ class Examples:
     def ty_(self, s: str) -> str:
         return self.ty(s)
 
-    def given_text(self, name: str, value: Scalar | dict[str, Scalar] | None) -> str:
+    def given_text(
+        self, name: str, value: Scalar | dict[str, Scalar] | None, period: int | None = None, shown: str | None = None
+    ) -> str:
         t = self.c.types.get(name)
         d = self.c.scope.values.get(name)
         mark = self.t("（假设）", " (assumed)") if isinstance(d, ir.ParamDecl) and d.value is None else ""
+        # An earlier year's input by its year (2024年征缴收入), not as the engines name it (征缴收入(前1年)).
+        shown = shown or years.history(name, self.zh, period) or name
         if isinstance(value, dict):
             # An enumeration member reads as a statement about the region: 退休人员庚为单位职工.
             link = "为" if t is not None and t.base is Base.ENUM else ""
@@ -109,10 +120,10 @@ class Examples:
                 f"{r}{link}{value_text(v, t, self.lang)}" if self.zh else f"{r} {value_text(v, t, self.lang)}"
                 for r, v in value.items()
             ]
-            return self.t(f"{name}{mark}：" + "，".join(parts), f"{name}{mark}: " + ", ".join(parts))
+            return self.t(f"{shown}{mark}：" + "，".join(parts), f"{shown}{mark}: " + ", ".join(parts))
         assert value is not None
         return self.t(
-            f"{name}{mark}：{value_text(value, t, self.lang)}", f"{name}{mark}: {value_text(value, t, self.lang)}"
+            f"{shown}{mark}：{value_text(value, t, self.lang)}", f"{shown}{mark}: {value_text(value, t, self.lang)}"
         )
 
     def steps(self, machine: Machine, case: ir.PeriodCase, closing: dict[str, Fraction] | None) -> list[Step]:
@@ -153,7 +164,7 @@ class Examples:
         # The narrative keeps what the example is about and the figures that lead to it;
         # intermediate values that came to nothing stay in the appendix's full trace.
         return [
-            s
+            attrs.evolve(s, sentence=self.ty_(s.sentence), formula=self.ty_(s.formula))  # 支出（职工医保）
             for s in out
             if self.full or s.name in expected or (s.result not in _NOTHING and s.formula and s.formula != s.result)
         ]

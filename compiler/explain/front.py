@@ -7,6 +7,7 @@ import attrs
 
 from compiler.explain import numbers, words
 from compiler.explain.sentences import Sentences
+from compiler.explain.told import Teller
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 
@@ -120,8 +121,37 @@ class Front:
         section = d.literate.section.value if d.literate.section else ""
         return Figure(d.name.text, value, self.t("；".join(bounds), "; ".join(bounds)), section, quote, d.value is None)
 
-    def impacts(self) -> tuple[Impact, ...]:
-        """Each kind of party: what it pays, receives or bears, by fund."""
+    def per_scheme(self, figures: list[tuple[ir.ParamDecl, Figure]]) -> list[Figure]:
+        """A parameter kept per scheme (每险种) is one row, its value by scheme: 上解比例 职工医保为90%，
+        居民医保为80%, or 职工医保、居民医保均为90%."""
+        out: list[Figure] = []
+        done: set[str] = set()
+        for d, f in figures:
+            sc = d.scheme_copy
+            if sc is None:
+                out.append(f)
+                continue
+            if sc.base in done:
+                continue
+            done.add(sc.base)
+            values = {
+                x.scheme_copy.scheme: g.value for x, g in figures if x.scheme_copy and x.scheme_copy.base == sc.base
+            }
+            shown = set(values.values())
+            if len(shown) == 1 and f.open:
+                value = f.value
+            elif len(shown) == 1:
+                value = self.t(f"{'、'.join(values)}均为{f.value}", f"{f.value} in each of {', '.join(values)}")
+            else:
+                value = self.t(
+                    "，".join(f"{k}为{v}" for k, v in values.items()), "; ".join(f"{k}: {v}" for k, v in values.items())
+                )
+            out.append(attrs.evolve(f, name=sc.base, value=value))
+        return out
+
+    def impacts(self, teller: Teller) -> tuple[Impact, ...]:
+        """Each kind of party: what it pays, receives or bears, by fund; a rule as the 解读 tells
+        it (a scheme's copy that never pays is left out, copies told once are named once)."""
         each = self.p.each
         pays: dict[str, dict[str, list[str]]] = {}
         gets: dict[str, list[str]] = {}
@@ -132,7 +162,8 @@ class Front:
             if what not in items:
                 items.append(what)
 
-        for r in self.c.scope.rules:
+        for r in (r for t in teller.told for r in t.rules):
+            name = teller.names[r.name.text]
             fund = r.fund.text if r.fund else ""
             verb = self.s.verb(r)
             if r.kind is K.COLLECT:
@@ -153,9 +184,9 @@ class Front:
                         add(
                             bears,
                             self.s.party(payer.party, ""),
-                            self.t(f"按顺序承担{r.name.text}", f"bears part of {r.name.text}"),
+                            self.t(f"按顺序承担{name}", f"bears part of {name}"),
                         )
-                add(gets, self.s.party(r.dest, each), r.name.text)
+                add(gets, self.s.party(r.dest, each), name)
             elif r.kind is K.SPLIT:
                 add(
                     bears,
@@ -164,27 +195,33 @@ class Front:
                 )
             elif r.kind is K.TRANSFER and (verb == "缴纳" or words.is_government(self.s.party(r.source, ""))):
                 src = self.s.party(r.source, "")
-                if verb == "缴纳":
+                dest = self.s.party(r.dest, "")
+                if verb == "缴纳" or dest in self.c.scope.funds:  # into a fund: a subsidy paid in, as the rule says
+                    verb = verb if verb == "缴纳" else "补助" if "补助" in r.name.text else "拨付"
                     pays.setdefault(src, {}).setdefault(verb, [])
-                    dest = self.s.party(r.dest, "")
                     if dest not in pays[src][verb]:
                         pays[src][verb].append(dest)
                 else:
-                    add(bears, src, r.name.text)
-                    add(gets, self.s.party(r.dest, each), r.name.text)
+                    add(bears, src, name)
+                    add(gets, self.s.party(r.dest, each), name)
             elif r.dest is not None and r.kind is not K.RETAIN:
-                add(gets, self.s.party(r.dest, each), r.name.text)
+                add(gets, self.s.party(r.dest, each), name)
         out = []
         for who in dict.fromkeys([*pays, *gets, *bears]):
             if who in self.c.scope.funds:
                 continue  # funds are described in the rules; this section is about people and governments
             parts = [
-                self.t(f"向{'、'.join(funds)}{verb}", f"{_EN_VERB.get(verb, 'pays')} into {', '.join(funds)}")
+                self.t(
+                    f"向{'、'.join(teller.copies.label(funds, True))}{verb}",
+                    f"{_EN_VERB.get(verb, 'pays')} into {', '.join(teller.copies.label(funds, False))}",
+                )
                 for verb, funds in pays.get(who, {}).items()
             ]
             if who in gets:
-                parts.append(self.t(f"获得{'、'.join(gets[who])}", f"receives {', '.join(gets[who])}"))
+                got = teller.copies.label(gets[who], self.zh)
+                parts.append(self.t(f"获得{'、'.join(got)}", f"receives {', '.join(got)}"))
             if who in bears:
+                bears[who] = teller.copies.label(bears[who], self.zh)
                 parts.append(
                     self.t(
                         f"承担{'、'.join(bears[who])}"

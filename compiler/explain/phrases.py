@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from compiler.explain import words
+from compiler.explain import words, years
 from compiler.interpreter.values import Env, EvalError, Values
 from compiler.ir import functions
 from compiler.ir import nodes as ir
@@ -129,7 +129,7 @@ class Phrases:
             got = self.fixed(ir.Name(n, d.name.span))
             if got is not None:
                 return got
-        return n
+        return years.history(n, self.zh) or n  # 上年征缴收入, not 征缴收入(前1年)
 
     def expr(self, e: ir.Expr) -> str:
         # Each phrase builds its Chinese and English forms, so without this every level of a
@@ -144,7 +144,7 @@ class Phrases:
         if isinstance(written, ir.Schedule):
             return self.schedule(written)
         if isinstance(written, ir.Call) and written.window is not None:
-            return self.window(written)
+            return years.window(written, self.expr(written.args[0]), _fn_id(written) == "mean", self.zh)
         folded = self.fixed(e) if isinstance(e, ir.Binary) else None
         if folded is not None:
             return folded
@@ -163,6 +163,12 @@ class Phrases:
                 return self.t("余下的资金", "what it still holds")
             case ir.Neg(operand=a):
                 return f"−{self.expr(a)}"
+            case ir.Binary(op="*") if self.scheduled(e) is not None:
+                base, label, by_year = self.scheduled(e) or (e, None, "")
+                return self.t(
+                    f"{self.operand(base, '*')}的{label or '一定比例'}（{by_year}）",
+                    f"{label or 'a share'} of {self.operand(base, '*')} ({by_year})",
+                )
             case ir.Binary(op="*", left=a, right=ir.Call() as c) if _fn_id(c) == "share":
                 return self.t(
                     f"{self.operand(a, '*')}按{self.expr(c.args[0])}的占比分摊",
@@ -354,25 +360,23 @@ class Phrases:
         return self.t(f"{scope_zh}{who}{arg}之和", f"the total {arg} of {who}{scope_en}")
 
     def schedule(self, e: ir.Schedule) -> str:
-        """按年度 as the text says it: 2025年为4%，2026年起为3%; 实施第1年为4%，第2年起为3%."""
-        parts = []
-        for x in e.entries:
-            when = (f"第{x.year}年" if x.nth else f"{x.year}年") + ("起" if x.onward else "")
-            when_en = (f"policy year {x.year}" if x.nth else str(x.year)) + (" onward" if x.onward else "")
-            parts.append(self.t(f"{when}为{self.expr(x.value)}", f"{self.expr(x.value)} in {when_en}"))
-        lead = self.t("实施" if e.entries[0].nth else "", "")
-        return lead + self.t("，", "; ").join(parts)
+        return years.schedule(e, self.expr, self.zh)
 
-    def window(self, e: ir.Call) -> str:
-        """平均(征缴收入 前3年) → 前3年征缴收入的平均数."""
-        assert e.window is not None
-        n, arg = e.window.years, self.expr(e.args[0])
-        span = self.t(
-            f"{'近' if e.window.current else '前'}{n}年", f"{'the last' if e.window.current else 'the'} {n} years"
-        )
-        if _fn_id(e) == "mean":
-            return self.t(f"{span}{arg}的平均数", f"the average {arg} of {span}")
-        return self.t(f"{span}{arg}之和", f"the total {arg} of {span}")
+    def scheduled(self, e: ir.Expr) -> tuple[ir.Expr, str | None, str] | None:
+        """基数 × a ratio set 按年度: (基数, what the ratio is called, its schedule), so that a sentence
+        says the schedule after the rule (按上解基数上解，征收比例实施第1年为4%，第2年起为3%)."""
+        if not isinstance(e, ir.Binary) or e.op != "*":
+            return None
+        for x, other in ((e.right, e.left), (e.left, e.right)):
+            label = None
+            if isinstance(x, ir.Name) and isinstance(self.scope.values.get(x.name), ir.ParamDecl):
+                d = self.scope.values[x.name]
+                assert isinstance(d, ir.ParamDecl)
+                label, x = x.name, d.value if d.value is not None else x
+            s = years.written_schedule(x)
+            if s is not None and self.is_ratio(x) and not self.is_ratio(other):
+                return other, label, self.schedule(s)
+        return None
 
 
 def _fn_id(call: ir.Call) -> str:

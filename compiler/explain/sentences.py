@@ -189,8 +189,13 @@ class Sentences:
                     lead = (f"{self.cond(r.cond)}时，" if r.cond is not None else "") + lead
                 if verb == "冲抵":
                     return f"{lead}{subject}已领取的{amount}在年终清算时予以冲抵，归还{fund}"
+                by_year = self.by_year(r)
                 if verb == "缴纳":
+                    if by_year:
+                        return f"{lead}{subject}按{by_year[0]}缴纳{r.name.text}，计入{fund}，{by_year[1]}"
                     return f"{lead}{subject}按{amount}缴纳{r.name.text}，计入{fund}"
+                if by_year:
+                    return f"{lead}{subject}按{by_year[0]}向{fund}上解，{by_year[1]}"
                 return f"{lead}{subject}向{fund}上解{amount}"
             case K.ALLOCATE:
                 dest = self.party(r.dest, p.each)
@@ -210,9 +215,21 @@ class Sentences:
                 cond = f"{self.cond(r.cond)}时，" if r.cond is not None else ""
                 if verb == "缴纳":
                     return f"{lead}{cond}{src}按{amount}缴纳{r.name.text}，计入{dest}"
+                if (
+                    words.is_government(src)
+                    and r.dest is not None
+                    and r.dest.name is not None
+                    and dest in p.scope.funds
+                ):
+                    # Money a government puts into a fund is a subsidy it pays in, not a shortfall it bears.
+                    into = "补助" if "补助" in r.name.text else "拨付"
+                    return f"{lead}{cond}{src}向{dest}{into}{amount}"
                 if words.is_government(src):
                     part = "的部分" if isinstance(r.amount, ir.Binary) and r.amount.op == "-" else ""
                     return f"{lead}{cond}{dest}的{amount}{part}，由{src}{verb}"
+                by_year = self.by_year(r)
+                if by_year:
+                    return f"{lead}{cond}由{src}按{by_year[0]}向{dest}{verb}，{by_year[1]}"
                 return f"{lead}{cond}由{src}向{dest}{verb}{amount}"
             case K.SPLIT:
                 src = self.party(r.source, fund)
@@ -254,6 +271,18 @@ class Sentences:
         lead = "先" if i == 0 else ("仍不足的，" if i == n - 1 and n > 2 else "不足的，")
         return f"{lead}{who}" + (f"（{'，'.join(limits)}）" if limits else "")
 
+    def by_year(self, r: ir.Rule) -> tuple[str, str] | None:
+        """A rule whose rate is set 按年度: (the base, the schedule as a clause after the rule), so the
+        sentence reads 按上解基数向调剂金上解，征收比例实施第1年为4%，第2年起为3%, not 上解上解基数的实施….
+        In English: (the share of the base, the schedule)."""
+        got = self.p.scheduled(r.amount) if r.cap is None else None
+        if got is None:
+            return None
+        base, label, schedule = got
+        if self.zh:
+            return self.p.operand(base, "*"), f"{label or '比例'}{schedule}"
+        return f"{label or 'a share'} of {self.p.operand(base, '*')}", f"{label or 'the share'} is {schedule}"
+
     def amount(self, r: ir.Rule) -> tuple[str, str]:
         """The amount in words, and a leading clause for a branch written into it
         (如果 … 则 … 否则 0 reads as a condition before the consequence)."""
@@ -277,6 +306,9 @@ class Sentences:
         cond = f"where {p.expr(r.cond)}, " if r.cond is not None else ""
         match r.kind:
             case K.COLLECT:
+                by_year = self.by_year(r)
+                if by_year:
+                    return f"{lead}{cond}{src} pays {by_year[0]} into {fund}; {by_year[1]}"
                 return f"{lead}{cond}{src} pays {amount} into {fund}"
             case K.ALLOCATE:
                 by = (
@@ -325,70 +357,6 @@ class Sentences:
         body = self.p.expr(d.expr)
         return self.t(f"{body}。", f"{body}.")
 
-    def headline(self, rules: list[ir.Rule], fund: str | None) -> str:
-        """One sentence for a fund: who pays in and how much, where the money goes."""
-        p = self.p
-        if fund is None or not self.zh:
-            return (
-                self.rule(rules[0])
-                if len(rules) == 1 or not self.zh
-                else self.rule(rules[0])[:-1] + "；" + self.rule(rules[1])
-            )
-        parts = []
-        for r in rules:
-            v = self.verb(r)
-            amount, lead = self.amount(r)
-            short = amount if len(amount) <= 24 else ""
-            if v == "冲抵":
-                parts.append(f"年终清算时以{p.expr(r.amount)}冲抵")
-            elif r.kind is K.COLLECT:
-                who = self.party(r.source, p.each)
-                noun = self.noun(r)
-                if r.cond is not None and self.each_pays(r):
-                    cond = self.cond(r.cond)
-                    who = (
-                        (f"{cond}的{noun}" if not words.is_person(noun) else cond)
-                        if len(cond) <= 12
-                        else (noun if words.is_person(noun) else f"符合条件的{noun}")
-                    )
-                short = amount if len(amount) <= 16 else ""
-                if v == "缴纳":
-                    parts.append(f"{who}按{short}缴纳{r.name.text}" if short else f"{who}缴纳{r.name.text}")
-                else:
-                    parts.append(f"{lead}{who}{v}{short or r.name.text}")
-            elif r.kind is K.ALLOCATE:
-                how = (
-                    p.expr(r.single_weight)
-                    if r.single_weight is not None
-                    else "、".join(p.expr(w.factor) for w in r.weights)
-                )
-                parts.append(
-                    f"{'全部' if isinstance(r.amount, ir.FundAll) else '余下资金'}按{how}分配给{self.party(r.dest, p.each)}"
-                )
-            elif r.kind is K.RETAIN:
-                parts.append(f"{self._ratio_of(r.amount)}转入{self.party(r.dest, '')}")
-            elif r.kind is K.PAY:
-                parts.append(
-                    f"向{self.party(r.dest, p.each)}{v}{amount if len(amount) <= 14 and not lead else r.name.text}"
-                )
-            elif r.kind is K.COVER:
-                first = self.party(r.tiers[0].payers[0].party, "") if r.tiers and r.tiers[0].payers else ""
-                parts.append(
-                    f"{self.party(r.dest, p.each)}的{amount}先由{first}弥补，不足部分按{len(r.tiers) - 1}个层次分担"
-                    if len(r.tiers) > 1
-                    else f"弥补{amount}"
-                )
-            elif r.kind is K.SPLIT:
-                parts.append(f"{amount}按比例划分")
-            else:
-                parts.append(f"向{self.party(r.dest, p.each)}{v}{short or r.name.text}")
-        return f"{fund}：" + "；".join(_merge(dict.fromkeys(parts))) + "。"
-
-    def _ratio_of(self, e: ir.Expr) -> str:
-        if isinstance(e, ir.Binary) and e.op == "*" and self.p.is_ratio(e.right):
-            return self.p.expr(e.right)
-        return "部分资金"
-
 
 _CMP_ZH = {">=": "不低于", "<=": "不高于", ">": "高于", "<": "低于", "=": "等于", "!=": "不等于"}
 _CMP_EN = {
@@ -399,15 +367,3 @@ _CMP_EN = {
     "=": " equals ",
     "!=": " is not ",
 }
-
-
-def _merge(parts: dict[str, None]) -> list[str]:
-    """向各医共体拨付预付金；向各医共体拨付特例单议支付额 → 向各医共体拨付预付金、特例单议支付额."""
-    out: list[str] = []
-    for part in parts:
-        head = part[: part.find("拨付") + 2] if part.startswith("向") and "拨付" in part else None
-        if head and out and out[-1].startswith(head):
-            out[-1] += "、" + part[len(head) :]
-        else:
-            out.append(part)
-    return out

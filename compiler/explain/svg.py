@@ -151,6 +151,7 @@ def _text(x: float, y: float, lines: list[str], size: float, anchor: str, cls: s
 
 def flow_svg(e: Explainer) -> str:
     zh = e.lang == "zh"
+    colon = "：" if zh else ": "  # in a tooltip, as in the numbered list below the figure
     sep = "、" if zh else ", "
     region_name = e.regions_label if zh else "regions"
     arrow = "→"
@@ -297,7 +298,7 @@ def flow_svg(e: Explainer) -> str:
             src_name, dst_name = b.name, region_name
         out.append(
             f'<g class="edge" data-from="{_x(src_name)}" data-to="{_x(dst_name)}">'
-            f"<title>{_x(src_name)} {arrow} {_x(dst_name)}: {_x(sep.join(ed.labels))}</title>"
+            f"<title>{_x(src_name)} {arrow} {_x(dst_name)}{colon}{_x(sep.join(ed.labels))}</title>"
             f'<path d="{path}" fill="none" stroke="{EDGE}" stroke-width="1.4" marker-end="url(#flow-arrow)"/>'
             + _text((gx0 + gx1) / 2, label_y, lines, SMALL, "middle", "edge-label")
             + "</g>"
@@ -315,7 +316,7 @@ def flow_svg(e: Explainer) -> str:
         )
         out.append(
             f'<g class="edge" data-from="{_x(ed.src)}" data-to="{_x(ed.dst)}">'
-            f"<title>{_x(ed.src)} {arrow} {_x(ed.dst)}: {_x(sep.join(ed.labels))}</title>"
+            f"<title>{_x(ed.src)} {arrow} {_x(ed.dst)}{colon}{_x(sep.join(ed.labels))}</title>"
             f'<path d="{path}" fill="none" stroke="{EDGE}" stroke-width="1.4" marker-end="url(#flow-arrow)"/>'
             + _text(xl + 6, (y1 + y2) / 2, arc_lines[i], SMALL, "start", "edge-label", halo=True)
             + "</g>"

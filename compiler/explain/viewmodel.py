@@ -15,14 +15,15 @@ import attrs
 
 from compiler.explain import numbers, recurring, words
 from compiler.explain.examples import Examples, ExampleView
+from compiler.explain.flows import Diagram, Flow
 from compiler.explain.front import Fact, Figure, Front, Impact
 from compiler.explain.phrases import Phrases
 from compiler.explain.priced import Pricing
 from compiler.explain.prose import Filler
 from compiler.explain.sentences import Sentences
+from compiler.explain.told import Teller, Told
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
-from compiler.plan import Endpoint, plan_of
 from compiler.readings import OpenPoint, OptionInfo, Reading, of_policy
 from compiler.source import Span
 from compiler.tools.reading_diff import ChoiceDiff
@@ -55,14 +56,6 @@ class RuleView:
 class RuleGroup:
     title: str
     rules: tuple[RuleView, ...]
-
-
-@attrs.frozen
-class Flow:
-    number: int
-    source: str
-    dest: str
-    label: str  # rule name, with its ratio where it has one
 
 
 @attrs.frozen
@@ -179,6 +172,8 @@ class Builder:
         self.review = audience is Audience.REVIEW
         self.appendix = appendix or self.review
         self.fill = Filler(checked, self.p)
+        self.teller = Teller(checked, self.s, lang)
+        self.diagram = Diagram(checked, self.p, self.teller, self.ty)
 
     def t(self, zh: str, en: str) -> str:
         return zh if self.zh else en
@@ -224,15 +219,15 @@ class Builder:
             facts=tuple(attrs.evolve(f, value=self.ty(f.value)) for f in front.facts()),
             background=tuple(self.ty(self.fill.fill(s.value)) for s in policy.header.prose),
             points=self.points(),
-            figures=tuple(self.figure(front, d) for d in params),
-            impacts=tuple(attrs.evolve(i, text=self.ty(i.text)) for i in front.impacts()),
+            figures=tuple(front.per_scheme([(d, self.figure(front, d)) for d in params])),
+            impacts=tuple(attrs.evolve(i, text=self.ty(i.text)) for i in front.impacts(self.teller)),
             groups=self.groups(),
             terms=self.terms(decls, file),
             requirements=self.requirements(decls, file),
             regions_label=self.p.each,
             funds=tuple(self.ty(f) for f in c.scope.funds),
-            parties=self.parties(),
-            flows=self.flows(),
+            parties=self.diagram.parties(),
+            flows=self.diagram.flows(),
             examples=self.examples(decls, full=False),
             traces=self.examples(decls, full=True) if self.appendix else (),
             milestones=self.milestones(decls),
@@ -385,21 +380,22 @@ class Builder:
     def figure(self, front: Front, d: ir.ParamDecl) -> Figure:
         q = self.quote(d.literate.quote)
         f = front.figure(d, q.text if q else None)
-        return attrs.evolve(f, note=self.ty(f.note), section=self.ty(f.section))
+        return attrs.evolve(
+            f, name=self.ty(f.name), value=self.ty(f.value), note=self.ty(f.note), section=self.ty(f.section)
+        )
 
     # ---- 主要内容
 
     def points(self) -> tuple[str, ...]:
         """3–5 headline points: one per fund (its biggest money rules), then the rest."""
         c = self.c
-        by_key = self._by_key()
         out = [p for p in [self.ring_fenced()] if p is not None]
-        for key, rules in by_key.items():
-            fund = c.scope.funds.get(key)
+        for key, told in self.teller.by_key().items():
+            fund = told[0].fund
             if fund is not None and fund.literate.note is not None:  # the drafters' own words for this fund
                 out.append(self.ty(f"{key}：" + self.fill.fill(fund.literate.note.value)))
             else:
-                out.append(self.ty(self.s.headline(rules, key if fund is not None else None)))
+                out.append(self.ty(self.teller.headline(key, told)))
         if not out:
             tasks = sum(len(d.tasks) for _m, d in c.program.all_decls() if isinstance(d, ir.TaskTable))
             if tasks:
@@ -442,30 +438,23 @@ class Builder:
         return self.t(
             f"{zh}：{'、'.join(funds)}按险种各设一个账户，各险种的钱只在本险种的账户收支。",
             f"The schemes keep separate accounts and no money crosses between them ({zh}): "
-            f"{', '.join(funds)} keep one account per scheme.",
+            f"{', '.join(funds)} {'keeps' if len(funds) == 1 else 'keep'} one account per scheme.",
         )
-
-    def _by_key(self) -> dict[str, list[ir.Rule]]:
-        """Rules grouped by the fund they sit in, or else by who pays; in the order money moves."""
-        groups: dict[str, list[ir.Rule]] = {}
-        for r in self.c.scope.rules:
-            key = r.fund.text if r.fund else self.s.party(r.source, self.p.each)
-            groups.setdefault(key, []).append(r)
-        return groups
 
     # ---- the rules
 
     def groups(self) -> tuple[RuleGroup, ...]:
         out = []
-        for key, rules in self._by_key().items():
-            out.append(RuleGroup(self.ty(key), tuple(self.rule_view(r) for r in rules)))
+        for key, told in self.teller.by_key().items():
+            out.append(RuleGroup(self.ty(key), tuple(self.rule_view(t) for t in told)))
         return tuple(out)
 
-    def rule_view(self, r: ir.Rule) -> RuleView:
+    def rule_view(self, t: Told) -> RuleView:
+        r = t.rules[0]
         note = r.literate.note
-        sentence = self.fill.fill(note.value) if note is not None else self.s.rule(r)
+        sentence = self.fill.fill(note.value) if note is not None else t.sentence
         return RuleView(
-            self.ty(r.name.text),
+            self.ty(t.name),
             self.ty(sentence),
             note is not None,
             self.quote(r.literate.quote),
@@ -475,20 +464,20 @@ class Builder:
 
     def terms(self, decls: list[ir.Decl], file: str) -> tuple[RuleView, ...]:
         out = []
-        for d in decls:
-            if isinstance(d, ir.LetDecl) and d.span.file == file:
-                note = d.literate.note
-                text = self.fill.fill(note.value) if note is not None else self.s.let(d)
-                out.append(
-                    RuleView(
-                        self.ty(d.name.text),
-                        self.ty(text),
-                        note is not None,
-                        self.quote(d.literate.quote),
-                        self.ty(d.literate.section.value) if d.literate.section else None,
-                        f"{d.span.file}:{d.span.line}",
-                    )
+        lets = [d for d in decls if isinstance(d, ir.LetDecl) and d.span.file == file]
+        for name, d, said in self.teller.lets(lets):
+            note = d.literate.note
+            text = self.fill.fill(note.value) if note is not None else said
+            out.append(
+                RuleView(
+                    self.ty(name),
+                    self.ty(text),
+                    note is not None,
+                    self.quote(d.literate.quote),
+                    self.ty(d.literate.section.value) if d.literate.section else None,
+                    f"{d.span.file}:{d.span.line}",
                 )
+            )
         return tuple(out)
 
     def requirements(self, decls: list[ir.Decl], file: str) -> tuple[Requirement, ...]:
@@ -501,61 +490,6 @@ class Builder:
                     text += self.t(f"（原文“{quote.text}”）", f" (clause: “{quote.text}”)")
                 out.append(Requirement(text, f"{d.span.file}:{d.span.line}"))
         return tuple(out)
-
-    # ---- the diagram
-
-    def box(self, name: str) -> str:
-        """One box per real party: a region's finance bureau and its government are one."""
-        decl = self.c.scope.parties.get(name)
-        if isinstance(decl, ir.PartyDecl) and words.is_government(name) and self.zh:
-            if decl.per_region:
-                return f"{self.p.noun}政府"
-            for key in ("财政", "政府"):
-                if key in name and name.split(key)[0]:
-                    return name.split(key)[0] + "政府"
-        return name
-
-    def parties(self) -> tuple[str, ...]:
-        names = [n for n, p in self.c.scope.parties.items() if isinstance(p, ir.PartyDecl)]
-        return tuple(dict.fromkeys(self.ty(self.box(n)) for n in names))
-
-    def flows(self) -> tuple[Flow, ...]:
-        """Every transfer the policy makes, payer → payee, as the plan resolves them."""
-        out: list[Flow] = []
-        plan = plan_of(self.c)
-
-        def who(e: Endpoint | None) -> str:
-            if e is not None and e.entity is not None:
-                return e.entity
-            return "" if e is None else self.p.each if e.name is None else e.name
-
-        for r in plan.rules:
-            if r.shares:
-                pairs = [(who(r.payer), who(s.to), self.p.expr(s.ratio)) for s in r.shares]
-            elif r.tiers:
-                pairs = [
-                    (who(x.by), who(r.payee), self.p.expr(x.share) if x.share else "")
-                    for t in r.tiers
-                    for x in t.payers
-                ]
-            else:
-                pairs = [(who(r.payer), who(r.payee), "")]
-            ratio = self._ratio(r.rule.amount)
-            for a, b, share in pairs:
-                shown = share or ratio
-                text = r.name + ((f"（{shown}）" if self.zh else f" ({shown})") if shown else "")
-                out.append(Flow(len(out) + 1, self.ty(self.box(a)), self.ty(self.box(b)), self.ty(text)))
-        return tuple(out)
-
-    def _ratio(self, e: ir.Expr) -> str:
-        """A fixed ratio the amount is taken at (10%), for the arrow's label."""
-        if isinstance(e, ir.Binary) and e.op == "*":
-            for x in (e.right, e.left):
-                if (self.p.is_ratio(x) and self.p.fixed(x) is not None) or (
-                    isinstance(x, ir.Num) and x.kind is ir.NumKind.PERCENT
-                ):
-                    return self.p.expr(x)
-        return ""
 
     # ---- timeline and tasks
 

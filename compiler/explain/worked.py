@@ -13,6 +13,7 @@ from fractions import Fraction
 import attrs
 
 from compiler.explain import words
+from compiler.explain.copies import Copies
 from compiler.explain.sentences import Sentences
 from compiler.interpreter.funds import Machine
 from compiler.interpreter.trace import Step as TraceStep
@@ -63,9 +64,14 @@ class Worked:
         self.zh = lang == "zh"
         self.s = sentences
         self.rule: ir.Rule | None = None
+        self.copies = Copies(checked)
 
     def t(self, zh: str, en: str) -> str:
         return zh if self.zh else en
+
+    def paren(self, text: str) -> str:
+        """Brackets in a formula, as the language writes them: （…） in Chinese, (…) in English."""
+        return f"（{text}）" if self.zh else f"({text})"
 
     def val(self, name: str, region: str | None) -> str:
         return value_text(self.m.values.name(name, region), self.c.types.get(name), self.lang)
@@ -86,7 +92,7 @@ class Worked:
                 return text
             case ir.Name(name=n) if n in self.c.scope.values:
                 got = self.val(n, region if self.c.types[n].per_region else None)
-                return f"（{got}）" if got.startswith("−") and parent else got
+                return self.paren(got) if got.startswith("−") and parent else got
             case ir.Name(name=n):
                 return n
             case ir.FundAll() | ir.FundRemaining():
@@ -96,7 +102,7 @@ class Worked:
                 return f"−{self.num(a, region, 3)}"
             case ir.Binary(op=op, left=a, right=b):
                 text = f"{self.num(a, region, _RANK[op])} {_SYMBOL[op]} {self.num(b, region, _RANK[op] + 1)}"
-                return f"（{text}）" if _RANK[op] < parent else text
+                return self.paren(text) if _RANK[op] < parent else text
             case ir.If(cond=c, then=a, else_=b):
                 return self.num(a if v.truth(c, region) else b, region, parent)
             case ir.Match(subject=s, arms=arms):
@@ -109,7 +115,7 @@ class Worked:
                     return self.pick(fn.id, args, region, parent)
         # comparisons, aggregates, band tables: their value says enough
         shown = self._shown(v.expr(e, region), e)
-        return f"（{shown}）" if shown.startswith("−") and parent else shown
+        return self.paren(shown) if shown.startswith("−") and parent else shown
 
     def pick(self, fn: str, args: tuple[ir.Expr, ...], region: str | None, parent: int) -> str:
         """取大/取小/限定 in words: which operand won, or that a negative became zero."""
@@ -127,7 +133,7 @@ class Worked:
             shown = [self.num(x, region, 3) for x in args]  # (300万元 × 0.9)与300万元: 与 binds loosely
             word = self.t("较大者" if fn == "max" else "较小者", "the larger" if fn == "max" else "the smaller")
             text = self.t(f"{'与'.join(shown)}中的{word}", f"{word} of {' and '.join(shown)}")
-        return f"（{text}）" if parent else text
+        return self.paren(text) if parent else text
 
     def _money(self, e: ir.Expr) -> bool:
         return any(
@@ -172,7 +178,11 @@ class Worked:
         self.rule = r
         try:
             if r.cond is not None and not v.truth(r.cond, region):
-                return "", self.t(f"不符合“{self.s.cond(r.cond)}”的条件", f"‘{self.s.cond(r.cond)}’ does not hold")
+                cond = self.copies.fold(r.cond)  # in a scheme's copy, 险种 is that scheme
+                if isinstance(cond, ir.BoolLit) and r.scheme_copy is not None:
+                    scheme = r.scheme_copy.scheme
+                    return "", self.t(f"此项不适用于{scheme}", f"this does not apply to {scheme}")
+                return "", self.t(f"不符合“{self.s.cond(cond)}”的条件", f"‘{self.s.cond(cond)}’ does not hold")
             for x in r.exceptions:
                 if v.truth(x.cond, region):
                     return "", self.exception_reason(x.cond, region)
