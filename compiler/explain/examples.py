@@ -16,7 +16,9 @@ from compiler.interpreter.funds import Machine
 from compiler.interpreter.values import EvalError, Scalar
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
+from compiler.ir.history import history_name, parse_history
 from compiler.ir.scope import fund_accounts
+from compiler.ir.subperiods import label, parse_sub
 from compiler.ir.types import Base
 
 
@@ -37,6 +39,9 @@ class ExampleView:
     steps: tuple[Step, ...]
     payments: tuple[Payment, ...]
     passed: bool
+    # Open parameters not listed take the values assumed in the example before (the same demonstration
+    # values example after example: said once, not in every example).
+    assumed_as_before: bool = False
 
 
 _NOTHING = frozenset({"0元", "¥0", "否", "no", "0", "0%"})
@@ -52,6 +57,7 @@ class Examples:
         self.lang = lang
         self.zh = lang == "zh"
         self.ty = typeset
+        self.assumed: dict[str, str] = {}  # the open parameters' lines of the example before
 
     def t(self, zh: str, en: str) -> str:
         return zh if self.zh else en
@@ -60,18 +66,26 @@ class Examples:
         outcome = run_example(self.c, ex)
         views: list[ExampleView] = []
         before: dict[str, str] = {}
+        carried = dict(self.assumed)
         try:
             for run in example_periods(self.c, ex):
                 env, case = run.env, run.case
                 lines: dict[str, str] = {}
                 by_scheme: dict[str, dict[str, Scalar]] = {}  # a per-scheme value, given as written: by scheme
+                by_month: dict[str, dict[str, Scalar | dict[str, Scalar]]] = {}  # 每月: the year, month by month
                 for b in run.givens:
                     n = b.name.text
                     value = env.params.get(n, env.inputs.get(n))
                     sc = getattr(self.c.scope.values.get(n), "scheme_copy", None)
+                    month = _month_of(n)  # 费用(3月), 费用(3月)(前1年): one line for the year, month by month
                     if isinstance(sc, ir.SchemeCopy) and value is not None and not isinstance(value, dict):
                         by_scheme.setdefault(sc.base, {})[sc.scheme] = value
                         lines[sc.base] = self.given_text(n, by_scheme[sc.base], case.period, sc.base)
+                    elif month is not None and value is not None:
+                        written, label = month
+                        by_month.setdefault(written, {})[label] = value
+                        named = years.history(written, self.zh, case.period) or written
+                        lines[written] = self.monthly_text(n, by_month[written], named)
                     else:
                         lines[n] = self.given_text(n, value, case.period)
                 lines.update(
@@ -82,7 +96,8 @@ class Examples:
                         for fund, v in env.opening.items()
                     }
                 )
-                shown = [v for k, v in lines.items() if before.get(k) != v]
+                shown = [v for k, v in lines.items() if before.get(k) != v and (before or carried.get(k) != v)]
+                as_before = not before and any(carried.get(k) == v for k, v in lines.items())
                 machine = Machine(self.c, env)
                 steps = self.steps(machine, case, run.closing)
                 period = self.t(f"{case.period}年", str(case.period)) if case.period else ""
@@ -95,12 +110,18 @@ class Examples:
                         tuple(steps),
                         self.payments(machine, self.shown_rules(case, steps)),
                         outcome.passed,
+                        as_before,
                     )
                 )
                 before = lines
+                self.assumed = {k: v for k, v in lines.items() if self._open(k)}
         except EvalError:
             pass  # an example that cannot be evaluated is reported by pool test; show the periods that could
         return views
+
+    def _open(self, name: str) -> bool:
+        d = self.c.scope.values.get(name)
+        return isinstance(d, ir.ParamDecl) and d.value is None
 
     def ty_(self, s: str) -> str:
         return self.ty(s)
@@ -125,6 +146,26 @@ class Examples:
         return self.t(
             f"{shown}{mark}：{value_text(value, t, self.lang)}", f"{shown}{mark}: {value_text(value, t, self.lang)}"
         )
+
+    def monthly_text(self, name: str, months: dict[str, Scalar | dict[str, Scalar]], shown: str) -> str:
+        """A value given month by month, as one line: 费用：每月10元 where every month is the same,
+        else 1月15元，2月5元…; per region: 每月甲县10元，乙县20元."""
+        t = self.c.types.get(name)
+
+        def one(v: Scalar | dict[str, Scalar]) -> str:
+            if isinstance(v, dict):
+                sep = "，" if self.zh else ", "
+                return sep.join(f"{r}{value_text(x, t, self.lang)}" if self.zh else f"{r} {value_text(x, t, self.lang)}"
+                                for r, x in v.items())  # fmt: skip
+            return value_text(v, t, self.lang)
+
+        values = list(months.values())
+        if len(months) > 1 and all(v == values[0] for v in values):
+            return self.t(f"{shown}：每月{one(values[0])}", f"{shown}: every month {one(values[0])}")
+        sep = "；" if any(isinstance(v, dict) for v in values) else "，"
+        if self.zh:
+            return f"{shown}：" + sep.join(f"{m}{one(v)}" for m, v in months.items())
+        return f"{shown}: " + ("; " if sep == "；" else ", ").join(f"{m} {one(v)}" for m, v in months.items())
 
     def steps(self, machine: Machine, case: ir.PeriodCase, closing: dict[str, Fraction] | None) -> list[Step]:
         for r in self.c.scope.rules:
@@ -166,8 +207,16 @@ class Examples:
         return [
             attrs.evolve(s, sentence=self.ty_(s.sentence), formula=self.ty_(s.formula))  # 支出（职工医保）
             for s in out
-            if self.full or s.name in expected or (s.result not in _NOTHING and s.formula and s.formula != s.result)
+            if self.full
+            or s.name in expected
+            or (s.result not in _NOTHING and s.formula and s.formula != s.result and not self._month_of_let(s.name))
         ]
+
+    def _month_of_let(self, name: str) -> bool:
+        """One month's copy of a derived value (月度纳入费用(3月)): the year's total that reads it is
+        shown as one figure, so its twelve months stay in the appendix's full trace."""
+        d = self.c.scope.values.get(name)
+        return isinstance(d, ir.LetDecl) and d.sub_copy is not None
 
     def shown_rules(self, case: ir.PeriodCase, steps: list[Step]) -> set[str]:
         """The rules the example is about: those it works through, and those moving an expected fund's money."""
@@ -195,3 +244,13 @@ class Examples:
                         )
                     )
         return tuple(out)
+
+
+def _month_of(name: str) -> tuple[str, str] | None:
+    """(the value as written, the month) for a month's copy: (费用, 3月), (费用(前1年), 3月)."""
+    back = parse_history(name)
+    copy = parse_sub(back[0] if back is not None else name)
+    if copy is None:
+        return None
+    written = copy[0] if back is None else history_name(copy[0], back[1])
+    return written, label(copy[1], copy[2])

@@ -54,8 +54,8 @@ class Diagram:
             return "" if e is None else self.p.each if e.name is None else e.name
 
         for r in plan.rules:
-            if r.name in self.teller.never:
-                continue  # a scheme's copy that never pays (当 险种 = another scheme)
+            if r.name in self.teller.never or r.name in self.teller.later:
+                continue  # a scheme's copy that never pays (当 险种 = another scheme); a later month's (按月)
             if r.shares:
                 pairs = [(who(r.payer), who(s.to), self.p.expr(fold(s.ratio))) for s in r.shares]
             elif r.tiers:

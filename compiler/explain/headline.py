@@ -36,9 +36,9 @@ def headline(s: Sentences, rules: list[ir.Rule], fund: str | None) -> str:
             if by_year and not lead:
                 parts.append(f"{who}按{by_year[0]}{v}，{by_year[1]}")
             elif v == "缴纳":
-                parts.append(f"{who}按{short}缴纳{r.name.text}" if short else f"{who}缴纳{r.name.text}")
+                parts.append(f"{who}按{short}缴纳{_written(r)}" if short else f"{who}缴纳{_written(r)}")
             else:
-                parts.append(f"{lead}{who}{v}{short or r.name.text}")
+                parts.append(f"{lead}{who}{v}{short or _written(r)}")
         elif r.kind is K.ALLOCATE:
             how = (
                 p.expr(r.single_weight)
@@ -51,7 +51,7 @@ def headline(s: Sentences, rules: list[ir.Rule], fund: str | None) -> str:
         elif r.kind is K.RETAIN:
             parts.append(f"{_ratio_of(s, r.amount)}转入{s.party(r.dest, '')}")
         elif r.kind is K.PAY:
-            parts.append(f"向{s.party(r.dest, p.each)}{v}{amount if len(amount) <= 14 and not lead else r.name.text}")
+            parts.append(f"向{s.party(r.dest, p.each)}{v}{amount if len(amount) <= 14 and not lead else _written(r)}")
         elif r.kind is K.COVER:
             first = s.party(r.tiers[0].payers[0].party, "") if r.tiers and r.tiers[0].payers else ""
             parts.append(
@@ -62,8 +62,13 @@ def headline(s: Sentences, rules: list[ir.Rule], fund: str | None) -> str:
         elif r.kind is K.SPLIT:
             parts.append(f"{amount}按比例划分")
         else:
-            parts.append(f"向{s.party(r.dest, p.each)}{v}{short or r.name.text}")
+            parts.append(f"向{s.party(r.dest, p.each)}{v}{short or _written(r)}")
     return f"{fund}：" + "；".join(_merge(dict.fromkeys(parts))) + "。"
+
+
+def _written(r: ir.Rule) -> str:
+    """The rule as the drafter named it: 预结算 for its months' copies (按月)."""
+    return r.sub_copy.base if r.sub_copy is not None else r.name.text
 
 
 def _ratio_of(s: Sentences, e: ir.Expr) -> str:

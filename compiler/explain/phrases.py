@@ -16,6 +16,7 @@ from compiler.ir import functions
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.prose import constant
+from compiler.ir.subperiods import MONTH_NUMBER
 from compiler.ir.types import Base
 from compiler.ir.walk import walk
 from compiler.plan import plan_of
@@ -143,6 +144,8 @@ class Phrases:
         written = e.written if isinstance(e, (ir.If, ir.Binary)) else None
         if isinstance(written, ir.Schedule):
             return self.schedule(written)
+        if isinstance(e, ir.Call) and e.window is not None:  # as written: 合计(费用 全年), not lowered
+            written = e
         if isinstance(written, ir.Call) and written.window is not None:
             return years.window(written, self.expr(written.args[0]), _fn_id(written) == "mean", self.zh)
         folded = self.fixed(e) if isinstance(e, ir.Binary) else None
@@ -155,6 +158,8 @@ class Phrases:
                 return text
             case ir.BoolLit(value=b):
                 return self.t("是" if b else "否", "yes" if b else "no")
+            case ir.Name(name=n) if n == MONTH_NUMBER and n not in self.scope.values:
+                return self.t("截至当月的月数", "the months to date")
             case ir.Name(name=n):
                 return self.name(n)
             case ir.FundAll():
@@ -163,6 +168,12 @@ class Phrases:
                 return self.t("余下的资金", "what it still holds")
             case ir.Neg(operand=a):
                 return f"−{self.expr(a)}"
+            case ir.Binary(
+                op="/", left=ir.Binary(op="*", left=a, right=ir.Name(name=m)), right=ir.Num(value=twelve)
+            ) if (
+                m == MONTH_NUMBER and twelve == 12 and m not in self.scope.values
+            ):  # 预算 × 月份 ÷ 12: the budget's progress to date
+                return self.t(f"{self.operand(a, '*')}按月均摊至当月的累计数", f"{self.expr(a)} spread evenly to date")
             case ir.Binary(op="*") if self.scheduled(e) is not None:
                 base, label, by_year = self.scheduled(e) or (e, None, "")
                 return self.t(
@@ -337,6 +348,10 @@ class Phrases:
         kind = plan_of(self.checked).aggregates.get(e)
         if kind is not None:
             return self.over_entities(e, fn.id, kind, a[0])
+        if fn.id == "to_date":  # 累计(费用): compiler/months.py
+            return self.t(f"年初至当月累计的{a[0]}", f"{a[0]} from January to this month")
+        if fn.id == "before":
+            return self.t(f"此前各月的{a[0]}之和", f"{a[0]} of the months before this one")
         if fn.id == "sum":
             return self.t(f"{self.each}{a[0]}之和", f"the total {a[0]} of all regions")
         if fn.id == "mean":

@@ -9,6 +9,7 @@ import attrs
 
 from compiler.explain.copies import Copies, MergedPhrases
 from compiler.explain.headline import headline
+from compiler.explain.months import Months
 from compiler.explain.sentences import Sentences
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
@@ -30,18 +31,25 @@ class Teller:
         self.s = s
         self.lang = lang
         self.copies = Copies(checked)
+        self.months = Months(checked)
         self.mp = MergedPhrases(checked, lang, self.copies)
         self.ms = Sentences(self.mp)
         self.told = self._tell()
         kept = {r.name.text for t in self.told for r in t.rules}
-        self.never = {r.name.text for r in checked.scope.rules if r.name.text not in kept}
+        # Later months' copies are told with the first (按月), not as rules that never pay.
+        self.later = {r.name.text for r in checked.scope.rules if Months.later(r)}
+        self.never = {r.name.text for r in checked.scope.rules if r.name.text not in kept | self.later}
         self.names = {r.name.text: t.name for t in self.told for r in t.rules}
+        for r in checked.scope.rules:
+            if r.name.text in self.later and r.sub_copy is not None:
+                self.names[r.name.text] = r.sub_copy.base
 
     def _key(self, r: ir.Rule) -> str:
         return r.fund.text if r.fund else self.s.party(r.source, self.s.p.each)
 
     def _tell(self) -> list[Told]:
-        pairs = [(r, got) for r in self.c.scope.rules if (got := self.copies.rule(r)) is not None]
+        rules = [self.months.rule(r) for r in self.c.scope.rules if not Months.later(r)]  # 按月: once, as written
+        pairs = [(r, got) for r in rules if (got := self.copies.rule(r)) is not None]
         siblings: dict[str, list[tuple[ir.Rule, ir.Rule]]] = {}
         for r, got in pairs:
             if r.scheme_copy is not None:
@@ -54,7 +62,9 @@ class Teller:
             sc = r.scheme_copy
             if sc is None or len(siblings[sc.base]) == 1:
                 name = sc.base if sc is not None else r.name.text  # the only copy that pays: its written name
-                out.append(Told(key, fund, name, (got,), (), self.s.rule(got)))
+                name = r.sub_copy.base if r.sub_copy is not None else name
+                sentence = Months.settled(got, self.s.rule(got), self.s.zh)
+                out.append(Told(key, fund, name, (got,), (), sentence))
                 continue
             if sc.base in done:
                 continue
@@ -98,6 +108,12 @@ class Teller:
                 siblings.setdefault(d.scheme_copy.base, []).append(d)
         out: list[tuple[str, ir.LetDecl, str]] = []
         for d in lets:
+            if Months.later(d):
+                continue  # told with the first month's
+            if d.sub_copy is not None:
+                w = self.months.let(d)
+                out.append((w.name.text, w, self.s.let(attrs.evolve(w, expr=self.copies.fold(w.expr)))))
+                continue
             sc = d.scheme_copy
             if sc is None or len(siblings[sc.base]) == 1:
                 out.append((d.name.text, d, self.s.let(attrs.evolve(d, expr=self.copies.fold(d.expr)))))

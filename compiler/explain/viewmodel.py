@@ -17,6 +17,7 @@ from compiler.explain import numbers, recurring, words
 from compiler.explain.examples import Examples, ExampleView
 from compiler.explain.flows import Diagram, Flow
 from compiler.explain.front import Fact, Figure, Front, Impact
+from compiler.explain.months import Months
 from compiler.explain.phrases import Phrases
 from compiler.explain.priced import Pricing
 from compiler.explain.prose import Filler
@@ -484,7 +485,13 @@ class Builder:
         out = []
         for d in decls:
             if isinstance(d, ir.Constraint) and d.span.file == file:
-                text = self.ty(self.s.constraint(d))
+                if Months.later(d):
+                    continue  # a month's copy: the constraint is said once, for every month
+                monthly = d.sub_copy is not None
+                w = self.teller.months.written.get(d.span, d) if monthly else d
+                text = self.ty(self.s.constraint(w if isinstance(w, ir.Constraint) else d))
+                if monthly:
+                    text += self.t("（每月）", " (every month)")
                 quote = self.quote(d.literate.quote)
                 if quote is not None:
                     text += self.t(f"（原文“{quote.text}”）", f" (clause: “{quote.text}”)")

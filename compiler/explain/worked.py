@@ -100,6 +100,8 @@ class Worked:
                 return words.money(self.m.fund_word(self.rule, e), self.lang)
             case ir.Neg(operand=a):
                 return f"−{self.num(a, region, 3)}"
+            case ir.Binary(written=ir.Call() as w) if _months_total(w):
+                pass  # 累计(费用), 合计(费用 全年): the total says enough, not twelve terms (below)
             case ir.Binary(op=op, left=a, right=b):
                 text = f"{self.num(a, region, _RANK[op])} {_SYMBOL[op]} {self.num(b, region, _RANK[op] + 1)}"
                 return self.paren(text) if _RANK[op] < parent else text
@@ -260,3 +262,9 @@ class Worked:
         if isinstance(e, (ir.Binary, ir.If)):
             return f"（{text}）" if self.zh else f"({text})"
         return text
+
+
+def _months_total(w: ir.Call) -> bool:
+    """A sum of a value's months as written (compiler/months.py): 累计, 此前, 全年, 近12个月."""
+    fn = functions.lookup(w.func.text)
+    return (fn is not None and fn.id in ("to_date", "before")) or (w.window is not None and w.window.unit != "年")

@@ -35,6 +35,16 @@ def window(e: ir.Call, arg: str, mean: bool, zh: bool) -> str:
     """平均(征缴收入 前3年) → 前3年征缴收入的平均数 (the average 征缴收入 over the previous 3 years)."""
     assert e.window is not None
     n, current = e.window.years, e.window.current
+    if e.window.unit == "全年":  # 合计(费用 全年): the year's months
+        if zh:
+            return f"全年各月{arg}的平均数" if mean else f"全年{arg}之和"
+        return f"the monthly average {arg} over the year" if mean else f"the year's total {arg}"
+    if e.window.unit == "月":  # 近12个月 / 滚动12个月
+        if zh:
+            span = f"{'近' if current else '前'}{n}个月"
+            return f"{span}{arg}的平均数" if mean else f"{span}{arg}之和"
+        span = f"the last {n} months, this one included" if current else f"the previous {n} months"
+        return f"the average {arg} over {span}" if mean else f"the total {arg} over {span}"
     if zh:
         span = f"{'近' if current else '前'}{n}年"
         return f"{span}{arg}的平均数" if mean else f"{span}{arg}之和"
