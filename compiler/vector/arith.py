@@ -168,10 +168,15 @@ def _objs(x: Any) -> Arr:
 
 
 def pyints(x: Any) -> Any:
-    """An int64 array as Python ints (an object array), where a result may not fit in int64."""
-    if isinstance(x, np.ndarray) and x.dtype != object:
-        return x.astype(object)
-    return x
+    """An int64 array as Python ints (an object array), where a result may not fit in int64. An
+    object array is made of Python ints too: one that met an int64 may hold numpy ints, which
+    would turn a large Python int back into int64 (and overflow) in the next operation."""
+    if isinstance(x, np.ndarray):
+        return x.astype(object) if x.dtype != object else np.asarray(_INT(x), dtype=object)
+    return int(x) if isinstance(x, np.integer) else x
+
+
+_INT = np.frompyfunc(int, 1, 1)
 
 
 def poison(a: Any, b: Any) -> tuple[Arr | None, Why | None]:
@@ -206,7 +211,18 @@ def _guard(ctx: Ctx, need: int, a: Q, b: Q | None = None) -> bool:
 
 
 def align(ctx: Ctx, a: Q, b: Q) -> tuple[Arr, Arr, Den, int]:
-    """Both numerators over one denominator: (na, nb, den, bound on |na|, |nb|)."""
+    """Both numerators over one denominator: (na, nb, den, bound on |na|, |nb|), both int64 or
+    both Python ints: an object array less an int64 one would turn its ints back into int64 (and
+    overflow) element by element."""
+    na, nb, den, m = _align(ctx, a, b)
+    if na.dtype == object or nb.dtype == object:
+        na, nb = pyints(na), pyints(nb)
+        if isinstance(den, np.ndarray):
+            den = pyints(den)
+    return na, nb, den, m
+
+
+def _align(ctx: Ctx, a: Q, b: Q) -> tuple[Arr, Arr, Den, int]:
     a, b = eager(ctx, a), eager(ctx, b)
     if isinstance(a.den, int) and isinstance(b.den, int):
         if a.den == b.den:
