@@ -8,6 +8,7 @@ or 是/否/true/false/1/0. Enumeration members: text naming a member. No value g
 
 from __future__ import annotations
 
+import sys
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -45,6 +46,50 @@ def default_text(checked: CheckedPolicy, decl: ir.InputDecl) -> str | None:
         if scaled.denominator == 1:
             return str(Decimal(scaled.numerator).scaleb(-PLACES).normalize())
     return None
+
+
+def entries(pa: Any, pc: Any, col: Any) -> tuple[Any, Arr | None]:
+    """A dictionary column as its distinct values (and a null last) with each row's position among
+    them, so that conversions and checks run on a handful of values; another column as itself."""
+    if not pa.types.is_dictionary(col.type):
+        return col, None
+    values = pa.concat_arrays([col.dictionary, pa.nulls(1, col.dictionary.type)])
+    at = pc.fill_null(col.indices, len(col.dictionary)).to_numpy(zero_copy_only=False)
+    return values, np.asarray(at, dtype=np.int64)
+
+
+def repeated(pa: Any, pc: Any, ids: Any) -> Arr:
+    """Rows whose id an earlier row already has (nulls aside). Ids in strictly increasing order, as
+    files sorted by id list them, are told apart in one pass; others by a stable sort (equal ids then
+    keep the file's order), cheaper than hashing millions of ids."""
+    if len(ids) < 2:
+        return np.zeros(0, dtype=np.int64)
+    if not ids.null_count and pc.all(pc.less(ids[:-1], ids[1:])).as_py():
+        return np.zeros(0, dtype=np.int64)
+    order = np.asarray(pc.sort_indices(ids).to_numpy(zero_copy_only=False), dtype=np.int64)
+    ranked = ids.take(pa.array(order))
+    same = pc.fill_null(pc.equal(ranked[1:], ranked[:-1]), False).to_numpy(zero_copy_only=False)
+    return np.sort(order[1:][np.asarray(same, dtype=bool)])
+
+
+def decimal_units(pa: Any, col: Any, places: int) -> Arr | None:
+    """A decimal128 column (scale ≤ places) as int64 units of 10**-places, read off its 16-byte
+    two's-complement integers; None where one does not fit int64 (the caller then says so)."""
+    if not pa.types.is_decimal128(col.type) or col.type.scale > places or sys.byteorder != "little":
+        return None
+    words = np.frombuffer(col.buffers()[1], dtype=np.int64)[2 * col.offset : 2 * (col.offset + len(col))]
+    low, high = words[0::2], words[1::2]
+    if not np.array_equal(high, low >> 63):
+        return None
+    out: Arr = low.copy()
+    if col.null_count:
+        out[np.asarray(col.is_null().to_numpy(zero_copy_only=False), dtype=bool)] = 0
+    scale = 10 ** (places - col.type.scale)
+    if scale > 1:
+        if (len(out) and int(np.max(np.abs(out), initial=0)) > (2**63 - 1) // scale) or (out == -(2**63)).any():
+            return None
+        out *= scale
+    return out
 
 
 class TypedColumns:
@@ -87,6 +132,9 @@ class TypedColumns:
             whole: Arr = np.asarray(pc.fill_null(col, 0).cast(pa.int64()).to_numpy(zero_copy_only=False), np.int64)
             scaled: Arr = whole * 10**places
             return scaled
+        read_off = decimal_units(pa, col, places)
+        if read_off is not None:
+            return read_off
         if pa.types.is_decimal(col.type) and col.type.scale <= places and col.type.precision - col.type.scale <= 16:
             exact = pc.cast(col, pa.decimal128(col.type.precision - col.type.scale + places, places))
             units: Arr = np.asarray(
