@@ -3,7 +3,8 @@
 Money becomes int64 fen: from decimal text ("8000.50", at most two places), a Parquet
 decimal, whole-元 integers, or integer fen in a column named `名称(分)`. Other numbers become
 Scaled(num, 10**6) (at most six decimal places; counts are whole). Booleans: a boolean column,
-or 是/否/true/false/1/0. Enumeration members: text naming a member. No value goes through float.
+or 是/否/true/false/1/0. Enumeration members: text naming a member, read as
+the member's code (compiler/vector/flag.py). No value goes through float.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from compiler.ir.constants import fold
 from compiler.ir.types import Base, Type
 from compiler.vector.arith import Arr
 from compiler.vector.batch import Scaled
+from compiler.vector.flag import code_dtype, member_codes
 
 MONEY = r"^\s*-?\d{1,16}(\.\d{1,2})?\s*$"
 NUMBER = r"^\s*-?\d{1,12}(\.\d{1,6})?\s*$"
@@ -197,5 +199,10 @@ class TypedColumns:
             zh, en = f"不是{t.enum}的成员({'、'.join(members)})", f"is not one of {t.enum}: {', '.join(members)}"
             self.p.add(path, self.rows(pc.invert(ok)), name, zh, en)
         enc = pc.dictionary_encode(pc.fill_null(text, ""))
+        at = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+        if t.base is Base.ENUM:  # as member codes, which the vector backend compares
+            codes = member_codes(self.checked)
+            table = np.array([codes.get(w, -1) for w in enc.dictionary.to_pylist()] or [-1], dtype=code_dtype(codes))
+            return table[at].reshape(1, -1)
         words = np.array(enc.dictionary.to_pylist() or [""], dtype=str)
-        return words[np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)].reshape(1, -1)
+        return words[at].reshape(1, -1)
