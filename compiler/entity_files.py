@@ -83,7 +83,15 @@ def pyarrow_modules() -> tuple[Any, Any, Any, Any]:
 
 
 class Reader(TypedColumns):
-    def __init__(self, checked: CheckedPolicy, regions: Sequence[str], known: Sequence[str]) -> None:
+    def __init__(
+        self,
+        checked: CheckedPolicy,
+        regions: Sequence[str],
+        known: Sequence[str],
+        keys: bool = True,
+        inputs: bool = True,
+    ) -> None:
+        self.keys, self.inputs = keys, inputs  # which columns to read and check: ids, regions and links; inputs
         self.pa, self.pc, self.pcsv, self.pq = pyarrow_modules()
         self.checked, self.scope = checked, checked.scope
         self.regions = list(regions)  # the scenario's; empty: the regions the files name, in order
@@ -101,9 +109,9 @@ class Reader(TypedColumns):
     def open(self, kind: str, path: str) -> Any:
         """The table of the columns this kind uses (others are not read)."""
         pa, pc = self.pa, self.pc
-        links = [x.text for x in self.scope.entities[kind].links]
-        names = self.inputs_of(kind)
-        wanted = {"id", *REGION_KEYS, *links, *names, *(f"{n}(分)" for n in names)}
+        links = [x.text for x in self.scope.entities[kind].links] if self.keys else []
+        names = self.inputs_of(kind) if self.inputs else []
+        wanted = {"id", *(REGION_KEYS if self.keys else ()), *links, *names, *(f"{n}(分)" for n in names)}
         try:
             if Path(path).suffix.lower() == ".parquet":
                 schema = self.pq.read_schema(path)
@@ -167,12 +175,29 @@ class Reader(TypedColumns):
         self.p.add(path, None, name, f"应为文本列,而不是 {col.type}", f"should be a text column, not {col.type}")
         return None
 
-    def kind(self, kind: str, path: str, data: dict[str, Any], region_code: dict[str, Arr]) -> None:
-        """Read one kind's file into `data` (ids, regions, links, inputs), problems into self.p."""
-        pa, pc = self.pa, self.pc
+    def kind(
+        self, kind: str, path: str, data: dict[str, Any], region_code: dict[str, Arr], rows: Arr | None = None
+    ) -> None:
+        """Read one kind's file into `data` (ids, regions, links, inputs), problems into self.p;
+        `rows`: only those rows (a partition), their ids and inputs."""
         table = self.open(kind, path)
         if table is None:
             return
+        if rows is not None:
+            table = table.take(self.pa.array(rows))
+        if self.keys:
+            self.key_columns(kind, path, table, data, region_code)
+        else:
+            ids = self.strings(path, table, "id", plain=True)
+            data["ids"][kind] = self.pa.nulls(len(table), self.pa.string()) if ids is None else ids
+        for name in self.inputs_of(kind) if self.inputs else ():
+            got = self.input(path, table, name, len(table))
+            if got is not None:
+                data["inputs"][name] = got
+
+    def key_columns(self, kind: str, path: str, table: Any, data: dict[str, Any], region_code: dict[str, Arr]) -> None:
+        """The ids (unique, not a region's name), each row's region and links, checked."""
+        pa, pc = self.pa, self.pc
         n = len(table)
         ids = self.strings(path, table, "id", plain=True)
         if ids is None:
@@ -219,10 +244,6 @@ class Reader(TypedColumns):
                    "gives neither its region nor what it belongs to")  # fmt: skip
         region_code[kind] = code
         data["ids"][kind] = ids
-        for name in self.inputs_of(kind):
-            got = self.input(path, table, name, n)
-            if got is not None:
-                data["inputs"][name] = got
 
     def region_codes(self, path: str, column: str, col: Any) -> Arr:
         """Each row's region as a position in self.named (-1: none, or not a region)."""
@@ -319,12 +340,13 @@ def _utf8(b: bytes) -> bool:
 
 
 def read_entities(
-    checked: CheckedPolicy, files: dict[str, str], regions: Sequence[str]
+    checked: CheckedPolicy, files: dict[str, str], regions: Sequence[str], inputs: bool = True
 ) -> tuple[EntityData, list[str]]:
     """Every kind's file, linked kinds first; the regions: the scenario's, else those the files
-    name in the order they first name them. FilesRefused with every problem."""
+    name in the order they first name them. FilesRefused with every problem. Without `inputs`:
+    the ids, regions and links only (no inputs read), as a Dask client plans partitions."""
     known = [r.text for r in checked.scope.regions(checked.policy)]
-    reader = Reader(checked, regions, known)
+    reader = Reader(checked, regions, known, inputs=inputs)
     pa = reader.pa
     for kind in files:
         if kind not in checked.scope.entities:
@@ -368,3 +390,20 @@ def _linked_first(checked: CheckedPolicy) -> list[str]:
     for k in kinds:
         visit(k)
     return out
+
+
+def read_rows(
+    checked: CheckedPolicy, files: dict[str, str], rows: dict[str, Arr]
+) -> tuple[dict[str, Any], dict[str, Any], int]:
+    """A partition's inputs and ids, read from the files by the worker that settles it: each kind's
+    `rows` (positions in its file), checked; (inputs, ids, how many problems). The ids, regions and
+    links were checked by read_entities(inputs=False); a problem here is told by reading the files
+    whole again (read_entities), so that the messages are the file's rows, as without Dask."""
+    reader = Reader(checked, [], [], keys=False)
+    data: dict[str, Any] = {"ids": {}, "links": {}, "inputs": {}}
+    for kind in _linked_first(checked):
+        if kind in files:
+            reader.kind(kind, files[kind], data, {}, rows.get(kind, np.zeros(0, dtype=np.int64)))
+        else:
+            data["ids"][kind] = reader.pa.array([], reader.pa.string())
+    return data["inputs"], data["ids"], reader.p.count

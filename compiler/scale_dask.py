@@ -4,11 +4,15 @@ Dask worker with the vector engine, the results combined exactly.
     checked, scen, out = settle_dask(policy, scenario, files, scheduler="tcp://10.0.0.5:8786")
     # out: the BatchResult settle_vector gives; ledger_rows, period_result, results_parquet as there
 
-How: the client reads and checks the files once (compiler/entity_files.py, the same problems
-as --engine vector), assigns whole regions to partitions (about as many entities in each, one
-per worker thread at most), and ships each partition's columns to a worker. A worker runs the
-rules of compiler/vector on its regions only (compiler.scale.settle_columns, without closing
-the funds). The client puts every per-entity amount back in the files' order, every
+How: the client reads and checks the ids, regions and links of the files (compiler/entity_files.py,
+the same problems as --engine vector), assigns whole regions to partitions (about as many
+entities in each, one per worker thread at most), and sends each worker the positions of its
+partition's rows. The worker reads those rows' inputs from the files itself (so the files must be
+readable at the same path on every worker: a shared disk), checks them, and runs the rules of
+compiler/vector on its regions only (without closing the funds). If a worker finds a problem in
+its rows, or cannot read the files, the client reads and checks the files whole, as --engine
+vector does: a problem is then refused with the same messages (the file's rows), and files only
+the client can read are settled by shipping each partition's columns to its worker. The client puts every per-entity amount back in the files' order, every
 per-region value in its region's column, takes the global values of any one partition (they
 read global inputs only, so all agree), and closes the funds once on the combined transfers
 (compiler.vector.settle_funds): a fund every region pays into gets the exact integer sum of
@@ -31,7 +35,7 @@ import attrs
 import numpy as np
 
 from compiler.coupling import cross_region
-from compiler.entity_files import EntityData, Ids, pyarrow_modules
+from compiler.entity_files import EntityData, Ids, pyarrow_modules, read_rows
 from compiler.evaluate import EvaluationFailed
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.nodes import RuleKind
@@ -92,8 +96,76 @@ def settle_dask(
             f"{where}: --engine dask cannot settle rule ‘{coupled.rule}’ region by region: {coupled.en}; "
             "use --engine vector\n",
         )
-    data, scen = load_files(checked, scen, scenario, files)
-    return checked, scen, settled(checked, scenario, lambda: settle_parts(checked, scen, data, client))
+    keys, planned = load_files(checked, scen, scenario, files, inputs=False)
+    paths = {k: str(Path(f).resolve()) for k, f in files.items()}  # the workers' working directory may differ
+
+    def run() -> BatchResult:
+        if keys is not None:
+            out = settle_reading(checked, planned, keys, client, paths)
+            if out is not None:
+                return out
+        data, _ = load_files(checked, scen, scenario, files)  # every problem, as --engine vector tells it
+        return settle_parts(checked, planned, data, client)
+
+    return checked, planned, settled(checked, scenario, run)
+
+
+def settle_reading(
+    checked: CheckedPolicy, scen: Scenario, keys: EntityData, client: Any, files: dict[str, str]
+) -> BatchResult | None:
+    """settle_parts with each worker reading its partition's inputs from the files; None if a
+    worker found a problem in its rows or could not read the files."""
+    parts = partition(keys.columns, sum(client.nthreads().values()) or 1)
+    policy = client.scatter(checked, broadcast=True)
+    futures = []
+    n = {kind: len(codes) for kind, codes in keys.columns.region.items()}
+    for part in parts:
+        regions, region, links = local_columns(keys.columns, part)
+        rows = {kind: (np.packbits(_mask(at, n[kind])), n[kind]) for kind, at in part.rows.items()}
+        sub_scen = attrs.evolve(scen, regions=regions)
+        sent = client.scatter(Rows(rows, region, links))
+        futures.append(client.submit(read_and_settle, policy, sub_scen, files, sent, pure=False))
+    results = client.gather(futures)
+    if any(r is None for r in results):
+        return None
+    return combined(checked, scen, keys.columns, parts, results)
+
+
+@attrs.frozen
+class Rows:
+    """What a worker is sent to read its partition: each kind's rows (bits, one a row of the file:
+    1.25 MB for 10^7 rows), their regions among the partition's and their links renumbered."""
+
+    rows: dict[str, tuple[Arr, int]]
+    region: dict[str, Arr]
+    links: dict[str, dict[str, Arr]]
+
+
+def read_and_settle(checked: CheckedPolicy, scen: Scenario, files: dict[str, str], sent: Rows) -> BatchResult | None:
+    """On a worker: its rows' ids and inputs read from the files and checked, then its regions
+    settled; None if any of its rows has a problem (the client then tells them all)."""
+    pa = pyarrow_modules()[0]
+    pa.set_memory_pool(pa.system_memory_pool())  # as compiler/scale.py: freed blocks go back at once
+    at = {kind: np.flatnonzero(np.unpackbits(bits, count=n)) for kind, (bits, n) in sent.rows.items()}
+    inputs, ids, problems = read_rows(checked, files, at)
+    if problems:
+        return None
+    region, links = sent.region, sent.links
+    kinds = {k: tuple(x.text for x in d.links) for k, d in checked.scope.entities.items()}
+    cols = Columns(
+        scen.regions,
+        {k: Ids(v) for k, v in ids.items()},
+        {k: v.astype(np.int64) for k, v in region.items()},
+        {k: {to: v.astype(np.int64) for to, v in m.items()} for k, m in links.items()},
+        kinds,
+    )
+    return settle_part(checked, scen, EntityData(cols, inputs, ids))
+
+
+def _mask(at: Arr, n: int) -> Arr:
+    mask = np.zeros(n, dtype=bool)
+    mask[at] = True
+    return mask
 
 
 def settle_parts(checked: CheckedPolicy, scen: Scenario, data: EntityData | None, client: Any) -> BatchResult:
@@ -108,23 +180,34 @@ def settle_parts(checked: CheckedPolicy, scen: Scenario, data: EntityData | None
     for part in parts:
         sub_scen, sub = cut(checked, scen, data, part)
         futures.append(client.submit(settle_part, policy, sub_scen, client.scatter(sub), pure=False))
-    results = client.gather(futures)
+    return combined(checked, scen, data.columns, parts, client.gather(futures))
+
+
+def combined(
+    checked: CheckedPolicy, scen: Scenario, cols: Columns, parts: list[Part], results: list[BatchResult]
+) -> BatchResult:
+    """The partitions' results as one run's: values and transfers in the files' order, funds closed once."""
     for out in results:
         if out.failed.any():
             raise BatchError(out.failed, out.reasons)
-    values = combine_values(checked, data.columns, parts, results)
-    flows = combine_flows(checked, data.columns, parts, results, values)
+    values = combine_values(checked, cols, parts, results)
+    flows = combine_flows(checked, cols, parts, results, values)
     promoted = sum(r.promoted for r in results)
     del results
     closed = settle_funds(checked, batch_of(checked, [scen]), flows)
-    return BatchResult(scen.regions, values, flows, closed.closing, closed.failed, promoted, {}, data.columns.ids)
+    return BatchResult(scen.regions, values, flows, closed.closing, closed.failed, promoted, {}, cols.ids)
 
 
 def settle_part(checked: CheckedPolicy, scen: Scenario, data: EntityData) -> BatchResult:
-    """On a worker: the rules over one partition's regions; the funds are closed by the client."""
+    """On a worker: the rules over one partition's regions; the funds are closed by the client.
+    What the client does not read is left out of the result it is sent: the ids, and each
+    per-entity transfer's regions (the client has both)."""
     batch = batch_of(checked, [scen])
     batch = attrs.evolve(batch, regions=scen.regions, inputs={**batch.inputs, **data.inputs}, entities=data.columns)
-    return run_batch(checked, batch, raise_failures=False, funds=False)
+    out = run_batch(checked, batch, raise_failures=False, funds=False)
+    none = np.zeros(0, dtype=np.int64)
+    flows = [attrs.evolve(f, region=none) if isinstance(f, EntityFlow) else f for f in out.flows]
+    return attrs.evolve(out, flows=flows, ids={})
 
 
 def partition(cols: Columns, most: int) -> list[Part]:
@@ -152,27 +235,40 @@ def partition(cols: Columns, most: int) -> list[Part]:
     return out
 
 
-def cut(checked: CheckedPolicy, scen: Scenario, data: EntityData, part: Part) -> tuple[Scenario, EntityData]:
-    """A partition's scenario (its regions) and columns (its entities, links renumbered)."""
-    pa = pyarrow_modules()[0]
-    cols = data.columns
+def local_columns(cols: Columns, part: Part) -> tuple[tuple[str, ...], dict[str, Arr], dict[str, dict[str, Arr]]]:
+    """A partition's regions, and its entities' regions and links renumbered within it (as small
+    integers as hold them: they are sent to a worker)."""
     local = np.full(len(cols.regions), -1, dtype=np.int64)
     local[list(part.regions)] = np.arange(len(part.regions))
     regions = tuple(cols.regions[r] for r in part.regions)
-    ids: dict[str, Any] = {}
     region: dict[str, Arr] = {}
     renumber: dict[str, Arr] = {}
     for kind, rows in part.rows.items():
-        column = data.ids[kind]
-        ids[kind] = column.take(pa.array(rows)) if len(column) else column
-        region[kind] = local[cols.region[kind][rows]] if len(rows) else cols.region[kind]
+        region[kind] = (local[cols.region[kind][rows]] if len(rows) else cols.region[kind]).astype(np.int32)
         at = np.full(len(cols.region[kind]), -1, dtype=np.int64)
         at[rows] = np.arange(len(rows))
         renumber[kind] = at
     links = {
-        kind: {to: np.where(idx[part.rows[kind]] >= 0, renumber[to][idx[part.rows[kind]]], -1) for to, idx in m.items()}
+        kind: {
+            to: np.where(idx[part.rows[kind]] >= 0, renumber[to][idx[part.rows[kind]]], -1).astype(np.int32)
+            for to, idx in m.items()
+        }
         for kind, m in cols.links.items()
     }
+    return regions, region, links
+
+
+def cut(checked: CheckedPolicy, scen: Scenario, data: EntityData, part: Part) -> tuple[Scenario, EntityData]:
+    """A partition's scenario (its regions) and columns (its entities, links renumbered)."""
+    pa = pyarrow_modules()[0]
+    cols = data.columns
+    regions, small, narrow = local_columns(cols, part)
+    region = {k: v.astype(np.int64) for k, v in small.items()}
+    links = {k: {to: v.astype(np.int64) for to, v in m.items()} for k, m in narrow.items()}
+    ids: dict[str, Any] = {}
+    for kind, rows in part.rows.items():
+        column = data.ids[kind]
+        ids[kind] = column.take(pa.array(rows)) if len(column) else column
     inputs: dict[str, Any] = {}
     for name, v in data.inputs.items():
         of = checked.types[name].entity
