@@ -90,8 +90,10 @@ class Reader(TypedColumns):
         known: Sequence[str],
         keys: bool = True,
         inputs: bool = True,
+        ids: bool = True,
     ) -> None:
-        self.keys, self.inputs = keys, inputs  # which columns to read and check: ids, regions and links; inputs
+        # Which columns to read and check: ids, regions and links (keys); inputs; the ids alone.
+        self.keys, self.inputs, self.ids = keys, inputs, ids or keys
         self.pa, self.pc, self.pcsv, self.pq = pyarrow_modules()
         self.checked, self.scope = checked, checked.scope
         self.regions = list(regions)  # the scenario's; empty: the regions the files name, in order
@@ -111,7 +113,8 @@ class Reader(TypedColumns):
         pa, pc = self.pa, self.pc
         links = [x.text for x in self.scope.entities[kind].links] if self.keys else []
         names = self.inputs_of(kind) if self.inputs else []
-        wanted = {"id", *(REGION_KEYS if self.keys else ()), *links, *names, *(f"{n}(分)" for n in names)}
+        keys = ["id"] * self.ids + [*REGION_KEYS] * self.keys + links
+        wanted = {*keys, *names, *(f"{n}(分)" for n in names)}
         try:
             if Path(path).suffix.lower() == ".parquet":
                 schema = self.pq.read_schema(path)
@@ -176,20 +179,25 @@ class Reader(TypedColumns):
         return None
 
     def kind(
-        self, kind: str, path: str, data: dict[str, Any], region_code: dict[str, Arr], rows: Arr | None = None
+        self,
+        kind: str,
+        path: str,
+        data: dict[str, Any],
+        region_code: dict[str, Arr],
+        rows: Arr | None = None,
+        table: Any = None,
     ) -> None:
         """Read one kind's file into `data` (ids, regions, links, inputs), problems into self.p;
-        `rows`: only those rows (a partition), their ids and inputs."""
-        table = self.open(kind, path)
+        `rows`: only those rows' inputs (a partition), of `table` if it was read already."""
+        if not self.keys and not self.inputs_of(kind):
+            return
+        table = self.open(kind, path) if table is None else table
         if table is None:
             return
         if rows is not None:
             table = table.take(self.pa.array(rows))
         if self.keys:
             self.key_columns(kind, path, table, data, region_code)
-        else:
-            ids = self.strings(path, table, "id", plain=True)
-            data["ids"][kind] = self.pa.nulls(len(table), self.pa.string()) if ids is None else ids
         for name in self.inputs_of(kind) if self.inputs else ():
             got = self.input(path, table, name, len(table))
             if got is not None:
@@ -356,7 +364,7 @@ def read_entities(
             )
     data: dict[str, Any] = {"ids": {}, "links": {}, "inputs": {}}
     codes: dict[str, Arr] = {}
-    for kind in _linked_first(checked):
+    for kind in linked_first(checked):
         if kind in files:
             reader.kind(kind, files[kind], data, codes)
         else:
@@ -374,7 +382,7 @@ def read_entities(
     return EntityData(cols, data["inputs"], data["ids"]), final
 
 
-def _linked_first(checked: CheckedPolicy) -> list[str]:
+def linked_first(checked: CheckedPolicy) -> list[str]:
     """The kinds, each after those it is linked to (an employer before its persons)."""
     out: list[str] = []
     kinds = checked.scope.entities
@@ -390,20 +398,3 @@ def _linked_first(checked: CheckedPolicy) -> list[str]:
     for k in kinds:
         visit(k)
     return out
-
-
-def read_rows(
-    checked: CheckedPolicy, files: dict[str, str], rows: dict[str, Arr]
-) -> tuple[dict[str, Any], dict[str, Any], int]:
-    """A partition's inputs and ids, read from the files by the worker that settles it: each kind's
-    `rows` (positions in its file), checked; (inputs, ids, how many problems). The ids, regions and
-    links were checked by read_entities(inputs=False); a problem here is told by reading the files
-    whole again (read_entities), so that the messages are the file's rows, as without Dask."""
-    reader = Reader(checked, [], [], keys=False)
-    data: dict[str, Any] = {"ids": {}, "links": {}, "inputs": {}}
-    for kind in _linked_first(checked):
-        if kind in files:
-            reader.kind(kind, files[kind], data, {}, rows.get(kind, np.zeros(0, dtype=np.int64)))
-        else:
-            data["ids"][kind] = reader.pa.array([], reader.pa.string())
-    return data["inputs"], data["ids"], reader.p.count

@@ -35,12 +35,14 @@ import attrs
 import numpy as np
 
 from compiler.coupling import cross_region
-from compiler.entity_files import EntityData, Ids, pyarrow_modules, read_rows
+from compiler.entity_files import EntityData, Ids, pyarrow_modules
+from compiler.entity_rows import input_tables, read_rows
 from compiler.evaluate import EvaluationFailed
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.nodes import RuleKind
 from compiler.plan import plan_of
 from compiler.scale import load_files, load_policy_and_scenario, settle_columns, settled
+from compiler.scale_wire import Sent, received, sent
 from compiler.scenario import Scenario
 from compiler.vector import (
     BatchError,
@@ -96,12 +98,14 @@ def settle_dask(
             f"{where}: --engine dask cannot settle rule ‘{coupled.rule}’ region by region: {coupled.en}; "
             "use --engine vector\n",
         )
-    keys, planned = load_files(checked, scen, scenario, files, inputs=False)
     paths = {k: str(Path(f).resolve()) for k, f in files.items()}  # the workers' working directory may differ
+    # Each worker reads the files' input columns while the client reads the ids, regions and links.
+    early = Early(client, checked, paths) if files else None
+    keys, planned = load_files(checked, scen, scenario, files, inputs=False)
 
     def run() -> BatchResult:
-        if keys is not None:
-            out = settle_reading(checked, planned, keys, client, paths)
+        if keys is not None and early is not None:
+            out = settle_reading(checked, planned, keys, client, early)
             if out is not None:
                 return out
         data, _ = load_files(checked, scen, scenario, files)  # every problem, as --engine vector tells it
@@ -110,22 +114,44 @@ def settle_dask(
     return checked, planned, settled(checked, scenario, run)
 
 
+class Early:
+    """The policy on every worker, and each worker reading the files' input columns (pinned to it)."""
+
+    def __init__(self, client: Any, checked: CheckedPolicy, files: dict[str, str]) -> None:
+        self.files = files
+        self.workers = sorted(client.nthreads())
+        self.policy = client.scatter(checked, broadcast=True)
+        self.tables = [client.submit(input_tables, self.policy, files, workers=[w], pure=False) for w in self.workers]
+
+
 def settle_reading(
-    checked: CheckedPolicy, scen: Scenario, keys: EntityData, client: Any, files: dict[str, str]
+    checked: CheckedPolicy, scen: Scenario, keys: EntityData, client: Any, early: Early
 ) -> BatchResult | None:
-    """settle_parts with each worker reading its partition's inputs from the files; None if a
+    """settle_parts with each worker reading its partitions' inputs from the files; None if a
     worker found a problem in its rows or could not read the files."""
     parts = partition(keys.columns, sum(client.nthreads().values()) or 1)
-    policy = client.scatter(checked, broadcast=True)
     futures = []
     n = {kind: len(codes) for kind, codes in keys.columns.region.items()}
-    for part in parts:
+    for j, part in enumerate(parts):
         regions, region, links = local_columns(keys.columns, part)
         rows = {kind: (np.packbits(_mask(at, n[kind])), n[kind]) for kind, at in part.rows.items()}
         sub_scen = attrs.evolve(scen, regions=regions)
-        sent = client.scatter(Rows(rows, region, links))
-        futures.append(client.submit(read_and_settle, policy, sub_scen, files, sent, pure=False))
+        w = j % len(early.workers)
+        mine = client.scatter(Rows(rows, region, links), workers=[early.workers[w]])
+        futures.append(
+            client.submit(
+                read_and_settle,
+                early.policy,
+                sub_scen,
+                early.files,
+                mine,
+                early.tables[w],
+                workers=[early.workers[w]],
+                pure=False,
+            )
+        )
     results = client.gather(futures)
+    client.cancel(early.tables)  # the workers' copies of the columns, no longer needed
     if any(r is None for r in results):
         return None
     return combined(checked, scen, keys.columns, parts, results)
@@ -141,20 +167,20 @@ class Rows:
     links: dict[str, dict[str, Arr]]
 
 
-def read_and_settle(checked: CheckedPolicy, scen: Scenario, files: dict[str, str], sent: Rows) -> BatchResult | None:
-    """On a worker: its rows' ids and inputs read from the files and checked, then its regions
-    settled; None if any of its rows has a problem (the client then tells them all)."""
-    pa = pyarrow_modules()[0]
-    pa.set_memory_pool(pa.system_memory_pool())  # as compiler/scale.py: freed blocks go back at once
-    at = {kind: np.flatnonzero(np.unpackbits(bits, count=n)) for kind, (bits, n) in sent.rows.items()}
-    inputs, ids, problems = read_rows(checked, files, at)
+def read_and_settle(
+    checked: CheckedPolicy, scen: Scenario, files: dict[str, str], rows: Rows, tables: dict[str, Any]
+) -> Sent | None:
+    """On a worker: its rows' inputs taken from the columns it read (`tables`) and checked, then
+    its regions settled; None if any of its rows has a problem (the client then tells them all)."""
+    at = {kind: np.flatnonzero(np.unpackbits(bits, count=n)) for kind, (bits, n) in rows.rows.items()}
+    inputs, ids, problems = read_rows(checked, files, at, tables)
     if problems:
         return None
-    region, links = sent.region, sent.links
+    region, links = rows.region, rows.links
     kinds = {k: tuple(x.text for x in d.links) for k, d in checked.scope.entities.items()}
     cols = Columns(
         scen.regions,
-        {k: Ids(v) for k, v in ids.items()},
+        ids,
         {k: v.astype(np.int64) for k, v in region.items()},
         {k: {to: v.astype(np.int64) for to, v in m.items()} for k, m in links.items()},
         kinds,
@@ -183,10 +209,10 @@ def settle_parts(checked: CheckedPolicy, scen: Scenario, data: EntityData | None
     return combined(checked, scen, data.columns, parts, client.gather(futures))
 
 
-def combined(
-    checked: CheckedPolicy, scen: Scenario, cols: Columns, parts: list[Part], results: list[BatchResult]
-) -> BatchResult:
+def combined(checked: CheckedPolicy, scen: Scenario, cols: Columns, parts: list[Part], got: list[Sent]) -> BatchResult:
     """The partitions' results as one run's: values and transfers in the files' order, funds closed once."""
+    results = [received(r) for r in got]
+    del got
     for out in results:
         if out.failed.any():
             raise BatchError(out.failed, out.reasons)
@@ -198,7 +224,7 @@ def combined(
     return BatchResult(scen.regions, values, flows, closed.closing, closed.failed, promoted, {}, cols.ids)
 
 
-def settle_part(checked: CheckedPolicy, scen: Scenario, data: EntityData) -> BatchResult:
+def settle_part(checked: CheckedPolicy, scen: Scenario, data: EntityData) -> Sent:
     """On a worker: the rules over one partition's regions; the funds are closed by the client.
     What the client does not read is left out of the result it is sent: the ids, and each
     per-entity transfer's regions (the client has both)."""
@@ -207,7 +233,7 @@ def settle_part(checked: CheckedPolicy, scen: Scenario, data: EntityData) -> Bat
     out = run_batch(checked, batch, raise_failures=False, funds=False)
     none = np.zeros(0, dtype=np.int64)
     flows = [attrs.evolve(f, region=none) if isinstance(f, EntityFlow) else f for f in out.flows]
-    return attrs.evolve(out, flows=flows, ids={})
+    return sent(attrs.evolve(out, flows=flows, ids={}))
 
 
 def partition(cols: Columns, most: int) -> list[Part]:

@@ -36,12 +36,12 @@ def files_of(made: dict[str, str]) -> dict[str, str]:
 
 def test_workers_read_their_rows_and_give_the_vector_bytes(made: dict[str, str], client: Any) -> None:
     from compiler.scale import load_files, load_policy_and_scenario, results_parquet, settle_vector
-    from compiler.scale_dask import settle_reading
+    from compiler.scale_dask import Early, settle_reading
 
     checked, scen = load_policy_and_scenario(NINGBO, made["scenario"], None, None)
     keys, planned = load_files(checked, scen, made["scenario"], files_of(made), inputs=False)
     assert keys is not None and not keys.inputs  # the client read no input column
-    out = settle_reading(checked, planned, keys, client, files_of(made))
+    out = settle_reading(checked, planned, keys, client, Early(client, checked, files_of(made)))
     assert out is not None  # the workers read the files themselves
     _, _, vec = settle_vector(NINGBO, made["scenario"], files_of(made))
     assert results_parquet(out) == results_parquet(vec)
@@ -50,13 +50,15 @@ def test_workers_read_their_rows_and_give_the_vector_bytes(made: dict[str, str],
 
 def test_files_the_workers_cannot_read_are_shipped_instead(made: dict[str, str], client: Any, tmp_path: Path) -> None:
     from compiler.scale import load_files, load_policy_and_scenario
-    from compiler.scale_dask import settle_reading
+    from compiler.scale_dask import Early, settle_reading
 
     checked, scen = load_policy_and_scenario(NINGBO, made["scenario"], None, None)
     keys, planned = load_files(checked, scen, made["scenario"], files_of(made), inputs=False)
     assert keys is not None
     gone = {k: str(tmp_path / f"elsewhere-{Path(v).name}") for k, v in files_of(made).items()}
-    assert settle_reading(checked, planned, keys, client, gone) is None  # the client then ships them
+    assert (
+        settle_reading(checked, planned, keys, client, Early(client, checked, gone)) is None
+    )  # the client then ships them
 
 
 def test_a_bad_cell_is_told_at_the_files_row_as_vector_tells_it(
