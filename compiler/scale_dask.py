@@ -53,7 +53,7 @@ from compiler.vector import (
     run_batch,
     settle_funds,
 )
-from compiler.vector.arith import Arr
+from compiler.vector.arith import LIMIT, Arr
 from compiler.vector.flows import AnyFlow
 
 
@@ -231,6 +231,9 @@ def settle_part(checked: CheckedPolicy, scen: Scenario, data: EntityData) -> Sen
     batch = batch_of(checked, [scen])
     batch = attrs.evolve(batch, regions=scen.regions, inputs={**batch.inputs, **data.inputs}, entities=data.columns)
     out = run_batch(checked, batch, raise_failures=False, funds=False)
+    for f in out.flows:
+        if isinstance(f, EntityFlow):
+            f.by_region()  # totalled here, on the worker: its regions are the partition's alone
     none = np.zeros(0, dtype=np.int64)
     flows = [attrs.evolve(f, region=none) if isinstance(f, EntityFlow) else f for f in out.flows]
     return sent(attrs.evolve(out, flows=flows, ids={}))
@@ -384,6 +387,13 @@ def _entity_flow(cols: Columns, parts: list[Part], flows: list[EntityFlow], valu
         for local, r in enumerate(part.regions):
             other[r] = f.other[local]
     mag = max(f.mag for f in flows)
+    totals: dict[str, Arr] = {}
+    if mag * max(n, 1) < LIMIT and all("region" in f.totals for f in flows):
+        # Every region is one partition's: its total is that partition's, as by_region would sum it.
+        by_region = np.zeros((amount.shape[0], len(cols.regions)), dtype=np.int64)
+        for part, f in zip(parts, flows):
+            by_region[:, list(part.regions)] = f.totals["region"]
+        totals["region"] = by_region
     return EntityFlow(
-        first.rule, first.line, first.kind, first.paying, tuple(other), amount, mag, cols.region[first.kind]
+        first.rule, first.line, first.kind, first.paying, tuple(other), amount, mag, cols.region[first.kind], totals
     )
