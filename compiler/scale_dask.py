@@ -12,11 +12,13 @@ readable at the same path on every worker: a shared disk), checks them, and runs
 compiler/vector on its regions only (without closing the funds). If a worker finds a problem in
 its rows, or cannot read the files, the client reads and checks the files whole, as --engine
 vector does: a problem is then refused with the same messages (the file's rows), and files only
-the client can read are settled by shipping each partition's columns to its worker. The client puts every per-entity amount back in the files' order, every
-per-region value in its region's column, takes the global values of any one partition (they
-read global inputs only, so all agree), and closes the funds once on the combined transfers
-(compiler.vector.settle_funds): a fund every region pays into gets the exact integer sum of
-every partition's fen. The output is then byte for byte that of --engine vector.
+the client can read are settled by shipping each partition's columns to its worker. Each worker
+sends back its amounts (compiler/scale_wire.py) and its transfers' totals per region. The client
+puts every per-entity amount back in the files' order, every per-region value in its region's
+column, takes the global values of any one partition (they read global inputs only, so all
+agree), and closes the funds once on the combined transfers (compiler.vector.settle_funds): a
+fund every region pays into gets the exact integer sum of every partition's fen. The output is
+then byte for byte that of --engine vector.
 
 A policy with a rule that reads across regions (an allocation over regions, 不足时, a fund
 word, a total over all regions or all entities: compiler/coupling.py) is refused with the rule
