@@ -79,3 +79,42 @@ def test_a_bad_cell_is_told_at_the_files_row_as_vector_tells_it(
     code, _, dsk = pool("run", NINGBO, made["scenario"], "--engine", "dask", "--scheduler", address,
                         *entities(files), "--lang", "en")  # fmt: skip
     assert code == 2 and dsk == vec
+
+
+NO_LINK = """\
+政策 隶属 {
+  地区 县
+  地区集 县 { 甲县、乙县 }
+  实体 用人单位 属于 地区
+  实体 参保人员 属于 地区 隶属 用人单位
+  输入 工资: 金额 每人
+  令 单位均值: 金额 每单位 = 平均(工资 按 用人单位)
+  资金 基金 结转 {
+    上解 分摊 = 单位均值 × 1%  自 各参保人员
+  }
+}
+"""
+
+
+def test_a_settlement_error_names_the_same_id_as_vector(tmp_path: Path, client: Any) -> None:
+    policy = tmp_path / "p.pool"
+    policy.write_text(NO_LINK, encoding="utf-8")
+    employers = pa.table({"id": ["E1", "E2"], "地区": ["甲县", "乙县"]})
+    persons = pa.table(
+        {
+            "id": [f"P{i:02d}" for i in range(12)],
+            "用人单位": ["E1", "E2", "E1", "E2", "E1", "E2", "E1", "", "E1", "E2", "E1", "E2"],
+            "地区": ["甲县", "乙县", "甲县", "乙县", "甲县", "乙县", "甲县", "乙县", "甲县", "乙县", "甲县", "乙县"],
+            "工资": [f"{5000 + i}.00" for i in range(12)],
+        }
+    )
+    pq.write_table(employers, tmp_path / "e.parquet")
+    pq.write_table(persons, tmp_path / "p.parquet")
+    scen = tmp_path / "s.json"
+    scen.write_text('{"period": 2023}', encoding="utf-8")
+    files = {"用人单位": str(tmp_path / "e.parquet"), "参保人员": str(tmp_path / "p.parquet")}
+    args = ["run", str(policy), str(scen), *entities(files), "--lang", "en"]
+    code, _, vec = pool(*args, "--engine", "vector")
+    assert code == 2 and "P07" in vec, vec
+    code, _, dsk = pool(*args, "--engine", "dask", "--scheduler", client.scheduler.address)
+    assert code == 2 and dsk == vec
