@@ -131,8 +131,14 @@ class TypedColumns:
         pa, pc = self.pa, self.pc
         unit = pa.scalar(10**places, pa.decimal128(places + 1, 0))
         if pa.types.is_integer(col.type):
-            whole: Arr = np.asarray(pc.fill_null(col, 0).cast(pa.int64()).to_numpy(zero_copy_only=False), np.int64)
-            scaled: Arr = whole * 10**places
+            raw = np.asarray(pc.fill_null(col, 0).to_numpy(zero_copy_only=False))
+            room = (2**63 - 1) // 10**places  # past it, × 10**places would wrap int64: refused, never wrapped
+            past = raw > room
+            if pa.types.is_signed_integer(col.type):
+                past |= raw < -room
+            self.p.add(path, np.flatnonzero(past), name, f"超出可精确计算的范围(绝对值至多 {room})",
+                       f"is too large to settle exactly (at most {room} in absolute value)")  # fmt: skip
+            scaled: Arr = np.where(past, 0, raw).astype(np.int64) * 10**places
             return scaled
         read_off = decimal_units(pa, col, places)
         if read_off is not None:

@@ -81,3 +81,12 @@ def test_decimals_of_another_scale_and_negatives_read_exactly(tmp_path: Path) ->
     minus = [{**GOOD, "id": "p1", "缴费工资": Decimal("1.00")}, {**GOOD, "id": "p2", "缴费工资": Decimal("-0.01")}]
     err = refused(tmp_path, persons(tmp_path, minus, types={"缴费工资": pa.decimal128(12, 2)}))
     assert "persons.parquet:2:缴费工资" in err and "cannot be negative" in err
+
+
+def test_an_integer_too_large_to_scale_is_refused_not_wrapped(tmp_path: Path) -> None:
+    rows = [{**GOOD, "id": "p1", "缴费工资": 6000}, {**GOOD, "id": "p2", "缴费工资": 10**17}]
+    err = refused(tmp_path, persons(tmp_path, rows, types={"缴费工资": pa.int64()}))
+    assert "persons.parquet:1:缴费工资" not in err and "persons.parquet:2:缴费工资" in err and "too large" in err
+    years = [{**GOOD, "id": "p1", "累计缴费年限": 3}, {**GOOD, "id": "p2", "累计缴费年限": 2**63 - 1}]
+    err = refused(tmp_path, persons(tmp_path, years, types={"累计缴费年限": pa.uint64()}))
+    assert "persons.parquet:2:累计缴费年限" in err and "too large" in err
