@@ -103,7 +103,11 @@ def settle_dask(
     paths = {k: str(Path(f).resolve()) for k, f in files.items()}  # the workers' working directory may differ
     # Each worker reads the files' input columns while the client reads the ids, regions and links.
     early = Early(client, checked, paths) if files else None
-    keys, planned = load_files(checked, scen, scenario, files, inputs=False)
+    try:
+        keys, planned = load_files(checked, scen, scenario, files, inputs=False)
+    except EvaluationFailed:
+        load_files(checked, scen, scenario, files)  # every problem, inputs' too, as --engine vector tells them
+        raise
 
     def run() -> BatchResult:
         if keys is not None and early is not None:

@@ -118,3 +118,23 @@ def test_a_settlement_error_names_the_same_id_as_vector(tmp_path: Path, client: 
     assert code == 2 and "P07" in vec, vec
     code, _, dsk = pool(*args, "--engine", "dask", "--scheduler", client.scheduler.address)
     assert code == 2 and dsk == vec
+
+
+def test_an_id_problem_and_an_input_problem_are_told_together_as_vector_tells_them(
+    made: dict[str, str], client: Any, tmp_path: Path
+) -> None:
+    table = pq.read_table(made["参保人员"])
+    ids, kinds = table["id"].to_pylist(), table["身份"].to_pylist()
+    ids[2000] = ids[5]  # a repeated id: found by the client's read of ids, regions and links
+    kinds[17] = "公务员"  # not a member: found only where the inputs are read
+    table = table.set_column(0, "id", pa.array(ids)).set_column(
+        table.schema.get_field_index("身份"), "身份", pa.array(kinds)
+    )
+    bad = tmp_path / "persons.parquet"
+    pq.write_table(table, bad)
+    files = {**made, "参保人员": str(bad)}
+    code, _, vec = pool("run", NINGBO, made["scenario"], "--engine", "vector", *entities(files), "--lang", "en")
+    assert code == 2 and "persons.parquet:2001:id" in vec and "persons.parquet:18:身份" in vec
+    code, _, dsk = pool("run", NINGBO, made["scenario"], "--engine", "dask", "--scheduler", client.scheduler.address,
+                        *entities(files), "--lang", "en")  # fmt: skip
+    assert code == 2 and dsk == vec
