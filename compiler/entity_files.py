@@ -194,7 +194,7 @@ class Reader(TypedColumns):
         table = self.open(kind, path) if table is None else table
         if table is None:
             return
-        if rows is not None:
+        if rows is not None and table.num_columns:  # no column: every input is left to its default or missing
             table = table.take(self.pa.array(rows))
         if self.keys:
             self.key_columns(kind, path, table, data, region_code)

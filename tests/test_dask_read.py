@@ -138,3 +138,42 @@ def test_an_id_problem_and_an_input_problem_are_told_together_as_vector_tells_th
     code, _, dsk = pool("run", NINGBO, made["scenario"], "--engine", "dask", "--scheduler", client.scheduler.address,
                         *entities(files), "--lang", "en")  # fmt: skip
     assert code == 2 and dsk == vec
+
+
+def test_csv_files_read_by_the_workers_give_the_vector_bytes(client: Any, tmp_path: Path) -> None:
+    made = {k: str(v) for k, v in population.write(tmp_path, 1500, seed=9, fmt="csv").items()}
+    args = ["run", NINGBO, made["scenario"], *entities(made), "--json"]
+    code, vec, err = pool(*args, "--engine", "vector")
+    assert code == 0, err
+    code, dsk, err = pool(*args, "--engine", "dask", "--scheduler", client.scheduler.address)
+    assert code == 0, err
+    assert dsk == vec
+
+
+DEFAULTED = (
+    NO_LINK.replace("  输入 工资: 金额 每人\n", "  输入 工资: 金额 每人  默认 5000元\n")
+    .replace("  令 单位均值: 金额 每单位 = 平均(工资 按 用人单位)\n", "")
+    .replace("单位均值 × 1%", "工资 × 1%")
+)
+
+
+def test_a_file_without_the_column_of_a_defaulted_input_settles_as_vector_does(tmp_path: Path, client: Any) -> None:
+    policy = tmp_path / "p.pool"
+    policy.write_text(DEFAULTED, encoding="utf-8")
+    pq.write_table(pa.table({"id": ["E1", "E2"], "地区": ["甲县", "乙县"]}), tmp_path / "e.parquet")
+    persons = {
+        "id": [f"P{i}" for i in range(9)],
+        "用人单位": ["E1", "E2", ""] * 3,
+        "地区": ["甲县", "乙县", "乙县"] * 3,
+    }
+    pq.write_table(pa.table(persons), tmp_path / "p.parquet")  # no 工资 column: every person at its default
+    scen = tmp_path / "s.json"
+    scen.write_text('{"period": 2023}', encoding="utf-8")
+    files = {"用人单位": str(tmp_path / "e.parquet"), "参保人员": str(tmp_path / "p.parquet")}
+    args = ["run", str(policy), str(scen), *entities(files), "--json"]
+    code, vec, err = pool(*args, "--engine", "vector")
+    assert code == 0, err
+    assert '"基金": "450.00"' in vec.decode()  # 9 persons × 5000元 × 1%
+    code, dsk, err = pool(*args, "--engine", "dask", "--scheduler", client.scheduler.address)
+    assert code == 0, err
+    assert dsk == vec
