@@ -74,6 +74,34 @@ def repeated(pa: Any, pc: Any, ids: Any) -> Arr:
     return np.sort(order[1:][np.asarray(same, dtype=bool)])
 
 
+def edges(pa: Any, col: Any) -> tuple[Arr, Arr] | None:
+    """The first and the last byte of each non-empty string of a string array, read off its buffers
+    (None for another type). Cheap tests before whole-column passes: a column whose strings all begin
+    and end with printable ASCII has no whitespace to trim; no id equals a region's name if none
+    begins with a byte a region name begins with."""
+    if not pa.types.is_string(col.type):
+        return None
+    buffers = col.buffers()
+    if len(buffers) < 3 or buffers[1] is None or buffers[2] is None:
+        none = np.zeros(0, dtype=np.uint8)
+        return none, none
+    offsets = np.frombuffer(buffers[1], dtype=np.int32)[col.offset : col.offset + len(col) + 1]
+    data = np.frombuffer(buffers[2], dtype=np.uint8)
+    start, stop = offsets[:-1], offsets[1:]
+    filled = stop > start  # a null's slot may hold bytes too: then it is looked at, harmlessly
+    return data[start[filled]], data[stop[filled] - 1]
+
+
+def trimmed(pa: Any, pc: Any, col: Any) -> Any:
+    """utf8_trim_whitespace, skipped where no string can begin or end with whitespace."""
+    ends = edges(pa, col)
+    if ends is not None:
+        first, last = ends
+        if bool(((first > 0x20) & (first < 0x7F) & (last > 0x20) & (last < 0x7F)).all()):
+            return col
+    return pc.utf8_trim_whitespace(col)
+
+
 def decimal_units(pa: Any, col: Any, places: int) -> Arr | None:
     """A decimal128 column (scale ≤ places) as int64 units of 10**-places, read off its 16-byte
     two's-complement integers; None where one does not fit int64 (the caller then says so)."""

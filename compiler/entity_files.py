@@ -30,7 +30,7 @@ from typing import Any
 import attrs
 import numpy as np
 
-from compiler.entity_columns import TypedColumns, default_text, entries, repeated
+from compiler.entity_columns import TypedColumns, default_text, edges, entries, repeated, trimmed
 from compiler.entity_problems import ByValue, Problems
 from compiler.entity_problems import FilesRefused as FilesRefused
 from compiler.ir import nodes as ir
@@ -172,7 +172,7 @@ class Reader(TypedColumns):
             words = self.strings(path, pa.table({name: col.dictionary}), name, plain=True)
             return None if words is None else pa.DictionaryArray.from_arrays(col.indices, words)
         if pa.types.is_string(col.type) or pa.types.is_large_string(col.type) or pa.types.is_dictionary(col.type):
-            return pc.utf8_trim_whitespace(col.cast(pa.string()))
+            return trimmed(pa, pc, col.cast(pa.string()))
         if pa.types.is_integer(col.type):
             return col.cast(pa.string())
         self.p.add(path, None, name, f"应为文本列,而不是 {col.type}", f"should be a text column, not {col.type}")
@@ -214,8 +214,14 @@ class Reader(TypedColumns):
             ids = pa.nulls(n, pa.string())
         empty = pc.fill_null(pc.equal(pc.binary_length(ids), 0), True).to_numpy(zero_copy_only=False)
         self.p.add(path, np.flatnonzero(empty), "id", "id 不能为空", "the id cannot be empty")
-        region_named = pc.is_in(ids, value_set=pa.array(self.known + self.regions, pa.string()))
-        self.p.add(path, np.flatnonzero(region_named.to_numpy(zero_copy_only=False)), "id",
+        names = self.known + self.regions
+        ends = edges(pa, ids)
+        if ends is not None and all(names) and not np.isin(ends[0], [r.encode()[0] for r in names]).any():
+            region_named = np.zeros(n, dtype=bool)  # no id begins as a region's name does
+        else:
+            found = pc.is_in(ids, value_set=pa.array(self.known + self.regions, pa.string()))
+            region_named = np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+        self.p.add(path, np.flatnonzero(region_named), "id",
                    "id 与地区同名", "the id is also a region's name")  # fmt: skip
         twice = repeated(pa, pc, ids)
         self.p.add(path, twice[~empty[twice]], "id", "id 重复出现", "the id is listed twice")

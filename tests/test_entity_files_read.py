@@ -90,3 +90,14 @@ def test_an_integer_too_large_to_scale_is_refused_not_wrapped(tmp_path: Path) ->
     years = [{**GOOD, "id": "p1", "累计缴费年限": 3}, {**GOOD, "id": "p2", "累计缴费年限": 2**63 - 1}]
     err = refused(tmp_path, persons(tmp_path, years, types={"累计缴费年限": pa.uint64()}))
     assert "persons.parquet:2:累计缴费年限" in err and "too large" in err
+
+
+def test_ids_are_compared_trimmed_and_never_a_regions_name(tmp_path: Path) -> None:
+    rows = [{**GOOD, "id": "p1 "}, {**GOOD, "id": "p2"}, {**GOOD, "id": " p1"}, {**GOOD, "id": "海曙区"}]
+    err = refused(tmp_path, persons(tmp_path, rows))
+    assert "persons.parquet:3:id" in err and "listed twice" in err
+    assert "persons.parquet:4:id" in err and "region's name" in err
+    assert err.count("persons.parquet:") == 2, err
+    ascii_ids = [{**GOOD, "id": f"p{i}"} for i in range(3)] + [{**GOOD, "id": "p1"}]
+    err = refused(tmp_path, persons(tmp_path, ascii_ids))
+    assert "persons.parquet:4:id" in err and err.count("persons.parquet:") == 1, err
