@@ -1,7 +1,7 @@
 """Millions of persons on the vector engine: the Ningbo contributions policy, one month.
 
     .venv/bin/python benchmarks/entities_scale.py                    # 10^6 persons
-    .venv/bin/python benchmarks/entities_scale.py --persons 10000000 # 10^7 (about 6 GB of RAM at peak)
+    .venv/bin/python benchmarks/entities_scale.py --persons 10000000 # 10^7 (about 2.5 GB of RAM at peak)
 
 Generates a population (compiler/tools/population.py, in a child process so its memory is
 not counted), then in this process: reads the Parquet files (compiler/entity_files.py, only

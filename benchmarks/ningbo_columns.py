@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/ningbo_columns.py --persons 1000000
     .venv/bin/python benchmarks/ningbo_columns.py --persons 10000000 --dask
+    .venv/bin/python benchmarks/ningbo_columns.py --agree 1000000   # the interpreter on 10^6 persons (~25 min)
 
 Columns, each in its own child process so that peak memories do not mix (resource.getrusage):
 - vector: pool's vector engine (read the Parquet files, checked; settle exactly);
@@ -147,6 +148,36 @@ def col_interpreter(d: Path) -> dict[str, Any]:
     return out
 
 
+def agree(persons: int) -> None:
+    """The interpreter against the vector engine on `persons` persons, as populations of 10^4 (seeds
+    1, 2, …): the interpreter's time grows faster than its population, and a scenario file is at most
+    8 MB. Every amount of every person and employer is compared."""
+    import shutil
+
+    from compiler.evaluate import evaluate_file
+    from compiler.scale import settle_vector
+    from compiler.tools import population
+
+    done = amounts = diff = 0
+    t = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        for seed in range(1, -(-persons // 10_000) + 1):
+            made = population.write(Path(tmp) / str(seed), 10_000, seed=seed, full_json=True)
+            files = {"用人单位": str(made["用人单位"]), "参保人员": str(made["参保人员"])}
+            _, _, vec = settle_vector(POLICY, made["scenario"], files)
+            _, _, res = evaluate_file(POLICY, made["full"], "interpreter")
+            for name in PERSON + EMPLOYER:
+                v = res.values[name]
+                assert isinstance(v, dict)
+                got = np.array([int(x * 100) for x in v.values()], dtype=np.int64)
+                diff += int((got != vec.values[name][0]).sum())
+                amounts += len(got)
+            done += 10_000
+            shutil.rmtree(Path(tmp) / str(seed))
+    print(f"interpreter vs vector: {done:,} persons in {done // 10_000} populations, {amounts:,} amounts, "
+          f"fen differences {diff}, {time.perf_counter() - t:.0f} s")  # fmt: skip
+
+
 def child(column: str, d: Path, out: Path) -> None:
     t = time.perf_counter()
     got = {"numpy": col_numpy, "duckdb": col_duckdb, "interpreter": col_interpreter}.get(column)
@@ -173,12 +204,15 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--persons", type=int, default=1_000_000)
     ap.add_argument("--dask", action="store_true")
+    ap.add_argument("--agree", type=int, default=0, help="only: the interpreter against vector on N persons")
     ap.add_argument("--child")
     ap.add_argument("--dir")
     ap.add_argument("--out")
     a = ap.parse_args()
     if a.child:
         return child(a.child, Path(a.dir), Path(a.out))
+    if a.agree:
+        return agree(a.agree)
     from compiler.tools import population
 
     with tempfile.TemporaryDirectory() as tmp_name:

@@ -30,45 +30,17 @@ from typing import Any
 import attrs
 import numpy as np
 
-from compiler.entity_columns import TypedColumns, default_text
+from compiler.entity_columns import TypedColumns, default_text, edges, entries, repeated, trimmed
+from compiler.entity_problems import ByValue, Problems
+from compiler.entity_problems import FilesRefused as FilesRefused
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.types import Base, Type
 from compiler.vector.arith import Arr
+from compiler.vector.batch import Scaled
 from compiler.vector.entities import Columns
 
 REGION_KEYS = ("地区", "region")
-SHOWN = 20
-
-
-class FilesRefused(Exception):
-    """The files cannot be read as entities: every problem, each as file:row:column."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(en)
-        self.zh, self.en = zh, en
-
-
-class Problems:
-    def __init__(self) -> None:
-        self.lines: list[tuple[str, str]] = []
-        self.count = 0
-
-    def add(self, file: str, rows: Arr | Sequence[int] | None, column: str, zh: str, en: str) -> None:
-        """One problem at each of `rows` (0-based positions; None: the file or column as a whole)."""
-        at = [None] if rows is None else [int(r) for r in np.asarray(rows).ravel()]
-        self.count += len(at)
-        for r in at[: max(SHOWN - len(self.lines), 0)]:
-            where = f"{file}:{'' if r is None else r + 1}:{column}"
-            self.lines.append((f"{where}: {zh}", f"{where}: {en}"))
-
-    def raise_any(self) -> None:
-        if not self.count:
-            return
-        rest = self.count - len(self.lines)
-        zh = "\n".join(z for z, _ in self.lines) + (f"\n……另有 {rest} 处问题" if rest else "")
-        en = "\n".join(e for _, e in self.lines) + (f"\n… and {rest} more problems" if rest else "")
-        raise FilesRefused(zh + "\n", en + "\n")
 
 
 class Ids(Sequence[str]):
@@ -111,7 +83,17 @@ def pyarrow_modules() -> tuple[Any, Any, Any, Any]:
 
 
 class Reader(TypedColumns):
-    def __init__(self, checked: CheckedPolicy, regions: Sequence[str], known: Sequence[str]) -> None:
+    def __init__(
+        self,
+        checked: CheckedPolicy,
+        regions: Sequence[str],
+        known: Sequence[str],
+        keys: bool = True,
+        inputs: bool = True,
+        ids: bool = True,
+    ) -> None:
+        # Which columns to read and check: ids, regions and links (keys); inputs; the ids alone.
+        self.keys, self.inputs, self.ids = keys, inputs, ids or keys
         self.pa, self.pc, self.pcsv, self.pq = pyarrow_modules()
         self.checked, self.scope = checked, checked.scope
         self.regions = list(regions)  # the scenario's; empty: the regions the files name, in order
@@ -129,13 +111,18 @@ class Reader(TypedColumns):
     def open(self, kind: str, path: str) -> Any:
         """The table of the columns this kind uses (others are not read)."""
         pa, pc = self.pa, self.pc
-        links = [x.text for x in self.scope.entities[kind].links]
-        names = self.inputs_of(kind)
-        wanted = {"id", *REGION_KEYS, *links, *names, *(f"{n}(分)" for n in names)}
+        links = [x.text for x in self.scope.entities[kind].links] if self.keys else []
+        names = self.inputs_of(kind) if self.inputs else []
+        keys = ["id"] * self.ids + [*REGION_KEYS] * self.keys + links
+        wanted = {*keys, *names, *(f"{n}(分)" for n in names)}
         try:
             if Path(path).suffix.lower() == ".parquet":
-                file = self.pq.ParquetFile(path)  # not read_table: no pyarrow.dataset (nor pandas) to import
-                return file.read(columns=[c for c in file.schema_arrow.names if c in wanted])
+                schema = self.pq.read_schema(path)
+                cols = [c for c in schema.names if c in wanted]
+                text = {c for c in cols if pa.types.is_string(schema.field(c).type) and c in self.few_values(kind)}
+                # not read_table: no pyarrow.dataset (nor pandas) to import
+                file = self.pq.ParquetFile(path, read_dictionary=sorted(text))
+                return file.read(columns=cols)
             with open(path, "rb") as f:
                 head = f.readline()
             try:
@@ -163,41 +150,81 @@ class Reader(TypedColumns):
                 out[c] = pa.nulls(len(table), pa.string())
         return pa.table(out) if out else pa.table({"id": pa.array([], pa.string())})
 
-    def strings(self, path: str, table: Any, name: str) -> Any | None:
-        """A column as text (integers as their digits); None where the file has no such column."""
+    def few_values(self, kind: str) -> set[str]:
+        """The columns read as dictionaries (each distinct value converted and checked once): the
+        region, enumerations, booleans and numbers other than money. Not ids, links or money,
+        where nearly every row differs and a dictionary would only cost a hash per row."""
+        few = {*REGION_KEYS}
+        for n in self.inputs_of(kind):
+            t = self.checked.types[n]
+            if t.base in (Base.ENUM, Base.BOOL) or (t.numeric and t.base is not Base.MONEY):
+                few.add(n)
+        return few
+
+    def strings(self, path: str, table: Any, name: str, plain: bool = False) -> Any | None:
+        """A column as text (integers as their digits), a dictionary column as one with its values
+        so (`plain`: as plain text); None where the file has no such column."""
         pa, pc = self.pa, self.pc
         if name not in table.column_names:
             return None
         col = table[name].combine_chunks()
-        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
-            return pc.utf8_trim_whitespace(col.cast(pa.string()))
-        if pa.types.is_integer(col.type) or pa.types.is_dictionary(col.type):
+        if pa.types.is_dictionary(col.type) and not plain:
+            words = self.strings(path, pa.table({name: col.dictionary}), name, plain=True)
+            return None if words is None else pa.DictionaryArray.from_arrays(col.indices, words)
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type) or pa.types.is_dictionary(col.type):
+            return trimmed(pa, pc, col.cast(pa.string()))
+        if pa.types.is_integer(col.type):
             return col.cast(pa.string())
         self.p.add(path, None, name, f"应为文本列,而不是 {col.type}", f"should be a text column, not {col.type}")
         return None
 
-    def kind(self, kind: str, path: str, data: dict[str, Any], region_code: dict[str, Arr]) -> None:
-        """Read one kind's file into `data` (ids, regions, links, inputs), problems into self.p."""
-        pa, pc = self.pa, self.pc
-        table = self.open(kind, path)
+    def kind(
+        self,
+        kind: str,
+        path: str,
+        data: dict[str, Any],
+        region_code: dict[str, Arr],
+        rows: Arr | None = None,
+        table: Any = None,
+    ) -> None:
+        """Read one kind's file into `data` (ids, regions, links, inputs), problems into self.p;
+        `rows`: only those rows' inputs (a partition), of `table` if it was read already."""
+        if not self.keys and not self.inputs_of(kind):
+            return
+        table = self.open(kind, path) if table is None else table
         if table is None:
             return
+        if rows is not None and table.num_columns:  # no column: every input is left to its default or missing
+            table = table.take(self.pa.array(rows))
+        if self.keys:
+            self.key_columns(kind, path, table, data, region_code)
+        for name in self.inputs_of(kind) if self.inputs else ():
+            got = self.input(path, table, name, len(table))
+            if got is not None:
+                data["inputs"][name] = got
+
+    def key_columns(self, kind: str, path: str, table: Any, data: dict[str, Any], region_code: dict[str, Arr]) -> None:
+        """The ids (unique, not a region's name), each row's region and links, checked."""
+        pa, pc = self.pa, self.pc
         n = len(table)
-        ids = self.strings(path, table, "id")
+        ids = self.strings(path, table, "id", plain=True)
         if ids is None:
             if "id" not in table.column_names:
                 self.p.add(path, None, "id", "缺少 id 列", "has no id column")
             ids = pa.nulls(n, pa.string())
-        empty = pc.fill_null(pc.equal(pc.utf8_length(ids), 0), True).to_numpy(zero_copy_only=False)
+        empty = pc.fill_null(pc.equal(pc.binary_length(ids), 0), True).to_numpy(zero_copy_only=False)
         self.p.add(path, np.flatnonzero(empty), "id", "id 不能为空", "the id cannot be empty")
-        region_named = pc.is_in(ids, value_set=pa.array(self.known + self.regions, pa.string()))
-        self.p.add(path, np.flatnonzero(region_named.to_numpy(zero_copy_only=False)), "id",
+        names = self.known + self.regions
+        ends = edges(pa, ids)
+        if ends is not None and all(names) and not np.isin(ends[0], [r.encode()[0] for r in names]).any():
+            region_named = np.zeros(n, dtype=bool)  # no id begins as a region's name does
+        else:
+            found = pc.is_in(ids, value_set=pa.array(self.known + self.regions, pa.string()))
+            region_named = np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+        self.p.add(path, np.flatnonzero(region_named), "id",
                    "id 与地区同名", "the id is also a region's name")  # fmt: skip
-        codes = pc.dictionary_encode(ids).indices.to_numpy(zero_copy_only=False)
-        if len(codes):
-            first = np.zeros(len(codes), dtype=bool)
-            first[np.unique(codes, return_index=True)[1]] = True
-            self.p.add(path, np.flatnonzero(~first & ~empty), "id", "id 重复出现", "the id is listed twice")
+        twice = repeated(pa, pc, ids)
+        self.p.add(path, twice[~empty[twice]], "id", "id 重复出现", "the id is listed twice")
         # The region: its own column, or that of what it belongs to.
         code = np.full(n, -1, dtype=np.int64)
         own_col = next((c for c in REGION_KEYS if c in table.column_names), None)
@@ -210,9 +237,12 @@ class Reader(TypedColumns):
             if got is None:
                 data["links"].setdefault(kind, {})[to] = np.full(n, -1, dtype=np.int64)
                 continue
-            given = pc.fill_null(pc.greater(pc.utf8_length(got), 0), False).to_numpy(zero_copy_only=False)
-            at = pc.index_in(got, value_set=data["ids"].get(to, pa.array([], pa.string())))
-            idx = pc.fill_null(at, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+            values, at = entries(pa, pc, got)
+            given = pc.fill_null(pc.greater(pc.binary_length(values), 0), False).to_numpy(zero_copy_only=False)
+            found = pc.index_in(values, value_set=data["ids"].get(to, pa.array([], pa.string())))
+            idx = pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+            if at is not None:
+                given, idx = given[at], idx[at]
             missing = given & (idx < 0)
             self.p.add(path, np.flatnonzero(missing), to, f"所隶属的{to}不在其表中", f"is not listed among the {to}")
             idx[missing] = -1
@@ -228,22 +258,24 @@ class Reader(TypedColumns):
                    "gives neither its region nor what it belongs to")  # fmt: skip
         region_code[kind] = code
         data["ids"][kind] = ids
-        for name in self.inputs_of(kind):
-            got = self.input(path, table, name, n)
-            if got is not None:
-                data["inputs"][name] = got
 
     def region_codes(self, path: str, column: str, col: Any) -> Arr:
         """Each row's region as a position in self.named (-1: none, or not a region)."""
-        pc = self.pc
+        pa, pc = self.pa, self.pc
         allowed = self.regions or self.known
-        values = pc.unique(pc.drop_null(col)).to_pylist()
-        for r in values:
+        values, rows = entries(pa, pc, col)
+        if rows is None:
+            seen = pc.unique(pc.drop_null(col)).to_pylist()
+        else:  # the distinct values in the order rows first name them
+            seen = values.take(pc.unique(pc.drop_null(col.indices))).to_pylist()
+        for r in seen:
             if r and r not in self.named and (not allowed or r in allowed):
                 self.named.append(r)
-        at = pc.fill_null(pc.index_in(col, value_set=self.pa.array(self.named, self.pa.string())), -1)
+        at = pc.fill_null(pc.index_in(values, value_set=pa.array(self.named, pa.string())), -1)
         code: Arr = np.asarray(at.to_numpy(zero_copy_only=False), dtype=np.int64)
-        given = pc.fill_null(pc.greater(pc.utf8_length(col), 0), False).to_numpy(zero_copy_only=False)
+        given = pc.fill_null(pc.greater(pc.binary_length(values), 0), False).to_numpy(zero_copy_only=False)
+        if rows is not None:
+            code, given = code[rows], given[rows]
         self.p.add(path, np.flatnonzero(given & (code < 0)), column,
                    "不是情景或政策中的地区", "is not a region of the scenario or the policy")  # fmt: skip
         return code
@@ -263,6 +295,26 @@ class Reader(TypedColumns):
                 return None
             return None  # left to its default, as a record leaving it out
         col = table[name].combine_chunks()
+        values, at = entries(self.pa, self.pc, col)
+        if at is None:
+            return self.column(path, name, col, t, decl)
+        problems, ours = self.p, ByValue()
+        self.p = ours
+        try:  # on the distinct values, then each told at its rows
+            got = self.column(path, name, values, t, decl)
+        finally:
+            self.p = problems
+        ours.tell(at, len(values), problems)
+        if got is None:
+            return None
+        if isinstance(got, Scaled):
+            return attrs.evolve(got, num=got.num[:, at])
+        return got[:, at]
+
+    def column(self, path: str, name: str, col: Any, t: Type, decl: ir.InputDecl) -> Any | None:
+        """`input` on the column itself (or on a dictionary's values)."""
+        default = decl.default
+        fen_col = f"{name}(分)"
         pa = self.pa
         if pa.types.is_floating(col.type):
             how = (
@@ -302,12 +354,13 @@ def _utf8(b: bytes) -> bool:
 
 
 def read_entities(
-    checked: CheckedPolicy, files: dict[str, str], regions: Sequence[str]
+    checked: CheckedPolicy, files: dict[str, str], regions: Sequence[str], inputs: bool = True
 ) -> tuple[EntityData, list[str]]:
     """Every kind's file, linked kinds first; the regions: the scenario's, else those the files
-    name in the order they first name them. FilesRefused with every problem."""
+    name in the order they first name them. FilesRefused with every problem. Without `inputs`:
+    the ids, regions and links only (no inputs read), as a Dask client plans partitions."""
     known = [r.text for r in checked.scope.regions(checked.policy)]
-    reader = Reader(checked, regions, known)
+    reader = Reader(checked, regions, known, inputs=inputs)
     pa = reader.pa
     for kind in files:
         if kind not in checked.scope.entities:
@@ -317,7 +370,7 @@ def read_entities(
             )
     data: dict[str, Any] = {"ids": {}, "links": {}, "inputs": {}}
     codes: dict[str, Arr] = {}
-    for kind in _linked_first(checked):
+    for kind in linked_first(checked):
         if kind in files:
             reader.kind(kind, files[kind], data, codes)
         else:
@@ -335,7 +388,7 @@ def read_entities(
     return EntityData(cols, data["inputs"], data["ids"]), final
 
 
-def _linked_first(checked: CheckedPolicy) -> list[str]:
+def linked_first(checked: CheckedPolicy) -> list[str]:
     """The kinds, each after those it is linked to (an employer before its persons)."""
     out: list[str] = []
     kinds = checked.scope.entities

@@ -62,10 +62,11 @@ def load_policy_and_scenario(
 
 
 def load_files(
-    checked: CheckedPolicy, scen: Scenario, scenario: str | Path, files: dict[str, str]
+    checked: CheckedPolicy, scen: Scenario, scenario: str | Path, files: dict[str, str], inputs: bool = True
 ) -> tuple[EntityData | None, Scenario]:
     """The --entities files, read and checked (compiler/entity_files.py); the scenario takes the
-    regions they name. A kind may come from the scenario or a file, not both."""
+    regions they name. A kind may come from the scenario or a file, not both. Without `inputs`:
+    only the ids, regions and links (the Dask engine's workers read the inputs)."""
     both = [k for k in files if scen.entities.ids.get(k)]
     if both:
         raise EvaluationFailed(
@@ -79,7 +80,7 @@ def load_files(
         pa = pyarrow_modules()[0]
         # glibc hands large freed blocks back at once; pyarrow's default pool keeps them (−20% peak).
         pa.set_memory_pool(pa.system_memory_pool())
-        data, regions = read_entities(checked, files, scen.regions)
+        data, regions = read_entities(checked, files, scen.regions, inputs)
     except FilesRefused as e:
         raise EvaluationFailed(2, e.zh, e.en) from None
     return data, attrs.evolve(scen, regions=tuple(regions))

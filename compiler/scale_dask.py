@@ -4,15 +4,21 @@ Dask worker with the vector engine, the results combined exactly.
     checked, scen, out = settle_dask(policy, scenario, files, scheduler="tcp://10.0.0.5:8786")
     # out: the BatchResult settle_vector gives; ledger_rows, period_result, results_parquet as there
 
-How: the client reads and checks the files once (compiler/entity_files.py, the same problems
-as --engine vector), assigns whole regions to partitions (about as many entities in each, one
-per worker thread at most), and ships each partition's columns to a worker. A worker runs the
-rules of compiler/vector on its regions only (compiler.scale.settle_columns, without closing
-the funds). The client puts every per-entity amount back in the files' order, every
-per-region value in its region's column, takes the global values of any one partition (they
-read global inputs only, so all agree), and closes the funds once on the combined transfers
-(compiler.vector.settle_funds): a fund every region pays into gets the exact integer sum of
-every partition's fen. The output is then byte for byte that of --engine vector.
+How: the client reads and checks the ids, regions and links of the files (compiler/entity_files.py,
+the same problems as --engine vector), assigns whole regions to partitions (about as many
+entities in each, one per worker thread at most), and sends each worker the positions of its
+partition's rows. The worker reads those rows' inputs from the files itself (so the files must be
+readable at the same path on every worker: a shared disk), checks them, and runs the rules of
+compiler/vector on its regions only (without closing the funds). If a worker finds a problem in
+its rows, or cannot read the files, the client reads and checks the files whole, as --engine
+vector does: a problem is then refused with the same messages (the file's rows), and files only
+the client can read are settled by shipping each partition's columns to its worker. Each worker
+sends back its amounts (compiler/scale_wire.py) and its transfers' totals per region. The client
+puts every per-entity amount back in the files' order, every per-region value in its region's
+column, takes the global values of any one partition (they read global inputs only, so all
+agree), and closes the funds once on the combined transfers (compiler.vector.settle_funds): a
+fund every region pays into gets the exact integer sum of every partition's fen. The output is
+then byte for byte that of --engine vector.
 
 A policy with a rule that reads across regions (an allocation over regions, 不足时, a fund
 word, a total over all regions or all entities: compiler/coupling.py) is refused with the rule
@@ -32,11 +38,13 @@ import numpy as np
 
 from compiler.coupling import cross_region
 from compiler.entity_files import EntityData, Ids, pyarrow_modules
+from compiler.entity_rows import input_tables, read_rows
 from compiler.evaluate import EvaluationFailed
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.nodes import RuleKind
 from compiler.plan import plan_of
 from compiler.scale import load_files, load_policy_and_scenario, settle_columns, settled
+from compiler.scale_wire import Sent, received, sent
 from compiler.scenario import Scenario
 from compiler.vector import (
     BatchError,
@@ -47,7 +55,7 @@ from compiler.vector import (
     run_batch,
     settle_funds,
 )
-from compiler.vector.arith import Arr
+from compiler.vector.arith import LIMIT, Arr
 from compiler.vector.flows import AnyFlow
 
 
@@ -92,8 +100,104 @@ def settle_dask(
             f"{where}: --engine dask cannot settle rule ‘{coupled.rule}’ region by region: {coupled.en}; "
             "use --engine vector\n",
         )
-    data, scen = load_files(checked, scen, scenario, files)
-    return checked, scen, settled(checked, scenario, lambda: settle_parts(checked, scen, data, client))
+    paths = {k: str(Path(f).resolve()) for k, f in files.items()}  # the workers' working directory may differ
+    # Each worker reads the files' input columns while the client reads the ids, regions and links.
+    early = Early(client, checked, paths) if files else None
+    try:
+        keys, planned = load_files(checked, scen, scenario, files, inputs=False)
+    except EvaluationFailed:
+        load_files(checked, scen, scenario, files)  # every problem, inputs' too, as --engine vector tells them
+        raise
+
+    def run() -> BatchResult:
+        if keys is not None and early is not None:
+            out = settle_reading(checked, planned, keys, client, early)
+            if out is not None:
+                return out
+        data, _ = load_files(checked, scen, scenario, files)  # every problem, as --engine vector tells it
+        return settle_parts(checked, planned, data, client)
+
+    return checked, planned, settled(checked, scenario, run)
+
+
+class Early:
+    """The policy on every worker, and each worker reading the files' input columns (pinned to it)."""
+
+    def __init__(self, client: Any, checked: CheckedPolicy, files: dict[str, str]) -> None:
+        self.files = files
+        self.workers = sorted(client.nthreads())
+        self.policy = client.scatter(checked, broadcast=True)
+        self.tables = [client.submit(input_tables, self.policy, files, workers=[w], pure=False) for w in self.workers]
+
+
+def settle_reading(
+    checked: CheckedPolicy, scen: Scenario, keys: EntityData, client: Any, early: Early
+) -> BatchResult | None:
+    """settle_parts with each worker reading its partitions' inputs from the files; None if a
+    worker found a problem in its rows or could not read the files."""
+    parts = partition(keys.columns, sum(client.nthreads().values()) or 1)
+    futures = []
+    n = {kind: len(codes) for kind, codes in keys.columns.region.items()}
+    for j, part in enumerate(parts):
+        regions, region, links = local_columns(keys.columns, part)
+        rows = {kind: (np.packbits(_mask(at, n[kind])), n[kind]) for kind, at in part.rows.items()}
+        sub_scen = attrs.evolve(scen, regions=regions)
+        w = j % len(early.workers)
+        mine = client.scatter(Rows(rows, region, links), workers=[early.workers[w]])
+        futures.append(
+            client.submit(
+                read_and_settle,
+                early.policy,
+                sub_scen,
+                early.files,
+                mine,
+                early.tables[w],
+                workers=[early.workers[w]],
+                pure=False,
+            )
+        )
+    results = client.gather(futures)
+    client.cancel(early.tables)  # the workers' copies of the columns, no longer needed
+    if any(r is None for r in results):
+        return None
+    return combined(checked, scen, keys.columns, parts, results)
+
+
+@attrs.frozen
+class Rows:
+    """What a worker is sent to read its partition: each kind's rows (bits, one a row of the file:
+    1.25 MB for 10^7 rows), their regions among the partition's and their links renumbered."""
+
+    rows: dict[str, tuple[Arr, int]]
+    region: dict[str, Arr]
+    links: dict[str, dict[str, Arr]]
+
+
+def read_and_settle(
+    checked: CheckedPolicy, scen: Scenario, files: dict[str, str], rows: Rows, tables: dict[str, Any]
+) -> Sent | None:
+    """On a worker: its rows' inputs taken from the columns it read (`tables`) and checked, then
+    its regions settled; None if any of its rows has a problem (the client then tells them all)."""
+    at = {kind: np.flatnonzero(np.unpackbits(bits, count=n)) for kind, (bits, n) in rows.rows.items()}
+    inputs, ids, problems = read_rows(checked, files, at, tables)
+    if problems:
+        return None
+    region, links = rows.region, rows.links
+    kinds = {k: tuple(x.text for x in d.links) for k, d in checked.scope.entities.items()}
+    cols = Columns(
+        scen.regions,
+        ids,
+        {k: v.astype(np.int64) for k, v in region.items()},
+        {k: {to: v.astype(np.int64) for to, v in m.items()} for k, m in links.items()},
+        kinds,
+    )
+    return settle_part(checked, scen, EntityData(cols, inputs, ids))
+
+
+def _mask(at: Arr, n: int) -> Arr:
+    mask = np.zeros(n, dtype=bool)
+    mask[at] = True
+    return mask
 
 
 def settle_parts(checked: CheckedPolicy, scen: Scenario, data: EntityData | None, client: Any) -> BatchResult:
@@ -108,23 +212,37 @@ def settle_parts(checked: CheckedPolicy, scen: Scenario, data: EntityData | None
     for part in parts:
         sub_scen, sub = cut(checked, scen, data, part)
         futures.append(client.submit(settle_part, policy, sub_scen, client.scatter(sub), pure=False))
-    results = client.gather(futures)
+    return combined(checked, scen, data.columns, parts, client.gather(futures))
+
+
+def combined(checked: CheckedPolicy, scen: Scenario, cols: Columns, parts: list[Part], got: list[Sent]) -> BatchResult:
+    """The partitions' results as one run's: values and transfers in the files' order, funds closed once."""
+    results = [received(r) for r in got]
+    del got
     for out in results:
         if out.failed.any():
             raise BatchError(out.failed, out.reasons)
-    values = combine_values(checked, data.columns, parts, results)
-    flows = combine_flows(checked, data.columns, parts, results, values)
+    values = combine_values(checked, cols, parts, results)
+    flows = combine_flows(checked, cols, parts, results, values)
     promoted = sum(r.promoted for r in results)
     del results
     closed = settle_funds(checked, batch_of(checked, [scen]), flows)
-    return BatchResult(scen.regions, values, flows, closed.closing, closed.failed, promoted, {}, data.columns.ids)
+    return BatchResult(scen.regions, values, flows, closed.closing, closed.failed, promoted, {}, cols.ids)
 
 
-def settle_part(checked: CheckedPolicy, scen: Scenario, data: EntityData) -> BatchResult:
-    """On a worker: the rules over one partition's regions; the funds are closed by the client."""
+def settle_part(checked: CheckedPolicy, scen: Scenario, data: EntityData) -> Sent:
+    """On a worker: the rules over one partition's regions; the funds are closed by the client.
+    What the client does not read is left out of the result it is sent: the ids, and each
+    per-entity transfer's regions (the client has both)."""
     batch = batch_of(checked, [scen])
     batch = attrs.evolve(batch, regions=scen.regions, inputs={**batch.inputs, **data.inputs}, entities=data.columns)
-    return run_batch(checked, batch, raise_failures=False, funds=False)
+    out = run_batch(checked, batch, raise_failures=False, funds=False)
+    for f in out.flows:
+        if isinstance(f, EntityFlow):
+            f.by_region()  # totalled here, on the worker: its regions are the partition's alone
+    none = np.zeros(0, dtype=np.int64)
+    flows = [attrs.evolve(f, region=none) if isinstance(f, EntityFlow) else f for f in out.flows]
+    return sent(attrs.evolve(out, flows=flows, ids={}))
 
 
 def partition(cols: Columns, most: int) -> list[Part]:
@@ -152,27 +270,40 @@ def partition(cols: Columns, most: int) -> list[Part]:
     return out
 
 
-def cut(checked: CheckedPolicy, scen: Scenario, data: EntityData, part: Part) -> tuple[Scenario, EntityData]:
-    """A partition's scenario (its regions) and columns (its entities, links renumbered)."""
-    pa = pyarrow_modules()[0]
-    cols = data.columns
+def local_columns(cols: Columns, part: Part) -> tuple[tuple[str, ...], dict[str, Arr], dict[str, dict[str, Arr]]]:
+    """A partition's regions, and its entities' regions and links renumbered within it (as small
+    integers as hold them: they are sent to a worker)."""
     local = np.full(len(cols.regions), -1, dtype=np.int64)
     local[list(part.regions)] = np.arange(len(part.regions))
     regions = tuple(cols.regions[r] for r in part.regions)
-    ids: dict[str, Any] = {}
     region: dict[str, Arr] = {}
     renumber: dict[str, Arr] = {}
     for kind, rows in part.rows.items():
-        column = data.ids[kind]
-        ids[kind] = column.take(pa.array(rows)) if len(column) else column
-        region[kind] = local[cols.region[kind][rows]] if len(rows) else cols.region[kind]
+        region[kind] = (local[cols.region[kind][rows]] if len(rows) else cols.region[kind]).astype(np.int32)
         at = np.full(len(cols.region[kind]), -1, dtype=np.int64)
         at[rows] = np.arange(len(rows))
         renumber[kind] = at
     links = {
-        kind: {to: np.where(idx[part.rows[kind]] >= 0, renumber[to][idx[part.rows[kind]]], -1) for to, idx in m.items()}
+        kind: {
+            to: np.where(idx[part.rows[kind]] >= 0, renumber[to][idx[part.rows[kind]]], -1).astype(np.int32)
+            for to, idx in m.items()
+        }
         for kind, m in cols.links.items()
     }
+    return regions, region, links
+
+
+def cut(checked: CheckedPolicy, scen: Scenario, data: EntityData, part: Part) -> tuple[Scenario, EntityData]:
+    """A partition's scenario (its regions) and columns (its entities, links renumbered)."""
+    pa = pyarrow_modules()[0]
+    cols = data.columns
+    regions, small, narrow = local_columns(cols, part)
+    region = {k: v.astype(np.int64) for k, v in small.items()}
+    links = {k: {to: v.astype(np.int64) for to, v in m.items()} for k, m in narrow.items()}
+    ids: dict[str, Any] = {}
+    for kind, rows in part.rows.items():
+        column = data.ids[kind]
+        ids[kind] = column.take(pa.array(rows)) if len(column) else column
     inputs: dict[str, Any] = {}
     for name, v in data.inputs.items():
         of = checked.types[name].entity
@@ -262,6 +393,13 @@ def _entity_flow(cols: Columns, parts: list[Part], flows: list[EntityFlow], valu
         for local, r in enumerate(part.regions):
             other[r] = f.other[local]
     mag = max(f.mag for f in flows)
+    totals: dict[str, Arr] = {}
+    if mag * max(n, 1) < LIMIT and all("region" in f.totals for f in flows):
+        # Every region is one partition's: its total is that partition's, as by_region would sum it.
+        by_region = np.zeros((amount.shape[0], len(cols.regions)), dtype=np.int64)
+        for part, f in zip(parts, flows):
+            by_region[:, list(part.regions)] = f.totals["region"]
+        totals["region"] = by_region
     return EntityFlow(
-        first.rule, first.line, first.kind, first.paying, tuple(other), amount, mag, cols.region[first.kind]
+        first.rule, first.line, first.kind, first.paying, tuple(other), amount, mag, cols.region[first.kind], totals
     )

@@ -13,7 +13,7 @@ rounding is half-up to the fen in integers; largest-remainder shares use an
 integer floor, integer remainders and a stable argsort. No float touches money.
 Batch values: money as int64 fen arrays, other numbers as `Scaled(num, den)`
 arrays or exact scalars, booleans as bool arrays, enumeration members as str
-arrays; per-region values (draws, regions), global ones (draws,), or a scalar.
+arrays (or their codes: compiler/vector/flag.py); per-region values (draws, regions), global ones (draws,), or a scalar.
 
 Entities below regions (compiler/vector/entities.py): `Batch.entities` lists them, the
 same in every draw; a value per entity of a kind is (draws, n) in the order listed, a
@@ -43,6 +43,7 @@ from compiler.vector.arith import Arr, Ctx, VectorOverflow, Why, why
 from compiler.vector.batch import Batch, Scaled
 from compiler.vector.constraints import check_constraints
 from compiler.vector.entities import Columns, Layout
+from compiler.vector.flag import coded, member_codes
 from compiler.vector.flows import AnyFlow, EntityFlow, Flow, account_terms
 from compiler.vector.rules import Failures, Machine
 from compiler.vector.stack import batch_of
@@ -226,6 +227,7 @@ def _value(checked: CheckedPolicy, name: str, v: Any, n: int, layout: Layout) ->
         if text is not None and text.endswith("%"):
             return A.const(Fraction(Decimal(text[:-1])) / 100)
         return A.const(Fraction(Decimal(text)) if text is not None else Fraction(v))
+    data = coded(member_codes(checked), v) if t.base is Base.ENUM else np.asarray(v)
     if isinstance(v, np.ndarray):
-        return Flag(_shape(v, width, n, name))
-    return Flag(np.asarray(v))
+        return Flag(_shape(data, width, n, name))
+    return Flag(data)

@@ -2,7 +2,7 @@
 
 Shapes: a per-region value is (draws, regions), a global one (draws, 1) or a
 constant (); numpy broadcasting then mixes them as the language does. Booleans
-and enumeration members are plain arrays (bool, str) with the poison of the
+and enumeration members are plain arrays (bool, member codes: compiler/vector/flag.py) with the poison of the
 numbers they came from carried alongside (`Flag`).
 """
 
@@ -26,6 +26,7 @@ from compiler.vector.arith import Arr, Ctx, Q, Why, why
 from compiler.vector.entities import Layout, aggregate
 from compiler.vector.flag import Flag as Flag
 from compiler.vector.flag import V as V
+from compiler.vector.flag import member_codes
 
 
 def _bad(shape: tuple[int, ...], why: Why) -> tuple[Arr, Why]:
@@ -62,6 +63,7 @@ class Values:
         self.aggregates = plan_of(checked).aggregates
         self.at: str | None = None  # where values are being read: None, REGION, or an entity kind
         self.aggregated: dict[ir.Call, V] = {}  # entity aggregates, each by its group
+        self.codes = member_codes(checked)
 
     def shape(self, per_region: bool) -> tuple[int, int]:
         return (self.size, len(self.regions) if per_region else 1)
@@ -85,7 +87,7 @@ class Values:
     def name(self, n: str) -> V:
         d = self.scope.values.get(n)
         if d is None:
-            return Flag(np.asarray(n))  # an enumeration member
+            return Flag(np.asarray(self.codes.get(n, -1)))  # an enumeration member
         dim = self.dims.get(n)
         if n not in self.memo:
             with self.within(dim):
@@ -165,7 +167,7 @@ class Values:
                 return Flag(np.asarray(data), bad, why)
             case ir.MemberOf(operand=a, members=ms):
                 f = self.flag(a)
-                return Flag(np.isin(f.data, [m.text for m in ms]), f.bad, f.why)
+                return Flag(np.isin(f.data, [self.codes.get(m.text, -1) for m in ms]), f.bad, f.why)
             case ir.Logical(op="not", operands=(a,)):
                 f = self.flag(a)
                 return Flag(~f.data, f.bad, f.why)
@@ -180,7 +182,8 @@ class Values:
                     if arm.patterns is None:
                         out = self.expr(arm.body)
                         continue
-                    hit = Flag(np.isin(subject.data, [p.text for p in arm.patterns]), subject.bad, subject.why)
+                    words = [self.codes.get(p.text, -1) for p in arm.patterns]
+                    hit = Flag(np.isin(subject.data, words), subject.bad, subject.why)
                     out = self.choose(hit, self.expr(arm.body), out)
                 return out
             case ir.Bands():
