@@ -25,6 +25,7 @@ from compiler.ir import functions
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
 from compiler.ir.deps import dependencies
+from compiler.ir.regional import regional
 from compiler.ir.walk import decl_exprs, walk
 from compiler.plan import plan_of
 
@@ -37,6 +38,7 @@ class Coupled:
     line: int
     zh: str  # why, naming the value that does
     en: str
+    constraint: bool = False  # a 约束 (checked in each partition), not a rule
 
 
 def cross_region(checked: CheckedPolicy) -> Coupled | None:
@@ -74,7 +76,35 @@ def cross_region(checked: CheckedPolicy) -> Coupled | None:
             tail_zh = "" if at == r.name else f"(经由“{at}”)"
             tail_en = "" if at == r.name else f" (through ‘{at}’)"
             return Coupled(r.name, r.line, zh + tail_zh, en + tail_en)
+    # A 约束 is checked in each partition too: one that totals or folds regions would see only some.
+    for c in scope.constraints:
+        own_c = _reads_across(checked, c.cond)
+        names = [e.name for e in walk(c.cond) if isinstance(e, ir.Name) and e.name in scope.values]
+        folds = not regional(checked, c.cond) and any(plan.dims.get(n) is not None for n in names)
+        through = next((g for n in names if (g := why(n)) is not None), None)
+        if own_c or folds or through is not None:
+            zh = "它对各地区求合计或把各地区的值合成一个数" if through is None else f"它读取的“{through[0]}”跨地区"
+            en = (
+                "it totals or folds the regions"
+                if through is None
+                else f"it reads ‘{through[0]}’, which reads across regions"
+            )
+            return Coupled("", c.span.line, zh, en, constraint=True)
     return None
+
+
+def _reads_across(checked: CheckedPolicy, e: ir.Expr) -> bool:
+    """An aggregate over the regions, or over every region's entities, in an expression."""
+    plan = plan_of(checked)
+    for x in walk(e):
+        if not isinstance(x, ir.Call):
+            continue
+        fn = functions.lookup(x.func.text)
+        if fn is None or fn.id not in ("sum", "mean", "count", "share"):
+            continue
+        if x not in plan.aggregates or fn.id == "share" or x.group is None:
+            return True
+    return False
 
 
 def _own(checked: CheckedPolicy, name: str) -> tuple[str, str, str] | None:

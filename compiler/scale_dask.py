@@ -94,11 +94,12 @@ def settle_dask(
     coupled = cross_region(checked)
     if coupled is not None:
         where = f"{checked.program.main.span.file}:{coupled.line}"
+        what_zh = "检查这一约束" if coupled.constraint else f"结算规则“{coupled.rule}”"
+        what_en = "check this constraint" if coupled.constraint else f"settle rule ‘{coupled.rule}’"
         raise EvaluationFailed(
             2,
-            f"{where}: --engine dask 不能分地区结算规则“{coupled.rule}”:{coupled.zh};请用 --engine vector\n",
-            f"{where}: --engine dask cannot settle rule ‘{coupled.rule}’ region by region: {coupled.en}; "
-            "use --engine vector\n",
+            f"{where}: --engine dask 不能分地区{what_zh}:{coupled.zh};请用 --engine vector\n",
+            f"{where}: --engine dask cannot {what_en} region by region: {coupled.en}; use --engine vector\n",
         )
     paths = {k: str(Path(f).resolve()) for k, f in files.items()}  # the workers' working directory may differ
     # Each worker reads the files' input columns while the client reads the ids, regions and links.
@@ -236,7 +237,9 @@ def settle_part(checked: CheckedPolicy, scen: Scenario, data: EntityData) -> Sen
     per-entity transfer's regions (the client has both)."""
     batch = batch_of(checked, [scen])
     batch = attrs.evolve(batch, regions=scen.regions, inputs={**batch.inputs, **data.inputs}, entities=data.columns)
-    out = run_batch(checked, batch, raise_failures=False, funds=False)
+    # 约束 within a partition's regions, as --engine vector checks them (one reading across regions
+    # is refused before anything is sent: compiler/coupling.py)
+    out = run_batch(checked, batch, raise_failures=False, funds=False, constraints=True)
     for f in out.flows:
         if isinstance(f, EntityFlow):
             f.by_region()  # totalled here, on the worker: its regions are the partition's alone

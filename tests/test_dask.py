@@ -143,3 +143,27 @@ def test_a_rule_reading_every_region_is_refused(tmp_path: Path, cluster: Any) ->
     assert code == 2
     assert "县配套" in err and "--engine vector" in err
     assert "Traceback" not in err
+
+
+def test_a_regional_constraint_is_checked_on_the_workers_as_vector_checks_it(tmp_path: Path, cluster: Any) -> None:
+    text = REGIONAL.replace(
+        "  资金 基金 结转 {",
+        '  约束 县工资总额 < 1000000元  原文 "各县工资总额不超过一百万元"\n  资金 基金 结转 {',
+    )
+    policy, scen, files = regional_files(tmp_path, text)
+    said = set()
+    for engine in ("vector", "dask"):
+        code, out, err = pool("run", policy, scen, "--engine", engine, "--scheduler", cluster.scheduler_address, *files)
+        assert code == 2 and out == b""
+        said.add(err)
+    [only] = said  # the same refusal from both engines
+    assert "约束“县工资总额 < 1000000元”在地区“" in only and "(原文“各县工资总额不超过一百万元”)" in only
+
+
+def test_a_constraint_reading_every_region_is_refused_by_dask(tmp_path: Path, cluster: Any) -> None:
+    text = REGIONAL.replace("  资金 基金 结转 {", '  约束 合计(配套比例) < 100%  原文 "x"\n  资金 基金 结转 {')
+    policy, scen, files = regional_files(tmp_path, text)
+    assert pool("run", policy, scen, "--engine", "vector", *files)[0] == 0
+    code, _, err = pool("run", policy, scen, "--engine", "dask", "--scheduler", cluster.scheduler_address, *files)
+    assert code == 2
+    assert "--engine dask 不能分地区检查这一约束:它对各地区求合计或把各地区的值合成一个数;请用 --engine vector" in err

@@ -19,6 +19,8 @@ from click.testing import CliRunner
 
 from compiler.cli import main
 from compiler.evaluate import check_policy
+from compiler.ir.history import history_name, parse_history
+from compiler.ir.subperiods import parse_sub
 from compiler.tools.graph import quote, to_dot
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +55,15 @@ class Dot:
     def node(self, label_first_line: str) -> str:
         [found] = [i for i, a in self.nodes.items() if a["label"].split("\n")[0] == label_first_line]
         return found
+
+
+def written(name: str) -> str:
+    """A value as the graph draws it: once for all its months (费用(3月) → 费用, 费用(3月)(前1年) → 费用(前1年))."""
+    back = parse_history(name)
+    month = parse_sub(back[0] if back is not None else name)
+    if month is None:
+        return name
+    return month[0] if back is None else history_name(month[0], back[1])
 
 
 def parse(text: str) -> Dot:
@@ -124,9 +135,9 @@ def test_every_bundled_policy_gives_a_well_formed_graph(policy: Path) -> None:
     for a, b, _ in dot.edges:
         assert a in dot.nodes and b in dot.nodes, (a, b)
     for name in [*checked.scope.values, *checked.scope.parties]:
-        dot.node(name)  # exactly one node for each declared value, fund and party
+        dot.node(written(name))  # exactly one node for each declared value, fund and party (months: once)
     for rule in checked.scope.rules:
-        where = dot.cluster_of.get(dot.node(rule.name.text))
+        where = dot.cluster_of.get(dot.node(written(rule.name.text)))
         assert where == (f"资金 {rule.fund.text}" if rule.fund is not None else None), rule.name.text
     for fund in checked.scope.funds:
         assert dot.cluster_of[dot.node(fund)] == f"资金 {fund}"

@@ -166,6 +166,8 @@ def grammar() -> dict[str, object]:
     keyword_patterns += [
         {"name": scopes[w], "match": f"{_BEFORE}{_escape(w)}{_AFTER}(?!\\s*(?:[:：]|前))"} for w in recurring
     ]
+    # 前3年, 近12个月, 滚动12个月 in an aggregate: one keyword token each (grammar/pool.lark, WINDOW).
+    keyword_patterns.append({"name": SCOPES["other"], "match": f"{_BEFORE}(?:[前近]|滚动)[0-9]+(?:年|个月){_AFTER}"})
     fn_names = sorted(functions.BY_NAME)
     return {
         "$schema": "https://raw.githubusercontent.com/martinring/tmlanguage/master/tmlanguage.json",
@@ -239,6 +241,10 @@ def grammar() -> dict[str, object]:
                         "name": "constant.numeric.date.pool",
                         "match": f"{_BEFORE}[0-9]{{1,2}}-(?:[0-9]{{1,2}}|end){_AFTER}",
                     },
+                    {  # a month's (quarter's) value: 费用(3月), {1月: …}, 第2季度
+                        "name": "constant.numeric.date.pool",
+                        "match": f"{_BEFORE}(?:(?:1[0-2]|[1-9])月|第[1-4]季度){_AFTER}",
+                    },
                     {
                         "name": "constant.numeric.money.pool",
                         "match": f"{_BEFORE}[0-9]+(?:\\.[0-9]+)?(?:亿元|万元|元){_AFTER}",
@@ -289,7 +295,7 @@ def expected_scope(tok: Token, after_naming_keyword: bool) -> str | None:
     punctuation and operators, which are not asserted."""
     if tok.kind == "keyword":
         words = {w: scope for phrase, scope in keyword_scopes().items() for w in phrase.split()}
-        return words[tok.text]
+        return words.get(tok.text, SCOPES["other"])  # one-token forms: 前3年, 近12个月
     if tok.kind == "name":
         return NAME_SCOPE if after_naming_keyword else "- " + " ".join(KEYWORD_SCOPES)
     if tok.kind == "string":
