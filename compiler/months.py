@@ -37,7 +37,7 @@ from compiler.ir import functions
 from compiler.ir import nodes as ir
 from compiler.ir.history import history_name, parse_history
 from compiler.ir.subperiods import MONTH_NUMBER, UNITS, label, parse_label, sub_name
-from compiler.ir.walk import children, decl_exprs, walk
+from compiler.ir.walk import children, decl_exprs, map_decls, walk
 from compiler.messages import Text
 from compiler.source import Span
 
@@ -404,15 +404,7 @@ def lower(program: ir.Program) -> tuple[ir.Program, list[Diagnostic]]:
         return program, []
     x = _Lowering(program)
 
-    def module(m: ir.Module) -> ir.Module:
-        p = m.policy
-        return attrs.evolve(
-            m,
-            decls=x.decls(m.decls),
-            policy=attrs.evolve(p, decls=x.decls(p.decls)) if p is not None else None,
-        )
-
-    out = ir.Program(module(program.main), tuple(module(m) for m in program.modules))
+    out = map_decls(program, x.decls)
     if x.added and out.main.policy is not None:
         p = out.main.policy
         main = attrs.evolve(out.main, policy=attrs.evolve(p, decls=(*p.decls, *x.added.values())))

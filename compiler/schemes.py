@@ -25,7 +25,7 @@ import attrs
 from compiler.diagnostics import Diagnostic, diag
 from compiler.ir import nodes as ir
 from compiler.ir.scope import account
-from compiler.ir.walk import decl_exprs, walk
+from compiler.ir.walk import decl_exprs, map_decls, walk
 
 T = TypeVar("T")
 _Copyable = ir.ParamDecl | ir.InputDecl | ir.LetDecl | ir.Constraint | ir.Rule | ir.FundDecl
@@ -241,13 +241,5 @@ def expand(program: ir.Program) -> tuple[ir.Program, list[Diagnostic]]:
         return program, [diag("E448", spans[0])]
     x = _Expander(program, schemes)
 
-    def module(m: ir.Module) -> ir.Module:
-        p = m.policy
-        return attrs.evolve(
-            m,
-            decls=x.decls(m.decls),
-            policy=attrs.evolve(p, decls=x.decls(p.decls)) if p is not None else None,
-        )
-
-    out = ir.Program(module(program.main), tuple(module(m) for m in program.modules))
+    out = map_decls(program, x.decls)
     return out, x.diags

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+
+import attrs
 
 from compiler.ir import nodes as ir
 
@@ -89,3 +91,17 @@ def all_rules(decls: tuple[ir.Decl, ...]) -> Iterator[ir.Rule]:
             yield d
         elif isinstance(d, ir.FundDecl):
             yield from d.rules
+
+
+Decls = tuple[ir.Decl, ...]
+
+
+def map_decls(program: ir.Program, f: Callable[[Decls], Decls]) -> ir.Program:
+    """The program with `f` applied to the declarations of every module and of its policy:
+    how the passes before the checks (months, schemes) rewrite a whole program."""
+
+    def module(m: ir.Module) -> ir.Module:
+        p = m.policy
+        return attrs.evolve(m, decls=f(m.decls), policy=attrs.evolve(p, decls=f(p.decls)) if p is not None else None)
+
+    return ir.Program(module(program.main), tuple(module(m) for m in program.modules))
