@@ -88,8 +88,8 @@ class _Lowering:
         self.unsettled: set[str] = set()  # yearly rules reading monthly values (E465): left as written
         self.added: dict[str, ir.InputDecl] = {}  # history inputs 近12个月 reaches back to
         for d in flat:
-            if (u := _declared(d)) is not None:
-                self.unit[d.name.text] = u  # type: ignore[union-attr]
+            if isinstance(d, _Named) and (u := _declared(d)) is not None:
+                self.unit[d.name.text] = u
         # A value that reads a monthly one is monthly; a rule must say so (E465, below).
         changed = True
         while changed:
@@ -329,7 +329,8 @@ class _Lowering:
             if u is not None and isinstance(d, _Copyable):
                 out += [self.copy(d, u, i) for i in range(1, UNITS[u] + 1)]
             elif isinstance(d, ir.FundDecl):
-                out.append(attrs.evolve(d, rules=self.decls(d.rules)))  # type: ignore[arg-type]
+                rules = tuple(r for r in self.decls(d.rules) if isinstance(r, ir.Rule))  # copies of rules
+                out.append(attrs.evolve(d, rules=rules))
             elif isinstance(d, ir.Example):
                 out.append(self.example(d))
             elif isinstance(d, ir.Rule) and d.name.text in self.unsettled:
