@@ -12,9 +12,6 @@ import sys
 from fractions import Fraction as F
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from compiler.cli import main
 from compiler.driver import check_source, format_source
 from compiler.evaluate import load_scenario
 from compiler.source import SourceFile
@@ -22,6 +19,8 @@ from compiler.source import SourceFile
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "fuzz"))
 from engines import differences, run_all
+
+from tests.cli import run
 
 POLICY = """政策 测试 {
   地区集 全省 { 甲、乙、丙、丁 }
@@ -44,12 +43,6 @@ SCENARIO = {
     },
     "state": {"基金": "1000.00"},
 }
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.stdout, result.stderr
 
 
 def _check(tmp_path: Path, source: str, *extra: str) -> tuple[int, str, str]:

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 import compiler as pool
 from compiler.cli import main
 from compiler.driver import check_source
+from tests.cli import run
 
 POLICY = """政策 筹资 {{
   地区 市州
@@ -33,12 +34,6 @@ POLICY = """政策 筹资 {{
   }}
 }}
 """
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.stdout, result.stderr
 
 
 def codes(unit: str) -> list[str]:

@@ -11,21 +11,14 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from compiler.cli import main
+from tests.cli import run
 
 HERE = Path(__file__).resolve().parent / "fixtures" / "entities"
 PERSONS, GATE, CAP = (str(HERE / f"{n}.pool") for n in ("persons", "gate", "cap"))
 
 
 ENGINES = pytest.mark.parametrize("engine", ["interpreter", "compiled"])
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.stdout, result.stderr
 
 
 def scenario(tmp_path: Path, doc: object) -> str:

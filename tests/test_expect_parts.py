@@ -7,9 +7,6 @@ import json
 import sys
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from compiler.cli import main
 from compiler.driver import check_source, format_source
 from compiler.evaluate import load_scenario
 from compiler.source import SourceFile
@@ -17,6 +14,8 @@ from compiler.source import SourceFile
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "fuzz"))
 from engines import differences, run_all
+
+from tests.cli import run
 
 POLICY = """政策 测试 {
   地区集 全市 { 甲县、乙县 }
@@ -44,12 +43,6 @@ POLICY = """政策 测试 {
   }
 }
 """
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.stdout, result.stderr
 
 
 def _write(tmp_path: Path, source: str) -> str:

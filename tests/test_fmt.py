@@ -19,6 +19,7 @@ from compiler.cli import main
 from compiler.driver import check_file
 from compiler.parsing.cst import Role, lexemes
 from compiler.source import SourceFile
+from tests.cli import run
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden" / "fmt"
@@ -30,12 +31,6 @@ SCENARIOS = {
     "ningbo_city_pooling": "ningbo_2022.json",
     "ningbo_contributions": "ningbo_contributions.json",
 }
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.stdout, result.stderr
 
 
 def formatted(path: Path, keywords: str | None = None) -> str:

@@ -8,10 +8,9 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from compiler.cli import main
 from compiler.driver import check_source
+from tests.cli import run
 
 POLICY = """政策 储备 {
   地区 区县
@@ -43,12 +42,6 @@ SCENARIO = {
         "乙区": {"累计结余": "350", "年度支出": "1200"},
     },
 }
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture

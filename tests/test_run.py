@@ -13,16 +13,11 @@ from compiler.cli import main
 from compiler.driver import check_source
 from compiler.evaluate import load_scenario
 from compiler.vector import batch_of, run_batch
+from tests.cli import run
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = str(ROOT / "policies" / "guizhou_risk_adjustment.pool")
 SCENARIO = ROOT / "policies" / "scenarios" / "guizhou_2026.json"
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_json_output_follows_the_contract() -> None:

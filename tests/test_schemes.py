@@ -7,15 +7,14 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from compiler.cli import main
 from compiler.driver import check_source
 from compiler.evaluate import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "fuzz"))
 from engines import differences, run_all
+
+from tests.cli import run
 
 POLICY = """地区集 两区 { 甲区、乙区 }
 
@@ -52,12 +51,6 @@ FLAT = {
     "global": {"待遇支出": {"职工医保": "2500元", "居民医保": "800元"}},
     "state": {"统筹基金(居民医保)": "10元"},
 }
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.stdout, result.stderr
 
 
 def _files(tmp_path: Path, policy: str = POLICY, **scenarios: object) -> tuple[str, dict[str, str]]:

@@ -9,15 +9,15 @@ from fractions import Fraction as F
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from compiler.cli import main
 from compiler.driver import check_source
 from compiler.evaluate import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "fuzz"))
 from engines import run_all
+
+from tests.cli import run
 
 GUIZHOU = str(ROOT / "policies" / "guizhou_risk_adjustment.pool")
 GUIZHOU_SHORT = str(ROOT / "policies" / "scenarios" / "guizhou_risk_adjustment.readings.json")
@@ -38,12 +38,6 @@ SCENARIO = {
     "regions": {"乙": {"缺口": "300.00"}, "甲": {"缺口": "100.00"}, "丙": {"缺口": "0.03"}},
     "state": {"留存": "20.00"},
 }
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.stdout, result.stderr
 
 
 def _files(tmp_path: Path, form: str, scenario: dict[str, object]) -> tuple[str, str]:

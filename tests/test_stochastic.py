@@ -9,14 +9,13 @@ from pathlib import Path
 import attrs
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
-from compiler.cli import main
 from compiler.evaluate import check_policy
 from compiler.stochastic import simulate
 from compiler.stochastic.draws import Grower, draw
 from compiler.stochastic.engine import PerDraw
 from compiler.stochastic.spec import load_plan
+from tests.cli import run, write
 
 ROOT = Path(__file__).resolve().parent.parent
 NINGBO = str(ROOT / "policies" / "ningbo_city_pooling.pool")
@@ -51,18 +50,6 @@ growth:
     uniform: {low: "-10%", high: "10%"}
     independent: true
 """
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.stdout, result.stderr
-
-
-def write(tmp_path: Path, name: str, text: str) -> str:
-    p = tmp_path / name
-    p.write_text(text, encoding="utf-8")
-    return str(p)
 
 
 @pytest.fixture

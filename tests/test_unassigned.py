@@ -8,9 +8,6 @@ import sys
 from fractions import Fraction as F
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from compiler.cli import main
 from compiler.driver import check_source, format_source
 from compiler.evaluate import load_scenario
 from compiler.source import SourceFile
@@ -18,6 +15,8 @@ from compiler.source import SourceFile
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "fuzz"))
 from engines import differences, run_all
+
+from tests.cli import run
 
 POLICY = """政策 测试 {
   地区集 全市 { 甲县、乙县 }
@@ -39,12 +38,6 @@ SCENARIO = {
     "regions": {"甲县": {"当期缺口": "300.01", "累计结余": "100"}, "乙县": {"当期缺口": "50", "累计结余": "100"}},
     "state": {"归集基金": "1000"},
 }
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.stdout, result.stderr
 
 
 def _files(tmp_path: Path, source: str = POLICY) -> tuple[str, str]:

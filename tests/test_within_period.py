@@ -9,26 +9,13 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from compiler.cli import main
+from tests.cli import run, write
 
 HERE = Path(__file__).resolve().parent / "fixtures" / "months"
 BUDGET = str(HERE / "budget.pool")
 QUARTERS = str(HERE / "quarters.pool")
 SHORT = str(HERE / "short.json")
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.stdout, result.stderr
-
-
-def write(tmp_path: Path, name: str, text: str) -> str:
-    p = tmp_path / name
-    p.write_text(text, encoding="utf-8")
-    return str(p)
 
 
 @pytest.mark.parametrize("policy", [BUDGET, QUARTERS])

@@ -8,24 +8,11 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from compiler.cli import main
+from tests.cli import run, write
 
 HERE = Path(__file__).resolve().parent / "fixtures" / "years"
 LEVY = str(HERE / "levy.pool")
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.stdout, result.stderr
-
-
-def write(tmp_path: Path, name: str, text: str) -> str:
-    p = tmp_path / name
-    p.write_text(text, encoding="utf-8")
-    return str(p)
 
 
 def test_the_example_settles_first_year_4_percent_then_3_on_a_three_year_average() -> None:
