@@ -20,7 +20,7 @@ from compiler.fileio import FileRefused, read_limited
 from compiler.fmt.layout import layout
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
-from compiler.ir.subperiods import parse_sub
+from compiler.ir.subperiods import written
 from compiler.limits import MAX_EXPR_DEPTH, allow_deep_recursion
 from compiler.messages import Severity, Text
 from compiler.parsing import parse_module
@@ -306,8 +306,7 @@ def _once_per_span(diags: list[Diagnostic]) -> list[Diagnostic]:
 
 def _written(v: str | Text) -> str | Text:
     """预结算 for 预结算(3月) in a message said once for every month's copy."""
-    got = parse_sub(v) if isinstance(v, str) else None
-    return got[0] if got is not None else v
+    return written(v) if isinstance(v, str) else v
 
 
 def _key(d: Diagnostic) -> tuple[str, Span, str]:

@@ -19,8 +19,7 @@ from click.testing import CliRunner
 
 from compiler.cli import main
 from compiler.evaluate import check_policy
-from compiler.ir.history import history_name, parse_history
-from compiler.ir.subperiods import parse_sub
+from compiler.ir.subperiods import written  # a value as the graph draws it: once for all its months
 from compiler.tools.graph import quote, to_dot
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,15 +54,6 @@ class Dot:
     def node(self, label_first_line: str) -> str:
         [found] = [i for i, a in self.nodes.items() if a["label"].split("\n")[0] == label_first_line]
         return found
-
-
-def written(name: str) -> str:
-    """A value as the graph draws it: once for all its months (费用(3月) → 费用, 费用(3月)(前1年) → 费用(前1年))."""
-    back = parse_history(name)
-    month = parse_sub(back[0] if back is not None else name)
-    if month is None:
-        return name
-    return month[0] if back is None else history_name(month[0], back[1])
 
 
 def parse(text: str) -> Dot:

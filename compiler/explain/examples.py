@@ -16,9 +16,8 @@ from compiler.interpreter.funds import Machine
 from compiler.interpreter.values import EvalError, Scalar
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
-from compiler.ir.history import history_name, parse_history
 from compiler.ir.scope import fund_accounts
-from compiler.ir.subperiods import label, parse_sub
+from compiler.ir.subperiods import month_of
 from compiler.ir.types import Base
 
 
@@ -77,12 +76,12 @@ class Examples:
                     n = b.name.text
                     value = env.params.get(n, env.inputs.get(n))
                     sc = getattr(self.c.scope.values.get(n), "scheme_copy", None)
-                    month = _month_of(n)  # 费用(3月), 费用(3月)(前1年): one line for the year, month by month
+                    month = month_of(n)  # 费用(3月), 费用(3月)(前1年): one line for the year, month by month
                     if isinstance(sc, ir.SchemeCopy) and value is not None and not isinstance(value, dict):
                         by_scheme.setdefault(sc.base, {})[sc.scheme] = value
                         lines[sc.base] = self.given_text(n, by_scheme[sc.base], case.period, sc.base)
                     elif month is not None and value is not None:
-                        written, label = month
+                        written, _unit, label = month
                         by_month.setdefault(written, {})[label] = value
                         named = years.history(written, self.zh, case.period) or written
                         lines[written] = self.monthly_text(n, by_month[written], named)
@@ -244,13 +243,3 @@ class Examples:
                         )
                     )
         return tuple(out)
-
-
-def _month_of(name: str) -> tuple[str, str] | None:
-    """(the value as written, the month) for a month's copy: (费用, 3月), (费用(前1年), 3月)."""
-    back = parse_history(name)
-    copy = parse_sub(back[0] if back is not None else name)
-    if copy is None:
-        return None
-    written = copy[0] if back is None else history_name(copy[0], back[1])
-    return written, label(copy[1], copy[2])

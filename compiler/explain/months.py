@@ -35,7 +35,17 @@ class Months:
         w = self.written.get(r.span)
         if r.sub_copy is None or not isinstance(w, ir.Rule):
             return r
-        fields = ("amount", "cond", "cap", "cumulative_cap", "exceptions", "single_weight", "weights", "shares")
+        fields = (
+            "amount",
+            "cond",
+            "cap",
+            "cumulative_cap",
+            "exceptions",
+            "single_weight",
+            "weights",
+            "shares",
+            "tiers",
+        )
         return attrs.evolve(r, **{f: getattr(w, f) for f in fields}, sub=w.sub)
 
     def let(self, d: ir.LetDecl) -> ir.LetDecl:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from compiler.ir.history import history_name, parse_history
+
 UNITS: dict[str, int] = {"月": 12, "季度": 4}  # a period's months, or its quarters
 MONTH_NUMBER = "月份"  # in a month's (quarter's) copy: the months of the period elapsed at its end
 _LABEL = re.compile(r"(1[0-2]|[1-9])月|第([1-4])季度")
@@ -36,3 +38,20 @@ def parse_sub(name: str) -> tuple[str, str, int] | None:
     base, paren, rest = name[:-1].rpartition("(")
     got = parse_label(rest) if paren else None
     return (base, *got) if got is not None and base else None
+
+
+def month_of(name: str) -> tuple[str, str, str] | None:
+    """(the value as written, its unit, the month) for one month's copy, 费用(3月) → (费用, 月, 3月);
+    last year's month keeps its year, 费用(3月)(前1年) → (费用(前1年), 月, 3月); None for any other name."""
+    back = parse_history(name)
+    copy = parse_sub(back[0] if back is not None else name)
+    if copy is None:
+        return None
+    base, unit, index = copy
+    return (base if back is None else history_name(base, back[1])), unit, label(unit, index)
+
+
+def written(name: str) -> str:
+    """A name as the drafter wrote it: 费用 for each month's copy 费用(3月)."""
+    got = month_of(name)
+    return got[0] if got is not None else name

@@ -23,7 +23,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from compiler.ir.subperiods import parse_sub
+from compiler.ir.subperiods import written
 from compiler.numbers import to_decimal
 from compiler.report import money, table
 from compiler.stochastic.engine import Failure, Outcome, Pick
@@ -95,17 +95,12 @@ def _share(k: int, n: int) -> str:
     return f"{to_decimal(Fraction(100 * k, n), 1)}%" if n else "–"
 
 
-def _written(name: str) -> str:
-    """费用 for 费用(1月): a monthly input's months grow together (compiler/stochastic/spec.py)."""
-    copy = parse_sub(name)
-    return copy[0] if copy is not None else name
-
-
 def _distributions(plan: Plan, lang: str) -> list[str]:
     zh = lang == "zh"
     lines = []
     for g in plan.growth:
-        name, like = _written(g.input), _written(g.like) if g.like is not None else None
+        # a monthly input's months grow together: one line for the input as written
+        name, like = written(g.input), written(g.like) if g.like is not None else None
         if name != g.input and not g.input.endswith("(1月)") and not g.input.endswith("(第1季度)"):
             continue  # a monthly input's other months follow its first: one line for the input as written
         if like is not None and like != name:

@@ -44,7 +44,7 @@ from compiler.interpreter.recorder import (
 from compiler.ir import functions
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
-from compiler.ir.subperiods import parse_sub
+from compiler.ir.subperiods import written
 from compiler.ir.walk import decl_exprs, walk
 from compiler.numbers import to_decimal
 from compiler.source import Span
@@ -106,8 +106,7 @@ def _written(item: Item) -> Item:
     """An item named as the drafter wrote it: 预结算 for 预结算(1月)."""
 
     def name(m: re.Match[str]) -> str:
-        copy = parse_sub(m[2])
-        return f"{m[1]}{copy[0] if copy is not None else m[2]}{m[3]}"
+        return f"{m[1]}{written(m[2])}{m[3]}"
 
     return attrs.evolve(item, zh=_QUOTED.sub(name, item.zh), en=_QUOTED.sub(name, item.en))
 

@@ -19,8 +19,7 @@ import attrs
 
 from compiler.ir import nodes as ir
 from compiler.ir.checked import CheckedPolicy
-from compiler.ir.history import history_name, parse_history
-from compiler.ir.subperiods import parse_sub
+from compiler.ir.subperiods import month_of
 from compiler.ir.walk import decl_exprs, walk
 from compiler.plan import Endpoint, plan_of
 from compiler.tools import ptext
@@ -82,12 +81,10 @@ class _Builder:
         self.written: dict[str, str] = {}
         self.units: dict[str, str] = {}  # drawn once for every month: the name as written → 月 or 季度
         for name in checked.scope.values:
-            back = parse_history(name)  # 费用(3月)(前1年): last year's months, once as 费用(前1年)
-            month = parse_sub(back[0] if back is not None else name)
+            month = month_of(name)  # 费用(3月)(前1年): last year's months, once as 费用(前1年)
             if month is not None:
-                written = month[0] if back is None else history_name(month[0], back[1])
-                self.written[name] = written
-                self.units[written] = month[1]
+                self.written[name] = month[0]
+                self.units[month[0]] = month[1]
 
     def key(self, name: str) -> str:
         return self.written.get(name, name)
